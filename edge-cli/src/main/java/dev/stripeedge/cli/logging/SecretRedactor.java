@@ -1,0 +1,52 @@
+package dev.stripeedge.cli.logging;
+
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * Removes Stripe secrets from text before it reaches a log.
+ *
+ * <p>Covers secret and restricted API keys ({@code sk_…}, {@code rk_…}), webhook signing secrets
+ * ({@code whsec_…}) and the value of any {@code Authorization} header or field. A key keeps its
+ * prefix and last four characters, as Stripe's Dashboard shows it, so an operator can still tell
+ * two keys apart. Thread-safe and allocation-free when the text holds nothing to redact.
+ */
+public final class SecretRedactor {
+
+  private static final Pattern KEY =
+      Pattern.compile("\\b((?:sk|rk)_(?:test|live)_|whsec_)([A-Za-z0-9]+)");
+
+  private static final Pattern AUTHORIZATION =
+      Pattern.compile(
+          "(?i)(authorization[\"']?\\s*[:=]\\s*[\"']?)((?:bearer|basic)\\s+)?[^\\s\"',;}]+");
+
+  private SecretRedactor() {}
+
+  /** Returns {@code text} with every secret it holds replaced; the same instance if none. */
+  public static String redact(String text) {
+    if (!mayHoldSecret(text)) {
+      return text;
+    }
+    String withoutHeaders = AUTHORIZATION.matcher(text).replaceAll("$1$2[redacted]");
+    Matcher keys = KEY.matcher(withoutHeaders);
+    return keys.replaceAll(
+        match -> Matcher.quoteReplacement(match.group(1) + lastFour(match.group(2))));
+  }
+
+  private static boolean mayHoldSecret(String text) {
+    return text.indexOf('_') >= 0 || containsIgnoreCase(text, "authorization");
+  }
+
+  private static boolean containsIgnoreCase(String text, String word) {
+    for (int i = 0; i + word.length() <= text.length(); i++) {
+      if (text.regionMatches(true, i, word, 0, word.length())) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  private static String lastFour(String secret) {
+    return secret.length() <= 8 ? "***" : "***" + secret.substring(secret.length() - 4);
+  }
+}

@@ -1,0 +1,39 @@
+package dev.stripeedge.cli.logging;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+import org.junit.jupiter.params.provider.ValueSource;
+
+class SecretRedactorTest {
+
+  @ParameterizedTest
+  @CsvSource(
+      delimiter = '|',
+      value = {
+        "key sk_live_51HxYzAbCdEfGhIjKlMn used | key sk_live_***KlMn used",
+        "key sk_test_4eC39HqLyjWDarjtT1zdp7dc | key sk_test_***p7dc",
+        "restricted rk_live_abcdefghijklmnop | restricted rk_live_***mnop",
+        "secret whsec_0123456789abcdefghij end | secret whsec_***ghij end",
+        "short sk_test_abc | short sk_test_***",
+        "Authorization: Bearer sk_test_4eC39HqLyjWDarjtT1zdp7dc | Authorization: Bearer [redacted]",
+        "authorization=Basic c2tfdGVzdF94eXo6 next | authorization=Basic [redacted] next",
+        "{\"Authorization\":\"Bearer abc\"} | {\"Authorization\":\"Bearer [redacted]\"}",
+      })
+  void redactsSecrets(String input, String expected) {
+    assertThat(SecretRedactor.redact(input)).isEqualTo(expected);
+  }
+
+  @ParameterizedTest
+  @ValueSource(
+      strings = {
+        "GET /v1/customers/cus_123 200",
+        "pk_test_publishable keys are public",
+        "user_id=42",
+        "no secrets here"
+      })
+  void leavesOtherTextAlone(String input) {
+    assertThat(SecretRedactor.redact(input)).isEqualTo(input);
+  }
+}

@@ -1,0 +1,95 @@
+package dev.stripeedge.sim.internal.engine;
+
+import dev.stripeedge.sim.internal.wire.Json;
+import dev.stripeedge.sim.internal.wire.StripeError;
+import java.util.List;
+import java.util.Map;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * Replaces ids with the objects they name, for {@code expand[]} paths up to four levels deep.
+ *
+ * <p>A field can be expanded when it holds the id of an object the simulator stores (its prefix
+ * says which collection) or is null; anything else is Stripe's 400. Stateless.
+ */
+final class Expander {
+
+  static final int MAX_DEPTH = 4;
+
+  private Expander() {}
+
+  static void validate(List<String> paths) {
+    for (String path : paths) {
+      if (path.isEmpty()) {
+        throw StripeError.invalid(null, "Invalid expand: empty path.", "expand");
+      }
+      if (path.split("\\.", -1).length > MAX_DEPTH) {
+        throw StripeError.invalid(
+            null,
+            "You cannot expand more than " + MAX_DEPTH + " levels of a property. Property: " + path,
+            "expand");
+      }
+    }
+  }
+
+  static void expand(Map<String, Object> object, List<String> paths, Account account) {
+    for (String path : paths) {
+      expandPath(object, path.split("\\."), 0, account, path);
+    }
+  }
+
+  @SuppressWarnings("unchecked")
+  private static void expandPath(
+      Map<String, Object> object, String[] parts, int index, Account account, String fullPath) {
+    String field = parts[index];
+    if (!object.containsKey(field)) {
+      throw notExpandable(fullPath, field);
+    }
+    Object value = object.get(field);
+    if (value instanceof String id) {
+      Map<String, Object> resolved = resolve(id, account);
+      if (resolved == null) {
+        throw notExpandable(fullPath, field);
+      }
+      object.put(field, resolved);
+      value = resolved;
+    }
+    if (index + 1 == parts.length || value == null) {
+      return;
+    }
+    if (value instanceof Map<?, ?> nested) {
+      Map<String, Object> next = (Map<String, Object>) nested;
+      if ("list".equals(next.get("object")) && parts[index + 1].equals("data")) {
+        // Expanding inside an embedded list (e.g. items.data.price) applies to every element.
+        if (index + 2 < parts.length && next.get("data") instanceof List<?> data) {
+          for (Object element : data) {
+            if (element instanceof Map<?, ?> map) {
+              expandPath((Map<String, Object>) map, parts, index + 2, account, fullPath);
+            }
+          }
+        }
+        return;
+      }
+      expandPath(next, parts, index + 1, account, fullPath);
+    } else {
+      throw notExpandable(fullPath, parts[index + 1]);
+    }
+  }
+
+  private static @Nullable Map<String, Object> resolve(String id, Account account) {
+    String type = ObjectTypes.collectionFor(id);
+    if (type == null) {
+      return null;
+    }
+    Entry entry = account.collection(type).get(id);
+    if (entry == null && account.platform() != null) {
+      entry = account.platform().collection(type).get(id);
+    }
+    return entry == null ? null : Json.readMap(entry.json());
+  }
+
+  private static StripeError notExpandable(String path, String field) {
+    return StripeError.invalid(
+        null, "This property cannot be expanded (" + field + "). Path: " + path, "expand");
+  }
+}

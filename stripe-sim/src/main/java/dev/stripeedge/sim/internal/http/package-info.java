@@ -1,0 +1,5 @@
+/** The simulator's HTTP server. */
+@NullMarked
+package dev.stripeedge.sim.internal.http;
+
+import org.jspecify.annotations.NullMarked;

@@ -1,0 +1,150 @@
+package dev.stripeedge.sim.internal.resources;
+
+import dev.stripeedge.sim.internal.engine.Call;
+import dev.stripeedge.sim.internal.engine.Entry;
+import dev.stripeedge.sim.internal.engine.Result;
+import dev.stripeedge.sim.internal.engine.Route;
+import dev.stripeedge.sim.internal.engine.Router;
+import dev.stripeedge.sim.internal.wire.Params;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+
+/** Customers: create, retrieve, update, delete, list (by email), search. */
+final class Customers {
+
+  static final Crud CRUD = new Crud("customers", "customer");
+
+  private static final Set<String> STRINGS =
+      Set.of("description", "email", "name", "phone", "default_source");
+  private static final List<String> WRITABLE =
+      List.of(
+          "address",
+          "balance",
+          "description",
+          "email",
+          "invoice_prefix",
+          "invoice_settings",
+          "metadata",
+          "name",
+          "phone",
+          "preferred_locales",
+          "shipping",
+          "tax_exempt",
+          "default_source");
+
+  private Customers() {}
+
+  static void register(Router router) {
+    CRUD.add(router, "POST", "", Route.Kind.WRITE, WRITABLE, null, Customers::create);
+    CRUD.retrieve(router);
+    CRUD.add(router, "POST", "/{id}", Route.Kind.WRITE, WRITABLE, "id", Customers::update);
+    CRUD.delete(router);
+    CRUD.list(router, List.of("email"));
+    Search.register(router, CRUD, List.of("email", "name", "phone", "description"));
+  }
+
+  private static Result create(Call call) {
+    Map<String, Object> customer = call.newObject("cus", "customer");
+    customer.put("address", null);
+    customer.put("balance", 0L);
+    customer.put("currency", null);
+    customer.put("default_source", null);
+    customer.put("delinquent", false);
+    customer.put("description", null);
+    customer.put("discount", null);
+    customer.put("email", null);
+    customer.put("invoice_prefix", invoicePrefix(call));
+    customer.put("invoice_settings", invoiceSettings(null));
+    customer.put("metadata", new LinkedHashMap<>());
+    customer.put("name", null);
+    customer.put("next_invoice_sequence", 1L);
+    customer.put("phone", null);
+    customer.put("preferred_locales", List.of());
+    customer.put("shipping", null);
+    customer.put("tax_exempt", "none");
+    customer.put("test_clock", null);
+    apply(call, customer);
+    Entry entry = call.insert("customers", customer, attrs(customer));
+    call.emit("customer.created", customer);
+    return new Result.Stored(entry);
+  }
+
+  private static Result update(Call call) {
+    Map<String, Object> customer = call.load("customers", "customer", call.path("id"), "id");
+    Map<String, Object> before = new LinkedHashMap<>(customer);
+    apply(call, customer);
+    if (call.params().has("default_source")) {
+      String source = call.params().string("default_source");
+      if (source != null) {
+        call.require("cards", "source", source, "default_source");
+      }
+    }
+    call.save("customers", customer, attrs(customer));
+    Map<String, Object> previous = Crud.previous(before, customer);
+    if (!previous.isEmpty()) {
+      call.emit("customer.updated", customer, previous);
+    }
+    return new Result.Obj(customer);
+  }
+
+  private static void apply(Call call, Map<String, Object> customer) {
+    Params params = call.params();
+    Crud.copyStrings(call, customer, STRINGS);
+    if (params.has("balance")) {
+      Long balance = params.integer("balance");
+      customer.put("balance", balance == null ? 0L : balance);
+    }
+    if (params.has("tax_exempt")) {
+      customer.put("tax_exempt", params.oneOf("tax_exempt", List.of("none", "exempt", "reverse")));
+    }
+    if (params.has("invoice_prefix")) {
+      customer.put("invoice_prefix", params.string("invoice_prefix"));
+    }
+    if (params.has("preferred_locales")) {
+      customer.put("preferred_locales", params.stringList("preferred_locales"));
+    }
+    if (params.has("address")) {
+      customer.put("address", Addresses.address(params.object("address")));
+    }
+    if (params.has("shipping")) {
+      Params shipping = params.object("shipping");
+      customer.put("shipping", shipping == null ? null : Addresses.shipping(shipping));
+    }
+    if (params.has("invoice_settings")) {
+      Params settings = params.object("invoice_settings");
+      if (settings != null) {
+        settings.allowOnly(List.of("default_payment_method", "footer", "custom_fields"));
+        String pm = settings.string("default_payment_method");
+        if (pm != null) {
+          call.require(
+              "payment_methods", "PaymentMethod", pm, settings.param("default_payment_method"));
+        }
+        customer.put("invoice_settings", invoiceSettings(pm));
+      }
+    }
+    @SuppressWarnings("unchecked")
+    Map<String, Object> metadata = (Map<String, Object>) customer.get("metadata");
+    customer.put("metadata", params.applyMetadata("metadata", metadata));
+  }
+
+  private static Map<String, Object> invoiceSettings(String defaultPaymentMethod) {
+    Map<String, Object> settings = new LinkedHashMap<>();
+    settings.put("custom_fields", null);
+    settings.put("default_payment_method", defaultPaymentMethod);
+    settings.put("footer", null);
+    settings.put("rendering_options", null);
+    return settings;
+  }
+
+  private static String invoicePrefix(Call call) {
+    return call.state().ids().token(8).toUpperCase(Locale.ROOT);
+  }
+
+  static Map<String, String> attrs(Map<String, Object> customer) {
+    Object email = customer.get("email");
+    return email == null ? Map.of() : Map.of("email", (String) email);
+  }
+}
