@@ -6,15 +6,17 @@ import dev.stripeedge.sim.internal.engine.SimRequest;
 import dev.stripeedge.sim.internal.engine.SimResponse;
 import dev.stripeedge.sim.internal.engine.SimState;
 import dev.stripeedge.sim.internal.engine.Simulator;
-import dev.stripeedge.sim.internal.engine.WebhookSink;
 import dev.stripeedge.sim.internal.http.SimHttpServer;
 import dev.stripeedge.sim.internal.resources.Resources;
+import dev.stripeedge.sim.internal.webhooks.DispatchingSink;
+import dev.stripeedge.sim.internal.webhooks.WebhookDispatcher;
 import dev.stripeedge.sim.internal.wire.Json;
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.SplittableRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.function.UnaryOperator;
 
@@ -28,6 +30,7 @@ public final class StripeSim implements AutoCloseable {
 
   private final Vertx vertx;
   private final SimHttpServer server;
+  private final WebhookDispatcher dispatcher;
   private final Simulator simulator;
   private final ControlApi control;
   private final String host;
@@ -40,7 +43,16 @@ public final class StripeSim implements AutoCloseable {
                 .setEventLoopPoolSize(Math.max(2, Runtime.getRuntime().availableProcessors()))
                 .setBlockedThreadCheckInterval(10)
                 .setBlockedThreadCheckIntervalUnit(TimeUnit.SECONDS));
-    SimState state = new SimState(config, clock, WebhookSink.NONE);
+    DispatchingSink webhooks = new DispatchingSink();
+    SimState state = new SimState(config, clock, webhooks);
+    this.dispatcher =
+        new WebhookDispatcher(
+            vertx,
+            () -> state.config().webhooks(),
+            new SplittableRandom(config.seed()),
+            clock::epochSeconds,
+            webhooks);
+    webhooks.bind(state.events(), dispatcher);
     this.simulator = new Simulator(state, Resources.router());
     this.control = new ControlApi(simulator, () -> {});
     this.server = new SimHttpServer(vertx, this::handle);
@@ -49,6 +61,7 @@ public final class StripeSim implements AutoCloseable {
     try {
       bound = server.start(config.host(), config.port());
     } catch (RuntimeException e) {
+      dispatcher.close();
       vertx.close();
       throw e;
     }
@@ -125,6 +138,7 @@ public final class StripeSim implements AutoCloseable {
   @Override
   public void close() {
     server.close();
+    dispatcher.close();
     vertx.close().toCompletionStage().toCompletableFuture().orTimeout(10, TimeUnit.SECONDS).join();
   }
 }

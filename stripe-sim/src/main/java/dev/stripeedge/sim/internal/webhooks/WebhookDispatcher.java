@@ -1,5 +1,6 @@
 package dev.stripeedge.sim.internal.webhooks;
 
+import dev.stripeedge.sim.SimConfig;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpClientAgent;
@@ -30,7 +31,7 @@ public final class WebhookDispatcher implements AutoCloseable {
   private static final int MAX_CONNECTIONS_PER_HOST = 16;
 
   private final Vertx vertx;
-  private final Supplier<WebhookKnobs> knobs;
+  private final Supplier<SimConfig.Webhooks> knobs;
   private final RandomGenerator random;
   private final Object randomLock = new Object();
   private final LongSupplier epochSeconds;
@@ -49,7 +50,7 @@ public final class WebhookDispatcher implements AutoCloseable {
    */
   public WebhookDispatcher(
       Vertx vertx,
-      Supplier<WebhookKnobs> knobs,
+      Supplier<SimConfig.Webhooks> knobs,
       RandomGenerator random,
       LongSupplier epochSeconds,
       DeliveryListener listener) {
@@ -75,7 +76,7 @@ public final class WebhookDispatcher implements AutoCloseable {
     if (closed) {
       return;
     }
-    WebhookKnobs k = knobs.get();
+    SimConfig.Webhooks k = knobs.get();
     Plan plan = plan(k);
     if (plan.drop()) {
       notifyFinished(eventId, target.endpointId(), false);
@@ -115,7 +116,7 @@ public final class WebhookDispatcher implements AutoCloseable {
   }
 
   /** Draws every random decision for one delivery at once, so a seed fixes the whole plan. */
-  private Plan plan(WebhookKnobs k) {
+  private Plan plan(SimConfig.Webhooks k) {
     synchronized (randomLock) {
       // Always draw the same number of values so one knob's setting doesn't shift the others.
       boolean drop = random.nextDouble() < k.dropRate();
@@ -134,7 +135,7 @@ public final class WebhookDispatcher implements AutoCloseable {
   }
 
   private void attempt(Delivery delivery) {
-    WebhookKnobs k = knobs.get();
+    SimConfig.Webhooks k = knobs.get();
     int attempt = delivery.attempts.incrementAndGet();
     send(delivery, k)
         .onComplete(
@@ -164,7 +165,7 @@ public final class WebhookDispatcher implements AutoCloseable {
     send(delivery, knobs.get()).onComplete(ar -> pending.decrementAndGet());
   }
 
-  private Future<Integer> send(Delivery delivery, WebhookKnobs k) {
+  private Future<Integer> send(Delivery delivery, SimConfig.Webhooks k) {
     // A fresh timestamp per attempt, as Stripe does, so retries never go stale for the receiver.
     String signature =
         WebhookSigner.header(

@@ -5,6 +5,7 @@ import static dev.stripeedge.sim.internal.webhooks.Fixtures.SECRET;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.stripe.net.Webhook;
+import dev.stripeedge.sim.SimConfig;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpServerRequest;
@@ -25,7 +26,8 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 class WebhookDispatcherTest {
-  private static final WebhookKnobs FAST = new WebhookKnobs(0, 20, 3, 2_000, 0, 0, 0, 0);
+  private static final SimConfig.Webhooks FAST =
+      new SimConfig.Webhooks(0, 20, 3, 2_000, 0, 0, 0, 0);
 
   private Vertx vertx;
   private final RecordingListener listener = new RecordingListener();
@@ -54,7 +56,7 @@ class WebhookDispatcherTest {
     return server;
   }
 
-  private WebhookDispatcher dispatcher(WebhookKnobs knobs) {
+  private WebhookDispatcher dispatcher(SimConfig.Webhooks knobs) {
     dispatcher =
         new WebhookDispatcher(vertx, () -> knobs, new SplittableRandom(42), clock::get, listener);
     return dispatcher;
@@ -130,7 +132,7 @@ class WebhookDispatcherTest {
   @Test
   void exhaustingMaxAttemptsReportsUndeliveredOnce() throws Exception {
     HookServer hook = server(HookServer.statuses(500));
-    WebhookKnobs twoAttempts = new WebhookKnobs(0, 20, 2, 2_000, 0, 0, 0, 0);
+    SimConfig.Webhooks twoAttempts = new SimConfig.Webhooks(0, 20, 2, 2_000, 0, 0, 0, 0);
     dispatcher(twoAttempts).deliver(target(hook.url()), "evt_1", Fixtures.eventBytes("evt_1"));
 
     assertThat(listener.awaitOutcome("evt_1")).isFalse();
@@ -142,7 +144,7 @@ class WebhookDispatcherTest {
   @Test
   void unansweredRequestTimesOutAsMinusOne() throws Exception {
     HookServer hook = server((req, i) -> {});
-    WebhookKnobs quickTimeout = new WebhookKnobs(0, 20, 2, 150, 0, 0, 0, 0);
+    SimConfig.Webhooks quickTimeout = new SimConfig.Webhooks(0, 20, 2, 150, 0, 0, 0, 0);
     dispatcher(quickTimeout).deliver(target(hook.url()), "evt_1", Fixtures.eventBytes("evt_1"));
 
     assertThat(listener.awaitOutcome("evt_1")).isFalse();
@@ -155,7 +157,7 @@ class WebhookDispatcherTest {
     String deadUrl = hook.url();
     hook.close();
     server = null;
-    WebhookKnobs oneAttempt = new WebhookKnobs(0, 20, 1, 2_000, 0, 0, 0, 0);
+    SimConfig.Webhooks oneAttempt = new SimConfig.Webhooks(0, 20, 1, 2_000, 0, 0, 0, 0);
 
     dispatcher(oneAttempt).deliver(target(deadUrl), "evt_1", Fixtures.eventBytes("evt_1"));
 
@@ -166,7 +168,7 @@ class WebhookDispatcherTest {
   @Test
   void dropRateOneNeverSendsAndFinishesUndeliveredAtOnce() throws Exception {
     HookServer hook = server(HookServer.statuses(200));
-    WebhookKnobs dropAll = new WebhookKnobs(0, 20, 3, 2_000, 1, 0, 0, 0);
+    SimConfig.Webhooks dropAll = new SimConfig.Webhooks(0, 20, 3, 2_000, 1, 0, 0, 0);
     WebhookDispatcher d = dispatcher(dropAll);
 
     d.deliver(target(hook.url()), "evt_1", Fixtures.eventBytes("evt_1"));
@@ -180,7 +182,7 @@ class WebhookDispatcherTest {
   @Test
   void duplicateRateOneSendsTwoSignedCopiesButFinishesOnce() throws Exception {
     HookServer hook = server(HookServer.statuses(200));
-    WebhookKnobs duplicateAll = new WebhookKnobs(0, 20, 3, 2_000, 0, 1, 0, 50);
+    SimConfig.Webhooks duplicateAll = new SimConfig.Webhooks(0, 20, 3, 2_000, 0, 1, 0, 50);
     WebhookDispatcher d = dispatcher(duplicateAll);
 
     d.deliver(target(hook.url()), "evt_1", Fixtures.eventBytes("evt_1"));
@@ -200,7 +202,7 @@ class WebhookDispatcherTest {
   void reorderHoldsLetLaterEventsOvertakeWithinWindow() throws Exception {
     HookServer hook = server(HookServer.statuses(200));
     long window = 300;
-    WebhookDispatcher d = dispatcher(new WebhookKnobs(0, 20, 3, 2_000, 0, 0, 1, window));
+    WebhookDispatcher d = dispatcher(new SimConfig.Webhooks(0, 20, 3, 2_000, 0, 0, 1, window));
     List<String> sent = IntStream.range(0, 8).mapToObj(i -> "evt_" + i).toList();
 
     long start = System.nanoTime();
@@ -256,7 +258,7 @@ class WebhookDispatcherTest {
   @Test
   void closeCancelsScheduledDeliveriesAndIgnoresNewOnes() throws Exception {
     HookServer hook = server(HookServer.statuses(200));
-    WebhookDispatcher d = dispatcher(new WebhookKnobs(150, 20, 3, 2_000, 0, 0, 0, 0));
+    WebhookDispatcher d = dispatcher(new SimConfig.Webhooks(150, 20, 3, 2_000, 0, 0, 0, 0));
 
     d.deliver(target(hook.url()), "evt_1", Fixtures.eventBytes("evt_1"));
     d.close();

@@ -1,0 +1,248 @@
+package dev.stripeedge.sim.conformance;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import com.stripe.StripeClient;
+import com.stripe.exception.AuthenticationException;
+import com.stripe.exception.InvalidRequestException;
+import com.stripe.model.Customer;
+import com.stripe.model.StripeCollection;
+import com.stripe.model.StripeSearchResult;
+import com.stripe.param.CustomerCreateParams;
+import com.stripe.param.CustomerListParams;
+import com.stripe.param.CustomerSearchParams;
+import com.stripe.param.CustomerUpdateParams;
+import dev.stripeedge.sim.SimConfig;
+import dev.stripeedge.sim.junit.StripeSimExtension;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+/** Customers through the official stripe-java SDK. */
+class CustomersConformanceTest {
+
+  @RegisterExtension
+  static StripeSimExtension sim =
+      new StripeSimExtension(SimConfig.forTests().withLimits(SimConfig.Limits.off()));
+
+  private static final AtomicInteger ACCOUNTS = new AtomicInteger();
+
+  private static StripeClient client() {
+    return client("sk_test_customers" + ACCOUNTS.incrementAndGet());
+  }
+
+  static StripeClient client(String key) {
+    return StripeClient.builder()
+        .setApiKey(key)
+        .setApiBase(sim.baseUrl())
+        .setMaxNetworkRetries(0)
+        .build();
+  }
+
+  @Test
+  void createsAndRetrievesTypedFields() throws Exception {
+    StripeClient stripe = client();
+    Customer created =
+        stripe
+            .v1()
+            .customers()
+            .create(
+                CustomerCreateParams.builder()
+                    .setEmail("jenny@example.com")
+                    .setName("Jenny Rosen")
+                    .putMetadata("order", "6735")
+                    .build());
+
+    Customer fetched = stripe.v1().customers().retrieve(created.getId());
+
+    assertThat(created.getId()).startsWith("cus_");
+    assertThat(fetched.getEmail()).isEqualTo("jenny@example.com");
+    assertThat(fetched.getName()).isEqualTo("Jenny Rosen");
+    assertThat(fetched.getMetadata()).containsEntry("order", "6735");
+    assertThat(fetched.getLivemode()).isFalse();
+    assertThat(fetched.getBalance()).isZero();
+    assertThat(fetched.getCreated()).isPositive();
+  }
+
+  @Test
+  void updatesAndUnsetsWithEmptyStrings() throws Exception {
+    StripeClient stripe = client();
+    Customer customer =
+        stripe
+            .v1()
+            .customers()
+            .create(
+                CustomerCreateParams.builder()
+                    .setDescription("vip")
+                    .putMetadata("a", "1")
+                    .putMetadata("b", "2")
+                    .build());
+
+    Customer updated =
+        stripe
+            .v1()
+            .customers()
+            .update(
+                customer.getId(),
+                CustomerUpdateParams.builder()
+                    .setDescription(com.stripe.param.common.EmptyParam.EMPTY)
+                    .putMetadata("a", "")
+                    .setEmail("new@example.com")
+                    .build());
+
+    assertThat(updated.getDescription()).isNull();
+    assertThat(updated.getMetadata()).doesNotContainKey("a").containsEntry("b", "2");
+    assertThat(updated.getEmail()).isEqualTo("new@example.com");
+  }
+
+  @Test
+  void deletesAndThen404s() throws Exception {
+    StripeClient stripe = client();
+    Customer customer = stripe.v1().customers().create(CustomerCreateParams.builder().build());
+
+    Customer deleted = stripe.v1().customers().delete(customer.getId());
+
+    assertThat(deleted.getDeleted()).isTrue();
+    assertThatThrownBy(() -> stripe.v1().customers().retrieve(customer.getId()))
+        .isInstanceOfSatisfying(
+            InvalidRequestException.class,
+            e -> {
+              assertThat(e.getStatusCode()).isEqualTo(404);
+              assertThat(e.getCode()).isEqualTo("resource_missing");
+              assertThat(e.getStripeError().getParam()).isEqualTo("id");
+            });
+  }
+
+  @Test
+  void listsNewestFirstAndPagesWithCursors() throws Exception {
+    StripeClient stripe = client();
+    List<String> ids = new ArrayList<>();
+    for (int i = 0; i < 5; i++) {
+      ids.add(
+          stripe
+              .v1()
+              .customers()
+              .create(CustomerCreateParams.builder().setName("c" + i).build())
+              .getId());
+    }
+    List<String> newestFirst = ids.reversed();
+
+    StripeCollection<Customer> first =
+        stripe.v1().customers().list(CustomerListParams.builder().setLimit(2L).build());
+    StripeCollection<Customer> second =
+        stripe
+            .v1()
+            .customers()
+            .list(
+                CustomerListParams.builder()
+                    .setLimit(2L)
+                    .setStartingAfter(first.getData().get(1).getId())
+                    .build());
+    StripeCollection<Customer> before =
+        stripe
+            .v1()
+            .customers()
+            .list(
+                CustomerListParams.builder()
+                    .setLimit(10L)
+                    .setEndingBefore(newestFirst.get(2))
+                    .build());
+
+    assertThat(first.getData())
+        .extracting(Customer::getId)
+        .containsExactlyElementsOf(newestFirst.subList(0, 2));
+    assertThat(first.getHasMore()).isTrue();
+    assertThat(first.getUrl()).isEqualTo("/v1/customers");
+    assertThat(second.getData())
+        .extracting(Customer::getId)
+        .containsExactlyElementsOf(newestFirst.subList(2, 4));
+    assertThat(before.getData())
+        .extracting(Customer::getId)
+        .containsExactlyElementsOf(newestFirst.subList(0, 2));
+    assertThat(before.getHasMore()).isFalse();
+  }
+
+  @Test
+  void autoPagingVisitsEveryObjectOnce() throws Exception {
+    StripeClient stripe = client();
+    for (int i = 0; i < 7; i++) {
+      stripe.v1().customers().create(CustomerCreateParams.builder().build());
+    }
+    List<String> seen = new ArrayList<>();
+    stripe
+        .v1()
+        .customers()
+        .list(CustomerListParams.builder().setLimit(3L).build())
+        .autoPagingIterable()
+        .forEach(c -> seen.add(c.getId()));
+
+    assertThat(seen).hasSize(7).doesNotHaveDuplicates();
+  }
+
+  @Test
+  void filtersListsByEmail() throws Exception {
+    StripeClient stripe = client();
+    stripe
+        .v1()
+        .customers()
+        .create(CustomerCreateParams.builder().setEmail("a@example.com").build());
+    stripe
+        .v1()
+        .customers()
+        .create(CustomerCreateParams.builder().setEmail("b@example.com").build());
+
+    StripeCollection<Customer> found =
+        stripe
+            .v1()
+            .customers()
+            .list(CustomerListParams.builder().setEmail("b@example.com").build());
+
+    assertThat(found.getData()).extracting(Customer::getEmail).containsExactly("b@example.com");
+  }
+
+  @Test
+  void searchesByFieldAndMetadata() throws Exception {
+    StripeClient stripe = client();
+    stripe
+        .v1()
+        .customers()
+        .create(CustomerCreateParams.builder().setName("Ada").putMetadata("tier", "gold").build());
+    stripe
+        .v1()
+        .customers()
+        .create(CustomerCreateParams.builder().setName("Bob").putMetadata("tier", "free").build());
+
+    StripeSearchResult<Customer> found =
+        stripe
+            .v1()
+            .customers()
+            .search(CustomerSearchParams.builder().setQuery("metadata['tier']:'gold'").build());
+
+    assertThat(found.getData()).extracting(Customer::getName).containsExactly("Ada");
+  }
+
+  @Test
+  void badKeyIsAuthenticationException() {
+    StripeClient stripe = client("sk_test_");
+
+    assertThatThrownBy(() -> stripe.v1().customers().list(CustomerListParams.builder().build()))
+        .isInstanceOf(AuthenticationException.class);
+  }
+
+  @Test
+  void keysNeverSeeAnotherAccountsObjects() throws Exception {
+    Customer mine =
+        client("sk_test_isolation_a")
+            .v1()
+            .customers()
+            .create(CustomerCreateParams.builder().build());
+
+    assertThatThrownBy(() -> client("sk_test_isolation_b").v1().customers().retrieve(mine.getId()))
+        .isInstanceOf(InvalidRequestException.class);
+    assertThat(client("rk_test_isolation_a").v1().customers().retrieve(mine.getId()).getId())
+        .isEqualTo(mine.getId());
+  }
+}
