@@ -17,6 +17,9 @@ public final class Resources {
     Prices.register(router);
     Plans.register(router);
     TaxRates.register(router);
+    Subscriptions.register(router);
+    SubscriptionItems.register(router);
+    Invoices.register(router);
     return router;
   }
 }
