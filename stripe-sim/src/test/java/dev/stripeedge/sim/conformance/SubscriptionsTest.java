@@ -376,6 +376,31 @@ class SubscriptionsTest {
   }
 
   @Test
+  void updateCanSwapTheOnlyItemForAnother() throws Exception {
+    StripeClient client = Clients.fresh(sim, "sub_swap");
+    Subscription sub = subscribe(client, customer(client).getId(), monthly(client, 1000).getId());
+    Price silver = monthly(client, 500);
+    Subscription swapped =
+        client
+            .v1()
+            .subscriptions()
+            .update(
+                sub.getId(),
+                SubscriptionUpdateParams.builder()
+                    .addItem(
+                        SubscriptionUpdateParams.Item.builder()
+                            .setId(sub.getItems().getData().get(0).getId())
+                            .setDeleted(true)
+                            .build())
+                    .addItem(
+                        SubscriptionUpdateParams.Item.builder().setPrice(silver.getId()).build())
+                    .build());
+    assertThat(swapped.getItems().getData())
+        .extracting(i -> i.getPrice().getId())
+        .containsExactly(silver.getId());
+  }
+
+  @Test
   void theLastItemCannotBeDeleted() throws Exception {
     StripeClient client = Clients.fresh(sim, "si_last");
     Subscription sub = subscribe(client, customer(client).getId(), monthly(client, 1000).getId());

@@ -160,8 +160,16 @@ final class Subscriptions {
     params.oneOf("proration_behavior", List.of("always_invoice", "create_prorations", "none"));
     Map<String, Object> before = new LinkedHashMap<>(subscription);
     List<Map<String, Object>> current = SubscriptionItems.of(call, call.path("id"));
+    List<String> deletions = new ArrayList<>();
     for (Params item : params.objectList("items")) {
-      updateItem(call, subscription, current, item);
+      updateItem(call, subscription, current, item, deletions);
+    }
+    // Deletions go last, so swapping one item for another in a single request is allowed.
+    for (String itemId : deletions) {
+      if (SubscriptionItems.of(call, call.path("id")).size() <= 1) {
+        throw SubscriptionItems.lastItem();
+      }
+      call.delete(SubscriptionItems.CRUD.type(), itemId);
     }
     apply(call, params, subscription);
     if (params.has("cancel_at_period_end")) {
@@ -178,7 +186,11 @@ final class Subscriptions {
   }
 
   private static void updateItem(
-      Call call, Map<String, Object> subscription, List<Map<String, Object>> current, Params item) {
+      Call call,
+      Map<String, Object> subscription,
+      List<Map<String, Object>> current,
+      Params item,
+      List<String> deletions) {
     item.allowOnly(List.of("id", "price", "plan", "quantity", "metadata", "tax_rates", "deleted"));
     String itemId = item.string("id");
     if (itemId == null) {
@@ -203,10 +215,7 @@ final class Subscriptions {
           item.param("id"));
     }
     if (item.boolOr("deleted", false)) {
-      call.delete(SubscriptionItems.CRUD.type(), itemId);
-      if (SubscriptionItems.of(call, (String) subscription.get("id")).isEmpty()) {
-        throw SubscriptionItems.lastItem();
-      }
+      deletions.add(itemId);
       return;
     }
     SubscriptionItems.apply(call, item, existing);
