@@ -13,6 +13,13 @@ public final class Resources {
     Customers.register(router);
     Events.register(router);
     WebhookEndpoints.register(router);
+    Products.register(router);
+    Prices.register(router);
+    Plans.register(router);
+    TaxRates.register(router);
+    Subscriptions.register(router);
+    SubscriptionItems.register(router);
+    Invoices.register(router);
     return router;
   }
 }
