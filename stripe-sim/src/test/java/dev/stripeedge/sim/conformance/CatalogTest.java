@@ -109,6 +109,23 @@ class CatalogTest {
   }
 
   @Test
+  void productWithACustomIdExpandsOnAPrice() throws Exception {
+    StripeClient client = Clients.fresh(sim, "price_expand_custom");
+    client
+        .v1()
+        .products()
+        .create(
+            com.stripe.param.ProductCreateParams.builder().setId("gold").setName("Gold").build());
+    Price price = oneTime(client, "gold", 100);
+    Price expanded =
+        client
+            .v1()
+            .prices()
+            .retrieve(price.getId(), PriceRetrieveParams.builder().addExpand("product").build());
+    assertThat(expanded.getProductObject().getId()).isEqualTo("gold");
+  }
+
+  @Test
   void productExpandsOnAPriceList() throws Exception {
     StripeClient client = Clients.fresh(sim, "price_list_expand");
     Product product = product(client);

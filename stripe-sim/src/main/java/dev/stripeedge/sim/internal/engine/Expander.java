@@ -47,7 +47,7 @@ final class Expander {
     }
     Object value = object.get(field);
     if (value instanceof String id) {
-      Map<String, Object> resolved = resolve(id, account);
+      Map<String, Object> resolved = resolve(field, id, account);
       if (resolved == null) {
         throw notExpandable(fullPath, field);
       }
@@ -76,10 +76,14 @@ final class Expander {
     }
   }
 
-  private static @Nullable Map<String, Object> resolve(String id, Account account) {
+  /**
+   * The object an id names: by its prefix, or, for custom ids such as a product "gold", by the
+   * field's name ({@code product} → products, {@code default_price} → prices).
+   */
+  private static @Nullable Map<String, Object> resolve(String field, String id, Account account) {
     String type = ObjectTypes.collectionFor(id);
     if (type == null) {
-      return null;
+      type = (field.startsWith("default_") ? field.substring("default_".length()) : field) + "s";
     }
     Entry entry = account.collection(type).get(id);
     if (entry == null && account.platform() != null) {
