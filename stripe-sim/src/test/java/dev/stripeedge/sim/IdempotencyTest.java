@@ -94,6 +94,21 @@ class IdempotencyTest {
   }
 
   @Test
+  void eventsAreKeptThirtyDaysOfSimulatedTime() {
+    String key = "sk_test_event_retention";
+    http.post("/v1/customers", key, "name=A");
+    String eventId =
+        http.get("/v1/events", key).body().replaceAll("(?s).*?\"id\":\"(evt_[^\"]+)\".*", "$1");
+
+    sim.sim().advanceClock(Duration.ofDays(29));
+    assertThat(http.get("/v1/events/" + eventId, key).statusCode()).isEqualTo(200);
+    sim.sim().advanceClock(Duration.ofDays(2));
+
+    assertThat(http.get("/v1/events/" + eventId, key).statusCode()).isEqualTo(404);
+    assertThat(http.get("/v1/events", key).body()).doesNotContain(eventId);
+  }
+
+  @Test
   void keysLongerThan255CharactersAre400() {
     HttpResponse<String> response =
         http.post(

@@ -1,6 +1,8 @@
 package dev.stripeedge.sim.internal.resources;
 
 import dev.stripeedge.sim.internal.engine.Entry;
+import dev.stripeedge.sim.internal.engine.Result;
+import dev.stripeedge.sim.internal.engine.Route;
 import dev.stripeedge.sim.internal.engine.Router;
 import dev.stripeedge.sim.internal.wire.StripeError;
 import java.util.ArrayList;
@@ -18,7 +20,17 @@ final class Events {
   private Events() {}
 
   static void register(Router router) {
-    CRUD.retrieve(router);
+    router.add(
+        new Route(
+            "GET",
+            CRUD.url() + "/{id}",
+            Route.Kind.READ,
+            Route.params(List.of()),
+            null,
+            call -> {
+              call.state().events().prune(call.account());
+              return new Result.Stored(call.require("events", "event", call.path("id"), "id"));
+            }));
     CRUD.list(
         router,
         List.of(),
@@ -35,6 +47,7 @@ final class Events {
                 null, "You may pass at most 20 event types in `types`.", "types");
           }
           Boolean delivered = call.params().bool("delivery_success");
+          call.state().events().prune(call.account());
           List<Predicate<String>> wanted = new ArrayList<>();
           if (type != null) {
             wanted.add(matcher(type));

@@ -49,7 +49,8 @@ public final class StripeError extends RuntimeException {
   }
 
   /** A 400 {@code invalid_request_error} raised by business logic (stored for the key). */
-  public static StripeError invalidState(String code, String message, @Nullable String param) {
+  public static StripeError invalidState(
+      @Nullable String code, String message, @Nullable String param) {
     return new StripeError(400, "invalid_request_error", code, message, param, null, true);
   }
 
