@@ -206,4 +206,22 @@ class PaymentMethodsTest {
         .extracting(p -> p.getCard().getLast4())
         .isEqualTo("4242");
   }
+
+  @Test
+  void customerCreateWithDecliningPaymentMethodCreatesNoCustomer() throws Exception {
+    CardException e =
+        catchThrowableOfType(
+            CardException.class,
+            () ->
+                client
+                    .v1()
+                    .customers()
+                    .create(
+                        CustomerCreateParams.builder()
+                            .setPaymentMethod("pm_card_chargeDeclined")
+                            .build()));
+
+    assertThat(e.getCode()).isEqualTo("card_declined");
+    assertThat(client.v1().customers().list().getData()).isEmpty();
+  }
 }

@@ -6,6 +6,7 @@ import dev.stripeedge.sim.internal.engine.Result;
 import dev.stripeedge.sim.internal.engine.Route;
 import dev.stripeedge.sim.internal.engine.Router;
 import dev.stripeedge.sim.internal.wire.Params;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -69,12 +70,18 @@ final class Customers {
     customer.put("tax_exempt", "none");
     customer.put("test_clock", null);
     apply(call, customer);
+    String id = (String) customer.get("id");
+    String paymentMethod = call.params().string("payment_method");
+    // Checked before anything is stored, so a declined card leaves no customer behind.
+    Entry pm =
+        paymentMethod == null
+            ? null
+            : PaymentMethods.attachable(call, paymentMethod, id, "payment_method");
     attachSource(call, customer);
     Entry entry = call.insert("customers", customer, attrs(customer));
     call.emit("customer.created", customer);
-    String paymentMethod = call.params().string("payment_method");
-    if (paymentMethod != null) {
-      PaymentMethods.attach(call, paymentMethod, (String) customer.get("id"), "payment_method");
+    if (pm != null) {
+      PaymentMethods.attach(call, pm, id);
     }
     return new Result.Stored(entry);
   }
@@ -103,7 +110,7 @@ final class Customers {
   }
 
   private static List<String> creatable() {
-    List<String> params = new java.util.ArrayList<>(WRITABLE);
+    List<String> params = new ArrayList<>(WRITABLE);
     params.add("payment_method");
     return List.copyOf(params);
   }

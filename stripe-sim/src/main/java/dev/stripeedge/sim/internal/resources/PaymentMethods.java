@@ -86,13 +86,18 @@ final class PaymentMethods {
    */
   static Map<String, Object> attach(Call call, String id, String customerId, String param) {
     call.require("customers", "customer", customerId, "customer");
+    return attach(call, attachable(call, id, customerId, param), customerId);
+  }
+
+  /**
+   * The payment method {@code id} names, checked to be attachable to {@code customerId} (a customer
+   * being created may not be stored yet): free or already its own, and not a declining card.
+   */
+  static Entry attachable(Call call, String id, String customerId, String param) {
     Entry entry = resolve(call, id, param);
     Map<String, Object> pm = call.read(entry);
     Object current = pm.get("customer");
-    if (customerId.equals(current)) {
-      return pm;
-    }
-    if (current != null) {
+    if (current != null && !customerId.equals(current)) {
       throw StripeError.invalidState(
           "payment_method_unexpected_state",
           "The payment method you provided has already been attached to a customer.",
@@ -100,6 +105,15 @@ final class PaymentMethods {
     }
     if (card(entry).outcome() instanceof TestCards.Declined d && d.onAttach()) {
       throw Charges.declineError(d).with("payment_method", pm);
+    }
+    return entry;
+  }
+
+  /** Attaches a payment method {@link #attachable} approved to the stored customer. */
+  static Map<String, Object> attach(Call call, Entry entry, String customerId) {
+    Map<String, Object> pm = call.read(entry);
+    if (customerId.equals(pm.get("customer"))) {
+      return pm;
     }
     pm.put("customer", customerId);
     call.save(CRUD.type(), pm, attrs(pm, entry));
