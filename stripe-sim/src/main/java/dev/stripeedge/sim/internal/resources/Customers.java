@@ -6,6 +6,7 @@ import dev.stripeedge.sim.internal.engine.Result;
 import dev.stripeedge.sim.internal.engine.Route;
 import dev.stripeedge.sim.internal.engine.Router;
 import dev.stripeedge.sim.internal.wire.Params;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -33,12 +34,14 @@ final class Customers {
           "preferred_locales",
           "shipping",
           "tax_exempt",
-          "default_source");
+          "default_source",
+          "source");
+  private static final List<String> CREATABLE = creatable();
 
   private Customers() {}
 
   static void register(Router router) {
-    CRUD.add(router, "POST", "", Route.Kind.WRITE, WRITABLE, null, Customers::create);
+    CRUD.add(router, "POST", "", Route.Kind.WRITE, CREATABLE, null, Customers::create);
     CRUD.retrieve(router);
     CRUD.add(router, "POST", "/{id}", Route.Kind.WRITE, WRITABLE, "id", Customers::update);
     CRUD.delete(router);
@@ -67,8 +70,19 @@ final class Customers {
     customer.put("tax_exempt", "none");
     customer.put("test_clock", null);
     apply(call, customer);
+    String id = (String) customer.get("id");
+    String paymentMethod = call.params().string("payment_method");
+    // Checked before anything is stored, so a declined card leaves no customer behind.
+    Entry pm =
+        paymentMethod == null
+            ? null
+            : PaymentMethods.attachable(call, paymentMethod, id, "payment_method");
+    attachSource(call, customer);
     Entry entry = call.insert("customers", customer, attrs(customer));
     call.emit("customer.created", customer);
+    if (pm != null) {
+      PaymentMethods.attach(call, pm, id);
+    }
     return new Result.Stored(entry);
   }
 
@@ -76,6 +90,11 @@ final class Customers {
     Map<String, Object> customer = call.load("customers", "customer", call.path("id"), "id");
     Map<String, Object> before = new LinkedHashMap<>(customer);
     apply(call, customer);
+    if (call.params().string("source") != null) {
+      // As at Stripe, a new source replaces the default one.
+      customer.put("default_source", null);
+      attachSource(call, customer);
+    }
     if (call.params().has("default_source")) {
       String source = call.params().string("default_source");
       if (source != null) {
@@ -88,6 +107,19 @@ final class Customers {
       call.emit("customer.updated", customer, previous);
     }
     return new Result.Obj(customer);
+  }
+
+  private static List<String> creatable() {
+    List<String> params = new ArrayList<>(WRITABLE);
+    params.add("payment_method");
+    return List.copyOf(params);
+  }
+
+  private static void attachSource(Call call, Map<String, Object> customer) {
+    String source = call.params().string("source");
+    if (source != null) {
+      Sources.attach(call, customer, source, "source");
+    }
   }
 
   private static void apply(Call call, Map<String, Object> customer) {

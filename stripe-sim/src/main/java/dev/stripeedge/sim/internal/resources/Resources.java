@@ -11,6 +11,11 @@ public final class Resources {
     Router router = new Router();
     ConnectAccounts.register(router);
     Customers.register(router);
+    PaymentMethods.register(router);
+    Sources.register(router);
+    PaymentIntents.register(router);
+    Charges.register(router);
+    Refunds.register(router);
     Events.register(router);
     WebhookEndpoints.register(router);
     Products.register(router);
