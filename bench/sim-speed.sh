@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # stripe-sim speed: wrk against GET /v1/customers/{id} and POST /v1/customers (latency and
-# limits off), then 1M customers seeded into a 2 GB heap. Prints lines for docs/benchmarks.md.
+# limits off; the JVM's default heap, since every POST keeps a customer and an event), then 1M
+# customers seeded into a 2 GB heap. Prints lines for docs/benchmarks.md.
 #
 #   bench/sim-speed.sh [DURATION_SECONDS]
 #
@@ -25,8 +26,9 @@ await_port() {
   for _ in $(seq 1 100); do curl -s -o /dev/null "http://127.0.0.1:$port/v1/customers" -u "$key:" && return; sleep 0.1; done
   echo "server on $port did not start" >&2; exit 1
 }
+# start_sim [JAVA_OPTS]: the simulator as users run it, through the launcher.
 start_sim() {
-  STRIPE_EDGE_JAVA_OPTS="-Xms2g -Xmx2g" "$root/bin/stripe-edge" sim \
+  STRIPE_EDGE_JAVA_OPTS="${1:-}" "$root/bin/stripe-edge" sim \
     --port $port --latency off --limits off >/tmp/sim-bench.log 2>&1 &
   server_pid=$!; await_port
 }
@@ -72,7 +74,7 @@ if [ -n "${STRIPE_STATEFUL_MOCK_CLI:-}" ]; then
   stop_server
 fi
 
-start_sim
+start_sim "-Xms2g -Xmx2g"
 seed_start=$(date +%s)
 curl -sf "http://127.0.0.1:$port/_sim/seed" -u "$key:" -H 'Content-Type: application/json' \
   -d '{"resource":"customers","count":1000000}' >/dev/null
