@@ -1,0 +1,151 @@
+package dev.stripeedge.core;
+
+import dev.stripeedge.core.internal.DefaultEdgePipeline;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.security.SecureRandom;
+import java.time.Duration;
+import java.util.SplittableRandom;
+import java.util.concurrent.CompletableFuture;
+import java.util.random.RandomGenerator;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * The one request path of the edge, shared by the sidecar, the stripe-java adapter and Lambda:
+ * classify, look up the cache, coalesce misses, call upstream under the retry rule, fill or
+ * invalidate, and answer with {@code Cache-Status} and {@code Server-Timing}.
+ *
+ * <p>Thread-safe; {@link #handle} never blocks and its future never completes exceptionally: every
+ * failure becomes a Stripe-shaped error response (502 when upstream is unreachable, 504 when the
+ * deadline passes).
+ */
+public interface EdgePipeline {
+
+  /** The answer to {@code request}. */
+  CompletableFuture<EdgeResponse> handle(EdgeRequest request);
+
+  /**
+   * Drops every cached entry containing {@code objectId} (for webhooks and reconciliation), and
+   * refuses fills that started before.
+   */
+  void invalidate(String objectId);
+
+  /** Bytes the in-memory tier holds now. */
+  long cachedBytes();
+
+  /** A builder whose defaults work: Stripe's rules, real time, a per-process random secret. */
+  static Builder builder(Upstream upstream) {
+    return new Builder(upstream);
+  }
+
+  /** Configures an {@link EdgePipeline}; every setter validates at once. Not thread-safe. */
+  final class Builder {
+    private final Upstream upstream;
+    private CacheConfig cacheConfig = CacheConfig.defaults();
+    private @Nullable CacheRule cacheRule;
+    private RetryConfig retryConfig = RetryConfig.defaults();
+    private @Nullable RetryRule retryRule;
+    private @Nullable RandomGenerator random;
+    private @Nullable byte[] cacheKeySecret;
+    private Ticker ticker = Ticker.system();
+    private Scheduler scheduler = Scheduler.system();
+    private MeterRegistry meters = new SimpleMeterRegistry();
+    private Duration attemptTimeout = Duration.ofSeconds(80);
+
+    private Builder(Upstream upstream) {
+      this.upstream = upstream;
+    }
+
+    /**
+     * TTLs, opted-in lists, stale windows and the byte bound; default {@link
+     * CacheConfig#defaults()}.
+     */
+    public Builder cacheConfig(CacheConfig value) {
+      this.cacheConfig = value;
+      return this;
+    }
+
+    /** Replaces {@link CacheRule#stripe} over the cache config (the byte bound still applies). */
+    public Builder cacheRule(CacheRule value) {
+      this.cacheRule = value;
+      return this;
+    }
+
+    /** Attempts, backoff and deadline; default {@link RetryConfig#defaults()}. */
+    public Builder retryConfig(RetryConfig value) {
+      this.retryConfig = value;
+      return this;
+    }
+
+    /** Replaces {@link RetryRule#stripe} (the deadline still comes from the retry config). */
+    public Builder retryRule(RetryRule value) {
+      this.retryRule = value;
+      return this;
+    }
+
+    /** Source of jitter and of generated idempotency keys; default seeded from SecureRandom. */
+    public Builder random(RandomGenerator value) {
+      this.random = value;
+      return this;
+    }
+
+    /** Secret of the API-key hash in cache keys, at least 32 bytes; default 32 random bytes. */
+    public Builder cacheKeySecret(byte[] value) {
+      if (value.length < 32) {
+        throw new IllegalArgumentException(
+            "the cache-key secret must have at least 32 bytes: " + value.length);
+      }
+      this.cacheKeySecret = value.clone();
+      return this;
+    }
+
+    /** Clock of TTLs and timings; default {@link Ticker#system()}. */
+    public Builder ticker(Ticker value) {
+      this.ticker = value;
+      return this;
+    }
+
+    /** Waits between retries; default {@link Scheduler#system()}. */
+    public Builder scheduler(Scheduler value) {
+      this.scheduler = value;
+      return this;
+    }
+
+    /** Where metrics go; default a private {@link SimpleMeterRegistry}. */
+    public Builder meterRegistry(MeterRegistry value) {
+      this.meters = value;
+      return this;
+    }
+
+    /** Upper bound of one upstream attempt (the deadline may cut it shorter); default 80 s. */
+    public Builder attemptTimeout(Duration value) {
+      if (value.isNegative() || value.isZero()) {
+        throw new IllegalArgumentException("attemptTimeout must be positive: " + value);
+      }
+      this.attemptTimeout = value;
+      return this;
+    }
+
+    public EdgePipeline build() {
+      SecureRandom secure = new SecureRandom();
+      RandomGenerator rng = random != null ? random : new SplittableRandom(secure.nextLong());
+      byte[] secret = cacheKeySecret;
+      if (secret == null) {
+        secret = new byte[32];
+        secure.nextBytes(secret);
+      }
+      return new DefaultEdgePipeline(
+          upstream,
+          cacheRule != null ? cacheRule : CacheRule.stripe(cacheConfig),
+          cacheConfig.maxBytes(),
+          CacheKeys.hmac(secret),
+          retryConfig,
+          retryRule != null ? retryRule : RetryRule.stripe(retryConfig, rng),
+          rng,
+          ticker,
+          scheduler,
+          meters,
+          attemptTimeout);
+    }
+  }
+}

@@ -1,0 +1,443 @@
+package dev.stripeedge.core.internal;
+
+import dev.stripeedge.core.Attempt;
+import dev.stripeedge.core.CacheDecision;
+import dev.stripeedge.core.CacheKey;
+import dev.stripeedge.core.CacheKeys;
+import dev.stripeedge.core.CacheRule;
+import dev.stripeedge.core.EdgePipeline;
+import dev.stripeedge.core.EdgeRequest;
+import dev.stripeedge.core.EdgeResponse;
+import dev.stripeedge.core.IdempotencyKeys;
+import dev.stripeedge.core.RetryConfig;
+import dev.stripeedge.core.RetryDecision;
+import dev.stripeedge.core.RetryRule;
+import dev.stripeedge.core.Route;
+import dev.stripeedge.core.Scheduler;
+import dev.stripeedge.core.StripeRoutes;
+import dev.stripeedge.core.Ticker;
+import dev.stripeedge.core.Upstream;
+import dev.stripeedge.core.UpstreamException;
+import io.micrometer.core.instrument.MeterRegistry;
+import java.time.Duration;
+import java.util.LinkedHashSet;
+import java.util.Locale;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.random.RandomGenerator;
+import org.jspecify.annotations.Nullable;
+
+/** {@link EdgePipeline#builder}'s product. Thread-safe; never blocks. */
+public final class DefaultEdgePipeline implements EdgePipeline {
+
+  private static final System.Logger log = System.getLogger(DefaultEdgePipeline.class.getName());
+  private static final String CACHE = "stripe-edge";
+  private static final String COLLECTION = "collection:";
+
+  private final Upstream upstream;
+  private final CacheRule cacheRule;
+  private final CacheKeys keys;
+  private final RetryConfig retryConfig;
+  private final RetryRule retryRule;
+  private final RandomGenerator random;
+  private final Ticker ticker;
+  private final Scheduler scheduler;
+  private final Duration attemptTimeout;
+  private final L0Cache l0;
+  private final EdgeMetrics metrics;
+  private final ConcurrentHashMap<CacheKey, Flight> flights = new ConcurrentHashMap<>();
+
+  public DefaultEdgePipeline(
+      Upstream upstream,
+      CacheRule cacheRule,
+      long maxBytes,
+      CacheKeys keys,
+      RetryConfig retryConfig,
+      RetryRule retryRule,
+      RandomGenerator random,
+      Ticker ticker,
+      Scheduler scheduler,
+      MeterRegistry meters,
+      Duration attemptTimeout) {
+    this.upstream = upstream;
+    this.cacheRule = cacheRule;
+    this.keys = keys;
+    this.retryConfig = retryConfig;
+    this.retryRule = retryRule;
+    this.random = random;
+    this.ticker = ticker;
+    this.scheduler = scheduler;
+    this.attemptTimeout = attemptTimeout;
+    this.l0 = new L0Cache(maxBytes, ticker);
+    this.metrics = new EdgeMetrics(meters, l0::bytes);
+  }
+
+  /**
+   * What the upstream exchange (all attempts) produced.
+   *
+   * @param response the last answer, or null when there was none
+   * @param failure why there was no answer, or null
+   * @param attempts attempts made
+   * @param upstreamNanos time spent waiting on upstream, delays excluded
+   */
+  record Exchange(
+      @Nullable EdgeResponse response,
+      @Nullable Throwable failure,
+      int attempts,
+      long upstreamNanos) {
+
+    boolean failed() {
+      return response == null || response.status() >= 500;
+    }
+  }
+
+  /**
+   * A miss in flight that later misses for the same key may join.
+   *
+   * @param token taken before the upstream call
+   * @param result the exchange and whether its response was stored
+   */
+  record Flight(L0Cache.FillToken token, CompletableFuture<Filled> result) {}
+
+  record Filled(Exchange exchange, boolean stored) {}
+
+  @Override
+  public CompletableFuture<EdgeResponse> handle(EdgeRequest request) {
+    long start = ticker.nanos();
+    Route route = StripeRoutes.classify(request.path());
+    try {
+      CacheDecision decision = cacheRule.decide(request, route);
+      if (decision instanceof CacheDecision.Cacheable cacheable && ApiKeys.of(request) != null) {
+        return cached(request, route, cacheable, start);
+      }
+      String reason =
+          decision instanceof CacheDecision.Bypass bypass ? bypass.reason() : "no-api-key";
+      return forward(request, route, reason, start);
+    } catch (RuntimeException e) {
+      // A bug must still answer like Stripe would, and never with a stack trace.
+      log.log(System.Logger.Level.ERROR, "edge pipeline failed for " + request, e);
+      return CompletableFuture.completedFuture(
+          finish(
+              route,
+              request,
+              StripeErrors.response(500, "api_error", "The edge failed to handle the request."),
+              CACHE + "; fwd=bypass",
+              start,
+              0,
+              null,
+              "bypass"));
+    }
+  }
+
+  @Override
+  public void invalidate(String objectId) {
+    l0.invalidate(objectId);
+  }
+
+  @Override
+  public long cachedBytes() {
+    return l0.bytes();
+  }
+
+  private CompletableFuture<EdgeResponse> cached(
+      EdgeRequest request, Route route, CacheDecision.Cacheable rule, long start) {
+    CacheKey key = keys.keyFor(request);
+    L0Cache.Entry entry = l0.get(key);
+    long looked = ticker.nanos();
+    long cacheNanos = looked - start;
+    if (entry != null) {
+      long age = entry.ageNanos(looked);
+      long ttl = rule.ttl().toNanos();
+      if (age < ttl) {
+        return CompletableFuture.completedFuture(
+            finish(
+                route, request, entry.response(), CACHE + "; hit", start, cacheNanos, null, "hit"));
+      }
+      if (age < ttl + rule.staleWhileRevalidate().toNanos()) {
+        flight(key, request, route, rule); // refresh in the background, answer now
+        return CompletableFuture.completedFuture(
+            finish(
+                route,
+                request,
+                entry.response(),
+                CACHE + "; hit; detail=stale-while-revalidate",
+                start,
+                cacheNanos,
+                null,
+                "stale"));
+      }
+    }
+    boolean[] joined = new boolean[1];
+    Flight flight = flight(key, request, route, rule, joined);
+    return flight
+        .result()
+        .thenApply(
+            filled -> {
+              Exchange exchange = filled.exchange();
+              if (exchange.failed()
+                  && entry != null
+                  && entry.ageNanos(ticker.nanos())
+                      < rule.ttl().plus(rule.staleIfError()).toNanos()) {
+                return finish(
+                    route,
+                    request,
+                    entry.response(),
+                    CACHE + "; hit; detail=stale-if-error",
+                    start,
+                    cacheNanos,
+                    exchange,
+                    "stale");
+              }
+              String status =
+                  CACHE
+                      + "; fwd=miss"
+                      + (exchange.response() != null
+                          ? "; fwd-status=" + exchange.response().status()
+                          : "")
+                      + (joined[0] ? "; collapsed" : "")
+                      + (filled.stored() ? "; stored" : "");
+              return finish(
+                  route, request, answer(exchange), status, start, cacheNanos, exchange, "miss");
+            });
+  }
+
+  private Flight flight(
+      CacheKey key, EdgeRequest request, Route route, CacheDecision.Cacheable rule) {
+    return flight(key, request, route, rule, new boolean[1]);
+  }
+
+  /**
+   * Joins the miss in flight for {@code key}, or starts one. A flight that started before any
+   * invalidation is not joined: its answer may predate a write this request must see.
+   */
+  private Flight flight(
+      CacheKey key,
+      EdgeRequest request,
+      Route route,
+      CacheDecision.Cacheable rule,
+      boolean[] joined) {
+    Flight mine = new Flight(l0.beginFill(), new CompletableFuture<>());
+    Flight chosen =
+        flights.compute(
+            key,
+            (k, current) ->
+                current != null && !l0.invalidatedSince(current.token()) ? current : mine);
+    if (chosen != mine) {
+      joined[0] = true;
+      return chosen;
+    }
+    exchange(request, route)
+        .whenComplete(
+            (exchange, bug) -> {
+              boolean stored = false;
+              try {
+                if (exchange != null
+                    && exchange.response() != null
+                    && exchange.response().status() == 200) {
+                  stored = l0.fill(mine.token(), key, exchange.response(), watched(route), rule);
+                }
+              } finally {
+                flights.remove(key, mine);
+              }
+              if (bug != null) {
+                mine.result().complete(new Filled(new Exchange(null, bug, 0, 0), false));
+              } else {
+                mine.result().complete(new Filled(exchange, stored));
+              }
+            });
+    return mine;
+  }
+
+  /** Ids a read's entry depends on besides those in its body. */
+  private static Set<String> watched(Route route) {
+    Set<String> ids = new LinkedHashSet<>(route.pathIds());
+    if (route.kind() != Route.Kind.OBJECT
+        && route.kind() != Route.Kind.NESTED_OBJECT
+        && route.kind() != Route.Kind.SINGLETON) {
+      // A list changes when anything under its collection is created, updated or deleted.
+      ids.add(COLLECTION + route.collectionPath());
+    }
+    return ids;
+  }
+
+  private CompletableFuture<EdgeResponse> forward(
+      EdgeRequest request, Route route, String reason, long start) {
+    EdgeRequest sent = IdempotencyKeys.ensure(request, random);
+    return exchange(sent, route)
+        .thenApply(
+            exchange -> {
+              if (!sent.method().equals("GET") && !sent.method().equals("HEAD")) {
+                invalidateAfterWrite(route, exchange);
+              }
+              EdgeResponse response = answer(exchange);
+              String key = sent.header(IdempotencyKeys.HEADER);
+              if (key != null && sent.method().equals("POST")) {
+                response = response.withHeader(IdempotencyKeys.HEADER, key);
+              }
+              return finish(
+                  route,
+                  request,
+                  response,
+                  CACHE + "; fwd=bypass; detail=" + reason,
+                  start,
+                  0,
+                  exchange,
+                  "bypass");
+            });
+  }
+
+  /**
+   * Drops what a write may have changed: the objects in its path, the objects in its answer, and
+   * lists of its collection. Also on failures: a 5xx or a lost answer may still have been applied,
+   * and a declined confirm still changes the PaymentIntent.
+   */
+  private void invalidateAfterWrite(Route route, Exchange exchange) {
+    Set<String> ids = new LinkedHashSet<>(route.pathIds());
+    if (exchange.response() != null && exchange.response().status() < 300) {
+      ids.addAll(ObjectIds.scan(exchange.response().body()));
+    }
+    ids.add(COLLECTION + route.collectionPath());
+    ids.forEach(l0::invalidate);
+  }
+
+  /** All attempts of one request under the retry rule and the deadline. */
+  private CompletableFuture<Exchange> exchange(EdgeRequest request, Route route) {
+    Duration deadline = retryConfig.deadlineFor(request);
+    long start = ticker.nanos();
+    return attempt(request, route, 1, start, deadline, 0);
+  }
+
+  private CompletableFuture<Exchange> attempt(
+      EdgeRequest request,
+      Route route,
+      int number,
+      long start,
+      Duration deadline,
+      long upstreamNanos) {
+    long began = ticker.nanos();
+    Duration left = deadline.minusNanos(began - start);
+    if (left.isNegative() || left.isZero()) {
+      return CompletableFuture.completedFuture(
+          new Exchange(null, deadlineFailure(request), number - 1, upstreamNanos));
+    }
+    Duration timeout = left.compareTo(attemptTimeout) < 0 ? left : attemptTimeout;
+    CompletableFuture<EdgeResponse> sent;
+    try {
+      sent = upstream.send(request, timeout);
+    } catch (RuntimeException e) {
+      sent = CompletableFuture.failedFuture(e);
+    }
+    return sent.handle(
+            (response, failure) -> {
+              long ended = ticker.nanos();
+              Throwable cause = unwrap(failure);
+              metrics.upstream(
+                  tag(route), response != null ? outcome(response) : kind(cause), ended - began);
+              long total = upstreamNanos + (ended - began);
+              Attempt attempt =
+                  new Attempt(
+                      request,
+                      number,
+                      response,
+                      response == null ? cause : null,
+                      Duration.ofNanos(ended - start),
+                      deadline);
+              RetryDecision decision = retryRule.decide(attempt);
+              Exchange exchange = new Exchange(response, attempt.failure(), number, total);
+              if (decision instanceof RetryDecision.Retry retry) {
+                metrics.retry(tag(route));
+                return scheduler
+                    .after(retry.delay())
+                    .thenCompose(
+                        ignored -> attempt(request, route, number + 1, start, deadline, total));
+              }
+              return CompletableFuture.completedFuture(exchange);
+            })
+        .thenCompose(future -> future);
+  }
+
+  /** A bounded metric tag: the template, or {@code unknown} for paths outside the API. */
+  private static String tag(Route route) {
+    return route.kind() == Route.Kind.UNKNOWN ? "unknown" : route.template();
+  }
+
+  private static String outcome(EdgeResponse response) {
+    return Integer.toString(response.status());
+  }
+
+  private static String kind(@Nullable Throwable failure) {
+    return failure instanceof UpstreamException upstream
+        ? upstream.kind().name().toLowerCase(Locale.ROOT)
+        : "error";
+  }
+
+  private static Throwable unwrap(@Nullable Throwable failure) {
+    Throwable cause = failure;
+    while (cause instanceof CompletionException && cause.getCause() != null) {
+      cause = cause.getCause();
+    }
+    return cause == null ? new IllegalStateException("no failure") : cause;
+  }
+
+  private static UpstreamException deadlineFailure(EdgeRequest request) {
+    return new UpstreamException(
+        UpstreamException.Kind.TIMEOUT,
+        "the deadline passed before " + request.method() + " " + request.path() + " completed",
+        null);
+  }
+
+  /** The client's answer for an exchange: upstream's response, or a Stripe-shaped error. */
+  private static EdgeResponse answer(Exchange exchange) {
+    if (exchange.response() != null) {
+      return exchange.response();
+    }
+    Throwable failure = exchange.failure();
+    if (failure instanceof UpstreamException upstream) {
+      return switch (upstream.kind()) {
+        case TIMEOUT ->
+            StripeErrors.response(
+                504,
+                "api_connection_error",
+                "The Stripe API did not answer in time (" + exchange.attempts() + " attempts).");
+        case CONNECT, RESET ->
+            StripeErrors.response(
+                502,
+                "api_connection_error",
+                "The edge could not reach the Stripe API (" + exchange.attempts() + " attempts).");
+      };
+    }
+    log.log(System.Logger.Level.ERROR, "upstream call failed unexpectedly", failure);
+    return StripeErrors.response(
+        502, "api_connection_error", "The edge could not complete the call to the Stripe API.");
+  }
+
+  private EdgeResponse finish(
+      Route route,
+      EdgeRequest request,
+      EdgeResponse response,
+      String cacheStatus,
+      long start,
+      long cacheNanos,
+      @Nullable Exchange exchange,
+      String cacheResult) {
+    StringBuilder timing = new StringBuilder(64);
+    timing.append("cache;dur=").append(millis(cacheNanos));
+    if (exchange != null) {
+      timing.append(", upstream;dur=").append(millis(exchange.upstreamNanos()));
+      timing.append(", retries;desc=\"").append(Math.max(0, exchange.attempts() - 1)).append('"');
+    }
+    EdgeResponse answered =
+        response
+            .withHeader("Cache-Status", cacheStatus)
+            .withHeader("Server-Timing", timing.toString());
+    metrics.request(
+        tag(route), request.method(), answered.status(), cacheResult, ticker.nanos() - start);
+    return answered;
+  }
+
+  private static String millis(long nanos) {
+    return String.format(Locale.ROOT, "%.3f", nanos / 1_000_000.0);
+  }
+}

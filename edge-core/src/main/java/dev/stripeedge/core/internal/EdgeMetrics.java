@@ -1,0 +1,57 @@
+package dev.stripeedge.core.internal;
+
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
+import java.util.concurrent.TimeUnit;
+import java.util.function.LongSupplier;
+
+/**
+ * The pipeline's meters. Names follow Micrometer's dotted style; Prometheus renders them as {@code
+ * stripe_edge_requests_seconds} and so on. Tags are bounded: route templates, never paths.
+ */
+final class EdgeMetrics {
+
+  private final MeterRegistry registry;
+
+  EdgeMetrics(MeterRegistry registry, LongSupplier cachedBytes) {
+    this.registry = registry;
+    Gauge.builder("stripe.edge.cache.bytes", cachedBytes, s -> (double) s.getAsLong())
+        .description("Bytes held by the in-memory cache tier")
+        .baseUnit("bytes")
+        .register(registry);
+  }
+
+  /** One answered request, by route template, method, status and cache result. */
+  void request(String route, String method, int status, String cache, long nanos) {
+    Timer.builder("stripe.edge.requests")
+        .description("Requests answered by the edge")
+        .tag("route", route)
+        .tag("method", method)
+        .tag("status", Integer.toString(status))
+        .tag("cache", cache)
+        .register(registry)
+        .record(nanos, TimeUnit.NANOSECONDS);
+  }
+
+  /** One upstream attempt, by route template and outcome (a status, or the failure kind). */
+  void upstream(String route, String outcome, long nanos) {
+    Timer.builder("stripe.edge.upstream")
+        .description("Upstream attempts")
+        .tag("route", route)
+        .tag("outcome", outcome)
+        .publishPercentileHistogram()
+        .register(registry)
+        .record(nanos, TimeUnit.NANOSECONDS);
+  }
+
+  /** One retry scheduled. */
+  void retry(String route) {
+    Counter.builder("stripe.edge.retries")
+        .description("Upstream attempts retried")
+        .tag("route", route)
+        .register(registry)
+        .increment();
+  }
+}

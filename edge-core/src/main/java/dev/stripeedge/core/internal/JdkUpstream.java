@@ -1,0 +1,113 @@
+package dev.stripeedge.core.internal;
+
+import dev.stripeedge.core.EdgeRequest;
+import dev.stripeedge.core.EdgeResponse;
+import dev.stripeedge.core.Upstream;
+import dev.stripeedge.core.UpstreamException;
+import java.io.IOException;
+import java.net.ConnectException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpConnectTimeoutException;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.net.http.HttpTimeoutException;
+import java.nio.channels.UnresolvedAddressException;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+
+/**
+ * {@link Upstream#jdk}: one pooled {@link HttpClient} per instance. Thread-safe, non-blocking.
+ *
+ * <p>Headers the JDK client manages itself ({@code Host}, {@code Content-Length}, {@code
+ * Connection}…) are dropped with the other hop-by-hop ones; {@code Accept-Encoding} too, so bodies
+ * arrive as identity bytes the cache can replay to any client.
+ */
+public final class JdkUpstream implements Upstream {
+
+  /** Request headers never forwarded, beyond hop-by-hop: the JDK sets them, or they harm. */
+  private static final Set<String> NOT_FORWARDED = Set.of("expect", "accept-encoding");
+
+  private final URI baseUri;
+  private final HttpClient client;
+
+  public JdkUpstream(URI baseUri, Duration connectTimeout) {
+    String scheme = baseUri.getScheme();
+    if (scheme == null || !(scheme.equals("http") || scheme.equals("https"))) {
+      throw new IllegalArgumentException("upstream must be an http or https URI: " + baseUri);
+    }
+    String base = baseUri.toString();
+    this.baseUri = URI.create(base.endsWith("/") ? base.substring(0, base.length() - 1) : base);
+    // HTTP/2 over TLS by ALPN, falling back to 1.1; on cleartext, 1.1, since an h2c upgrade
+    // attempt costs a round of headers on every new connection for nothing.
+    this.client =
+        HttpClient.newBuilder()
+            .version(
+                scheme.equals("https") ? HttpClient.Version.HTTP_2 : HttpClient.Version.HTTP_1_1)
+            .connectTimeout(connectTimeout)
+            .followRedirects(HttpClient.Redirect.NEVER)
+            .build();
+  }
+
+  @Override
+  public CompletableFuture<EdgeResponse> send(EdgeRequest request, Duration timeout) {
+    HttpRequest.Builder builder =
+        HttpRequest.newBuilder(URI.create(baseUri + request.pathAndQuery())).timeout(timeout);
+    HeaderMaps.endToEnd(request.headers())
+        .forEach(
+            (name, values) -> {
+              if (!NOT_FORWARDED.contains(name)) {
+                values.forEach(value -> builder.header(name, value));
+              }
+            });
+    HttpRequest.BodyPublisher body =
+        request.body().length == 0
+            ? HttpRequest.BodyPublishers.noBody()
+            : HttpRequest.BodyPublishers.ofByteArray(request.body());
+    builder.method(request.method(), body);
+    HttpRequest httpRequest;
+    try {
+      httpRequest = builder.build();
+    } catch (IllegalArgumentException e) {
+      return CompletableFuture.failedFuture(e);
+    }
+    return client
+        .sendAsync(httpRequest, HttpResponse.BodyHandlers.ofByteArray())
+        .handle(
+            (response, failure) -> {
+              if (failure != null) {
+                throw translate(failure, request);
+              }
+              Map<String, List<String>> headers =
+                  HeaderMaps.endToEnd(HeaderMaps.normalize(response.headers().map()));
+              return new EdgeResponse(response.statusCode(), headers, response.body());
+            });
+  }
+
+  private static RuntimeException translate(Throwable failure, EdgeRequest request) {
+    Throwable cause =
+        failure instanceof CompletionException && failure.getCause() != null
+            ? failure.getCause()
+            : failure;
+    String what = request.method() + " " + request.path();
+    if (cause instanceof HttpConnectTimeoutException
+        || cause instanceof ConnectException
+        || cause instanceof UnresolvedAddressException) {
+      return new UpstreamException(
+          UpstreamException.Kind.CONNECT, "could not connect upstream for " + what, cause);
+    }
+    if (cause instanceof HttpTimeoutException) {
+      return new UpstreamException(
+          UpstreamException.Kind.TIMEOUT, "upstream did not answer in time for " + what, cause);
+    }
+    if (cause instanceof IOException) {
+      return new UpstreamException(
+          UpstreamException.Kind.RESET, "upstream connection broke for " + what, cause);
+    }
+    return cause instanceof RuntimeException runtime ? runtime : new CompletionException(cause);
+  }
+}

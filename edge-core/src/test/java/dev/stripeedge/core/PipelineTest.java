@@ -1,0 +1,385 @@
+package dev.stripeedge.core;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.stripeedge.sim.SimConfig;
+import dev.stripeedge.sim.SimConfig.FaultKind;
+import dev.stripeedge.sim.SimConfig.FaultRule;
+import dev.stripeedge.sim.junit.StripeSimExtension;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.SplittableRandom;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+/** The pipeline against the real simulator over HTTP. */
+class PipelineTest {
+
+  @RegisterExtension
+  static StripeSimExtension sim =
+      new StripeSimExtension(SimConfig.forTests().withLimits(SimConfig.Limits.off()));
+
+  private static final Pattern ID = Pattern.compile("\"id\"\\s*:\\s*\"([^\"]+)\"");
+  private static final Scheduler NOW = delay -> CompletableFuture.completedFuture(null);
+  // Latch waits in fake upstreams block a thread; never the common pool, which the JDK client uses.
+  private static final ExecutorService BLOCKING = Executors.newVirtualThreadPerTaskExecutor();
+
+  // One seed per pipeline: two pipelines drawing the same idempotency keys for one account would
+  // collide at the simulator exactly as they would at Stripe.
+  private static final AtomicLong SEEDS = new AtomicLong();
+
+  private final SimpleMeterRegistry meters = new SimpleMeterRegistry();
+  private final Upstream jdk = Upstream.jdk(URI.create(sim.baseUrl()), Duration.ofSeconds(5));
+
+  @AfterEach
+  void clearFaults() {
+    sim.sim()
+        .reconfigure(
+            c ->
+                c.withFaults(List.of())
+                    .withLimits(SimConfig.Limits.off())
+                    .withLatency(SimConfig.Latency.off()));
+  }
+
+  private EdgePipeline pipeline(Upstream upstream) {
+    return EdgePipeline.builder(upstream)
+        .random(new SplittableRandom(SEEDS.incrementAndGet()))
+        .scheduler(NOW)
+        .meterRegistry(meters)
+        .build();
+  }
+
+  private static EdgeRequest get(String key, String path, String query) {
+    return new EdgeRequest("GET", path, query, auth(key), new byte[0]);
+  }
+
+  private static EdgeRequest post(String key, String path, String form, String... headers) {
+    Map<String, List<String>> map = new HashMap<>(auth(key));
+    map.put("Content-Type", List.of("application/x-www-form-urlencoded"));
+    for (int i = 0; i < headers.length; i += 2) {
+      map.put(headers[i], List.of(headers[i + 1]));
+    }
+    return new EdgeRequest("POST", path, "", map, form.getBytes(StandardCharsets.UTF_8));
+  }
+
+  private static Map<String, List<String>> auth(String key) {
+    return Map.of("Authorization", List.of("Bearer " + key));
+  }
+
+  private static EdgeResponse call(EdgePipeline pipeline, EdgeRequest request) {
+    return pipeline.handle(request).orTimeout(10, TimeUnit.SECONDS).join();
+  }
+
+  private static String id(EdgeResponse response) {
+    Matcher matcher = ID.matcher(response.bodyText());
+    assertThat(matcher.find()).as("an id in %s", response.bodyText()).isTrue();
+    return matcher.group(1);
+  }
+
+  private static long simCalls(String endpoint) {
+    return sim.sim().counters().entrySet().stream()
+        .filter(e -> e.getKey().startsWith(endpoint + " "))
+        .mapToLong(Map.Entry::getValue)
+        .sum();
+  }
+
+  private static void next(FaultKind kind, String endpoint) {
+    sim.sim().reconfigure(c -> c.withFaults(List.of(new FaultRule(kind, 1.0, endpoint, 1))));
+  }
+
+  @Test
+  void hitAfterMissMakesOneUpstreamCall() {
+    EdgePipeline edge = pipeline(jdk);
+    String key = "sk_test_pl_hit";
+    String customer = id(call(edge, post(key, "/v1/customers", "name=Ada")));
+    long before = simCalls("GET /v1/customers/{id}");
+
+    EdgeResponse miss = call(edge, get(key, "/v1/customers/" + customer, ""));
+    EdgeResponse hit = call(edge, get(key, "/v1/customers/" + customer, ""));
+
+    assertThat(miss.header("cache-status"))
+        .isEqualTo("stripe-edge; fwd=miss; fwd-status=200; stored");
+    assertThat(hit.header("cache-status")).isEqualTo("stripe-edge; hit");
+    assertThat(hit.bodyText()).isEqualTo(miss.bodyText()).contains("Ada");
+    assertThat(hit.header("server-timing")).startsWith("cache;dur=");
+    assertThat(miss.header("server-timing"))
+        .contains("upstream;dur=")
+        .contains("retries;desc=\"0\"");
+    assertThat(simCalls("GET /v1/customers/{id}") - before).isEqualTo(1);
+    assertThat(edge.cachedBytes()).isPositive();
+    assertThat(meters.find("stripe.edge.requests").tag("cache", "hit").timer().count())
+        .isEqualTo(1);
+  }
+
+  @Test
+  void writeInvalidatesTheRetrieve() {
+    EdgePipeline edge = pipeline(jdk);
+    String key = "sk_test_pl_write";
+    String customer = id(call(edge, post(key, "/v1/customers", "name=Old")));
+    call(edge, get(key, "/v1/customers/" + customer, ""));
+
+    EdgeResponse update = call(edge, post(key, "/v1/customers/" + customer, "name=New"));
+    EdgeResponse after = call(edge, get(key, "/v1/customers/" + customer, ""));
+
+    assertThat(update.header("cache-status")).isEqualTo("stripe-edge; fwd=bypass; detail=method");
+    assertThat(after.header("cache-status")).startsWith("stripe-edge; fwd=miss");
+    assertThat(after.bodyText()).contains("\"name\":\"New\"");
+  }
+
+  @Test
+  void writeInvalidatesEntriesWhereTheObjectIsExpanded() {
+    EdgePipeline edge = pipeline(jdk);
+    String key = "sk_test_pl_expand";
+    String product = id(call(edge, post(key, "/v1/products", "name=Basic")));
+    String price =
+        id(call(edge, post(key, "/v1/prices", "currency=usd&unit_amount=500&product=" + product)));
+    EdgeResponse first = call(edge, get(key, "/v1/prices/" + price, "expand[]=product"));
+    assertThat(first.bodyText()).contains("\"name\":\"Basic\"");
+    assertThat(
+            call(edge, get(key, "/v1/prices/" + price, "expand[0]=product")).header("cache-status"))
+        .isEqualTo("stripe-edge; hit");
+
+    call(edge, post(key, "/v1/products/" + product, "name=Premium"));
+    EdgeResponse after = call(edge, get(key, "/v1/prices/" + price, "expand[]=product"));
+
+    assertThat(after.header("cache-status")).startsWith("stripe-edge; fwd=miss");
+    assertThat(after.bodyText()).contains("\"name\":\"Premium\"");
+  }
+
+  @Test
+  void concurrentMissesShareOneUpstreamCall() throws Exception {
+    String key = "sk_test_pl_flight";
+    String customer = id(call(pipeline(jdk), post(key, "/v1/customers", "name=Flight")));
+    CountDownLatch release = new CountDownLatch(1);
+    // Holds every answer until all misses are in, so they surely overlap.
+    Upstream gated =
+        (request, timeout) ->
+            jdk.send(request, timeout)
+                .thenApplyAsync(
+                    response -> {
+                      await(release);
+                      return response;
+                    },
+                    BLOCKING);
+    EdgePipeline edge = pipeline(gated);
+    long before = simCalls("GET /v1/customers/{id}");
+
+    List<CompletableFuture<EdgeResponse>> answers = new ArrayList<>();
+    for (int i = 0; i < 8; i++) {
+      answers.add(edge.handle(get(key, "/v1/customers/" + customer, "")));
+    }
+    release.countDown();
+
+    List<EdgeResponse> responses =
+        answers.stream().map(f -> f.orTimeout(10, TimeUnit.SECONDS).join()).toList();
+    assertThat(responses).allSatisfy(r -> assertThat(r.bodyText()).contains("Flight"));
+    assertThat(responses)
+        .filteredOn(r -> r.header("cache-status").contains("collapsed"))
+        .hasSize(7);
+    assertThat(simCalls("GET /v1/customers/{id}") - before).isEqualTo(1);
+  }
+
+  @Test
+  void aWriteRacingAMissNeverLeavesAStaleEntry() throws Exception {
+    String key = "sk_test_pl_race";
+    String customer = id(call(pipeline(jdk), post(key, "/v1/customers", "name=Before")));
+    CountDownLatch readDone = new CountDownLatch(1);
+    CountDownLatch writeDone = new CountDownLatch(1);
+    // The first GET reads the old version upstream, then waits until the write has finished:
+    // the interleaving "read old, write, invalidate, fill old" every time.
+    Upstream racing =
+        (request, timeout) -> {
+          CompletableFuture<EdgeResponse> answer = jdk.send(request, timeout);
+          if (!request.method().equals("GET") || readDone.getCount() == 0) {
+            return answer;
+          }
+          return answer.thenApplyAsync(
+              response -> {
+                readDone.countDown();
+                await(writeDone);
+                return response;
+              },
+              BLOCKING);
+        };
+    EdgePipeline edge = pipeline(racing);
+
+    CompletableFuture<EdgeResponse> slowRead =
+        edge.handle(get(key, "/v1/customers/" + customer, ""));
+    await(readDone);
+    call(edge, post(key, "/v1/customers/" + customer, "name=After"));
+    writeDone.countDown();
+    EdgeResponse raced = slowRead.orTimeout(10, TimeUnit.SECONDS).join();
+    EdgeResponse next = call(edge, get(key, "/v1/customers/" + customer, ""));
+
+    assertThat(raced.bodyText()).contains("Before");
+    assertThat(raced.header("cache-status")).doesNotContain("stored");
+    assertThat(next.header("cache-status")).startsWith("stripe-edge; fwd=miss");
+    assertThat(next.bodyText()).contains("After");
+  }
+
+  @Test
+  void twoApiKeysNeverShareAnEntry() {
+    EdgePipeline edge = pipeline(jdk);
+    String customer = id(call(edge, post("sk_test_pl_owner", "/v1/customers", "name=Mine")));
+    call(edge, get("sk_test_pl_owner", "/v1/customers/" + customer, ""));
+
+    EdgeResponse other = call(edge, get("sk_test_pl_other", "/v1/customers/" + customer, ""));
+
+    assertThat(other.header("cache-status")).startsWith("stripe-edge; fwd=miss");
+    assertThat(other.status()).isEqualTo(404);
+    assertThat(other.bodyText()).doesNotContain("Mine");
+  }
+
+  @Test
+  void a503IsRetriedWithTheSameIdempotencyKey() {
+    EdgePipeline edge = pipeline(jdk);
+    next(FaultKind.ERROR_503, "POST /v1/customers");
+    long before = simCalls("POST /v1/customers");
+
+    EdgeResponse created = call(edge, post("sk_test_pl_503", "/v1/customers", "name=Retry"));
+
+    assertThat(created.status()).isEqualTo(200);
+    assertThat(created.header("idempotency-key")).isNotBlank();
+    assertThat(created.header("idempotent-replayed")).isNull();
+    assertThat(created.header("server-timing")).contains("retries;desc=\"1\"");
+    assertThat(simCalls("POST /v1/customers") - before).isEqualTo(2);
+    assertThat(meters.find("stripe.edge.retries").counter().count()).isEqualTo(1);
+  }
+
+  @Test
+  void aResetIsRetriedWithTheSameIdempotencyKey() {
+    EdgePipeline edge = pipeline(jdk);
+    next(FaultKind.RESET, "POST /v1/customers");
+
+    EdgeResponse created =
+        call(
+            edge,
+            post("sk_test_pl_reset", "/v1/customers", "name=Reset", "Idempotency-Key", "k-reset"));
+
+    assertThat(created.status()).isEqualTo(200);
+    assertThat(created.header("idempotency-key")).isEqualTo("k-reset");
+    assertThat(created.header("server-timing")).contains("retries;desc=\"1\"");
+  }
+
+  @Test
+  void a500IsStoredUnderTheKeySoRetriesReplayIt() {
+    EdgePipeline edge = pipeline(jdk);
+    next(FaultKind.ERROR_500, "POST /v1/customers");
+
+    EdgeResponse failed = call(edge, post("sk_test_pl_500", "/v1/customers", "name=Lost"));
+
+    // Stripe stores a 500 under its key like any result: every retry replays it.
+    assertThat(failed.status()).isEqualTo(500);
+    assertThat(failed.header("idempotent-replayed")).isEqualTo("true");
+    assertThat(failed.header("server-timing")).contains("retries;desc=\"2\"");
+  }
+
+  @Test
+  void a400IsNotRetried() {
+    EdgePipeline edge = pipeline(jdk);
+    long before = simCalls("POST /v1/customers");
+
+    EdgeResponse rejected = call(edge, post("sk_test_pl_400", "/v1/customers", "nonsense=1"));
+
+    assertThat(rejected.status()).isEqualTo(400);
+    assertThat(rejected.header("server-timing")).contains("retries;desc=\"0\"");
+    assertThat(simCalls("POST /v1/customers") - before).isEqualTo(1);
+  }
+
+  @Test
+  void aLockTimeoutIsRetried() throws Exception {
+    String key = "sk_test_pl_lock";
+    String customer = id(call(pipeline(jdk), post(key, "/v1/customers", "name=Locked")));
+    // Writes hold the object's lock for 400 ms; a second write meanwhile gets lock_timeout.
+    sim.sim()
+        .reconfigure(
+            c ->
+                c.withLimits(SimConfig.Limits.stripe())
+                    .withLatency(new SimConfig.Latency(true, 0, 0, 400, 0, 1)));
+    EdgePipeline edge =
+        EdgePipeline.builder(jdk)
+            .random(new SplittableRandom(SEEDS.incrementAndGet()))
+            .retryConfig(
+                RetryConfig.defaults()
+                    .withMaxAttempts(10)
+                    .withBackoff(Duration.ofMillis(150), Duration.ofMillis(150)))
+            .meterRegistry(meters)
+            .build();
+
+    CompletableFuture<EdgeResponse> holder =
+        edge.handle(post(key, "/v1/customers/" + customer, "name=First"));
+    Thread.sleep(100);
+    EdgeResponse second = call(edge, post(key, "/v1/customers/" + customer, "name=Second"));
+
+    assertThat(holder.orTimeout(10, TimeUnit.SECONDS).join().status()).isEqualTo(200);
+    assertThat(second.status()).as(second.bodyText()).isEqualTo(200);
+    assertThat(second.header("server-timing")).doesNotContain("retries;desc=\"0\"");
+    assertThat(simCalls("POST /v1/customers/{id}")).isGreaterThanOrEqualTo(3);
+  }
+
+  @Test
+  void unreachableUpstreamAnswersAStripeShaped502() {
+    EdgePipeline edge =
+        pipeline(Upstream.jdk(URI.create("http://127.0.0.1:1"), Duration.ofSeconds(1)));
+
+    EdgeResponse response = call(edge, get("sk_test_pl_down", "/v1/customers/cus_x", ""));
+
+    assertThat(response.status()).isEqualTo(502);
+    assertThat(response.bodyText())
+        .contains("\"type\":\"api_error\"")
+        .contains("\"code\":\"api_connection_error\"")
+        .doesNotContain("Exception");
+  }
+
+  @Test
+  void staleIfErrorServesTheOldEntryWhenUpstreamFails() {
+    long[] now = {0};
+    EdgePipeline edge =
+        EdgePipeline.builder(jdk)
+            .random(new SplittableRandom(SEEDS.incrementAndGet()))
+            .scheduler(NOW)
+            .ticker(() -> now[0])
+            .build();
+    String key = "sk_test_pl_sie";
+    String customer = id(call(edge, post(key, "/v1/customers", "name=Kept")));
+    call(edge, get(key, "/v1/customers/" + customer, ""));
+    now[0] += Duration.ofSeconds(61).toNanos();
+    sim.sim()
+        .reconfigure(
+            c ->
+                c.withFaults(
+                    List.of(new FaultRule(FaultKind.ERROR_503, 1.0, "GET /v1/customers/{id}", 3))));
+
+    EdgeResponse stale = call(edge, get(key, "/v1/customers/" + customer, ""));
+
+    assertThat(stale.status()).isEqualTo(200);
+    assertThat(stale.header("cache-status")).isEqualTo("stripe-edge; hit; detail=stale-if-error");
+    assertThat(stale.bodyText()).contains("Kept");
+  }
+
+  private static void await(CountDownLatch latch) {
+    try {
+      if (!latch.await(10, TimeUnit.SECONDS)) {
+        throw new IllegalStateException("latch never opened");
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException(e);
+    }
+  }
+}
