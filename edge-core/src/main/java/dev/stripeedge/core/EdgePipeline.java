@@ -1,6 +1,7 @@
 package dev.stripeedge.core;
 
 import dev.stripeedge.core.internal.DefaultEdgePipeline;
+import dev.stripeedge.core.internal.LockedRandom;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.security.SecureRandom;
@@ -128,7 +129,8 @@ public interface EdgePipeline {
 
     public EdgePipeline build() {
       SecureRandom secure = new SecureRandom();
-      RandomGenerator rng = random != null ? random : new SplittableRandom(secure.nextLong());
+      RandomGenerator rng =
+          new LockedRandom(random != null ? random : new SplittableRandom(secure.nextLong()));
       byte[] secret = cacheKeySecret;
       if (secret == null) {
         secret = new byte[32];
