@@ -203,11 +203,7 @@ final class PaymentMethods {
           "allow_redisplay",
           call.params().oneOf("allow_redisplay", List.of("always", "limited", "unspecified")));
     }
-    call.save(CRUD.type(), pm);
-    Map<String, Object> previous = Crud.previous(before, pm);
-    if (!previous.isEmpty()) {
-      call.emit("payment_method.updated", pm, previous);
-    }
+    CRUD.saveChanged(call, before, pm, null);
     return new Result.Obj(pm);
   }
 
