@@ -121,6 +121,13 @@ record Crud(String type, String objectName) {
     router.add(new Route(method, url() + path, kind, Route.params(params), lockVar, handler));
   }
 
+  /** Stores a new object with {@code attrs} and emits {@code <object>.created}. */
+  Entry insert(Call call, Map<String, Object> object, Map<String, String> attrs) {
+    Entry entry = call.insert(type, object, attrs);
+    call.emit(objectName + ".created", object);
+    return entry;
+  }
+
   /**
    * The body of {@code POST /v1/type/{id}}: loads the object, lets {@code apply} change it, then
    * {@link #saveChanged stores and announces} it with the attributes {@code attrs} computes (null

@@ -78,8 +78,7 @@ final class Customers {
             ? null
             : PaymentMethods.attachable(call, paymentMethod, id, "payment_method");
     attachSource(call, customer);
-    Entry entry = call.insert("customers", customer, attrs(customer));
-    call.emit("customer.created", customer);
+    Entry entry = CRUD.insert(call, customer, attrs(customer));
     if (pm != null) {
       PaymentMethods.attach(call, pm, id);
     }

@@ -240,8 +240,7 @@ final class PaymentIntents {
       automatic.put("enabled", auto == null || auto.boolOr("enabled", true));
       pi.put("automatic_payment_methods", automatic);
     }
-    call.insert(CRUD.type(), pi, attrs(pi));
-    call.emit("payment_intent.created", pi);
+    CRUD.insert(call, pi, attrs(pi));
     if (params.boolOr("confirm", false)) {
       runConfirm(call, pi);
     }

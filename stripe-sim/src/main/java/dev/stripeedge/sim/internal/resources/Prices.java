@@ -128,9 +128,7 @@ final class Prices {
 
   /** Stores a new price and announces it. */
   static Entry insert(Call call, Map<String, Object> price) {
-    Entry entry = call.insert(CRUD.type(), price, attrs(price));
-    call.emit("price.created", price);
-    return entry;
+    return CRUD.insert(call, price, attrs(price));
   }
 
   private static Result update(Call call) {

@@ -95,8 +95,7 @@ final class TaxRates {
     rate.put("state", null);
     rate.put("tax_type", null);
     apply(params, rate);
-    call.insert(CRUD.type(), rate, attrs(rate));
-    call.emit("tax_rate.created", rate);
+    CRUD.insert(call, rate, attrs(rate));
     return new Result.Obj(rate);
   }
 
