@@ -13,6 +13,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.concurrent.locks.ReentrantLock;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -171,7 +172,18 @@ final class PaymentMethods {
   }
 
   private static Result retrieve(Call call) {
-    return new Result.Stored(resolve(call, call.path("id"), "id"));
+    String id = call.path("id");
+    if (TestCards.paymentMethod(id) == null) {
+      return new Result.Stored(call.require(CRUD.type(), NAME, id, "id"));
+    }
+    // A magic id stores a new object, and a GET does not get the write lock from the engine.
+    ReentrantLock lock = call.account().writeLock();
+    lock.lock();
+    try {
+      return new Result.Stored(resolve(call, id, "id"));
+    } finally {
+      lock.unlock();
+    }
   }
 
   private static Result update(Call call) {
