@@ -26,7 +26,7 @@ class ChargesTest {
   static StripeSimExtension sim =
       new StripeSimExtension(SimConfig.forTests().withLimits(SimConfig.Limits.off()));
 
-  private final StripeClient client = Sdk.client(sim);
+  private final StripeClient client = Clients.fresh(sim, "charges");
 
   private static ChargeCreateParams.Builder charge(long amount, String source) {
     return ChargeCreateParams.builder().setAmount(amount).setCurrency("usd").setSource(source);

@@ -24,7 +24,7 @@ class CustomerSourcesTest {
   static StripeSimExtension sim =
       new StripeSimExtension(SimConfig.forTests().withLimits(SimConfig.Limits.off()));
 
-  private final StripeClient client = Sdk.client(sim);
+  private final StripeClient client = Clients.fresh(sim, "sources");
 
   private Card addSource(String customer, String token) throws Exception {
     return (Card)

@@ -17,7 +17,6 @@ import dev.stripeedge.sim.SimConfig;
 import dev.stripeedge.sim.junit.StripeSimExtension;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
@@ -28,23 +27,9 @@ class CustomersConformanceTest {
   static StripeSimExtension sim =
       new StripeSimExtension(SimConfig.forTests().withLimits(SimConfig.Limits.off()));
 
-  private static final AtomicInteger ACCOUNTS = new AtomicInteger();
-
-  private static StripeClient client() {
-    return client("sk_test_customers" + ACCOUNTS.incrementAndGet());
-  }
-
-  static StripeClient client(String key) {
-    return StripeClient.builder()
-        .setApiKey(key)
-        .setApiBase(sim.baseUrl())
-        .setMaxNetworkRetries(0)
-        .build();
-  }
-
   @Test
   void createsAndRetrievesTypedFields() throws Exception {
-    StripeClient stripe = client();
+    StripeClient stripe = Clients.fresh(sim, "customers");
     Customer created =
         stripe
             .v1()
@@ -69,7 +54,7 @@ class CustomersConformanceTest {
 
   @Test
   void updatesAndUnsetsWithEmptyStrings() throws Exception {
-    StripeClient stripe = client();
+    StripeClient stripe = Clients.fresh(sim, "customers");
     Customer customer =
         stripe
             .v1()
@@ -100,7 +85,7 @@ class CustomersConformanceTest {
 
   @Test
   void deletesAndThen404s() throws Exception {
-    StripeClient stripe = client();
+    StripeClient stripe = Clients.fresh(sim, "customers");
     Customer customer = stripe.v1().customers().create(CustomerCreateParams.builder().build());
 
     Customer deleted = stripe.v1().customers().delete(customer.getId());
@@ -118,7 +103,7 @@ class CustomersConformanceTest {
 
   @Test
   void listsNewestFirstAndPagesWithCursors() throws Exception {
-    StripeClient stripe = client();
+    StripeClient stripe = Clients.fresh(sim, "customers");
     List<String> ids = new ArrayList<>();
     for (int i = 0; i < 5; i++) {
       ids.add(
@@ -167,7 +152,7 @@ class CustomersConformanceTest {
 
   @Test
   void autoPagingVisitsEveryObjectOnce() throws Exception {
-    StripeClient stripe = client();
+    StripeClient stripe = Clients.fresh(sim, "customers");
     for (int i = 0; i < 7; i++) {
       stripe.v1().customers().create(CustomerCreateParams.builder().build());
     }
@@ -184,7 +169,7 @@ class CustomersConformanceTest {
 
   @Test
   void filtersListsByEmail() throws Exception {
-    StripeClient stripe = client();
+    StripeClient stripe = Clients.fresh(sim, "customers");
     stripe
         .v1()
         .customers()
@@ -205,7 +190,7 @@ class CustomersConformanceTest {
 
   @Test
   void searchesByFieldAndMetadata() throws Exception {
-    StripeClient stripe = client();
+    StripeClient stripe = Clients.fresh(sim, "customers");
     stripe
         .v1()
         .customers()
@@ -226,7 +211,7 @@ class CustomersConformanceTest {
 
   @Test
   void badKeyIsAuthenticationException() {
-    StripeClient stripe = client("sk_test_");
+    StripeClient stripe = Clients.forKey(sim, "sk_test_");
 
     assertThatThrownBy(() -> stripe.v1().customers().list(CustomerListParams.builder().build()))
         .isInstanceOf(AuthenticationException.class);
@@ -235,14 +220,21 @@ class CustomersConformanceTest {
   @Test
   void keysNeverSeeAnotherAccountsObjects() throws Exception {
     Customer mine =
-        client("sk_test_isolation_a")
+        Clients.forKey(sim, "sk_test_isolation_a")
             .v1()
             .customers()
             .create(CustomerCreateParams.builder().build());
 
-    assertThatThrownBy(() -> client("sk_test_isolation_b").v1().customers().retrieve(mine.getId()))
+    assertThatThrownBy(
+            () ->
+                Clients.forKey(sim, "sk_test_isolation_b").v1().customers().retrieve(mine.getId()))
         .isInstanceOf(InvalidRequestException.class);
-    assertThat(client("rk_test_isolation_a").v1().customers().retrieve(mine.getId()).getId())
+    assertThat(
+            Clients.forKey(sim, "rk_test_isolation_a")
+                .v1()
+                .customers()
+                .retrieve(mine.getId())
+                .getId())
         .isEqualTo(mine.getId());
   }
 }

@@ -23,7 +23,7 @@ class PaymentEventsTest {
   static StripeSimExtension sim =
       new StripeSimExtension(SimConfig.forTests().withLimits(SimConfig.Limits.off()));
 
-  private final StripeClient client = Sdk.client(sim);
+  private final StripeClient client = Clients.fresh(sim, "payment_events");
 
   private List<String> typesOldestFirst() throws Exception {
     List<Event> events =

@@ -28,7 +28,7 @@ class PaymentIntentsTest {
   static StripeSimExtension sim =
       new StripeSimExtension(SimConfig.forTests().withLimits(SimConfig.Limits.off()));
 
-  private final StripeClient client = Sdk.client(sim);
+  private final StripeClient client = Clients.fresh(sim, "payment_intents");
 
   private static PaymentIntentCreateParams.Builder card(long amount, String paymentMethod) {
     return PaymentIntentCreateParams.builder()

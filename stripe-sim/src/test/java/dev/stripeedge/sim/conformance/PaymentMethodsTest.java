@@ -25,7 +25,7 @@ class PaymentMethodsTest {
   static StripeSimExtension sim =
       new StripeSimExtension(SimConfig.forTests().withLimits(SimConfig.Limits.off()));
 
-  private final StripeClient client = Sdk.client(sim);
+  private final StripeClient client = Clients.fresh(sim, "payment_methods");
 
   private Customer customer() throws Exception {
     return client.v1().customers().create(CustomerCreateParams.builder().build());

@@ -30,7 +30,7 @@ class PaymentShapesTest {
   static StripeSimExtension sim =
       new StripeSimExtension(SimConfig.forTests().withLimits(SimConfig.Limits.off()));
 
-  private final StripeClient client = Sdk.client(sim);
+  private final StripeClient client = Clients.fresh(sim, "payment_shapes");
 
   private static Set<String> modelFields(Class<?> type) {
     Set<String> names = new HashSet<>();

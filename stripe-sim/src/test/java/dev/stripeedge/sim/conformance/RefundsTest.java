@@ -25,7 +25,7 @@ class RefundsTest {
   static StripeSimExtension sim =
       new StripeSimExtension(SimConfig.forTests().withLimits(SimConfig.Limits.off()));
 
-  private final StripeClient client = Sdk.client(sim);
+  private final StripeClient client = Clients.fresh(sim, "refunds");
 
   private Charge charge(long amount) throws Exception {
     return client

@@ -56,6 +56,17 @@ class SubscriptionsTest {
                 .build());
   }
 
+  /** Create parameters for a new customer on a new 10.00 a month price. */
+  private static SubscriptionCreateParams.Builder newCustomerOnMonthly(StripeClient client)
+      throws Exception {
+    return SubscriptionCreateParams.builder()
+        .setCustomer(customer(client).getId())
+        .addItem(
+            SubscriptionCreateParams.Item.builder()
+                .setPrice(monthly(client, 1000).getId())
+                .build());
+  }
+
   private static Subscription subscribe(StripeClient client, String customer, String price)
       throws Exception {
     return client
@@ -127,12 +138,7 @@ class SubscriptionsTest {
             .v1()
             .subscriptions()
             .create(
-                SubscriptionCreateParams.builder()
-                    .setCustomer(customer(client).getId())
-                    .addItem(
-                        SubscriptionCreateParams.Item.builder()
-                            .setPrice(monthly(client, 1000).getId())
-                            .build())
+                newCustomerOnMonthly(client)
                     .setPaymentBehavior(SubscriptionCreateParams.PaymentBehavior.DEFAULT_INCOMPLETE)
                     .build());
     assertThat(sub.getStatus()).isEqualTo("incomplete");
@@ -149,15 +155,7 @@ class SubscriptionsTest {
         client
             .v1()
             .subscriptions()
-            .create(
-                SubscriptionCreateParams.builder()
-                    .setCustomer(customer(client).getId())
-                    .addItem(
-                        SubscriptionCreateParams.Item.builder()
-                            .setPrice(monthly(client, 1000).getId())
-                            .build())
-                    .setTrialPeriodDays(7L)
-                    .build());
+            .create(newCustomerOnMonthly(client).setTrialPeriodDays(7L).build());
     assertThat(sub.getStatus()).isEqualTo("trialing");
     assertThat(sub.getTrialEnd() - sub.getTrialStart()).isEqualTo(7L * 86_400);
     Invoice invoice = client.v1().invoices().retrieve(sub.getLatestInvoice());
@@ -202,15 +200,7 @@ class SubscriptionsTest {
         client
             .v1()
             .subscriptions()
-            .create(
-                SubscriptionCreateParams.builder()
-                    .setCustomer(customer(client).getId())
-                    .addItem(
-                        SubscriptionCreateParams.Item.builder()
-                            .setPrice(monthly(client, 1000).getId())
-                            .build())
-                    .addDefaultTaxRate(vat.getId())
-                    .build());
+            .create(newCustomerOnMonthly(client).addDefaultTaxRate(vat.getId()).build());
     assertThat(sub.getDefaultTaxRates()).extracting(TaxRate::getId).containsExactly(vat.getId());
   }
 

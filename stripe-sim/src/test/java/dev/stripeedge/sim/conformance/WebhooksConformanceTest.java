@@ -67,14 +67,6 @@ class WebhooksConformanceTest {
     return "http://127.0.0.1:" + receiver.getAddress().getPort() + "/hook";
   }
 
-  private static StripeClient client(String key) {
-    return StripeClient.builder()
-        .setApiKey(key)
-        .setApiBase(sim.baseUrl())
-        .setMaxNetworkRetries(0)
-        .build();
-  }
-
   private WebhookEndpoint endpoint(StripeClient stripe, String... events) throws Exception {
     return stripe
         .v1()
@@ -91,7 +83,7 @@ class WebhooksConformanceTest {
 
   @Test
   void deliveriesVerifyWithStripeJavasConstructEvent() throws Exception {
-    StripeClient stripe = client("sk_test_hooks_verify");
+    StripeClient stripe = Clients.forKey(sim, "sk_test_hooks_verify");
     WebhookEndpoint endpoint = endpoint(stripe, "CUSTOMER__CREATED");
     Customer customer =
         stripe
@@ -114,7 +106,7 @@ class WebhooksConformanceTest {
 
   @Test
   void updatesCarryPreviousAttributesAndOnlyWantedTypesAreSent() throws Exception {
-    StripeClient stripe = client("sk_test_hooks_updated");
+    StripeClient stripe = Clients.forKey(sim, "sk_test_hooks_updated");
     endpoint(stripe, "CUSTOMER__UPDATED");
     Customer customer =
         stripe.v1().customers().create(CustomerCreateParams.builder().setName("Old").build());
@@ -133,7 +125,7 @@ class WebhooksConformanceTest {
 
   @Test
   void eventsListFiltersByTypeWildcardAndDeliverySuccess() throws Exception {
-    StripeClient stripe = client("sk_test_hooks_list");
+    StripeClient stripe = Clients.forKey(sim, "sk_test_hooks_list");
     answer = 500;
     endpoint(stripe, "CUSTOMER__CREATED");
     stripe.v1().customers().create(CustomerCreateParams.builder().build());
@@ -153,7 +145,7 @@ class WebhooksConformanceTest {
 
   @Test
   void aSuccessfulDeliveryClearsPendingWebhooks() throws Exception {
-    StripeClient stripe = client("sk_test_hooks_pending");
+    StripeClient stripe = Clients.forKey(sim, "sk_test_hooks_pending");
     endpoint(stripe, "CUSTOMER__CREATED");
     stripe.v1().customers().create(CustomerCreateParams.builder().build());
     Delivery delivery = received.poll(10, TimeUnit.SECONDS);
@@ -173,7 +165,7 @@ class WebhooksConformanceTest {
 
   @Test
   void outOfBandChangesEmitUpdatedWithoutARequest() throws Exception {
-    StripeClient stripe = client("sk_test_hooks_oob");
+    StripeClient stripe = Clients.forKey(sim, "sk_test_hooks_oob");
     endpoint(stripe, "CUSTOMER__UPDATED");
     Customer customer =
         stripe.v1().customers().create(CustomerCreateParams.builder().setName("A").build());
@@ -192,7 +184,7 @@ class WebhooksConformanceTest {
 
   @Test
   void rotatedSecretsBothVerify() throws Exception {
-    StripeClient stripe = client("sk_test_hooks_rotate");
+    StripeClient stripe = Clients.forKey(sim, "sk_test_hooks_rotate");
     WebhookEndpoint endpoint = endpoint(stripe, "CUSTOMER__CREATED");
     var rotated =
         new SimHttp(sim.baseUrl())

@@ -329,8 +329,10 @@ final class Charges {
   }
 
   private static Result update(Call call) {
-    Map<String, Object> charge = call.load(CRUD.type(), "charge", call.path("id"), "id");
-    Map<String, Object> before = new LinkedHashMap<>(charge);
+    return CRUD.update(call, Charges::apply, Charges::attrs);
+  }
+
+  private static void apply(Call call, Map<String, Object> charge) {
     Params params = call.params();
     Crud.copyStrings(call, charge, Set.of("description", "receipt_email", "transfer_group"));
     String customer = params.string("customer");
@@ -360,12 +362,6 @@ final class Charges {
     @SuppressWarnings("unchecked")
     Map<String, Object> metadata = (Map<String, Object>) charge.get("metadata");
     charge.put("metadata", params.applyMetadata("metadata", metadata));
-    save(call, charge);
-    Map<String, Object> previous = Crud.previous(before, charge);
-    if (!previous.isEmpty()) {
-      call.emit("charge.updated", charge, previous);
-    }
-    return new Result.Obj(charge);
   }
 
   private static Result capture(Call call) {

@@ -9,6 +9,7 @@ import dev.stripeedge.sim.internal.wire.StripeError;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * Connect accounts: a platform creates them, then acts as them with {@code Stripe-Account}.
@@ -66,17 +67,12 @@ final class ConnectAccounts {
   }
 
   private static Result update(Call call) {
-    Map<String, Object> account = call.load(CRUD.type(), CRUD.objectName(), call.path("id"), "id");
-    Map<String, Object> before = new LinkedHashMap<>(account);
-    Crud.copyStrings(call, account, java.util.Set.of("email", "business_type", "default_currency"));
-    @SuppressWarnings("unchecked")
-    Map<String, Object> metadata = (Map<String, Object>) account.get("metadata");
-    account.put("metadata", call.params().applyMetadata("metadata", metadata));
-    call.save(CRUD.type(), account);
-    Map<String, Object> previous = Crud.previous(before, account);
-    if (!previous.isEmpty()) {
-      call.emit("account.updated", account, previous);
-    }
-    return new Result.Obj(account);
+    return CRUD.update(
+        call,
+        (c, account) -> {
+          Crud.copyStrings(c, account, Set.of("email", "business_type", "default_currency"));
+          Billing.metadata(c.params(), account);
+        },
+        account -> null);
   }
 }

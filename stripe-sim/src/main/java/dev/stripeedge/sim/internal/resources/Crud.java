@@ -13,8 +13,10 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
+import java.util.function.BiConsumer;
 import java.util.function.Function;
 import java.util.function.Predicate;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The operations most resources share: retrieve, list with filters, delete, and the update
@@ -119,6 +121,48 @@ record Crud(String type, String objectName) {
     router.add(new Route(method, url() + path, kind, Route.params(params), lockVar, handler));
   }
 
+  /** Stores a new object with {@code attrs} and emits {@code <object>.created}. */
+  Entry insert(Call call, Map<String, Object> object, Map<String, String> attrs) {
+    Entry entry = call.insert(type, object, attrs);
+    call.emit(objectName + ".created", object);
+    return entry;
+  }
+
+  /**
+   * The body of {@code POST /v1/type/{id}}: loads the object, lets {@code apply} change it, then
+   * {@link #saveChanged stores and announces} it with the attributes {@code attrs} computes (null
+   * keeps the entry's).
+   */
+  Result update(
+      Call call,
+      BiConsumer<Call, Map<String, Object>> apply,
+      Function<Map<String, Object>, @Nullable Map<String, String>> attrs) {
+    Map<String, Object> object = call.load(type, objectName, call.path("id"), "id");
+    Map<String, Object> before = new LinkedHashMap<>(object);
+    apply.accept(call, object);
+    saveChanged(call, before, object, attrs.apply(object));
+    return new Result.Obj(object);
+  }
+
+  /**
+   * Stores {@code object} and emits {@code <object>.updated} with its {@link #previous} values when
+   * it differs from {@code before}; an unchanged object is neither stored nor announced, as at
+   * Stripe.
+   *
+   * @param attrs the entry's new attributes, null to keep the current ones
+   */
+  void saveChanged(
+      Call call,
+      Map<String, Object> before,
+      Map<String, Object> object,
+      @Nullable Map<String, String> attrs) {
+    Map<String, Object> previous = previous(before, object);
+    if (!previous.isEmpty()) {
+      call.save(type, object, attrs);
+      call.emit(objectName + ".updated", object, previous);
+    }
+  }
+
   Map<String, Object> deleted(String id) {
     Map<String, Object> gone = new LinkedHashMap<>();
     gone.put("id", id);
@@ -129,7 +173,7 @@ record Crud(String type, String objectName) {
 
   /**
    * The values {@code updated} changed, as they were in {@code before}: Stripe's {@code
-   * data.previous_attributes}. Null when nothing changed.
+   * data.previous_attributes}. Empty when nothing changed.
    */
   static Map<String, Object> previous(Map<String, Object> before, Map<String, Object> updated) {
     Map<String, Object> changed = new LinkedHashMap<>();

@@ -78,8 +78,7 @@ final class Customers {
             ? null
             : PaymentMethods.attachable(call, paymentMethod, id, "payment_method");
     attachSource(call, customer);
-    Entry entry = call.insert("customers", customer, attrs(customer));
-    call.emit("customer.created", customer);
+    Entry entry = CRUD.insert(call, customer, attrs(customer));
     if (pm != null) {
       PaymentMethods.attach(call, pm, id);
     }
@@ -87,8 +86,10 @@ final class Customers {
   }
 
   private static Result update(Call call) {
-    Map<String, Object> customer = call.load("customers", "customer", call.path("id"), "id");
-    Map<String, Object> before = new LinkedHashMap<>(customer);
+    return CRUD.update(call, Customers::applyUpdate, Customers::attrs);
+  }
+
+  private static void applyUpdate(Call call, Map<String, Object> customer) {
     apply(call, customer);
     if (call.params().string("source") != null) {
       // As at Stripe, a new source replaces the default one.
@@ -101,12 +102,6 @@ final class Customers {
         call.require("cards", "source", source, "default_source");
       }
     }
-    call.save("customers", customer, attrs(customer));
-    Map<String, Object> previous = Crud.previous(before, customer);
-    if (!previous.isEmpty()) {
-      call.emit("customer.updated", customer, previous);
-    }
-    return new Result.Obj(customer);
   }
 
   private static List<String> creatable() {

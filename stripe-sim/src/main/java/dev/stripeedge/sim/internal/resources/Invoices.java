@@ -145,9 +145,7 @@ final class Invoices {
   }
 
   static Entry insert(Call call, Map<String, Object> invoice) {
-    Entry entry = call.insert(CRUD.type(), invoice, attrs(invoice));
-    call.emit("invoice.created", invoice);
-    return entry;
+    return CRUD.insert(call, invoice, attrs(invoice));
   }
 
   static void save(Call call, Map<String, Object> invoice) {

@@ -240,8 +240,7 @@ final class PaymentIntents {
       automatic.put("enabled", auto == null || auto.boolOr("enabled", true));
       pi.put("automatic_payment_methods", automatic);
     }
-    call.insert(CRUD.type(), pi, attrs(pi));
-    call.emit("payment_intent.created", pi);
+    CRUD.insert(call, pi, attrs(pi));
     if (params.boolOr("confirm", false)) {
       runConfirm(call, pi);
     }
@@ -249,8 +248,7 @@ final class PaymentIntents {
   }
 
   private static Result update(Call call) {
-    call.countPaymentIntentUpdate(call.path("id"));
-    Map<String, Object> pi = call.load(CRUD.type(), "payment_intent", call.path("id"), "id");
+    Map<String, Object> pi = loadCounted(call);
     String status = (String) pi.get("status");
     if (!CONFIRMABLE.contains(status)) {
       for (String name : call.params().names()) {
@@ -275,9 +273,14 @@ final class PaymentIntents {
     return new Result.Obj(pi);
   }
 
-  private static Result confirm(Call call) {
+  /** The PaymentIntent in the path, its change counted against the hourly update limit. */
+  private static Map<String, Object> loadCounted(Call call) {
     call.countPaymentIntentUpdate(call.path("id"));
-    Map<String, Object> pi = call.load(CRUD.type(), "payment_intent", call.path("id"), "id");
+    return call.load(CRUD.type(), CRUD.objectName(), call.path("id"), "id");
+  }
+
+  private static Result confirm(Call call) {
+    Map<String, Object> pi = loadCounted(call);
     String status = (String) pi.get("status");
     if ("succeeded".equals(status)) {
       throw unexpected(
@@ -295,8 +298,7 @@ final class PaymentIntents {
   }
 
   private static Result cancel(Call call) {
-    call.countPaymentIntentUpdate(call.path("id"));
-    Map<String, Object> pi = call.load(CRUD.type(), "payment_intent", call.path("id"), "id");
+    Map<String, Object> pi = loadCounted(call);
     String status = (String) pi.get("status");
     if (!CANCELABLE.contains(status)) {
       throw unexpected(

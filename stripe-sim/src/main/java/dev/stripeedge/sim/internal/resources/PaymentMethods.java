@@ -13,6 +13,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.concurrent.locks.ReentrantLock;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -171,7 +172,18 @@ final class PaymentMethods {
   }
 
   private static Result retrieve(Call call) {
-    return new Result.Stored(resolve(call, call.path("id"), "id"));
+    String id = call.path("id");
+    if (TestCards.paymentMethod(id) == null) {
+      return new Result.Stored(call.require(CRUD.type(), NAME, id, "id"));
+    }
+    // A magic id stores a new object, and a GET does not get the write lock from the engine.
+    ReentrantLock lock = call.account().writeLock();
+    lock.lock();
+    try {
+      return new Result.Stored(resolve(call, id, "id"));
+    } finally {
+      lock.unlock();
+    }
   }
 
   private static Result update(Call call) {
@@ -203,11 +215,7 @@ final class PaymentMethods {
           "allow_redisplay",
           call.params().oneOf("allow_redisplay", List.of("always", "limited", "unspecified")));
     }
-    call.save(CRUD.type(), pm);
-    Map<String, Object> previous = Crud.previous(before, pm);
-    if (!previous.isEmpty()) {
-      call.emit("payment_method.updated", pm, previous);
-    }
+    CRUD.saveChanged(call, before, pm, null);
     return new Result.Obj(pm);
   }
 

@@ -111,8 +111,10 @@ final class Plans {
   }
 
   private static Result update(Call call) {
-    Map<String, Object> plan = call.load(CRUD.type(), CRUD.objectName(), call.path("id"), "id");
-    Map<String, Object> before = new LinkedHashMap<>(plan);
+    return CRUD.update(call, Plans::apply, Plans::attrs);
+  }
+
+  private static void apply(Call call, Map<String, Object> plan) {
     Params params = call.params();
     if (params.has("active")) {
       plan.put("active", params.boolOr("active", true));
@@ -129,12 +131,6 @@ final class Plans {
       plan.put("product", productId);
     }
     Billing.metadata(params, plan);
-    Map<String, Object> previous = Crud.previous(before, plan);
-    if (!previous.isEmpty()) {
-      call.save(CRUD.type(), plan, attrs(plan));
-      call.emit("plan.updated", plan, previous);
-    }
-    return new Result.Obj(plan);
   }
 
   private static Map<String, String> attrs(Map<String, Object> plan) {

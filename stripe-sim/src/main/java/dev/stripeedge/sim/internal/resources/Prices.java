@@ -128,14 +128,14 @@ final class Prices {
 
   /** Stores a new price and announces it. */
   static Entry insert(Call call, Map<String, Object> price) {
-    Entry entry = call.insert(CRUD.type(), price, attrs(price));
-    call.emit("price.created", price);
-    return entry;
+    return CRUD.insert(call, price, attrs(price));
   }
 
   private static Result update(Call call) {
-    Map<String, Object> price = call.load(CRUD.type(), CRUD.objectName(), call.path("id"), "id");
-    Map<String, Object> before = new LinkedHashMap<>(price);
+    return CRUD.update(call, Prices::apply, Prices::attrs);
+  }
+
+  private static void apply(Call call, Map<String, Object> price) {
     Params params = call.params();
     if (params.has("active")) {
       price.put("active", params.boolOr("active", true));
@@ -150,12 +150,6 @@ final class Prices {
       lookupKey(call, params, price);
     }
     Billing.metadata(params, price);
-    Map<String, Object> previous = Crud.previous(before, price);
-    if (!previous.isEmpty()) {
-      call.save(CRUD.type(), price, attrs(price));
-      call.emit("price.updated", price, previous);
-    }
-    return new Result.Obj(price);
   }
 
   private static @Nullable Map<String, Object> recurring(Params params) {

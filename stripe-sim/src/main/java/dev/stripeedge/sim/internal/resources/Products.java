@@ -116,9 +116,7 @@ final class Products {
 
   /** Stores a new product and announces it. */
   static Entry insert(Call call, Map<String, Object> product) {
-    Entry entry = call.insert(CRUD.type(), product, attrs(product));
-    call.emit("product.created", product);
-    return entry;
+    return CRUD.insert(call, product, attrs(product));
   }
 
   private static Result update(Call call) {

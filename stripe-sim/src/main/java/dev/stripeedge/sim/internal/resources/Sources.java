@@ -132,7 +132,7 @@ final class Sources {
       card.put("metadata", call.params().applyMetadata("metadata", new LinkedHashMap<>()));
       call.save(TYPE, card);
     }
-    savedCustomer(call, customer, before);
+    Customers.CRUD.saveChanged(call, before, customer, null);
     return new Result.Obj(card);
   }
 
@@ -181,7 +181,7 @@ final class Sources {
                   "source")
               .entries();
       customer.put("default_source", rest.isEmpty() ? null : rest.get(0).id());
-      savedCustomer(call, customer, before);
+      Customers.CRUD.saveChanged(call, before, customer, null);
     }
     Map<String, Object> gone = new LinkedHashMap<>();
     gone.put("id", entry.id());
@@ -203,15 +203,6 @@ final class Sources {
                 query,
                 e -> customerId.equals(e.attr("customer")) && !"bank_account".equals(object),
                 "source"));
-  }
-
-  /** Stores a customer whose {@code default_source} may have changed, announcing the change. */
-  static void savedCustomer(Call call, Map<String, Object> customer, Map<String, Object> before) {
-    call.save("customers", customer);
-    Map<String, Object> previous = Crud.previous(before, customer);
-    if (!previous.isEmpty()) {
-      call.emit("customer.updated", customer, previous);
-    }
   }
 
   private static Map<String, String> attrs(String customer, String number) {

@@ -95,24 +95,20 @@ final class TaxRates {
     rate.put("state", null);
     rate.put("tax_type", null);
     apply(params, rate);
-    call.insert(CRUD.type(), rate, attrs(rate));
-    call.emit("tax_rate.created", rate);
+    CRUD.insert(call, rate, attrs(rate));
     return new Result.Obj(rate);
   }
 
   private static Result update(Call call) {
-    Map<String, Object> rate = call.load(CRUD.type(), CRUD.objectName(), call.path("id"), "id");
-    Map<String, Object> before = new LinkedHashMap<>(rate);
-    if (call.params().has("display_name")) {
-      call.params().require("display_name");
-    }
-    apply(call.params(), rate);
-    Map<String, Object> previous = Crud.previous(before, rate);
-    if (!previous.isEmpty()) {
-      call.save(CRUD.type(), rate, attrs(rate));
-      call.emit("tax_rate.updated", rate, previous);
-    }
-    return new Result.Obj(rate);
+    return CRUD.update(
+        call,
+        (c, rate) -> {
+          if (c.params().has("display_name")) {
+            c.params().require("display_name");
+          }
+          apply(c.params(), rate);
+        },
+        TaxRates::attrs);
   }
 
   private static void apply(Params params, Map<String, Object> rate) {
