@@ -17,7 +17,7 @@ import picocli.CommandLine.Command;
     mixinStandardHelpOptions = true,
     versionProvider = StripeEdgeCli.Version.class,
     description = "An edge layer between applications and the Stripe API.",
-    subcommands = {SimCommand.class, CommandLine.HelpCommand.class})
+    subcommands = {ServeCommand.class, SimCommand.class, CommandLine.HelpCommand.class})
 public final class StripeEdgeCli implements Runnable {
 
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;
@@ -28,7 +28,20 @@ public final class StripeEdgeCli implements Runnable {
 
   /** Runs the CLI and returns its exit code, without exiting the JVM (for tests). */
   public static int run(String... args) {
-    return new CommandLine(new StripeEdgeCli()).execute(args);
+    return new CommandLine(new StripeEdgeCli())
+        .setExecutionExceptionHandler(
+            (error, command, parsed) -> {
+              // A bad flag value or config file is the user's to fix: say what, not a stack trace.
+              command
+                  .getErr()
+                  .println("stripe-edge " + command.getCommandName() + ": " + message(error));
+              return 1;
+            })
+        .execute(args);
+  }
+
+  private static String message(Throwable error) {
+    return error.getMessage() == null ? error.toString() : error.getMessage();
   }
 
   @Override

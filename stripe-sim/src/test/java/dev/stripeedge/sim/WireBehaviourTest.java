@@ -127,6 +127,20 @@ class WireBehaviourTest {
   }
 
   @Test
+  void bodyOverOneMegabyteIs413AlsoOverHttp2() throws Exception {
+    java.net.http.HttpClient h2 = java.net.http.HttpClient.newHttpClient();
+    HttpResponse<String> response =
+        h2.send(
+            http.request("/v1/customers", KEY)
+                .header("Content-Type", "application/x-www-form-urlencoded")
+                .POST(HttpRequest.BodyPublishers.ofString("description=" + "x".repeat(1_100_000)))
+                .build(),
+            HttpResponse.BodyHandlers.ofString());
+
+    assertThat(response.statusCode()).isEqualTo(413);
+  }
+
+  @Test
   void jsonBodyIs400UnsupportedContentType() {
     HttpResponse<String> response =
         http.send(

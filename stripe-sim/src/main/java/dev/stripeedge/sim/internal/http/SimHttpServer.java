@@ -10,6 +10,7 @@ import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.http.HttpServerResponse;
+import io.vertx.core.http.HttpVersion;
 import java.util.HashMap;
 import java.util.Locale;
 import java.util.Map;
@@ -177,7 +178,10 @@ public final class SimHttpServer implements AutoCloseable {
 
   private static void tooLarge(HttpServerRequest request) {
     HttpServerResponse out = request.response();
-    out.putHeader("Connection", "close");
+    if (request.version() != HttpVersion.HTTP_2) {
+      // Stop the client sending the rest; HTTP/2 forbids the header (the stream is reset instead).
+      out.putHeader("Connection", "close");
+    }
     sendError(
         out,
         413,

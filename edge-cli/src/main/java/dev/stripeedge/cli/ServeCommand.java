@@ -1,0 +1,66 @@
+package dev.stripeedge.cli;
+
+import dev.stripeedge.server.EdgeConfig;
+import dev.stripeedge.server.EdgeConfigLoader;
+import dev.stripeedge.server.EdgeServer;
+import java.nio.file.Path;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import org.jspecify.annotations.Nullable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/** {@code stripe-edge serve}: runs the sidecar proxy until interrupted. */
+@Command(
+    name = "serve",
+    mixinStandardHelpOptions = true,
+    description = {
+      "Runs the stripe-edge sidecar: point any Stripe client's API base at it.",
+      "Settings: defaults < --config FILE < STRIPE_EDGE_HOST/PORT/UPSTREAM < flags."
+    })
+final class ServeCommand implements Callable<Integer> {
+
+  @Option(
+      names = "--upstream",
+      description = "Stripe, or a simulator (default: https://api.stripe.com).")
+  @Nullable String upstream;
+
+  @Option(names = "--port", description = "Port to listen on (default: 8080; 0 = any free).")
+  @Nullable Integer port;
+
+  @Option(names = "--host", description = "Address to bind (default: 127.0.0.1).")
+  @Nullable String host;
+
+  @Option(names = "--config", description = "YAML file; see docs/edge-config.example.yaml.")
+  @Nullable Path config;
+
+  @Override
+  public Integer call() throws Exception {
+    EdgeConfig settings = EdgeConfigLoader.load(config, System.getenv());
+    if (upstream != null) {
+      settings = settings.withUpstream(upstream);
+    }
+    if (port != null) {
+      settings = settings.withPort(port);
+    }
+    if (host != null) {
+      settings = settings.withHost(host);
+    }
+    EdgeServer server = EdgeServer.start(settings);
+    CountDownLatch stopped = new CountDownLatch(1);
+    Runtime.getRuntime()
+        .addShutdownHook(
+            new Thread(
+                () -> {
+                  server.close();
+                  stopped.countDown();
+                },
+                "edge-shutdown"));
+    System.out.printf(
+        "stripe-edge listening on http://%s:%d, forwarding to %s%n",
+        settings.host(), server.port(), settings.upstream());
+    System.out.flush();
+    stopped.await();
+    return 0;
+  }
+}

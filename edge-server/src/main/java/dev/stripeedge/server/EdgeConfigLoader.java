@@ -1,0 +1,92 @@
+package dev.stripeedge.server;
+
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * Builds an {@link EdgeConfig}: defaults, then a YAML file, then {@code STRIPE_EDGE_HOST}, {@code
+ * STRIPE_EDGE_PORT} and {@code STRIPE_EDGE_UPSTREAM}. Flags are applied by the caller on the
+ * result. Unknown keys in the file are errors (a typo must not be silently ignored).
+ */
+public final class EdgeConfigLoader {
+
+  private static final ObjectMapper YAML =
+      new ObjectMapper(new YAMLFactory()).enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);
+
+  private EdgeConfigLoader() {}
+
+  /** Loads the configuration; a bad file or value is an {@link IllegalArgumentException}. */
+  public static EdgeConfig load(@Nullable Path file, Map<String, String> environment) {
+    ObjectNode tree = YAML.valueToTree(EdgeConfig.defaults());
+    if (file != null) {
+      if (!Files.isReadable(file)) {
+        throw new IllegalArgumentException("cannot read config file " + file);
+      }
+      try {
+        JsonNode overrides = YAML.readTree(file.toFile());
+        if (overrides != null && !overrides.isMissingNode() && !overrides.isNull()) {
+          if (!overrides.isObject()) {
+            throw new IllegalArgumentException("config file " + file + " must hold a mapping");
+          }
+          merge(tree, overrides);
+        }
+      } catch (IOException e) {
+        throw new IllegalArgumentException(
+            "cannot parse config file " + file + ": " + firstLine(e), e);
+      }
+    }
+    set(tree, "host", environment.get("STRIPE_EDGE_HOST"));
+    set(tree, "upstream", environment.get("STRIPE_EDGE_UPSTREAM"));
+    String port = environment.get("STRIPE_EDGE_PORT");
+    if (port != null && !port.isBlank()) {
+      try {
+        tree.put("port", Integer.parseInt(port.strip()));
+      } catch (NumberFormatException e) {
+        throw new IllegalArgumentException("STRIPE_EDGE_PORT is not a number: " + port, e);
+      }
+    }
+    try {
+      return YAML.treeToValue(tree, EdgeConfig.class);
+    } catch (IOException e) {
+      throw new IllegalArgumentException("invalid configuration: " + firstLine(e), e);
+    }
+  }
+
+  private static void set(ObjectNode tree, String field, @Nullable String value) {
+    if (value != null && !value.isBlank()) {
+      tree.put(field, value.strip());
+    }
+  }
+
+  private static void merge(ObjectNode target, JsonNode patch) {
+    patch
+        .properties()
+        .forEach(
+            field -> {
+              JsonNode existing = target.get(field.getKey());
+              if (existing instanceof ObjectNode object && field.getValue().isObject()) {
+                merge(object, field.getValue());
+              } else {
+                target.set(field.getKey(), field.getValue());
+              }
+            });
+  }
+
+  private static String firstLine(Exception e) {
+    Throwable root = e;
+    while (root.getCause() != null && root.getCause() != root) {
+      root = root.getCause();
+    }
+    String message = root.getMessage() == null ? root.toString() : root.getMessage();
+    int newline = message.indexOf('\n');
+    return newline < 0 ? message : message.substring(0, newline);
+  }
+}

@@ -1,0 +1,306 @@
+package dev.stripeedge.server;
+
+import dev.stripeedge.core.EdgePipeline;
+import dev.stripeedge.core.EdgeRequest;
+import dev.stripeedge.core.EdgeResponse;
+import dev.stripeedge.core.Upstream;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.vertx.core.Context;
+import io.vertx.core.MultiMap;
+import io.vertx.core.Vertx;
+import io.vertx.core.VertxOptions;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpServer;
+import io.vertx.core.http.HttpServerOptions;
+import io.vertx.core.http.HttpServerRequest;
+import io.vertx.core.http.HttpServerResponse;
+import io.vertx.core.http.HttpVersion;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The sidecar: any Stripe client points its API base here and gets the edge pipeline.
+ *
+ * <p>{@code /v1/…} and {@code /v2/…} go through the {@link EdgePipeline}; {@code /healthz}, {@code
+ * /readyz} and {@code /metrics} (Prometheus) are the edge's own. Keep-alive in, pooled connections
+ * up. Bodies over the configured limit get a Stripe-shaped 413 without being buffered; nothing
+ * reaches a client as a stack trace. Thread-safe; {@link #close} stops it.
+ */
+public final class EdgeServer implements AutoCloseable {
+
+  private static final Logger log = LoggerFactory.getLogger(EdgeServer.class);
+
+  /** Hop-by-hop headers (RFC 9110 §7.6.1) and those the server sets itself. */
+  private static final Set<String> NOT_FORWARDED =
+      Set.of(
+          "connection",
+          "keep-alive",
+          "proxy-connection",
+          "proxy-authenticate",
+          "proxy-authorization",
+          "te",
+          "trailer",
+          "transfer-encoding",
+          "upgrade",
+          "content-length",
+          "host");
+
+  private final Vertx vertx;
+  private final EdgePipeline pipeline;
+  private final PrometheusMeterRegistry metrics;
+  private final int maxBodyBytes;
+  private final HttpServer server;
+  private final int port;
+  private volatile boolean ready;
+
+  private EdgeServer(EdgeConfig config) {
+    this.metrics = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+    this.pipeline =
+        EdgePipeline.builder(Upstream.jdk(URI.create(config.upstream()), Duration.ofSeconds(10)))
+            .cacheConfig(config.cache().toCore())
+            .retryConfig(config.retry().toCore())
+            .meterRegistry(metrics)
+            .build();
+    this.maxBodyBytes = config.maxBodyBytes();
+    this.vertx =
+        Vertx.vertx(
+            new VertxOptions()
+                .setEventLoopPoolSize(Math.max(2, Runtime.getRuntime().availableProcessors()))
+                .setBlockedThreadCheckInterval(10)
+                .setBlockedThreadCheckIntervalUnit(TimeUnit.SECONDS));
+    this.server =
+        vertx
+            .createHttpServer(
+                new HttpServerOptions()
+                    .setHost(config.host())
+                    .setPort(config.port())
+                    .setTcpNoDelay(true)
+                    .setMaxInitialLineLength(16 * 1024)
+                    .setMaxHeaderSize(64 * 1024)
+                    .setIdleTimeout(300))
+            .requestHandler(this::onRequest);
+    try {
+      this.port =
+          server
+              .listen()
+              .toCompletionStage()
+              .toCompletableFuture()
+              .get(30, TimeUnit.SECONDS)
+              .actualPort();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      vertx.close();
+      throw new IllegalStateException("interrupted while binding", e);
+    } catch (ExecutionException | TimeoutException e) {
+      vertx.close();
+      throw new IllegalStateException(
+          "cannot listen on " + config.host() + ":" + config.port() + ": " + e.getMessage(), e);
+    }
+    this.ready = true;
+  }
+
+  /** Starts the sidecar; blocks until it listens. */
+  public static EdgeServer start(EdgeConfig config) {
+    return new EdgeServer(config);
+  }
+
+  public int port() {
+    return port;
+  }
+
+  public EdgePipeline pipeline() {
+    return pipeline;
+  }
+
+  private void onRequest(HttpServerRequest request) {
+    String path = request.path();
+    switch (path) {
+      case "/healthz" -> {
+        plain(request.response(), 200, "ok\n");
+        return;
+      }
+      case "/readyz" -> {
+        plain(request.response(), ready ? 200 : 503, ready ? "ready\n" : "starting\n");
+        return;
+      }
+      case "/metrics" -> {
+        request
+            .response()
+            .putHeader("Content-Type", "text/plain; version=0.0.4; charset=utf-8")
+            .end(metrics.scrape());
+        return;
+      }
+      default -> {}
+    }
+    if (!path.startsWith("/v1/") && !path.startsWith("/v2/")) {
+      error(
+          request.response(),
+          404,
+          "invalid_request_error",
+          null,
+          "Unrecognized request URL ("
+              + request.method()
+              + ": "
+              + path
+              + "). stripe-edge forwards /v1/ and /v2/ to Stripe.");
+      return;
+    }
+    String length = request.getHeader("content-length");
+    if (length != null && tooLong(length)) {
+      tooLarge(request);
+      return;
+    }
+    Buffer body = Buffer.buffer();
+    request.handler(
+        chunk -> {
+          if (body.length() + chunk.length() > maxBodyBytes) {
+            if (!request.response().headWritten()) {
+              tooLarge(request);
+            }
+            return;
+          }
+          body.appendBuffer(chunk);
+        });
+    request.endHandler(
+        done -> {
+          if (!request.response().headWritten() && !request.response().ended()) {
+            forward(request, body.getBytes());
+          }
+        });
+  }
+
+  private void forward(HttpServerRequest request, byte[] body) {
+    Context context = vertx.getOrCreateContext();
+    String query = request.query();
+    EdgeRequest edgeRequest =
+        new EdgeRequest(
+            request.method().name(),
+            request.path(),
+            query == null ? "" : query,
+            headers(request.headers()),
+            body);
+    pipeline
+        .handle(edgeRequest)
+        .whenComplete(
+            (response, failure) -> {
+              if (Vertx.currentContext() == context) {
+                respond(request.response(), response, failure);
+              } else {
+                context.runOnContext(v -> respond(request.response(), response, failure));
+              }
+            });
+  }
+
+  private static void respond(
+      HttpServerResponse out, @Nullable EdgeResponse response, @Nullable Throwable failure) {
+    if (out.closed()) {
+      return;
+    }
+    if (failure != null || response == null) {
+      log.error("pipeline failed", failure);
+      error(
+          out,
+          502,
+          "api_error",
+          "api_connection_error",
+          "The edge could not complete the request.");
+      return;
+    }
+    out.setStatusCode(response.status());
+    MultiMap headers = out.headers();
+    response
+        .headers()
+        .forEach(
+            (name, values) -> {
+              if (!NOT_FORWARDED.contains(name)) {
+                headers.add(name, values);
+              }
+            });
+    out.end(Buffer.buffer(response.body()));
+  }
+
+  private static Map<String, List<String>> headers(MultiMap in) {
+    Map<String, List<String>> headers = new HashMap<>();
+    in.forEach(
+        h -> {
+          String name = h.getKey().toLowerCase(Locale.ROOT);
+          if (!NOT_FORWARDED.contains(name)) {
+            headers.computeIfAbsent(name, n -> new ArrayList<>(1)).add(h.getValue());
+          }
+        });
+    return headers;
+  }
+
+  private boolean tooLong(String contentLength) {
+    try {
+      return Long.parseLong(contentLength.strip()) > maxBodyBytes;
+    } catch (NumberFormatException e) {
+      return true;
+    }
+  }
+
+  private void tooLarge(HttpServerRequest request) {
+    if (request.version() != HttpVersion.HTTP_2) {
+      // Stop the client sending the rest; HTTP/2 forbids the header (the stream is reset instead).
+      request.response().putHeader("Connection", "close");
+    }
+    error(
+        request.response(),
+        413,
+        "invalid_request_error",
+        null,
+        "Request body too large: stripe-edge accepts at most " + maxBodyBytes + " bytes.");
+  }
+
+  private static void plain(HttpServerResponse out, int status, String text) {
+    out.setStatusCode(status).putHeader("Content-Type", "text/plain; charset=utf-8").end(text);
+  }
+
+  private static void error(
+      HttpServerResponse out, int status, String type, @Nullable String code, String message) {
+    StringBuilder json = new StringBuilder("{\"error\":{");
+    if (code != null) {
+      json.append("\"code\":\"").append(code).append("\",");
+    }
+    json.append("\"message\":\"")
+        .append(escape(message))
+        .append("\",\"type\":\"")
+        .append(type)
+        .append("\"}}");
+    out.setStatusCode(status)
+        .putHeader("Content-Type", "application/json")
+        .end(Buffer.buffer(json.toString().getBytes(StandardCharsets.UTF_8)));
+  }
+
+  private static String escape(String text) {
+    return text.replace("\\", "\\\\").replace("\"", "\\\"");
+  }
+
+  @Override
+  public void close() {
+    ready = false;
+    try {
+      server.close().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    } catch (ExecutionException | TimeoutException e) {
+      log.warn("server did not close cleanly: {}", e.toString());
+    }
+    vertx.close().toCompletionStage().toCompletableFuture().orTimeout(10, TimeUnit.SECONDS).join();
+    metrics.close();
+  }
+}

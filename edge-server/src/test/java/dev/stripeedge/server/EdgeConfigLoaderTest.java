@@ -1,0 +1,63 @@
+package dev.stripeedge.server;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class EdgeConfigLoaderTest {
+
+  @TempDir Path dir;
+
+  @Test
+  void theDocumentedExampleIsExactlyTheDefaults() {
+    Path example = Path.of("..", "docs", "edge-config.example.yaml");
+
+    assertThat(EdgeConfigLoader.load(example, Map.of())).isEqualTo(EdgeConfig.defaults());
+  }
+
+  @Test
+  void fileOverridesDefaultsAndEnvironmentOverridesFile() throws Exception {
+    Path file = dir.resolve("edge.yaml");
+    Files.writeString(
+        file,
+        """
+        port: 9000
+        upstream: http://127.0.0.1:12111
+        cache:
+          ttlSeconds:
+            customers: 5
+        """);
+
+    EdgeConfig config = EdgeConfigLoader.load(file, Map.of("STRIPE_EDGE_PORT", "9100"));
+
+    assertThat(config.port()).isEqualTo(9100);
+    assertThat(config.upstream()).isEqualTo("http://127.0.0.1:12111");
+    assertThat(config.cache().ttlSeconds())
+        .containsEntry("customers", 5L)
+        .containsEntry("prices", 300L);
+  }
+
+  @Test
+  void unknownKeysAreErrorsNotSilentlyIgnored() throws Exception {
+    Path file = dir.resolve("typo.yaml");
+    Files.writeString(file, "cache:\n  ttlSecond: {customers: 5}\n");
+
+    assertThatThrownBy(() -> EdgeConfigLoader.load(file, Map.of()))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("ttlSecond");
+  }
+
+  @Test
+  void badValuesNameTheProblem() {
+    assertThatThrownBy(() -> EdgeConfigLoader.load(null, Map.of("STRIPE_EDGE_UPSTREAM", "ftp://x")))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("upstream");
+    assertThatThrownBy(() -> EdgeConfigLoader.load(null, Map.of("STRIPE_EDGE_PORT", "eighty")))
+        .hasMessageContaining("STRIPE_EDGE_PORT");
+  }
+}
