@@ -1,0 +1,96 @@
+#!/usr/bin/env bash
+# Edge hit path vs nginx proxy_cache holding the same object, same run, same machine; then the
+# latency the edge adds to a miss (a list, which the edge does not cache) vs calling the
+# simulator directly. Prints lines for docs/benchmarks.md.
+#
+#   bench/hit-path.sh [DURATION_SECONDS]
+#
+# Needs wrk and nginx (Debian: apt-get install wrk nginx); installs nothing itself. Loopback only.
+set -euo pipefail
+root="$(cd "$(dirname "$0")/.." && pwd)"
+duration="${1:-20}"
+sim_port=12181; edge_port=12182; nginx_port=12183
+key=sk_test_hitpath
+for tool in wrk nginx curl; do
+  command -v "$tool" >/dev/null || { echo "needs $tool: apt-get install wrk nginx curl" >&2; exit 1; }
+done
+"$root/bin/stripe-edge" --version >/dev/null   # builds the jar if needed
+. "$root/bin/lib/java-home.sh"; stripe_edge_java_home
+
+work=$(mktemp -d)
+pids=()
+cleanup() {
+  for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
+  [ -f "$work/nginx.pid" ] && kill "$(cat "$work/nginx.pid")" 2>/dev/null || true
+  wait 2>/dev/null || true
+  rm -rf "$work"
+}
+trap cleanup EXIT
+await() { for _ in $(seq 1 150); do curl -s -o /dev/null "$1" && return; sleep 0.1; done; echo "no answer from $1" >&2; exit 1; }
+
+"$root/bin/stripe-edge" sim --port $sim_port --latency off --limits off >"$work/sim.log" 2>&1 &
+pids+=($!)
+await "http://127.0.0.1:$sim_port/"
+"$root/bin/stripe-edge" serve --port $edge_port --upstream "http://127.0.0.1:$sim_port" >"$work/edge.log" 2>&1 &
+pids+=($!)
+await "http://127.0.0.1:$edge_port/healthz"
+
+cat >"$work/nginx.conf" <<NGINX
+worker_processes 2;
+pid $work/nginx.pid;
+error_log $work/nginx-error.log warn;
+events { worker_connections 1024; }
+http {
+  access_log off;
+  proxy_cache_path $work/cache keys_zone=stripe:10m;
+  upstream sim { server 127.0.0.1:$sim_port; keepalive 64; }
+  server {
+    listen 127.0.0.1:$nginx_port;
+    location / {
+      proxy_pass http://sim;
+      proxy_http_version 1.1;
+      proxy_set_header Connection "";
+      proxy_cache stripe;
+      proxy_cache_key "\$request_method\$request_uri\$http_authorization";
+      proxy_cache_valid 200 60s;
+      proxy_ignore_headers Cache-Control Expires Set-Cookie;
+      add_header X-Cache-Status \$upstream_cache_status always;
+    }
+  }
+}
+NGINX
+nginx -c "$work/nginx.conf" -p "$work"
+await "http://127.0.0.1:$nginx_port/"
+
+id=$(curl -s "http://127.0.0.1:$sim_port/v1/customers" -u "$key:" -d name=Jenny -d email=jenny@example.com \
+  | sed -E 's/.*"id":"(cus_[^"]+)".*/\1/')
+bytes=$(curl -s "http://127.0.0.1:$sim_port/v1/customers/$id" -u "$key:" | wc -c)
+auth="Authorization: Bearer $key"
+
+run() { wrk -t2 -c64 -d"$2" --latency -H "$auth" "$1"; }
+rps() { echo "$1" | awk '/Requests\/sec/{print $2}'; }
+pct() { echo "$1" | awk -v p=" $2%" 'index($0, p)==1 || index($0, p" ")>0 {print $2}'; }
+p50() { echo "$1" | awk '/ 50%/{print $2}'; }
+p99() { echo "$1" | awk '/ 99%/{print $2}'; }
+bad() { echo "$1" | awk '/Non-2xx|Socket errors/{printf "%s ", $0}'; }
+
+# Fill both caches and warm both servers' JITs/workers, then measure each in turn.
+run "http://127.0.0.1:$edge_port/v1/customers/$id" 5s >/dev/null
+run "http://127.0.0.1:$nginx_port/v1/customers/$id" 5s >/dev/null
+edge=$(run "http://127.0.0.1:$edge_port/v1/customers/$id" "${duration}s")
+nginx=$(run "http://127.0.0.1:$nginx_port/v1/customers/$id" "${duration}s")
+status=$(curl -s -D - -o /dev/null -H "$auth" "http://127.0.0.1:$edge_port/v1/customers/$id" | tr -d '\r' | awk -F': ' 'tolower($1)=="cache-status"{print $2}')
+nginx_status=$(curl -s -D - -o /dev/null -H "$auth" "http://127.0.0.1:$nginx_port/v1/customers/$id" | tr -d '\r' | awk -F': ' 'tolower($1)=="x-cache-status"{print $2}')
+
+# Misses: a list (not cached by default) through the edge vs straight to the simulator, one
+# connection, so the figures are per-request latency rather than throughput.
+wrk -t1 -c1 -d5s -H "$auth" "http://127.0.0.1:$edge_port/v1/customers?limit=3" >/dev/null
+direct=$(wrk -t1 -c1 -d"${duration}s" --latency -H "$auth" "http://127.0.0.1:$sim_port/v1/customers?limit=3")
+through=$(wrk -t1 -c1 -d"${duration}s" --latency -H "$auth" "http://127.0.0.1:$edge_port/v1/customers?limit=3")
+
+echo "machine: $(nproc) cores, $(awk '/MemTotal/{printf "%.0f GiB", $2/1048576}' /proc/meminfo), JDK $("$JAVA_HOME/bin/java" -version 2>&1 | head -1 | awk '{print $3}' | tr -d '"'), $(nginx -v 2>&1 | awk '{print $3}'); object ${bytes} bytes; edge Cache-Status: $status; nginx: $nginx_status"
+echo "hit  edge  : $(rps "$edge") req/s, p50 $(p50 "$edge"), p99 $(p99 "$edge") $(bad "$edge") (wrk -t2 -c64 -d${duration}s)"
+echo "hit  nginx : $(rps "$nginx") req/s, p50 $(p50 "$nginx"), p99 $(p99 "$nginx") $(bad "$nginx")"
+echo "hit  ratio : $(awk -v a="$(rps "$edge")" -v b="$(rps "$nginx")" 'BEGIN{printf "%.2f", a/b}') x nginx req/s"
+echo "miss direct: p50 $(p50 "$direct"), p99 $(p99 "$direct") (wrk -t1 -c1, GET /v1/customers?limit=3)"
+echo "miss edge  : p50 $(p50 "$through"), p99 $(p99 "$through")"
