@@ -17,7 +17,12 @@ import picocli.CommandLine.Command;
     mixinStandardHelpOptions = true,
     versionProvider = StripeEdgeCli.Version.class,
     description = "An edge layer between applications and the Stripe API.",
-    subcommands = {ServeCommand.class, SimCommand.class, CommandLine.HelpCommand.class})
+    subcommands = {
+      DemoCommand.class,
+      ServeCommand.class,
+      SimCommand.class,
+      CommandLine.HelpCommand.class
+    })
 public final class StripeEdgeCli implements Runnable {
 
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;

@@ -17,7 +17,9 @@ public interface CacheRule {
   /**
    * Stripe's rules with {@code config}'s TTLs: GET retrieves are cached; lists and searches only
    * when opted in; events, balance, v2, anything but GET, and requests that say {@code
-   * Cache-Control: no-cache} or {@code no-store} are bypassed.
+   * Stripe-Edge-Cache: bypass} or {@code Cache-Control: no-store} are bypassed. {@code
+   * Cache-Control: no-cache} is not an opt-out: stripe-java's default HTTP client sends it on every
+   * request.
    */
   static CacheRule stripe(CacheConfig config) {
     return new DefaultCacheRule(config);

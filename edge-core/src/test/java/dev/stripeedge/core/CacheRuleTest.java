@@ -68,10 +68,23 @@ class CacheRuleTest {
   }
 
   @ParameterizedTest
-  @CsvSource({"no-cache", "no-store", "'max-age=0, no-cache'", "NO-STORE"})
-  void cacheControlFromTheClientBypasses(String value) {
+  @CsvSource({"no-store", "'max-age=0, no-store'", "NO-STORE"})
+  void noStoreFromTheClientBypasses(String value) {
     assertThat(decide(DEFAULTS, "GET", "/v1/customers/cus_1", "Cache-Control", value))
-        .isEqualTo(new CacheDecision.Bypass("no-cache"));
+        .isEqualTo(new CacheDecision.Bypass("no-store"));
+  }
+
+  @Test
+  void explicitEdgeBypassHeaderBypasses() {
+    assertThat(decide(DEFAULTS, "GET", "/v1/customers/cus_1", "Stripe-Edge-Cache", "bypass"))
+        .isEqualTo(new CacheDecision.Bypass("client"));
+  }
+
+  @Test
+  void noCacheFromHttpUrlConnectionDoesNotSwitchTheCacheOff() {
+    // stripe-java's default client sends this on every request.
+    assertThat(decide(DEFAULTS, "GET", "/v1/customers/cus_1", "Cache-Control", "no-cache"))
+        .isInstanceOf(CacheDecision.Cacheable.class);
   }
 
   @Test

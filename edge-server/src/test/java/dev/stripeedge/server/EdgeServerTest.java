@@ -79,6 +79,22 @@ class EdgeServerTest {
   }
 
   @Test
+  void stripeJavaReadsAreCachedDespiteItsNoCacheHeader() throws Exception {
+    StripeClient stripe = stripe("sk_test_edge_sdk_hit");
+    Customer customer = stripe.v1().customers().create(CustomerCreateParams.builder().build());
+    long before = simCount("GET /v1/customers/{id} 200");
+
+    stripe.v1().customers().retrieve(customer.getId());
+    Customer second = stripe.v1().customers().retrieve(customer.getId());
+
+    assertThat(simCount("GET /v1/customers/{id} 200") - before).isEqualTo(1);
+    assertThat(second.getLastResponse().headers().firstValue("Cache-Status"))
+        .get()
+        .asString()
+        .contains("hit");
+  }
+
+  @Test
   void aWriteThroughTheEdgeIsVisibleToTheNextRead() throws Exception {
     StripeClient stripe = stripe("sk_test_edge_write");
     Customer customer =

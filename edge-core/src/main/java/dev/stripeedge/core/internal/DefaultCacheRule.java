@@ -11,6 +11,9 @@ import java.util.Locale;
 /** {@link CacheRule#stripe}: a rule table over a {@link CacheConfig}. Immutable, thread-safe. */
 public final class DefaultCacheRule implements CacheRule {
 
+  /** A client's explicit "do not answer this from the cache": {@code Stripe-Edge-Cache: bypass}. */
+  public static final String BYPASS_HEADER = "stripe-edge-cache";
+
   private final CacheConfig config;
 
   public DefaultCacheRule(CacheConfig config) {
@@ -22,12 +25,16 @@ public final class DefaultCacheRule implements CacheRule {
     if (!request.method().equals("GET")) {
       return new CacheDecision.Bypass("method");
     }
+    // Only an explicit opt-out bypasses. Not "no-cache": java.net.HttpURLConnection, which
+    // stripe-java uses by default, sends "Cache-Control: no-cache" on every request, so honouring
+    // it would switch the cache off for the most common client.
+    String bypass = request.header(BYPASS_HEADER);
+    if (bypass != null && bypass.strip().equalsIgnoreCase("bypass")) {
+      return new CacheDecision.Bypass("client");
+    }
     String cacheControl = request.header("cache-control");
-    if (cacheControl != null) {
-      String lower = cacheControl.toLowerCase(Locale.ROOT);
-      if (lower.contains("no-cache") || lower.contains("no-store")) {
-        return new CacheDecision.Bypass("no-cache");
-      }
+    if (cacheControl != null && cacheControl.toLowerCase(Locale.ROOT).contains("no-store")) {
+      return new CacheDecision.Bypass("no-store");
     }
     if (!route.apiVersion().equals("v1")) {
       // v2 carries thin events and different consistency; cache it only once someone asks.
