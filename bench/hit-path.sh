@@ -35,7 +35,10 @@ await "http://127.0.0.1:$sim_port/"
 pids+=($!)
 await "http://127.0.0.1:$edge_port/healthz"
 
+# Workers run as the invoking user, so they can write the cache folder inside $work.
+nginx_user=""; [ "$(id -u)" = 0 ] && nginx_user="user root;"
 cat >"$work/nginx.conf" <<NGINX
+$nginx_user
 worker_processes 2;
 pid $work/nginx.pid;
 error_log $work/nginx-error.log warn;
@@ -88,6 +91,7 @@ wrk -t1 -c1 -d5s -H "$auth" "http://127.0.0.1:$edge_port/v1/customers?limit=3" >
 direct=$(wrk -t1 -c1 -d"${duration}s" --latency -H "$auth" "http://127.0.0.1:$sim_port/v1/customers?limit=3")
 through=$(wrk -t1 -c1 -d"${duration}s" --latency -H "$auth" "http://127.0.0.1:$edge_port/v1/customers?limit=3")
 
+case "$nginx_status" in HIT) ;; *) echo "nginx did not cache the object (X-Cache-Status: $nginx_status); see $work/nginx-error.log" >&2; cat "$work/nginx-error.log" >&2; exit 1 ;; esac
 echo "machine: $(nproc) cores, $(awk '/MemTotal/{printf "%.0f GiB", $2/1048576}' /proc/meminfo), JDK $("$JAVA_HOME/bin/java" -version 2>&1 | head -1 | awk '{print $3}' | tr -d '"'), $(nginx -v 2>&1 | awk '{print $3}'); object ${bytes} bytes; edge Cache-Status: $status; nginx: $nginx_status"
 echo "hit  edge  : $(rps "$edge") req/s, p50 $(p50 "$edge"), p99 $(p99 "$edge") $(bad "$edge") (wrk -t2 -c64 -d${duration}s)"
 echo "hit  nginx : $(rps "$nginx") req/s, p50 $(p50 "$nginx"), p99 $(p99 "$nginx") $(bad "$nginx")"

@@ -35,6 +35,11 @@ public record EdgeResponse(int status, Map<String, List<String>> headers, byte[]
     return new EdgeResponse(status, HeaderMaps.with(headers, name, value), body);
   }
 
+  /** A copy with each of {@code values}' headers set to its single value (one copy for all). */
+  public EdgeResponse withHeaders(Map<String, String> values) {
+    return new EdgeResponse(status, HeaderMaps.with(headers, values), body);
+  }
+
   /** The body as UTF-8 text. */
   public String bodyText() {
     return new String(body, StandardCharsets.UTF_8);

@@ -22,6 +22,7 @@ import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Duration;
 import java.util.LinkedHashSet;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
@@ -429,15 +430,24 @@ public final class DefaultEdgePipeline implements EdgePipeline {
       timing.append(", retries;desc=\"").append(Math.max(0, exchange.attempts() - 1)).append('"');
     }
     EdgeResponse answered =
-        response
-            .withHeader("Cache-Status", cacheStatus)
-            .withHeader("Server-Timing", timing.toString());
+        response.withHeaders(
+            Map.of("Cache-Status", cacheStatus, "Server-Timing", timing.toString()));
     metrics.request(
         tag(route), request.method(), answered.status(), cacheResult, ticker.nanos() - start);
     return answered;
   }
 
-  private static String millis(long nanos) {
-    return String.format(Locale.ROOT, "%.3f", nanos / 1_000_000.0);
+  /** Milliseconds with three decimals, without String.format (a measurable cost per hit). */
+  static String millis(long nanos) {
+    long micros = Math.max(0, nanos) / 1_000;
+    long fraction = micros % 1_000;
+    StringBuilder out = new StringBuilder(12).append(micros / 1_000).append('.');
+    if (fraction < 100) {
+      out.append('0');
+    }
+    if (fraction < 10) {
+      out.append('0');
+    }
+    return out.append(fraction).toString();
   }
 }

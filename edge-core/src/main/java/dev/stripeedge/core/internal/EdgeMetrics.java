@@ -4,6 +4,8 @@ import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.function.LongSupplier;
 
@@ -14,6 +16,10 @@ import java.util.function.LongSupplier;
 final class EdgeMetrics {
 
   private final MeterRegistry registry;
+  // Builder.register looks the meter up by name and tags each time (a measurable cost per hit);
+  // these maps find it by a plain key. Tags are bounded, so are the maps.
+  private final Map<String, Timer> requests = new ConcurrentHashMap<>();
+  private final Map<String, Timer> upstreams = new ConcurrentHashMap<>();
 
   EdgeMetrics(MeterRegistry registry, LongSupplier cachedBytes) {
     this.registry = registry;
@@ -25,24 +31,32 @@ final class EdgeMetrics {
 
   /** One answered request, by route template, method, status and cache result. */
   void request(String route, String method, int status, String cache, long nanos) {
-    Timer.builder("stripe.edge.requests")
-        .description("Requests answered by the edge")
-        .tag("route", route)
-        .tag("method", method)
-        .tag("status", Integer.toString(status))
-        .tag("cache", cache)
-        .register(registry)
+    requests
+        .computeIfAbsent(
+            route + ' ' + method + ' ' + status + ' ' + cache,
+            k ->
+                Timer.builder("stripe.edge.requests")
+                    .description("Requests answered by the edge")
+                    .tag("route", route)
+                    .tag("method", method)
+                    .tag("status", Integer.toString(status))
+                    .tag("cache", cache)
+                    .register(registry))
         .record(nanos, TimeUnit.NANOSECONDS);
   }
 
   /** One upstream attempt, by route template and outcome (a status, or the failure kind). */
   void upstream(String route, String outcome, long nanos) {
-    Timer.builder("stripe.edge.upstream")
-        .description("Upstream attempts")
-        .tag("route", route)
-        .tag("outcome", outcome)
-        .publishPercentileHistogram()
-        .register(registry)
+    upstreams
+        .computeIfAbsent(
+            route + ' ' + outcome,
+            k ->
+                Timer.builder("stripe.edge.upstream")
+                    .description("Upstream attempts")
+                    .tag("route", route)
+                    .tag("outcome", outcome)
+                    .publishPercentileHistogram()
+                    .register(registry))
         .record(nanos, TimeUnit.NANOSECONDS);
   }
 

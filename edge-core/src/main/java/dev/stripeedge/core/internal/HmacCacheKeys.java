@@ -11,6 +11,8 @@ import java.util.ArrayList;
 import java.util.Base64;
 import java.util.Comparator;
 import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import javax.crypto.Mac;
 import javax.crypto.spec.SecretKeySpec;
 
@@ -22,6 +24,9 @@ public final class HmacCacheKeys implements CacheKeys {
   private final SecretKeySpec secret;
   // Mac instances are not thread-safe; one per thread avoids a lock on the hit path.
   private final ThreadLocal<Mac> macs;
+  // An edge sees few distinct keys; remembering their hashes takes the HMAC off the hit path.
+  private static final int MAX_REMEMBERED_KEYS = 10_000;
+  private final Map<String, String> hashes = new ConcurrentHashMap<>();
 
   public HmacCacheKeys(byte[] secret) {
     if (secret.length < 32) {
@@ -59,8 +64,17 @@ public final class HmacCacheKeys implements CacheKeys {
   }
 
   private String hash(String apiKey) {
+    String known = hashes.get(apiKey);
+    if (known != null) {
+      return known;
+    }
     byte[] digest = macs.get().doFinal(apiKey.getBytes(StandardCharsets.UTF_8));
-    return Base64.getUrlEncoder().withoutPadding().encodeToString(digest);
+    String hashed = Base64.getUrlEncoder().withoutPadding().encodeToString(digest);
+    if (hashes.size() >= MAX_REMEMBERED_KEYS) {
+      hashes.clear(); // a flood of distinct keys: start again rather than grow
+    }
+    hashes.put(apiKey, hashed);
+    return hashed;
   }
 
   /**
