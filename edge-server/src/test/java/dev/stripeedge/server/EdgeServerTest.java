@@ -135,13 +135,18 @@ class EdgeServerTest {
 
   @Test
   void healthReadinessAndMetricsAnswer() throws Exception {
-    get("/v1/customers", "sk_test_edge_metrics");
+    String key = "sk_test_edge_metrics";
+    Customer customer = stripe(key).v1().customers().create(CustomerCreateParams.builder().build());
+    get("/v1/customers/" + customer.getId(), key);
+    System.gc(); // the cache-bytes gauge must survive a collection
 
     assertThat(get("/healthz", null).statusCode()).isEqualTo(200);
     assertThat(get("/readyz", null).statusCode()).isEqualTo(200);
     HttpResponse<String> metrics = get("/metrics", null);
     assertThat(metrics.statusCode()).isEqualTo(200);
-    assertThat(metrics.body()).contains("stripe_edge");
+    assertThat(metrics.body())
+        .contains("stripe_edge_requests_seconds_count{cache=\"miss\",method=\"GET\"")
+        .containsPattern("(?m)^stripe_edge_cache_bytes [1-9][0-9.E]*$");
   }
 
   @Test

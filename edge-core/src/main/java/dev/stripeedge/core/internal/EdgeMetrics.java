@@ -26,6 +26,8 @@ final class EdgeMetrics {
     Gauge.builder("stripe.edge.cache.bytes", cachedBytes, s -> (double) s.getAsLong())
         .description("Bytes held by the in-memory cache tier")
         .baseUnit("bytes")
+        // Micrometer holds the gauge's object weakly; the supplier lambda has no other owner.
+        .strongReference(true)
         .register(registry);
   }
 
