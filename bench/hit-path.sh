@@ -3,12 +3,18 @@
 # latency the edge adds to a miss (a list, which the edge does not cache) vs calling the
 # simulator directly. Prints lines for docs/benchmarks.md.
 #
-#   bench/hit-path.sh [DURATION_SECONDS]
+#   bench/hit-path.sh [DURATION_SECONDS] [--json FILE]      (or: bin/stripe-edge bench hit-path)
 #
 # Needs wrk and nginx (Debian: apt-get install wrk nginx); installs nothing itself. Loopback only.
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
-duration="${1:-20}"
+duration=20; json=""
+while [ $# -gt 0 ]; do
+  case "$1" in
+    --json) json="$2"; shift 2 ;;
+    *) duration="$1"; shift ;;
+  esac
+done
 sim_port=12181; edge_port=12182; nginx_port=12183
 key=sk_test_hitpath
 for tool in wrk nginx curl; do
@@ -98,3 +104,16 @@ echo "hit  nginx : $(rps "$nginx") req/s, p50 $(p50 "$nginx"), p99 $(p99 "$nginx
 echo "hit  ratio : $(awk -v a="$(rps "$edge")" -v b="$(rps "$nginx")" 'BEGIN{printf "%.2f", a/b}') x nginx req/s"
 echo "miss direct: p50 $(p50 "$direct"), p99 $(p99 "$direct") (wrk -t1 -c1, GET /v1/customers?limit=3)"
 echo "miss edge  : p50 $(p50 "$through"), p99 $(p99 "$through")"
+
+if [ -n "$json" ]; then
+  num() { echo "$1" | sed -E 's/us$/e-3/; s/ms$//; s/s$/e3/'; }   # wrk latency -> ms
+  cat >"$json" <<JSON
+{"benchmark":"hit-path","duration_s":$duration,"object_bytes":$bytes,
+ "edge":{"rps":$(rps "$edge"),"p50_ms":$(num "$(p50 "$edge")"),"p99_ms":$(num "$(p99 "$edge")")},
+ "nginx":{"rps":$(rps "$nginx"),"p50_ms":$(num "$(p50 "$nginx")"),"p99_ms":$(num "$(p99 "$nginx")")},
+ "ratio_rps":$(awk -v a="$(rps "$edge")" -v b="$(rps "$nginx")" 'BEGIN{printf "%.3f", a/b}'),
+ "miss_direct":{"p50_ms":$(num "$(p50 "$direct")"),"p99_ms":$(num "$(p99 "$direct")")},
+ "miss_edge":{"p50_ms":$(num "$(p50 "$through")"),"p99_ms":$(num "$(p99 "$through")")}}
+JSON
+  echo "wrote $json"
+fi

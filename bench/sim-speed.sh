@@ -3,7 +3,7 @@
 # limits off; the JVM's default heap, since every POST keeps a customer and an event), then 1M
 # customers seeded into a 2 GB heap. Prints lines for docs/benchmarks.md.
 #
-#   bench/sim-speed.sh [DURATION_SECONDS]
+#   bench/sim-speed.sh [DURATION_SECONDS] [--json FILE]     (or: bin/stripe-edge bench sim-speed)
 #
 # Baseline in the same run (optional): stripe-stateful-mock, the stateful fake most like ours.
 #   npm install --prefix /tmp/ssm stripe-stateful-mock@0.0.16
@@ -11,7 +11,14 @@
 # Needs wrk (Debian: apt-get install wrk); installs nothing itself. Loopback only.
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
-duration="${1:-20}"
+duration=20; json=""
+while [ $# -gt 0 ]; do
+  case "$1" in
+    --json) json="$2"; shift 2 ;;
+    *) duration="$1"; shift ;;
+  esac
+done
+results=()
 port=12199
 key=sk_test_bench
 
@@ -58,6 +65,7 @@ LUA
   wrk -t2 -c64 -d5s -s "$lua" "http://127.0.0.1:$port/v1/customers" >/dev/null
   post=$(wrk -t2 -c64 -d"${duration}s" --latency -s "$lua" "http://127.0.0.1:$port/v1/customers")
   rm -f "$lua"
+  results+=("\"$name\":{\"get_rps\":$(rps "$get"),\"post_rps\":$(rps "$post")}")
   echo "$name GET  /v1/customers/{id}: $(rps "$get") req/s, p99 $(p99 "$get") $(errors "$get")"
   echo "$name POST /v1/customers:      $(rps "$post") req/s, p99 $(p99 "$post") $(errors "$post")"
 }
@@ -83,3 +91,9 @@ seed_secs=$(( $(date +%s) - seed_start ))
 sleep 1
 heap=$("$JAVA_HOME/bin/jcmd" "$server_pid" GC.heap_info | grep -oE 'used [0-9]+K' | head -1 | grep -oE '[0-9]+')
 echo "stripe-sim 1M customers seeded in ${seed_secs}s; heap used after a full GC: $(( heap / 1024 )) MiB (-Xmx2g)"
+
+if [ -n "$json" ]; then
+  printf '{"benchmark":"sim-speed","duration_s":%s,%s,"seed_1m_heap_mib":%s}\n' \
+    "$duration" "$(IFS=,; echo "${results[*]}")" "$(( heap / 1024 ))" >"$json"
+  echo "wrote $json"
+fi

@@ -18,6 +18,7 @@ import picocli.CommandLine.Command;
     versionProvider = StripeEdgeCli.Version.class,
     description = "An edge layer between applications and the Stripe API.",
     subcommands = {
+      BenchCommand.class,
       DemoCommand.class,
       ServeCommand.class,
       SimCommand.class,

@@ -1,0 +1,64 @@
+package dev.stripeedge.cli;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Callable;
+import org.jspecify.annotations.Nullable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+/**
+ * {@code stripe-edge bench <scenario>}: runs a benchmark scenario from {@code bench/}.
+ *
+ * <p>The scenarios orchestrate other programs (wrk, nginx, the simulator, the edge), which a shell
+ * script does plainly; this command gives them one entry point. They need a checkout: the launcher
+ * says where it is ({@code STRIPE_EDGE_HOME}).
+ */
+@Command(
+    name = "bench",
+    mixinStandardHelpOptions = true,
+    description = {
+      "Runs a benchmark scenario and prints lines for docs/benchmarks.md.",
+      "  hit-path   edge cache hits vs nginx proxy_cache; miss overhead vs the simulator",
+      "  sim-speed  the simulator's throughput (vs stripe-stateful-mock if installed) and memory",
+      "Needs wrk (and nginx for hit-path): apt-get install wrk nginx. Installs nothing itself."
+    })
+final class BenchCommand implements Callable<Integer> {
+
+  @Parameters(index = "0", description = "hit-path or sim-speed")
+  String scenario = "";
+
+  @Option(
+      names = "--duration",
+      description = "Seconds per measured run (default: ${DEFAULT-VALUE}).")
+  int duration = 20;
+
+  @Option(names = "--json", description = "Also write the results as JSON to this file.")
+  @Nullable Path json;
+
+  @Override
+  public Integer call() throws Exception {
+    if (!List.of("hit-path", "sim-speed").contains(scenario)) {
+      throw new IllegalArgumentException(
+          "unknown scenario '" + scenario + "': try hit-path or sim-speed");
+    }
+    String home = System.getenv("STRIPE_EDGE_HOME");
+    if (home == null || home.isBlank()) {
+      throw new IllegalStateException("run benchmarks through bin/stripe-edge in a checkout");
+    }
+    Path script = Path.of(home, "bench", scenario + ".sh");
+    if (!Files.isExecutable(script)) {
+      throw new IllegalStateException("missing scenario script " + script);
+    }
+    List<String> command =
+        new ArrayList<>(List.of("bash", script.toString(), String.valueOf(duration)));
+    if (json != null) {
+      command.add("--json");
+      command.add(json.toAbsolutePath().toString());
+    }
+    return new ProcessBuilder(command).inheritIO().start().waitFor();
+  }
+}
