@@ -5,7 +5,6 @@ import dev.stripeedge.server.EdgeConfigLoader;
 import dev.stripeedge.server.EdgeServer;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
-import java.util.concurrent.CountDownLatch;
 import org.jspecify.annotations.Nullable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -47,20 +46,9 @@ final class ServeCommand implements Callable<Integer> {
       settings = settings.withHost(host);
     }
     EdgeServer server = EdgeServer.start(settings);
-    CountDownLatch stopped = new CountDownLatch(1);
-    Runtime.getRuntime()
-        .addShutdownHook(
-            new Thread(
-                () -> {
-                  server.close();
-                  stopped.countDown();
-                },
-                "edge-shutdown"));
-    System.out.printf(
-        "stripe-edge listening on http://%s:%d, forwarding to %s%n",
-        settings.host(), server.port(), settings.upstream());
-    System.out.flush();
-    stopped.await();
-    return 0;
+    return UntilStopped.run(
+        server,
+        "stripe-edge listening on http://%s:%d, forwarding to %s"
+            .formatted(settings.host(), server.port(), settings.upstream()));
   }
 }

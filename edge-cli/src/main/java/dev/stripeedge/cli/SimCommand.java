@@ -1,15 +1,10 @@
 package dev.stripeedge.cli;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import dev.stripeedge.sim.SimConfig;
 import dev.stripeedge.sim.SimMode;
 import dev.stripeedge.sim.StripeSim;
-import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
-import java.util.concurrent.CountDownLatch;
 import org.jspecify.annotations.Nullable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -87,40 +82,17 @@ final class SimCommand implements Callable<Integer> {
       settings = settings.withSeed(seed);
     }
     StripeSim sim = StripeSim.start(settings);
-    CountDownLatch stopped = new CountDownLatch(1);
-    Runtime.getRuntime()
-        .addShutdownHook(
-            new Thread(
-                () -> {
-                  sim.close();
-                  stopped.countDown();
-                },
-                "sim-shutdown"));
-    System.out.printf(
-        "stripe-sim listening on %s (mode %s, latency %s, limits %s)%n",
-        sim.baseUrl(),
-        settings.mode().name().toLowerCase(java.util.Locale.ROOT),
-        settings.latency().enabled() ? "realistic" : "off",
-        settings.limits().enabled() ? "stripe" : "off");
-    System.out.flush();
-    stopped.await();
-    return 0;
+    return UntilStopped.run(
+        sim,
+        "stripe-sim listening on %s (mode %s, latency %s, limits %s)"
+            .formatted(
+                sim.baseUrl(),
+                settings.mode().name().toLowerCase(java.util.Locale.ROOT),
+                settings.latency().enabled() ? "realistic" : "off",
+                settings.limits().enabled() ? "stripe" : "off"));
   }
 
-  private static SimConfig load(@Nullable Path file) throws IOException {
-    if (file == null) {
-      return SimConfig.defaults();
-    }
-    if (!Files.isReadable(file)) {
-      throw new IOException("cannot read config file " + file);
-    }
-    ObjectMapper yaml = new ObjectMapper(new YAMLFactory());
-    var defaults = yaml.valueToTree(SimConfig.defaults());
-    var overrides = yaml.readTree(file.toFile());
-    if (overrides != null && overrides.isObject()) {
-      ((com.fasterxml.jackson.databind.node.ObjectNode) defaults)
-          .setAll((com.fasterxml.jackson.databind.node.ObjectNode) overrides);
-    }
-    return yaml.treeToValue(defaults, SimConfig.class);
+  private static SimConfig load(@Nullable Path file) {
+    return file == null ? SimConfig.defaults() : SimConfig.load(file);
   }
 }

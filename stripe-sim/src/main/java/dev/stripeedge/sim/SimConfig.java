@@ -1,6 +1,14 @@
 package dev.stripeedge.sim;
 
 import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import dev.stripeedge.sim.internal.wire.JsonMerge;
+import java.io.IOException;
+import java.nio.file.Path;
 import java.util.List;
 import org.jspecify.annotations.Nullable;
 
@@ -54,6 +62,32 @@ public record SimConfig(
         Latency.realistic(),
         Webhooks.defaults(),
         List.of());
+  }
+
+  /**
+   * Defaults overridden by a YAML (or JSON) file with any subset of the fields, nested ones
+   * included ({@code limits: {globalRate: 50}} keeps every other limit).
+   *
+   * @throws IllegalArgumentException naming the problem when the file cannot be read or is invalid
+   */
+  public static SimConfig load(Path file) {
+    ObjectMapper yaml =
+        new ObjectMapper(new YAMLFactory())
+            .enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);
+    try {
+      ObjectNode merged = yaml.valueToTree(defaults());
+      JsonNode overrides = yaml.readTree(file.toFile());
+      if (overrides != null && overrides.isObject()) {
+        JsonMerge.merge(merged, overrides);
+      } else if (overrides != null && !overrides.isNull() && !overrides.isMissingNode()) {
+        throw new IllegalArgumentException("config file " + file + " must hold a mapping");
+      }
+      return yaml.treeToValue(merged, SimConfig.class);
+    } catch (IOException e) {
+      String message =
+          e.getMessage() == null ? e.toString() : e.getMessage().lines().findFirst().orElse("");
+      throw new IllegalArgumentException("invalid config file " + file + ": " + message, e);
+    }
   }
 
   /** Defaults suited to fast tests: free port, no latency, limits still on. */

@@ -13,6 +13,7 @@ import dev.stripeedge.sim.internal.engine.SimResponse;
 import dev.stripeedge.sim.internal.engine.Simulator;
 import dev.stripeedge.sim.internal.wire.FormDecoder;
 import dev.stripeedge.sim.internal.wire.Json;
+import dev.stripeedge.sim.internal.wire.JsonMerge;
 import dev.stripeedge.sim.internal.wire.Params;
 import dev.stripeedge.sim.internal.wire.StripeError;
 import java.io.IOException;
@@ -93,7 +94,7 @@ public final class ControlApi {
       throw StripeError.invalid(null, "The configuration patch must be a JSON object.", null);
     }
     ObjectNode current = Json.MAPPER.valueToTree(simulator.state().config());
-    merge(current, patch);
+    JsonMerge.merge(current, patch);
     SimConfig updated;
     try {
       updated = Json.MAPPER.treeToValue(current, SimConfig.class);
@@ -274,20 +275,6 @@ public final class ControlApi {
     } catch (IOException e) {
       throw StripeError.invalid(null, "Invalid JSON body: " + rootMessage(e), null);
     }
-  }
-
-  private static void merge(ObjectNode target, JsonNode patch) {
-    patch
-        .properties()
-        .forEach(
-            field -> {
-              JsonNode existing = target.get(field.getKey());
-              if (existing instanceof ObjectNode object && field.getValue().isObject()) {
-                merge(object, field.getValue());
-              } else {
-                target.set(field.getKey(), field.getValue());
-              }
-            });
   }
 
   private static String rootMessage(Throwable e) {
