@@ -33,6 +33,19 @@ public record EdgeRequest(
     headers = HeaderMaps.normalize(headers);
   }
 
+  /**
+   * A request from an HTTP server's header pairs (any case, a name repeated for several values),
+   * normalized in one pass.
+   */
+  public static EdgeRequest fromHeaderPairs(
+      String method,
+      String path,
+      String rawQuery,
+      Iterable<Map.Entry<String, String>> headerPairs,
+      byte[] body) {
+    return new EdgeRequest(method, path, rawQuery, HeaderMaps.fromPairs(headerPairs), body);
+  }
+
   /** A request without headers or body. */
   public static EdgeRequest of(String method, String path, String rawQuery) {
     return new EdgeRequest(method, path, rawQuery, Map.of(), new byte[0]);

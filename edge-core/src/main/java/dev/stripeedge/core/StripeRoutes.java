@@ -94,12 +94,18 @@ public final class StripeRoutes {
     return new Route(template.toString(), resource, Route.Kind.NESTED_OBJECT, ids);
   }
 
+  /** Non-empty segments between slashes; a scan, since String.split showed on the hit path. */
   private static List<String> segments(String path) {
     List<String> segments = new ArrayList<>(6);
-    for (String segment : path.split("/")) {
-      if (!segment.isEmpty()) {
-        segments.add(segment);
+    int start = 0;
+    int length = path.length();
+    while (start < length) {
+      int slash = path.indexOf('/', start);
+      int end = slash < 0 ? length : slash;
+      if (end > start) {
+        segments.add(path.substring(start, end));
       }
+      start = end + 1;
     }
     return segments;
   }

@@ -22,7 +22,6 @@ import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -198,7 +197,7 @@ public final class EdgeServer implements AutoCloseable {
     Context context = vertx.getOrCreateContext();
     String query = request.query();
     EdgeRequest edgeRequest =
-        new EdgeRequest(
+        EdgeRequest.fromHeaderPairs(
             request.method().name(),
             request.path(),
             query == null ? "" : query,
@@ -250,16 +249,15 @@ public final class EdgeServer implements AutoCloseable {
     out.end(BufferInternal.buffer(Unpooled.wrappedBuffer(response.body())));
   }
 
-  private static Map<String, List<String>> headers(MultiMap in) {
-    Map<String, List<String>> headers = new HashMap<>();
-    in.forEach(
-        h -> {
-          String name = h.getKey().toLowerCase(Locale.ROOT);
-          if (!NOT_FORWARDED.contains(name)) {
-            headers.computeIfAbsent(name, n -> new ArrayList<>(1)).add(h.getValue());
-          }
-        });
-    return headers;
+  /** The request's headers without hop-by-hop ones. */
+  private static List<Map.Entry<String, String>> headers(MultiMap in) {
+    List<Map.Entry<String, String>> kept = new ArrayList<>(in.size());
+    for (Map.Entry<String, String> header : in) {
+      if (!NOT_FORWARDED.contains(header.getKey().toLowerCase(Locale.ROOT))) {
+        kept.add(header);
+      }
+    }
+    return kept;
   }
 
   private boolean tooLong(String contentLength) {

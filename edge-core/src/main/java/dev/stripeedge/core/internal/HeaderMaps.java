@@ -55,6 +55,26 @@ public final class HeaderMaps {
     return new Copy(copy);
   }
 
+  /**
+   * Headers as an HTTP server hands them over (name/value pairs, any case, names repeated for
+   * several values), made into the normalized form in one pass.
+   */
+  public static Map<String, List<String>> fromPairs(Iterable<Map.Entry<String, String>> pairs) {
+    TreeMap<String, List<String>> headers = new TreeMap<>();
+    for (Map.Entry<String, String> pair : pairs) {
+      String name = pair.getKey().toLowerCase(Locale.ROOT);
+      List<String> values = headers.get(name);
+      if (values == null) {
+        headers.put(name, List.of(pair.getValue()));
+      } else {
+        List<String> more = new ArrayList<>(values);
+        more.add(pair.getValue());
+        headers.put(name, List.copyOf(more));
+      }
+    }
+    return new Copy(headers);
+  }
+
   /** Marks maps known to have lower-case names and immutable value lists. */
   private interface Normalized {}
 
