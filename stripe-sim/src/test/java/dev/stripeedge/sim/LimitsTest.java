@@ -118,4 +118,58 @@ class LimitsTest {
       assertThat(first.get().statusCode()).isEqualTo(200);
     }
   }
+
+  @Test
+  void paymentIntentUpdatesAreLimitedPerHourPerObject() {
+    sim.sim().reconfigure(c -> c.withLimits(new SimConfig.Limits(true, 1000, 1000, 20, 100, 3, 0)));
+    try {
+      String key = "sk_test_limits_pi_updates";
+      String pi =
+          http.post(
+                  "/v1/payment_intents", key, "amount=500&currency=usd&payment_method_types[]=card")
+              .body()
+              .replaceAll("(?s)^\\{\"id\":\"(pi_[^\"]+)\".*", "$1");
+      for (int i = 0; i < 3; i++) {
+        assertThat(http.post("/v1/payment_intents/" + pi, key, "metadata[n]=" + i).statusCode())
+            .isEqualTo(200);
+      }
+      HttpResponse<String> limited = http.post("/v1/payment_intents/" + pi, key, "metadata[n]=x");
+      String other =
+          http.post(
+                  "/v1/payment_intents", key, "amount=500&currency=usd&payment_method_types[]=card")
+              .body()
+              .replaceAll("(?s)^\\{\"id\":\"(pi_[^\"]+)\".*", "$1");
+
+      assertThat(limited.statusCode()).isEqualTo(429);
+      assertThat(limited.headers().firstValue("Stripe-Rate-Limited-Reason"))
+          .contains("resource-specific");
+      assertThat(http.post("/v1/payment_intents/" + other, key, "metadata[n]=1").statusCode())
+          .isEqualTo(200);
+      sim.sim().advanceClock(Duration.ofHours(1));
+      assertThat(http.post("/v1/payment_intents/" + pi, key, "metadata[n]=y").statusCode())
+          .isEqualTo(200);
+    } finally {
+      sim.sim().reconfigure(c -> c.withLimits(SimConfig.Limits.stripe()));
+    }
+  }
+
+  @Test
+  void requestsBeyondTheConcurrencyLimitAre429GlobalConcurrency() throws Exception {
+    try (StripeSim slow =
+        StripeSim.start(
+            SimConfig.forTests()
+                .withLimits(new SimConfig.Limits(true, 100, 100, 20, 1, 1000, 0))
+                .withLatency(new SimConfig.Latency(true, 1000, 1000, 1000, 1000, 1)))) {
+      SimHttp slowHttp = new SimHttp(slow.baseUrl());
+      CompletableFuture<HttpResponse<String>> first =
+          CompletableFuture.supplyAsync(() -> slowHttp.get("/v1/customers", "sk_test_concurrency"));
+      Thread.sleep(300);
+      HttpResponse<String> second = slowHttp.get("/v1/events", "sk_test_concurrency");
+
+      assertThat(second.statusCode()).isEqualTo(429);
+      assertThat(second.headers().firstValue("Stripe-Rate-Limited-Reason"))
+          .contains("global-concurrency");
+      assertThat(first.get().statusCode()).isEqualTo(200);
+    }
+  }
 }
