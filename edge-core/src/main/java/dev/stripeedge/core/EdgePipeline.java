@@ -1,5 +1,8 @@
 package dev.stripeedge.core;
 
+import dev.stripeedge.core.budget.Budget;
+import dev.stripeedge.core.budget.BudgetConfig;
+import dev.stripeedge.core.budget.LaneRule;
 import dev.stripeedge.core.internal.DefaultEdgePipeline;
 import dev.stripeedge.core.internal.LockedRandom;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -52,6 +55,9 @@ public interface EdgePipeline {
     private Scheduler scheduler = Scheduler.system();
     private MeterRegistry meters = new SimpleMeterRegistry();
     private Duration attemptTimeout = Duration.ofSeconds(80);
+    private @Nullable Budget budget;
+    private @Nullable BudgetConfig budgetConfig;
+    private LaneRule laneRule = LaneRule.stripe();
 
     private Builder(Upstream upstream) {
       this.upstream = upstream;
@@ -127,6 +133,32 @@ public interface EdgePipeline {
       return this;
     }
 
+    /**
+     * Admits every upstream attempt (retries included) through {@code value}; default {@link
+     * Budget#unlimited()}. Replaces {@link #budgetConfig}.
+     */
+    public Builder budget(Budget value) {
+      this.budget = value;
+      this.budgetConfig = null;
+      return this;
+    }
+
+    /**
+     * Shapes upstream attempts with {@link Budget#shaper} under {@code value}, on this builder's
+     * ticker, scheduler, meters and key secret. Replaces {@link #budget}.
+     */
+    public Builder budgetConfig(BudgetConfig value) {
+      this.budgetConfig = value;
+      this.budget = null;
+      return this;
+    }
+
+    /** Lanes of the shaper {@link #budgetConfig} builds; default {@link LaneRule#stripe()}. */
+    public Builder laneRule(LaneRule value) {
+      this.laneRule = value;
+      return this;
+    }
+
     public EdgePipeline build() {
       SecureRandom secure = new SecureRandom();
       RandomGenerator rng =
@@ -147,7 +179,10 @@ public interface EdgePipeline {
           ticker,
           scheduler,
           meters,
-          attemptTimeout);
+          attemptTimeout,
+          budgetConfig != null
+              ? Budget.shaper(budgetConfig, laneRule, ticker, scheduler, meters, secret)
+              : budget != null ? budget : Budget.unlimited());
     }
   }
 }

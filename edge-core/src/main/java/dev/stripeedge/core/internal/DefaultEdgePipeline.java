@@ -18,6 +18,9 @@ import dev.stripeedge.core.StripeRoutes;
 import dev.stripeedge.core.Ticker;
 import dev.stripeedge.core.Upstream;
 import dev.stripeedge.core.UpstreamException;
+import dev.stripeedge.core.budget.Admission;
+import dev.stripeedge.core.budget.Budget;
+import dev.stripeedge.core.budget.Permit;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Duration;
 import java.util.LinkedHashSet;
@@ -48,6 +51,7 @@ public final class DefaultEdgePipeline implements EdgePipeline {
   private final Duration attemptTimeout;
   private final L0Cache l0;
   private final EdgeMetrics metrics;
+  private final Budget budget;
   private final ConcurrentHashMap<CacheKey, Flight> flights = new ConcurrentHashMap<>();
 
   public DefaultEdgePipeline(
@@ -61,7 +65,8 @@ public final class DefaultEdgePipeline implements EdgePipeline {
       Ticker ticker,
       Scheduler scheduler,
       MeterRegistry meters,
-      Duration attemptTimeout) {
+      Duration attemptTimeout,
+      Budget budget) {
     this.upstream = upstream;
     this.cacheRule = cacheRule;
     this.keys = keys;
@@ -71,6 +76,7 @@ public final class DefaultEdgePipeline implements EdgePipeline {
     this.ticker = ticker;
     this.scheduler = scheduler;
     this.attemptTimeout = attemptTimeout;
+    this.budget = budget;
     this.l0 = new L0Cache(maxBytes, ticker);
     this.metrics = new EdgeMetrics(meters, l0::bytes);
   }
@@ -82,12 +88,14 @@ public final class DefaultEdgePipeline implements EdgePipeline {
    * @param failure why there was no answer, or null
    * @param attempts attempts made
    * @param upstreamNanos time spent waiting on upstream, delays excluded
+   * @param queueNanos time spent waiting for budget before attempts
    */
   record Exchange(
       @Nullable EdgeResponse response,
       @Nullable Throwable failure,
       int attempts,
-      long upstreamNanos) {
+      long upstreamNanos,
+      long queueNanos) {
 
     boolean failed() {
       return response == null || response.status() >= 500;
@@ -243,7 +251,7 @@ public final class DefaultEdgePipeline implements EdgePipeline {
                 flights.remove(key, mine);
               }
               if (bug != null) {
-                mine.result().complete(new Filled(new Exchange(null, bug, 0, 0), false));
+                mine.result().complete(new Filled(new Exchange(null, bug, 0, 0, 0), false));
               } else {
                 mine.result().complete(new Filled(exchange, stored));
               }
@@ -307,21 +315,68 @@ public final class DefaultEdgePipeline implements EdgePipeline {
   private CompletableFuture<Exchange> exchange(EdgeRequest request, Route route) {
     Duration deadline = retryConfig.deadlineFor(request);
     long start = ticker.nanos();
-    return attempt(request, route, 1, start, deadline, 0);
+    return attempt(request, route, 1, start, deadline, 0, 0);
   }
 
+  /**
+   * One attempt: budget first (retries pay too), then upstream. A refusal ends the exchange with
+   * the budget's 429, which carries its own {@code Retry-After}.
+   */
   private CompletableFuture<Exchange> attempt(
       EdgeRequest request,
       Route route,
       int number,
       long start,
       Duration deadline,
-      long upstreamNanos) {
+      long upstreamNanos,
+      long queueNanos) {
+    long asked = ticker.nanos();
+    Duration left = deadline.minusNanos(asked - start);
+    if (left.isNegative() || left.isZero()) {
+      return CompletableFuture.completedFuture(
+          new Exchange(null, deadlineFailure(request), number - 1, upstreamNanos, queueNanos));
+    }
+    return budget
+        .admit(request, route, left)
+        .thenCompose(
+            admission ->
+                switch (admission) {
+                  case Admission.Refused refused ->
+                      CompletableFuture.completedFuture(
+                          new Exchange(
+                              refused.response(),
+                              null,
+                              number - 1,
+                              upstreamNanos,
+                              queueNanos + (ticker.nanos() - asked)));
+                  case Admission.Admitted admitted ->
+                      send(
+                          request,
+                          route,
+                          number,
+                          start,
+                          deadline,
+                          upstreamNanos,
+                          queueNanos + admitted.permit().queuedNanos(),
+                          admitted.permit());
+                });
+  }
+
+  private CompletableFuture<Exchange> send(
+      EdgeRequest request,
+      Route route,
+      int number,
+      long start,
+      Duration deadline,
+      long upstreamNanos,
+      long queueNanos,
+      Permit permit) {
     long began = ticker.nanos();
     Duration left = deadline.minusNanos(began - start);
     if (left.isNegative() || left.isZero()) {
+      permit.release(null);
       return CompletableFuture.completedFuture(
-          new Exchange(null, deadlineFailure(request), number - 1, upstreamNanos));
+          new Exchange(null, deadlineFailure(request), number - 1, upstreamNanos, queueNanos));
     }
     Duration timeout = left.compareTo(attemptTimeout) < 0 ? left : attemptTimeout;
     CompletableFuture<EdgeResponse> sent;
@@ -332,6 +387,7 @@ public final class DefaultEdgePipeline implements EdgePipeline {
     }
     return sent.handle(
             (response, failure) -> {
+              permit.release(response);
               long ended = ticker.nanos();
               Throwable cause = unwrap(failure);
               metrics.upstream(
@@ -346,13 +402,16 @@ public final class DefaultEdgePipeline implements EdgePipeline {
                       Duration.ofNanos(ended - start),
                       deadline);
               RetryDecision decision = retryRule.decide(attempt);
-              Exchange exchange = new Exchange(response, attempt.failure(), number, total);
+              Exchange exchange =
+                  new Exchange(response, attempt.failure(), number, total, queueNanos);
               if (decision instanceof RetryDecision.Retry retry) {
                 metrics.retry(tag(route));
                 return scheduler
                     .after(retry.delay())
                     .thenCompose(
-                        ignored -> attempt(request, route, number + 1, start, deadline, total));
+                        ignored ->
+                            attempt(
+                                request, route, number + 1, start, deadline, total, queueNanos));
               }
               return CompletableFuture.completedFuture(exchange);
             })
@@ -426,6 +485,7 @@ public final class DefaultEdgePipeline implements EdgePipeline {
     StringBuilder timing = new StringBuilder(64);
     timing.append("cache;dur=").append(millis(cacheNanos));
     if (exchange != null) {
+      timing.append(", queue;dur=").append(millis(exchange.queueNanos()));
       timing.append(", upstream;dur=").append(millis(exchange.upstreamNanos()));
       timing.append(", retries;desc=\"").append(Math.max(0, exchange.attempts() - 1)).append('"');
     }

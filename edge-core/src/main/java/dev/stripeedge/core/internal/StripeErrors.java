@@ -52,11 +52,19 @@ public final class StripeErrors {
    * {@code code}, never a stack trace.
    */
   public static EdgeResponse response(int status, String code, String message) {
+    return response(status, "api_error", code, message);
+  }
+
+  /**
+   * An error response of Stripe's shape with the given {@code type} ({@code
+   * invalid_request_error}…).
+   */
+  public static EdgeResponse response(int status, String type, String code, String message) {
     ByteArrayOutputStream out = new ByteArrayOutputStream(256);
     try (JsonGenerator json = JSON.createGenerator(out)) {
       json.writeStartObject();
       json.writeObjectFieldStart("error");
-      json.writeStringField("type", "api_error");
+      json.writeStringField("type", type);
       json.writeStringField("code", code);
       json.writeStringField("message", message);
       json.writeEndObject();

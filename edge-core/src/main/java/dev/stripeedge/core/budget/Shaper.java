@@ -1,0 +1,467 @@
+package dev.stripeedge.core.budget;
+
+import dev.stripeedge.core.EdgeRequest;
+import dev.stripeedge.core.EdgeResponse;
+import dev.stripeedge.core.Route;
+import dev.stripeedge.core.Scheduler;
+import dev.stripeedge.core.Ticker;
+import dev.stripeedge.core.internal.StripeErrors;
+import io.micrometer.core.instrument.MeterRegistry;
+import java.time.Duration;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * {@link Budget#shaper}: per-account token buckets, lanes and AIMD.
+ *
+ * <p>Each account's state sits behind that account's monitor; futures are completed and timers
+ * scheduled only after the monitor is left, so callbacks (the upstream call itself, a synchronous
+ * release) never run inside it. Nothing blocks: waiting is a queued future and a scheduler timer.
+ */
+final class Shaper implements Budget {
+
+  /** Waiters looked at per lane when the head is blocked by its endpoint or object. */
+  private static final int SCAN = 32;
+
+  private static final Lane[] LANES = Lane.values();
+
+  private final BudgetConfig config;
+  private final LaneRule lanes;
+  private final Ticker ticker;
+  private final Scheduler scheduler;
+  private final BudgetMetrics metrics;
+  private final AccountKeys keys;
+  private final Map<String, Account> accounts = new ConcurrentHashMap<>();
+
+  Shaper(
+      BudgetConfig config,
+      LaneRule lanes,
+      Ticker ticker,
+      Scheduler scheduler,
+      MeterRegistry meters,
+      byte[] keySecret) {
+    this.config = config;
+    this.lanes = lanes;
+    this.ticker = ticker;
+    this.scheduler = scheduler;
+    this.metrics = new BudgetMetrics(meters);
+    this.keys = new AccountKeys(keySecret);
+  }
+
+  @Override
+  public CompletableFuture<Admission> admit(EdgeRequest request, Route route, Duration deadline) {
+    long now = ticker.nanos();
+    Lane lane = lanes.decide(request, route);
+    Account account = accounts.computeIfAbsent(keys.of(request), k -> new Account(now));
+    String endpoint =
+        request.method()
+            + ' '
+            + (route.kind() == Route.Kind.UNKNOWN ? "unknown" : route.template());
+    boolean write = !request.method().equals("GET") && !request.method().equals("HEAD");
+    // Stripe locks the outermost object of a write (the PaymentIntent of .../confirm).
+    String object = write && !route.pathIds().isEmpty() ? route.pathIds().get(0) : null;
+    long wait = Math.min(config.maxWait(lane).toNanos(), Math.max(0, deadline.toNanos()));
+    Waiter waiter = new Waiter(account, lane, endpoint, object, now, now + wait);
+    List<Runnable> actions = new ArrayList<>(2);
+    synchronized (account) {
+      account.offer(waiter, now, actions);
+    }
+    actions.forEach(Runnable::run);
+    return waiter.future;
+  }
+
+  /** The 429 the edge answers in Stripe's shape when it refuses an attempt. */
+  static EdgeResponse refusal(Lane lane, Duration retryAfter) {
+    long seconds = Math.max(1, (retryAfter.toMillis() + 999) / 1000);
+    return StripeErrors.response(
+            429,
+            "invalid_request_error",
+            "rate_limit",
+            "The edge refused the request: this account's "
+                + lane.tag()
+                + " budget cannot serve it in time. Retry after "
+                + seconds
+                + " s.")
+        .withHeaders(
+            Map.of("Retry-After", Long.toString(seconds), "Stripe-Edge-Refused", "budget"));
+  }
+
+  /** A request waiting for, then holding, budget. */
+  private final class Waiter implements Permit {
+    final Account account;
+    final Lane lane;
+    final String endpoint;
+    final @Nullable String object;
+    final long arrivedNanos;
+    final long deadlineNanos;
+    final CompletableFuture<Admission> future = new CompletableFuture<>();
+    // Guarded by account.
+    boolean done;
+    boolean holdsObject;
+    boolean released;
+    long queuedNanos;
+
+    Waiter(
+        Account account,
+        Lane lane,
+        String endpoint,
+        @Nullable String object,
+        long arrivedNanos,
+        long deadlineNanos) {
+      this.account = account;
+      this.lane = lane;
+      this.endpoint = endpoint;
+      this.object = object;
+      this.arrivedNanos = arrivedNanos;
+      this.deadlineNanos = deadlineNanos;
+    }
+
+    @Override
+    public Lane lane() {
+      return lane;
+    }
+
+    @Override
+    public long queuedNanos() {
+      synchronized (account) {
+        return queuedNanos;
+      }
+    }
+
+    @Override
+    public void release(@Nullable EdgeResponse response) {
+      List<Runnable> actions = new ArrayList<>(2);
+      synchronized (account) {
+        if (released) {
+          return;
+        }
+        released = true;
+        account.release(this, response, ticker.nanos(), actions);
+      }
+      actions.forEach(Runnable::run);
+    }
+  }
+
+  /** One Stripe account's budget. Guarded by its own monitor. */
+  private final class Account {
+    private final @Nullable Bucket reserved;
+    private final Bucket shared;
+    private final Aimd globalRate;
+    private final Aimd concurrency;
+    private final Map<String, Bucket> endpointBuckets = new HashMap<>();
+    private final Map<String, Aimd> endpointRates = new HashMap<>();
+    private final Map<String, Integer> endpointQueued = new HashMap<>();
+    private final Map<String, Boolean> busyObjects = new HashMap<>();
+    private final Map<String, Long> lockTimeouts = new HashMap<>();
+    private final List<ArrayDeque<Waiter>> queues = new ArrayList<>(LANES.length);
+    private final double[] pass = new double[LANES.length];
+    private double virtualTime;
+    private int inFlight;
+    private long wakeAt = Long.MAX_VALUE;
+
+    Account(long now) {
+      double rate = config.globalRate();
+      this.reserved =
+          config.criticalReserve() > 0
+              ? new Bucket(rate * config.criticalReserve(), config.burst(), now)
+              : null;
+      this.shared = new Bucket(rate * (1 - config.criticalReserve()), config.burst(), now);
+      this.globalRate = new Aimd(config, now);
+      this.concurrency = new Aimd(config, now);
+      for (int i = 0; i < LANES.length; i++) {
+        queues.add(new ArrayDeque<>());
+      }
+    }
+
+    void offer(Waiter waiter, long now, List<Runnable> actions) {
+      ArrayDeque<Waiter> queue = queues.get(waiter.lane.ordinal());
+      if (queue.isEmpty()) {
+        // An idle lane banks no credit: it rejoins at the current virtual time.
+        pass[waiter.lane.ordinal()] = Math.max(pass[waiter.lane.ordinal()], virtualTime);
+      }
+      queue.addLast(waiter);
+      endpointQueued.merge(waiter.endpoint, 1, Integer::sum);
+      metrics.enqueued(waiter.lane);
+      drain(now, actions);
+      if (waiter.done) {
+        return;
+      }
+      long estimate = estimate(waiter, now);
+      if (now + estimate > waiter.deadlineNanos) {
+        refuse(waiter, estimate, "estimate", actions);
+        return;
+      }
+      actions.add(
+          () ->
+              scheduler
+                  .after(Duration.ofNanos(waiter.deadlineNanos - now))
+                  .thenRun(() -> expire(waiter)));
+    }
+
+    private void expire(Waiter waiter) {
+      List<Runnable> actions = new ArrayList<>(1);
+      synchronized (this) {
+        if (waiter.done) {
+          return;
+        }
+        long now = ticker.nanos();
+        refuse(waiter, estimate(waiter, now), "deadline", actions);
+      }
+      actions.forEach(Runnable::run);
+    }
+
+    /**
+     * Nanoseconds until {@code waiter} would be admitted if the lanes now waiting keep waiting: its
+     * place in its lane over the lane's weighted share of the global rate, or its place among its
+     * endpoint's waiters over the endpoint's rate, whichever is longer.
+     */
+    private long estimate(Waiter waiter, long now) {
+      int weights = 0;
+      for (Lane lane : LANES) {
+        if (!queues.get(lane.ordinal()).isEmpty() || lane == waiter.lane) {
+          weights += config.weight(lane);
+        }
+      }
+      double laneRate = shared.rate() * config.weight(waiter.lane) / weights;
+      if (waiter.lane == Lane.CRITICAL && reserved != null) {
+        laneRate += reserved.rate();
+      }
+      int position = queues.get(waiter.lane.ordinal()).size();
+      double seconds = position / laneRate;
+      int sameEndpoint = endpointQueued.getOrDefault(waiter.endpoint, 1);
+      seconds = Math.max(seconds, sameEndpoint / endpoint(waiter.endpoint, now).rate());
+      return (long) Math.ceil(seconds * 1e9);
+    }
+
+    private void refuse(Waiter waiter, long estimateNanos, String reason, List<Runnable> actions) {
+      dequeue(waiter);
+      waiter.done = true;
+      metrics.refused(waiter.lane, reason);
+      Duration retryAfter = Duration.ofNanos(estimateNanos);
+      Admission refused = new Admission.Refused(refusal(waiter.lane, retryAfter), retryAfter);
+      actions.add(() -> waiter.future.complete(refused));
+    }
+
+    private void dequeue(Waiter waiter) {
+      queues.get(waiter.lane.ordinal()).remove(waiter);
+      endpointQueued.computeIfPresent(waiter.endpoint, (k, n) -> n == 1 ? null : n - 1);
+    }
+
+    void release(Waiter waiter, @Nullable EdgeResponse response, long now, List<Runnable> actions) {
+      inFlight--;
+      metrics.released();
+      if (waiter.holdsObject && waiter.object != null) {
+        busyObjects.remove(waiter.object);
+      }
+      if (response != null && response.status() == 429) {
+        learn(waiter, response, now);
+      }
+      drain(now, actions);
+    }
+
+    /** AIMD on the limiter upstream names; serialisation after a lock timeout. */
+    private void learn(Waiter waiter, EdgeResponse response, long now) {
+      String reason = response.header("stripe-rate-limited-reason");
+      if (reason == null) {
+        // A 429 without the header is not a rate limiter (Stripe's docs): a lock timeout.
+        if (waiter.object != null && StripeErrors.code(response.body()).equals("lock_timeout")) {
+          lockTimeouts.put(waiter.object, now + config.lockTimeoutMemory().toNanos());
+        }
+        return;
+      }
+      switch (reason) {
+        case "global-rate" -> {
+          if (globalRate.cut(now)) {
+            metrics.cut(reason);
+            applyGlobalRate(now);
+            shared.empty(now);
+          }
+        }
+        case "endpoint-rate" -> {
+          if (endpointRates.computeIfAbsent(waiter.endpoint, e -> new Aimd(config, now)).cut(now)) {
+            metrics.cut(reason);
+            Bucket bucket = endpoint(waiter.endpoint, now);
+            bucket.empty(now);
+          }
+        }
+        case "global-concurrency", "endpoint-concurrency" -> {
+          if (concurrency.cut(now)) {
+            metrics.cut(reason);
+          }
+        }
+        default -> {
+          // resource-specific (updates per PaymentIntent per hour): no rate of ours to cut.
+        }
+      }
+    }
+
+    private void applyGlobalRate(long now) {
+      double rate = config.globalRate() * globalRate.factor(now);
+      shared.rate(rate * (1 - config.criticalReserve()), now);
+      if (reserved != null) {
+        reserved.rate(rate * config.criticalReserve(), now);
+      }
+    }
+
+    /** The endpoint's bucket at the rate in force now. */
+    private Bucket endpoint(String endpoint, long now) {
+      Bucket bucket =
+          endpointBuckets.computeIfAbsent(
+              endpoint, e -> new Bucket(config.endpointRate(), config.burst(), now));
+      Aimd aimd = endpointRates.get(endpoint);
+      if (aimd != null) {
+        double rate = config.endpointRate() * aimd.factor(now);
+        if (rate != bucket.rate()) {
+          bucket.rate(rate, now);
+        }
+      }
+      return bucket;
+    }
+
+    private int concurrencyLimit(long now) {
+      return Math.max(1, (int) (config.concurrency() * concurrency.factor(now)));
+    }
+
+    private boolean serialised(@Nullable String object, long now) {
+      if (object == null) {
+        return false;
+      }
+      if (config.serializeWrites()) {
+        return true;
+      }
+      Long until = lockTimeouts.get(object);
+      if (until == null) {
+        return false;
+      }
+      if (until <= now) {
+        lockTimeouts.remove(object);
+        return false;
+      }
+      return true;
+    }
+
+    /** The first waiter of {@code lane} its endpoint and object let go now, or null. */
+    private @Nullable Waiter candidate(Lane lane, long now) {
+      int looked = 0;
+      for (Iterator<Waiter> it = queues.get(lane.ordinal()).iterator();
+          it.hasNext() && looked < SCAN;
+          looked++) {
+        Waiter waiter = it.next();
+        if (waiter.object != null
+            && busyObjects.containsKey(waiter.object)
+            && serialised(waiter.object, now)) {
+          continue;
+        }
+        if (endpoint(waiter.endpoint, now).available(now)) {
+          return waiter;
+        }
+      }
+      return null;
+    }
+
+    /** Admits whatever the budget allows now, fairly; schedules a wake-up for the rest. */
+    private void drain(long now, List<Runnable> actions) {
+      applyGlobalRate(now);
+      while (inFlight < concurrencyLimit(now)) {
+        Waiter chosen = null;
+        Waiter critical = candidate(Lane.CRITICAL, now);
+        if (critical != null && reserved != null && reserved.available(now)) {
+          reserved.take();
+          chosen = critical;
+        } else if (shared.available(now)) {
+          Lane best = null;
+          for (Lane lane : LANES) {
+            Waiter candidate = lane == Lane.CRITICAL ? critical : candidate(lane, now);
+            if (candidate != null
+                && (best == null || pass[lane.ordinal()] < pass[best.ordinal()])) {
+              best = lane;
+              chosen = candidate;
+            }
+          }
+          if (best != null) {
+            shared.take();
+            virtualTime = pass[best.ordinal()];
+            pass[best.ordinal()] += 1.0 / config.weight(best);
+          }
+        }
+        if (chosen == null) {
+          break;
+        }
+        admitNow(chosen, now, actions);
+      }
+      scheduleWake(now, actions);
+    }
+
+    private void admitNow(Waiter waiter, long now, List<Runnable> actions) {
+      dequeue(waiter);
+      endpoint(waiter.endpoint, now).take();
+      inFlight++;
+      if (waiter.object != null && serialised(waiter.object, now)) {
+        busyObjects.put(waiter.object, Boolean.TRUE);
+        waiter.holdsObject = true;
+      }
+      waiter.done = true;
+      waiter.queuedNanos = now - waiter.arrivedNanos;
+      metrics.admitted(waiter.lane, waiter.queuedNanos);
+      Admission admitted = new Admission.Admitted(waiter);
+      actions.add(() -> waiter.future.complete(admitted));
+    }
+
+    /**
+     * Arms a timer for the earliest time a waiter's tokens are due. Waiters blocked by concurrency
+     * or by a busy object need none: a release drains again.
+     */
+    private void scheduleWake(long now, List<Runnable> actions) {
+      if (inFlight >= concurrencyLimit(now)) {
+        return;
+      }
+      long soonest = Long.MAX_VALUE;
+      for (Lane lane : LANES) {
+        long global = shared.nanosUntilToken(now);
+        if (lane == Lane.CRITICAL && reserved != null) {
+          global = Math.min(global, reserved.nanosUntilToken(now));
+        }
+        int looked = 0;
+        for (Iterator<Waiter> it = queues.get(lane.ordinal()).iterator();
+            it.hasNext() && looked < SCAN;
+            looked++) {
+          Waiter waiter = it.next();
+          if (waiter.object != null
+              && busyObjects.containsKey(waiter.object)
+              && serialised(waiter.object, now)) {
+            continue;
+          }
+          long due = Math.max(global, endpoint(waiter.endpoint, now).nanosUntilToken(now));
+          soonest = Math.min(soonest, due);
+        }
+      }
+      if (soonest == Long.MAX_VALUE) {
+        return;
+      }
+      long at = now + Math.max(1, soonest);
+      if (at >= wakeAt) {
+        return;
+      }
+      wakeAt = at;
+      actions.add(() -> scheduler.after(Duration.ofNanos(at - now)).thenRun(() -> wake(at)));
+    }
+
+    private void wake(long at) {
+      List<Runnable> actions = new ArrayList<>(4);
+      synchronized (this) {
+        if (wakeAt == at) {
+          wakeAt = Long.MAX_VALUE;
+        }
+        drain(ticker.nanos(), actions);
+      }
+      actions.forEach(Runnable::run);
+    }
+  }
+}
