@@ -119,6 +119,15 @@ public record BudgetConfig(
     return live().withRates(22, 22);
   }
 
+  /**
+   * These limits as they apply to sandbox keys: Stripe allows a quarter of the live global rate in
+   * test mode (25/s against 100/s), with the per-endpoint rate capped at that.
+   */
+  public BudgetConfig forTestMode() {
+    double global = globalRate() / 4;
+    return withRates(global, Math.min(endpointRate(), global));
+  }
+
   public BudgetConfig withRates(double global, double endpoint) {
     return new BudgetConfig(
         global,

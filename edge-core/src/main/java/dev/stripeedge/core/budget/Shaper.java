@@ -33,6 +33,7 @@ final class Shaper implements Budget {
   private static final Lane[] LANES = Lane.values();
 
   private final BudgetConfig config;
+  private final BudgetConfig testConfig;
   private final LaneRule lanes;
   private final Ticker ticker;
   private final Scheduler scheduler;
@@ -48,6 +49,7 @@ final class Shaper implements Budget {
       MeterRegistry meters,
       byte[] keySecret) {
     this.config = config;
+    this.testConfig = config.forTestMode();
     this.lanes = lanes;
     this.ticker = ticker;
     this.scheduler = scheduler;
@@ -59,7 +61,8 @@ final class Shaper implements Budget {
   public CompletableFuture<Admission> admit(EdgeRequest request, Route route, Duration deadline) {
     long now = ticker.nanos();
     Lane lane = lanes.decide(request, route);
-    Account account = accounts.computeIfAbsent(keys.of(request), k -> new Account(now));
+    BudgetConfig limits = AccountKeys.testMode(request) ? testConfig : config;
+    Account account = accounts.computeIfAbsent(keys.of(request), k -> new Account(limits, now));
     String endpoint =
         request.method()
             + ' '
@@ -67,7 +70,7 @@ final class Shaper implements Budget {
     boolean write = !request.method().equals("GET") && !request.method().equals("HEAD");
     // Stripe locks the outermost object of a write (the PaymentIntent of .../confirm).
     String object = write && !route.pathIds().isEmpty() ? route.pathIds().get(0) : null;
-    long wait = Math.min(config.maxWait(lane).toNanos(), Math.max(0, deadline.toNanos()));
+    long wait = Math.min(account.config.maxWait(lane).toNanos(), Math.max(0, deadline.toNanos()));
     Waiter waiter = new Waiter(account, lane, endpoint, object, now, now + wait);
     List<Runnable> actions = new ArrayList<>(2);
     synchronized (account) {
@@ -166,7 +169,11 @@ final class Shaper implements Budget {
     private int inFlight;
     private long wakeAt = Long.MAX_VALUE;
 
-    Account(long now) {
+    /** This account's limits: live, or sandbox for a test key. Shadows the shaper's. */
+    final BudgetConfig config;
+
+    Account(BudgetConfig config, long now) {
+      this.config = config;
       double rate = config.globalRate();
       this.reserved =
           config.criticalReserve() > 0

@@ -6,45 +6,17 @@ import dev.stripeedge.core.EdgeRequest;
 import java.net.URLDecoder;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
-import java.security.GeneralSecurityException;
 import java.util.ArrayList;
-import java.util.Base64;
 import java.util.Comparator;
 import java.util.List;
-import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
-import javax.crypto.Mac;
-import javax.crypto.spec.SecretKeySpec;
 
 /** {@link CacheKeys#hmac}: keys with an HMAC-SHA256 of the API key. Thread-safe. */
 public final class HmacCacheKeys implements CacheKeys {
 
-  private static final String ALGORITHM = "HmacSHA256";
-
-  private final SecretKeySpec secret;
-  // Mac instances are not thread-safe; one per thread avoids a lock on the hit path.
-  private final ThreadLocal<Mac> macs;
-  // An edge sees few distinct keys; remembering their hashes takes the HMAC off the hit path.
-  private static final int MAX_REMEMBERED_KEYS = 10_000;
-  private final Map<String, String> hashes = new ConcurrentHashMap<>();
+  private final ApiKeyHasher hasher;
 
   public HmacCacheKeys(byte[] secret) {
-    if (secret.length < 32) {
-      throw new IllegalArgumentException(
-          "the cache-key secret must have at least 32 bytes: " + secret.length);
-    }
-    this.secret = new SecretKeySpec(secret.clone(), ALGORITHM);
-    this.macs = ThreadLocal.withInitial(this::newMac);
-  }
-
-  private Mac newMac() {
-    try {
-      Mac mac = Mac.getInstance(ALGORITHM);
-      mac.init(secret);
-      return mac;
-    } catch (GeneralSecurityException e) {
-      throw new IllegalStateException("HmacSHA256 is part of every JDK", e);
-    }
+    this.hasher = new ApiKeyHasher(secret);
   }
 
   @Override
@@ -59,22 +31,8 @@ public final class HmacCacheKeys implements CacheKeys {
     key.append(" acct=").append(nullToEmpty(request.header("stripe-account")));
     key.append(" ctx=").append(nullToEmpty(request.header("stripe-context")));
     key.append(" ver=").append(nullToEmpty(request.header("stripe-version")));
-    key.append(" key=").append(apiKey == null ? "-" : hash(apiKey));
+    key.append(" key=").append(apiKey == null ? "-" : hasher.hash(apiKey));
     return new CacheKey(key.toString());
-  }
-
-  private String hash(String apiKey) {
-    String known = hashes.get(apiKey);
-    if (known != null) {
-      return known;
-    }
-    byte[] digest = macs.get().doFinal(apiKey.getBytes(StandardCharsets.UTF_8));
-    String hashed = Base64.getUrlEncoder().withoutPadding().encodeToString(digest);
-    if (hashes.size() >= MAX_REMEMBERED_KEYS) {
-      hashes.clear(); // a flood of distinct keys: start again rather than grow
-    }
-    hashes.put(apiKey, hashed);
-    return hashed;
   }
 
   /**

@@ -415,4 +415,26 @@ class ShaperTest {
                 .max(java.util.concurrent.TimeUnit.MILLISECONDS))
         .isGreaterThan(80);
   }
+
+  @Test
+  void sandboxKeysGetAQuarterOfTheLiveRate() {
+    Budget budget = shaper(BudgetConfig.live());
+    String[] resources = {"customers", "products", "prices", "plans", "invoices", "charges"};
+    int live = 0;
+    int sandbox = 0;
+    for (int i = 0; i < 60; i++) {
+      String path = "/v1/" + resources[i % resources.length] + "/obj_" + i;
+      if (admit(budget, request("GET", path, "Priority", "u=3")).isDone()) {
+        live++;
+      }
+      if (admit(
+              budget,
+              request("GET", path, "Priority", "u=3", "Authorization", "Bearer sk_test_shaper"))
+          .isDone()) {
+        sandbox++;
+      }
+    }
+
+    assertThat(sandbox).isPositive().isLessThanOrEqualTo(live / 3);
+  }
 }
