@@ -27,10 +27,13 @@ public interface EventLedger extends AutoCloseable {
   /** Whether an event with this id was recorded. */
   boolean contains(String eventId);
 
-  /** The id of the newest event the reconciler has read, or null before its first pass. */
+  /**
+   * The id of the newest event the reconciler has read; empty when its first pass found no event;
+   * null before its first pass.
+   */
   @Nullable String cursor();
 
-  /** Moves the reconciliation cursor to {@code eventId}, durably. */
+  /** Moves the reconciliation cursor to {@code eventId} (may be empty), durably. */
   void advance(String eventId);
 
   /** Releases the backend; further calls fail. */

@@ -89,6 +89,9 @@ public final class Reconciler {
     if (cursor == null) {
       return start(ledger);
     }
+    if (cursor.isEmpty()) {
+      return fromTheBeginning(ledger);
+    }
     int pages = 0;
     int events = 0;
     int applied = 0;
@@ -127,13 +130,51 @@ public final class Reconciler {
 
   private Pass start(EventLedger ledger) {
     Page page = page(get("limit=1"));
-    String newest = null;
-    if (!page.events().isEmpty()) {
-      newest = StripeEvent.parse(page.events().get(0)).id();
-      ledger.advance(newest);
-    }
+    // An account without events yet: the empty cursor makes the next pass read from the start.
+    String newest = page.events().isEmpty() ? "" : StripeEvent.parse(page.events().get(0)).id();
+    ledger.advance(newest);
     count("start");
-    return new Pass(1, 0, 0, newest);
+    return new Pass(1, 0, 0, newest.isEmpty() ? null : newest);
+  }
+
+  /** The account had no event at the first pass: every event now is news (newest pages first). */
+  private Pass fromTheBeginning(EventLedger ledger) {
+    List<byte[]> newestFirst = new ArrayList<>();
+    int pages = 0;
+    String query = "limit=" + PAGE_SIZE;
+    boolean more = true;
+    while (more && pages < maxPagesPerPass) {
+      Page page = page(get(query));
+      pages++;
+      newestFirst.addAll(page.events());
+      more = page.hasMore() && !page.events().isEmpty();
+      if (more) {
+        String last = StripeEvent.parse(page.events().get(page.events().size() - 1)).id();
+        query =
+            "limit="
+                + PAGE_SIZE
+                + "&starting_after="
+                + URLEncoder.encode(last, StandardCharsets.UTF_8);
+      }
+    }
+    if (more) {
+      // Older events beyond the page budget are skipped: the cursor must move forward now.
+      count("truncated");
+    }
+    int applied = 0;
+    for (int i = newestFirst.size() - 1; i >= 0; i--) {
+      if (processor.process(StripeEvent.parse(newestFirst.get(i)), "reconcile")
+          != EventLedger.Recorded.DUPLICATE_EVENT) {
+        applied++;
+      }
+    }
+    String cursor = null;
+    if (!newestFirst.isEmpty()) {
+      cursor = StripeEvent.parse(newestFirst.get(0)).id();
+      ledger.advance(cursor);
+    }
+    count("pass");
+    return new Pass(pages, newestFirst.size(), applied, cursor);
   }
 
   private EdgeResponse get(String query) {

@@ -83,6 +83,8 @@ public abstract class EventLedgerContract {
     ledger.advance("evt_9");
 
     assertThat(ledger.cursor()).isEqualTo("evt_9");
+    ledger.advance("");
+    assertThat(ledger.cursor()).isEmpty();
   }
 
   @Test

@@ -84,6 +84,21 @@ class ReconcilerTest {
   }
 
   @Test
+  void anAccountWithoutEventsAtTheFirstPassIsReadFromTheStart() {
+    String key = "sk_test_rec_empty";
+    Reconciler reconciler = Reconciler.of(edge, processor, key, 10, meters);
+    assertThat(reconciler.runOnce().cursor()).isNull();
+    String customer = id(viaEdge("POST", key, "/v1/customers", "name=A"));
+    viaEdge("POST", key, "/v1/customers/" + customer, "name=B");
+
+    Reconciler.Pass pass = reconciler.runOnce();
+
+    assertThat(pass.events()).isEqualTo(2);
+    assertThat(pass.applied()).isEqualTo(2);
+    assertThat(reconciler.runOnce().events()).isZero();
+  }
+
+  @Test
   void aPassRepairsAnOutOfBandChangeNoWebhookReported() {
     String key = "sk_test_rec_repair";
     String customer = id(viaEdge("POST", key, "/v1/customers", "name=Before"));
