@@ -21,9 +21,20 @@ import java.util.Set;
  * @param maxBodyBytes largest request body accepted
  * @param cache cache settings
  * @param retry retry settings
+ * @param webhooks the webhook receiver
+ * @param reconcile the background reconciler
+ * @param store the embedded durable store
  */
 public record EdgeConfig(
-    String host, int port, String upstream, int maxBodyBytes, Cache cache, Retry retry) {
+    String host,
+    int port,
+    String upstream,
+    int maxBodyBytes,
+    Cache cache,
+    Retry retry,
+    Webhooks webhooks,
+    Reconcile reconcile,
+    Store store) {
 
   public EdgeConfig {
     if (port < 0 || port > 65535) {
@@ -42,19 +53,167 @@ public record EdgeConfig(
 
   public static EdgeConfig defaults() {
     return new EdgeConfig(
-        "127.0.0.1", 8080, "https://api.stripe.com", 1 << 20, Cache.defaults(), Retry.defaults());
+        "127.0.0.1",
+        8080,
+        "https://api.stripe.com",
+        1 << 20,
+        Cache.defaults(),
+        Retry.defaults(),
+        Webhooks.defaults(),
+        Reconcile.defaults(),
+        Store.defaults());
   }
 
   public EdgeConfig withHost(String value) {
-    return new EdgeConfig(value, port, upstream, maxBodyBytes, cache, retry);
+    return new EdgeConfig(
+        value, port, upstream, maxBodyBytes, cache, retry, webhooks, reconcile, store);
   }
 
   public EdgeConfig withPort(int value) {
-    return new EdgeConfig(host, value, upstream, maxBodyBytes, cache, retry);
+    return new EdgeConfig(
+        host, value, upstream, maxBodyBytes, cache, retry, webhooks, reconcile, store);
   }
 
   public EdgeConfig withUpstream(String value) {
-    return new EdgeConfig(host, port, value, maxBodyBytes, cache, retry);
+    return new EdgeConfig(
+        host, port, value, maxBodyBytes, cache, retry, webhooks, reconcile, store);
+  }
+
+  public EdgeConfig withWebhooks(Webhooks value) {
+    return new EdgeConfig(
+        host, port, upstream, maxBodyBytes, cache, retry, value, reconcile, store);
+  }
+
+  public EdgeConfig withReconcile(Reconcile value) {
+    return new EdgeConfig(host, port, upstream, maxBodyBytes, cache, retry, webhooks, value, store);
+  }
+
+  public EdgeConfig withStore(Store value) {
+    return new EdgeConfig(
+        host, port, upstream, maxBodyBytes, cache, retry, webhooks, reconcile, value);
+  }
+
+  /** Whether anything needs the durable store: a webhook secret or a reconciliation key. */
+  public boolean needsStore() {
+    return !webhooks.secrets().isEmpty() || !reconcile.apiKey().isEmpty();
+  }
+
+  /**
+   * The webhook receiver. With no secret it is off: the path answers 503 rather than accepting
+   * unsigned events.
+   *
+   * @param path where Stripe delivers, e.g. {@code /webhooks/stripe}
+   * @param secrets the endpoint's signing secrets ({@code whsec_…}); several during rotation
+   * @param toleranceSeconds how old a signature's timestamp may be (Stripe's libraries: 300)
+   * @param maxPayloadBytes larger deliveries are refused with 413
+   */
+  public record Webhooks(
+      String path, List<String> secrets, long toleranceSeconds, int maxPayloadBytes) {
+
+    public Webhooks {
+      if (!path.startsWith("/") || path.startsWith("/v1/") || path.startsWith("/v2/")) {
+        throw new IllegalArgumentException(
+            "webhooks.path must start with '/' and not be under /v1/ or /v2/: " + path);
+      }
+      secrets = List.copyOf(secrets);
+      for (int i = 0; i < secrets.size(); i++) {
+        if (secrets.get(i).isBlank()) {
+          throw new IllegalArgumentException("webhooks.secrets[" + i + "] is blank");
+        }
+      }
+      if (toleranceSeconds < 1) {
+        throw new IllegalArgumentException(
+            "webhooks.toleranceSeconds must be positive: " + toleranceSeconds);
+      }
+      if (maxPayloadBytes < 1024) {
+        throw new IllegalArgumentException(
+            "webhooks.maxPayloadBytes must be at least 1024: " + maxPayloadBytes);
+      }
+    }
+
+    public static Webhooks defaults() {
+      return new Webhooks("/webhooks/stripe", List.of(), 300, 1 << 20);
+    }
+
+    public Webhooks withSecrets(List<String> value) {
+      return new Webhooks(path, value, toleranceSeconds, maxPayloadBytes);
+    }
+
+    @Override
+    public String toString() {
+      // Never the secrets.
+      return "Webhooks[path="
+          + path
+          + ", secrets="
+          + secrets.size()
+          + ", toleranceSeconds="
+          + toleranceSeconds
+          + ", maxPayloadBytes="
+          + maxPayloadBytes
+          + "]";
+    }
+  }
+
+  /**
+   * The background reconciler, which repairs dropped webhooks from {@code GET /v1/events}. Off
+   * while {@code apiKey} is empty.
+   *
+   * @param periodSeconds pause between passes
+   * @param apiKey the account's secret or restricted key (events read); never logged
+   * @param maxPagesPerPass pages of 100 events read per pass at most; the next pass continues
+   */
+  public record Reconcile(long periodSeconds, String apiKey, int maxPagesPerPass) {
+
+    public Reconcile {
+      if (periodSeconds < 1) {
+        throw new IllegalArgumentException(
+            "reconcile.periodSeconds must be positive: " + periodSeconds);
+      }
+      if (maxPagesPerPass < 1) {
+        throw new IllegalArgumentException(
+            "reconcile.maxPagesPerPass must be positive: " + maxPagesPerPass);
+      }
+      apiKey = apiKey.strip();
+    }
+
+    public static Reconcile defaults() {
+      return new Reconcile(60, "", 10);
+    }
+
+    public Reconcile withApiKey(String value) {
+      return new Reconcile(periodSeconds, value, maxPagesPerPass);
+    }
+
+    @Override
+    public String toString() {
+      // Never the key.
+      return "Reconcile[periodSeconds="
+          + periodSeconds
+          + ", apiKey="
+          + (apiKey.isEmpty() ? "none" : "set")
+          + ", maxPagesPerPass="
+          + maxPagesPerPass
+          + "]";
+    }
+  }
+
+  /**
+   * The embedded durable store (webhook ledger, reconciliation cursor), opened only when webhooks
+   * or reconciliation are configured.
+   *
+   * @param path the SQLite file; created when missing
+   */
+  public record Store(String path) {
+
+    public Store {
+      if (path.isBlank()) {
+        throw new IllegalArgumentException("store.path must not be blank");
+      }
+    }
+
+    public static Store defaults() {
+      return new Store("./stripe-edge.db");
+    }
   }
 
   /**

@@ -3,6 +3,7 @@ package dev.stripeedge.server;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import java.io.IOException;
@@ -13,8 +14,10 @@ import org.jspecify.annotations.Nullable;
 
 /**
  * Builds an {@link EdgeConfig}: defaults, then a YAML file, then {@code STRIPE_EDGE_HOST}, {@code
- * STRIPE_EDGE_PORT} and {@code STRIPE_EDGE_UPSTREAM}. Flags are applied by the caller on the
- * result. Unknown keys in the file are errors (a typo must not be silently ignored).
+ * STRIPE_EDGE_PORT}, {@code STRIPE_EDGE_UPSTREAM}, {@code STRIPE_EDGE_WEBHOOK_SECRETS}
+ * (comma-separated) and {@code STRIPE_EDGE_RECONCILE_API_KEY} (secrets belong in the environment
+ * rather than in a file). Flags are applied by the caller on the result. Unknown keys in the file
+ * are errors (a typo must not be silently ignored).
  */
 public final class EdgeConfigLoader {
 
@@ -52,6 +55,19 @@ public final class EdgeConfigLoader {
       } catch (NumberFormatException e) {
         throw new IllegalArgumentException("STRIPE_EDGE_PORT is not a number: " + port, e);
       }
+    }
+    String secrets = environment.get("STRIPE_EDGE_WEBHOOK_SECRETS");
+    if (secrets != null && !secrets.isBlank()) {
+      ArrayNode list = ((ObjectNode) tree.get("webhooks")).putArray("secrets");
+      for (String secret : secrets.split(",")) {
+        if (!secret.isBlank()) {
+          list.add(secret.strip());
+        }
+      }
+    }
+    String apiKey = environment.get("STRIPE_EDGE_RECONCILE_API_KEY");
+    if (apiKey != null && !apiKey.isBlank()) {
+      ((ObjectNode) tree.get("reconcile")).put("apiKey", apiKey.strip());
     }
     try {
       return YAML.treeToValue(tree, EdgeConfig.class);

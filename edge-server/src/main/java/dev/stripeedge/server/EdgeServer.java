@@ -4,6 +4,13 @@ import dev.stripeedge.core.EdgePipeline;
 import dev.stripeedge.core.EdgeRequest;
 import dev.stripeedge.core.EdgeResponse;
 import dev.stripeedge.core.Upstream;
+import dev.stripeedge.core.webhooks.EventLedger;
+import dev.stripeedge.core.webhooks.EventProcessor;
+import dev.stripeedge.core.webhooks.Reconciler;
+import dev.stripeedge.core.webhooks.StripeSignature;
+import dev.stripeedge.core.webhooks.WebhookIngest;
+import dev.stripeedge.store.sqlite.SqliteEventLedger;
+import io.micrometer.core.instrument.Counter;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.netty.buffer.Unpooled;
@@ -12,6 +19,7 @@ import io.vertx.core.MultiMap;
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
 import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
 import io.vertx.core.http.HttpServerRequest;
@@ -20,6 +28,8 @@ import io.vertx.core.http.HttpVersion;
 import io.vertx.core.internal.buffer.BufferInternal;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -27,6 +37,8 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import org.jspecify.annotations.Nullable;
@@ -37,9 +49,12 @@ import org.slf4j.LoggerFactory;
  * The sidecar: any Stripe client points its API base here and gets the edge pipeline.
  *
  * <p>{@code /v1/…} and {@code /v2/…} go through the {@link EdgePipeline}; {@code /healthz}, {@code
- * /readyz} and {@code /metrics} (Prometheus) are the edge's own. Keep-alive in, pooled connections
- * up. Bodies over the configured limit get a Stripe-shaped 413 without being buffered; nothing
- * reaches a client as a stack trace. Thread-safe; {@link #close} stops it.
+ * /readyz} and {@code /metrics} (Prometheus) are the edge's own, and so is the webhook receiver
+ * ({@code POST /webhooks/stripe} by default: verified, recorded in the SQLite ledger before the
+ * 2xx, then applied to the cache; 503 while no signing secret is configured). With a reconciliation
+ * key, a background thread repairs dropped deliveries from {@code /v1/events}. Keep-alive in,
+ * pooled connections up. Bodies over the configured limit get a Stripe-shaped 413 without being
+ * buffered; nothing reaches a client as a stack trace. Thread-safe; {@link #close} stops it.
  */
 public final class EdgeServer implements AutoCloseable {
 
@@ -75,6 +90,11 @@ public final class EdgeServer implements AutoCloseable {
   private final int maxBodyBytes;
   private final HttpServer server;
   private final int port;
+  private final String webhookPath;
+  private final @Nullable EventLedger ledger;
+  private final @Nullable WebhookIngest ingest;
+  private final @Nullable Reconciler reconciler;
+  private final @Nullable ScheduledExecutorService reconcileThread;
   private volatile boolean ready;
 
   private EdgeServer(EdgeConfig config) {
@@ -86,6 +106,32 @@ public final class EdgeServer implements AutoCloseable {
             .meterRegistry(metrics)
             .build();
     this.maxBodyBytes = config.maxBodyBytes();
+    this.webhookPath = config.webhooks().path();
+    this.ledger =
+        config.needsStore() ? SqliteEventLedger.open(Path.of(config.store().path())) : null;
+    EventProcessor processor =
+        ledger == null ? null : EventProcessor.of(ledger, pipeline, Clock.systemUTC(), metrics);
+    this.ingest =
+        processor == null || config.webhooks().secrets().isEmpty()
+            ? null
+            : WebhookIngest.of(
+                StripeSignature.of(
+                    config.webhooks().secrets(),
+                    Duration.ofSeconds(config.webhooks().toleranceSeconds()),
+                    Clock.systemUTC()),
+                processor,
+                config.webhooks().maxPayloadBytes(),
+                metrics);
+    this.reconciler =
+        processor == null || config.reconcile().apiKey().isEmpty()
+            ? null
+            : Reconciler.of(
+                pipeline,
+                processor,
+                config.reconcile().apiKey(),
+                config.reconcile().maxPagesPerPass(),
+                metrics);
+    this.reconcileThread = reconciler == null ? null : startReconciler(config.reconcile());
     this.vertx =
         Vertx.vertx(
             new VertxOptions()
@@ -114,13 +160,60 @@ public final class EdgeServer implements AutoCloseable {
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       vertx.close();
+      stopBackground();
       throw new IllegalStateException("interrupted while binding", e);
     } catch (ExecutionException | TimeoutException e) {
       vertx.close();
+      stopBackground();
       throw new IllegalStateException(
           "cannot listen on " + config.host() + ":" + config.port() + ": " + e.getMessage(), e);
     }
     this.ready = true;
+  }
+
+  private ScheduledExecutorService startReconciler(EdgeConfig.Reconcile settings) {
+    ScheduledExecutorService thread =
+        Executors.newSingleThreadScheduledExecutor(
+            task -> {
+              Thread daemon = new Thread(task, "edge-reconciler");
+              daemon.setDaemon(true);
+              return daemon;
+            });
+    // The first pass at once: it pins the cursor, so deliveries dropped from now on are repaired.
+    thread.scheduleWithFixedDelay(
+        this::reconcileQuietly, 0, settings.periodSeconds(), TimeUnit.SECONDS);
+    return thread;
+  }
+
+  private void reconcileQuietly() {
+    try {
+      reconcileNow();
+    } catch (RuntimeException e) {
+      // The next pass retries from the same cursor; the message never holds the key.
+      log.warn("reconciliation pass failed: {}", e.getMessage());
+    }
+  }
+
+  /**
+   * Runs one reconciliation pass now, on the calling thread (blocking).
+   *
+   * @throws IllegalStateException no reconciliation key is configured, or the pass failed
+   */
+  public Reconciler.Pass reconcileNow() {
+    Reconciler current = reconciler;
+    if (current == null) {
+      throw new IllegalStateException("reconciliation is off: set reconcile.apiKey");
+    }
+    return current.runOnce();
+  }
+
+  private void stopBackground() {
+    if (reconcileThread != null) {
+      reconcileThread.shutdownNow();
+    }
+    if (ledger != null) {
+      ledger.close();
+    }
   }
 
   /** Starts the sidecar; blocks until it listens. */
@@ -155,6 +248,10 @@ public final class EdgeServer implements AutoCloseable {
         return;
       }
       default -> {}
+    }
+    if (path.equals(webhookPath)) {
+      webhook(request);
+      return;
     }
     if (!path.startsWith("/v1/") && !path.startsWith("/v2/")) {
       error(
@@ -191,6 +288,111 @@ public final class EdgeServer implements AutoCloseable {
             forward(request, body.getBytes());
           }
         });
+  }
+
+  private void webhook(HttpServerRequest request) {
+    WebhookIngest receiver = ingest;
+    if (receiver == null) {
+      Counter.builder("stripe.edge.webhooks.refused")
+          .description("Webhook deliveries refused, by reason")
+          .tag("reason", "not_configured")
+          .register(metrics)
+          .increment();
+      // Never accept unsigned events: without a secret nothing can be verified.
+      error(
+          request.response(),
+          503,
+          "api_error",
+          "webhooks_not_configured",
+          "stripe-edge has no webhook signing secret: set webhooks.secrets"
+              + " (or STRIPE_EDGE_WEBHOOK_SECRETS) to receive Stripe events here.");
+      return;
+    }
+    if (request.method() != HttpMethod.POST) {
+      request.response().putHeader("Allow", "POST");
+      error(
+          request.response(),
+          405,
+          "invalid_request_error",
+          null,
+          "Stripe delivers webhooks with POST, not " + request.method() + ".");
+      return;
+    }
+    String length = request.getHeader("content-length");
+    int limit = receiver.maxPayloadBytes();
+    if (length != null && longerThan(length, limit)) {
+      refuse(request, receiver.tooLarge());
+      return;
+    }
+    String signature = request.getHeader("stripe-signature");
+    Buffer body = Buffer.buffer();
+    request.handler(
+        chunk -> {
+          if (body.length() + chunk.length() > limit) {
+            if (!request.response().headWritten()) {
+              refuse(request, receiver.tooLarge());
+            }
+            return;
+          }
+          body.appendBuffer(chunk);
+        });
+    request.endHandler(
+        done -> {
+          if (request.response().headWritten() || request.response().ended()) {
+            return;
+          }
+          byte[] payload = body.getBytes();
+          // The ledger writes to disk: off the event loop.
+          vertx
+              .executeBlocking(() -> receiver.accept(payload, signature), false)
+              .onComplete(
+                  result -> {
+                    HttpServerResponse out = request.response();
+                    if (out.closed()) {
+                      return;
+                    }
+                    if (result.failed()) {
+                      log.error("webhook processing failed", result.cause());
+                      error(out, 500, "api_error", null, "The edge could not process the event.");
+                      return;
+                    }
+                    switch (result.result()) {
+                      case WebhookIngest.Result.Accepted accepted ->
+                          out.setStatusCode(200)
+                              .putHeader("Content-Type", "application/json")
+                              .end(
+                                  "{\"received\":true,\"event\":\""
+                                      + escape(accepted.event().id())
+                                      + "\",\"recorded\":\""
+                                      + accepted.recorded().name().toLowerCase(Locale.ROOT)
+                                      + "\"}");
+                      case WebhookIngest.Result.Refused refused -> refuse(request, refused);
+                      case WebhookIngest.Result.Unavailable unavailable ->
+                          error(out, 503, "api_error", null, unavailable.message());
+                    }
+                  });
+        });
+  }
+
+  private static void refuse(HttpServerRequest request, WebhookIngest.Result.Refused refused) {
+    if (refused.reason() == WebhookIngest.Reason.PAYLOAD_TOO_LARGE
+        && request.version() != HttpVersion.HTTP_2) {
+      request.response().putHeader("Connection", "close");
+    }
+    error(
+        request.response(),
+        refused.reason().status(),
+        "invalid_request_error",
+        refused.reason().name().toLowerCase(Locale.ROOT),
+        refused.message());
+  }
+
+  private static boolean longerThan(String contentLength, int limit) {
+    try {
+      return Long.parseLong(contentLength.strip()) > limit;
+    } catch (NumberFormatException e) {
+      return true;
+    }
   }
 
   private void forward(HttpServerRequest request, byte[] body) {
@@ -308,6 +510,9 @@ public final class EdgeServer implements AutoCloseable {
   @Override
   public void close() {
     ready = false;
+    if (reconcileThread != null) {
+      reconcileThread.shutdownNow();
+    }
     try {
       server.close().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
     } catch (InterruptedException e) {
@@ -316,6 +521,16 @@ public final class EdgeServer implements AutoCloseable {
       log.warn("server did not close cleanly: {}", e.toString());
     }
     vertx.close().toCompletionStage().toCompletableFuture().orTimeout(10, TimeUnit.SECONDS).join();
+    if (reconcileThread != null) {
+      try {
+        reconcileThread.awaitTermination(10, TimeUnit.SECONDS);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+    }
+    if (ledger != null) {
+      ledger.close();
+    }
     metrics.close();
   }
 }

@@ -60,4 +60,20 @@ class EdgeConfigLoaderTest {
     assertThatThrownBy(() -> EdgeConfigLoader.load(null, Map.of("STRIPE_EDGE_PORT", "eighty")))
         .hasMessageContaining("STRIPE_EDGE_PORT");
   }
+
+  @Test
+  void secretsComeFromTheEnvironmentAndNeverShowInToString() {
+    EdgeConfig config =
+        EdgeConfigLoader.load(
+            null,
+            Map.of(
+                "STRIPE_EDGE_WEBHOOK_SECRETS", "whsec_new, whsec_old",
+                "STRIPE_EDGE_RECONCILE_API_KEY", "sk_test_reconcile"));
+
+    assertThat(config.webhooks().secrets()).containsExactly("whsec_new", "whsec_old");
+    assertThat(config.reconcile().apiKey()).isEqualTo("sk_test_reconcile");
+    assertThat(config.needsStore()).isTrue();
+    assertThat(config.toString()).doesNotContain("whsec_").doesNotContain("sk_test_reconcile");
+    assertThat(EdgeConfig.defaults().needsStore()).isFalse();
+  }
 }

@@ -1,0 +1,57 @@
+package dev.stripeedge.core.webhooks;
+
+import java.time.Instant;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * The durable memory of webhook processing: which events were processed, and how far the reconciler
+ * has read {@code /v1/events}.
+ *
+ * <p>Backends (an embedded SQLite file by default; shared stores for several edges) pass the same
+ * contract kit. Implementations are thread-safe; methods may block on I/O and must not be called on
+ * an event loop. When {@link #record} returns, the entry survives a crash of the process. Failures
+ * are {@link IllegalStateException}s: the caller must then not acknowledge the event.
+ */
+public interface EventLedger extends AutoCloseable {
+
+  /**
+   * Records {@code event} as processed at {@code receivedAt}, atomically with the duplicate check.
+   *
+   * @return {@link Recorded#NEW} the first time; {@link Recorded#DUPLICATE_EVENT} when this event
+   *     id was recorded before (a redelivery); {@link Recorded#DUPLICATE_CHANGE} when another event
+   *     with the same object id, type and {@code created} second was (Stripe's rare double events;
+   *     the second is not recorded)
+   */
+  Recorded record(StripeEvent event, Instant receivedAt);
+
+  /** Whether an event with this id was recorded. */
+  boolean contains(String eventId);
+
+  /**
+   * The id of the newest event the reconciler has read; empty when its first pass found no event;
+   * null before its first pass.
+   */
+  @Nullable String cursor();
+
+  /** Moves the reconciliation cursor to {@code eventId} (may be empty), durably. */
+  void advance(String eventId);
+
+  /** Releases the backend; further calls fail. */
+  @Override
+  void close();
+
+  /** What {@link #record} found. */
+  enum Recorded {
+    /** Never seen: apply it. */
+    NEW,
+    /** The same event again (Stripe redelivers): nothing to do. */
+    DUPLICATE_EVENT,
+    /** A second event for the same change of the same object (same object, type and second). */
+    DUPLICATE_CHANGE
+  }
+
+  /** A ledger in memory: for tests and for an edge that accepts losing it on restart. */
+  static EventLedger inMemory() {
+    return new InMemoryEventLedger();
+  }
+}

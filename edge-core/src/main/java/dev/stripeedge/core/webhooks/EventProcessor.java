@@ -1,0 +1,72 @@
+package dev.stripeedge.core.webhooks;
+
+import dev.stripeedge.core.EdgePipeline;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
+import java.time.Clock;
+import java.util.Locale;
+
+/**
+ * The one path every event takes, from a webhook or from the reconciler: record it in the {@link
+ * EventLedger}, then apply it to the cache.
+ *
+ * <p>Applying means {@link EdgePipeline#invalidate invalidating} the event's object and every
+ * object expanded inside {@code data.object} (the pipeline drops each cached entry that embeds one
+ * of them). Invalidation never installs the event's copy of an object, so the order in which events
+ * arrive cannot matter: a late, older event only makes the next read refetch the current state from
+ * Stripe. Older never overwrites newer, and same-second ties need no tie-break.
+ *
+ * <p>A redelivered event ({@link EventLedger.Recorded#DUPLICATE_EVENT}) is not applied again. A
+ * double event ({@link EventLedger.Recorded#DUPLICATE_CHANGE}: same object, type and second) is
+ * still applied, because invalidating twice is harmless while two real changes within one second
+ * would otherwise leave the second unseen. Thread-safe; blocks on the ledger's I/O.
+ */
+public final class EventProcessor {
+
+  private final EventLedger ledger;
+  private final EdgePipeline pipeline;
+  private final Clock clock;
+  private final MeterRegistry meters;
+
+  private EventProcessor(
+      EventLedger ledger, EdgePipeline pipeline, Clock clock, MeterRegistry meters) {
+    this.ledger = ledger;
+    this.pipeline = pipeline;
+    this.clock = clock;
+    this.meters = meters;
+  }
+
+  /** A processor recording into {@code ledger} and invalidating in {@code pipeline}. */
+  public static EventProcessor of(
+      EventLedger ledger, EdgePipeline pipeline, Clock clock, MeterRegistry meters) {
+    return new EventProcessor(ledger, pipeline, clock, meters);
+  }
+
+  /** The ledger events are recorded in. */
+  public EventLedger ledger() {
+    return ledger;
+  }
+
+  /**
+   * Records and applies {@code event}; {@code source} ({@code webhook}, {@code reconcile}) tags the
+   * count.
+   *
+   * @throws IllegalStateException the ledger failed: the event is neither recorded nor applied, and
+   *     must not be acknowledged
+   */
+  public EventLedger.Recorded process(StripeEvent event, String source) {
+    EventLedger.Recorded recorded = ledger.record(event, clock.instant());
+    if (recorded != EventLedger.Recorded.DUPLICATE_EVENT) {
+      for (String id : event.objectIds()) {
+        pipeline.invalidate(id);
+      }
+    }
+    Counter.builder("stripe.edge.events")
+        .description("Stripe events processed, by source and outcome")
+        .tag("source", source)
+        .tag("outcome", recorded.name().toLowerCase(Locale.ROOT))
+        .register(meters)
+        .increment();
+    return recorded;
+  }
+}

@@ -1,0 +1,125 @@
+package dev.stripeedge.core.webhooks;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.stripeedge.core.webhooks.EventLedger.Recorded;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The behaviour every {@link EventLedger} backend must show; a backend's test extends this class.
+ */
+public abstract class EventLedgerContract {
+
+  protected static final Instant NOW = Instant.ofEpochSecond(1_800_000_000L);
+
+  protected EventLedger ledger;
+
+  /** A fresh, empty ledger. */
+  protected abstract EventLedger create() throws Exception;
+
+  @BeforeEach
+  void open() throws Exception {
+    ledger = create();
+  }
+
+  @AfterEach
+  void closeLedger() {
+    ledger.close();
+  }
+
+  protected static StripeEvent event(String id, String objectId, String type, long created) {
+    return new StripeEvent(id, type, created, objectId, null, Set.of(objectId));
+  }
+
+  @Test
+  void aNewEventIsRecordedOnce() {
+    StripeEvent event = event("evt_1", "cus_1", "customer.updated", 100);
+
+    assertThat(ledger.record(event, NOW)).isEqualTo(Recorded.NEW);
+    assertThat(ledger.record(event, NOW.plusSeconds(60))).isEqualTo(Recorded.DUPLICATE_EVENT);
+    assertThat(ledger.contains("evt_1")).isTrue();
+    assertThat(ledger.contains("evt_2")).isFalse();
+  }
+
+  @Test
+  void aSecondEventForTheSameChangeIsADuplicateChange() {
+    ledger.record(event("evt_1", "cus_1", "customer.updated", 100), NOW);
+
+    assertThat(ledger.record(event("evt_2", "cus_1", "customer.updated", 100), NOW))
+        .isEqualTo(Recorded.DUPLICATE_CHANGE);
+    assertThat(ledger.record(event("evt_3", "cus_1", "customer.updated", 101), NOW))
+        .isEqualTo(Recorded.NEW);
+    assertThat(ledger.record(event("evt_4", "cus_1", "customer.deleted", 100), NOW))
+        .isEqualTo(Recorded.NEW);
+    assertThat(ledger.record(event("evt_5", "cus_2", "customer.updated", 100), NOW))
+        .isEqualTo(Recorded.NEW);
+  }
+
+  @Test
+  void eventsWithoutAnObjectIdAreDedupedByIdOnly() {
+    StripeEvent first = new StripeEvent("evt_1", "balance.available", 100, null, null, Set.of());
+    StripeEvent second = new StripeEvent("evt_2", "balance.available", 100, null, null, Set.of());
+
+    assertThat(ledger.record(first, NOW)).isEqualTo(Recorded.NEW);
+    assertThat(ledger.record(second, NOW)).isEqualTo(Recorded.NEW);
+    assertThat(ledger.record(second, NOW)).isEqualTo(Recorded.DUPLICATE_EVENT);
+  }
+
+  @Test
+  void theCursorStartsEmptyAndMovesWhereItIsTold() {
+    assertThat(ledger.cursor()).isNull();
+
+    ledger.advance("evt_5");
+    ledger.advance("evt_9");
+
+    assertThat(ledger.cursor()).isEqualTo("evt_9");
+    ledger.advance("");
+    assertThat(ledger.cursor()).isEmpty();
+  }
+
+  @Test
+  void concurrentDeliveriesOfOneEventRecordItExactlyOnce() throws Exception {
+    StripeEvent event = event("evt_race", "cus_1", "customer.updated", 100);
+    List<Future<Recorded>> outcomes = new ArrayList<>();
+    try (ExecutorService threads = Executors.newFixedThreadPool(8)) {
+      for (int i = 0; i < 32; i++) {
+        outcomes.add(threads.submit(() -> ledger.record(event, NOW)));
+      }
+    }
+
+    long recorded = 0;
+    for (Future<Recorded> outcome : outcomes) {
+      if (outcome.get() == Recorded.NEW) {
+        recorded++;
+      }
+    }
+    assertThat(recorded).isEqualTo(1);
+  }
+
+  @Test
+  void aClosedLedgerRefusesWork() {
+    ledger.close();
+
+    assertThatThrownBy(() -> ledger.record(event("evt_1", "cus_1", "customer.updated", 1), NOW))
+        .isInstanceOf(IllegalStateException.class);
+    ledger = create0();
+  }
+
+  private EventLedger create0() {
+    try {
+      return create();
+    } catch (Exception e) {
+      throw new IllegalStateException(e);
+    }
+  }
+}

@@ -1,0 +1,83 @@
+package dev.stripeedge.core.webhooks;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.stripeedge.core.EdgePipeline;
+import dev.stripeedge.core.EdgeRequest;
+import dev.stripeedge.core.EdgeResponse;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import org.junit.jupiter.api.Test;
+
+class EventProcessorTest {
+
+  private final List<String> invalidated = new ArrayList<>();
+  private final SimpleMeterRegistry meters = new SimpleMeterRegistry();
+  private final EventProcessor processor =
+      EventProcessor.of(EventLedger.inMemory(), new RecordingPipeline(), Clock.systemUTC(), meters);
+
+  private final class RecordingPipeline implements EdgePipeline {
+    @Override
+    public CompletableFuture<EdgeResponse> handle(EdgeRequest request) {
+      throw new UnsupportedOperationException();
+    }
+
+    @Override
+    public void invalidate(String objectId) {
+      invalidated.add(objectId);
+    }
+
+    @Override
+    public long cachedBytes() {
+      return 0;
+    }
+  }
+
+  private static StripeEvent event(String id, long created) {
+    return new StripeEvent(id, "invoice.paid", created, "in_1", null, Set.of("in_1", "pi_1"));
+  }
+
+  @Test
+  void aNewEventInvalidatesItsObjectAndEveryObjectInsideIt() {
+    assertThat(processor.process(event("evt_1", 5), "webhook")).isEqualTo(EventLedger.Recorded.NEW);
+
+    assertThat(invalidated).containsExactlyInAnyOrder("in_1", "pi_1");
+    assertThat(meters.get("stripe.edge.events").tag("outcome", "new").counter().count())
+        .isEqualTo(1);
+  }
+
+  @Test
+  void aRedeliveryIsNotAppliedTwice() {
+    processor.process(event("evt_1", 5), "webhook");
+    invalidated.clear();
+
+    assertThat(processor.process(event("evt_1", 5), "reconcile"))
+        .isEqualTo(EventLedger.Recorded.DUPLICATE_EVENT);
+    assertThat(invalidated).isEmpty();
+  }
+
+  @Test
+  void aDoubleEventStillInvalidatesBecauseThatIsHarmless() {
+    processor.process(event("evt_1", 5), "webhook");
+    invalidated.clear();
+
+    assertThat(processor.process(event("evt_2", 5), "webhook"))
+        .isEqualTo(EventLedger.Recorded.DUPLICATE_CHANGE);
+    assertThat(invalidated).contains("in_1");
+  }
+
+  @Test
+  void anOlderEventArrivingLateOnlyInvalidatesItNeverInstallsItsCopy() {
+    processor.process(event("evt_new", 9), "webhook");
+    invalidated.clear();
+
+    processor.process(event("evt_old", 3), "webhook");
+
+    // The next read refetches the current object: the late event's older copy is never served.
+    assertThat(invalidated).containsExactlyInAnyOrder("in_1", "pi_1");
+  }
+}
