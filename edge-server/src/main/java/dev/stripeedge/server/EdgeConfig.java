@@ -2,6 +2,7 @@ package dev.stripeedge.server;
 
 import dev.stripeedge.core.CacheConfig;
 import dev.stripeedge.core.RetryConfig;
+import dev.stripeedge.core.budget.BudgetConfig;
 import java.net.URI;
 import java.time.Duration;
 import java.util.LinkedHashMap;
@@ -24,6 +25,7 @@ import java.util.Set;
  * @param webhooks the webhook receiver
  * @param reconcile the background reconciler
  * @param store the embedded durable store
+ * @param budget spending of Stripe's rate limits: lanes, reserved share for checkout, adaptive cuts
  */
 public record EdgeConfig(
     String host,
@@ -34,7 +36,8 @@ public record EdgeConfig(
     Retry retry,
     Webhooks webhooks,
     Reconcile reconcile,
-    Store store) {
+    Store store,
+    Budget budget) {
 
   public EdgeConfig {
     if (port < 0 || port > 65535) {
@@ -61,36 +64,43 @@ public record EdgeConfig(
         Retry.defaults(),
         Webhooks.defaults(),
         Reconcile.defaults(),
-        Store.defaults());
+        Store.defaults(),
+        Budget.defaults());
   }
 
   public EdgeConfig withHost(String value) {
     return new EdgeConfig(
-        value, port, upstream, maxBodyBytes, cache, retry, webhooks, reconcile, store);
+        value, port, upstream, maxBodyBytes, cache, retry, webhooks, reconcile, store, budget);
   }
 
   public EdgeConfig withPort(int value) {
     return new EdgeConfig(
-        host, value, upstream, maxBodyBytes, cache, retry, webhooks, reconcile, store);
+        host, value, upstream, maxBodyBytes, cache, retry, webhooks, reconcile, store, budget);
   }
 
   public EdgeConfig withUpstream(String value) {
     return new EdgeConfig(
-        host, port, value, maxBodyBytes, cache, retry, webhooks, reconcile, store);
+        host, port, value, maxBodyBytes, cache, retry, webhooks, reconcile, store, budget);
   }
 
   public EdgeConfig withWebhooks(Webhooks value) {
     return new EdgeConfig(
-        host, port, upstream, maxBodyBytes, cache, retry, value, reconcile, store);
+        host, port, upstream, maxBodyBytes, cache, retry, value, reconcile, store, budget);
   }
 
   public EdgeConfig withReconcile(Reconcile value) {
-    return new EdgeConfig(host, port, upstream, maxBodyBytes, cache, retry, webhooks, value, store);
+    return new EdgeConfig(
+        host, port, upstream, maxBodyBytes, cache, retry, webhooks, value, store, budget);
   }
 
   public EdgeConfig withStore(Store value) {
     return new EdgeConfig(
-        host, port, upstream, maxBodyBytes, cache, retry, webhooks, reconcile, value);
+        host, port, upstream, maxBodyBytes, cache, retry, webhooks, reconcile, value, budget);
+  }
+
+  public EdgeConfig withBudget(Budget value) {
+    return new EdgeConfig(
+        host, port, upstream, maxBodyBytes, cache, retry, webhooks, reconcile, store, value);
   }
 
   /** Whether anything needs the durable store: a webhook secret or a reconciliation key. */
@@ -296,6 +306,36 @@ public record EdgeConfig(
           Duration.ofMillis(capMillis),
           maxAttempts,
           Duration.ofMillis(deadlineMillis));
+    }
+  }
+
+  /**
+   * Budget shaping in plain units. Rates are for live keys; sandbox keys get a quarter (Stripe's
+   * test-mode limits).
+   *
+   * @param enabled false sends every request at once, as Stripe's own SDKs do
+   * @param globalRate requests per second per account (Stripe: 100)
+   * @param endpointRate requests per second per account and endpoint (Stripe: 25)
+   * @param concurrency requests in flight per account
+   */
+  public record Budget(boolean enabled, double globalRate, double endpointRate, int concurrency) {
+
+    public Budget {
+      if (globalRate <= 0 || endpointRate <= 0 || concurrency <= 0) {
+        throw new IllegalArgumentException(
+            "budget rates and concurrency must be positive: global=%s endpoint=%s concurrency=%s"
+                .formatted(globalRate, endpointRate, concurrency));
+      }
+    }
+
+    public static Budget defaults() {
+      BudgetConfig live = BudgetConfig.live();
+      return new Budget(true, live.globalRate(), live.endpointRate(), live.concurrency());
+    }
+
+    /** The core's form (lanes, waits and adaptive cuts keep the core's defaults). */
+    public BudgetConfig toCore() {
+      return BudgetConfig.live().withRates(globalRate, endpointRate).withConcurrency(concurrency);
     }
   }
 }

@@ -99,12 +99,15 @@ public final class EdgeServer implements AutoCloseable {
 
   private EdgeServer(EdgeConfig config) {
     this.metrics = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
-    this.pipeline =
+    EdgePipeline.Builder builder =
         EdgePipeline.builder(Upstream.jdk(URI.create(config.upstream()), Duration.ofSeconds(10)))
             .cacheConfig(config.cache().toCore())
             .retryConfig(config.retry().toCore())
-            .meterRegistry(metrics)
-            .build();
+            .meterRegistry(metrics);
+    if (config.budget().enabled()) {
+      builder.budgetConfig(config.budget().toCore());
+    }
+    this.pipeline = builder.build();
     this.maxBodyBytes = config.maxBodyBytes();
     this.webhookPath = config.webhooks().path();
     this.ledger =
