@@ -1,6 +1,7 @@
 package dev.stripeedge.core.webhooks;
 
 import java.time.Instant;
+import java.util.List;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -23,6 +24,24 @@ public interface EventLedger extends AutoCloseable {
    *     the second is not recorded)
    */
   Recorded record(StripeEvent event, Instant receivedAt);
+
+  /**
+   * Records {@code event} like {@link #record(StripeEvent, Instant)} and, when it is {@link
+   * Recorded#NEW}, queues one forwarding of {@code payload} per URL in {@code forwardTo}, in the
+   * same durable step: when this returns, neither the record nor the deliveries can be lost.
+   *
+   * <p>The default accepts no targets: a backend without a {@link WebhookOutbox} must refuse rather
+   * than drop deliveries silently.
+   *
+   * @throws IllegalStateException the backend failed, or it cannot queue deliveries
+   */
+  default Recorded record(
+      StripeEvent event, Instant receivedAt, byte[] payload, List<String> forwardTo) {
+    if (!forwardTo.isEmpty()) {
+      throw new IllegalStateException(getClass().getSimpleName() + " cannot queue deliveries");
+    }
+    return record(event, receivedAt);
+  }
 
   /** Whether an event with this id was recorded. */
   boolean contains(String eventId);

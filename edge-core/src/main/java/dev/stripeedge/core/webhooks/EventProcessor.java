@@ -4,6 +4,8 @@ import dev.stripeedge.core.EdgePipeline;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Clock;
+import java.time.Instant;
+import java.util.List;
 import java.util.Locale;
 
 /**
@@ -27,19 +29,38 @@ public final class EventProcessor {
   private final EdgePipeline pipeline;
   private final Clock clock;
   private final MeterRegistry meters;
+  private final List<String> forwardTo;
+  private final Runnable onQueued;
 
   private EventProcessor(
-      EventLedger ledger, EdgePipeline pipeline, Clock clock, MeterRegistry meters) {
+      EventLedger ledger,
+      EdgePipeline pipeline,
+      Clock clock,
+      MeterRegistry meters,
+      List<String> forwardTo,
+      Runnable onQueued) {
     this.ledger = ledger;
     this.pipeline = pipeline;
     this.clock = clock;
     this.meters = meters;
+    this.forwardTo = List.copyOf(forwardTo);
+    this.onQueued = onQueued;
   }
 
   /** A processor recording into {@code ledger} and invalidating in {@code pipeline}. */
   public static EventProcessor of(
       EventLedger ledger, EdgePipeline pipeline, Clock clock, MeterRegistry meters) {
-    return new EventProcessor(ledger, pipeline, clock, meters);
+    return new EventProcessor(ledger, pipeline, clock, meters, List.of(), () -> {});
+  }
+
+  /**
+   * This processor also queuing every new event for the application's endpoints {@code forwardTo}
+   * (in the ledger's step, see {@link EventLedger#record(StripeEvent, Instant, byte[], List)});
+   * {@code onQueued} runs after each queuing (to wake a {@link WebhookForwarder}) and must not
+   * block.
+   */
+  public EventProcessor forwardingTo(List<String> forwardTo, Runnable onQueued) {
+    return new EventProcessor(ledger, pipeline, clock, meters, forwardTo, onQueued);
   }
 
   /** The ledger events are recorded in. */
@@ -55,7 +76,28 @@ public final class EventProcessor {
    *     must not be acknowledged
    */
   public EventLedger.Recorded process(StripeEvent event, String source) {
-    EventLedger.Recorded recorded = ledger.record(event, clock.instant());
+    if (!forwardTo.isEmpty()) {
+      throw new IllegalStateException(
+          "forwarding needs the payload: call process(event, payload, source)");
+    }
+    return process(event, new byte[0], source);
+  }
+
+  /**
+   * Records, queues for forwarding (when configured) and applies {@code event}, whose JSON as
+   * Stripe sent it is {@code payload}.
+   *
+   * @throws IllegalStateException the ledger failed: nothing is recorded, queued or applied, and
+   *     the event must not be acknowledged
+   */
+  public EventLedger.Recorded process(StripeEvent event, byte[] payload, String source) {
+    EventLedger.Recorded recorded =
+        forwardTo.isEmpty()
+            ? ledger.record(event, clock.instant())
+            : ledger.record(event, clock.instant(), payload, forwardTo);
+    if (recorded == EventLedger.Recorded.NEW && !forwardTo.isEmpty()) {
+      onQueued.run();
+    }
     if (recorded != EventLedger.Recorded.DUPLICATE_EVENT) {
       for (String id : event.objectIds()) {
         pipeline.invalidate(id);

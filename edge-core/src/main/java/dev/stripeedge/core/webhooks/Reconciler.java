@@ -113,7 +113,8 @@ public final class Reconciler {
       List<byte[]> newestFirst = page.events();
       for (int i = newestFirst.size() - 1; i >= 0; i--) {
         StripeEvent event = StripeEvent.parse(newestFirst.get(i));
-        if (processor.process(event, "reconcile") != EventLedger.Recorded.DUPLICATE_EVENT) {
+        if (processor.process(event, newestFirst.get(i), "reconcile")
+            != EventLedger.Recorded.DUPLICATE_EVENT) {
           applied++;
         }
         events++;
@@ -163,7 +164,8 @@ public final class Reconciler {
     }
     int applied = 0;
     for (int i = newestFirst.size() - 1; i >= 0; i--) {
-      if (processor.process(StripeEvent.parse(newestFirst.get(i)), "reconcile")
+      byte[] json = newestFirst.get(i);
+      if (processor.process(StripeEvent.parse(json), json, "reconcile")
           != EventLedger.Recorded.DUPLICATE_EVENT) {
         applied++;
       }

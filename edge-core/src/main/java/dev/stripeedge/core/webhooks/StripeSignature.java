@@ -131,6 +131,27 @@ public final class StripeSignature {
     return new SignatureCheck.Valid(timestamp);
   }
 
+  /**
+   * The {@code Stripe-Signature} header Stripe would send for {@code payload} signed with {@code
+   * secret} at {@code timestamp} (Unix seconds): {@code t=…,v1=…}. Used to re-sign events the edge
+   * forwards to the application, so it verifies them with its SDK's own check.
+   *
+   * @throws IllegalArgumentException a blank secret or a timestamp not positive
+   */
+  public static String header(String secret, long timestamp, byte[] payload) {
+    if (secret.isBlank()) {
+      throw new IllegalArgumentException("the signing secret is blank");
+    }
+    if (timestamp <= 0) {
+      throw new IllegalArgumentException("timestamp must be positive: " + timestamp);
+    }
+    SecretKeySpec key = new SecretKeySpec(secret.getBytes(StandardCharsets.UTF_8), ALGORITHM);
+    return "t="
+        + timestamp
+        + ",v1="
+        + new String(expected(key, timestamp, payload), StandardCharsets.US_ASCII);
+  }
+
   private static byte[] expected(SecretKeySpec key, long timestamp, byte[] payload) {
     try {
       // A Mac is not thread-safe; one per check costs little next to an HTTP request.

@@ -77,7 +77,7 @@ public final class WebhookIngest {
       return refuse(Reason.NOT_AN_EVENT, "The payload is not a Stripe event: " + e.getMessage());
     }
     try {
-      return new Result.Accepted(event, processor.process(event, "webhook"));
+      return new Result.Accepted(event, processor.process(event, payload, "webhook"));
     } catch (IllegalStateException e) {
       return new Result.Unavailable("The event could not be recorded; retry later.");
     }

@@ -2,6 +2,7 @@ package dev.stripeedge.store.sqlite;
 
 import dev.stripeedge.core.webhooks.EventLedger;
 import dev.stripeedge.core.webhooks.StripeEvent;
+import dev.stripeedge.core.webhooks.WebhookOutbox;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -12,6 +13,9 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -19,12 +23,14 @@ import org.jspecify.annotations.Nullable;
  * event survives a crash of the process and of the machine.
  *
  * <p>Tables: {@code processed_events} (event id, object id, type, created, received at; a unique
- * index on object, type and second catches Stripe's double events) and {@code cursors}. The file is
+ * index on object, type and second catches Stripe's double events), {@code cursors} and {@code
+ * webhook_outbox} (one row per event and forward target: payload, attempts, next attempt at, state
+ * pending/delivered/dead, last error; queued in the same transaction as the event). The file is
  * created on first open and kept compatible by {@code CREATE … IF NOT EXISTS}. Thread-safe: one
  * connection, one caller at a time (SQLite writes one at a time anyway); every method blocks on
  * disk I/O. Errors are {@link IllegalStateException}s carrying the SQL error.
  */
-public final class SqliteEventLedger implements EventLedger {
+public final class SqliteEventLedger implements EventLedger, WebhookOutbox {
 
   private static final String RECONCILE_CURSOR = "reconcile";
 
@@ -34,6 +40,14 @@ public final class SqliteEventLedger implements EventLedger {
   private final PreparedStatement byId;
   private final PreparedStatement readCursor;
   private final PreparedStatement writeCursor;
+  private final PreparedStatement enqueue;
+  private final PreparedStatement due;
+  private final PreparedStatement markDelivered;
+  private final PreparedStatement markFailed;
+  private final PreparedStatement deadRows;
+  private final PreparedStatement replayOne;
+  private final PreparedStatement replayAll;
+  private final PreparedStatement nextDue;
   private boolean closed;
 
   private SqliteEventLedger(Path file) throws SQLException {
@@ -58,6 +72,25 @@ public final class SqliteEventLedger implements EventLedger {
               + " ON processed_events (object_id, type, created)");
       statement.execute(
           "CREATE TABLE IF NOT EXISTS cursors (name TEXT PRIMARY KEY, value TEXT NOT NULL)");
+      statement.execute(
+          """
+          CREATE TABLE IF NOT EXISTS webhook_outbox (
+            id              INTEGER PRIMARY KEY AUTOINCREMENT,
+            event_id        TEXT NOT NULL,
+            object_id       TEXT,
+            target          TEXT NOT NULL,
+            payload         BLOB NOT NULL,
+            attempts        INTEGER NOT NULL DEFAULT 0,
+            next_attempt_at INTEGER NOT NULL,
+            state           TEXT NOT NULL,
+            last_error      TEXT,
+            UNIQUE (event_id, target))""");
+      statement.execute(
+          "CREATE INDEX IF NOT EXISTS webhook_outbox_due"
+              + " ON webhook_outbox (state, next_attempt_at)");
+      statement.execute(
+          "CREATE INDEX IF NOT EXISTS webhook_outbox_order"
+              + " ON webhook_outbox (target, object_id, state, id)");
     }
     this.insert =
         connection.prepareStatement(
@@ -69,6 +102,44 @@ public final class SqliteEventLedger implements EventLedger {
         connection.prepareStatement(
             "INSERT INTO cursors (name, value) VALUES (?, ?)"
                 + " ON CONFLICT (name) DO UPDATE SET value = excluded.value");
+    this.enqueue =
+        connection.prepareStatement(
+            "INSERT OR IGNORE INTO webhook_outbox"
+                + " (event_id, object_id, target, payload, next_attempt_at, state)"
+                + " VALUES (?, ?, ?, ?, ?, 'pending')");
+    String columns =
+        "d.id, d.event_id, d.object_id, d.target, d.payload, d.attempts, d.next_attempt_at,"
+            + " d.state, d.last_error";
+    // Ordered per object: an earlier pending row of the same object and target holds it back.
+    this.due =
+        connection.prepareStatement(
+            "SELECT "
+                + columns
+                + " FROM webhook_outbox d WHERE d.state = 'pending' AND d.next_attempt_at <= ?"
+                + " AND NOT EXISTS (SELECT 1 FROM webhook_outbox e WHERE e.state = 'pending'"
+                + " AND e.target = d.target AND e.object_id = d.object_id AND e.id < d.id)"
+                + " ORDER BY d.id LIMIT ?");
+    this.markDelivered =
+        connection.prepareStatement(
+            "UPDATE webhook_outbox SET state = 'delivered', payload = X'' WHERE id = ?");
+    this.markFailed =
+        connection.prepareStatement(
+            "UPDATE webhook_outbox SET state = ?, attempts = ?, next_attempt_at = ?,"
+                + " last_error = ? WHERE id = ?");
+    this.deadRows =
+        connection.prepareStatement(
+            "SELECT " + columns + " FROM webhook_outbox d WHERE d.state = 'dead' ORDER BY d.id");
+    this.replayOne =
+        connection.prepareStatement(
+            "UPDATE webhook_outbox SET state = 'pending', attempts = 0, next_attempt_at = ?"
+                + " WHERE state = 'dead' AND event_id = ?");
+    this.replayAll =
+        connection.prepareStatement(
+            "UPDATE webhook_outbox SET state = 'pending', attempts = 0, next_attempt_at = ?"
+                + " WHERE state = 'dead'");
+    this.nextDue =
+        connection.prepareStatement(
+            "SELECT MIN(next_attempt_at) FROM webhook_outbox WHERE state = 'pending'");
   }
 
   /**
@@ -111,6 +182,157 @@ public final class SqliteEventLedger implements EventLedger {
     } catch (SQLException e) {
       throw failure("record " + event.id(), e);
     }
+  }
+
+  @Override
+  public synchronized Recorded record(
+      StripeEvent event, Instant receivedAt, byte[] payload, List<String> forwardTo) {
+    if (forwardTo.isEmpty()) {
+      return record(event, receivedAt);
+    }
+    open();
+    try {
+      // One transaction: the event and its deliveries are durable together or not at all.
+      connection.setAutoCommit(false);
+      try {
+        insert.setString(1, event.id());
+        insert.setString(2, event.objectId());
+        insert.setString(3, event.type());
+        insert.setLong(4, event.created());
+        insert.setLong(5, receivedAt.toEpochMilli());
+        Recorded recorded;
+        if (insert.executeUpdate() == 1) {
+          recorded = Recorded.NEW;
+          for (String target : forwardTo) {
+            enqueue.setString(1, event.id());
+            enqueue.setString(2, event.objectId());
+            enqueue.setString(3, target);
+            enqueue.setBytes(4, payload);
+            enqueue.setLong(5, receivedAt.toEpochMilli());
+            enqueue.executeUpdate();
+          }
+        } else {
+          recorded = exists(event.id()) ? Recorded.DUPLICATE_EVENT : Recorded.DUPLICATE_CHANGE;
+        }
+        connection.commit();
+        return recorded;
+      } catch (SQLException e) {
+        connection.rollback();
+        throw e;
+      } finally {
+        connection.setAutoCommit(true);
+      }
+    } catch (SQLException e) {
+      throw failure("record and queue " + event.id(), e);
+    }
+  }
+
+  @Override
+  public synchronized List<Delivery> due(Instant now, int limit) {
+    open();
+    try {
+      due.setLong(1, now.toEpochMilli());
+      due.setInt(2, limit);
+      return deliveries(due);
+    } catch (SQLException e) {
+      throw failure("read due deliveries", e);
+    }
+  }
+
+  @Override
+  public synchronized void delivered(long id) {
+    open();
+    try {
+      // The payload is no longer needed; the row stays as a record of the delivery.
+      markDelivered.setLong(1, id);
+      markDelivered.executeUpdate();
+    } catch (SQLException e) {
+      throw failure("mark delivery " + id + " delivered", e);
+    }
+  }
+
+  @Override
+  public synchronized void retryLater(long id, int attempts, Instant nextAttemptAt, String error) {
+    fail(id, "pending", attempts, nextAttemptAt.toEpochMilli(), error);
+  }
+
+  @Override
+  public synchronized void dead(long id, int attempts, String error) {
+    fail(id, "dead", attempts, Long.MAX_VALUE, error);
+  }
+
+  private void fail(long id, String state, int attempts, long nextAt, String error) {
+    open();
+    try {
+      markFailed.setString(1, state);
+      markFailed.setInt(2, attempts);
+      markFailed.setLong(3, nextAt);
+      markFailed.setString(4, error);
+      markFailed.setLong(5, id);
+      markFailed.executeUpdate();
+    } catch (SQLException e) {
+      throw failure("record a failed delivery " + id, e);
+    }
+  }
+
+  @Override
+  public synchronized List<Delivery> deadLetters() {
+    open();
+    try {
+      return deliveries(deadRows);
+    } catch (SQLException e) {
+      throw failure("read dead deliveries", e);
+    }
+  }
+
+  @Override
+  public synchronized int replay(@Nullable String eventId, Instant now) {
+    open();
+    try {
+      if (eventId == null) {
+        replayAll.setLong(1, now.toEpochMilli());
+        return replayAll.executeUpdate();
+      }
+      replayOne.setLong(1, now.toEpochMilli());
+      replayOne.setString(2, eventId);
+      return replayOne.executeUpdate();
+    } catch (SQLException e) {
+      throw failure("replay dead deliveries", e);
+    }
+  }
+
+  @Override
+  public synchronized @Nullable Instant nextDue() {
+    open();
+    try (ResultSet rows = nextDue.executeQuery()) {
+      if (!rows.next()) {
+        return null;
+      }
+      long at = rows.getLong(1);
+      return rows.wasNull() ? null : Instant.ofEpochMilli(at);
+    } catch (SQLException e) {
+      throw failure("read the next due delivery", e);
+    }
+  }
+
+  private static List<Delivery> deliveries(PreparedStatement query) throws SQLException {
+    List<Delivery> result = new ArrayList<>();
+    try (ResultSet rows = query.executeQuery()) {
+      while (rows.next()) {
+        result.add(
+            new Delivery(
+                rows.getLong(1),
+                rows.getString(2),
+                rows.getString(3),
+                rows.getString(4),
+                rows.getBytes(5),
+                rows.getInt(6),
+                Instant.ofEpochMilli(rows.getLong(7)),
+                State.valueOf(rows.getString(8).toUpperCase(Locale.ROOT)),
+                rows.getString(9)));
+      }
+    }
+    return result;
   }
 
   @Override
