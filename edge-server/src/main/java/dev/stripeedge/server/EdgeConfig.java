@@ -3,6 +3,7 @@ package dev.stripeedge.server;
 import dev.stripeedge.core.CacheConfig;
 import dev.stripeedge.core.RetryConfig;
 import dev.stripeedge.core.budget.BudgetConfig;
+import dev.stripeedge.core.webhooks.ForwardConfig;
 import java.net.URI;
 import java.time.Duration;
 import java.util.LinkedHashMap;
@@ -116,14 +117,31 @@ public record EdgeConfig(
    * @param secrets the endpoint's signing secrets ({@code whsec_…}); several during rotation
    * @param toleranceSeconds how old a signature's timestamp may be (Stripe's libraries: 300)
    * @param maxPayloadBytes larger deliveries are refused with 413
+   * @param forward the application's own endpoints each verified event is forwarded to, re-signed;
+   *     empty = no forwarding
+   * @param forwardMaxAttempts attempts per forwarded event, the first included; then it is dead
+   * @param forwardBaseMillis first backoff ceiling between attempts; doubles, with jitter
+   * @param forwardCapMillis largest backoff ceiling
+   * @param forwardTimeoutMillis one attempt's limit
    */
   public record Webhooks(
-      String path, List<String> secrets, long toleranceSeconds, int maxPayloadBytes) {
+      String path,
+      List<String> secrets,
+      long toleranceSeconds,
+      int maxPayloadBytes,
+      List<Forward> forward,
+      int forwardMaxAttempts,
+      long forwardBaseMillis,
+      long forwardCapMillis,
+      long forwardTimeoutMillis) {
 
     public Webhooks {
       if (!path.startsWith("/") || path.startsWith("/v1/") || path.startsWith("/v2/")) {
         throw new IllegalArgumentException(
             "webhooks.path must start with '/' and not be under /v1/ or /v2/: " + path);
+      }
+      if (path.startsWith("/admin/")) {
+        throw new IllegalArgumentException("webhooks.path must not be under /admin/: " + path);
       }
       secrets = List.copyOf(secrets);
       for (int i = 0; i < secrets.size(); i++) {
@@ -139,14 +157,77 @@ public record EdgeConfig(
         throw new IllegalArgumentException(
             "webhooks.maxPayloadBytes must be at least 1024: " + maxPayloadBytes);
       }
+      forward = List.copyOf(forward);
+      // Validates targets and retry settings eagerly, with the bad value in the message.
+      forwardConfig(
+          forward, forwardMaxAttempts, forwardBaseMillis, forwardCapMillis, forwardTimeoutMillis);
     }
 
     public static Webhooks defaults() {
-      return new Webhooks("/webhooks/stripe", List.of(), 300, 1 << 20);
+      return new Webhooks(
+          "/webhooks/stripe", List.of(), 300, 1 << 20, List.of(), 8, 1000, 300_000, 10_000);
     }
 
     public Webhooks withSecrets(List<String> value) {
-      return new Webhooks(path, value, toleranceSeconds, maxPayloadBytes);
+      return new Webhooks(
+          path,
+          value,
+          toleranceSeconds,
+          maxPayloadBytes,
+          forward,
+          forwardMaxAttempts,
+          forwardBaseMillis,
+          forwardCapMillis,
+          forwardTimeoutMillis);
+    }
+
+    /** These settings forwarding to {@code targets}, retrying as given. */
+    public Webhooks withForward(
+        List<Forward> targets,
+        int maxAttempts,
+        long baseMillis,
+        long capMillis,
+        long timeoutMillis) {
+      return new Webhooks(
+          path,
+          secrets,
+          toleranceSeconds,
+          maxPayloadBytes,
+          targets,
+          maxAttempts,
+          baseMillis,
+          capMillis,
+          timeoutMillis);
+    }
+
+    /** The core's form of the forwarding settings. */
+    public ForwardConfig toForwardConfig() {
+      return forwardConfig(
+          forward, forwardMaxAttempts, forwardBaseMillis, forwardCapMillis, forwardTimeoutMillis);
+    }
+
+    private static ForwardConfig forwardConfig(
+        List<Forward> forward,
+        int maxAttempts,
+        long baseMillis,
+        long capMillis,
+        long timeoutMillis) {
+      Map<String, String> targets = new LinkedHashMap<>();
+      for (Forward target : forward) {
+        if (targets.put(target.url(), target.secret()) != null) {
+          throw new IllegalArgumentException("webhooks.forward lists " + target.url() + " twice");
+        }
+      }
+      try {
+        return new ForwardConfig(
+            targets,
+            maxAttempts,
+            Duration.ofMillis(baseMillis),
+            Duration.ofMillis(capMillis),
+            Duration.ofMillis(timeoutMillis));
+      } catch (IllegalArgumentException e) {
+        throw new IllegalArgumentException("webhooks.forward: " + e.getMessage(), e);
+      }
     }
 
     @Override
@@ -160,7 +241,26 @@ public record EdgeConfig(
           + toleranceSeconds
           + ", maxPayloadBytes="
           + maxPayloadBytes
+          + ", forward="
+          + forward
+          + ", forwardMaxAttempts="
+          + forwardMaxAttempts
           + "]";
+    }
+  }
+
+  /**
+   * One application endpoint verified events are forwarded to.
+   *
+   * @param url the application's webhook URL, e.g. {@code http://127.0.0.1:3000/stripe/webhook}
+   * @param secret the {@code whsec_…} secret the application verifies with ({@code
+   *     Webhook.constructEvent}); never logged
+   */
+  public record Forward(String url, String secret) {
+
+    @Override
+    public String toString() {
+      return "Forward[url=" + url + ", secret=" + (secret.isEmpty() ? "none" : "set") + "]";
     }
   }
 

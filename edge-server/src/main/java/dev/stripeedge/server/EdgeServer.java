@@ -1,16 +1,20 @@
 package dev.stripeedge.server;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.stripeedge.core.EdgePipeline;
 import dev.stripeedge.core.EdgeRequest;
 import dev.stripeedge.core.EdgeResponse;
 import dev.stripeedge.core.Upstream;
-import dev.stripeedge.core.webhooks.EventLedger;
 import dev.stripeedge.core.webhooks.EventProcessor;
+import dev.stripeedge.core.webhooks.ForwardConfig;
 import dev.stripeedge.core.webhooks.Reconciler;
 import dev.stripeedge.core.webhooks.StripeSignature;
+import dev.stripeedge.core.webhooks.WebhookForwarder;
 import dev.stripeedge.core.webhooks.WebhookIngest;
+import dev.stripeedge.core.webhooks.WebhookOutbox;
 import dev.stripeedge.store.sqlite.SqliteEventLedger;
 import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.netty.buffer.Unpooled;
@@ -26,16 +30,21 @@ import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.http.HttpServerResponse;
 import io.vertx.core.http.HttpVersion;
 import io.vertx.core.internal.buffer.BufferInternal;
+import java.io.IOException;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
+import java.util.SplittableRandom;
+import java.util.concurrent.Callable;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -52,13 +61,19 @@ import org.slf4j.LoggerFactory;
  * /readyz} and {@code /metrics} (Prometheus) are the edge's own, and so is the webhook receiver
  * ({@code POST /webhooks/stripe} by default: verified, recorded in the SQLite ledger before the
  * 2xx, then applied to the cache; 503 while no signing secret is configured). With a reconciliation
- * key, a background thread repairs dropped deliveries from {@code /v1/events}. Keep-alive in,
- * pooled connections up. Bodies over the configured limit get a Stripe-shaped 413 without being
- * buffered; nothing reaches a client as a stack trace. Thread-safe; {@link #close} stops it.
+ * key, a background thread repairs dropped deliveries from {@code /v1/events}. With {@code
+ * webhooks.forward} targets, each new event is queued in the same SQLite transaction as its ledger
+ * record and forwarded, re-signed, by a background thread; {@code /admin/webhooks/dead} lists and
+ * replays the deliveries given up on (never a Stripe path: clients only use {@code /v1/} and {@code
+ * /v2/}). Keep-alive in, pooled connections up. Bodies over the configured limit get a
+ * Stripe-shaped 413 without being buffered; nothing reaches a client as a stack trace. Thread-safe;
+ * {@link #close} stops it.
  */
 public final class EdgeServer implements AutoCloseable {
 
   private static final Logger log = LoggerFactory.getLogger(EdgeServer.class);
+  private static final ObjectMapper JSON = new ObjectMapper();
+  private static final long FORWARD_POLL_MILLIS = 200;
 
   static {
     // Header values reach us parsed (from the client by Vert.x, from Stripe by the JDK client), so
@@ -91,7 +106,9 @@ public final class EdgeServer implements AutoCloseable {
   private final HttpServer server;
   private final int port;
   private final String webhookPath;
-  private final @Nullable EventLedger ledger;
+  private final @Nullable SqliteEventLedger ledger;
+  private final @Nullable WebhookForwarder forwarder;
+  private final @Nullable ScheduledExecutorService forwardThread;
   private final @Nullable WebhookIngest ingest;
   private final @Nullable Reconciler reconciler;
   private final @Nullable ScheduledExecutorService reconcileThread;
@@ -112,8 +129,30 @@ public final class EdgeServer implements AutoCloseable {
     this.webhookPath = config.webhooks().path();
     this.ledger =
         config.needsStore() ? SqliteEventLedger.open(Path.of(config.store().path())) : null;
-    EventProcessor processor =
+    EventProcessor plain =
         ledger == null ? null : EventProcessor.of(ledger, pipeline, Clock.systemUTC(), metrics);
+    ForwardConfig forwarding = config.webhooks().toForwardConfig();
+    if (ledger != null && !forwarding.targets().isEmpty()) {
+      this.forwardThread = daemonScheduler("edge-webhook-forwarder");
+      this.forwarder =
+          WebhookForwarder.of(
+              ledger,
+              forwarding,
+              Clock.systemUTC(),
+              forwardThread,
+              new SplittableRandom(),
+              metrics);
+      // Rows left pending by a previous run resume at once.
+      forwarder.start(Duration.ofMillis(FORWARD_POLL_MILLIS));
+    } else {
+      this.forwardThread = null;
+      this.forwarder = null;
+    }
+    WebhookForwarder wakeable = forwarder;
+    EventProcessor processor =
+        plain == null || wakeable == null
+            ? plain
+            : plain.forwardingTo(List.copyOf(forwarding.targets().keySet()), wakeable::wake);
     this.ingest =
         processor == null || config.webhooks().secrets().isEmpty()
             ? null
@@ -174,14 +213,17 @@ public final class EdgeServer implements AutoCloseable {
     this.ready = true;
   }
 
+  private static ScheduledExecutorService daemonScheduler(String name) {
+    return Executors.newSingleThreadScheduledExecutor(
+        task -> {
+          Thread daemon = new Thread(task, name);
+          daemon.setDaemon(true);
+          return daemon;
+        });
+  }
+
   private ScheduledExecutorService startReconciler(EdgeConfig.Reconcile settings) {
-    ScheduledExecutorService thread =
-        Executors.newSingleThreadScheduledExecutor(
-            task -> {
-              Thread daemon = new Thread(task, "edge-reconciler");
-              daemon.setDaemon(true);
-              return daemon;
-            });
+    ScheduledExecutorService thread = daemonScheduler("edge-reconciler");
     // The first pass at once: it pins the cursor, so deliveries dropped from now on are repaired.
     thread.scheduleWithFixedDelay(
         this::reconcileQuietly, 0, settings.periodSeconds(), TimeUnit.SECONDS);
@@ -214,6 +256,7 @@ public final class EdgeServer implements AutoCloseable {
     if (reconcileThread != null) {
       reconcileThread.shutdownNow();
     }
+    stopForwarder();
     if (ledger != null) {
       ledger.close();
     }
@@ -230,6 +273,11 @@ public final class EdgeServer implements AutoCloseable {
 
   public EdgePipeline pipeline() {
     return pipeline;
+  }
+
+  /** The edge's meters, as {@code /metrics} exposes them. */
+  public MeterRegistry metricsRegistry() {
+    return metrics;
   }
 
   private void onRequest(HttpServerRequest request) {
@@ -254,6 +302,10 @@ public final class EdgeServer implements AutoCloseable {
     }
     if (path.equals(webhookPath)) {
       webhook(request);
+      return;
+    }
+    if (path.startsWith("/admin/")) {
+      admin(request, path);
       return;
     }
     if (!path.startsWith("/v1/") && !path.startsWith("/v2/")) {
@@ -375,6 +427,105 @@ public final class EdgeServer implements AutoCloseable {
                     }
                   });
         });
+  }
+
+  /**
+   * The operator's endpoints, never a Stripe path: {@code GET /admin/webhooks/dead} lists dead
+   * forwarded deliveries, {@code POST /admin/webhooks/dead/{eventId}/replay} (or {@code …/dead/
+   * replay} for all) puts them back to pending.
+   */
+  private void admin(HttpServerRequest request, String path) {
+    SqliteEventLedger outbox = ledger;
+    if (outbox == null) {
+      error(
+          request.response(),
+          404,
+          "invalid_request_error",
+          "no_store",
+          "No durable store is open: configure webhooks.secrets to use " + path + ".");
+      return;
+    }
+    if (path.equals("/admin/webhooks/dead")) {
+      if (request.method() != HttpMethod.GET) {
+        request.response().putHeader("Allow", "GET");
+        error(request.response(), 405, "invalid_request_error", null, "Use GET on " + path + ".");
+        return;
+      }
+      blocking(request, () -> deadLettersJson(outbox.deadLetters()));
+      return;
+    }
+    String prefix = "/admin/webhooks/dead/";
+    if (path.startsWith(prefix) && path.endsWith("/replay") || path.equals(prefix + "replay")) {
+      if (request.method() != HttpMethod.POST) {
+        request.response().putHeader("Allow", "POST");
+        error(request.response(), 405, "invalid_request_error", null, "Use POST on " + path + ".");
+        return;
+      }
+      String eventId =
+          path.equals(prefix + "replay")
+              ? null
+              : path.substring(prefix.length(), path.length() - "/replay".length());
+      blocking(
+          request,
+          () -> {
+            int replayed = outbox.replay(eventId, Instant.now());
+            WebhookForwarder current = forwarder;
+            if (current != null && replayed > 0) {
+              current.wake();
+            }
+            return JSON.writeValueAsString(Map.of("replayed", replayed));
+          });
+      return;
+    }
+    error(request.response(), 404, "invalid_request_error", null, "Unrecognized admin URL " + path);
+  }
+
+  private void blocking(HttpServerRequest request, Callable<String> json) {
+    vertx
+        .executeBlocking(json, false)
+        .onComplete(
+            result -> {
+              HttpServerResponse out = request.response();
+              if (out.closed()) {
+                return;
+              }
+              if (result.failed()) {
+                log.error("admin request failed", result.cause());
+                error(out, 500, "api_error", null, "The edge could not read its store.");
+                return;
+              }
+              out.setStatusCode(200)
+                  .putHeader("Content-Type", "application/json")
+                  .end(result.result());
+            });
+  }
+
+  /** The dead letters as JSON (payloads left out: they are large and held in the store). */
+  static String deadLettersJson(List<WebhookOutbox.Delivery> dead) throws IOException {
+    List<Map<String, Object>> rows = new ArrayList<>(dead.size());
+    for (WebhookOutbox.Delivery delivery : dead) {
+      Map<String, Object> row = new LinkedHashMap<>();
+      row.put("id", delivery.id());
+      row.put("event", delivery.eventId());
+      row.put("object", delivery.objectId());
+      row.put("target", delivery.target());
+      row.put("attempts", delivery.attempts());
+      row.put("last_error", delivery.lastError());
+      rows.add(row);
+    }
+    return JSON.writeValueAsString(Map.of("object", "list", "data", rows));
+  }
+
+  private void stopForwarder() {
+    if (forwardThread != null) {
+      forwardThread.shutdownNow();
+      try {
+        // An attempt in flight finishes (or is interrupted) before the store closes under it.
+        forwardThread.awaitTermination(10, TimeUnit.SECONDS);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+    }
   }
 
   private static void refuse(HttpServerRequest request, WebhookIngest.Result.Refused refused) {
@@ -524,6 +675,7 @@ public final class EdgeServer implements AutoCloseable {
       log.warn("server did not close cleanly: {}", e.toString());
     }
     vertx.close().toCompletionStage().toCompletableFuture().orTimeout(10, TimeUnit.SECONDS).join();
+    stopForwarder();
     if (reconcileThread != null) {
       try {
         reconcileThread.awaitTermination(10, TimeUnit.SECONDS);
