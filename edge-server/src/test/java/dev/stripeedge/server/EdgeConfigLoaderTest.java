@@ -21,6 +21,37 @@ class EdgeConfigLoaderTest {
   }
 
   @Test
+  void forwardTargetsAreReadFromTheFileAndTheirSecretsNeverPrinted() throws Exception {
+    Path file = dir.resolve("forward.yaml");
+    Files.writeString(
+        file,
+        """
+        webhooks:
+          forward:
+            - {url: "http://127.0.0.1:3000/stripe/webhook", secret: whsec_app}
+          forwardMaxAttempts: 3
+        """);
+
+    EdgeConfig config = EdgeConfigLoader.load(file, Map.of());
+
+    assertThat(config.webhooks().forward())
+        .containsExactly(
+            new EdgeConfig.Forward("http://127.0.0.1:3000/stripe/webhook", "whsec_app"));
+    assertThat(config.webhooks().toForwardConfig().maxAttempts()).isEqualTo(3);
+    assertThat(config.toString()).doesNotContain("whsec_app");
+  }
+
+  @Test
+  void aForwardTargetWithoutASecretIsRefused() throws Exception {
+    Path file = dir.resolve("bad-forward.yaml");
+    Files.writeString(
+        file, "webhooks:\n  forward:\n    - {url: \"http://127.0.0.1:3000/hook\", secret: \"\"}\n");
+
+    assertThatThrownBy(() -> EdgeConfigLoader.load(file, Map.of()))
+        .hasMessageContaining("http://127.0.0.1:3000/hook");
+  }
+
+  @Test
   void fileOverridesDefaultsAndEnvironmentOverridesFile() throws Exception {
     Path file = dir.resolve("edge.yaml");
     Files.writeString(
