@@ -9,6 +9,7 @@ import org.jspecify.annotations.Nullable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Unmatched;
 
 /**
  * {@code stripe-edge bench <scenario>}: runs a benchmark scenario from {@code bench/}.
@@ -24,11 +25,15 @@ import picocli.CommandLine.Parameters;
       "Runs a benchmark scenario and prints lines for docs/benchmarks.md.",
       "  hit-path   edge cache hits vs nginx proxy_cache; miss overhead vs the simulator",
       "  sim-speed  the simulator's throughput (vs stripe-stateful-mock if installed) and memory",
+      "  overload   issue 5: 300 req/s lane mix vs Stripe's live limits, stripe-java vs the edge",
+      "             (also --rate R, --svg FILE; needs only a JDK)",
       "Needs wrk (and nginx for hit-path): apt-get install wrk nginx. Installs nothing itself."
     })
 final class BenchCommand implements Callable<Integer> {
 
-  @Parameters(index = "0", description = "hit-path or sim-speed")
+  private static final List<String> SCENARIOS = List.of("hit-path", "sim-speed", "overload");
+
+  @Parameters(index = "0", description = "hit-path, sim-speed or overload")
   String scenario = "";
 
   @Option(
@@ -39,11 +44,14 @@ final class BenchCommand implements Callable<Integer> {
   @Option(names = "--json", description = "Also write the results as JSON to this file.")
   @Nullable Path json;
 
+  /** Further options for the scenario's script (overload: {@code --rate R}, {@code --svg FILE}). */
+  @Unmatched List<String> passThrough = new ArrayList<>();
+
   @Override
   public Integer call() throws Exception {
-    if (!List.of("hit-path", "sim-speed").contains(scenario)) {
+    if (!SCENARIOS.contains(scenario)) {
       throw new IllegalArgumentException(
-          "unknown scenario '" + scenario + "': try hit-path or sim-speed");
+          "unknown scenario '" + scenario + "': try " + String.join(", ", SCENARIOS));
     }
     String home = System.getenv("STRIPE_EDGE_HOME");
     if (home == null || home.isBlank()) {
@@ -59,6 +67,7 @@ final class BenchCommand implements Callable<Integer> {
       command.add("--json");
       command.add(json.toAbsolutePath().toString());
     }
+    command.addAll(passThrough);
     return new ProcessBuilder(command).inheritIO().start().waitFor();
   }
 }
