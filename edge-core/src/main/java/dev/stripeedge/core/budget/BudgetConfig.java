@@ -92,11 +92,13 @@ public record BudgetConfig(
     }
   }
 
-  /** Live mode: 90/s global and 23/s per endpoint (Stripe: 100 and 25), 80 in flight. */
+  /** Live mode: 97/s global and 24/s per endpoint (Stripe: 100 and 25), 80 in flight. */
   public static BudgetConfig live() {
+    // 3% under Stripe's limits: the overload bench used 88% of the limit at 90/s (issue 5 wants
+    // >= 95% while demand exceeds it); adaptive cuts handle a limit shared with other clients.
     return new BudgetConfig(
-        90,
-        23,
+        97,
+        24,
         0.25,
         80,
         0.2,
