@@ -18,7 +18,9 @@ public interface RetryRule {
   /**
    * Stripe's rule: retry connection failures, 409, 5xx and 429 {@code lock_timeout}, and whatever
    * upstream marks {@code Stripe-Should-Retry: true}; never {@code Stripe-Should-Retry: false},
-   * other 4xx, or a POST without an idempotency key. Delays are uniform in {@code [0, min(cap,
+   * other 4xx, or a POST without an idempotency key. A 429 naming a rate or concurrency limiter
+   * ({@code Stripe-Rate-Limited-Reason}, but not {@code resource-specific}) is retried even without
+   * a key: Stripe refused it before acting. Delays are uniform in {@code [0, min(cap,
    * base·2^(n-1))]} (full jitter) from {@code random}.
    */
   static RetryRule stripe(RetryConfig config, RandomGenerator random) {

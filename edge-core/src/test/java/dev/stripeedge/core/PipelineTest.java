@@ -41,6 +41,8 @@ class PipelineTest {
 
   // One seed per pipeline: two pipelines drawing the same idempotency keys for one account would
   // collide at the simulator exactly as they would at Stripe.
+  private static final Pattern CUSTOMER = Pattern.compile("\"object\"\\s*:\\s*\"customer\"");
+
   private static final AtomicLong SEEDS = new AtomicLong();
 
   private final SimpleMeterRegistry meters = new SimpleMeterRegistry();
@@ -330,6 +332,40 @@ class PipelineTest {
     assertThat(second.status()).as(second.bodyText()).isEqualTo(200);
     assertThat(second.header("server-timing")).doesNotContain("retries;desc=\"0\"");
     assertThat(simCalls("POST /v1/customers/{id}")).isGreaterThanOrEqualTo(3);
+  }
+
+  @Test
+  void aRateLimited429IsRetriedAndCreatesOnce() {
+    String key = "sk_test_pl_limited";
+    // Two creates per second on the endpoint: the third of a quick burst meets the limiter.
+    sim.sim().reconfigure(c -> c.withLimits(new SimConfig.Limits(true, 0, 2, 20, 100, 1000, 0)));
+    EdgePipeline edge =
+        EdgePipeline.builder(jdk)
+            .random(new SplittableRandom(SEEDS.incrementAndGet()))
+            .retryConfig(
+                RetryConfig.defaults()
+                    .withMaxAttempts(10)
+                    .withBackoff(Duration.ofMillis(300), Duration.ofMillis(300)))
+            .meterRegistry(meters)
+            .build();
+    long limited = sim.sim().counters().getOrDefault("POST /v1/customers 429", 0L);
+
+    List<CompletableFuture<EdgeResponse>> sent = new ArrayList<>();
+    for (int i = 0; i < 3; i++) {
+      sent.add(edge.handle(post(key, "/v1/customers", "name=Burst" + i)));
+    }
+    List<EdgeResponse> created =
+        sent.stream().map(f -> f.orTimeout(10, TimeUnit.SECONDS).join()).toList();
+
+    assertThat(created).allSatisfy(r -> assertThat(r.status()).as(r.bodyText()).isEqualTo(200));
+    assertThat(sim.sim().counters().get("POST /v1/customers 429")).isGreaterThan(limited);
+    assertThat(created.stream().map(r -> r.header("server-timing")))
+        .anySatisfy(timing -> assertThat(timing).doesNotContain("retries;desc=\"0\""));
+    // A limiter's 429 acted on nothing: three creates, three customers.
+    sim.sim().reconfigure(c -> c.withLimits(SimConfig.Limits.off()));
+    EdgeResponse list =
+        call(edge, get(key, "/v1/customers", "limit=10").withHeader("Stripe-Edge-Cache", "bypass"));
+    assertThat(CUSTOMER.matcher(list.bodyText()).results().count()).isEqualTo(3);
   }
 
   @Test

@@ -48,6 +48,10 @@ class RetryRuleTest {
     if (!shouldRetry.isEmpty()) {
       headers.put("Stripe-Should-Retry", List.of(shouldRetry));
     }
+    if (body.startsWith("limiter:")) {
+      headers.put("Stripe-Rate-Limited-Reason", List.of(body.substring("limiter:".length())));
+      body = RATE;
+    }
     EdgeResponse response =
         new EdgeResponse(status, headers, body.getBytes(StandardCharsets.UTF_8));
     return new Attempt(
@@ -68,6 +72,11 @@ class RetryRuleTest {
           POST | true  | 429 |       | lock   | retry
           POST | true  | 429 | true  | rate   | retry
           GET  | false | 429 |       | rate   | status
+          GET  | false | 429 |       | global-rate | retry
+          POST | false | 429 |       | endpoint-rate | retry
+          POST | false | 429 |       | global-concurrency | retry
+          POST | true  | 429 |       | resource-specific | status
+          POST | true  | 429 | false | global-rate | should-retry-false
           POST | true  | 500 | false | api    | should-retry-false
           POST | true  | 409 | false | api    | should-retry-false
           POST | false | 500 |       | api    | no-idempotency-key
@@ -85,6 +94,8 @@ class RetryRuleTest {
         switch (body) {
           case "lock" -> LOCK;
           case "rate" -> RATE;
+          case "global-rate", "endpoint-rate", "global-concurrency", "resource-specific" ->
+              "limiter:" + body;
           default -> "{\"error\":{\"type\":\"api_error\"}}";
         };
 

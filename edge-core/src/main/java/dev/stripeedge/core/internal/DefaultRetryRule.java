@@ -59,6 +59,11 @@ public final class DefaultRetryRule implements RetryRule {
     if ("false".equals(should)) {
       return "should-retry-false";
     }
+    if (status == 429 && stoppedByRateLimiter(response)) {
+      // Stripe's limiters answer before anything is done, so even a keyless POST is safe to send
+      // again; the next attempt waits for budget, which this 429 has just cut.
+      return null;
+    }
     if (post && attempt.request().header("idempotency-key") == null) {
       return "no-idempotency-key";
     }
@@ -71,8 +76,18 @@ public final class DefaultRetryRule implements RetryRule {
     if (status == 429 && StripeErrors.code(response.body()).equals("lock_timeout")) {
       return null;
     }
-    // Other 4xx are final, and a 429 rate_limit is the budget shaper's to handle, not ours.
+    // Other 4xx are final.
     return "status";
+  }
+
+  /**
+   * A 429 from one of Stripe's rate or concurrency limiters: it names the limiter. The
+   * resource-specific limiter (updates per PaymentIntent per hour) does not clear within a
+   * request's deadline, and a lock timeout names none.
+   */
+  private static boolean stoppedByRateLimiter(EdgeResponse response) {
+    String limiter = response.header("stripe-rate-limited-reason");
+    return limiter != null && !limiter.equals("resource-specific");
   }
 
   private Duration delay(int attemptNumber) {
