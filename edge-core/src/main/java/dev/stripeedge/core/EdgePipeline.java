@@ -8,6 +8,7 @@ import dev.stripeedge.core.internal.LockedRandom;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.security.SecureRandom;
+import java.time.Clock;
 import java.time.Duration;
 import java.util.SplittableRandom;
 import java.util.concurrent.CompletableFuture;
@@ -34,6 +35,17 @@ public interface EdgePipeline {
    */
   void invalidate(String objectId);
 
+  /**
+   * Applies an object's new state from a Stripe event: every cached entry holding the object is
+   * dropped as by {@link #invalidate}, and plain retrieves of it that certainly predate the change
+   * (same API version, fetched well before the event's second, no newer event applied) take the
+   * event's copy for a short while, so the next read is a hit on the new state instead of a trip to
+   * Stripe. The default only invalidates.
+   */
+  default void refresh(ObjectChange change) {
+    invalidate(change.objectId());
+  }
+
   /** Bytes the in-memory tier holds now. */
   long cachedBytes();
 
@@ -52,6 +64,7 @@ public interface EdgePipeline {
     private @Nullable RandomGenerator random;
     private @Nullable byte[] cacheKeySecret;
     private Ticker ticker = Ticker.system();
+    private Clock clock = Clock.systemUTC();
     private Scheduler scheduler = Scheduler.system();
     private MeterRegistry meters = new SimpleMeterRegistry();
     private Duration attemptTimeout = Duration.ofSeconds(80);
@@ -109,6 +122,12 @@ public interface EdgePipeline {
     /** Clock of TTLs and timings; default {@link Ticker#system()}. */
     public Builder ticker(Ticker value) {
       this.ticker = value;
+      return this;
+    }
+
+    /** Wall-clock time, to compare cached entries with Stripe's event times; default UTC. */
+    public Builder clock(Clock value) {
+      this.clock = value;
       return this;
     }
 
@@ -177,6 +196,7 @@ public interface EdgePipeline {
           retryRule != null ? retryRule : RetryRule.stripe(retryConfig, rng),
           rng,
           ticker,
+          clock,
           scheduler,
           meters,
           attemptTimeout,

@@ -1,5 +1,7 @@
 package dev.stripeedge.core.internal;
 
+import com.github.benmanes.caffeine.cache.Cache;
+import com.github.benmanes.caffeine.cache.Caffeine;
 import dev.stripeedge.core.Attempt;
 import dev.stripeedge.core.CacheDecision;
 import dev.stripeedge.core.CacheKey;
@@ -9,6 +11,7 @@ import dev.stripeedge.core.EdgePipeline;
 import dev.stripeedge.core.EdgeRequest;
 import dev.stripeedge.core.EdgeResponse;
 import dev.stripeedge.core.IdempotencyKeys;
+import dev.stripeedge.core.ObjectChange;
 import dev.stripeedge.core.RetryConfig;
 import dev.stripeedge.core.RetryDecision;
 import dev.stripeedge.core.RetryRule;
@@ -22,8 +25,15 @@ import dev.stripeedge.core.budget.Admission;
 import dev.stripeedge.core.budget.Budget;
 import dev.stripeedge.core.budget.Permit;
 import io.micrometer.core.instrument.MeterRegistry;
+import java.time.Clock;
 import java.time.Duration;
+import java.time.ZonedDateTime;
+import java.time.format.DateTimeFormatter;
+import java.time.format.DateTimeParseException;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
@@ -40,6 +50,22 @@ public final class DefaultEdgePipeline implements EdgePipeline {
   private static final String CACHE = "stripe-edge";
   private static final String COLLECTION = "collection:";
 
+  // Pseudo id indexing the plain retrieve (no query) of an object: what an event's copy can
+  // refresh.
+  private static final String RETRIEVE = "retrieve:";
+
+  // Pseudo id of an event's copy: "changed-at:<second>", the event second its body shows.
+  private static final String CHANGED_AT = "changed-at:";
+
+  // A fill from Stripe must have been stored this long before an event's second for the event's
+  // copy to replace it: the edge's clock and Stripe's may differ by this much (NTP keeps them far
+  // closer; a wrong guess costs at most EVENT_COPY_TTL of an older copy).
+  private static final long CLOCK_TOLERANCE_MILLIS = 500;
+
+  // How long an event's copy answers before a refresh from Stripe confirms it: two changes within
+  // one second, one of them delivered late or never, would otherwise leave the older one cached.
+  private static final Duration EVENT_COPY_TTL = Duration.ofSeconds(5);
+
   private final Upstream upstream;
   private final CacheRule cacheRule;
   private final CacheKeys keys;
@@ -53,6 +79,14 @@ public final class DefaultEdgePipeline implements EdgePipeline {
   private final EdgeMetrics metrics;
   private final Budget budget;
   private final ConcurrentHashMap<CacheKey, Flight> flights = new ConcurrentHashMap<>();
+  // Newest event second applied per object, so an older event never replaces a newer copy.
+  private final Cache<String, Long> newestChange =
+      Caffeine.newBuilder()
+          .maximumSize(100_000)
+          .expireAfterWrite(Duration.ofMinutes(10))
+          .executor(Runnable::run)
+          .build();
+  private final Clock clock;
 
   public DefaultEdgePipeline(
       Upstream upstream,
@@ -63,6 +97,7 @@ public final class DefaultEdgePipeline implements EdgePipeline {
       RetryRule retryRule,
       RandomGenerator random,
       Ticker ticker,
+      Clock clock,
       Scheduler scheduler,
       MeterRegistry meters,
       Duration attemptTimeout,
@@ -74,6 +109,7 @@ public final class DefaultEdgePipeline implements EdgePipeline {
     this.retryRule = retryRule;
     this.random = random;
     this.ticker = ticker;
+    this.clock = clock;
     this.scheduler = scheduler;
     this.attemptTimeout = attemptTimeout;
     this.budget = budget;
@@ -143,6 +179,82 @@ public final class DefaultEdgePipeline implements EdgePipeline {
   @Override
   public void invalidate(String objectId) {
     l0.invalidate(objectId);
+  }
+
+  @Override
+  public void refresh(ObjectChange change) {
+    String id = change.objectId();
+    long now = ticker.nanos();
+    long nowMillis = clock.millis();
+    List<L0Cache.Entry> replaceable = new ArrayList<>();
+    for (L0Cache.Entry entry : l0.holding(RETRIEVE + id)) {
+      if (entry.response().status() == 200
+          && change.apiVersion().equals(entry.response().header("stripe-version"))
+          && predates(entry, change, nowMillis - entry.ageNanos(now) / 1_000_000)) {
+        replaceable.add(entry);
+      }
+    }
+    boolean[] newest = new boolean[1];
+    newestChange
+        .asMap()
+        .compute(
+            id,
+            (k, applied) -> {
+              // A tie is two changes in one second: their order is unknown, so neither is copied.
+              newest[0] = applied == null || applied < change.changedAtSeconds();
+              return applied == null
+                  ? change.changedAtSeconds()
+                  : Math.max(applied, change.changedAtSeconds());
+            });
+    invalidate(id);
+    if (!newest[0] || replaceable.isEmpty()) {
+      return;
+    }
+    // Taken after the invalidation: a write or event landing from here on refuses these fills.
+    L0Cache.FillToken token = l0.beginFill();
+    for (L0Cache.Entry entry : replaceable) {
+      Map<String, List<String>> headers = new LinkedHashMap<>(entry.response().headers());
+      headers.remove("request-id");
+      headers.remove("content-length");
+      CacheDecision.Cacheable rule = entry.rule();
+      CacheDecision.Cacheable shortened =
+          new CacheDecision.Cacheable(
+              rule.ttl().compareTo(EVENT_COPY_TTL) < 0 ? rule.ttl() : EVENT_COPY_TTL,
+              rule.staleWhileRevalidate(),
+              rule.staleIfError());
+      if (l0.fill(
+          token,
+          entry.key(),
+          new EdgeResponse(200, headers, change.objectJson()),
+          Set.of(id, RETRIEVE + id, CHANGED_AT + change.changedAtSeconds()),
+          shortened)) {
+        metrics.refreshedFromEvent();
+      }
+    }
+  }
+
+  /**
+   * Whether {@code entry}'s body certainly shows the object before {@code change}: an earlier
+   * event's copy, or Stripe's answer dated ({@code Date}) before the change's second — both on
+   * Stripe's clock. Without a date, a fill stored before the change's second began, give or take
+   * the clocks' difference.
+   */
+  private static boolean predates(L0Cache.Entry entry, ObjectChange change, long storedAtMillis) {
+    for (String id : entry.ids()) {
+      if (id.startsWith(CHANGED_AT)) {
+        return Long.parseLong(id.substring(CHANGED_AT.length())) < change.changedAtSeconds();
+      }
+    }
+    String date = entry.response().header("date");
+    if (date != null) {
+      try {
+        return ZonedDateTime.parse(date, DateTimeFormatter.RFC_1123_DATE_TIME).toEpochSecond()
+            < change.changedAtSeconds();
+      } catch (DateTimeParseException e) {
+        // Not a date Stripe would send: judge by our own clock below.
+      }
+    }
+    return storedAtMillis + CLOCK_TOLERANCE_MILLIS < change.changedAtSeconds() * 1000;
   }
 
   @Override
@@ -245,7 +357,9 @@ public final class DefaultEdgePipeline implements EdgePipeline {
                 if (exchange != null
                     && exchange.response() != null
                     && exchange.response().status() == 200) {
-                  stored = l0.fill(mine.token(), key, exchange.response(), watched(route), rule);
+                  stored =
+                      l0.fill(
+                          mine.token(), key, exchange.response(), watched(route, request), rule);
                 }
               } finally {
                 flights.remove(key, mine);
@@ -260,8 +374,13 @@ public final class DefaultEdgePipeline implements EdgePipeline {
   }
 
   /** Ids a read's entry depends on besides those in its body. */
-  private static Set<String> watched(Route route) {
+  private static Set<String> watched(Route route, EdgeRequest request) {
     Set<String> ids = new LinkedHashSet<>(route.pathIds());
+    if (route.kind() == Route.Kind.OBJECT
+        && request.rawQuery().isEmpty()
+        && !route.pathIds().isEmpty()) {
+      ids.add(RETRIEVE + route.pathIds().get(route.pathIds().size() - 1));
+    }
     if (route.kind() != Route.Kind.OBJECT
         && route.kind() != Route.Kind.NESTED_OBJECT
         && route.kind() != Route.Kind.SINGLETON) {

@@ -171,6 +171,12 @@ public final class L0Cache {
     return true;
   }
 
+  /** The entries indexed under {@code id} now: those containing or watching it. */
+  public List<Entry> holding(String id) {
+    Set<Entry> entries = index.get(id);
+    return entries == null ? List.of() : List.copyOf(entries);
+  }
+
   /** Drops every entry that contains {@code objectId}, and refuses fills that started before. */
   public void invalidate(String objectId) {
     long mine = sequence.incrementAndGet();
