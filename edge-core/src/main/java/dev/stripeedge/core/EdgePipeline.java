@@ -5,10 +5,16 @@ import dev.stripeedge.core.budget.BudgetConfig;
 import dev.stripeedge.core.budget.LaneRule;
 import dev.stripeedge.core.internal.DefaultEdgePipeline;
 import dev.stripeedge.core.internal.LockedRandom;
+import dev.stripeedge.core.tier.CacheTier;
+import dev.stripeedge.core.tier.TierConfig;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.security.SecureRandom;
+import java.time.Clock;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
 import java.util.SplittableRandom;
 import java.util.concurrent.CompletableFuture;
 import java.util.random.RandomGenerator;
@@ -58,6 +64,8 @@ public interface EdgePipeline {
     private @Nullable Budget budget;
     private @Nullable BudgetConfig budgetConfig;
     private LaneRule laneRule = LaneRule.stripe();
+    private final List<Map.Entry<CacheTier, TierConfig>> tiers = new ArrayList<>();
+    private Clock clock = Clock.systemUTC();
 
     private Builder(Upstream upstream) {
       this.upstream = upstream;
@@ -159,6 +167,38 @@ public interface EdgePipeline {
       return this;
     }
 
+    /**
+     * Adds {@code tier} below L0 and the tiers added before it, with {@link TierConfig#defaults()}.
+     * The pipeline uses the tier but does not own it: the caller closes it after the pipeline.
+     */
+    public Builder tier(CacheTier tier) {
+      return tier(tier, TierConfig.defaults());
+    }
+
+    /**
+     * Adds {@code tier} below L0 and the tiers added before it (add the fastest first): asked in
+     * that order after an L0 miss, each under {@code config}'s timeout; fills and invalidations
+     * reach every tier. The caller closes the tier after the pipeline.
+     */
+    public Builder tier(CacheTier tier, TierConfig config) {
+      for (Map.Entry<CacheTier, TierConfig> added : tiers) {
+        if (added.getKey() == tier) {
+          throw new IllegalArgumentException("tier " + tier.name() + " was already added");
+        }
+      }
+      tiers.add(Map.entry(tier, config));
+      return this;
+    }
+
+    /**
+     * Wall clock of the tiers: fetch start and expiry of what they store, age of their hits;
+     * default {@link Clock#systemUTC()}.
+     */
+    public Builder clock(Clock value) {
+      this.clock = value;
+      return this;
+    }
+
     public EdgePipeline build() {
       SecureRandom secure = new SecureRandom();
       RandomGenerator rng =
@@ -182,7 +222,9 @@ public interface EdgePipeline {
           attemptTimeout,
           budgetConfig != null
               ? Budget.shaper(budgetConfig, laneRule, ticker, scheduler, meters, secret)
-              : budget != null ? budget : Budget.unlimited());
+              : budget != null ? budget : Budget.unlimited(),
+          List.copyOf(tiers),
+          clock);
     }
   }
 }
