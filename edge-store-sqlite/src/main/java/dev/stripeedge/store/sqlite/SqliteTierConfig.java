@@ -8,7 +8,8 @@ import java.time.Duration;
  * @param maxBytes bound of the stored entries (values, keys and ids); least recently used rows go
  *     first when a put crosses it
  * @param clockTolerance how far the clocks of the edges sharing the file may disagree: a put whose
- *     fetch started up to this long after an invalidation of one of its ids is still refused
+ *     fetch started up to this long after an invalidation of one of its ids is still refused (a
+ *     file on one machine has one clock; a network file system would need more)
  * @param markerRetention how long an invalidation marker is kept; longer than the slowest upstream
  *     fetch (the retry deadline) plus the tolerance, or a fill that started before the invalidation
  *     could land after its marker is gone
@@ -42,10 +43,13 @@ public record SqliteTierConfig(
     }
   }
 
-  /** 256 MiB, 1 s tolerance, markers kept 5 min, maintenance every 30 s, 2 readers. */
+  /**
+   * 256 MiB, no clock tolerance (the edges sharing a SQLite file share the machine's clock),
+   * markers kept 5 min, maintenance every 30 s, 2 readers.
+   */
   public static SqliteTierConfig defaults() {
     return new SqliteTierConfig(
-        256L << 20, Duration.ofSeconds(1), Duration.ofMinutes(5), Duration.ofSeconds(30), 2);
+        256L << 20, Duration.ZERO, Duration.ofMinutes(5), Duration.ofSeconds(30), 2);
   }
 
   public SqliteTierConfig withMaxBytes(long value) {
