@@ -22,8 +22,10 @@ import org.jspecify.annotations.Nullable;
 
 /**
  * The one request path of the edge, shared by the sidecar, the stripe-java adapter and Lambda:
- * classify, look up the cache, coalesce misses, call upstream under the retry rule, fill or
- * invalidate, and answer with {@code Cache-Status} and {@code Server-Timing}.
+ * classify, look up the cache (memory, then each {@link dev.stripeedge.core.tier.CacheTier} added
+ * to the builder, in order), coalesce misses, call upstream under the retry rule, fill (memory and
+ * every tier) or invalidate (everywhere), and answer with {@code Cache-Status} and {@code
+ * Server-Timing}.
  *
  * <p>Thread-safe; {@link #handle} never blocks and its future never completes exceptionally: every
  * failure becomes a Stripe-shaped error response (502 when upstream is unreachable, 504 when the
@@ -35,8 +37,8 @@ public interface EdgePipeline {
   CompletableFuture<EdgeResponse> handle(EdgeRequest request);
 
   /**
-   * Drops every cached entry containing {@code objectId} (for webhooks and reconciliation), and
-   * refuses fills that started before.
+   * Drops every cached entry containing {@code objectId} (for webhooks and reconciliation), in
+   * memory and in every tier (those in the background), and refuses fills that started before.
    */
   void invalidate(String objectId);
 

@@ -229,8 +229,16 @@ public final class DefaultEdgePipeline implements EdgePipeline {
     return tiers
         .lookup(key.value())
         .thenCompose(
-            lookup ->
-                fromTiers(key, request, route, rule, start, cacheNanos, fallback, token, lookup));
+            lookup -> {
+              try {
+                return fromTiers(
+                    key, request, route, rule, start, cacheNanos, fallback, token, lookup);
+              } catch (RuntimeException e) {
+                // A bug in the tier path must not fail the request: upstream still answers.
+                log.log(System.Logger.Level.ERROR, "tier lookup failed for " + key, e);
+                return miss(key, request, route, rule, start, cacheNanos, fallback, null);
+              }
+            });
   }
 
   /** Answers from a tier's hit when its age allows, or goes upstream. */
