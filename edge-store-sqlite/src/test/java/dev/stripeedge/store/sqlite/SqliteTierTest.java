@@ -15,6 +15,9 @@ import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -150,6 +153,36 @@ class SqliteTierTest extends TierContract {
       assertThat(results).containsExactly(EventLedger.Recorded.NEW, true);
       assertThat(await(tier.get("shared"))).isEqualTo(entry);
       assertThat(ledger.contains("evt_shared")).isTrue();
+    }
+  }
+
+  @Test
+  void stalePutsFromOneEdgeNeverSurviveAnotherEdgesInvalidationOfTheSameFile() throws Exception {
+    // Two edges (two tiers, their own connections) on one file: the race crosses connections.
+    try (SqliteTier filler = SqliteTier.open(file(), SqliteTierConfig.defaults());
+        SqliteTier writer = SqliteTier.open(file(), SqliteTierConfig.defaults());
+        ExecutorService pool = Executors.newFixedThreadPool(4)) {
+      for (int round = 0; round < 20; round++) {
+        String id = "cus_cross" + round;
+        long fetchStarted = System.currentTimeMillis() - 5_000;
+        List<CompletableFuture<?>> racing = new ArrayList<>();
+        List<String> keys = new ArrayList<>();
+        for (int i = 0; i < 4; i++) {
+          String key = "cross" + round + "-" + i;
+          keys.add(key);
+          TierEntry stale =
+              new TierEntry(key, new byte[] {1}, Set.of(id), fetchStarted, fetchStarted + 60_000);
+          racing.add(
+              CompletableFuture.supplyAsync(() -> filler.put(stale), pool).thenCompose(f -> f));
+        }
+        racing.add(
+            CompletableFuture.supplyAsync(() -> writer.invalidate(List.of(id)), pool)
+                .thenCompose(f -> f));
+        racing.forEach(TierContract::await);
+
+        assertThat(await(filler.getAll(keys))).as("round %d", round).isEmpty();
+        assertThat(await(writer.getAll(keys))).as("round %d", round).isEmpty();
+      }
     }
   }
 }
