@@ -24,6 +24,9 @@ import dev.stripeedge.core.UpstreamException;
 import dev.stripeedge.core.budget.Admission;
 import dev.stripeedge.core.budget.Budget;
 import dev.stripeedge.core.budget.Permit;
+import dev.stripeedge.core.tier.CacheTier;
+import dev.stripeedge.core.tier.TierConfig;
+import dev.stripeedge.core.tier.TierEntry;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Clock;
 import java.time.Duration;
@@ -31,6 +34,7 @@ import java.time.ZonedDateTime;
 import java.time.format.DateTimeFormatter;
 import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -78,6 +82,7 @@ public final class DefaultEdgePipeline implements EdgePipeline {
   private final L0Cache l0;
   private final EdgeMetrics metrics;
   private final Budget budget;
+  private final TierChain tiers;
   private final ConcurrentHashMap<CacheKey, Flight> flights = new ConcurrentHashMap<>();
   // Newest event second applied per object, so an older event never replaces a newer copy.
   private final Cache<String, Long> newestChange =
@@ -97,11 +102,12 @@ public final class DefaultEdgePipeline implements EdgePipeline {
       RetryRule retryRule,
       RandomGenerator random,
       Ticker ticker,
-      Clock clock,
       Scheduler scheduler,
       MeterRegistry meters,
       Duration attemptTimeout,
-      Budget budget) {
+      Budget budget,
+      List<Map.Entry<CacheTier, TierConfig>> tiers,
+      Clock clock) {
     this.upstream = upstream;
     this.cacheRule = cacheRule;
     this.keys = keys;
@@ -115,6 +121,9 @@ public final class DefaultEdgePipeline implements EdgePipeline {
     this.budget = budget;
     this.l0 = new L0Cache(maxBytes, ticker);
     this.metrics = new EdgeMetrics(meters, l0::bytes);
+    this.tiers = new TierChain(tiers, clock, ticker, meters);
+    // Another edge's write, heard through a shared tier, drops the ids from this edge's memory.
+    this.tiers.onRemoteInvalidation(ids -> ids.forEach(l0::invalidate));
   }
 
   /**
@@ -148,6 +157,14 @@ public final class DefaultEdgePipeline implements EdgePipeline {
 
   record Filled(Exchange exchange, boolean stored) {}
 
+  /**
+   * An entry too old to answer unasked, kept in case upstream fails (stale-if-error).
+   *
+   * @param response its response
+   * @param fetchedAtNanos ticker time of its fetch
+   */
+  record Fallback(EdgeResponse response, long fetchedAtNanos) {}
+
   @Override
   public CompletableFuture<EdgeResponse> handle(EdgeRequest request) {
     long start = ticker.nanos();
@@ -172,13 +189,25 @@ public final class DefaultEdgePipeline implements EdgePipeline {
               start,
               0,
               null,
+              null,
               "bypass"));
     }
   }
 
   @Override
   public void invalidate(String objectId) {
-    l0.invalidate(objectId);
+    invalidate(List.of(objectId));
+  }
+
+  /**
+   * Drops {@code ids} everywhere. The tiers' part first: it records the invalidation time that
+   * refuses tier hits fetched before it, so no hit can slip into L0 between the two.
+   */
+  private void invalidate(Collection<String> ids) {
+    if (!tiers.isEmpty()) {
+      tiers.invalidate(ids);
+    }
+    ids.forEach(l0::invalidate);
   }
 
   @Override
@@ -274,7 +303,15 @@ public final class DefaultEdgePipeline implements EdgePipeline {
       if (age < ttl) {
         return CompletableFuture.completedFuture(
             finish(
-                route, request, entry.response(), CACHE + "; hit", start, cacheNanos, null, "hit"));
+                route,
+                request,
+                entry.response(),
+                CACHE + "; hit",
+                start,
+                cacheNanos,
+                null,
+                null,
+                "hit"));
       }
       if (age < ttl + rule.staleWhileRevalidate().toNanos()) {
         flight(key, request, route, rule); // refresh in the background, answer now
@@ -287,9 +324,99 @@ public final class DefaultEdgePipeline implements EdgePipeline {
                 start,
                 cacheNanos,
                 null,
+                null,
                 "stale"));
       }
     }
+    Fallback fallback =
+        entry == null ? null : new Fallback(entry.response(), entry.storedAtNanos());
+    if (tiers.isEmpty()) {
+      return miss(key, request, route, rule, start, cacheNanos, fallback, null);
+    }
+    // Taken before the lookup: a hit is promoted to L0 only if nothing it holds changed since.
+    L0Cache.FillToken token = l0.beginFill();
+    return tiers
+        .lookup(key.value())
+        .thenCompose(
+            lookup -> {
+              try {
+                return fromTiers(
+                    key, request, route, rule, start, cacheNanos, fallback, token, lookup);
+              } catch (RuntimeException e) {
+                // A bug in the tier path must not fail the request: upstream still answers.
+                log.log(System.Logger.Level.ERROR, "tier lookup failed for " + key, e);
+                return miss(key, request, route, rule, start, cacheNanos, fallback, null);
+              }
+            });
+  }
+
+  /** Answers from a tier's hit when its age allows, or goes upstream. */
+  private CompletableFuture<EdgeResponse> fromTiers(
+      CacheKey key,
+      EdgeRequest request,
+      Route route,
+      CacheDecision.Cacheable rule,
+      long start,
+      long cacheNanos,
+      @Nullable Fallback fallback,
+      L0Cache.FillToken token,
+      TierChain.Lookup lookup) {
+    TierChain.Hit hit = lookup.hit();
+    String timing =
+        "tier;dur=" + millis(lookup.nanos()) + (hit == null ? "" : ";desc=\"" + hit.tier() + "\"");
+    if (hit == null) {
+      return miss(key, request, route, rule, start, cacheNanos, fallback, timing);
+    }
+    // The request's rule judges the age, from the fetch: as for an L0 entry.
+    long ageNanos = Math.max(0, tiers.nowMillis() - hit.entry().fetchStartedMillis()) * 1_000_000L;
+    long ttl = rule.ttl().toNanos();
+    if (ageNanos < ttl + rule.staleWhileRevalidate().toNanos()) {
+      l0.fillEntry(token, key, hit.response(), hit.entry().ids(), rule, ageNanos);
+      tiers.promote(hit);
+      if (ageNanos < ttl) {
+        return CompletableFuture.completedFuture(
+            finish(
+                route,
+                request,
+                hit.response(),
+                CACHE + "; hit; detail=" + hit.tier(),
+                start,
+                cacheNanos,
+                timing,
+                null,
+                "tier"));
+      }
+      flight(key, request, route, rule);
+      return CompletableFuture.completedFuture(
+          finish(
+              route,
+              request,
+              hit.response(),
+              CACHE + "; hit; detail=stale-while-revalidate",
+              start,
+              cacheNanos,
+              timing,
+              null,
+              "stale"));
+    }
+    Fallback older = new Fallback(hit.response(), ticker.nanos() - ageNanos);
+    Fallback newer =
+        fallback == null || fallback.fetchedAtNanos() - older.fetchedAtNanos() < 0
+            ? older
+            : fallback;
+    return miss(key, request, route, rule, start, cacheNanos, newer, timing);
+  }
+
+  /** Goes upstream (joining a flight in progress); a failure may answer with the fallback. */
+  private CompletableFuture<EdgeResponse> miss(
+      CacheKey key,
+      EdgeRequest request,
+      Route route,
+      CacheDecision.Cacheable rule,
+      long start,
+      long cacheNanos,
+      @Nullable Fallback fallback,
+      @Nullable String tierTiming) {
     boolean[] joined = new boolean[1];
     Flight flight = flight(key, request, route, rule, joined);
     return flight
@@ -298,16 +425,17 @@ public final class DefaultEdgePipeline implements EdgePipeline {
             filled -> {
               Exchange exchange = filled.exchange();
               if (exchange.failed()
-                  && entry != null
-                  && entry.ageNanos(ticker.nanos())
+                  && fallback != null
+                  && ticker.nanos() - fallback.fetchedAtNanos()
                       < rule.ttl().plus(rule.staleIfError()).toNanos()) {
                 return finish(
                     route,
                     request,
-                    entry.response(),
+                    fallback.response(),
                     CACHE + "; hit; detail=stale-if-error",
                     start,
                     cacheNanos,
+                    tierTiming,
                     exchange,
                     "stale");
               }
@@ -320,7 +448,15 @@ public final class DefaultEdgePipeline implements EdgePipeline {
                       + (joined[0] ? "; collapsed" : "")
                       + (filled.stored() ? "; stored" : "");
               return finish(
-                  route, request, answer(exchange), status, start, cacheNanos, exchange, "miss");
+                  route,
+                  request,
+                  answer(exchange),
+                  status,
+                  start,
+                  cacheNanos,
+                  tierTiming,
+                  exchange,
+                  "miss");
             });
   }
 
@@ -340,6 +476,9 @@ public final class DefaultEdgePipeline implements EdgePipeline {
       CacheDecision.Cacheable rule,
       boolean[] joined) {
     Flight mine = new Flight(l0.beginFill(), new CompletableFuture<>());
+    // Wall clock at the start of the fetch: the tiers refuse the fill if an id it holds was
+    // invalidated from then on.
+    long fetchStartedMillis = tiers.isEmpty() ? 0 : tiers.nowMillis();
     Flight chosen =
         flights.compute(
             key,
@@ -357,10 +496,16 @@ public final class DefaultEdgePipeline implements EdgePipeline {
                 if (exchange != null
                     && exchange.response() != null
                     && exchange.response().status() == 200) {
-                  stored =
-                      l0.fill(
-                          mine.token(), key, exchange.response(), watched(route, request), rule);
+                  L0Cache.Entry entry =
+                      l0.fillEntry(
+                          mine.token(), key, exchange.response(), watched(route, request), rule, 0);
+                  stored = entry != null;
+                  if (entry != null && !tiers.isEmpty()) {
+                    writeThrough(entry, fetchStartedMillis, rule);
+                  }
                 }
+              } catch (RuntimeException e) {
+                log.log(System.Logger.Level.ERROR, "cache fill failed for " + key, e);
               } finally {
                 flights.remove(key, mine);
               }
@@ -371,6 +516,19 @@ public final class DefaultEdgePipeline implements EdgePipeline {
               }
             });
     return mine;
+  }
+
+  /** Sends a fill to every tier (in the background: the answer never waits for it). */
+  private void writeThrough(
+      L0Cache.Entry entry, long fetchStartedMillis, CacheDecision.Cacheable rule) {
+    tiers.writeThrough(
+        new TierEntry(
+            entry.key().value(),
+            ResponseCodec.encode(entry.response()),
+            entry.ids(),
+            fetchStartedMillis,
+            fetchStartedMillis + rule.retention().toMillis()),
+        rule.retention());
   }
 
   /** Ids a read's entry depends on besides those in its body. */
@@ -411,6 +569,7 @@ public final class DefaultEdgePipeline implements EdgePipeline {
                   CACHE + "; fwd=bypass; detail=" + reason,
                   start,
                   0,
+                  null,
                   exchange,
                   "bypass");
             });
@@ -427,7 +586,7 @@ public final class DefaultEdgePipeline implements EdgePipeline {
       ids.addAll(ObjectIds.scan(exchange.response().body()));
     }
     ids.add(COLLECTION + route.collectionPath());
-    ids.forEach(l0::invalidate);
+    invalidate(ids);
   }
 
   /** All attempts of one request under the retry rule and the deadline. */
@@ -599,10 +758,14 @@ public final class DefaultEdgePipeline implements EdgePipeline {
       String cacheStatus,
       long start,
       long cacheNanos,
+      @Nullable String tierTiming,
       @Nullable Exchange exchange,
       String cacheResult) {
     StringBuilder timing = new StringBuilder(64);
     timing.append("cache;dur=").append(millis(cacheNanos));
+    if (tierTiming != null) {
+      timing.append(", ").append(tierTiming);
+    }
     if (exchange != null) {
       timing.append(", queue;dur=").append(millis(exchange.queueNanos()));
       timing.append(", upstream;dur=").append(millis(exchange.upstreamNanos()));
