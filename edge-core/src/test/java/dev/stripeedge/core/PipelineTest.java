@@ -469,6 +469,51 @@ class PipelineTest {
   }
 
   @Test
+  void aWarmingListStoresEachObjectAsItsRetrieve() {
+    EdgePipeline edge = pipeline(jdk);
+    String key = "sk_test_pl_warm";
+    List<String> ids = new ArrayList<>();
+    for (int i = 0; i < 3; i++) {
+      ids.add(id(call(edge, post(key, "/v1/customers", "name=Warm" + i))));
+    }
+
+    EdgeResponse list =
+        call(edge, get(key, "/v1/customers", "limit=10").withHeader("Stripe-Edge-Warm", "objects"));
+
+    assertThat(list.status()).isEqualTo(200);
+    assertThat(list.header("stripe-edge-warmed")).isEqualTo("3");
+    long before = simCalls("GET /v1/customers/{id}");
+    for (String customer : ids) {
+      EdgeResponse read = call(edge, get(key, "/v1/customers/" + customer, ""));
+      assertThat(read.header("cache-status")).contains("hit");
+      assertThat(id(read)).isEqualTo(customer);
+    }
+    assertThat(simCalls("GET /v1/customers/{id}")).isEqualTo(before);
+    // Stored per API key like any fill: another key's read is its own miss.
+    EdgeResponse other =
+        call(edge, get("sk_test_pl_warm_other", "/v1/customers/" + ids.get(0), ""));
+    assertThat(other.header("cache-status")).doesNotContain("hit");
+  }
+
+  @Test
+  void anExpandingListWarmsNothing() {
+    EdgePipeline edge = pipeline(jdk);
+    String key = "sk_test_pl_warm_expand";
+    String customer = id(call(edge, post(key, "/v1/customers", "name=Expanded")));
+
+    EdgeResponse list =
+        call(
+            edge,
+            get(key, "/v1/customers", "expand[]=data.default_source")
+                .withHeader("Stripe-Edge-Warm", "objects"));
+
+    assertThat(list.status()).isEqualTo(200);
+    assertThat(list.header("stripe-edge-warmed")).isNull();
+    assertThat(call(edge, get(key, "/v1/customers/" + customer, "")).header("cache-status"))
+        .doesNotContain("hit");
+  }
+
+  @Test
   void aRateLimited429IsRetriedAndCreatesOnce() {
     String key = "sk_test_pl_limited";
     // Two creates per second on the endpoint: the third of a quick burst meets the limiter.

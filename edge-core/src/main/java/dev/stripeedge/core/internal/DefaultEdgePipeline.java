@@ -54,6 +54,12 @@ public final class DefaultEdgePipeline implements EdgePipeline {
   private static final String CACHE = "stripe-edge";
   private static final String COLLECTION = "collection:";
 
+  /** Request header asking a list to store its objects as their retrieves: {@code objects}. */
+  static final String WARM_HEADER = "stripe-edge-warm";
+
+  /** Response header: how many objects a warming list stored. */
+  static final String WARMED_HEADER = "Stripe-Edge-Warmed";
+
   // Pseudo id indexing the plain retrieve (no query) of an object: what an event's copy can
   // refresh.
   private static final String RETRIEVE = "retrieve:";
@@ -170,6 +176,9 @@ public final class DefaultEdgePipeline implements EdgePipeline {
     long start = ticker.nanos();
     Route route = StripeRoutes.classify(request.path());
     try {
+      if (warmRequested(request, route)) {
+        return forwardAndWarm(request, route, start);
+      }
       CacheDecision decision = cacheRule.decide(request, route);
       if (decision instanceof CacheDecision.Cacheable cacheable && ApiKeys.of(request) != null) {
         return cached(request, route, cacheable, start);
@@ -573,6 +582,89 @@ public final class DefaultEdgePipeline implements EdgePipeline {
                   exchange,
                   "bypass");
             });
+  }
+
+  /**
+   * A list asking, with {@code Stripe-Edge-Warm: objects}, that its objects be stored as their
+   * retrieves. Only without {@code expand}: an expanded item is not what a plain retrieve answers.
+   */
+  private static boolean warmRequested(EdgeRequest request, Route route) {
+    return request.method().equals("GET")
+        && route.kind() == Route.Kind.COLLECTION
+        && "objects".equals(request.header(WARM_HEADER))
+        && ApiKeys.of(request) != null
+        && !request.rawQuery().toLowerCase(Locale.ROOT).contains("expand");
+  }
+
+  /**
+   * Forwards a list and stores each object it holds under the key of its own retrieve, as a fill
+   * would (race-safe from the list's start, written through to the tiers). {@code
+   * Stripe-Edge-Warmed} says how many were stored.
+   */
+  private CompletableFuture<EdgeResponse> forwardAndWarm(
+      EdgeRequest request, Route route, long start) {
+    L0Cache.FillToken token = l0.beginFill();
+    long fetchStartedMillis = tiers.nowMillis();
+    return exchange(request, route)
+        .thenApply(
+            exchange -> {
+              int warmed = 0;
+              if (exchange.response() != null && exchange.response().status() == 200) {
+                warmed = storeItems(request, exchange.response(), token, fetchStartedMillis);
+              }
+              return finish(
+                  route,
+                  request,
+                  answer(exchange).withHeader(WARMED_HEADER, Integer.toString(warmed)),
+                  CACHE + "; fwd=bypass; detail=warm",
+                  start,
+                  0,
+                  null,
+                  exchange,
+                  "bypass");
+            });
+  }
+
+  private int storeItems(
+      EdgeRequest list, EdgeResponse response, L0Cache.FillToken token, long fetchStartedMillis) {
+    Map<String, List<String>> headers = new LinkedHashMap<>(response.headers());
+    headers.remove("request-id");
+    headers.remove("content-length");
+    Map<String, List<String>> retrieveHeaders = new LinkedHashMap<>();
+    for (String name :
+        List.of("authorization", "stripe-account", "stripe-context", "stripe-version")) {
+      List<String> values = list.headers().get(name);
+      if (values != null) {
+        retrieveHeaders.put(name, values);
+      }
+    }
+    int stored = 0;
+    for (ListItems.Item item : ListItems.of(response.body())) {
+      EdgeRequest retrieve =
+          new EdgeRequest("GET", list.path() + "/" + item.id(), "", retrieveHeaders, new byte[0]);
+      Route route = StripeRoutes.classify(retrieve.path());
+      if (route.kind() != Route.Kind.OBJECT && route.kind() != Route.Kind.NESTED_OBJECT) {
+        continue;
+      }
+      if (!(cacheRule.decide(retrieve, route) instanceof CacheDecision.Cacheable rule)) {
+        continue;
+      }
+      L0Cache.Entry entry =
+          l0.fillEntry(
+              token,
+              keys.keyFor(retrieve),
+              new EdgeResponse(200, headers, item.json()),
+              watched(route, retrieve),
+              rule,
+              0);
+      if (entry != null) {
+        stored++;
+        if (!tiers.isEmpty()) {
+          writeThrough(entry, fetchStartedMillis, rule);
+        }
+      }
+    }
+    return stored;
   }
 
   /**
