@@ -7,7 +7,6 @@ import io.micrometer.core.instrument.MeterRegistry;
 import java.time.InstantSource;
 import java.util.ArrayList;
 import java.util.Collection;
-import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -15,6 +14,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
@@ -543,9 +543,7 @@ public final class DynamoDbTier implements CacheTier {
 
   private static RuntimeException asCompletion(Throwable failure) {
     Throwable cause = TableSetup.cause(failure);
-    return cause instanceof RuntimeException runtime
-        ? runtime
-        : new java.util.concurrent.CompletionException(cause);
+    return cause instanceof RuntimeException runtime ? runtime : new CompletionException(cause);
   }
 
   private static AttributeValue number(long value) {
@@ -568,14 +566,5 @@ public final class DynamoDbTier implements CacheTier {
   @Override
   public String toString() {
     return "DynamoDbTier[" + config.table() + " in " + config.region() + "]";
-  }
-
-  // Package-private for the tests: the configuration in force.
-  DynamoDbTierConfig config() {
-    return config;
-  }
-
-  static Map<String, AttributeValue> keyOf(String key) {
-    return new HashMap<>(Items.entryKey(key));
   }
 }

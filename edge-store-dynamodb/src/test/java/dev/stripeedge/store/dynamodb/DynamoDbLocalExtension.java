@@ -8,6 +8,8 @@ import org.junit.jupiter.api.extension.BeforeAllCallback;
 import org.junit.jupiter.api.extension.ExtensionContext;
 import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
 import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
+import software.amazon.awssdk.regions.Region;
+import software.amazon.awssdk.services.dynamodb.DynamoDbAsyncClient;
 
 /**
  * One in-memory DynamoDB Local for every test class of the run, started before the first and
@@ -43,6 +45,15 @@ final class DynamoDbLocalExtension implements BeforeAllCallback {
         .endpoint(endpoint)
         .createTable(true)
         .timeouts(Duration.ofSeconds(10), Duration.ofSeconds(5));
+  }
+
+  /** A plain client of the shared server, to look at what the tier wrote. */
+  DynamoDbAsyncClient client() {
+    return DynamoDbAsyncClient.builder()
+        .region(Region.US_EAST_1)
+        .credentialsProvider(CREDENTIALS)
+        .endpointOverride(endpoint)
+        .build();
   }
 
   static DynamoDbTier open(DynamoDbTierConfig config, MeterRegistry registry) {
