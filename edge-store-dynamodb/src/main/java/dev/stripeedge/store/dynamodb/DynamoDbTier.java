@@ -200,21 +200,26 @@ public final class DynamoDbTier implements CacheTier {
     }
     Set<String> wanted = Set.copyOf(distinct);
     Map<String, TierEntry> found = new ConcurrentHashMap<>();
-    List<CompletableFuture<Void>> chunks = new ArrayList<>();
-    for (int from = 0; from < distinct.size(); from += BATCH_GET_KEYS) {
-      List<Map<String, AttributeValue>> chunk = new ArrayList<>();
-      for (String key : distinct.subList(from, Math.min(from + BATCH_GET_KEYS, distinct.size()))) {
-        chunk.add(Items.entryKey(key));
-      }
-      KeysAndAttributes request =
-          KeysAndAttributes.builder().keys(chunk).consistentRead(config.consistentReads()).build();
-      chunks.add(batchGet(request, wanted, found, 0));
-    }
     return call(
         "getAll",
-        () ->
-            CompletableFuture.allOf(chunks.toArray(CompletableFuture[]::new))
-                .thenApply(done -> Map.copyOf(found)));
+        () -> {
+          List<CompletableFuture<Void>> chunks = new ArrayList<>();
+          for (int from = 0; from < distinct.size(); from += BATCH_GET_KEYS) {
+            List<Map<String, AttributeValue>> chunk = new ArrayList<>();
+            for (String key :
+                distinct.subList(from, Math.min(from + BATCH_GET_KEYS, distinct.size()))) {
+              chunk.add(Items.entryKey(key));
+            }
+            KeysAndAttributes request =
+                KeysAndAttributes.builder()
+                    .keys(chunk)
+                    .consistentRead(config.consistentReads())
+                    .build();
+            chunks.add(batchGet(request, wanted, found, 0));
+          }
+          return CompletableFuture.allOf(chunks.toArray(CompletableFuture[]::new))
+              .thenApply(done -> Map.copyOf(found));
+        });
   }
 
   /**
@@ -365,7 +370,7 @@ public final class DynamoDbTier implements CacheTier {
     }
     for (String id : entry.ids()) {
       if (id.isEmpty() || Items.utf8Length(id) > Items.MAX_ID_BYTES) {
-        return PutOutcome.TOO_LARGE;
+        return PutOutcome.BAD_ID;
       }
     }
     return null;
@@ -403,15 +408,19 @@ public final class DynamoDbTier implements CacheTier {
   @Override
   public CompletableFuture<Void> invalidate(Collection<String> ids) {
     long now = clock.millis();
-    List<CompletableFuture<Void>> each = new ArrayList<>();
-    for (String id : new HashSet<>(ids)) {
-      // An id no put could index holds no entry.
-      if (!id.isEmpty() && Items.utf8Length(id) <= Items.MAX_ID_BYTES) {
-        each.add(mark(id, now, 1).thenCompose(marked -> dropEntries(id, null)));
-      }
-    }
+    Set<String> distinct = new HashSet<>(ids);
     return call(
-        "invalidate", () -> CompletableFuture.allOf(each.toArray(CompletableFuture[]::new)));
+        "invalidate",
+        () -> {
+          List<CompletableFuture<Void>> each = new ArrayList<>();
+          for (String id : distinct) {
+            // An id no put could index holds no entry.
+            if (!id.isEmpty() && Items.utf8Length(id) <= Items.MAX_ID_BYTES) {
+              each.add(mark(id, now, 1).thenCompose(marked -> dropEntries(id, null)));
+            }
+          }
+          return CompletableFuture.allOf(each.toArray(CompletableFuture[]::new));
+        });
   }
 
   /**

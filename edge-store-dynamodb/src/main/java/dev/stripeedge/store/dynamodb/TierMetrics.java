@@ -2,6 +2,7 @@ package dev.stripeedge.store.dynamodb;
 
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
+import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 
@@ -68,10 +69,12 @@ final class TierMetrics {
     /** Larger than maxValueBytes or than an item holds. */
     TOO_LARGE,
     /** More ids than one transaction can index. */
-    TOO_MANY_IDS;
+    TOO_MANY_IDS,
+    /** An id that is empty or longer than a DynamoDB key holds. */
+    BAD_ID;
 
     String tag() {
-      return name().toLowerCase(java.util.Locale.ROOT);
+      return name().toLowerCase(Locale.ROOT);
     }
   }
 }

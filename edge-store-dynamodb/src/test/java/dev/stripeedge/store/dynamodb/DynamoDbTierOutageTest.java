@@ -129,6 +129,29 @@ class DynamoDbTierOutageTest {
     }
   }
 
+  @Test
+  void aClosedTierFailsItsCallsInsteadOfThrowing() throws Exception {
+    try (DynamoDbLocal local = DynamoDbLocal.inMemory()) {
+      DynamoDbTierConfig config =
+          DynamoDbTierConfig.builder("edge_cache_closed")
+              .endpoint(local.endpoint())
+              .createTable(true)
+              .timeouts(Duration.ofSeconds(10), Duration.ofSeconds(5))
+              .build();
+      DynamoDbTier tier = DynamoDbLocalExtension.open(config, registry);
+      tier.close();
+
+      for (CompletableFuture<?> call :
+          List.of(
+              tier.get("k"),
+              tier.getAll(List.of("k")),
+              tier.put(entry("closed")),
+              tier.invalidate(List.of("cus_" + run)))) {
+        assertThat(call).failsWithin(NEVER_HANGS);
+      }
+    }
+  }
+
   private double failures(String operation) {
     var counter = registry.find("stripe.edge.tier.failures").tag("operation", operation).counter();
     return counter == null ? 0 : counter.count();
