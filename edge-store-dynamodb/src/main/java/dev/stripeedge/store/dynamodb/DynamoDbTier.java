@@ -22,7 +22,6 @@ import java.util.concurrent.TimeoutException;
 import java.util.function.Supplier;
 import org.jspecify.annotations.Nullable;
 import software.amazon.awssdk.auth.credentials.AwsCredentialsProvider;
-import software.amazon.awssdk.auth.credentials.DefaultCredentialsProvider;
 import software.amazon.awssdk.awscore.retry.AwsRetryStrategy;
 import software.amazon.awssdk.http.nio.netty.NettyNioAsyncHttpClient;
 import software.amazon.awssdk.http.nio.netty.SdkEventLoopGroup;
@@ -105,23 +104,30 @@ public final class DynamoDbTier implements CacheTier {
    * @see #open(DynamoDbTierConfig, AwsCredentialsProvider, MeterRegistry, InstantSource)
    */
   public static DynamoDbTier open(DynamoDbTierConfig config, MeterRegistry registry) {
-    return open(
-        config, DefaultCredentialsProvider.builder().build(), registry, InstantSource.system());
+    // No provider given: the client builds the default chain and closes it with itself.
+    return open(config, null, registry, InstantSource.system());
   }
 
   /**
-   * A tier on {@code config}'s table. With {@code createTable}, blocks until the table exists and
-   * has TTL enabled, creating it if missing; otherwise makes no call.
+   * A tier on {@code config}'s table, signing with {@code credentials} (null: AWS's default chain).
+   * With {@code createTable}, blocks until the table exists and has TTL enabled, creating it if
+   * missing; otherwise makes no call.
    *
    * @throws IllegalStateException if the table cannot be set up, with DynamoDB's reason
    */
   public static DynamoDbTier open(
       DynamoDbTierConfig config,
-      AwsCredentialsProvider credentials,
+      @Nullable AwsCredentialsProvider credentials,
       MeterRegistry registry,
       InstantSource clock) {
     SdkEventLoopGroup eventLoops = SdkEventLoopGroup.builder().build();
-    DynamoDbAsyncClient client = newClient(config, credentials, eventLoops);
+    DynamoDbAsyncClient client;
+    try {
+      client = newClient(config, credentials, eventLoops);
+    } catch (RuntimeException e) {
+      eventLoops.eventLoopGroup().shutdownGracefully(0, 2, TimeUnit.SECONDS);
+      throw e;
+    }
     if (config.createTable()) {
       try {
         TableSetup.ensure(client, config.table()).get(SETUP_TIMEOUT_SECONDS, TimeUnit.SECONDS);
@@ -140,11 +146,12 @@ public final class DynamoDbTier implements CacheTier {
   }
 
   private static DynamoDbAsyncClient newClient(
-      DynamoDbTierConfig config, AwsCredentialsProvider credentials, SdkEventLoopGroup loops) {
+      DynamoDbTierConfig config,
+      @Nullable AwsCredentialsProvider credentials,
+      SdkEventLoopGroup loops) {
     DynamoDbAsyncClientBuilder builder =
         DynamoDbAsyncClient.builder()
             .region(Region.of(config.region()))
-            .credentialsProvider(credentials)
             .httpClientBuilder(
                 NettyNioAsyncHttpClient.builder()
                     .eventLoopGroup(loops)
@@ -159,6 +166,9 @@ public final class DynamoDbTier implements CacheTier {
                             AwsRetryStrategy.standardRetryStrategy().toBuilder()
                                 .maxAttempts(config.maxAttempts())
                                 .build()));
+    if (credentials != null) {
+      builder.credentialsProvider(credentials);
+    }
     if (config.endpoint() != null) {
       builder.endpointOverride(config.endpoint());
     }

@@ -83,22 +83,10 @@ final class TableSetup {
   }
 
   private static CompletableFuture<Void> enableTtl(DynamoDbAsyncClient client, String table) {
-    return client
-        .describeTimeToLive(r -> r.tableName(table))
+    return ttlEnabled(client, table)
         .thenCompose(
-            described -> {
-              TimeToLiveDescription ttl = described.timeToLiveDescription();
-              TimeToLiveStatus status = ttl == null ? null : ttl.timeToLiveStatus();
-              if (status == TimeToLiveStatus.ENABLED || status == TimeToLiveStatus.ENABLING) {
-                if (!Items.TTL.equals(ttl.attributeName())) {
-                  throw new IllegalStateException(
-                      "table "
-                          + table
-                          + " expires items by attribute "
-                          + ttl.attributeName()
-                          + ", the tier needs "
-                          + Items.TTL);
-                }
+            enabled -> {
+              if (enabled) {
                 return CompletableFuture.completedFuture(null);
               }
               return client
@@ -107,7 +95,45 @@ final class TableSetup {
                           r.tableName(table)
                               .timeToLiveSpecification(
                                   s -> s.enabled(true).attributeName(Items.TTL)))
-                  .<Void>thenApply(updated -> null);
+                  .<Void>thenApply(updated -> null)
+                  .exceptionallyCompose(
+                      // Another instance opening at the same moment enabled it first: DynamoDB
+                      // refuses the second update ("TimeToLive is already enabled").
+                      failure ->
+                          ttlEnabled(client, table)
+                              .thenCompose(
+                                  now ->
+                                      now
+                                          ? CompletableFuture.completedFuture(null)
+                                          : CompletableFuture.failedFuture(cause(failure))));
+            });
+  }
+
+  /**
+   * Whether TTL is on (or being turned on) for {@link Items#TTL}.
+   *
+   * @throws IllegalStateException (in the future) if it is on for another attribute
+   */
+  private static CompletableFuture<Boolean> ttlEnabled(DynamoDbAsyncClient client, String table) {
+    return client
+        .describeTimeToLive(r -> r.tableName(table))
+        .thenApply(
+            described -> {
+              TimeToLiveDescription ttl = described.timeToLiveDescription();
+              TimeToLiveStatus status = ttl == null ? null : ttl.timeToLiveStatus();
+              if (status != TimeToLiveStatus.ENABLED && status != TimeToLiveStatus.ENABLING) {
+                return false;
+              }
+              if (!Items.TTL.equals(ttl.attributeName())) {
+                throw new IllegalStateException(
+                    "table "
+                        + table
+                        + " expires items by attribute "
+                        + ttl.attributeName()
+                        + ", the tier needs "
+                        + Items.TTL);
+              }
+              return true;
             });
   }
 

@@ -90,6 +90,24 @@ class DynamoDbTierSetupTest {
   }
 
   @Test
+  void theDefaultCredentialsChainIsUsedWhenNoneIsGiven() {
+    // The chain's first link: Java system properties. (DynamoDB Local takes letters and digits
+    // only as access keys.)
+    System.setProperty("aws.accessKeyId", "fromProperties");
+    System.setProperty("aws.secretAccessKey", "fromProperties");
+    try (DynamoDbTier tier = DynamoDbTier.open(DYNAMODB.config(table).build(), registry)) {
+      long now = System.currentTimeMillis();
+      TierEntry entry = new TierEntry("setup:chain", new byte[] {3}, Set.of(), now, now + 60_000);
+
+      assertThat(await(tier.put(entry))).isTrue();
+      assertThat(await(tier.get("setup:chain"))).isEqualTo(entry);
+    } finally {
+      System.clearProperty("aws.accessKeyId");
+      System.clearProperty("aws.secretAccessKey");
+    }
+  }
+
+  @Test
   void withoutCreateTableOpenSucceedsAndCallsOnAMissingTableFail() {
     DynamoDbTierConfig config = DYNAMODB.config(table).createTable(false).build();
     try (DynamoDbTier tier = DynamoDbLocalExtension.open(config, registry)) {
