@@ -107,4 +107,20 @@ class EdgeConfigLoaderTest {
     assertThat(config.toString()).doesNotContain("whsec_").doesNotContain("sk_test_reconcile");
     assertThat(EdgeConfig.defaults().needsStore()).isFalse();
   }
+
+  @Test
+  void forecastingIsOnByDefaultAndTheFileCanSwitchItOff() throws Exception {
+    Path file = dir.resolve("budget.yaml");
+    Files.writeString(
+        file,
+        """
+        budget:
+          forecast: false
+        """);
+
+    assertThat(EdgeConfig.defaults().budget().toCore().forecast().enabled()).isTrue();
+    EdgeConfig config = EdgeConfigLoader.load(file, Map.of());
+    assertThat(config.budget().toCore().forecast().enabled()).isFalse();
+    assertThat(config.budget().toCore().globalRate()).isEqualTo(97);
+  }
 }
