@@ -148,9 +148,18 @@ class ForecastShaperTest {
           case NORMAL -> "u=3";
           case BACKGROUND -> "u=7";
         };
+    // Critical and normal on one endpoint each, background over four (as in the overload bench),
+    // so an endpoint limit holds back normal alone.
+    String path =
+        switch (lane) {
+          case CRITICAL -> "/v1/payment_intents/pi_" + i;
+          case NORMAL -> "/v1/customers/cus_" + i;
+          case BACKGROUND ->
+              "/v1/" + List.of("products", "prices", "plans", "coupons").get(i % 4) + "/x_" + i;
+        };
     return new EdgeRequest(
         "GET",
-        "/v1/customers/cus_" + i,
+        path,
         "",
         Map.of("Authorization", List.of("Bearer sk_live_forecast"), "Priority", List.of(urgency)),
         new byte[0]);
@@ -224,9 +233,22 @@ class ForecastShaperTest {
     // Off, critical's unused reserve is lost: 5 + 72 per second. On, it is lent: all 90.
     assertThat(off).isBetween(76L * 60, 78L * 60);
     assertThat(on).isBetween(89L * 60, 91L * 60);
-    // Normal's forecast 55/s leaves background less of the shared rate: normal is served in full.
+    // Normal, 55/s, is served in full.
     assertThat(with.outcome.refusedIn(Lane.NORMAL, 70, 130)).isZero();
     assertThat(with.outcome.admittedIn(Lane.NORMAL, 70, 130)).isBetween(54L * 60, 56L * 60);
+  }
+
+  @Test
+  void backgroundStillTakesWhatNormalCannotUse() {
+    Run run = new Run(config(true).withRates(90, 24));
+    // Normal is forecast at 60/s, so background's allowance is down to its share (6/s); but
+    // normal's one endpoint lets only 24/s through, and background gets the rest of the rate.
+    Load load = (lane, second) -> lane == Lane.NORMAL ? 60 : lane == Lane.BACKGROUND ? 150 : 0;
+
+    run.play(load, 0, 40);
+
+    assertThat(run.outcome.admittedIn(Lane.NORMAL, 20, 40)).isBetween(24L * 20 - 1, 24L * 20 + 1);
+    assertThat(run.outcome.admittedIn(Lane.BACKGROUND, 20, 40)).isGreaterThan(60L * 20);
   }
 
   @Test
