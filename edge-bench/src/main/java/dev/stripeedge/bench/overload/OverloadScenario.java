@@ -53,7 +53,8 @@ import org.jspecify.annotations.Nullable;
  * and 429s from the simulator's counters, upstream use per second.
  *
  * <pre>{@code
- * bin/stripe-edge bench overload [--rate 300] [--duration 60] [--json FILE] [--svg FILE]
+ * bin/stripe-edge bench overload [--rate 300] [--duration 60] [--forecast on|off] [--json FILE]
+ *     [--svg FILE]
  * }</pre>
  *
  * <p>Requests start on schedule whatever the completions (each on its own virtual thread), and a
@@ -104,6 +105,7 @@ public final class OverloadScenario {
     long seed = 42;
     Path json = null;
     Path svg = null;
+    boolean forecast = true;
     for (int i = 0; i < args.length; i++) {
       String value = i + 1 < args.length ? args[i + 1] : "";
       switch (args[i]) {
@@ -113,6 +115,14 @@ public final class OverloadScenario {
         case "--seed" -> seed = Long.parseLong(value);
         case "--json" -> json = Path.of(value);
         case "--svg" -> svg = Path.of(value);
+        case "--forecast" ->
+            forecast =
+                switch (value) {
+                  case "on" -> true;
+                  case "off" -> false;
+                  default ->
+                      throw new IllegalArgumentException("--forecast is on or off: " + value);
+                };
         default -> throw new IllegalArgumentException("unknown argument " + args[i]);
       }
       i++;
@@ -124,10 +134,12 @@ public final class OverloadScenario {
       System.out.printf(
           Locale.ROOT,
           "overload: %.0f req/s offered for %d s per run; simulator live, latency realistic,"
-              + " limits on (100/s global, 25/s per endpoint); %d customers seeded%n",
+              + " limits on (100/s global, 25/s per endpoint); %d customers seeded; edge forecasting"
+              + " %s%n",
           rate,
           duration,
-          ids.size());
+          ids.size(),
+          forecast ? "on" : "off");
 
       List<Long> baseline = baseline(sim, baselineCalls);
       pause();
@@ -142,7 +154,9 @@ public final class OverloadScenario {
       pause();
       EdgePipeline pipeline =
           EdgePipeline.builder(Upstream.jdk(URI.create(sim.baseUrl()), Duration.ofSeconds(2)))
-              .budgetConfig(BudgetConfig.live())
+              .budgetConfig(
+                  BudgetConfig.live()
+                      .withForecast(BudgetConfig.live().forecast().withEnabled(forecast)))
               .build();
       RunReport edge = run("through the edge", sim, mix, rate, duration, seed, edge(pipeline));
 
@@ -150,6 +164,7 @@ public final class OverloadScenario {
       out.put("benchmark", "overload");
       out.put("rate", rate);
       out.put("duration_s", duration);
+      out.put("forecast", forecast);
       out.put("machine", machine());
       out.put("when", Instant.now().toString());
       Map<String, Object> sim99 = new LinkedHashMap<>();
