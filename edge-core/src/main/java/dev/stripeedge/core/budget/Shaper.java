@@ -19,7 +19,8 @@ import java.util.concurrent.ConcurrentHashMap;
 import org.jspecify.annotations.Nullable;
 
 /**
- * {@link Budget#shaper}: per-account token buckets, lanes and AIMD.
+ * {@link Budget#shaper}: per-account token buckets, lanes, AIMD and, under forecasting, a reserve
+ * and a background allowance that follow each lane's forecast demand ({@link Demand}).
  *
  * <p>Each account's state sits behind that account's monitor; futures are completed and timers
  * scheduled only after the monitor is left, so callbacks (the upstream call itself, a synchronous
