@@ -664,8 +664,11 @@ public record EdgeConfig(
    * @param globalRate requests per second per account (Stripe: 100)
    * @param endpointRate requests per second per account and endpoint (Stripe: 25)
    * @param concurrency requests in flight per account
+   * @param forecast true reserves critical's forecast demand ahead of its peaks and lets background
+   *     yield first; false keeps the critical reserve and the lanes' shares fixed
    */
-  public record Budget(boolean enabled, double globalRate, double endpointRate, int concurrency) {
+  public record Budget(
+      boolean enabled, double globalRate, double endpointRate, int concurrency, boolean forecast) {
 
     public Budget {
       if (globalRate <= 0 || endpointRate <= 0 || concurrency <= 0) {
@@ -677,12 +680,26 @@ public record EdgeConfig(
 
     public static Budget defaults() {
       BudgetConfig live = BudgetConfig.live();
-      return new Budget(true, live.globalRate(), live.endpointRate(), live.concurrency());
+      return new Budget(
+          true,
+          live.globalRate(),
+          live.endpointRate(),
+          live.concurrency(),
+          live.forecast().enabled());
     }
 
-    /** The core's form (lanes, waits and adaptive cuts keep the core's defaults). */
+    public Budget withEnabled(boolean value) {
+      return new Budget(value, globalRate, endpointRate, concurrency, forecast);
+    }
+
+    /**
+     * The core's form (lanes, waits, adaptive cuts and forecasting constants keep its defaults).
+     */
     public BudgetConfig toCore() {
-      return BudgetConfig.live().withRates(globalRate, endpointRate).withConcurrency(concurrency);
+      BudgetConfig live = BudgetConfig.live();
+      return live.withRates(globalRate, endpointRate)
+          .withConcurrency(concurrency)
+          .withForecast(live.forecast().withEnabled(forecast));
     }
   }
 }

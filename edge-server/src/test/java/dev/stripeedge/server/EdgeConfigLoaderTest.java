@@ -156,4 +156,20 @@ class EdgeConfigLoaderTest {
             () -> EdgeConfigLoader.load(null, Map.of("STRIPE_EDGE_CACHE_KEY_SECRET", "c2hvcnQ=")))
         .hasMessageContaining("cache.keySecret must hold at least 32 bytes");
   }
+
+  @Test
+  void forecastingIsOnByDefaultAndTheFileCanSwitchItOff() throws Exception {
+    Path file = dir.resolve("budget.yaml");
+    Files.writeString(
+        file,
+        """
+        budget:
+          forecast: false
+        """);
+
+    assertThat(EdgeConfig.defaults().budget().toCore().forecast().enabled()).isTrue();
+    EdgeConfig config = EdgeConfigLoader.load(file, Map.of());
+    assertThat(config.budget().toCore().forecast().enabled()).isFalse();
+    assertThat(config.budget().toCore().globalRate()).isEqualTo(97);
+  }
 }

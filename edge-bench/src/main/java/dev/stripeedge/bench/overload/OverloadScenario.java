@@ -54,7 +54,8 @@ import org.jspecify.annotations.Nullable;
  * and 429s from the simulator's counters, upstream use per second.
  *
  * <pre>{@code
- * bin/stripe-edge bench overload [--rate 300] [--duration 60] [--json FILE] [--svg FILE]
+ * bin/stripe-edge bench overload [--rate 300] [--duration 60] [--forecast on|off] [--json FILE]
+ *     [--svg FILE]
  * }</pre>
  *
  * <p>Requests start on schedule whatever the completions (each on its own virtual thread), and a
@@ -106,6 +107,7 @@ public final class OverloadScenario {
     Path json = null;
     Path svg = null;
     boolean warm = false;
+    boolean forecast = true;
     for (int i = 0; i < args.length; i++) {
       String value = i + 1 < args.length ? args[i + 1] : "";
       switch (args[i]) {
@@ -119,6 +121,14 @@ public final class OverloadScenario {
           warm = true;
           i--; // a flag without a value
         }
+        case "--forecast" ->
+            forecast =
+                switch (value) {
+                  case "on" -> true;
+                  case "off" -> false;
+                  default ->
+                      throw new IllegalArgumentException("--forecast is on or off: " + value);
+                };
         default -> throw new IllegalArgumentException("unknown argument " + args[i]);
       }
       i++;
@@ -130,10 +140,12 @@ public final class OverloadScenario {
       System.out.printf(
           Locale.ROOT,
           "overload: %.0f req/s offered for %d s per run; simulator live, latency realistic,"
-              + " limits on (100/s global, 25/s per endpoint); %d customers seeded%n",
+              + " limits on (100/s global, 25/s per endpoint); %d customers seeded; edge forecasting"
+              + " %s%n",
           rate,
           duration,
-          ids.size());
+          ids.size(),
+          forecast ? "on" : "off");
 
       List<Long> baseline = baseline(sim, baselineCalls);
       pause();
@@ -148,7 +160,9 @@ public final class OverloadScenario {
       pause();
       EdgePipeline pipeline =
           EdgePipeline.builder(Upstream.jdk(URI.create(sim.baseUrl()), Duration.ofSeconds(2)))
-              .budgetConfig(BudgetConfig.live())
+              .budgetConfig(
+                  BudgetConfig.live()
+                      .withForecast(BudgetConfig.live().forecast().withEnabled(forecast)))
               .build();
       RunReport edge = run("through the edge", sim, mix, rate, duration, seed, edge(pipeline));
       RunReport warmed = null;
@@ -159,7 +173,9 @@ public final class OverloadScenario {
         EdgePipeline warmedPipeline =
             EdgePipeline.builder(Upstream.jdk(URI.create(sim.baseUrl()), Duration.ofSeconds(2)))
                 .cacheConfig(CacheConfig.defaults().withTtl("customers", Duration.ofMinutes(10)))
-                .budgetConfig(BudgetConfig.live())
+                .budgetConfig(
+                    BudgetConfig.live()
+                        .withForecast(BudgetConfig.live().forecast().withEnabled(forecast)))
                 .build();
         long warmStart = System.nanoTime();
         int stored = warm(warmedPipeline);
@@ -176,6 +192,7 @@ public final class OverloadScenario {
       out.put("benchmark", "overload");
       out.put("rate", rate);
       out.put("duration_s", duration);
+      out.put("forecast", forecast);
       out.put("machine", machine());
       out.put("when", Instant.now().toString());
       Map<String, Object> sim99 = new LinkedHashMap<>();
