@@ -30,14 +30,16 @@ import picocli.CommandLine.Unmatched;
       "  freshness  issue 6: time until the edge serves an out-of-band change; dropped,",
       "             duplicated, reordered webhooks (also --delay-ms, --reconcile-seconds,",
       "             --latency realistic|off; needs only a JDK)",
+      "  tiers      issue 7: hit latency per tier; three edges isolated vs sharing a tier",
+      "             (also --objects N, --requests N; needs only a JDK)",
       "Needs wrk (and nginx for hit-path): apt-get install wrk nginx. Installs nothing itself."
     })
 final class BenchCommand implements Callable<Integer> {
 
   private static final List<String> SCENARIOS =
-      List.of("hit-path", "sim-speed", "overload", "freshness");
+      List.of("hit-path", "sim-speed", "overload", "freshness", "tiers");
 
-  @Parameters(index = "0", description = "hit-path, sim-speed, overload or freshness")
+  @Parameters(index = "0", description = "hit-path, sim-speed, overload, freshness or tiers")
   String scenario = "";
 
   @Option(

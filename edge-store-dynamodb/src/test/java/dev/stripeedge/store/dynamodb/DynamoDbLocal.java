@@ -16,7 +16,7 @@ import software.amazon.dynamodb.services.local.shared.access.sqlite.SQLiteLibrar
  * jar ({@link SQLiteLibraryLoader}), so nothing needs installing. It can be stopped and started
  * again on the same port; with a database directory, tables and items survive that.
  */
-final class DynamoDbLocal implements AutoCloseable {
+public final class DynamoDbLocal implements AutoCloseable {
 
   private final @Nullable Path databaseDirectory;
   private int port;
@@ -28,7 +28,7 @@ final class DynamoDbLocal implements AutoCloseable {
   }
 
   /** A server holding its tables in memory, on a free port. */
-  static DynamoDbLocal inMemory() throws Exception {
+  public static DynamoDbLocal inMemory() throws Exception {
     DynamoDbLocal local = new DynamoDbLocal(null);
     local.start();
     return local;
@@ -41,7 +41,7 @@ final class DynamoDbLocal implements AutoCloseable {
     return local;
   }
 
-  URI endpoint() {
+  public URI endpoint() {
     return URI.create("http://127.0.0.1:" + port);
   }
 
