@@ -93,15 +93,16 @@ final class RedisConnections implements AutoCloseable {
   private static RedisConnections cluster(
       ClientResources resources, List<RedisURI> uris, RedisTierConfig config) {
     RedisClusterClient client = RedisClusterClient.create(resources, uris);
-    client.setOptions(
-        ClusterClientOptions.builder(clientOptions(config))
-            // Adaptive refresh (MOVED, ASK, reconnects) is Lettuce 7's default; add a periodic
-            // one so a quiet client also follows slot moves and failed nodes.
-            .topologyRefreshOptions(
-                ClusterTopologyRefreshOptions.builder()
-                    .enablePeriodicRefresh(Duration.ofSeconds(30))
-                    .build())
+    ClusterClientOptions.Builder options = ClusterClientOptions.builder(clientOptions(config));
+    // Adaptive refresh (MOVED, ASK, reconnects) is Lettuce 7's default; add a periodic one so a
+    // quiet client also follows slot moves and failed nodes.
+    options.topologyRefreshOptions(
+        ClusterTopologyRefreshOptions.builder()
+            .enablePeriodicRefresh(Duration.ofSeconds(30))
             .build());
+    // Not copied from the ClientOptions by builder(...); its setter returns the base builder.
+    options.maintNotificationsConfig(MaintNotificationsConfig.disabled());
+    client.setOptions(options.build());
     try {
       var data = client.connect(ByteArrayCodec.INSTANCE);
       var pubSub = client.connectPubSub(ByteArrayCodec.INSTANCE);
