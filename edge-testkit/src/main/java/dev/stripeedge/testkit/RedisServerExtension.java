@@ -21,8 +21,8 @@ import org.junit.jupiter.api.extension.ExtensionContext;
  * }</pre>
  *
  * <p>A test may {@link #stop()} the server (SIGKILL, as a crash) and {@link #start()} it again on
- * the same port, empty. Without {@code redis-server} on PATH the tests fail with a message saying
- * how to install it: they are never skipped.
+ * the same port, empty, or {@link #pause()} and {@link #resume()} it. Without {@code redis-server}
+ * on PATH the tests fail with a message saying how to install it: they are never skipped.
  *
  * <p>Not thread-safe: call {@code start}/{@code stop} from the test thread.
  */
@@ -89,6 +89,19 @@ public final class RedisServerExtension implements BeforeAllCallback, AfterAllCa
   /** Starts the server again on the same port, empty, and returns once it answers PING. */
   public void start() throws IOException, InterruptedException {
     server().start();
+  }
+
+  /**
+   * Freezes the server (SIGSTOP): connections stay open, nothing is answered — a stuck server, not
+   * a dead one. {@link #resume()} thaws it; {@link #stop()} kills it even while paused.
+   */
+  public void pause() throws IOException, InterruptedException {
+    server().signal("STOP");
+  }
+
+  /** Thaws a {@link #pause() paused} server; it answers what was sent meanwhile. */
+  public void resume() throws IOException, InterruptedException {
+    server().signal("CONT");
   }
 
   /**

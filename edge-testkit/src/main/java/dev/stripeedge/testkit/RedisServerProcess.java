@@ -105,6 +105,21 @@ final class RedisServerProcess {
   }
 
   /**
+   * Freezes ({@code SIGSTOP}) or thaws ({@code SIGCONT}) the server: connections stay open but
+   * nothing is answered, like a server stuck in a long command or a VM pause.
+   */
+  void signal(String signal) throws IOException, InterruptedException {
+    Process running = process;
+    if (running == null) {
+      throw new IllegalStateException("redis-server on port " + port + " is not running");
+    }
+    Process kill = new ProcessBuilder("kill", "-" + signal, String.valueOf(running.pid())).start();
+    if (!kill.waitFor(10, TimeUnit.SECONDS) || kill.exitValue() != 0) {
+      throw new IllegalStateException("kill -" + signal + " failed for redis-server on " + port);
+    }
+  }
+
+  /**
    * Sends one inline command and returns the reply line ({@code +PONG}, {@code :3}), a bulk
    * string's content, or an array's elements one per line; null when nobody answers.
    */

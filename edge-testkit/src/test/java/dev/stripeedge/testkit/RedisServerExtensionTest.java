@@ -38,6 +38,17 @@ class RedisServerExtensionTest {
   }
 
   @Test
+  void aPausedServerAnswersNothingUntilResumed() throws Exception {
+    redis.pause();
+    try {
+      assertThat(redis.command("PING")).isNull();
+    } finally {
+      redis.resume();
+    }
+    assertThat(redis.command("PING")).isEqualTo("+PONG");
+  }
+
+  @Test
   void aMissingExecutableFailsWithHowToInstallIt() {
     assertThatThrownBy(() -> RedisServerProcess.executable("redis-server-that-does-not-exist"))
         .isInstanceOf(IllegalStateException.class)
