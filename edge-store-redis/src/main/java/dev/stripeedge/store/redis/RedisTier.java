@@ -56,6 +56,8 @@ public final class RedisTier implements CacheTier {
 
   private static final byte[] PUBLISH = RedisKeys.bytes("publish");
   private static final byte[] DISCARD = RedisKeys.bytes("discard");
+  private static final CompletableFuture<Boolean> NOT_STORED =
+      CompletableFuture.completedFuture(false);
 
   private final RedisTierConfig config;
   private final Clock clock;
@@ -169,31 +171,36 @@ public final class RedisTier implements CacheTier {
         .thenApply(stored -> stored == 1L);
   }
 
-  // Each step touches one hash slot; the class comment says why the order is safe.
+  // Each step touches one hash slot; the class comment says why the order is safe: (1) index the
+  // key under every id, (2) store the entry pending, (3) check every id again, (4) publish or drop.
   private CompletableFuture<Boolean> putBySlots(TierEntry entry, byte[] ids) {
-    byte[] entryKey = keys.entry(entry.key());
-    byte[] fetched = EntryCodec.millis(entry.fetchStartedMillis());
     return admitEverywhere(entry)
+        .thenCompose(admitted -> admitted ? storePending(entry, ids) : NOT_STORED)
         .thenCompose(
-            admitted -> {
-              if (!admitted) {
-                return CompletableFuture.completedFuture(false);
-              }
-              byte[][] args = {
-                entry.value(), fetched, EntryCodec.millis(entry.expiresAtMillis()), ids
-              };
-              return STORE_PENDING
-                  .<Long>run(commands, ScriptOutputType.INTEGER, new byte[][] {entryKey}, args)
-                  .thenCompose(
-                      stored ->
-                          stored != 1L
-                              ? CompletableFuture.completedFuture(false)
-                              : admitEverywhere(entry)
-                                  .thenCompose(
-                                      still ->
-                                          settle(entryKey, fetched, still ? PUBLISH : DISCARD)
-                                              .thenApply(ours -> still && ours)));
-            });
+            stored ->
+                stored
+                    ? admitEverywhere(entry).thenCompose(still -> settle(entry, still))
+                    : NOT_STORED);
+  }
+
+  private CompletableFuture<Boolean> storePending(TierEntry entry, byte[] ids) {
+    byte[][] args = {
+      entry.value(),
+      EntryCodec.millis(entry.fetchStartedMillis()),
+      EntryCodec.millis(entry.expiresAtMillis()),
+      ids
+    };
+    return STORE_PENDING
+        .<Long>run(commands, ScriptOutputType.INTEGER, new byte[][] {keys.entry(entry.key())}, args)
+        .thenApply(stored -> stored == 1L);
+  }
+
+  /** Publishes this put's pending entry, or drops it; true only when published. */
+  private CompletableFuture<Boolean> settle(TierEntry entry, boolean publish) {
+    byte[][] args = {EntryCodec.millis(entry.fetchStartedMillis()), publish ? PUBLISH : DISCARD};
+    return SETTLE_PENDING
+        .<Long>run(commands, ScriptOutputType.INTEGER, new byte[][] {keys.entry(entry.key())}, args)
+        .thenApply(ours -> publish && ours == 1L);
   }
 
   private CompletableFuture<Boolean> admitEverywhere(TierEntry entry) {
@@ -215,16 +222,6 @@ public final class RedisTier implements CacheTier {
     }
     return CompletableFuture.allOf(admissions.toArray(CompletableFuture<?>[]::new))
         .thenApply(done -> admissions.stream().allMatch(admitted -> admitted.join() == 1L));
-  }
-
-  private CompletableFuture<Boolean> settle(byte[] entryKey, byte[] fetched, byte[] how) {
-    return SETTLE_PENDING
-        .<Long>run(
-            commands,
-            ScriptOutputType.INTEGER,
-            new byte[][] {entryKey},
-            new byte[][] {fetched, how})
-        .thenApply(ours -> ours == 1L);
   }
 
   @Override
