@@ -19,8 +19,8 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
-import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Consumer;
+import java.util.function.Function;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -38,9 +38,10 @@ import org.jspecify.annotations.Nullable;
  * invalidation completes. See docs/redis-tier.md.
  *
  * <p><b>Failure.</b> Commands time out after {@link RedisTierConfig#commandTimeout()} and fail at
- * once while Redis is unreachable; the client reconnects by itself and the tier works again when
- * Redis is back. Nothing blocks a caller; futures (and the remote-invalidation listeners) run on
- * Lettuce's I/O threads, so they must not block either.
+ * once while Redis is unreachable (also when it was down at {@link #connect}); the client
+ * reconnects by itself and the tier works again when Redis is back. Nothing blocks a caller;
+ * futures (and the remote-invalidation listeners) run on Lettuce's I/O threads, so they must not
+ * block either.
  *
  * <p>Thread-safe.
  */
@@ -62,18 +63,15 @@ public final class RedisTier implements CacheTier {
   private final RedisTierConfig config;
   private final Clock clock;
   private final RedisKeys keys;
-  private final RedisConnections redis;
-  private final RedisClusterAsyncCommands<byte[], byte[]> commands;
+  private final RedisLink redis;
   private final String instanceId = UUID.randomUUID().toString();
   private final List<Consumer<Collection<String>>> listeners = new CopyOnWriteArrayList<>();
-  private final AtomicBoolean closed = new AtomicBoolean();
 
-  private RedisTier(RedisTierConfig config, Clock clock, RedisConnections redis) {
+  private RedisTier(RedisTierConfig config, Clock clock) {
     this.config = config;
     this.clock = clock;
     this.keys = new RedisKeys(config.keyPrefix());
-    this.redis = redis;
-    this.commands = redis.commands();
+    this.redis = RedisLink.open(config, this::subscribe);
   }
 
   /** Connects with the system clock; see {@link #connect(RedisTierConfig, Clock)}. */
@@ -82,28 +80,31 @@ public final class RedisTier implements CacheTier {
   }
 
   /**
-   * Connects to Redis and subscribes to the invalidation channel. Blocks until both are done.
+   * Connects to Redis and subscribes to the invalidation channel, blocking up to about a second.
+   * When Redis cannot be reached, it logs a warning and returns anyway: every call then fails at
+   * once (the message names the URIs without passwords) while the tier keeps trying to connect in
+   * the background, so an edge started during a Redis outage serves without this tier until it is
+   * back.
    *
    * @param clock the instance's wall clock, which decides when a read entry has expired
-   * @throws IllegalStateException when Redis cannot be reached now (the message names the URIs
-   *     without passwords)
    */
   public static RedisTier connect(RedisTierConfig config, Clock clock) {
-    RedisConnections redis;
-    try {
-      redis = RedisConnections.open(config);
-    } catch (RuntimeException e) {
-      throw new IllegalStateException(
-          "redis: cannot connect to " + config.redactedUris() + ": " + e.getMessage(), e);
+    return new RedisTier(config, clock);
+  }
+
+  /** Whether the first connection to Redis is made (later outages do not change this). */
+  public boolean connected() {
+    return redis.current() != null;
+  }
+
+  // Runs an operation on the open connection, or fails it at once while there is none yet.
+  private <T> CompletableFuture<T> withRedis(
+      Function<RedisClusterAsyncCommands<byte[], byte[]>, CompletableFuture<T>> operation) {
+    RedisConnections open = redis.current();
+    if (open == null) {
+      return CompletableFuture.failedFuture(redis.notConnected());
     }
-    RedisTier tier = new RedisTier(config, clock, redis);
-    try {
-      tier.subscribe();
-    } catch (RuntimeException e) {
-      tier.close();
-      throw e;
-    }
-    return tier;
+    return operation.apply(open.commands());
   }
 
   @Override
@@ -113,10 +114,12 @@ public final class RedisTier implements CacheTier {
 
   @Override
   public CompletableFuture<@Nullable TierEntry> get(String key) {
-    return commands
-        .hmget(keys.entry(key), EntryCodec.FIELDS)
-        .toCompletableFuture()
-        .thenApply(fields -> EntryCodec.decode(key, fields, clock.millis()));
+    return withRedis(
+        commands ->
+            commands
+                .hmget(keys.entry(key), EntryCodec.FIELDS)
+                .toCompletableFuture()
+                .thenApply(fields -> EntryCodec.decode(key, fields, clock.millis())));
   }
 
   @Override
@@ -147,10 +150,15 @@ public final class RedisTier implements CacheTier {
     } catch (IllegalArgumentException e) {
       return CompletableFuture.failedFuture(e);
     }
-    return config.cluster() ? putBySlots(entry, ids) : putAtomically(entry, ids);
+    return withRedis(
+        commands ->
+            config.cluster()
+                ? putBySlots(commands, entry, ids)
+                : putAtomically(commands, entry, ids));
   }
 
-  private CompletableFuture<Boolean> putAtomically(TierEntry entry, byte[] ids) {
+  private CompletableFuture<Boolean> putAtomically(
+      RedisClusterAsyncCommands<byte[], byte[]> commands, TierEntry entry, byte[] ids) {
     List<byte[]> scriptKeys = new ArrayList<>();
     scriptKeys.add(keys.entry(entry.key()));
     for (String id : entry.ids()) {
@@ -173,17 +181,20 @@ public final class RedisTier implements CacheTier {
 
   // Each step touches one hash slot; the class comment says why the order is safe: (1) index the
   // key under every id, (2) store the entry pending, (3) check every id again, (4) publish or drop.
-  private CompletableFuture<Boolean> putBySlots(TierEntry entry, byte[] ids) {
-    return admitEverywhere(entry)
-        .thenCompose(admitted -> admitted ? storePending(entry, ids) : NOT_STORED)
+  private CompletableFuture<Boolean> putBySlots(
+      RedisClusterAsyncCommands<byte[], byte[]> commands, TierEntry entry, byte[] ids) {
+    return admitEverywhere(commands, entry)
+        .thenCompose(admitted -> admitted ? storePending(commands, entry, ids) : NOT_STORED)
         .thenCompose(
             stored ->
                 stored
-                    ? admitEverywhere(entry).thenCompose(still -> settle(entry, still))
+                    ? admitEverywhere(commands, entry)
+                        .thenCompose(still -> settle(commands, entry, still))
                     : NOT_STORED);
   }
 
-  private CompletableFuture<Boolean> storePending(TierEntry entry, byte[] ids) {
+  private CompletableFuture<Boolean> storePending(
+      RedisClusterAsyncCommands<byte[], byte[]> commands, TierEntry entry, byte[] ids) {
     byte[][] args = {
       entry.value(),
       EntryCodec.millis(entry.fetchStartedMillis()),
@@ -196,14 +207,16 @@ public final class RedisTier implements CacheTier {
   }
 
   /** Publishes this put's pending entry, or drops it; true only when published. */
-  private CompletableFuture<Boolean> settle(TierEntry entry, boolean publish) {
+  private CompletableFuture<Boolean> settle(
+      RedisClusterAsyncCommands<byte[], byte[]> commands, TierEntry entry, boolean publish) {
     byte[][] args = {EntryCodec.millis(entry.fetchStartedMillis()), publish ? PUBLISH : DISCARD};
     return SETTLE_PENDING
         .<Long>run(commands, ScriptOutputType.INTEGER, new byte[][] {keys.entry(entry.key())}, args)
         .thenApply(ours -> publish && ours == 1L);
   }
 
-  private CompletableFuture<Boolean> admitEverywhere(TierEntry entry) {
+  private CompletableFuture<Boolean> admitEverywhere(
+      RedisClusterAsyncCommands<byte[], byte[]> commands, TierEntry entry) {
     List<CompletableFuture<Long>> admissions = new ArrayList<>();
     for (String id : entry.ids()) {
       byte[][] args = {
@@ -235,9 +248,14 @@ public final class RedisTier implements CacheTier {
     } catch (IllegalArgumentException e) {
       return CompletableFuture.failedFuture(e);
     }
+    return withRedis(commands -> invalidate(commands, distinct));
+  }
+
+  private CompletableFuture<Void> invalidate(
+      RedisClusterAsyncCommands<byte[], byte[]> commands, Set<String> ids) {
     byte[][] memory = {EntryCodec.millis(config.invalidationMemory().toMillis())};
     List<CompletableFuture<List<Object>>> taken = new ArrayList<>();
-    for (String id : distinct) {
+    for (String id : ids) {
       taken.add(
           INVALIDATE.run(
               commands,
@@ -246,16 +264,18 @@ public final class RedisTier implements CacheTier {
               memory));
     }
     return CompletableFuture.allOf(taken.toArray(CompletableFuture<?>[]::new))
-        .thenCompose(done -> deleteEntries(taken))
+        .thenCompose(done -> deleteEntries(commands, taken))
         .thenCompose(
             deleted ->
                 commands
-                    .publish(keys.channel(), InvalidationMessage.of(instanceId, distinct).encode())
+                    .publish(keys.channel(), InvalidationMessage.of(instanceId, ids).encode())
                     .toCompletableFuture())
         .thenApply(receivers -> null);
   }
 
-  private CompletableFuture<?> deleteEntries(List<CompletableFuture<List<Object>>> taken) {
+  private CompletableFuture<?> deleteEntries(
+      RedisClusterAsyncCommands<byte[], byte[]> commands,
+      List<CompletableFuture<List<Object>>> taken) {
     Set<String> cacheKeys = new LinkedHashSet<>();
     for (CompletableFuture<List<Object>> members : taken) {
       for (Object member : members.join()) {
@@ -282,7 +302,7 @@ public final class RedisTier implements CacheTier {
     listeners.add(listener);
   }
 
-  private void subscribe() {
+  private void subscribe(RedisConnections redis) {
     byte[] channel = keys.channel();
     redis
         .pubSub()
@@ -325,9 +345,7 @@ public final class RedisTier implements CacheTier {
 
   @Override
   public void close() {
-    if (closed.compareAndSet(false, true)) {
-      redis.close();
-    }
+    redis.close();
   }
 
   @Override

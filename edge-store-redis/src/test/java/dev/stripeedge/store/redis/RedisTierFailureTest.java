@@ -139,16 +139,50 @@ class RedisTierFailureTest {
   }
 
   @Test
-  void connectingToNoRedisFailsWithTheAddressAndNoPassword() throws Exception {
+  void aTierStartedWhileRedisIsDownFailsFastThenConnectsByItself() throws Exception {
+    redis.stop();
+    try (RedisTier late = tier(Duration.ofSeconds(1))) {
+      assertThat(late.connected()).isFalse();
+      assertThatThrownBy(() -> late.get("k").get(HANG_SECONDS, TimeUnit.SECONDS))
+          .hasCauseInstanceOf(IllegalStateException.class)
+          .hasMessageContaining("not connected to [" + redis.uri() + "]");
+      BlockingQueue<Collection<String>> heardByLate = new LinkedBlockingQueue<>();
+      late.onRemoteInvalidation(heardByLate::add);
+
+      redis.start();
+
+      TierEntry stored = entry("late");
+      long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+      while (!putSucceeds(late, stored)) {
+        assertThat(System.nanoTime()).as("never connected").isLessThan(deadline);
+        Thread.sleep(100);
+      }
+      assertThat(late.connected()).isTrue();
+      assertThat(await(late.get(stored.key()))).isEqualTo(stored);
+      // It subscribed when it connected: another instance's invalidation reaches it.
+      try (RedisTier other = tier(Duration.ofSeconds(1))) {
+        await(other.invalidate(stored.ids()));
+      }
+      assertThat(heardByLate.poll(10, TimeUnit.SECONDS)).containsExactlyElementsOf(stored.ids());
+    } finally {
+      if (!redis.running()) {
+        redis.start();
+      }
+    }
+  }
+
+  @Test
+  void aTierThatCannotConnectNamesTheAddressButNotThePassword() throws Exception {
     int nobody;
     try (var socket = new java.net.ServerSocket(0)) {
       nobody = socket.getLocalPort();
     }
     RedisTierConfig config = RedisTierConfig.standalone("redis://:hunter2@127.0.0.1:" + nobody);
 
-    assertThatThrownBy(() -> RedisTier.connect(config))
-        .isInstanceOf(IllegalStateException.class)
-        .hasMessageContaining("127.0.0.1:" + nobody)
-        .hasMessageNotContaining("hunter2");
+    try (RedisTier tier = RedisTier.connect(config)) {
+      assertThatThrownBy(() -> tier.put(entry("x")).get(HANG_SECONDS, TimeUnit.SECONDS))
+          .hasMessageContaining("127.0.0.1:" + nobody)
+          .hasMessageNotContaining("hunter2");
+    }
   }
 }
