@@ -60,8 +60,14 @@ final class RedisLink implements AutoCloseable {
     return connections;
   }
 
-  /** What a call gets while there is no connection yet; names the URIs without passwords. */
-  IllegalStateException notConnected() {
+  /**
+   * What a call gets while there is no connection yet or any more; names the URIs without
+   * passwords.
+   */
+  synchronized IllegalStateException notConnected() {
+    if (closed) {
+      return new IllegalStateException("redis: the tier is closed");
+    }
     return new IllegalStateException(
         "redis: not connected to "
             + config.redactedUris()

@@ -157,6 +157,17 @@ class RedisTierStorageTest {
   }
 
   @Test
+  void aClosedTierSaysSo() {
+    RedisTier tier = RedisTier.connect(config());
+    tier.close();
+
+    assertThat(tier.get(key("closed")))
+        .failsWithin(Duration.ofSeconds(10))
+        .withThrowableOfType(java.util.concurrent.ExecutionException.class)
+        .withMessageContaining("closed");
+  }
+
+  @Test
   void anIdWithANewlineIsRefusedWithAClearError() {
     try (RedisTier tier = RedisTier.connect(config())) {
       TierEntry bad = new TierEntry(key("nl"), new byte[] {1}, Set.of("cus_\nx"), now(), now() + 1);
