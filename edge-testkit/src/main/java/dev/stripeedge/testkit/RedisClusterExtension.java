@@ -71,6 +71,23 @@ public final class RedisClusterExtension implements BeforeAllCallback, AfterAllC
     return nodes.stream().map(node -> "redis://127.0.0.1:" + node.port()).toList();
   }
 
+  /**
+   * Kills node {@code index} (0 to 2) as a crash would; its hash slots go unserved, and once the
+   * others notice (node timeout 5 s) the whole cluster reports {@code CLUSTERDOWN}.
+   */
+  public void stopNode(int index) throws InterruptedException {
+    nodes.get(index).stop();
+  }
+
+  /**
+   * Starts node {@code index} again on its port with its cluster config (its data is gone) and
+   * returns once every node reports {@code cluster_state:ok}.
+   */
+  public void startNode(int index) throws IOException, InterruptedException {
+    nodes.get(index).start();
+    awaitClusterOk();
+  }
+
   private void create(Path cli, Path folder) throws IOException, InterruptedException {
     List<String> command = new ArrayList<>(List.of(cli.toString(), "--cluster", "create"));
     for (RedisServerProcess node : nodes) {
