@@ -171,8 +171,7 @@ public final class RedisTier implements CacheTier {
       EntryCodec.millis(entry.fetchStartedMillis()),
       EntryCodec.millis(entry.expiresAtMillis()),
       ids,
-      EntryCodec.millis(config.clockTolerance().toMillis()),
-      EntryCodec.millis(config.invalidationMemory().toMillis())
+      EntryCodec.millis(config.clockTolerance().toMillis())
     };
     return PUT.<Long>run(
             commands, ScriptOutputType.INTEGER, scriptKeys.toArray(byte[][]::new), args)
@@ -223,8 +222,7 @@ public final class RedisTier implements CacheTier {
         RedisKeys.bytes(entry.key()),
         EntryCodec.millis(entry.fetchStartedMillis()),
         EntryCodec.millis(entry.expiresAtMillis()),
-        EntryCodec.millis(config.clockTolerance().toMillis()),
-        EntryCodec.millis(config.invalidationMemory().toMillis())
+        EntryCodec.millis(config.clockTolerance().toMillis())
       };
       admissions.add(
           ADMIT.run(

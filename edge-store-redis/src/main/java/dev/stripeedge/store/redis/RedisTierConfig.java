@@ -21,9 +21,10 @@ import java.util.List;
  * @param clockTolerance how far an edge instance's clock may be from Redis's: an invalidation at
  *     server time T refuses fills whose fetch started (instance clock) up to T plus this. Default 1
  *     s
- * @param invalidationMemory how long an invalidation marker is kept; a fill whose fetch started
- *     longer ago than this is refused, because a forgotten invalidation could have covered it.
- *     Default 10 min, far above any upstream deadline
+ * @param invalidationMemory how long an invalidation marker is kept: longer than any fetch can take
+ *     (upstream deadline with its retries), or a fill that began before a forgotten invalidation
+ *     could be stored. A promotion from a slower tier of an entry fetched longer ago is accepted:
+ *     that tier got the same invalidations. Default 10 min
  */
 public record RedisTierConfig(
     List<String> uris,

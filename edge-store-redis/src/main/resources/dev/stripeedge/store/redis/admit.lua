@@ -3,15 +3,13 @@
 -- stored (pending) and once after, so either the fill sees the invalidation or the invalidation
 -- finds the key in the index.
 -- KEYS[1]: the id's index set, KEYS[2]: its marker (one hash slot: both carry the tag {id}).
--- ARGV: 1 cache key, 2 fetch started (ms), 3 expires at (ms), 4 clock tolerance (ms),
---       5 invalidation memory (ms).
+-- ARGV: 1 cache key, 2 fetch started (ms), 3 expires at (ms), 4 clock tolerance (ms).
 -- Returns 1 when admitted, 0 when refused.
 local t = redis.call('TIME')
 local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
 local fetched = tonumber(ARGV[2])
 local expires = tonumber(ARGV[3])
 local tolerance = tonumber(ARGV[4])
-if fetched <= now - tonumber(ARGV[5]) + tolerance then return 0 end
 local invalidated = redis.call('GET', KEYS[2])
 if invalidated and fetched <= tonumber(invalidated) + tolerance then return 0 end
 redis.call('SADD', KEYS[1], ARGV[1])

@@ -2,7 +2,7 @@
 -- the keys of several ids may live anywhere, which only a single server allows in one script).
 -- KEYS[1]: the entry hash; then per id i: KEYS[2i] its index set, KEYS[2i+1] its marker.
 -- ARGV: 1 cache key (the index member), 2 value, 3 fetch started (ms), 4 expires at (ms),
---       5 ids joined by "\n", 6 clock tolerance (ms), 7 invalidation memory (ms).
+--       5 ids joined by "\n", 6 clock tolerance (ms).
 -- Returns 1 when stored, 0 when refused.
 local t = redis.call('TIME')
 local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
@@ -10,8 +10,6 @@ local fetched = tonumber(ARGV[3])
 local expires = tonumber(ARGV[4])
 local tolerance = tonumber(ARGV[6])
 if expires <= now then return 0 end
--- Markers older than the memory are gone: a fetch that old may predate a forgotten invalidation.
-if fetched <= now - tonumber(ARGV[7]) + tolerance then return 0 end
 for i = 3, #KEYS, 2 do
   local invalidated = redis.call('GET', KEYS[i])
   if invalidated and fetched <= tonumber(invalidated) + tolerance then return 0 end

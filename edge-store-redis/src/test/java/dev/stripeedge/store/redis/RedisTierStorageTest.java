@@ -114,12 +114,13 @@ class RedisTierStorageTest {
   }
 
   @Test
-  void aFetchOlderThanTheInvalidationMemoryIsRefused() throws Exception {
-    try (RedisTier tier =
-        RedisTier.connect(config().withInvalidationMemory(Duration.ofSeconds(30)))) {
-      // No marker is left that far back, so the tier cannot tell whether a write overtook it.
-      assertThat(await(tier.put(entry("ancient", now() - 60_000, now() + 60_000)))).isFalse();
-      assertThat(await(tier.put(entry("recent", now() - 5_000, now() + 60_000)))).isTrue();
+  void anOldEntryPromotedFromASlowerTierIsStoredUnlessAMarkerCoversIt() throws Exception {
+    try (RedisTier tier = RedisTier.connect(config())) {
+      long twoHoursAgo = now() - Duration.ofHours(2).toMillis();
+      assertThat(await(tier.put(entry("promoted", twoHoursAgo, now() + 60_000)))).isTrue();
+
+      await(tier.invalidate(List.of(id("covered"))));
+      assertThat(await(tier.put(entry("covered", twoHoursAgo, now() + 60_000)))).isFalse();
     }
   }
 
