@@ -6,6 +6,8 @@ import dev.stripeedge.core.budget.BudgetConfig;
 import dev.stripeedge.core.tier.TierConfig;
 import dev.stripeedge.core.tier.TierKeys;
 import dev.stripeedge.core.webhooks.ForwardConfig;
+import dev.stripeedge.store.dynamodb.DynamoDbTierConfig;
+import dev.stripeedge.store.redis.RedisTierConfig;
 import java.net.URI;
 import java.time.Duration;
 import java.util.Base64;
@@ -512,25 +514,145 @@ public record EdgeConfig(
   }
 
   /**
-   * The cache tiers below memory, asked in a fixed order after an L0 miss: fastest first. One
-   * record per tier kind (Redis and DynamoDB get theirs next to {@code sqlite}); encryption at rest
-   * applies to every tier.
+   * The cache tiers below memory, asked in a fixed order after an L0 miss, fastest first: Redis,
+   * then DynamoDB, then SQLite. Encryption at rest applies to every tier.
    *
+   * @param redis shared by every edge instance; off by default
+   * @param dynamodb shared and durable, with TTL-driven expiry; off by default
    * @param sqlite the embedded durable tier, in the {@code store.path} file
    * @param encryption AES-GCM of every tier value
    */
-  public record Tiers(Sqlite sqlite, Encryption encryption) {
+  public record Tiers(Redis redis, Dynamodb dynamodb, Sqlite sqlite, Encryption encryption) {
 
     public static Tiers defaults() {
-      return new Tiers(Sqlite.defaults(), Encryption.defaults());
+      return new Tiers(
+          Redis.defaults(), Dynamodb.defaults(), Sqlite.defaults(), Encryption.defaults());
+    }
+
+    public Tiers withRedis(Redis value) {
+      return new Tiers(value, dynamodb, sqlite, encryption);
+    }
+
+    public Tiers withDynamodb(Dynamodb value) {
+      return new Tiers(redis, value, sqlite, encryption);
     }
 
     public Tiers withSqlite(Sqlite value) {
-      return new Tiers(value, encryption);
+      return new Tiers(redis, dynamodb, value, encryption);
     }
 
     public Tiers withEncryption(Encryption value) {
-      return new Tiers(sqlite, value);
+      return new Tiers(redis, dynamodb, sqlite, value);
+    }
+
+    /** Whether any tier shared between edge instances is on (they need one cache-key secret). */
+    public boolean anyShared() {
+      return redis.enabled() || dynamodb.enabled();
+    }
+  }
+
+  /**
+   * The Redis tier, shared by every edge instance; an invalidation on one edge drops the entry from
+   * every edge's memory (pub/sub).
+   *
+   * @param enabled off by default
+   * @param uris {@code redis://[:password@]host:port} (or {@code rediss://}); several seeds when
+   *     {@code cluster}. Best given as {@code STRIPE_EDGE_REDIS_URIS}; a password is never logged
+   * @param cluster whether {@code uris} are Redis Cluster nodes
+   * @param keyPrefix put before every key and the channel, so deployments can share a server
+   * @param timeoutMillis longest wait for one command; a slower tier is skipped
+   */
+  public record Redis(
+      boolean enabled, List<String> uris, boolean cluster, String keyPrefix, long timeoutMillis) {
+
+    public Redis {
+      uris = List.copyOf(uris);
+      if (enabled && uris.isEmpty()) {
+        throw new IllegalArgumentException("tiers.redis.enabled needs tiers.redis.uris");
+      }
+      if (timeoutMillis < 1) {
+        throw new IllegalArgumentException(
+            "tiers.redis.timeoutMillis must be positive: " + timeoutMillis);
+      }
+    }
+
+    public static Redis defaults() {
+      return new Redis(false, List.of(), false, RedisTierConfig.DEFAULT_KEY_PREFIX, 50);
+    }
+
+    /** The tier's own settings. */
+    public RedisTierConfig toTierConfig() {
+      RedisTierConfig config =
+          cluster ? RedisTierConfig.cluster(uris) : RedisTierConfig.standalone(uris.get(0));
+      return config.withKeyPrefix(keyPrefix).withCommandTimeout(Duration.ofMillis(timeoutMillis));
+    }
+
+    /** The pipeline's settings for this tier. */
+    public TierConfig toCore() {
+      return TierConfig.defaults().withTimeout(Duration.ofMillis(timeoutMillis));
+    }
+
+    @Override
+    public String toString() {
+      // URIs may carry a password.
+      return "Redis[enabled="
+          + enabled
+          + ", uris="
+          + uris.size()
+          + ", cluster="
+          + cluster
+          + ", keyPrefix="
+          + keyPrefix
+          + ", timeoutMillis="
+          + timeoutMillis
+          + "]";
+    }
+  }
+
+  /**
+   * The DynamoDB tier: shared and durable, expired by DynamoDB's TTL (and on read).
+   *
+   * @param enabled off by default
+   * @param table the table holding entries, their id index and invalidation markers
+   * @param region the AWS region; credentials come from AWS's default chain
+   * @param endpoint another endpoint (DynamoDB Local, a VPC endpoint); empty for the region's
+   * @param createTable create the table (on demand, TTL on) when missing
+   * @param timeoutMillis longest wait for a lookup; a slower tier is skipped
+   */
+  public record Dynamodb(
+      boolean enabled,
+      String table,
+      String region,
+      String endpoint,
+      boolean createTable,
+      long timeoutMillis) {
+
+    public Dynamodb {
+      if (enabled && table.isBlank()) {
+        throw new IllegalArgumentException("tiers.dynamodb.table must not be blank");
+      }
+      if (timeoutMillis < 1) {
+        throw new IllegalArgumentException(
+            "tiers.dynamodb.timeoutMillis must be positive: " + timeoutMillis);
+      }
+    }
+
+    public static Dynamodb defaults() {
+      return new Dynamodb(false, "stripe-edge-cache", "us-east-1", "", false, 100);
+    }
+
+    /** The tier's own settings. */
+    public DynamoDbTierConfig toTierConfig() {
+      return DynamoDbTierConfig.builder(table)
+          .region(region)
+          .endpoint(endpoint.isBlank() ? null : URI.create(endpoint))
+          .createTable(createTable)
+          .build();
+    }
+
+    /** The pipeline's settings for this tier. */
+    public TierConfig toCore() {
+      return TierConfig.defaults().withTimeout(Duration.ofMillis(timeoutMillis));
     }
   }
 

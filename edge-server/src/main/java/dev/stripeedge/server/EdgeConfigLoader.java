@@ -75,6 +75,15 @@ public final class EdgeConfigLoader {
     if (keySecret != null && !keySecret.isBlank()) {
       ((ObjectNode) tree.get("cache")).put("keySecret", keySecret.strip());
     }
+    String redisUris = environment.get("STRIPE_EDGE_REDIS_URIS");
+    if (redisUris != null && !redisUris.isBlank()) {
+      ArrayNode list = ((ObjectNode) tree.get("tiers").get("redis")).putArray("uris");
+      for (String uri : redisUris.split(",")) {
+        if (!uri.isBlank()) {
+          list.add(uri.strip());
+        }
+      }
+    }
     String tierKeys = environment.get("STRIPE_EDGE_TIER_KEYS");
     if (tierKeys != null && !tierKeys.isBlank()) {
       ObjectNode encryption = (ObjectNode) tree.get("tiers").get("encryption");

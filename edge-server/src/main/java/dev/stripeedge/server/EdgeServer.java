@@ -7,6 +7,7 @@ import dev.stripeedge.core.EdgeResponse;
 import dev.stripeedge.core.Upstream;
 import dev.stripeedge.core.tier.CacheTier;
 import dev.stripeedge.core.tier.EncryptingTier;
+import dev.stripeedge.core.tier.TierConfig;
 import dev.stripeedge.core.webhooks.EventProcessor;
 import dev.stripeedge.core.webhooks.ForwardConfig;
 import dev.stripeedge.core.webhooks.Reconciler;
@@ -14,6 +15,8 @@ import dev.stripeedge.core.webhooks.StripeSignature;
 import dev.stripeedge.core.webhooks.WebhookForwarder;
 import dev.stripeedge.core.webhooks.WebhookIngest;
 import dev.stripeedge.core.webhooks.WebhookOutbox;
+import dev.stripeedge.store.dynamodb.DynamoDbTier;
+import dev.stripeedge.store.redis.RedisTier;
 import dev.stripeedge.store.sqlite.SqliteEventLedger;
 import dev.stripeedge.store.sqlite.SqliteKeySecret;
 import dev.stripeedge.store.sqlite.SqliteTier;
@@ -114,7 +117,7 @@ public final class EdgeServer implements AutoCloseable {
   private final int port;
   private final String webhookPath;
   private final @Nullable SqliteEventLedger ledger;
-  private final @Nullable CacheTier tier;
+  private final List<CacheTier> tiers;
   private final @Nullable WebhookForwarder forwarder;
   private final @Nullable ScheduledExecutorService forwardThread;
   private final @Nullable WebhookIngest ingest;
@@ -132,12 +135,15 @@ public final class EdgeServer implements AutoCloseable {
     if (config.budget().enabled()) {
       builder.budgetConfig(config.budget().toCore());
     }
-    this.tier = openTier(config);
-    if (tier != null) {
-      builder.tier(tier, config.tiers().sqlite().toCore());
-    }
     byte[] keySecret = config.cache().keySecretBytes();
-    if (keySecret == null && tier != null) {
+    if (keySecret == null && config.tiers().anyShared()) {
+      // Each edge would hash API keys differently: no entry could be found by another edge.
+      throw new IllegalArgumentException(
+          "tiers.redis and tiers.dynamodb are shared between edges: give them one"
+              + " cache.keySecret (STRIPE_EDGE_CACHE_KEY_SECRET)");
+    }
+    this.tiers = openTiers(config, builder);
+    if (keySecret == null && config.tiers().sqlite().enabled()) {
       // The same cache keys after a restart, or the tier's entries could never be found again.
       keySecret = SqliteKeySecret.load(Path.of(config.store().path()));
     }
@@ -233,20 +239,59 @@ public final class EdgeServer implements AutoCloseable {
     this.ready = true;
   }
 
-  /** The SQLite tier in the store's file (encrypted when configured), or null when it is off. */
-  private @Nullable CacheTier openTier(EdgeConfig config) {
-    EdgeConfig.Sqlite settings = config.tiers().sqlite();
-    if (!settings.enabled()) {
-      return null;
+  /**
+   * The tiers that are on, fastest first (Redis, DynamoDB, SQLite), each encrypted when configured,
+   * added to {@code builder}. A tier that fails to open closes those opened before it.
+   */
+  private List<CacheTier> openTiers(EdgeConfig config, EdgePipeline.Builder builder) {
+    EdgeConfig.Tiers settings = config.tiers();
+    List<CacheTier> opened = new ArrayList<>();
+    try {
+      if (settings.redis().enabled()) {
+        add(
+            opened,
+            builder,
+            RedisTier.connect(settings.redis().toTierConfig()),
+            settings.redis().toCore(),
+            settings);
+      }
+      if (settings.dynamodb().enabled()) {
+        add(
+            opened,
+            builder,
+            DynamoDbTier.open(settings.dynamodb().toTierConfig(), metrics),
+            settings.dynamodb().toCore(),
+            settings);
+      }
+      if (settings.sqlite().enabled()) {
+        add(
+            opened,
+            builder,
+            SqliteTier.open(
+                Path.of(config.store().path()),
+                SqliteTierConfig.defaults().withMaxBytes(settings.sqlite().maxBytes())),
+            settings.sqlite().toCore(),
+            settings);
+      }
+    } catch (RuntimeException e) {
+      opened.forEach(CacheTier::close);
+      throw e;
     }
-    CacheTier sqlite =
-        SqliteTier.open(
-            Path.of(config.store().path()),
-            SqliteTierConfig.defaults().withMaxBytes(settings.maxBytes()));
-    EdgeConfig.Encryption encryption = config.tiers().encryption();
-    return encryption.enabled()
-        ? EncryptingTier.wrap(sqlite, encryption.toKeys(), metrics)
-        : sqlite;
+    return List.copyOf(opened);
+  }
+
+  private void add(
+      List<CacheTier> opened,
+      EdgePipeline.Builder builder,
+      CacheTier tier,
+      TierConfig tierConfig,
+      EdgeConfig.Tiers settings) {
+    CacheTier wrapped =
+        settings.encryption().enabled()
+            ? EncryptingTier.wrap(tier, settings.encryption().toKeys(), metrics)
+            : tier;
+    opened.add(wrapped);
+    builder.tier(wrapped, tierConfig);
   }
 
   private static ScheduledExecutorService daemonScheduler(String name) {
@@ -296,9 +341,7 @@ public final class EdgeServer implements AutoCloseable {
     if (ledger != null) {
       ledger.close();
     }
-    if (tier != null) {
-      tier.close();
-    }
+    tiers.forEach(CacheTier::close);
   }
 
   /** Starts the sidecar; blocks until it listens. */
@@ -725,10 +768,8 @@ public final class EdgeServer implements AutoCloseable {
     if (ledger != null) {
       ledger.close();
     }
-    if (tier != null) {
-      // After the server: requests in flight may still write through.
-      tier.close();
-    }
+    // After the server: requests in flight may still write through.
+    tiers.forEach(CacheTier::close);
     metrics.close();
   }
 }
