@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Issue 7's tiers benchmark: hit latency per tier (memory, SQLite, DynamoDB Local) as the
+# Issue 7's tiers benchmark: hit latency per tier (memory, Redis, DynamoDB Local, SQLite) as the
 # pipeline sees it, and upstream calls for one workload over three edges with isolated memories
 # vs a shared tier.
 #

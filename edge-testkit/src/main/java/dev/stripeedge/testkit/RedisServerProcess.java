@@ -19,9 +19,9 @@ import org.jspecify.annotations.Nullable;
 /**
  * One {@code redis-server} process from PATH on a loopback port, without persistence.
  *
- * <p>Not thread-safe: the test that owns it starts and stops it.
+ * <p>Not thread-safe: the test (or benchmark) that owns it starts and stops it.
  */
-final class RedisServerProcess {
+public final class RedisServerProcess implements AutoCloseable {
 
   static final String INSTALL_HINT =
       "redis-server is not on PATH. Install it (Debian/Ubuntu: sudo apt-get install -y"
@@ -40,8 +40,30 @@ final class RedisServerProcess {
     this.extraArgs = List.copyOf(extraArgs);
   }
 
-  int port() {
+  /** A started server on a free loopback port, keeping its log in {@code dir}. */
+  public static RedisServerProcess startOnFreePort(Path dir)
+      throws IOException, InterruptedException {
+    RedisServerProcess server = new RedisServerProcess(freePort(), dir, List.of());
+    server.start();
+    return server;
+  }
+
+  public int port() {
     return port;
+  }
+
+  /** {@code redis://127.0.0.1:<port>}. */
+  public String uri() {
+    return "redis://127.0.0.1:" + port;
+  }
+
+  @Override
+  public void close() {
+    try {
+      stop();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
   }
 
   boolean running() {
@@ -91,7 +113,7 @@ final class RedisServerProcess {
   }
 
   /** Kills the server (SIGKILL, like a crash) and waits until it is gone. */
-  void stop() throws InterruptedException {
+  public void stop() throws InterruptedException {
     Process running = process;
     process = null;
     if (running == null) {

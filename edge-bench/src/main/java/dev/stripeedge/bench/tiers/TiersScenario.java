@@ -17,8 +17,11 @@ import dev.stripeedge.sim.StripeSim;
 import dev.stripeedge.store.dynamodb.DynamoDbLocal;
 import dev.stripeedge.store.dynamodb.DynamoDbTier;
 import dev.stripeedge.store.dynamodb.DynamoDbTierConfig;
+import dev.stripeedge.store.redis.RedisTier;
+import dev.stripeedge.store.redis.RedisTierConfig;
 import dev.stripeedge.store.sqlite.SqliteTier;
 import dev.stripeedge.store.sqlite.SqliteTierConfig;
+import dev.stripeedge.testkit.RedisServerProcess;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.io.IOException;
 import java.net.URI;
@@ -50,7 +53,8 @@ import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
  * }</pre>
  *
  * <p>One JVM: the simulator (latency off: only the tiers are measured), SQLite in a temp dir,
- * DynamoDB Local on loopback. Requests are sent one at a time, so a latency is one request's.
+ * DynamoDB Local on loopback, and a {@code redis-server} from PATH on loopback. Requests are sent
+ * one at a time, so a latency is one request's.
  */
 public final class TiersScenario {
 
@@ -92,7 +96,8 @@ public final class TiersScenario {
             .withLatency(SimConfig.Latency.off());
     Map<String, Object> out = new LinkedHashMap<>();
     try (StripeSim sim = StripeSim.start(config);
-        DynamoDbLocal dynamo = DynamoDbLocal.inMemory()) {
+        DynamoDbLocal dynamo = DynamoDbLocal.inMemory();
+        RedisServerProcess redis = RedisServerProcess.startOnFreePort(dir.resolve("redis"))) {
       TiersScenario scenario = new TiersScenario(sim);
       List<String> ids = scenario.seed(Math.max(objects, 5000));
       DynamoDbTierConfig dynamoConfig =
@@ -103,6 +108,8 @@ public final class TiersScenario {
               .build();
       List<TierKind> kinds =
           List.of(
+              new TierKind(
+                  "redis", () -> RedisTier.connect(RedisTierConfig.standalone(redis.uri()))),
               new TierKind(
                   "sqlite",
                   () -> SqliteTier.open(dir.resolve("edge.db"), SqliteTierConfig.defaults())),
