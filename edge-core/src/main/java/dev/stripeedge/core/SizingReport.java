@@ -41,6 +41,19 @@ public record SizingReport(
   /** The hit ratios every report sizes for. */
   public static final List<Double> TARGETS = List.of(0.90, 0.95, 0.99);
 
+  /** A report of nothing sampled (sizing off): every target unreachable. */
+  public static SizingReport empty(long memoryMaxBytes) {
+    return new SizingReport(
+        0,
+        0,
+        0,
+        0,
+        0,
+        List.of(),
+        TARGETS.stream().map(target -> new Target(target, null)).toList(),
+        new Memory(memoryMaxBytes, 0, 0, 0));
+  }
+
   /**
    * One point of the curve.
    *

@@ -17,6 +17,8 @@ import dev.stripeedge.core.RetryDecision;
 import dev.stripeedge.core.RetryRule;
 import dev.stripeedge.core.Route;
 import dev.stripeedge.core.Scheduler;
+import dev.stripeedge.core.SizingConfig;
+import dev.stripeedge.core.SizingReport;
 import dev.stripeedge.core.StripeRoutes;
 import dev.stripeedge.core.Ticker;
 import dev.stripeedge.core.Upstream;
@@ -92,6 +94,8 @@ public final class DefaultEdgePipeline implements EdgePipeline {
           .executor(Runnable::run)
           .build();
   private final Clock clock;
+  private final long maxBytes;
+  private final @Nullable SizingProbe sizing;
 
   public DefaultEdgePipeline(
       Upstream upstream,
@@ -107,7 +111,8 @@ public final class DefaultEdgePipeline implements EdgePipeline {
       Duration attemptTimeout,
       Budget budget,
       List<Map.Entry<CacheTier, TierConfig>> tiers,
-      Clock clock) {
+      Clock clock,
+      SizingConfig sizingConfig) {
     this.upstream = upstream;
     this.cacheRule = cacheRule;
     this.keys = keys;
@@ -121,6 +126,9 @@ public final class DefaultEdgePipeline implements EdgePipeline {
     this.budget = budget;
     this.l0 = new L0Cache(maxBytes, ticker);
     this.metrics = new EdgeMetrics(meters, l0::bytes);
+    this.maxBytes = maxBytes;
+    this.sizing =
+        sizingConfig.enabled() ? new SizingProbe(sizingConfig, maxBytes, l0::bytes, meters) : null;
     this.tiers = new TierChain(tiers, clock, ticker, meters);
     // Another edge's write, heard through a shared tier, drops the ids from this edge's memory.
     this.tiers.onRemoteInvalidation(ids -> ids.forEach(l0::invalidate));
@@ -291,9 +299,60 @@ public final class DefaultEdgePipeline implements EdgePipeline {
     return l0.bytes();
   }
 
+  @Override
+  public SizingReport sizing() {
+    SizingProbe probe = sizing;
+    return probe == null ? SizingReport.empty(maxBytes) : probe.report();
+  }
+
+  /** A cacheable request: looked up, and counted as a reference of its key for sizing. */
   private CompletableFuture<EdgeResponse> cached(
       EdgeRequest request, Route route, CacheDecision.Cacheable rule, long start) {
     CacheKey key = keys.keyFor(request);
+    CompletableFuture<EdgeResponse> answer = lookup(key, request, route, rule, start);
+    SizingProbe probe = sizing;
+    if (probe == null) {
+      return answer;
+    }
+    long hash = probe.hash(key);
+    // A hit is answered already: counted inline, without another stage on the hit path.
+    EdgeResponse done = answer.getNow(null);
+    if (done != null) {
+      reference(probe, hash, key, done, isMemoryHit(done), route, request, rule, start);
+      return answer;
+    }
+    return answer.thenApply(
+        response -> {
+          reference(probe, hash, key, response, false, route, request, rule, start);
+          return response;
+        });
+  }
+
+  private void reference(
+      SizingProbe probe,
+      long hash,
+      CacheKey key,
+      EdgeResponse answer,
+      boolean memoryHit,
+      Route route,
+      EdgeRequest request,
+      CacheDecision.Cacheable rule,
+      long start) {
+    try {
+      probe.answered(
+          hash, key, answer, memoryHit, () -> watched(route, request), start, rule.ttl().toNanos());
+    } catch (RuntimeException e) {
+      // Sizing is advice: a bug in it must never cost the answer.
+      log.log(System.Logger.Level.ERROR, "sizing failed for " + key, e);
+    }
+  }
+
+  private static boolean isMemoryHit(EdgeResponse answer) {
+    return (CACHE + "; hit").equals(answer.header("cache-status"));
+  }
+
+  private CompletableFuture<EdgeResponse> lookup(
+      CacheKey key, EdgeRequest request, Route route, CacheDecision.Cacheable rule, long start) {
     L0Cache.Entry entry = l0.get(key);
     long looked = ticker.nanos();
     long cacheNanos = looked - start;
