@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.stripeedge.core.EdgePipeline;
 import dev.stripeedge.core.EdgeRequest;
 import dev.stripeedge.core.EdgeResponse;
+import dev.stripeedge.core.SizingReport;
 import dev.stripeedge.core.Upstream;
 import dev.stripeedge.core.tier.CacheTier;
 import dev.stripeedge.core.tier.EncryptingTier;
@@ -70,11 +71,11 @@ import org.slf4j.LoggerFactory;
  * webhooks.forward} targets, each new event is queued in the same SQLite transaction as its ledger
  * record and forwarded, re-signed, by a background thread; {@code /admin/webhooks/dead} lists and
  * replays the deliveries given up on (never a Stripe path: clients only use {@code /v1/} and {@code
- * /v2/}). Below the in-memory cache, the SQLite tier in the same file (on by default) keeps cached
- * responses across restarts, under cache keys derived from a secret kept in that file too.
- * Keep-alive in, pooled connections up. Bodies over the configured limit get a Stripe-shaped 413
- * without being buffered; nothing reaches a client as a stack trace. Thread-safe; {@link #close}
- * stops it.
+ * /v2/}); {@code /admin/sizing} estimates the memory 90/95/99% hit ratios need. Below the in-memory
+ * cache, the SQLite tier in the same file (on by default) keeps cached responses across restarts,
+ * under cache keys derived from a secret kept in that file too. Keep-alive in, pooled connections
+ * up. Bodies over the configured limit get a Stripe-shaped 413 without being buffered; nothing
+ * reaches a client as a stack trace. Thread-safe; {@link #close} stops it.
  */
 public final class EdgeServer implements AutoCloseable {
 
@@ -469,11 +470,30 @@ public final class EdgeServer implements AutoCloseable {
   }
 
   /**
-   * The operator's endpoints, never a Stripe path: {@code GET /admin/webhooks/dead} lists dead
-   * forwarded deliveries, {@code POST /admin/webhooks/dead/{eventId}/replay} (or {@code …/dead/
-   * replay} for all) puts them back to pending.
+   * The operator's endpoints, never a Stripe path: {@code GET /admin/sizing} reports the memory a
+   * hit ratio needs (no store required), {@code GET /admin/webhooks/dead} lists dead forwarded
+   * deliveries, {@code POST /admin/webhooks/dead/{eventId}/replay} (or {@code …/dead/ replay} for
+   * all) puts them back to pending.
    */
   private void admin(HttpServerRequest request, String path) {
+    if (path.equals("/admin/sizing")) {
+      if (request.method() != HttpMethod.GET) {
+        request.response().putHeader("Allow", "GET");
+        error(request.response(), 405, "invalid_request_error", null, "Use GET on " + path + ".");
+        return;
+      }
+      try {
+        // A copy of a few thousand counters under the estimator's lock: fine on the event loop.
+        request
+            .response()
+            .putHeader("Content-Type", "application/json")
+            .end(sizingJson(pipeline.sizing(), tier == null ? List.of() : List.of(tier.name())));
+      } catch (IOException | RuntimeException e) {
+        log.error("sizing report failed", e);
+        error(request.response(), 500, "api_error", null, "The edge could not report sizing.");
+      }
+      return;
+    }
     SqliteEventLedger outbox = ledger;
     if (outbox == null) {
       error(
@@ -537,6 +557,67 @@ public final class EdgeServer implements AutoCloseable {
                   .putHeader("Content-Type", "application/json")
                   .end(result.result());
             });
+  }
+
+  /**
+   * The sizing report as JSON: the estimate for the in-memory tier, and the tiers below it, which
+   * are not estimated (a shared tier sees the misses of every edge; one edge cannot tell).
+   */
+  static String sizingJson(SizingReport report, List<String> tiersBelow) throws IOException {
+    Map<String, Object> json = new LinkedHashMap<>();
+    json.put("object", "sizing");
+    json.put("tier", "memory");
+    json.put(
+        "model",
+        "LRU hit-ratio curve from spatially sampled cache keys (SHARDS); sizes in bytes as the"
+            + " memory tier weighs entries; a read after its TTL is a miss at every size");
+    json.put("references", report.references());
+    json.put("sampled_references", report.sampledReferences());
+    json.put("sampling_rate", report.samplingRate());
+    json.put("sampled_keys", report.sampledKeys());
+    json.put("max_hit_ratio", report.maxHitRatio());
+    List<Map<String, Object>> targets = new ArrayList<>();
+    for (SizingReport.Target target : report.targets()) {
+      Map<String, Object> row = new LinkedHashMap<>();
+      row.put("hit_ratio", target.hitRatio());
+      row.put("bytes", target.bytes());
+      row.put("reachable", target.reachable());
+      if (!target.reachable()) {
+        row.put(
+            "reason",
+            report.references() == 0
+                ? "nothing sampled yet"
+                : "not reachable: first reads and reads after expiry miss at any size (max "
+                    + String.format(Locale.ROOT, "%.3f", report.maxHitRatio())
+                    + ")");
+      }
+      targets.add(row);
+    }
+    json.put("targets", targets);
+    List<Map<String, Object>> curve = new ArrayList<>();
+    for (SizingReport.Point point : report.curve()) {
+      curve.add(Map.of("bytes", point.bytes(), "hit_ratio", point.hitRatio()));
+    }
+    json.put("curve", curve);
+    Map<String, Object> memory = new LinkedHashMap<>();
+    memory.put("max_bytes", report.memory().maxBytes());
+    memory.put("bytes", report.memory().bytes());
+    memory.put("predicted_hit_ratio", report.memory().predictedHitRatio());
+    memory.put("measured_hit_ratio", report.memory().measuredHitRatio());
+    json.put("memory", memory);
+    List<Map<String, Object>> below = new ArrayList<>();
+    for (String name : tiersBelow) {
+      below.add(
+          Map.of(
+              "tier",
+              name,
+              "estimated",
+              false,
+              "note",
+              "sees the memory tier's misses (of every edge, when shared); not estimated"));
+    }
+    json.put("tiers_below", below);
+    return JSON.writeValueAsString(json);
   }
 
   /** The dead letters as JSON (payloads left out: they are large and held in the store). */
