@@ -17,7 +17,7 @@ import org.junit.jupiter.api.Test;
 /** Sizing as the pipeline feeds it: every cacheable 200 is a reference, sampled ones weighed. */
 class SizingPipelineTest {
 
-  private static final SizingConfig EVERY_KEY = new SizingConfig(true, 1.0, 100_000);
+  private static final SizingConfig EVERY_KEY = new SizingConfig(true, 1.0, 100_000, Map.of());
 
   private final long[] now = {0};
   private final SimpleMeterRegistry meters = new SimpleMeterRegistry();
@@ -70,7 +70,7 @@ class SizingPipelineTest {
       get(edge, "cus_" + i);
     }
 
-    SizingReport report = edge.sizing();
+    SizingReport.Tier report = edge.sizing().memory();
 
     assertThat(report.references()).isEqualTo(100);
     assertThat(report.sampledReferences()).isEqualTo(100);
@@ -80,10 +80,11 @@ class SizingPipelineTest {
     assertThat(report.targets())
         .extracting(SizingReport.Target::reachable)
         .containsExactly(false, false, false);
-    assertThat(report.memory().measuredHitRatio()).isEqualTo(0.5);
-    assertThat(report.memory().predictedHitRatio()).isEqualTo(0.5);
-    assertThat(report.memory().maxBytes()).isEqualTo(64L << 20);
-    assertThat(report.memory().bytes()).isPositive();
+    assertThat(report.measuredHitRatio()).isEqualTo(0.5);
+    assertThat(report.predictedHitRatio()).isEqualTo(0.5);
+    assertThat(report.maxBytes()).isEqualTo(64L << 20);
+    assertThat(report.tier()).isEqualTo("memory");
+    assertThat(edge.sizing().below()).isEmpty();
     // Each re-read comes right after its fill: one entry's bytes (under 4 KB) suffice.
     assertThat(report.curve().get(0).bytes()).isEqualTo(64 * 1024);
     assertThat(report.curve().get(0).hitRatio()).isEqualTo(0.5);
@@ -109,13 +110,12 @@ class SizingPipelineTest {
       get(edge, "cus_" + key);
     }
 
-    SizingReport report = edge.sizing();
+    SizingReport.Tier report = edge.sizing().memory();
 
     assertThat(report.references()).isEqualTo(20_000);
-    assertThat(report.memory().measuredHitRatio()).isBetween(0.5, 0.95);
-    assertThat(report.memory().predictedHitRatio())
-        .isCloseTo(report.memory().measuredHitRatio(), within(0.05));
-    assertThat(report.memory().measuredHitRatio())
+    assertThat(report.measuredHitRatio()).isBetween(0.5, 0.95);
+    assertThat(report.predictedHitRatio()).isCloseTo(report.measuredHitRatio(), within(0.05));
+    assertThat(report.measuredHitRatio())
         .isEqualTo(1 - upstreamCalls.get() / 20_000.0, within(1e-9));
   }
 
@@ -128,11 +128,11 @@ class SizingPipelineTest {
     get(edge, "cus_1");
     get(edge, "cus_1");
 
-    SizingReport report = edge.sizing();
+    SizingReport.Tier report = edge.sizing().memory();
 
     assertThat(report.references()).isEqualTo(4);
     assertThat(report.maxHitRatio()).isEqualTo(0.5);
-    assertThat(report.memory().measuredHitRatio()).isEqualTo(0.5);
+    assertThat(report.measuredHitRatio()).isEqualTo(0.5);
   }
 
   @Test
@@ -142,7 +142,7 @@ class SizingPipelineTest {
     get(edge, "cus_missing");
     get(edge, "cus_1");
 
-    assertThat(edge.sizing().references()).isEqualTo(1);
+    assertThat(edge.sizing().memory().references()).isEqualTo(1);
   }
 
   @Test
@@ -151,12 +151,12 @@ class SizingPipelineTest {
     get(edge, "cus_1");
     get(edge, "cus_1");
 
-    SizingReport report = edge.sizing();
+    SizingReport.Tier report = edge.sizing().memory();
 
     assertThat(report.references()).isZero();
     assertThat(report.curve()).isEmpty();
     assertThat(report.targets()).noneMatch(SizingReport.Target::reachable);
-    assertThat(report.memory().maxBytes()).isEqualTo(1 << 20);
+    assertThat(report.maxBytes()).isEqualTo(1 << 20);
   }
 
   @Test
@@ -173,7 +173,7 @@ class SizingPipelineTest {
         meters.get("stripe.edge.sizing.bytes").tag("hit_ratio", "0.99").gauge().value();
 
     // 10 first reads of 200 miss: 95% at most; 90% needs the ten entries, 5 to 30 KB.
-    assertThat(needed).isEqualTo((double) edge.sizing().targets().get(0).bytes());
+    assertThat(needed).isEqualTo((double) edge.sizing().memory().targets().get(0).bytes());
     assertThat(needed).isBetween(5_000.0, 40_000.0);
     assertThat(unreachable).isNaN();
     assertThat(meters.get("stripe.edge.sizing.predicted.hit.ratio").gauge().value())

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.stripeedge.core.EdgePipeline;
 import dev.stripeedge.core.EdgeRequest;
 import dev.stripeedge.core.EdgeResponse;
+import dev.stripeedge.core.SizingConfig;
 import dev.stripeedge.core.SizingReport;
 import dev.stripeedge.core.Upstream;
 import dev.stripeedge.core.tier.CacheTier;
@@ -136,6 +137,9 @@ public final class EdgeServer implements AutoCloseable {
     this.tier = openTier(config);
     if (tier != null) {
       builder.tier(tier, config.tiers().sqlite().toCore());
+      // The sizing report predicts the tier's hit ratio at its configured bound.
+      builder.sizing(
+          SizingConfig.defaults().withTierBytes(tier.name(), config.tiers().sqlite().maxBytes()));
     }
     byte[] keySecret = config.cache().keySecretBytes();
     if (keySecret == null && tier != null) {
@@ -487,7 +491,7 @@ public final class EdgeServer implements AutoCloseable {
         request
             .response()
             .putHeader("Content-Type", "application/json")
-            .end(sizingJson(pipeline.sizing(), tier == null ? List.of() : List.of(tier.name())));
+            .end(sizingJson(pipeline.sizing()));
       } catch (IOException | RuntimeException e) {
         log.error("sizing report failed", e);
         error(request.response(), 500, "api_error", null, "The edge could not report sizing.");
@@ -560,24 +564,43 @@ public final class EdgeServer implements AutoCloseable {
   }
 
   /**
-   * The sizing report as JSON: the estimate for the in-memory tier, and the tiers below it, which
-   * are not estimated (a shared tier sees the misses of every edge; one edge cannot tell).
+   * The sizing report as JSON: the memory tier's estimate, then the tiers below it (the first
+   * estimated from memory's misses, deeper ones listed).
    */
-  static String sizingJson(SizingReport report, List<String> tiersBelow) throws IOException {
+  static String sizingJson(SizingReport report) throws IOException {
     Map<String, Object> json = new LinkedHashMap<>();
     json.put("object", "sizing");
-    json.put("tier", "memory");
     json.put(
         "model",
-        "LRU hit-ratio curve from spatially sampled cache keys (SHARDS); sizes in bytes as the"
-            + " memory tier weighs entries; a read after its TTL is a miss at every size");
-    json.put("references", report.references());
-    json.put("sampled_references", report.sampledReferences());
-    json.put("sampling_rate", report.samplingRate());
-    json.put("sampled_keys", report.sampledKeys());
-    json.put("max_hit_ratio", report.maxHitRatio());
+        "LRU hit-ratio curve per tier from spatially sampled cache keys (SHARDS); sizes in bytes"
+            + " as the tier weighs entries; a read after its TTL is a miss at every size");
+    json.put("memory", tierJson(report.memory()));
+    List<Map<String, Object>> below = new ArrayList<>();
+    for (SizingReport.Tier tier : report.below()) {
+      Map<String, Object> row = tierJson(tier);
+      row.put(
+          "note",
+          tier.estimated()
+              ? "sees the memory tier's misses on this edge; a tier shared between edges sees"
+                  + " theirs too"
+              : "sees the misses of the tiers above it; not estimated");
+      below.add(row);
+    }
+    json.put("below", below);
+    return JSON.writeValueAsString(json);
+  }
+
+  private static Map<String, Object> tierJson(SizingReport.Tier tier) {
+    Map<String, Object> json = new LinkedHashMap<>();
+    json.put("tier", tier.tier());
+    json.put("estimated", tier.estimated());
+    json.put("references", tier.references());
+    json.put("sampled_references", tier.sampledReferences());
+    json.put("sampling_rate", tier.samplingRate());
+    json.put("sampled_keys", tier.sampledKeys());
+    json.put("max_hit_ratio", tier.maxHitRatio());
     List<Map<String, Object>> targets = new ArrayList<>();
-    for (SizingReport.Target target : report.targets()) {
+    for (SizingReport.Target target : tier.targets()) {
       Map<String, Object> row = new LinkedHashMap<>();
       row.put("hit_ratio", target.hitRatio());
       row.put("bytes", target.bytes());
@@ -585,39 +608,26 @@ public final class EdgeServer implements AutoCloseable {
       if (!target.reachable()) {
         row.put(
             "reason",
-            report.references() == 0
+            tier.references() == 0
                 ? "nothing sampled yet"
                 : "not reachable: first reads and reads after expiry miss at any size (max "
-                    + String.format(Locale.ROOT, "%.3f", report.maxHitRatio())
+                    + String.format(Locale.ROOT, "%.3f", tier.maxHitRatio())
                     + ")");
       }
       targets.add(row);
     }
     json.put("targets", targets);
     List<Map<String, Object>> curve = new ArrayList<>();
-    for (SizingReport.Point point : report.curve()) {
+    for (SizingReport.Point point : tier.curve()) {
       curve.add(Map.of("bytes", point.bytes(), "hit_ratio", point.hitRatio()));
     }
     json.put("curve", curve);
-    Map<String, Object> memory = new LinkedHashMap<>();
-    memory.put("max_bytes", report.memory().maxBytes());
-    memory.put("bytes", report.memory().bytes());
-    memory.put("predicted_hit_ratio", report.memory().predictedHitRatio());
-    memory.put("measured_hit_ratio", report.memory().measuredHitRatio());
-    json.put("memory", memory);
-    List<Map<String, Object>> below = new ArrayList<>();
-    for (String name : tiersBelow) {
-      below.add(
-          Map.of(
-              "tier",
-              name,
-              "estimated",
-              false,
-              "note",
-              "sees the memory tier's misses (of every edge, when shared); not estimated"));
-    }
-    json.put("tiers_below", below);
-    return JSON.writeValueAsString(json);
+    json.put("max_bytes", tier.maxBytes() > 0 ? tier.maxBytes() : null);
+    json.put(
+        "predicted_hit_ratio",
+        Double.isNaN(tier.predictedHitRatio()) ? null : tier.predictedHitRatio());
+    json.put("measured_hit_ratio", tier.measuredHitRatio());
+    return json;
   }
 
   /** The dead letters as JSON (payloads left out: they are large and held in the store). */

@@ -84,12 +84,14 @@ class SizingServerTest {
     assertThat(response.headers().firstValue("content-type")).hasValue("application/json");
     JsonNode json = new ObjectMapper().readTree(response.body());
     assertThat(json.get("object").asText()).isEqualTo("sizing");
-    assertThat(json.get("tier").asText()).isEqualTo("memory");
-    assertThat(json.get("references").asLong()).isEqualTo(20);
-    assertThat(json.get("sampling_rate").asDouble()).isCloseTo(0.1, within(1e-6));
-    assertThat(json.get("sampled_references").asLong()).isBetween(0L, 20L);
-    assertThat(json.get("max_hit_ratio").asDouble()).isBetween(0.0, 0.75);
-    JsonNode targets = json.get("targets");
+    JsonNode memory = json.get("memory");
+    assertThat(memory.get("tier").asText()).isEqualTo("memory");
+    assertThat(memory.get("estimated").asBoolean()).isTrue();
+    assertThat(memory.get("references").asLong()).isEqualTo(20);
+    assertThat(memory.get("sampling_rate").asDouble()).isCloseTo(0.1, within(1e-6));
+    assertThat(memory.get("sampled_references").asLong()).isBetween(0L, 20L);
+    assertThat(memory.get("max_hit_ratio").asDouble()).isBetween(0.0, 0.75);
+    JsonNode targets = memory.get("targets");
     assertThat(targets).hasSize(3);
     assertThat(targets.get(0).get("hit_ratio").asDouble()).isEqualTo(0.90);
     assertThat(targets.get(2).get("hit_ratio").asDouble()).isEqualTo(0.99);
@@ -99,17 +101,22 @@ class SizingServerTest {
       assertThat(target.get("bytes").isNull()).isTrue();
       assertThat(target.get("reason").asText()).isNotEmpty();
     }
-    for (JsonNode point : json.get("curve")) {
+    for (JsonNode point : memory.get("curve")) {
       assertThat(point.get("bytes").asLong()).isPositive();
       assertThat(point.get("hit_ratio").asDouble()).isBetween(0.0, 1.0);
     }
-    JsonNode memory = json.get("memory");
     assertThat(memory.get("max_bytes").asLong()).isEqualTo(64L << 20);
-    assertThat(memory.get("bytes").asLong()).isPositive();
     assertThat(memory.get("measured_hit_ratio").asDouble()).isEqualTo(0.75);
     assertThat(memory.get("predicted_hit_ratio").asDouble()).isBetween(0.0, 0.75);
-    assertThat(json.get("tiers_below").get(0).get("tier").asText()).isEqualTo("sqlite");
-    assertThat(json.get("tiers_below").get(0).get("estimated").asBoolean()).isFalse();
+    // Below memory: the SQLite tier, asked by the five first reads only.
+    JsonNode sqlite = json.get("below").get(0);
+    assertThat(sqlite.get("tier").asText()).isEqualTo("sqlite");
+    assertThat(sqlite.get("estimated").asBoolean()).isTrue();
+    assertThat(sqlite.get("references").asLong()).isEqualTo(5);
+    assertThat(sqlite.get("max_hit_ratio").asDouble()).isZero();
+    assertThat(sqlite.get("max_bytes").asLong()).isEqualTo(256L << 20);
+    assertThat(sqlite.get("predicted_hit_ratio").isNumber()).isTrue();
+    assertThat(sqlite.get("note").asText()).contains("misses");
   }
 
   @Test

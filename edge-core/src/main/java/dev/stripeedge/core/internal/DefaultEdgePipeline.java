@@ -46,6 +46,7 @@ import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Supplier;
 import java.util.random.RandomGenerator;
 import org.jspecify.annotations.Nullable;
 
@@ -95,7 +96,11 @@ public final class DefaultEdgePipeline implements EdgePipeline {
           .build();
   private final Clock clock;
   private final long maxBytes;
-  private final @Nullable SizingProbe sizing;
+  private final SizingConfig sizingConfig;
+  private final List<String> tierNames;
+  private final @Nullable SizingProbe memorySizing;
+  // The first tier below memory: it sees memory's misses (deeper tiers are not estimated).
+  private final @Nullable SizingProbe tierSizing;
 
   public DefaultEdgePipeline(
       Upstream upstream,
@@ -127,8 +132,21 @@ public final class DefaultEdgePipeline implements EdgePipeline {
     this.l0 = new L0Cache(maxBytes, ticker);
     this.metrics = new EdgeMetrics(meters, l0::bytes);
     this.maxBytes = maxBytes;
-    this.sizing =
-        sizingConfig.enabled() ? new SizingProbe(sizingConfig, maxBytes, l0::bytes, meters) : null;
+    this.sizingConfig = sizingConfig;
+    this.tierNames = tiers.stream().map(tier -> tier.getKey().name()).toList();
+    this.memorySizing =
+        sizingConfig.enabled()
+            ? new SizingProbe("memory", sizingConfig, maxBytes, SizingProbe.MEMORY, meters)
+            : null;
+    this.tierSizing =
+        sizingConfig.enabled() && !tierNames.isEmpty()
+            ? new SizingProbe(
+                tierNames.get(0),
+                sizingConfig,
+                sizingConfig.tierBytes().getOrDefault(tierNames.get(0), 0L),
+                SizingProbe.TIER,
+                meters)
+            : null;
     this.tiers = new TierChain(tiers, clock, ticker, meters);
     // Another edge's write, heard through a shared tier, drops the ids from this edge's memory.
     this.tiers.onRemoteInvalidation(ids -> ids.forEach(l0::invalidate));
@@ -301,58 +319,83 @@ public final class DefaultEdgePipeline implements EdgePipeline {
 
   @Override
   public SizingReport sizing() {
-    SizingProbe probe = sizing;
-    return probe == null ? SizingReport.empty(maxBytes) : probe.report();
+    SizingProbe memory = memorySizing;
+    if (memory == null) {
+      return SizingReport.empty(maxBytes);
+    }
+    List<SizingReport.Tier> below = new ArrayList<>();
+    for (int i = 0; i < tierNames.size(); i++) {
+      String name = tierNames.get(i);
+      SizingProbe first = tierSizing;
+      below.add(
+          i == 0 && first != null
+              ? first.report()
+              : SizingReport.Tier.unestimated(
+                  name, sizingConfig.tierBytes().getOrDefault(name, 0L)));
+    }
+    return new SizingReport(memory.report(), below);
   }
 
   /** A cacheable request: looked up, and counted as a reference of its key for sizing. */
   private CompletableFuture<EdgeResponse> cached(
       EdgeRequest request, Route route, CacheDecision.Cacheable rule, long start) {
     CacheKey key = keys.keyFor(request);
-    CompletableFuture<EdgeResponse> answer = lookup(key, request, route, rule, start);
-    SizingProbe probe = sizing;
-    if (probe == null) {
+    boolean[] askedTiers = new boolean[1];
+    CompletableFuture<EdgeResponse> answer = lookup(key, request, route, rule, start, askedTiers);
+    if (memorySizing == null) {
       return answer;
     }
-    long hash = probe.hash(key);
+    long hash = SizingProbe.hash(key);
     // A hit is answered already: counted inline, without another stage on the hit path.
     EdgeResponse done = answer.getNow(null);
     if (done != null) {
-      reference(probe, hash, key, done, isMemoryHit(done), route, request, rule, start);
+      sized(hash, key, done, askedTiers[0], route, request, rule, start);
       return answer;
     }
     return answer.thenApply(
         response -> {
-          reference(probe, hash, key, response, false, route, request, rule, start);
+          sized(hash, key, response, askedTiers[0], route, request, rule, start);
           return response;
         });
   }
 
-  private void reference(
-      SizingProbe probe,
+  /** Counts an answered reference in memory's stream and, if it asked them, the tiers'. */
+  private void sized(
       long hash,
       CacheKey key,
       EdgeResponse answer,
-      boolean memoryHit,
+      boolean askedTiers,
       Route route,
       EdgeRequest request,
       CacheDecision.Cacheable rule,
       long start) {
+    SizingProbe memory = memorySizing;
+    if (memory == null) {
+      return;
+    }
     try {
-      probe.answered(
-          hash, key, answer, memoryHit, () -> watched(route, request), start, rule.ttl().toNanos());
+      String status = answer.header("cache-status");
+      Supplier<Set<String>> watched = () -> watched(route, request);
+      long fresh = rule.ttl().toNanos();
+      memory.answered(hash, key, answer, (CACHE + "; hit").equals(status), watched, start, fresh);
+      SizingProbe tier = tierSizing;
+      if (tier != null && askedTiers) {
+        boolean hit = (CACHE + "; hit; detail=" + tierNames.get(0)).equals(status);
+        tier.answered(hash, key, answer, hit, watched, start, fresh);
+      }
     } catch (RuntimeException e) {
       // Sizing is advice: a bug in it must never cost the answer.
       log.log(System.Logger.Level.ERROR, "sizing failed for " + key, e);
     }
   }
 
-  private static boolean isMemoryHit(EdgeResponse answer) {
-    return (CACHE + "; hit").equals(answer.header("cache-status"));
-  }
-
   private CompletableFuture<EdgeResponse> lookup(
-      CacheKey key, EdgeRequest request, Route route, CacheDecision.Cacheable rule, long start) {
+      CacheKey key,
+      EdgeRequest request,
+      Route route,
+      CacheDecision.Cacheable rule,
+      long start,
+      boolean[] askedTiers) {
     L0Cache.Entry entry = l0.get(key);
     long looked = ticker.nanos();
     long cacheNanos = looked - start;
@@ -394,6 +437,7 @@ public final class DefaultEdgePipeline implements EdgePipeline {
     }
     // Taken before the lookup: a hit is promoted to L0 only if nothing it holds changed since.
     L0Cache.FillToken token = l0.beginFill();
+    askedTiers[0] = true;
     return tiers
         .lookup(key.value())
         .thenCompose(

@@ -14,18 +14,36 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.atomic.LongAdder;
-import java.util.function.LongSupplier;
 import java.util.function.Supplier;
 
 /**
- * The pipeline's side of sizing: every cacheable {@code GET} answered with a 200 is a reference to
- * its key; those of sampled keys go to {@link Shards} with the bytes L0 weighs their entry at. Also
- * counts L0's own fresh hits, so the report sets the prediction beside the measurement.
+ * Sizing of one tier's reference stream: each reference that ends in a 200 counts; those of sampled
+ * keys go to {@link Shards} with the bytes the tier weighs their entry at. Also counts the tier's
+ * own fresh hits, so the report sets the prediction beside the measurement.
  *
- * <p>Thread-safe. An unsampled reference costs a hash of the key, a comparison and two counter
- * increments.
+ * <p>Thread-safe. An unsampled reference costs a comparison and two counter increments (the key's
+ * hash is computed once per request, by the caller).
  */
 final class SizingProbe {
+
+  /** How a tier weighs an entry: key, the response as stored, the ids it is indexed under. */
+  @FunctionalInterface
+  interface Weigher {
+    long weigh(CacheKey key, EdgeResponse stored, Set<String> ids);
+  }
+
+  /** L0's own weight. */
+  static final Weigher MEMORY = L0Cache::weigh;
+
+  /** The weight of a tier row: the encoded value, the key and the id index, as SQLite counts. */
+  static final Weigher TIER =
+      (key, stored, ids) -> {
+        long bytes = 64L + ResponseCodec.encode(stored).length + key.value().length();
+        for (String id : ids) {
+          bytes += 32L + 2L * id.length();
+        }
+        return bytes;
+      };
 
   /** Smallest size on the report's curve: 64 KiB. */
   private static final long CURVE_FROM = 1L << 16;
@@ -33,47 +51,55 @@ final class SizingProbe {
   /** Largest size on the report's curve: 1 TiB. */
   private static final long CURVE_TO = 1L << 40;
 
-  /** Headers the edge adds to an answer; the entry L0 stores has neither. */
+  /** Headers the edge adds to an answer; the entry a tier stores has neither. */
   private static final Set<String> EDGE_HEADERS = Set.of("cache-status", "server-timing");
 
+  private final String tier;
   private final Shards shards;
-  private final LongAdder memoryHits = new LongAdder();
+  private final Weigher weigher;
+  private final LongAdder hits = new LongAdder();
   private final long maxBytes;
-  private final LongSupplier bytes;
 
-  SizingProbe(SizingConfig config, long maxBytes, LongSupplier bytes, MeterRegistry meters) {
+  /**
+   * @param maxBytes the tier's bound, 0 when unknown
+   */
+  SizingProbe(
+      String tier, SizingConfig config, long maxBytes, Weigher weigher, MeterRegistry meters) {
+    this.tier = tier;
     this.shards = new Shards(config.initialRate(), config.maxSampledKeys());
     this.maxBytes = maxBytes;
-    this.bytes = bytes;
+    this.weigher = weigher;
     for (double target : SizingReport.TARGETS) {
       Gauge.builder("stripe.edge.sizing.bytes", this, probe -> probe.bytesFor(target))
-          .description("Estimated L0 bytes for a hit ratio (NaN: not reachable)")
+          .description("Estimated bytes a tier needs for a hit ratio (NaN: not reachable)")
           .baseUnit("bytes")
-          .tag("tier", "memory")
+          .tag("tier", tier)
           .tag("hit_ratio", String.format(Locale.ROOT, "%.2f", target))
           .strongReference(true)
           .register(meters);
     }
-    Gauge.builder("stripe.edge.sizing.predicted.hit.ratio", this, probe -> probe.predicted())
-        .description("Estimated LRU hit ratio of L0 at its configured bound")
-        .tag("tier", "memory")
-        .strongReference(true)
-        .register(meters);
+    if (maxBytes > 0) {
+      Gauge.builder("stripe.edge.sizing.predicted.hit.ratio", this, probe -> probe.predicted())
+          .description("Estimated LRU hit ratio of a tier at its configured bound")
+          .tag("tier", tier)
+          .strongReference(true)
+          .register(meters);
+    }
   }
 
-  /** Hashes {@code key} once per request; pass the hash to {@link #answered}. */
-  long hash(CacheKey key) {
+  /** The hash {@link #answered} takes: computed once per request, shared by every probe. */
+  static long hash(CacheKey key) {
     return Shards.hash(key.value());
   }
 
   /**
-   * One cacheable request answered.
+   * One reference answered.
    *
    * @param hash {@link #hash} of its key
    * @param key its key
    * @param answer what the client got, edge headers included
-   * @param memoryHit whether L0 answered it fresh
-   * @param watched ids L0 indexes it under besides those in the body (only asked when sampled)
+   * @param hit whether this tier answered it fresh
+   * @param watched ids it is indexed under besides those in the body (asked only when sampled)
    * @param nowNanos when it was asked
    * @param freshNanos its TTL
    */
@@ -81,7 +107,7 @@ final class SizingProbe {
       long hash,
       CacheKey key,
       EdgeResponse answer,
-      boolean memoryHit,
+      boolean hit,
       Supplier<Set<String>> watched,
       long nowNanos,
       long freshNanos) {
@@ -89,30 +115,26 @@ final class SizingProbe {
       return; // never stored: not part of the working set
     }
     shards.count();
-    if (memoryHit) {
-      memoryHits.increment();
+    if (hit) {
+      hits.increment();
     }
     if (shards.sampled(hash)) {
-      shards.reference(hash, storedWeight(key, answer, watched.get()), nowNanos, freshNanos);
+      Map<String, List<String>> headers = new LinkedHashMap<>(answer.headers());
+      headers.keySet().removeAll(EDGE_HEADERS);
+      Set<String> ids = new LinkedHashSet<>(watched.get());
+      ids.addAll(ObjectIds.scan(answer.body()));
+      long bytes = weigher.weigh(key, new EdgeResponse(200, headers, answer.body()), ids);
+      shards.reference(hash, bytes, nowNanos, freshNanos);
     }
   }
 
-  /** What L0 weighs the entry of {@code answer} at: without the edge's own headers. */
-  private static long storedWeight(CacheKey key, EdgeResponse answer, Set<String> watched) {
-    Map<String, List<String>> headers = new LinkedHashMap<>(answer.headers());
-    headers.keySet().removeAll(EDGE_HEADERS);
-    Set<String> ids = new LinkedHashSet<>(watched);
-    ids.addAll(ObjectIds.scan(answer.body()));
-    return L0Cache.weigh(key, new EdgeResponse(200, headers, answer.body()), ids);
-  }
-
-  SizingReport report() {
+  SizingReport.Tier report() {
     Shards.Estimate estimate = shards.estimate();
     List<SizingReport.Point> curve = new ArrayList<>();
     long end = Math.min(CURVE_TO, Math.max(estimate.largestDistance(), maxBytes));
     for (long size = CURVE_FROM; ; size *= 2) {
       curve.add(new SizingReport.Point(size, estimate.hitRatio(size)));
-      if (size >= end || size >= CURVE_TO) {
+      if (size >= end) {
         break;
       }
     }
@@ -122,7 +144,9 @@ final class SizingProbe {
       targets.add(new SizingReport.Target(target, needed < 0 ? null : needed));
     }
     long references = estimate.references();
-    return new SizingReport(
+    return new SizingReport.Tier(
+        tier,
+        true,
         references,
         estimate.sampledReferences(),
         estimate.rate(),
@@ -130,11 +154,9 @@ final class SizingProbe {
         estimate.maxHitRatio(),
         curve,
         targets,
-        new SizingReport.Memory(
-            maxBytes,
-            bytes.getAsLong(),
-            estimate.hitRatio(maxBytes),
-            references == 0 ? 0 : (double) memoryHits.sum() / references));
+        maxBytes,
+        maxBytes > 0 ? estimate.hitRatio(maxBytes) : Double.NaN,
+        references == 0 ? 0 : (double) hits.sum() / references);
   }
 
   private double bytesFor(double target) {
