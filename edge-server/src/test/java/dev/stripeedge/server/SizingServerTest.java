@@ -117,6 +117,9 @@ class SizingServerTest {
     assertThat(sqlite.get("max_bytes").asLong()).isEqualTo(256L << 20);
     assertThat(sqlite.get("predicted_hit_ratio").isNumber()).isTrue();
     assertThat(sqlite.get("note").asText()).contains("misses");
+    assertThat(send("GET", "/metrics", null).body())
+        .contains("stripe_edge_sizing_bytes{hit_ratio=\"0.90\",tier=\"memory\"}")
+        .contains("stripe_edge_sizing_predicted_hit_ratio{tier=\"sqlite\"}");
   }
 
   @Test
