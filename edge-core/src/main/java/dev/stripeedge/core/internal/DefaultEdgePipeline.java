@@ -46,7 +46,6 @@ import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.function.Supplier;
 import java.util.random.RandomGenerator;
 import org.jspecify.annotations.Nullable;
 
@@ -336,35 +335,42 @@ public final class DefaultEdgePipeline implements EdgePipeline {
     return new SizingReport(memory.report(), below);
   }
 
+  /** What a lookup went through, for sizing: the memory entry that answered, the tiers asked. */
+  private static final class Trail {
+    L0Cache.@Nullable Entry memoryHit;
+    boolean askedTiers;
+  }
+
   /** A cacheable request: looked up, and counted as a reference of its key for sizing. */
   private CompletableFuture<EdgeResponse> cached(
       EdgeRequest request, Route route, CacheDecision.Cacheable rule, long start) {
     CacheKey key = keys.keyFor(request);
-    boolean[] askedTiers = new boolean[1];
-    CompletableFuture<EdgeResponse> answer = lookup(key, request, route, rule, start, askedTiers);
+    Trail trail = new Trail();
+    CompletableFuture<EdgeResponse> answer = lookup(key, request, route, rule, start, trail);
     if (memorySizing == null) {
       return answer;
     }
-    long hash = SizingProbe.hash(key);
     // A hit is answered already: counted inline, without another stage on the hit path.
     EdgeResponse done = answer.getNow(null);
     if (done != null) {
-      sized(hash, key, done, askedTiers[0], route, request, rule, start);
+      sized(key, done, trail, route, request, rule, start);
       return answer;
     }
     return answer.thenApply(
         response -> {
-          sized(hash, key, response, askedTiers[0], route, request, rule, start);
+          sized(key, response, trail, route, request, rule, start);
           return response;
         });
   }
 
-  /** Counts an answered reference in memory's stream and, if it asked them, the tiers'. */
+  /**
+   * Counts an answered reference in memory's stream and, if it asked them, the tiers'. Only a
+   * sampled key's reference is weighed (for a memory hit, by its entry).
+   */
   private void sized(
-      long hash,
       CacheKey key,
       EdgeResponse answer,
-      boolean askedTiers,
+      Trail trail,
       Route route,
       EdgeRequest request,
       CacheDecision.Cacheable rule,
@@ -374,14 +380,24 @@ public final class DefaultEdgePipeline implements EdgePipeline {
       return;
     }
     try {
-      String status = answer.header("cache-status");
-      Supplier<Set<String>> watched = () -> watched(route, request);
+      long hash = SizingProbe.hash(key);
       long fresh = rule.ttl().toNanos();
-      memory.answered(hash, key, answer, (CACHE + "; hit").equals(status), watched, start, fresh);
+      L0Cache.Entry entry = trail.memoryHit;
+      if (memory.count(hash, answer, entry != null)) {
+        long bytes =
+            entry != null
+                ? entry.weight()
+                : SizingProbe.MEMORY.weigh(key, answer, watched(route, request));
+        memory.sample(hash, bytes, start, fresh);
+      }
       SizingProbe tier = tierSizing;
-      if (tier != null && askedTiers) {
-        boolean hit = (CACHE + "; hit; detail=" + tierNames.get(0)).equals(status);
-        tier.answered(hash, key, answer, hit, watched, start, fresh);
+      if (tier != null && trail.askedTiers) {
+        boolean hit =
+            (CACHE + "; hit; detail=" + tierNames.get(0)).equals(answer.header("cache-status"));
+        if (tier.count(hash, answer, hit)) {
+          tier.sample(
+              hash, SizingProbe.TIER.weigh(key, answer, watched(route, request)), start, fresh);
+        }
       }
     } catch (RuntimeException e) {
       // Sizing is advice: a bug in it must never cost the answer.
@@ -395,7 +411,7 @@ public final class DefaultEdgePipeline implements EdgePipeline {
       Route route,
       CacheDecision.Cacheable rule,
       long start,
-      boolean[] askedTiers) {
+      Trail trail) {
     L0Cache.Entry entry = l0.get(key);
     long looked = ticker.nanos();
     long cacheNanos = looked - start;
@@ -403,6 +419,7 @@ public final class DefaultEdgePipeline implements EdgePipeline {
       long age = entry.ageNanos(looked);
       long ttl = rule.ttl().toNanos();
       if (age < ttl) {
+        trail.memoryHit = entry;
         return CompletableFuture.completedFuture(
             finish(
                 route,
@@ -437,7 +454,7 @@ public final class DefaultEdgePipeline implements EdgePipeline {
     }
     // Taken before the lookup: a hit is promoted to L0 only if nothing it holds changed since.
     L0Cache.FillToken token = l0.beginFill();
-    askedTiers[0] = true;
+    trail.askedTiers = true;
     return tiers
         .lookup(key.value())
         .thenCompose(

@@ -14,22 +14,33 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.atomic.LongAdder;
-import java.util.function.Supplier;
 
 /**
  * Sizing of one tier's reference stream: each reference that ends in a 200 counts; those of sampled
  * keys go to {@link Shards} with the bytes the tier weighs their entry at. Also counts the tier's
  * own fresh hits, so the report sets the prediction beside the measurement.
  *
- * <p>Thread-safe. An unsampled reference costs a comparison and two counter increments (the key's
- * hash is computed once per request, by the caller).
+ * <p>Thread-safe. An unsampled reference costs a comparison and two counter increments; only a
+ * sampled one is weighed (the caller weighs it, with {@link #MEMORY} or {@link #TIER}).
  */
 final class SizingProbe {
 
-  /** How a tier weighs an entry: key, the response as stored, the ids it is indexed under. */
+  /**
+   * How a tier weighs the entry of an answer: the key, the answer as stored (the edge's own headers
+   * left out), the ids in its body and those it is indexed under besides.
+   */
   @FunctionalInterface
   interface Weigher {
-    long weigh(CacheKey key, EdgeResponse stored, Set<String> ids);
+    long weighStored(CacheKey key, EdgeResponse stored, Set<String> ids);
+
+    /** The weight of {@code answer}'s entry, as the tier would store it. */
+    default long weigh(CacheKey key, EdgeResponse answer, Set<String> watched) {
+      Map<String, List<String>> headers = new LinkedHashMap<>(answer.headers());
+      headers.keySet().removeAll(EDGE_HEADERS);
+      Set<String> ids = new LinkedHashSet<>(watched);
+      ids.addAll(ObjectIds.scan(answer.body()));
+      return weighStored(key, new EdgeResponse(answer.status(), headers, answer.body()), ids);
+    }
   }
 
   /** L0's own weight. */
@@ -87,45 +98,36 @@ final class SizingProbe {
     }
   }
 
-  /** The hash {@link #answered} takes: computed once per request, shared by every probe. */
+  /** The hash {@link #count} takes: computed once per request, shared by every probe. */
   static long hash(CacheKey key) {
     return Shards.hash(key.value());
   }
 
   /**
-   * One reference answered.
+   * Counts one reference answered with {@code answer}; a 200 is a reference, anything else is never
+   * stored and is not.
    *
    * @param hash {@link #hash} of its key
-   * @param key its key
-   * @param answer what the client got, edge headers included
    * @param hit whether this tier answered it fresh
-   * @param watched ids it is indexed under besides those in the body (asked only when sampled)
-   * @param nowNanos when it was asked
-   * @param freshNanos its TTL
+   * @return whether its key is sampled: then the caller weighs the entry and calls {@link #sample}
    */
-  void answered(
-      long hash,
-      CacheKey key,
-      EdgeResponse answer,
-      boolean hit,
-      Supplier<Set<String>> watched,
-      long nowNanos,
-      long freshNanos) {
+  boolean count(long hash, EdgeResponse answer, boolean hit) {
     if (answer.status() != 200) {
-      return; // never stored: not part of the working set
+      return false;
     }
     shards.count();
     if (hit) {
       hits.increment();
     }
-    if (shards.sampled(hash)) {
-      Map<String, List<String>> headers = new LinkedHashMap<>(answer.headers());
-      headers.keySet().removeAll(EDGE_HEADERS);
-      Set<String> ids = new LinkedHashSet<>(watched.get());
-      ids.addAll(ObjectIds.scan(answer.body()));
-      long bytes = weigher.weigh(key, new EdgeResponse(200, headers, answer.body()), ids);
-      shards.reference(hash, bytes, nowNanos, freshNanos);
-    }
+    return shards.sampled(hash);
+  }
+
+  /**
+   * Records a sampled reference of {@code bytes}, asked at {@code nowNanos}, fresh for {@code
+   * freshNanos} after its fill.
+   */
+  void sample(long hash, long bytes, long nowNanos, long freshNanos) {
+    shards.reference(hash, bytes, nowNanos, freshNanos);
   }
 
   SizingReport.Tier report() {
