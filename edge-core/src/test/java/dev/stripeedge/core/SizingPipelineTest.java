@@ -6,10 +6,12 @@ import static org.assertj.core.api.Assertions.within;
 
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.SplittableRandom;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
@@ -143,6 +145,55 @@ class SizingPipelineTest {
     get(edge, "cus_1");
 
     assertThat(edge.sizing().memory().references()).isEqualTo(1);
+  }
+
+  @Test
+  void concurrentReadsAreEachCountedOnce() throws Exception {
+    EdgePipeline edge = pipeline(EVERY_KEY, 64L << 20);
+    int threads = 4;
+    int perThread = 2_000;
+    AtomicInteger memoryHits = new AtomicInteger();
+    CountDownLatch start = new CountDownLatch(1);
+    List<Thread> running = new ArrayList<>();
+    for (int t = 0; t < threads; t++) {
+      int seed = t;
+      running.add(
+          Thread.ofPlatform()
+              .start(
+                  () -> {
+                    SplittableRandom random = new SplittableRandom(seed);
+                    try {
+                      start.await();
+                    } catch (InterruptedException e) {
+                      Thread.currentThread().interrupt();
+                      return;
+                    }
+                    for (int i = 0; i < perThread; i++) {
+                      EdgeResponse answer = get(edge, "cus_" + random.nextInt(100));
+                      if ("stripe-edge; hit".equals(answer.header("cache-status"))) {
+                        memoryHits.incrementAndGet();
+                      }
+                    }
+                  }));
+    }
+    start.countDown();
+    for (Thread thread : running) {
+      thread.join();
+    }
+
+    SizingReport.Tier report = edge.sizing().memory();
+
+    assertThat(report.references()).isEqualTo(threads * perThread);
+    assertThat(report.sampledReferences()).isEqualTo(threads * perThread);
+    assertThat(report.sampledKeys()).isEqualTo(100);
+    assertThat(report.measuredHitRatio())
+        .isEqualTo(memoryHits.get() / (double) (threads * perThread), within(1e-9));
+    // 100 keys of under 4 KB each fit in 512 KiB: only first reads miss, whatever the order.
+    assertThat(report.curve())
+        .filteredOn(point -> point.bytes() == 512 * 1024)
+        .singleElement()
+        .extracting(SizingReport.Point::hitRatio)
+        .isEqualTo(1 - 100.0 / (threads * perThread));
   }
 
   @Test

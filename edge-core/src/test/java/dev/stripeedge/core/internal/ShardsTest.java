@@ -172,6 +172,20 @@ class ShardsTest {
   }
 
   @Test
+  void theHashSamplesTheRequestedShareOfSimilarKeys() {
+    Shards shards = new Shards(0.1, 1_000_000);
+    int sampled = 0;
+    for (int i = 0; i < 100_000; i++) {
+      // Cache keys differ in a few characters: the sample must not follow their order.
+      if (shards.sampled(Shards.hash("GET /v1/customers/cus_" + i + " acct= v=2024-06-20 k=ab"))) {
+        sampled++;
+      }
+    }
+
+    assertThat(sampled).isBetween(9_500, 10_500);
+  }
+
+  @Test
   void badSettingsAreRefused() {
     assertThatThrownBy(() -> new Shards(0, 10)).hasMessageContaining("initialRate");
     assertThatThrownBy(() -> new Shards(1.5, 10)).hasMessageContaining("1.5");
