@@ -135,12 +135,13 @@ public final class EdgeServer implements AutoCloseable {
       builder.budgetConfig(config.budget().toCore());
     }
     this.tier = openTier(config);
+    SizingConfig sizing = config.cache().sizing().toCore();
     if (tier != null) {
       builder.tier(tier, config.tiers().sqlite().toCore());
       // The sizing report predicts the tier's hit ratio at its configured bound.
-      builder.sizing(
-          SizingConfig.defaults().withTierBytes(tier.name(), config.tiers().sqlite().maxBytes()));
+      sizing = sizing.withTierBytes(tier.name(), config.tiers().sqlite().maxBytes());
     }
+    builder.sizing(sizing);
     byte[] keySecret = config.cache().keySecretBytes();
     if (keySecret == null && tier != null) {
       // The same cache keys after a restart, or the tier's entries could never be found again.
