@@ -56,6 +56,15 @@ public interface EdgePipeline {
   /** Bytes the in-memory tier holds now. */
   long cachedBytes();
 
+  /**
+   * The memory the in-memory tier needs for 90%, 95% and 99% hit ratios, estimated from the
+   * cacheable traffic so far (see {@link SizingConfig}). Thread-safe; O(size of the estimate). The
+   * default reports nothing sampled.
+   */
+  default SizingReport sizing() {
+    return SizingReport.empty(0);
+  }
+
   /** A builder whose defaults work: Stripe's rules, real time, a per-process random secret. */
   static Builder builder(Upstream upstream) {
     return new Builder(upstream);
@@ -79,6 +88,7 @@ public interface EdgePipeline {
     private LaneRule laneRule = LaneRule.stripe();
     private final List<Map.Entry<CacheTier, TierConfig>> tiers = new ArrayList<>();
     private Clock clock = Clock.systemUTC();
+    private SizingConfig sizingConfig = SizingConfig.defaults();
 
     private Builder(Upstream upstream) {
       this.upstream = upstream;
@@ -212,6 +222,12 @@ public interface EdgePipeline {
       return this;
     }
 
+    /** Sampling for {@link EdgePipeline#sizing()}; default {@link SizingConfig#defaults()}. */
+    public Builder sizing(SizingConfig value) {
+      this.sizingConfig = value;
+      return this;
+    }
+
     public EdgePipeline build() {
       SecureRandom secure = new SecureRandom();
       RandomGenerator rng =
@@ -237,7 +253,8 @@ public interface EdgePipeline {
               ? Budget.shaper(budgetConfig, laneRule, ticker, scheduler, meters, secret)
               : budget != null ? budget : Budget.unlimited(),
           List.copyOf(tiers),
-          clock);
+          clock,
+          sizingConfig);
     }
   }
 }

@@ -2,6 +2,7 @@ package dev.stripeedge.server;
 
 import dev.stripeedge.core.CacheConfig;
 import dev.stripeedge.core.RetryConfig;
+import dev.stripeedge.core.SizingConfig;
 import dev.stripeedge.core.budget.BudgetConfig;
 import dev.stripeedge.core.tier.TierConfig;
 import dev.stripeedge.core.tier.TierKeys;
@@ -410,6 +411,7 @@ public record EdgeConfig(
    *     empty: one kept in the store file while the SQLite tier is on, else random per process.
    *     Edges sharing a tier need the same one. Best given as {@code STRIPE_EDGE_CACHE_KEY_SECRET};
    *     never logged
+   * @param sizing sampling of the traffic for {@code /admin/sizing}
    */
   public record Cache(
       long defaultTtlSeconds,
@@ -419,7 +421,8 @@ public record EdgeConfig(
       long staleWhileRevalidateSeconds,
       long staleIfErrorSeconds,
       long maxBytes,
-      String keySecret) {
+      String keySecret,
+      Sizing sizing) {
 
     public Cache {
       ttlSeconds = Map.copyOf(ttlSeconds);
@@ -459,7 +462,8 @@ public record EdgeConfig(
           staleWhileRevalidateSeconds,
           staleIfErrorSeconds,
           maxBytes,
-          value);
+          value,
+          sizing);
     }
 
     @Override
@@ -480,6 +484,8 @@ public record EdgeConfig(
           + maxBytes
           + ", keySecret="
           + (keySecret.isEmpty() ? "none" : "set")
+          + ", sizing="
+          + sizing
           + "]";
     }
 
@@ -495,7 +501,8 @@ public record EdgeConfig(
           core.staleWhileRevalidate().toSeconds(),
           core.staleIfError().toSeconds(),
           core.maxBytes(),
-          "");
+          "",
+          Sizing.defaults());
     }
 
     /** The core's form. */
@@ -510,6 +517,34 @@ public record EdgeConfig(
           Duration.ofSeconds(staleWhileRevalidateSeconds),
           Duration.ofSeconds(staleIfErrorSeconds),
           maxBytes);
+    }
+  }
+
+  /**
+   * Sampling of cacheable traffic for the sizing report ({@code /admin/sizing}).
+   *
+   * @param enabled whether to sample at all
+   * @param initialRate share of cache keys sampled at first, in (0, 1]
+   * @param maxSampledKeys keys the sample holds at most; the rate drops to stay within
+   */
+  public record Sizing(boolean enabled, double initialRate, int maxSampledKeys) {
+
+    public Sizing {
+      toCore(enabled, initialRate, maxSampledKeys); // validates, with the bad value
+    }
+
+    public static Sizing defaults() {
+      SizingConfig core = SizingConfig.defaults();
+      return new Sizing(core.enabled(), core.initialRate(), core.maxSampledKeys());
+    }
+
+    /** The core's form. */
+    public SizingConfig toCore() {
+      return toCore(enabled, initialRate, maxSampledKeys);
+    }
+
+    private static SizingConfig toCore(boolean enabled, double rate, int maxKeys) {
+      return new SizingConfig(enabled, rate, maxKeys, Map.of());
     }
   }
 

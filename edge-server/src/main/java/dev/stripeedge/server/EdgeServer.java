@@ -4,6 +4,8 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.stripeedge.core.EdgePipeline;
 import dev.stripeedge.core.EdgeRequest;
 import dev.stripeedge.core.EdgeResponse;
+import dev.stripeedge.core.SizingConfig;
+import dev.stripeedge.core.SizingReport;
 import dev.stripeedge.core.Upstream;
 import dev.stripeedge.core.tier.CacheTier;
 import dev.stripeedge.core.tier.EncryptingTier;
@@ -73,11 +75,11 @@ import org.slf4j.LoggerFactory;
  * webhooks.forward} targets, each new event is queued in the same SQLite transaction as its ledger
  * record and forwarded, re-signed, by a background thread; {@code /admin/webhooks/dead} lists and
  * replays the deliveries given up on (never a Stripe path: clients only use {@code /v1/} and {@code
- * /v2/}). Below the in-memory cache, the SQLite tier in the same file (on by default) keeps cached
- * responses across restarts, under cache keys derived from a secret kept in that file too.
- * Keep-alive in, pooled connections up. Bodies over the configured limit get a Stripe-shaped 413
- * without being buffered; nothing reaches a client as a stack trace. Thread-safe; {@link #close}
- * stops it.
+ * /v2/}); {@code /admin/sizing} estimates the memory 90/95/99% hit ratios need. Below the in-memory
+ * cache, the SQLite tier in the same file (on by default) keeps cached responses across restarts,
+ * under cache keys derived from a secret kept in that file too. Keep-alive in, pooled connections
+ * up. Bodies over the configured limit get a Stripe-shaped 413 without being buffered; nothing
+ * reaches a client as a stack trace. Thread-safe; {@link #close} stops it.
  */
 public final class EdgeServer implements AutoCloseable {
 
@@ -143,6 +145,12 @@ public final class EdgeServer implements AutoCloseable {
               + " cache.keySecret (STRIPE_EDGE_CACHE_KEY_SECRET)");
     }
     this.tiers = openTiers(config, builder);
+    SizingConfig sizing = config.cache().sizing().toCore();
+    if (config.tiers().sqlite().enabled()) {
+      // The sizing report predicts the tier's hit ratio at its configured bound.
+      sizing = sizing.withTierBytes("sqlite", config.tiers().sqlite().maxBytes());
+    }
+    builder.sizing(sizing);
     if (keySecret == null && config.tiers().sqlite().enabled()) {
       // The same cache keys after a restart, or the tier's entries could never be found again.
       keySecret = SqliteKeySecret.load(Path.of(config.store().path()));
@@ -512,11 +520,30 @@ public final class EdgeServer implements AutoCloseable {
   }
 
   /**
-   * The operator's endpoints, never a Stripe path: {@code GET /admin/webhooks/dead} lists dead
-   * forwarded deliveries, {@code POST /admin/webhooks/dead/{eventId}/replay} (or {@code …/dead/
-   * replay} for all) puts them back to pending.
+   * The operator's endpoints, never a Stripe path: {@code GET /admin/sizing} reports the memory a
+   * hit ratio needs (no store required), {@code GET /admin/webhooks/dead} lists dead forwarded
+   * deliveries, {@code POST /admin/webhooks/dead/{eventId}/replay} (or {@code …/dead/ replay} for
+   * all) puts them back to pending.
    */
   private void admin(HttpServerRequest request, String path) {
+    if (path.equals("/admin/sizing")) {
+      if (request.method() != HttpMethod.GET) {
+        request.response().putHeader("Allow", "GET");
+        error(request.response(), 405, "invalid_request_error", null, "Use GET on " + path + ".");
+        return;
+      }
+      try {
+        // A copy of a few thousand counters under the estimator's lock: fine on the event loop.
+        request
+            .response()
+            .putHeader("Content-Type", "application/json")
+            .end(sizingJson(pipeline.sizing()));
+      } catch (IOException | RuntimeException e) {
+        log.error("sizing report failed", e);
+        error(request.response(), 500, "api_error", null, "The edge could not report sizing.");
+      }
+      return;
+    }
     SqliteEventLedger outbox = ledger;
     if (outbox == null) {
       error(
@@ -580,6 +607,73 @@ public final class EdgeServer implements AutoCloseable {
                   .putHeader("Content-Type", "application/json")
                   .end(result.result());
             });
+  }
+
+  /**
+   * The sizing report as JSON: the memory tier's estimate, then the tiers below it (the first
+   * estimated from memory's misses, deeper ones listed).
+   */
+  static String sizingJson(SizingReport report) throws IOException {
+    Map<String, Object> json = new LinkedHashMap<>();
+    json.put("object", "sizing");
+    json.put(
+        "model",
+        "LRU hit-ratio curve per tier from spatially sampled cache keys (SHARDS); sizes in bytes"
+            + " as the tier weighs entries; a read after its TTL is a miss at every size");
+    json.put("memory", tierJson(report.memory()));
+    List<Map<String, Object>> below = new ArrayList<>();
+    for (SizingReport.Tier tier : report.below()) {
+      Map<String, Object> row = tierJson(tier);
+      row.put(
+          "note",
+          tier.estimated()
+              ? "sees the memory tier's misses on this edge; a tier shared between edges sees"
+                  + " theirs too"
+              : "sees the misses of the tiers above it; not estimated");
+      below.add(row);
+    }
+    json.put("below", below);
+    return JSON.writeValueAsString(json);
+  }
+
+  private static Map<String, Object> tierJson(SizingReport.Tier tier) {
+    Map<String, Object> json = new LinkedHashMap<>();
+    json.put("tier", tier.tier());
+    json.put("estimated", tier.estimated());
+    json.put("references", tier.references());
+    json.put("sampled_references", tier.sampledReferences());
+    json.put("sampling_rate", tier.samplingRate());
+    json.put("sampled_keys", tier.sampledKeys());
+    json.put("max_hit_ratio", tier.maxHitRatio());
+    List<Map<String, Object>> targets = new ArrayList<>();
+    for (SizingReport.Target target : tier.targets()) {
+      Map<String, Object> row = new LinkedHashMap<>();
+      row.put("hit_ratio", target.hitRatio());
+      row.put("bytes", target.bytes());
+      row.put("reachable", target.reachable());
+      if (!target.reachable()) {
+        row.put(
+            "reason",
+            tier.references() == 0
+                ? "nothing sampled yet"
+                : "not reachable: first reads and reads after expiry miss at any size (max "
+                    + String.format(Locale.ROOT, "%.3f", tier.maxHitRatio())
+                    + ")");
+      }
+      targets.add(row);
+    }
+    json.put("targets", targets);
+    List<Map<String, Object>> curve = new ArrayList<>();
+    for (SizingReport.Point point : tier.curve()) {
+      curve.add(Map.of("bytes", point.bytes(), "hit_ratio", point.hitRatio()));
+    }
+    json.put("curve", curve);
+    json.put("max_bytes", tier.maxBytes() > 0 ? tier.maxBytes() : null);
+    json.put(
+        "predicted_hit_ratio",
+        Double.isNaN(tier.predictedHitRatio()) ? null : tier.predictedHitRatio());
+    json.put("measured_hit_ratio", tier.measuredHitRatio());
+    return json;
   }
 
   /** The dead letters as JSON (payloads left out: they are large and held in the store). */

@@ -42,6 +42,28 @@ class EdgeConfigLoaderTest {
   }
 
   @Test
+  void sizingSamplingIsReadFromTheFile() throws Exception {
+    Path file = dir.resolve("sizing.yaml");
+    Files.writeString(file, "cache:\n  sizing:\n    initialRate: 0.01\n");
+
+    EdgeConfig config = EdgeConfigLoader.load(file, Map.of());
+
+    assertThat(config.cache().sizing().toCore().initialRate()).isEqualTo(0.01);
+    assertThat(config.cache().sizing().toCore().maxSampledKeys()).isEqualTo(8192);
+    assertThat(config.cache().sizing().enabled()).isTrue();
+  }
+
+  @Test
+  void aSizingRateAboveOneIsRefusedWithTheValue() throws Exception {
+    Path file = dir.resolve("bad-sizing.yaml");
+    Files.writeString(file, "cache:\n  sizing:\n    initialRate: 5\n");
+
+    assertThatThrownBy(() -> EdgeConfigLoader.load(file, Map.of()))
+        .hasMessageContaining("initialRate")
+        .hasMessageContaining("5.0");
+  }
+
+  @Test
   void aForwardTargetWithoutASecretIsRefused() throws Exception {
     Path file = dir.resolve("bad-forward.yaml");
     Files.writeString(

@@ -17,6 +17,8 @@ import dev.stripeedge.core.RetryDecision;
 import dev.stripeedge.core.RetryRule;
 import dev.stripeedge.core.Route;
 import dev.stripeedge.core.Scheduler;
+import dev.stripeedge.core.SizingConfig;
+import dev.stripeedge.core.SizingReport;
 import dev.stripeedge.core.StripeRoutes;
 import dev.stripeedge.core.Ticker;
 import dev.stripeedge.core.Upstream;
@@ -98,6 +100,12 @@ public final class DefaultEdgePipeline implements EdgePipeline {
           .executor(Runnable::run)
           .build();
   private final Clock clock;
+  private final long maxBytes;
+  private final SizingConfig sizingConfig;
+  private final List<String> tierNames;
+  private final @Nullable SizingProbe memorySizing;
+  // The first tier below memory: it sees memory's misses (deeper tiers are not estimated).
+  private final @Nullable SizingProbe tierSizing;
 
   public DefaultEdgePipeline(
       Upstream upstream,
@@ -113,7 +121,8 @@ public final class DefaultEdgePipeline implements EdgePipeline {
       Duration attemptTimeout,
       Budget budget,
       List<Map.Entry<CacheTier, TierConfig>> tiers,
-      Clock clock) {
+      Clock clock,
+      SizingConfig sizingConfig) {
     this.upstream = upstream;
     this.cacheRule = cacheRule;
     this.keys = keys;
@@ -127,6 +136,22 @@ public final class DefaultEdgePipeline implements EdgePipeline {
     this.budget = budget;
     this.l0 = new L0Cache(maxBytes, ticker);
     this.metrics = new EdgeMetrics(meters, l0::bytes);
+    this.maxBytes = maxBytes;
+    this.sizingConfig = sizingConfig;
+    this.tierNames = tiers.stream().map(tier -> tier.getKey().name()).toList();
+    this.memorySizing =
+        sizingConfig.enabled()
+            ? new SizingProbe("memory", sizingConfig, maxBytes, SizingProbe.MEMORY, meters)
+            : null;
+    this.tierSizing =
+        sizingConfig.enabled() && !tierNames.isEmpty()
+            ? new SizingProbe(
+                tierNames.get(0),
+                sizingConfig,
+                sizingConfig.tierBytes().getOrDefault(tierNames.get(0), 0L),
+                SizingProbe.TIER,
+                meters)
+            : null;
     this.tiers = new TierChain(tiers, clock, ticker, meters);
     // Another edge's write, heard through a shared tier, drops the ids from this edge's memory.
     this.tiers.onRemoteInvalidation(ids -> ids.forEach(l0::invalidate));
@@ -300,9 +325,102 @@ public final class DefaultEdgePipeline implements EdgePipeline {
     return l0.bytes();
   }
 
+  @Override
+  public SizingReport sizing() {
+    SizingProbe memory = memorySizing;
+    if (memory == null) {
+      return SizingReport.empty(maxBytes);
+    }
+    List<SizingReport.Tier> below = new ArrayList<>();
+    for (int i = 0; i < tierNames.size(); i++) {
+      String name = tierNames.get(i);
+      SizingProbe first = tierSizing;
+      below.add(
+          i == 0 && first != null
+              ? first.report()
+              : SizingReport.Tier.unestimated(
+                  name, sizingConfig.tierBytes().getOrDefault(name, 0L)));
+    }
+    return new SizingReport(memory.report(), below);
+  }
+
+  /** What a lookup went through, for sizing: the memory entry that answered, the tiers asked. */
+  private static final class Trail {
+    L0Cache.@Nullable Entry memoryHit;
+    boolean askedTiers;
+  }
+
+  /** A cacheable request: looked up, and counted as a reference of its key for sizing. */
   private CompletableFuture<EdgeResponse> cached(
       EdgeRequest request, Route route, CacheDecision.Cacheable rule, long start) {
     CacheKey key = keys.keyFor(request);
+    Trail trail = new Trail();
+    CompletableFuture<EdgeResponse> answer = lookup(key, request, route, rule, start, trail);
+    if (memorySizing == null) {
+      return answer;
+    }
+    // A hit is answered already: counted inline, without another stage on the hit path.
+    EdgeResponse done = answer.getNow(null);
+    if (done != null) {
+      sized(key, done, trail, route, request, rule, start);
+      return answer;
+    }
+    return answer.thenApply(
+        response -> {
+          sized(key, response, trail, route, request, rule, start);
+          return response;
+        });
+  }
+
+  /**
+   * Counts an answered reference in memory's stream and, if it asked them, the tiers'. Only a
+   * sampled key's reference is weighed (for a memory hit, by its entry).
+   */
+  private void sized(
+      CacheKey key,
+      EdgeResponse answer,
+      Trail trail,
+      Route route,
+      EdgeRequest request,
+      CacheDecision.Cacheable rule,
+      long start) {
+    SizingProbe memory = memorySizing;
+    if (memory == null) {
+      return;
+    }
+    try {
+      long hash = SizingProbe.hash(key);
+      long fresh = rule.ttl().toNanos();
+      L0Cache.Entry entry = trail.memoryHit;
+      if (memory.count(hash, answer, entry != null)) {
+        long bytes =
+            entry != null
+                ? entry.weight()
+                : SizingProbe.MEMORY.weigh(key, answer, watched(route, request));
+        memory.sample(hash, bytes, start, fresh);
+      }
+      SizingProbe tier = tierSizing;
+      if (tier != null && trail.askedTiers) {
+        boolean hit =
+            (CACHE + "; hit; detail=" + tierNames.get(0)).equals(answer.header("cache-status"));
+        if (tier.count(hash, answer, hit)) {
+          tier.sample(
+              hash, SizingProbe.TIER.weigh(key, answer, watched(route, request)), start, fresh);
+        }
+      }
+    } catch (RuntimeException e) {
+      // Sizing is advice: a bug in it must never cost the answer.
+      log.log(System.Logger.Level.ERROR, "sizing failed for " + key, e);
+    }
+  }
+
+  private CompletableFuture<EdgeResponse> lookup(
+      CacheKey key,
+      EdgeRequest request,
+      Route route,
+      CacheDecision.Cacheable rule,
+      long start,
+      Trail trail) {
     L0Cache.Entry entry = l0.get(key);
     long looked = ticker.nanos();
     long cacheNanos = looked - start;
@@ -310,6 +428,7 @@ public final class DefaultEdgePipeline implements EdgePipeline {
       long age = entry.ageNanos(looked);
       long ttl = rule.ttl().toNanos();
       if (age < ttl) {
+        trail.memoryHit = entry;
         return CompletableFuture.completedFuture(
             finish(
                 route,
@@ -344,6 +463,7 @@ public final class DefaultEdgePipeline implements EdgePipeline {
     }
     // Taken before the lookup: a hit is promoted to L0 only if nothing it holds changed since.
     L0Cache.FillToken token = l0.beginFill();
+    trail.askedTiers = true;
     return tiers
         .lookup(key.value())
         .thenCompose(

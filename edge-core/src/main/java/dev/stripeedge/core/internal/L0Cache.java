@@ -58,17 +58,7 @@ public final class L0Cache {
 
     /** Roughly what the entry costs in memory: body, headers, key and ids. */
     int weight() {
-      long bytes = 64L + response.body().length + 2L * key.value().length();
-      for (Map.Entry<String, List<String>> header : response.headers().entrySet()) {
-        bytes += 32L + 2L * header.getKey().length();
-        for (String value : header.getValue()) {
-          bytes += 2L * value.length();
-        }
-      }
-      for (String id : ids) {
-        bytes += 48L + 2L * id.length();
-      }
-      return (int) Math.min(Integer.MAX_VALUE, bytes);
+      return weigh(key, response, ids);
     }
 
     // Identity: the index and conditional removes must tell one fill from another of equal data.
@@ -81,6 +71,25 @@ public final class L0Cache {
     public int hashCode() {
       return System.identityHashCode(this);
     }
+  }
+
+  /**
+   * Roughly what an entry of {@code response} under {@code key}, indexed under {@code ids}, costs
+   * in memory: body, headers, key and ids. The unit of {@code maxBytes}, and of the sizing
+   * estimate.
+   */
+  public static int weigh(CacheKey key, EdgeResponse response, Set<String> ids) {
+    long bytes = 64L + response.body().length + 2L * key.value().length();
+    for (Map.Entry<String, List<String>> header : response.headers().entrySet()) {
+      bytes += 32L + 2L * header.getKey().length();
+      for (String value : header.getValue()) {
+        bytes += 2L * value.length();
+      }
+    }
+    for (String id : ids) {
+      bytes += 48L + 2L * id.length();
+    }
+    return (int) Math.min(Integer.MAX_VALUE, bytes);
   }
 
   /**
