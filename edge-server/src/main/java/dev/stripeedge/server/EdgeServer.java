@@ -55,6 +55,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.function.UnaryOperator;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -81,6 +82,26 @@ public final class EdgeServer implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(EdgeServer.class);
   private static final ObjectMapper JSON = new ObjectMapper();
   private static final long FORWARD_POLL_MILLIS = 200;
+
+  /**
+   * How often unapplied events are applied again, and how old they must be (younger ones are still
+   * being applied by their own delivery).
+   */
+  static final Duration JOURNAL_SWEEP = Duration.ofSeconds(5);
+
+  /** Most unapplied events applied again by one sweep; the next sweep takes the rest. */
+  private static final int JOURNAL_BATCH = 10_000;
+
+  /**
+   * Test hooks, never set by configuration: a kill test wraps the cache tier (to hold its
+   * invalidations) or stalls a delivery before it is recorded, so a SIGKILL lands at a known point.
+   *
+   * @param wrapTier applied to the SQLite tier before the pipeline sees it
+   * @param beforeIngest runs on the worker thread of each webhook delivery, before verification
+   */
+  record Hooks(UnaryOperator<CacheTier> wrapTier, Runnable beforeIngest) {
+    static final Hooks NONE = new Hooks(UnaryOperator.identity(), () -> {});
+  }
 
   static {
     // Header values reach us parsed (from the client by Vert.x, from Stripe by the JDK client), so
@@ -120,9 +141,12 @@ public final class EdgeServer implements AutoCloseable {
   private final @Nullable WebhookIngest ingest;
   private final @Nullable Reconciler reconciler;
   private final @Nullable ScheduledExecutorService reconcileThread;
+  private final @Nullable ScheduledExecutorService journalThread;
+  private final Hooks hooks;
   private volatile boolean ready;
 
-  private EdgeServer(EdgeConfig config) {
+  private EdgeServer(EdgeConfig config, Hooks hooks) {
+    this.hooks = hooks;
     this.metrics = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     EdgePipeline.Builder builder =
         EdgePipeline.builder(Upstream.jdk(URI.create(config.upstream()), Duration.ofSeconds(10)))
@@ -132,7 +156,8 @@ public final class EdgeServer implements AutoCloseable {
     if (config.budget().enabled()) {
       builder.budgetConfig(config.budget().toCore());
     }
-    this.tier = openTier(config);
+    CacheTier sqliteTier = openTier(config);
+    this.tier = sqliteTier == null ? null : hooks.wrapTier().apply(sqliteTier);
     if (tier != null) {
       builder.tier(tier, config.tiers().sqlite().toCore());
     }
@@ -151,6 +176,9 @@ public final class EdgeServer implements AutoCloseable {
         config.needsStore() ? SqliteEventLedger.open(Path.of(config.store().path())) : null;
     EventProcessor plain =
         ledger == null ? null : EventProcessor.of(ledger, pipeline, Clock.systemUTC(), metrics);
+    // Before serving: what a previous process recorded (and acknowledged) but may not have
+    // applied to the tiers is invalidated again, so no tier hit predating it can be served.
+    this.journalThread = plain == null ? null : startJournal(plain);
     ForwardConfig forwarding = config.webhooks().toForwardConfig();
     if (ledger != null && !forwarding.targets().isEmpty()) {
       this.forwardThread = daemonScheduler("edge-webhook-forwarder");
@@ -258,6 +286,27 @@ public final class EdgeServer implements AutoCloseable {
         });
   }
 
+  private ScheduledExecutorService startJournal(EventProcessor processor) {
+    int reapplied = processor.reapplyUnapplied(Instant.now(), JOURNAL_BATCH);
+    if (reapplied > 0) {
+      log.info("applied {} events again that the last run recorded but did not finish", reapplied);
+    }
+    ScheduledExecutorService thread = daemonScheduler("edge-event-journal");
+    long period = JOURNAL_SWEEP.toMillis();
+    thread.scheduleWithFixedDelay(
+        () -> {
+          try {
+            processor.reapplyUnapplied(Instant.now().minus(JOURNAL_SWEEP), JOURNAL_BATCH);
+          } catch (RuntimeException e) {
+            log.warn("applying unapplied events failed: {}", e.getMessage());
+          }
+        },
+        period,
+        period,
+        TimeUnit.MILLISECONDS);
+    return thread;
+  }
+
   private ScheduledExecutorService startReconciler(EdgeConfig.Reconcile settings) {
     ScheduledExecutorService thread = daemonScheduler("edge-reconciler");
     // The first pass at once: it pins the cursor, so deliveries dropped from now on are repaired.
@@ -292,6 +341,7 @@ public final class EdgeServer implements AutoCloseable {
     if (reconcileThread != null) {
       reconcileThread.shutdownNow();
     }
+    stopJournal();
     stopForwarder();
     if (ledger != null) {
       ledger.close();
@@ -303,7 +353,23 @@ public final class EdgeServer implements AutoCloseable {
 
   /** Starts the sidecar; blocks until it listens. */
   public static EdgeServer start(EdgeConfig config) {
-    return new EdgeServer(config);
+    return new EdgeServer(config, Hooks.NONE);
+  }
+
+  /** Starts the sidecar with test hooks. */
+  static EdgeServer start(EdgeConfig config, Hooks hooks) {
+    return new EdgeServer(config, hooks);
+  }
+
+  private void stopJournal() {
+    if (journalThread != null) {
+      journalThread.shutdownNow();
+      try {
+        journalThread.awaitTermination(10, TimeUnit.SECONDS);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+    }
   }
 
   public int port() {
@@ -438,7 +504,12 @@ public final class EdgeServer implements AutoCloseable {
           byte[] payload = body.getBytes();
           // The ledger writes to disk: off the event loop.
           vertx
-              .executeBlocking(() -> receiver.accept(payload, signature), false)
+              .executeBlocking(
+                  () -> {
+                    hooks.beforeIngest().run();
+                    return receiver.accept(payload, signature);
+                  },
+                  false)
               .onComplete(
                   result -> {
                     HttpServerResponse out = request.response();
@@ -715,6 +786,7 @@ public final class EdgeServer implements AutoCloseable {
     }
     vertx.close().toCompletionStage().toCompletableFuture().orTimeout(10, TimeUnit.SECONDS).join();
     stopForwarder();
+    stopJournal();
     if (reconcileThread != null) {
       try {
         reconcileThread.awaitTermination(10, TimeUnit.SECONDS);
