@@ -66,8 +66,9 @@ import org.slf4j.LoggerFactory;
  * <p>{@code /v1/…} and {@code /v2/…} go through the {@link EdgePipeline}; {@code /healthz}, {@code
  * /readyz} and {@code /metrics} (Prometheus) are the edge's own, and so is the webhook receiver
  * ({@code POST /webhooks/stripe} by default: verified, recorded in the SQLite ledger before the
- * 2xx, then applied to the cache; 503 while no signing secret is configured). With a reconciliation
- * key, a background thread repairs dropped deliveries from {@code /v1/events}. With {@code
+ * 2xx, then applied to the cache, and applied again at startup and every 5 s until every tier
+ * acknowledged it; 503 while no signing secret is configured). With a reconciliation key, a
+ * background thread repairs dropped deliveries from {@code /v1/events}. With {@code
  * webhooks.forward} targets, each new event is queued in the same SQLite transaction as its ledger
  * record and forwarded, re-signed, by a background thread; {@code /admin/webhooks/dead} lists and
  * replays the deliveries given up on (never a Stripe path: clients only use {@code /v1/} and {@code
