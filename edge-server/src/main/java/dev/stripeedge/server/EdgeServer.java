@@ -88,7 +88,7 @@ public final class EdgeServer implements AutoCloseable {
    * How often unapplied events are applied again, and how old they must be (younger ones are still
    * being applied by their own delivery).
    */
-  static final Duration JOURNAL_SWEEP = Duration.ofSeconds(5);
+  private static final Duration JOURNAL_SWEEP = Duration.ofSeconds(5);
 
   /** Most unapplied events applied again by one sweep; the next sweep takes the rest. */
   private static final int JOURNAL_BATCH = 10_000;
@@ -99,9 +99,10 @@ public final class EdgeServer implements AutoCloseable {
    *
    * @param wrapTier applied to the SQLite tier before the pipeline sees it
    * @param beforeIngest runs on the worker thread of each webhook delivery, before verification
+   * @param journalSweep how often (and past what age) unapplied events are applied again
    */
-  record Hooks(UnaryOperator<CacheTier> wrapTier, Runnable beforeIngest) {
-    static final Hooks NONE = new Hooks(UnaryOperator.identity(), () -> {});
+  record Hooks(UnaryOperator<CacheTier> wrapTier, Runnable beforeIngest, Duration journalSweep) {
+    static final Hooks NONE = new Hooks(UnaryOperator.identity(), () -> {}, JOURNAL_SWEEP);
   }
 
   static {
@@ -293,11 +294,12 @@ public final class EdgeServer implements AutoCloseable {
       log.info("applied {} events again that the last run recorded but did not finish", reapplied);
     }
     ScheduledExecutorService thread = daemonScheduler("edge-event-journal");
-    long period = JOURNAL_SWEEP.toMillis();
+    Duration sweep = hooks.journalSweep();
+    long period = sweep.toMillis();
     thread.scheduleWithFixedDelay(
         () -> {
           try {
-            processor.reapplyUnapplied(Instant.now().minus(JOURNAL_SWEEP), JOURNAL_BATCH);
+            processor.reapplyUnapplied(Instant.now().minus(sweep), JOURNAL_BATCH);
           } catch (RuntimeException e) {
             log.warn("applying unapplied events failed: {}", e.getMessage());
           }

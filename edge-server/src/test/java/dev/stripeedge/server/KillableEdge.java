@@ -38,8 +38,14 @@ final class KillableEdge {
             .withWebhooks(EdgeConfig.Webhooks.defaults().withSecrets(List.of(args[2])));
     EdgeServer.Hooks hooks =
         switch (System.getProperty(STALL_PROPERTY, "none")) {
-          case "invalidation" -> new EdgeServer.Hooks(HeldInvalidations::new, () -> {});
-          case "record" -> new EdgeServer.Hooks(UnaryOperator.identity(), () -> stall("record"));
+          case "invalidation" ->
+              new EdgeServer.Hooks(
+                  HeldInvalidations::new, () -> {}, EdgeServer.Hooks.NONE.journalSweep());
+          case "record" ->
+              new EdgeServer.Hooks(
+                  UnaryOperator.identity(),
+                  () -> stall("record"),
+                  EdgeServer.Hooks.NONE.journalSweep());
           case "none" -> EdgeServer.Hooks.NONE;
           default -> throw new IllegalArgumentException("unknown stall point");
         };
