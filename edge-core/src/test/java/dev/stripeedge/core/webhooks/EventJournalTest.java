@@ -12,6 +12,7 @@ import java.net.URI;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashSet;
 import java.util.List;
@@ -19,6 +20,9 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.BooleanSupplier;
@@ -182,6 +186,34 @@ class EventJournalTest {
     eventually("the event is marked applied", () -> unapplied().isEmpty());
     assertThat(tier.has("cus_1")).isFalse();
     assertThat(tier.has("cus_2")).as("an applied event is not applied again").isTrue();
+  }
+
+  @Test
+  void concurrentEventsAreAllMarkedAppliedNoMarkIsLost() throws Exception {
+    EventProcessor processor = processor();
+    int threads = 8;
+    int perThread = 200;
+    try (ExecutorService pool = Executors.newFixedThreadPool(threads)) {
+      List<Future<?>> work = new ArrayList<>();
+      for (int t = 0; t < threads; t++) {
+        int thread = t;
+        work.add(
+            pool.submit(
+                () -> {
+                  for (int i = 0; i < perThread; i++) {
+                    String id = thread + "_" + i;
+                    processor.process(event("evt_" + id, "cus_" + id), "webhook");
+                  }
+                }));
+      }
+      for (Future<?> done : work) {
+        done.get();
+      }
+    }
+
+    assertThat(meters.get("stripe.edge.events").tag("outcome", "new").counter().count())
+        .isEqualTo(threads * perThread);
+    eventually("every event is marked applied", () -> unapplied().isEmpty());
   }
 
   @Test
