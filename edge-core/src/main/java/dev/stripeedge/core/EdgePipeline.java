@@ -13,6 +13,7 @@ import java.security.SecureRandom;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.List;
 import java.util.Map;
 import java.util.SplittableRandom;
@@ -51,6 +52,29 @@ public interface EdgePipeline {
    */
   default void refresh(ObjectChange change) {
     invalidate(change.objectId());
+  }
+
+  /**
+   * {@link #invalidate Invalidates} every id in {@code objectIds} and says when that landed, for a
+   * caller that must know (the webhook journal marks an event applied only then). Memory's part is
+   * done when this returns.
+   *
+   * @return completes with true once every tier acknowledged the invalidation, with false when a
+   *     tier failed, timed out or is bypassed (the pipeline re-sends it in the background, but only
+   *     in memory: a durable caller retries itself); never completes exceptionally
+   */
+  default CompletableFuture<Boolean> invalidateAcknowledged(Collection<String> objectIds) {
+    objectIds.forEach(this::invalidate);
+    return CompletableFuture.completedFuture(true);
+  }
+
+  /**
+   * {@link #refresh Refreshes} {@code change} and says when its invalidation landed, as {@link
+   * #invalidateAcknowledged}.
+   */
+  default CompletableFuture<Boolean> refreshAcknowledged(ObjectChange change) {
+    refresh(change);
+    return CompletableFuture.completedFuture(true);
   }
 
   /** Bytes the in-memory tier holds now. */

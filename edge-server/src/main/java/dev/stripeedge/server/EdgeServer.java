@@ -60,6 +60,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.function.UnaryOperator;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -70,8 +71,9 @@ import org.slf4j.LoggerFactory;
  * <p>{@code /v1/…} and {@code /v2/…} go through the {@link EdgePipeline}; {@code /healthz}, {@code
  * /readyz} and {@code /metrics} (Prometheus) are the edge's own, and so is the webhook receiver
  * ({@code POST /webhooks/stripe} by default: verified, recorded in the SQLite ledger before the
- * 2xx, then applied to the cache; 503 while no signing secret is configured). With a reconciliation
- * key, a background thread repairs dropped deliveries from {@code /v1/events}. With {@code
+ * 2xx, then applied to the cache, and applied again at startup and every 5 s until every tier
+ * acknowledged it; 503 while no signing secret is configured). With a reconciliation key, a
+ * background thread repairs dropped deliveries from {@code /v1/events}. With {@code
  * webhooks.forward} targets, each new event is queued in the same SQLite transaction as its ledger
  * record and forwarded, re-signed, by a background thread; {@code /admin/webhooks/dead} lists and
  * replays the deliveries given up on (never a Stripe path: clients only use {@code /v1/} and {@code
@@ -86,6 +88,27 @@ public final class EdgeServer implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(EdgeServer.class);
   private static final ObjectMapper JSON = new ObjectMapper();
   private static final long FORWARD_POLL_MILLIS = 200;
+
+  /**
+   * How often unapplied events are applied again, and how old they must be (younger ones are still
+   * being applied by their own delivery).
+   */
+  private static final Duration JOURNAL_SWEEP = Duration.ofSeconds(5);
+
+  /** Most unapplied events applied again by one sweep; the next sweep takes the rest. */
+  private static final int JOURNAL_BATCH = 10_000;
+
+  /**
+   * Test hooks, never set by configuration: a kill test wraps the cache tier (to hold its
+   * invalidations) or stalls a delivery before it is recorded, so a SIGKILL lands at a known point.
+   *
+   * @param wrapTier applied to the SQLite tier before the pipeline sees it
+   * @param beforeIngest runs on the worker thread of each webhook delivery, before verification
+   * @param journalSweep how often (and past what age) unapplied events are applied again
+   */
+  record Hooks(UnaryOperator<CacheTier> wrapTier, Runnable beforeIngest, Duration journalSweep) {
+    static final Hooks NONE = new Hooks(UnaryOperator.identity(), () -> {}, JOURNAL_SWEEP);
+  }
 
   static {
     // Header values reach us parsed (from the client by Vert.x, from Stripe by the JDK client), so
@@ -125,9 +148,12 @@ public final class EdgeServer implements AutoCloseable {
   private final @Nullable WebhookIngest ingest;
   private final @Nullable Reconciler reconciler;
   private final @Nullable ScheduledExecutorService reconcileThread;
+  private final @Nullable ScheduledExecutorService journalThread;
+  private final Hooks hooks;
   private volatile boolean ready;
 
-  private EdgeServer(EdgeConfig config) {
+  private EdgeServer(EdgeConfig config, Hooks hooks) {
+    this.hooks = hooks;
     this.metrics = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     EdgePipeline.Builder builder =
         EdgePipeline.builder(Upstream.jdk(URI.create(config.upstream()), Duration.ofSeconds(10)))
@@ -165,6 +191,9 @@ public final class EdgeServer implements AutoCloseable {
         config.needsStore() ? SqliteEventLedger.open(Path.of(config.store().path())) : null;
     EventProcessor plain =
         ledger == null ? null : EventProcessor.of(ledger, pipeline, Clock.systemUTC(), metrics);
+    // Before serving: what a previous process recorded (and acknowledged) but may not have
+    // applied to the tiers is invalidated again, so no tier hit predating it can be served.
+    this.journalThread = plain == null ? null : startJournal(plain);
     ForwardConfig forwarding = config.webhooks().toForwardConfig();
     if (ledger != null && !forwarding.targets().isEmpty()) {
       this.forwardThread = daemonScheduler("edge-webhook-forwarder");
@@ -275,9 +304,12 @@ public final class EdgeServer implements AutoCloseable {
         add(
             opened,
             builder,
-            SqliteTier.open(
-                Path.of(config.store().path()),
-                SqliteTierConfig.defaults().withMaxBytes(settings.sqlite().maxBytes())),
+            hooks
+                .wrapTier()
+                .apply(
+                    SqliteTier.open(
+                        Path.of(config.store().path()),
+                        SqliteTierConfig.defaults().withMaxBytes(settings.sqlite().maxBytes()))),
             settings.sqlite().toCore(),
             settings);
       }
@@ -309,6 +341,28 @@ public final class EdgeServer implements AutoCloseable {
           daemon.setDaemon(true);
           return daemon;
         });
+  }
+
+  private ScheduledExecutorService startJournal(EventProcessor processor) {
+    int reapplied = processor.reapplyUnapplied(Instant.now(), JOURNAL_BATCH);
+    if (reapplied > 0) {
+      log.info("applied {} events again that the last run recorded but did not finish", reapplied);
+    }
+    ScheduledExecutorService thread = daemonScheduler("edge-event-journal");
+    Duration sweep = hooks.journalSweep();
+    long period = sweep.toMillis();
+    thread.scheduleWithFixedDelay(
+        () -> {
+          try {
+            processor.reapplyUnapplied(Instant.now().minus(sweep), JOURNAL_BATCH);
+          } catch (RuntimeException e) {
+            log.warn("applying unapplied events failed: {}", e.getMessage());
+          }
+        },
+        period,
+        period,
+        TimeUnit.MILLISECONDS);
+    return thread;
   }
 
   private ScheduledExecutorService startReconciler(EdgeConfig.Reconcile settings) {
@@ -345,6 +399,7 @@ public final class EdgeServer implements AutoCloseable {
     if (reconcileThread != null) {
       reconcileThread.shutdownNow();
     }
+    stopJournal();
     stopForwarder();
     if (ledger != null) {
       ledger.close();
@@ -354,7 +409,23 @@ public final class EdgeServer implements AutoCloseable {
 
   /** Starts the sidecar; blocks until it listens. */
   public static EdgeServer start(EdgeConfig config) {
-    return new EdgeServer(config);
+    return new EdgeServer(config, Hooks.NONE);
+  }
+
+  /** Starts the sidecar with test hooks. */
+  static EdgeServer start(EdgeConfig config, Hooks hooks) {
+    return new EdgeServer(config, hooks);
+  }
+
+  private void stopJournal() {
+    if (journalThread != null) {
+      journalThread.shutdownNow();
+      try {
+        journalThread.awaitTermination(10, TimeUnit.SECONDS);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+    }
   }
 
   public int port() {
@@ -489,7 +560,12 @@ public final class EdgeServer implements AutoCloseable {
           byte[] payload = body.getBytes();
           // The ledger writes to disk: off the event loop.
           vertx
-              .executeBlocking(() -> receiver.accept(payload, signature), false)
+              .executeBlocking(
+                  () -> {
+                    hooks.beforeIngest().run();
+                    return receiver.accept(payload, signature);
+                  },
+                  false)
               .onComplete(
                   result -> {
                     HttpServerResponse out = request.response();
@@ -852,6 +928,7 @@ public final class EdgeServer implements AutoCloseable {
     }
     vertx.close().toCompletionStage().toCompletableFuture().orTimeout(10, TimeUnit.SECONDS).join();
     stopForwarder();
+    stopJournal();
     if (reconcileThread != null) {
       try {
         reconcileThread.awaitTermination(10, TimeUnit.SECONDS);

@@ -233,19 +233,31 @@ public final class DefaultEdgePipeline implements EdgePipeline {
     invalidate(List.of(objectId));
   }
 
+  @Override
+  public CompletableFuture<Boolean> invalidateAcknowledged(Collection<String> objectIds) {
+    return invalidate(List.copyOf(objectIds));
+  }
+
   /**
    * Drops {@code ids} everywhere. The tiers' part first: it records the invalidation time that
    * refuses tier hits fetched before it, so no hit can slip into L0 between the two.
+   *
+   * @return true once every tier acknowledged (memory's part is done on return)
    */
-  private void invalidate(Collection<String> ids) {
-    if (!tiers.isEmpty()) {
-      tiers.invalidate(ids);
-    }
+  private CompletableFuture<Boolean> invalidate(Collection<String> ids) {
+    CompletableFuture<Boolean> tiered =
+        tiers.isEmpty() ? CompletableFuture.completedFuture(true) : tiers.invalidate(ids);
     ids.forEach(l0::invalidate);
+    return tiered;
   }
 
   @Override
   public void refresh(ObjectChange change) {
+    refreshAcknowledged(change);
+  }
+
+  @Override
+  public CompletableFuture<Boolean> refreshAcknowledged(ObjectChange change) {
     String id = change.objectId();
     long now = ticker.nanos();
     long nowMillis = clock.millis();
@@ -269,9 +281,9 @@ public final class DefaultEdgePipeline implements EdgePipeline {
                   ? change.changedAtSeconds()
                   : Math.max(applied, change.changedAtSeconds());
             });
-    invalidate(id);
+    CompletableFuture<Boolean> invalidated = invalidate(List.of(id));
     if (!newest[0] || replaceable.isEmpty()) {
-      return;
+      return invalidated;
     }
     // Taken after the invalidation: a write or event landing from here on refuses these fills.
     L0Cache.FillToken token = l0.beginFill();
@@ -294,6 +306,7 @@ public final class DefaultEdgePipeline implements EdgePipeline {
         metrics.refreshedFromEvent();
       }
     }
+    return invalidated;
   }
 
   /**

@@ -148,27 +148,33 @@ final class GuardedTier {
             });
   }
 
-  /** Sends {@code ids}' invalidation in the background, and again until it lands. */
-  void invalidate(Collection<String> ids) {
+  /**
+   * Sends {@code ids}' invalidation in the background, and again until it lands.
+   *
+   * @return true once the tier acknowledged this send; false when it failed, timed out or the tier
+   *     is bypassed (the ids are then kept and re-sent, but only in this process's memory)
+   */
+  CompletableFuture<Boolean> invalidate(Collection<String> ids) {
     if (ids.isEmpty()) {
-      return;
+      return CompletableFuture.completedFuture(true);
     }
     if (!admits()) {
       count("stripe.edge.tier.invalidations", "bypassed");
       keep(ids);
-      return;
+      return CompletableFuture.completedFuture(false);
     }
-    within(() -> tier.invalidate(ids), config.writeTimeout())
-        .whenComplete(
+    return within(() -> tier.invalidate(ids), config.writeTimeout())
+        .handle(
             (ignored, failure) -> {
               if (failure != null) {
                 count("stripe.edge.tier.invalidations", failed(failure));
                 keep(ids);
                 retryPendingLater();
-              } else {
-                failures.set(0);
-                count("stripe.edge.tier.invalidations", "done");
+                return false;
               }
+              failures.set(0);
+              count("stripe.edge.tier.invalidations", "done");
+              return true;
             });
   }
 

@@ -159,11 +159,17 @@ final class TierChain {
     }
   }
 
-  /** Records the invalidation of {@code ids} and sends it to every tier, in the background. */
-  void invalidate(Collection<String> ids) {
+  /**
+   * Records the invalidation of {@code ids} and sends it to every tier, in the background.
+   *
+   * @return true once every tier acknowledged it, false when one did not (after all answered)
+   */
+  CompletableFuture<Boolean> invalidate(Collection<String> ids) {
     recent.record(ids, clock.millis());
+    CompletableFuture<Boolean> all = CompletableFuture.completedFuture(true);
     for (GuardedTier tier : tiers) {
-      tier.invalidate(ids);
+      all = all.thenCombine(tier.invalidate(ids), Boolean::logicalAnd);
     }
+    return all;
   }
 }

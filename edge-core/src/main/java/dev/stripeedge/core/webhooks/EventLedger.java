@@ -1,12 +1,19 @@
 package dev.stripeedge.core.webhooks;
 
 import java.time.Instant;
+import java.util.Collection;
 import java.util.List;
+import java.util.Set;
 import org.jspecify.annotations.Nullable;
 
 /**
- * The durable memory of webhook processing: which events were processed, and how far the reconciler
- * has read {@code /v1/events}.
+ * The durable memory of webhook processing: which events were received, which of those were applied
+ * to the cache (a journal), and how far the reconciler has read {@code /v1/events}.
+ *
+ * <p>An event is recorded as received but not applied; the processor marks it {@link #markApplied
+ * applied} once its invalidation reached every cache tier. Events left unapplied — the process died
+ * in between, or a tier was down — are {@link #unapplied listed} and applied again at startup and
+ * periodically, so a redelivery that the dedupe skips cannot leave a stale entry in a durable tier.
  *
  * <p>Backends (an embedded SQLite file by default; shared stores for several edges) pass the same
  * contract kit. Implementations are thread-safe; methods may block on I/O and must not be called on
@@ -16,7 +23,8 @@ import org.jspecify.annotations.Nullable;
 public interface EventLedger extends AutoCloseable {
 
   /**
-   * Records {@code event} as processed at {@code receivedAt}, atomically with the duplicate check.
+   * Records {@code event} as received at {@code receivedAt} and not yet applied, with its {@link
+   * StripeEvent#objectIds() object ids}, atomically with the duplicate check.
    *
    * @return {@link Recorded#NEW} the first time; {@link Recorded#DUPLICATE_EVENT} when this event
    *     id was recorded before (a redelivery); {@link Recorded#DUPLICATE_CHANGE} when another event
@@ -45,6 +53,32 @@ public interface EventLedger extends AutoCloseable {
 
   /** Whether an event with this id was recorded. */
   boolean contains(String eventId);
+
+  /**
+   * Marks the events with these ids applied: their invalidation reached every tier. Unknown ids are
+   * ignored. Need not be durable at once: a mark lost in a crash only costs one more (harmless)
+   * application.
+   */
+  void markApplied(Collection<String> eventIds);
+
+  /**
+   * Up to {@code limit} events recorded before {@code receivedBefore} and not marked applied, in
+   * the order they were recorded.
+   */
+  List<Unapplied> unapplied(Instant receivedBefore, int limit);
+
+  /**
+   * An event recorded but not known to be applied.
+   *
+   * @param eventId its id
+   * @param objectIds the ids to invalidate (the event's object and those expanded in it)
+   * @param receivedAt when it was recorded
+   */
+  record Unapplied(String eventId, Set<String> objectIds, Instant receivedAt) {
+    public Unapplied {
+      objectIds = Set.copyOf(objectIds);
+    }
+  }
 
   /**
    * The id of the newest event the reconciler has read; empty when its first pass found no event;

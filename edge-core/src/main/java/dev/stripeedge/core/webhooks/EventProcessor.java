@@ -6,8 +6,14 @@ import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Clock;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.Queue;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The one path every event takes, from a webhook or from the reconciler: record it in the {@link
@@ -21,12 +27,23 @@ import java.util.Locale;
  * newer than any it applied to that object; a late, older event or a same-second tie only
  * invalidates, so the next read refetches the current state. Older never overwrites newer.
  *
+ * <p>The ledger is a journal: an event is recorded as not applied, and marked applied only once its
+ * invalidation reached every tier ({@link EdgePipeline#invalidateAcknowledged}). The caller may
+ * acknowledge Stripe as soon as {@link #process} returns, before the tiers answered: if the process
+ * dies first, or a tier is down, {@link #reapplyUnapplied} (at startup and periodically) applies
+ * the event again.
+ *
  * <p>A redelivered event ({@link EventLedger.Recorded#DUPLICATE_EVENT}) is not applied again. A
  * double event ({@link EventLedger.Recorded#DUPLICATE_CHANGE}: same object, type and second) is
  * still applied, because invalidating twice is harmless while two real changes within one second
- * would otherwise leave the second unseen. Thread-safe; blocks on the ledger's I/O.
+ * would otherwise leave the second unseen; it has no journal entry of its own, so a crash during
+ * its application loses it (the first event of the pair was journaled). Thread-safe; blocks on the
+ * ledger's I/O.
  */
 public final class EventProcessor {
+
+  private static final System.Logger log = System.getLogger(EventProcessor.class.getName());
+  private static final int MARK_BATCH = 500;
 
   private final EventLedger ledger;
   private final EdgePipeline pipeline;
@@ -34,6 +51,8 @@ public final class EventProcessor {
   private final MeterRegistry meters;
   private final List<String> forwardTo;
   private final Runnable onQueued;
+  private final Queue<String> appliedIds = new ConcurrentLinkedQueue<>();
+  private final AtomicBoolean marking = new AtomicBoolean();
 
   private EventProcessor(
       EventLedger ledger,
@@ -102,13 +121,15 @@ public final class EventProcessor {
       onQueued.run();
     }
     if (recorded != EventLedger.Recorded.DUPLICATE_EVENT) {
-      ObjectChange change = event.change(payload);
-      for (String id : event.objectIds()) {
-        if (change != null && id.equals(change.objectId())) {
-          pipeline.refresh(change);
-        } else {
-          pipeline.invalidate(id);
-        }
+      CompletableFuture<Boolean> applied = apply(event, event.change(payload));
+      if (recorded == EventLedger.Recorded.NEW) {
+        // The caller acknowledges Stripe now: the journal re-applies if this never completes.
+        applied.thenAccept(
+            everywhere -> {
+              if (everywhere) {
+                markApplied(event.id());
+              }
+            });
       }
     }
     Counter.builder("stripe.edge.events")
@@ -118,5 +139,87 @@ public final class EventProcessor {
         .register(meters)
         .increment();
     return recorded;
+  }
+
+  /**
+   * Applies again every event recorded before {@code receivedBefore} and not yet marked applied (up
+   * to {@code limit}): invalidates their object ids everywhere and marks each applied once every
+   * tier acknowledged. Run at startup, before serving (with the current time: whatever a previous
+   * process recorded but may not have applied), and periodically (with a time a few seconds back,
+   * so events whose own application is still in flight are left to it).
+   *
+   * <p>Blocks on the ledger's read; the invalidations complete in the background, but memory's part
+   * and the pipeline's refusal of tier hits fetched before them are in place on return.
+   *
+   * @return how many events were applied again
+   * @throws IllegalStateException the ledger failed
+   */
+  public int reapplyUnapplied(Instant receivedBefore, int limit) {
+    List<EventLedger.Unapplied> pending = ledger.unapplied(receivedBefore, limit);
+    for (EventLedger.Unapplied event : pending) {
+      pipeline
+          .invalidateAcknowledged(event.objectIds())
+          .thenAccept(
+              everywhere -> {
+                if (everywhere) {
+                  markApplied(event.eventId());
+                }
+              });
+    }
+    if (!pending.isEmpty()) {
+      Counter.builder("stripe.edge.events.reapplied")
+          .description("Events applied again because they were not known to have been applied")
+          .register(meters)
+          .increment(pending.size());
+    }
+    return pending.size();
+  }
+
+  /** Invalidates {@code event}'s objects everywhere, refreshing its own from {@code change}. */
+  private CompletableFuture<Boolean> apply(StripeEvent event, @Nullable ObjectChange change) {
+    CompletableFuture<Boolean> all = CompletableFuture.completedFuture(true);
+    List<String> others = new ArrayList<>();
+    for (String id : event.objectIds()) {
+      if (change != null && id.equals(change.objectId())) {
+        all = all.thenCombine(pipeline.refreshAcknowledged(change), Boolean::logicalAnd);
+      } else {
+        others.add(id);
+      }
+    }
+    if (!others.isEmpty()) {
+      all = all.thenCombine(pipeline.invalidateAcknowledged(others), Boolean::logicalAnd);
+    }
+    return all;
+  }
+
+  /**
+   * Queues {@code eventId}'s mark; one virtual thread at a time writes the queued marks in batches,
+   * off the tiers' threads (the ledger blocks on disk) and with one write for many events.
+   */
+  private void markApplied(String eventId) {
+    appliedIds.add(eventId);
+    if (marking.compareAndSet(false, true)) {
+      Thread.ofVirtual().name("edge-event-journal").start(this::writeMarks);
+    }
+  }
+
+  private void writeMarks() {
+    do {
+      List<String> batch = new ArrayList<>();
+      String id;
+      while (batch.size() < MARK_BATCH && (id = appliedIds.poll()) != null) {
+        batch.add(id);
+      }
+      if (!batch.isEmpty()) {
+        try {
+          ledger.markApplied(batch);
+        } catch (IllegalStateException e) {
+          // Closed or failing: the events stay unapplied and are applied again later; harmless.
+          log.log(System.Logger.Level.DEBUG, "cannot mark events applied: " + e.getMessage());
+        }
+      }
+      marking.set(false);
+      // A mark queued after the last poll but before the flag cleared would otherwise wait.
+    } while (!appliedIds.isEmpty() && marking.compareAndSet(false, true));
   }
 }

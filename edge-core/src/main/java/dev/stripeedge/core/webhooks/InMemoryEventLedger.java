@@ -1,15 +1,22 @@
 package dev.stripeedge.core.webhooks;
 
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collection;
 import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import org.jspecify.annotations.Nullable;
 
-/** {@link EventLedger#inMemory()}: two sets under one lock. */
+/** {@link EventLedger#inMemory()}: two sets and the unapplied events under one lock. */
 final class InMemoryEventLedger implements EventLedger {
 
   private final Set<String> events = new HashSet<>();
   private final Set<String> changes = new HashSet<>();
+  // In recording order, so the oldest come first.
+  private final Map<String, Unapplied> unapplied = new LinkedHashMap<>();
   private @Nullable String cursor;
   private boolean closed;
 
@@ -25,6 +32,7 @@ final class InMemoryEventLedger implements EventLedger {
       return Recorded.DUPLICATE_CHANGE;
     }
     events.add(event.id());
+    unapplied.put(event.id(), new Unapplied(event.id(), event.objectIds(), receivedAt));
     return Recorded.NEW;
   }
 
@@ -32,6 +40,27 @@ final class InMemoryEventLedger implements EventLedger {
   public synchronized boolean contains(String eventId) {
     open();
     return events.contains(eventId);
+  }
+
+  @Override
+  public synchronized void markApplied(Collection<String> eventIds) {
+    open();
+    eventIds.forEach(unapplied::remove);
+  }
+
+  @Override
+  public synchronized List<Unapplied> unapplied(Instant receivedBefore, int limit) {
+    open();
+    List<Unapplied> found = new ArrayList<>();
+    for (Unapplied event : unapplied.values()) {
+      if (found.size() == limit) {
+        break;
+      }
+      if (event.receivedAt().isBefore(receivedBefore)) {
+        found.add(event);
+      }
+    }
+    return found;
   }
 
   @Override

@@ -10,9 +10,10 @@ import org.jspecify.annotations.Nullable;
  * event, then {@link EventProcessor#process record and apply} it.
  *
  * <p>Only an {@link Result.Accepted} delivery may be answered 2xx: by then the event is durably in
- * the ledger. Every refusal is counted in {@code stripe.edge.webhooks.refused} tagged by reason,
- * and nothing of a refused delivery is recorded or applied. Thread-safe; blocks on the ledger, so
- * never call it on an event loop.
+ * the ledger (its application to the tiers may still be in flight: the ledger's journal re-applies
+ * it if the process dies first). Every refusal is counted in {@code stripe.edge.webhooks.refused}
+ * tagged by reason, and nothing of a refused delivery is recorded or applied. Thread-safe; blocks
+ * on the ledger, so never call it on an event loop.
  */
 public final class WebhookIngest {
 

@@ -76,6 +76,90 @@ public abstract class EventLedgerContract {
   }
 
   @Test
+  void aRecordedEventIsUnappliedWithItsObjectIdsUntilMarkedApplied() {
+    StripeEvent event =
+        new StripeEvent(
+            "evt_1", "invoice.paid", 100, "in_1", null, Set.of("in_1", "cus_1", "sub_1"));
+    ledger.record(event, NOW);
+
+    assertThat(ledger.unapplied(NOW.plusMillis(1), 10))
+        .containsExactly(new EventLedger.Unapplied("evt_1", Set.of("in_1", "cus_1", "sub_1"), NOW));
+
+    ledger.markApplied(List.of("evt_1", "evt_unknown"));
+
+    assertThat(ledger.unapplied(NOW.plusSeconds(60), 10)).isEmpty();
+    assertThat(ledger.contains("evt_1")).isTrue();
+  }
+
+  @Test
+  void unappliedEventsComeInRecordingOrderBeforeTheGivenTimeUpToTheLimit() {
+    ledger.record(event("evt_1", "cus_1", "customer.updated", 100), NOW);
+    ledger.record(event("evt_2", "cus_2", "customer.updated", 100), NOW.plusSeconds(1));
+    ledger.record(event("evt_3", "cus_3", "customer.updated", 100), NOW.plusSeconds(2));
+    ledger.record(event("evt_4", "cus_4", "customer.updated", 100), NOW.plusSeconds(3));
+    ledger.markApplied(List.of("evt_2"));
+
+    assertThat(ledger.unapplied(NOW.plusSeconds(3), 10))
+        .extracting(EventLedger.Unapplied::eventId)
+        .containsExactly("evt_1", "evt_3");
+    assertThat(ledger.unapplied(NOW.plusSeconds(60), 2))
+        .extracting(EventLedger.Unapplied::eventId)
+        .containsExactly("evt_1", "evt_3");
+    assertThat(ledger.unapplied(NOW, 10)).isEmpty();
+  }
+
+  @Test
+  void duplicatesAddNothingToApply() {
+    ledger.record(event("evt_1", "cus_1", "customer.updated", 100), NOW);
+    ledger.markApplied(List.of("evt_1"));
+
+    ledger.record(event("evt_1", "cus_1", "customer.updated", 100), NOW);
+    ledger.record(event("evt_2", "cus_1", "customer.updated", 100), NOW);
+
+    assertThat(ledger.unapplied(NOW.plusSeconds(60), 10)).isEmpty();
+  }
+
+  @Test
+  void anEventWithoutObjectsIsJournaledToo() {
+    ledger.record(new StripeEvent("evt_1", "balance.available", 100, null, null, Set.of()), NOW);
+
+    assertThat(ledger.unapplied(NOW.plusSeconds(1), 10))
+        .containsExactly(new EventLedger.Unapplied("evt_1", Set.of(), NOW));
+  }
+
+  @Test
+  void concurrentMarksAndRecordsLoseNothing() throws Exception {
+    int events = 64;
+    try (ExecutorService threads = Executors.newFixedThreadPool(8)) {
+      List<Future<?>> work = new ArrayList<>();
+      for (int i = 0; i < events; i++) {
+        String id = "evt_" + i;
+        work.add(
+            threads.submit(
+                () -> {
+                  ledger.record(event(id, "cus_" + id, "customer.updated", 100), NOW);
+                  if (id.hashCode() % 2 == 0) {
+                    ledger.markApplied(List.of(id));
+                  }
+                }));
+      }
+      for (Future<?> done : work) {
+        done.get();
+      }
+    }
+
+    List<String> expected = new ArrayList<>();
+    for (int i = 0; i < events; i++) {
+      if (("evt_" + i).hashCode() % 2 != 0) {
+        expected.add("evt_" + i);
+      }
+    }
+    assertThat(ledger.unapplied(NOW.plusSeconds(1), events))
+        .extracting(EventLedger.Unapplied::eventId)
+        .containsExactlyInAnyOrderElementsOf(expected);
+  }
+
+  @Test
   void theCursorStartsEmptyAndMovesWhereItIsTold() {
     assertThat(ledger.cursor()).isNull();
 

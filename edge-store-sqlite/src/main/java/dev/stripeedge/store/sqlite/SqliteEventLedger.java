@@ -14,21 +14,26 @@ import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Collection;
 import java.util.List;
 import java.util.Locale;
+import java.util.Set;
 import org.jspecify.annotations.Nullable;
 
 /**
  * An {@link EventLedger} in one SQLite file: WAL journal, {@code synchronous=FULL}, so a recorded
  * event survives a crash of the process and of the machine.
  *
- * <p>Tables: {@code processed_events} (event id, object id, type, created, received at; a unique
- * index on object, type and second catches Stripe's double events), {@code cursors} and {@code
- * webhook_outbox} (one row per event and forward target: payload, attempts, next attempt at, state
- * pending/delivered/dead, last error; queued in the same transaction as the event). The file is
- * created on first open and kept compatible by {@code CREATE … IF NOT EXISTS}. Thread-safe: one
- * connection, one caller at a time (SQLite writes one at a time anyway); every method blocks on
- * disk I/O. Errors are {@link IllegalStateException}s carrying the SQL error.
+ * <p>Tables: {@code processed_events} (event id, object id, type, created, received at, the object
+ * ids to invalidate, applied 0/1; a unique index on object, type and second catches Stripe's double
+ * events; a partial index finds the unapplied), {@code cursors} and {@code webhook_outbox} (one row
+ * per event and forward target: payload, attempts, next attempt at, state pending/delivered/dead,
+ * last error; queued in the same transaction as the event). The file is created on first open and
+ * kept compatible by {@code CREATE … IF NOT EXISTS} and by adding columns a file from an older
+ * version lacks (its events count as applied: that version applied them before acknowledging).
+ * Thread-safe: one connection, one caller at a time (SQLite writes one at a time anyway); every
+ * method blocks on disk I/O. Errors are {@link IllegalStateException}s carrying the SQL error.
  */
 public final class SqliteEventLedger implements EventLedger, WebhookOutbox {
 
@@ -38,6 +43,8 @@ public final class SqliteEventLedger implements EventLedger, WebhookOutbox {
   private final Connection connection;
   private final PreparedStatement insert;
   private final PreparedStatement byId;
+  private final PreparedStatement markApplied;
+  private final PreparedStatement unapplied;
   private final PreparedStatement readCursor;
   private final PreparedStatement writeCursor;
   private final PreparedStatement enqueue;
@@ -66,6 +73,12 @@ public final class SqliteEventLedger implements EventLedger, WebhookOutbox {
             type        TEXT NOT NULL,
             created     INTEGER NOT NULL,
             received_at INTEGER NOT NULL)""");
+      // Columns added after the first release: an existing file gets them on open.
+      addMissingColumn(statement, "processed_events", "object_ids", "TEXT NOT NULL DEFAULT ''");
+      addMissingColumn(statement, "processed_events", "applied", "INTEGER NOT NULL DEFAULT 1");
+      statement.execute(
+          "CREATE INDEX IF NOT EXISTS processed_events_unapplied"
+              + " ON processed_events (received_at) WHERE applied = 0");
       // NULL object ids are distinct in a UNIQUE index: events without an object dedupe by id only.
       statement.execute(
           "CREATE UNIQUE INDEX IF NOT EXISTS processed_events_change"
@@ -95,7 +108,14 @@ public final class SqliteEventLedger implements EventLedger, WebhookOutbox {
     this.insert =
         connection.prepareStatement(
             "INSERT OR IGNORE INTO processed_events"
-                + " (event_id, object_id, type, created, received_at) VALUES (?, ?, ?, ?, ?)");
+                + " (event_id, object_id, type, created, received_at, object_ids, applied)"
+                + " VALUES (?, ?, ?, ?, ?, ?, 0)");
+    this.markApplied =
+        connection.prepareStatement("UPDATE processed_events SET applied = 1 WHERE event_id = ?");
+    this.unapplied =
+        connection.prepareStatement(
+            "SELECT event_id, object_ids, received_at FROM processed_events"
+                + " WHERE applied = 0 AND received_at < ? ORDER BY rowid LIMIT ?");
     this.byId = connection.prepareStatement("SELECT 1 FROM processed_events WHERE event_id = ?");
     this.readCursor = connection.prepareStatement("SELECT value FROM cursors WHERE name = ?");
     this.writeCursor =
@@ -174,6 +194,7 @@ public final class SqliteEventLedger implements EventLedger, WebhookOutbox {
       insert.setString(3, event.type());
       insert.setLong(4, event.created());
       insert.setLong(5, receivedAt.toEpochMilli());
+      insert.setString(6, String.join(" ", event.objectIds()));
       // Autocommit: one statement, one durable transaction; the unique keys make it atomic.
       if (insert.executeUpdate() == 1) {
         return Recorded.NEW;
@@ -200,6 +221,7 @@ public final class SqliteEventLedger implements EventLedger, WebhookOutbox {
         insert.setString(3, event.type());
         insert.setLong(4, event.created());
         insert.setLong(5, receivedAt.toEpochMilli());
+        insert.setString(6, String.join(" ", event.objectIds()));
         Recorded recorded;
         if (insert.executeUpdate() == 1) {
           recorded = Recorded.NEW;
@@ -346,6 +368,55 @@ public final class SqliteEventLedger implements EventLedger, WebhookOutbox {
   }
 
   @Override
+  public synchronized void markApplied(Collection<String> eventIds) {
+    open();
+    if (eventIds.isEmpty()) {
+      return;
+    }
+    try {
+      // One transaction (one sync) for the batch.
+      connection.setAutoCommit(false);
+      try {
+        for (String eventId : eventIds) {
+          markApplied.setString(1, eventId);
+          markApplied.executeUpdate();
+        }
+        connection.commit();
+      } catch (SQLException e) {
+        connection.rollback();
+        throw e;
+      } finally {
+        connection.setAutoCommit(true);
+      }
+    } catch (SQLException e) {
+      throw failure("mark " + eventIds.size() + " events applied", e);
+    }
+  }
+
+  @Override
+  public synchronized List<Unapplied> unapplied(Instant receivedBefore, int limit) {
+    open();
+    try {
+      unapplied.setLong(1, receivedBefore.toEpochMilli());
+      unapplied.setInt(2, limit);
+      List<Unapplied> found = new ArrayList<>();
+      try (ResultSet rows = unapplied.executeQuery()) {
+        while (rows.next()) {
+          String ids = rows.getString(2);
+          found.add(
+              new Unapplied(
+                  rows.getString(1),
+                  ids.isEmpty() ? Set.of() : Set.copyOf(Arrays.asList(ids.split(" "))),
+                  Instant.ofEpochMilli(rows.getLong(3))));
+        }
+      }
+      return found;
+    } catch (SQLException e) {
+      throw failure("read unapplied events", e);
+    }
+  }
+
+  @Override
   public synchronized @Nullable String cursor() {
     open();
     try {
@@ -380,6 +451,26 @@ public final class SqliteEventLedger implements EventLedger, WebhookOutbox {
       connection.close();
     } catch (SQLException e) {
       throw failure("close", e);
+    }
+  }
+
+  /** Adds {@code column} to {@code table} unless it is there: the migration of an older file. */
+  private static void addMissingColumn(
+      Statement statement, String table, String column, String definition) throws SQLException {
+    try (ResultSet columns = statement.executeQuery("PRAGMA table_info(" + table + ")")) {
+      while (columns.next()) {
+        if (columns.getString("name").equals(column)) {
+          return;
+        }
+      }
+    }
+    try {
+      statement.execute("ALTER TABLE " + table + " ADD COLUMN " + column + " " + definition);
+    } catch (SQLException e) {
+      // Another process opening the same file may have added it in between.
+      if (e.getMessage() == null || !e.getMessage().contains("duplicate column")) {
+        throw e;
+      }
     }
   }
 

@@ -1,0 +1,113 @@
+package dev.stripeedge.server;
+
+import dev.stripeedge.core.tier.CacheTier;
+import dev.stripeedge.core.tier.TierEntry;
+import java.io.IOException;
+import java.util.Collection;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.function.Consumer;
+import java.util.function.UnaryOperator;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * The sidecar in a JVM of its own, for {@link KillRestartTest}: {@code serve}'s server with the
+ * SQLite store and tier, stopped only by SIGKILL (or when its standard input closes, so it never
+ * outlives the test JVM).
+ *
+ * <p>Arguments: upstream URL, store file, webhook signing secret, port (0 for any). The system
+ * property {@code stripe.edge.test.stall} places a crash point: {@code invalidation} holds every
+ * invalidation of the SQLite tier forever (the delivery is recorded and answered, the tier never
+ * hears of it); {@code record} holds every webhook delivery before it is verified and recorded.
+ * Each stall prints {@code stalled <point>} on standard output; the port is printed as {@code
+ * listening <port>}.
+ */
+final class KillableEdge {
+
+  static final String STALL_PROPERTY = "stripe.edge.test.stall";
+
+  private KillableEdge() {}
+
+  public static void main(String[] args) throws IOException {
+    EdgeConfig config =
+        EdgeConfig.defaults()
+            .withPort(Integer.parseInt(args[3]))
+            .withUpstream(args[0])
+            .withStore(new EdgeConfig.Store(args[1]))
+            .withWebhooks(EdgeConfig.Webhooks.defaults().withSecrets(List.of(args[2])));
+    EdgeServer.Hooks hooks =
+        switch (System.getProperty(STALL_PROPERTY, "none")) {
+          case "invalidation" ->
+              new EdgeServer.Hooks(
+                  HeldInvalidations::new, () -> {}, EdgeServer.Hooks.NONE.journalSweep());
+          case "record" ->
+              new EdgeServer.Hooks(
+                  UnaryOperator.identity(),
+                  () -> stall("record"),
+                  EdgeServer.Hooks.NONE.journalSweep());
+          case "none" -> EdgeServer.Hooks.NONE;
+          default -> throw new IllegalArgumentException("unknown stall point");
+        };
+    EdgeServer edge = EdgeServer.start(config, hooks);
+    say("listening " + edge.port());
+    while (System.in.read() != -1) {
+      // Nothing to read: waiting for the end of input (the test JVM is gone) or a SIGKILL.
+    }
+    Runtime.getRuntime().halt(1);
+  }
+
+  private static synchronized void say(String line) {
+    System.out.println(line);
+    System.out.flush();
+  }
+
+  private static void stall(String point) {
+    say("stalled " + point);
+    try {
+      Thread.sleep(Long.MAX_VALUE);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+
+  /** The tier, except that its invalidations never complete (nor reach it). */
+  private record HeldInvalidations(CacheTier tier) implements CacheTier {
+
+    @Override
+    public String name() {
+      return tier.name();
+    }
+
+    @Override
+    public CompletableFuture<@Nullable TierEntry> get(String key) {
+      return tier.get(key);
+    }
+
+    @Override
+    public CompletableFuture<Map<String, TierEntry>> getAll(Collection<String> keys) {
+      return tier.getAll(keys);
+    }
+
+    @Override
+    public CompletableFuture<Boolean> put(TierEntry entry) {
+      return tier.put(entry);
+    }
+
+    @Override
+    public CompletableFuture<Void> invalidate(Collection<String> ids) {
+      say("stalled invalidation");
+      return new CompletableFuture<>();
+    }
+
+    @Override
+    public void onRemoteInvalidation(Consumer<Collection<String>> listener) {
+      tier.onRemoteInvalidation(listener);
+    }
+
+    @Override
+    public void close() {
+      tier.close();
+    }
+  }
+}
