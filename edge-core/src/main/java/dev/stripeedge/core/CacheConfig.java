@@ -17,6 +17,8 @@ import java.util.Set;
  * @param staleWhileRevalidate see {@link CacheDecision.Cacheable}
  * @param staleIfError see {@link CacheDecision.Cacheable}
  * @param maxBytes bound of the in-memory tier, counting bodies, headers and keys
+ * @param notFoundTtl how long a retrieve's {@code 404 resource_missing} is cached (negative
+ *     caching); zero, the default, caches none
  */
 public record CacheConfig(
     Duration defaultTtl,
@@ -25,7 +27,8 @@ public record CacheConfig(
     Duration listTtl,
     Duration staleWhileRevalidate,
     Duration staleIfError,
-    long maxBytes) {
+    long maxBytes,
+    Duration notFoundTtl) {
 
   public CacheConfig {
     ttls = Map.copyOf(ttls);
@@ -42,6 +45,9 @@ public record CacheConfig(
       throw new IllegalArgumentException(
           "stale windows must not be negative: swr=%s sie=%s"
               .formatted(staleWhileRevalidate, staleIfError));
+    }
+    if (notFoundTtl.isNegative()) {
+      throw new IllegalArgumentException("notFoundTtl must not be negative: " + notFoundTtl);
     }
     if (maxBytes <= 0) {
       throw new IllegalArgumentException("maxBytes must be positive: " + maxBytes);
@@ -71,7 +77,8 @@ public record CacheConfig(
         Duration.ofSeconds(5),
         Duration.ZERO,
         Duration.ofMinutes(5),
-        64L * 1024 * 1024);
+        64L * 1024 * 1024,
+        Duration.ZERO);
   }
 
   /** The TTL of a retrieve of {@code resource}; zero when the resource is off. */
@@ -84,25 +91,64 @@ public record CacheConfig(
     Map<String, Duration> copy = new java.util.HashMap<>(ttls);
     copy.put(resource, ttl);
     return new CacheConfig(
-        defaultTtl, copy, listResources, listTtl, staleWhileRevalidate, staleIfError, maxBytes);
+        defaultTtl,
+        copy,
+        listResources,
+        listTtl,
+        staleWhileRevalidate,
+        staleIfError,
+        maxBytes,
+        notFoundTtl);
   }
 
   /** A copy with lists and searches of {@code resources} cached for {@code ttl}. */
   public CacheConfig withLists(Set<String> resources, Duration ttl) {
     return new CacheConfig(
-        defaultTtl, ttls, resources, ttl, staleWhileRevalidate, staleIfError, maxBytes);
+        defaultTtl,
+        ttls,
+        resources,
+        ttl,
+        staleWhileRevalidate,
+        staleIfError,
+        maxBytes,
+        notFoundTtl);
   }
 
   /** A copy with other stale windows. */
   public CacheConfig withStale(Duration whileRevalidate, Duration ifError) {
     return new CacheConfig(
-        defaultTtl, ttls, listResources, listTtl, whileRevalidate, ifError, maxBytes);
+        defaultTtl, ttls, listResources, listTtl, whileRevalidate, ifError, maxBytes, notFoundTtl);
   }
 
   /** A copy with another byte bound. */
   public CacheConfig withMaxBytes(long value) {
     return new CacheConfig(
-        defaultTtl, ttls, listResources, listTtl, staleWhileRevalidate, staleIfError, value);
+        defaultTtl,
+        ttls,
+        listResources,
+        listTtl,
+        staleWhileRevalidate,
+        staleIfError,
+        value,
+        notFoundTtl);
+  }
+
+  /**
+   * A copy caching a retrieve's {@code 404 resource_missing} for {@code ttl} (zero: never). Opt-in:
+   * an object created right after is found at once only through this edge's own write, which
+   * invalidates the id; an object created elsewhere (the Dashboard, another edge without a shared
+   * tier) stays "missing" for up to {@code ttl}.
+   */
+  public CacheConfig withNotFoundTtl(Duration ttl) {
+    return new CacheConfig(
+        defaultTtl,
+        ttls,
+        listResources,
+        listTtl,
+        staleWhileRevalidate,
+        staleIfError,
+        maxBytes,
+        ttl);
   }
 
   private static void requirePositive(String name, Duration value) {

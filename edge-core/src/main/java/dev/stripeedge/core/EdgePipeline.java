@@ -265,6 +265,7 @@ public interface EdgePipeline {
           upstream,
           cacheRule != null ? cacheRule : CacheRule.stripe(cacheConfig),
           cacheConfig.maxBytes(),
+          cacheConfig.notFoundTtl(),
           CacheKeys.hmac(secret),
           retryConfig,
           retryRule != null ? retryRule : RetryRule.stripe(retryConfig, rng),

@@ -469,6 +469,53 @@ class PipelineTest {
   }
 
   @Test
+  void aMissingObjectIsAskedForEachTimeUnlessNegativeCachingIsOn() {
+    String key = "sk_test_pl_not_found";
+    EdgePipeline plain = pipeline(jdk);
+    long before = simCalls("GET /v1/customers/{id}");
+    assertThat(call(plain, get(key, "/v1/customers/cus_nobody", "")).status()).isEqualTo(404);
+    assertThat(call(plain, get(key, "/v1/customers/cus_nobody", "")).status()).isEqualTo(404);
+    assertThat(simCalls("GET /v1/customers/{id}") - before).isEqualTo(2);
+
+    EdgePipeline negative =
+        EdgePipeline.builder(jdk)
+            .random(new SplittableRandom(SEEDS.incrementAndGet()))
+            .cacheConfig(CacheConfig.defaults().withNotFoundTtl(Duration.ofSeconds(30)))
+            .meterRegistry(meters)
+            .build();
+    before = simCalls("GET /v1/customers/{id}");
+    EdgeResponse first = call(negative, get(key, "/v1/customers/cus_nobody", ""));
+    EdgeResponse second = call(negative, get(key, "/v1/customers/cus_nobody", ""));
+
+    assertThat(first.status()).isEqualTo(404);
+    assertThat(second.status()).isEqualTo(404);
+    assertThat(second.bodyText()).contains("resource_missing");
+    assertThat(second.header("cache-status")).contains("hit");
+    assertThat(simCalls("GET /v1/customers/{id}") - before).isEqualTo(1);
+  }
+
+  @Test
+  void creatingAnObjectWithItsOwnIdEndsItsNegativeEntry() {
+    String key = "sk_test_pl_not_found_create";
+    EdgePipeline edge =
+        EdgePipeline.builder(jdk)
+            .random(new SplittableRandom(SEEDS.incrementAndGet()))
+            .cacheConfig(CacheConfig.defaults().withNotFoundTtl(Duration.ofSeconds(30)))
+            .meterRegistry(meters)
+            .build();
+    assertThat(call(edge, get(key, "/v1/products/prod_custom_neg", "")).status()).isEqualTo(404);
+    assertThat(call(edge, get(key, "/v1/products/prod_custom_neg", "")).header("cache-status"))
+        .contains("hit");
+
+    assertThat(call(edge, post(key, "/v1/products", "id=prod_custom_neg&name=Now")).status())
+        .isEqualTo(200);
+
+    EdgeResponse found = call(edge, get(key, "/v1/products/prod_custom_neg", ""));
+    assertThat(found.status()).isEqualTo(200);
+    assertThat(found.bodyText()).contains("Now");
+  }
+
+  @Test
   void aWarmingListStoresEachObjectAsItsRetrieve() {
     EdgePipeline edge = pipeline(jdk);
     String key = "sk_test_pl_warm";

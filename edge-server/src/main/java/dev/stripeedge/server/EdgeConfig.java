@@ -407,6 +407,8 @@ public record EdgeConfig(
    * @param staleWhileRevalidateSeconds serve stale while refreshing, this long after expiry
    * @param staleIfErrorSeconds serve stale when Stripe fails, this long after expiry
    * @param maxBytes memory bound of the in-memory tier
+   * @param notFoundTtlSeconds how long a retrieve's {@code 404 resource_missing} is cached; 0, the
+   *     default, caches none (an object created outside this edge stays "missing" that long)
    * @param keySecret base64 of the secret (at least 32 bytes) that hashes API keys into cache keys;
    *     empty: one kept in the store file while the SQLite tier is on, else random per process.
    *     Edges sharing a tier need the same one. Best given as {@code STRIPE_EDGE_CACHE_KEY_SECRET};
@@ -421,6 +423,7 @@ public record EdgeConfig(
       long staleWhileRevalidateSeconds,
       long staleIfErrorSeconds,
       long maxBytes,
+      long notFoundTtlSeconds,
       String keySecret,
       Sizing sizing) {
 
@@ -428,6 +431,10 @@ public record EdgeConfig(
       ttlSeconds = Map.copyOf(ttlSeconds);
       lists = List.copyOf(lists);
       keySecret = keySecret.strip();
+      if (notFoundTtlSeconds < 0) {
+        throw new IllegalArgumentException(
+            "cache.notFoundTtlSeconds must not be negative: " + notFoundTtlSeconds);
+      }
       if (!keySecret.isEmpty()) {
         keySecretBytes(keySecret);
       }
@@ -462,6 +469,7 @@ public record EdgeConfig(
           staleWhileRevalidateSeconds,
           staleIfErrorSeconds,
           maxBytes,
+          notFoundTtlSeconds,
           value,
           sizing);
     }
@@ -482,6 +490,8 @@ public record EdgeConfig(
           + staleIfErrorSeconds
           + ", maxBytes="
           + maxBytes
+          + ", notFoundTtlSeconds="
+          + notFoundTtlSeconds
           + ", keySecret="
           + (keySecret.isEmpty() ? "none" : "set")
           + ", sizing="
@@ -501,6 +511,7 @@ public record EdgeConfig(
           core.staleWhileRevalidate().toSeconds(),
           core.staleIfError().toSeconds(),
           core.maxBytes(),
+          core.notFoundTtl().toSeconds(),
           "",
           Sizing.defaults());
     }
@@ -516,7 +527,8 @@ public record EdgeConfig(
           Duration.ofSeconds(listTtlSeconds),
           Duration.ofSeconds(staleWhileRevalidateSeconds),
           Duration.ofSeconds(staleIfErrorSeconds),
-          maxBytes);
+          maxBytes,
+          Duration.ofSeconds(notFoundTtlSeconds));
     }
   }
 

@@ -100,6 +100,8 @@ public final class DefaultEdgePipeline implements EdgePipeline {
           .executor(Runnable::run)
           .build();
   private final Clock clock;
+  // Negative caching of a retrieve's 404 resource_missing; null when off (the default).
+  private final CacheDecision.@Nullable Cacheable notFoundRule;
   private final long maxBytes;
   private final SizingConfig sizingConfig;
   private final List<String> tierNames;
@@ -111,6 +113,7 @@ public final class DefaultEdgePipeline implements EdgePipeline {
       Upstream upstream,
       CacheRule cacheRule,
       long maxBytes,
+      Duration notFoundTtl,
       CacheKeys keys,
       RetryConfig retryConfig,
       RetryRule retryRule,
@@ -135,6 +138,10 @@ public final class DefaultEdgePipeline implements EdgePipeline {
     this.attemptTimeout = attemptTimeout;
     this.budget = budget;
     this.l0 = new L0Cache(maxBytes, ticker);
+    this.notFoundRule =
+        notFoundTtl.isZero()
+            ? null
+            : new CacheDecision.Cacheable(notFoundTtl, Duration.ZERO, Duration.ZERO);
     this.metrics = new EdgeMetrics(meters, l0::bytes);
     this.maxBytes = maxBytes;
     this.sizingConfig = sizingConfig;
@@ -635,15 +642,20 @@ public final class DefaultEdgePipeline implements EdgePipeline {
             (exchange, bug) -> {
               boolean stored = false;
               try {
-                if (exchange != null
-                    && exchange.response() != null
-                    && exchange.response().status() == 200) {
+                CacheDecision.Cacheable storedUnder =
+                    exchange == null ? null : storableUnder(exchange.response(), route, rule);
+                if (storedUnder != null) {
                   L0Cache.Entry entry =
                       l0.fillEntry(
-                          mine.token(), key, exchange.response(), watched(route, request), rule, 0);
+                          mine.token(),
+                          key,
+                          exchange.response(),
+                          watched(route, request),
+                          storedUnder,
+                          0);
                   stored = entry != null;
                   if (entry != null && !tiers.isEmpty()) {
-                    writeThrough(entry, fetchStartedMillis, rule);
+                    writeThrough(entry, fetchStartedMillis, storedUnder);
                   }
                 }
               } catch (RuntimeException e) {
@@ -671,6 +683,27 @@ public final class DefaultEdgePipeline implements EdgePipeline {
             fetchStartedMillis,
             fetchStartedMillis + rule.retention().toMillis()),
         rule.retention());
+  }
+
+  /**
+   * The rule an upstream answer is stored under: the request's for a 200; the short negative rule
+   * for a retrieve's {@code 404 resource_missing} when negative caching is on; otherwise none.
+   */
+  private CacheDecision.@Nullable Cacheable storableUnder(
+      @Nullable EdgeResponse response, Route route, CacheDecision.Cacheable rule) {
+    if (response == null) {
+      return null;
+    }
+    if (response.status() == 200) {
+      return rule;
+    }
+    if (response.status() == 404
+        && notFoundRule != null
+        && route.kind() == Route.Kind.OBJECT
+        && StripeErrors.code(response.body()).equals("resource_missing")) {
+      return notFoundRule;
+    }
+    return null;
   }
 
   /** Ids a read's entry depends on besides those in its body. */
