@@ -453,19 +453,44 @@ class PipelineTest {
   }
 
   @Test
-  void anEventOfAnotherApiVersionOrTooCloseToTheFillOnlyInvalidates() {
+  void anEventOfAnotherApiVersionOnlyInvalidates() {
     EdgePipeline edge = pipeline(jdk);
     String key = "sk_test_pl_refresh_version";
     String customer = id(call(edge, post(key, "/v1/customers", "name=Before")));
     String path = "/v1/customers/" + customer;
-    String version = call(edge, get(key, path, "")).header("stripe-version");
+    call(edge, get(key, path, ""));
+    long before = simCalls("GET /v1/customers/{id}");
 
     edge.refresh(change(customer, secondsFromNow(3), "2020-08-27", "OtherShape"));
-    assertThat(call(edge, get(key, path, "")).bodyText()).contains("Before");
 
-    // The fill just happened: an event of this very second may predate it.
-    edge.refresh(change(customer, secondsFromNow(0), version, "TooClose"));
     assertThat(call(edge, get(key, path, "")).bodyText()).contains("Before");
+    assertThat(simCalls("GET /v1/customers/{id}")).isEqualTo(before + 1);
+  }
+
+  @Test
+  void stripesDateDecidesBetweenKeepingTheAnswerAndTakingTheCopy() {
+    EdgePipeline edge = pipeline(jdk);
+    String key = "sk_test_pl_refresh_date";
+    String customer = id(call(edge, post(key, "/v1/customers", "name=Before")));
+    String path = "/v1/customers/" + customer;
+    EdgeResponse fill = call(edge, get(key, path, ""));
+    long dated =
+        java.time.ZonedDateTime.parse(
+                fill.header("date"), java.time.format.DateTimeFormatter.RFC_1123_DATE_TIME)
+            .toEpochSecond();
+    long before = simCalls("GET /v1/customers/{id}");
+
+    // Stripe answered after the event's second: the answer already shows that change.
+    edge.refresh(change(customer, dated - 1, fill.header("stripe-version"), "Older"));
+    EdgeResponse kept = call(edge, get(key, path, ""));
+    assertThat(kept.bodyText()).contains("Before");
+    assertThat(kept.header("cache-status")).contains("hit");
+
+    // An event in the answer's own second is taken: the copy lives a few seconds at most.
+    edge.refresh(change(customer, dated, fill.header("stripe-version"), "SameSecond"));
+    EdgeResponse copied = call(edge, get(key, path, ""));
+    assertThat(copied.bodyText()).contains("SameSecond");
+    assertThat(simCalls("GET /v1/customers/{id}")).isEqualTo(before);
   }
 
   @Test

@@ -268,12 +268,11 @@ public final class DefaultEdgePipeline implements EdgePipeline {
     String id = change.objectId();
     long now = ticker.nanos();
     long nowMillis = clock.millis();
-    List<L0Cache.Entry> replaceable = new ArrayList<>();
+    Map<L0Cache.Entry, Verdict> verdicts = new LinkedHashMap<>();
     for (L0Cache.Entry entry : l0.holding(RETRIEVE + id)) {
       if (entry.response().status() == 200
-          && change.apiVersion().equals(entry.response().header("stripe-version"))
-          && predates(entry, change, nowMillis - entry.ageNanos(now) / 1_000_000)) {
-        replaceable.add(entry);
+          && change.apiVersion().equals(entry.response().header("stripe-version"))) {
+        verdicts.put(entry, verdict(entry, change, nowMillis - entry.ageNanos(now) / 1_000_000));
       }
     }
     boolean[] newest = new boolean[1];
@@ -289,55 +288,80 @@ public final class DefaultEdgePipeline implements EdgePipeline {
                   : Math.max(applied, change.changedAtSeconds());
             });
     CompletableFuture<Boolean> invalidated = invalidate(List.of(id));
-    if (!newest[0] || replaceable.isEmpty()) {
+    if (!newest[0] || verdicts.isEmpty()) {
       return invalidated;
     }
     // Taken after the invalidation: a write or event landing from here on refuses these fills.
     L0Cache.FillToken token = l0.beginFill();
-    for (L0Cache.Entry entry : replaceable) {
-      Map<String, List<String>> headers = new LinkedHashMap<>(entry.response().headers());
-      headers.remove("request-id");
-      headers.remove("content-length");
-      CacheDecision.Cacheable rule = entry.rule();
-      CacheDecision.Cacheable shortened =
-          new CacheDecision.Cacheable(
-              rule.ttl().compareTo(EVENT_COPY_TTL) < 0 ? rule.ttl() : EVENT_COPY_TTL,
-              rule.staleWhileRevalidate(),
-              rule.staleIfError());
-      if (l0.fill(
-          token,
-          entry.key(),
-          new EdgeResponse(200, headers, change.objectJson()),
-          Set.of(id, RETRIEVE + id, CHANGED_AT + change.changedAtSeconds()),
-          shortened)) {
-        metrics.refreshedFromEvent();
-      }
-    }
+    verdicts.forEach(
+        (entry, verdict) -> {
+          CacheDecision.Cacheable rule = entry.rule();
+          CacheDecision.Cacheable shortened =
+              new CacheDecision.Cacheable(
+                  rule.ttl().compareTo(EVENT_COPY_TTL) < 0 ? rule.ttl() : EVENT_COPY_TTL,
+                  rule.staleWhileRevalidate(),
+                  rule.staleIfError());
+          switch (verdict) {
+            case COPY -> {
+              Map<String, List<String>> headers = new LinkedHashMap<>(entry.response().headers());
+              headers.remove("request-id");
+              headers.remove("content-length");
+              if (l0.fill(
+                  token,
+                  entry.key(),
+                  new EdgeResponse(200, headers, change.objectJson()),
+                  Set.of(id, RETRIEVE + id, CHANGED_AT + change.changedAtSeconds()),
+                  shortened)) {
+                metrics.refreshedFromEvent();
+              }
+            }
+            case KEEP -> l0.fill(token, entry.key(), entry.response(), entry.ids(), shortened);
+            case DROP -> {
+              // Invalidated above; the next read asks Stripe.
+            }
+          }
+        });
     return invalidated;
   }
 
+  /** What an event does to a cached plain retrieve of its object. */
+  private enum Verdict {
+    /** The entry predates the event: the event's copy replaces it. */
+    COPY,
+    /** Stripe answered the entry after the event's second: it already shows the change. */
+    KEEP,
+    /** Which came first cannot be told: drop it. */
+    DROP
+  }
+
   /**
-   * Whether {@code entry}'s body certainly shows the object before {@code change}: an earlier
-   * event's copy, or Stripe's answer dated ({@code Date}) before the change's second — both on
-   * Stripe's clock. Without a date, a fill stored before the change's second began, give or take
-   * the clocks' difference.
+   * Judges {@code entry} against {@code change} on Stripe's clock where it can: an earlier event's
+   * copy by its event second; Stripe's answer by its {@code Date} (dated in the event's second or
+   * before: copy, since a second change within that second is the one case no rule can see and the
+   * copy lives only {@link #EVENT_COPY_TTL}; dated after: keep). Without a date, by our own clock:
+   * stored before the event's second began, give or take the clocks' difference.
    */
-  private static boolean predates(L0Cache.Entry entry, ObjectChange change, long storedAtMillis) {
+  private static Verdict verdict(L0Cache.Entry entry, ObjectChange change, long storedAtMillis) {
     for (String id : entry.ids()) {
       if (id.startsWith(CHANGED_AT)) {
-        return Long.parseLong(id.substring(CHANGED_AT.length())) < change.changedAtSeconds();
+        return Long.parseLong(id.substring(CHANGED_AT.length())) < change.changedAtSeconds()
+            ? Verdict.COPY
+            : Verdict.DROP;
       }
     }
     String date = entry.response().header("date");
     if (date != null) {
       try {
-        return ZonedDateTime.parse(date, DateTimeFormatter.RFC_1123_DATE_TIME).toEpochSecond()
-            < change.changedAtSeconds();
+        long dated =
+            ZonedDateTime.parse(date, DateTimeFormatter.RFC_1123_DATE_TIME).toEpochSecond();
+        return dated <= change.changedAtSeconds() ? Verdict.COPY : Verdict.KEEP;
       } catch (DateTimeParseException e) {
         // Not a date Stripe would send: judge by our own clock below.
       }
     }
-    return storedAtMillis + CLOCK_TOLERANCE_MILLIS < change.changedAtSeconds() * 1000;
+    return storedAtMillis + CLOCK_TOLERANCE_MILLIS < change.changedAtSeconds() * 1000
+        ? Verdict.COPY
+        : Verdict.DROP;
   }
 
   @Override
