@@ -26,14 +26,18 @@ import picocli.CommandLine.Unmatched;
       "  hit-path   edge cache hits vs nginx proxy_cache; miss overhead vs the simulator",
       "  sim-speed  the simulator's throughput (vs stripe-stateful-mock if installed) and memory",
       "  overload   issue 5: 300 req/s lane mix vs Stripe's live limits, stripe-java vs the edge",
-      "             (also --rate R, --svg FILE; needs only a JDK)",
+      "             (also --rate R, --warm, --svg FILE; needs only a JDK)",
+      "  freshness  issue 6: time until the edge serves an out-of-band change; dropped,",
+      "             duplicated, reordered webhooks (also --delay-ms, --reconcile-seconds,",
+      "             --latency realistic|off; needs only a JDK)",
       "Needs wrk (and nginx for hit-path): apt-get install wrk nginx. Installs nothing itself."
     })
 final class BenchCommand implements Callable<Integer> {
 
-  private static final List<String> SCENARIOS = List.of("hit-path", "sim-speed", "overload");
+  private static final List<String> SCENARIOS =
+      List.of("hit-path", "sim-speed", "overload", "freshness");
 
-  @Parameters(index = "0", description = "hit-path, sim-speed or overload")
+  @Parameters(index = "0", description = "hit-path, sim-speed, overload or freshness")
   String scenario = "";
 
   @Option(

@@ -11,6 +11,8 @@ import dev.stripeedge.server.EdgeServer;
 import dev.stripeedge.sim.SimConfig;
 import dev.stripeedge.sim.StripeSim;
 import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
@@ -42,8 +44,20 @@ final class DemoCommand implements Callable<Integer> {
   public Integer call() throws Exception {
     StripeSim sim =
         StripeSim.start(SimConfig.defaults().withPort(0).withLimits(SimConfig.Limits.stripe()));
+    // A fresh simulator each run: a store file kept from an earlier run would only hold strangers.
+    Path dir = Files.createTempDirectory("stripe-edge-demo");
+    Path store = dir.resolve("edge.db");
+    // Deleted in reverse order of registration: the files, then their directory.
+    dir.toFile().deleteOnExit();
+    for (String suffix : List.of("", "-wal", "-shm")) {
+      dir.resolve("edge.db" + suffix).toFile().deleteOnExit();
+    }
     EdgeServer edge =
-        EdgeServer.start(EdgeConfig.defaults().withPort(0).withUpstream(sim.baseUrl()));
+        EdgeServer.start(
+            EdgeConfig.defaults()
+                .withPort(0)
+                .withUpstream(sim.baseUrl())
+                .withStore(new EdgeConfig.Store(store.toString())));
     try {
       String edgeUrl = "http://127.0.0.1:" + edge.port();
       out.printf(

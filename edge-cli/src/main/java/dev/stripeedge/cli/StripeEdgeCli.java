@@ -22,6 +22,7 @@ import picocli.CommandLine.Command;
       DemoCommand.class,
       ServeCommand.class,
       SimCommand.class,
+      WarmCommand.class,
       WebhooksCommand.class,
       CommandLine.HelpCommand.class
     })

@@ -5,10 +5,16 @@ import dev.stripeedge.core.budget.BudgetConfig;
 import dev.stripeedge.core.budget.LaneRule;
 import dev.stripeedge.core.internal.DefaultEdgePipeline;
 import dev.stripeedge.core.internal.LockedRandom;
+import dev.stripeedge.core.tier.CacheTier;
+import dev.stripeedge.core.tier.TierConfig;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.security.SecureRandom;
+import java.time.Clock;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
 import java.util.SplittableRandom;
 import java.util.concurrent.CompletableFuture;
 import java.util.random.RandomGenerator;
@@ -16,8 +22,10 @@ import org.jspecify.annotations.Nullable;
 
 /**
  * The one request path of the edge, shared by the sidecar, the stripe-java adapter and Lambda:
- * classify, look up the cache, coalesce misses, call upstream under the retry rule, fill or
- * invalidate, and answer with {@code Cache-Status} and {@code Server-Timing}.
+ * classify, look up the cache (memory, then each {@link dev.stripeedge.core.tier.CacheTier} added
+ * to the builder, in order), coalesce misses, call upstream under the retry rule, fill (memory and
+ * every tier) or invalidate (everywhere), and answer with {@code Cache-Status} and {@code
+ * Server-Timing}.
  *
  * <p>Thread-safe; {@link #handle} never blocks and its future never completes exceptionally: every
  * failure becomes a Stripe-shaped error response (502 when upstream is unreachable, 504 when the
@@ -29,10 +37,21 @@ public interface EdgePipeline {
   CompletableFuture<EdgeResponse> handle(EdgeRequest request);
 
   /**
-   * Drops every cached entry containing {@code objectId} (for webhooks and reconciliation), and
-   * refuses fills that started before.
+   * Drops every cached entry containing {@code objectId} (for webhooks and reconciliation), in
+   * memory and in every tier (those in the background), and refuses fills that started before.
    */
   void invalidate(String objectId);
+
+  /**
+   * Applies an object's new state from a Stripe event: every cached entry holding the object is
+   * dropped as by {@link #invalidate}, and plain retrieves of it that certainly predate the change
+   * (same API version, fetched well before the event's second, no newer event applied) take the
+   * event's copy for a short while, so the next read is a hit on the new state instead of a trip to
+   * Stripe. The default only invalidates.
+   */
+  default void refresh(ObjectChange change) {
+    invalidate(change.objectId());
+  }
 
   /** Bytes the in-memory tier holds now. */
   long cachedBytes();
@@ -58,6 +77,8 @@ public interface EdgePipeline {
     private @Nullable Budget budget;
     private @Nullable BudgetConfig budgetConfig;
     private LaneRule laneRule = LaneRule.stripe();
+    private final List<Map.Entry<CacheTier, TierConfig>> tiers = new ArrayList<>();
+    private Clock clock = Clock.systemUTC();
 
     private Builder(Upstream upstream) {
       this.upstream = upstream;
@@ -159,6 +180,38 @@ public interface EdgePipeline {
       return this;
     }
 
+    /**
+     * Adds {@code tier} below L0 and the tiers added before it, with {@link TierConfig#defaults()}.
+     * The pipeline uses the tier but does not own it: the caller closes it after the pipeline.
+     */
+    public Builder tier(CacheTier tier) {
+      return tier(tier, TierConfig.defaults());
+    }
+
+    /**
+     * Adds {@code tier} below L0 and the tiers added before it (add the fastest first): asked in
+     * that order after an L0 miss, each under {@code config}'s timeout; fills and invalidations
+     * reach every tier. The caller closes the tier after the pipeline.
+     */
+    public Builder tier(CacheTier tier, TierConfig config) {
+      for (Map.Entry<CacheTier, TierConfig> added : tiers) {
+        if (added.getKey() == tier) {
+          throw new IllegalArgumentException("tier " + tier.name() + " was already added");
+        }
+      }
+      tiers.add(Map.entry(tier, config));
+      return this;
+    }
+
+    /**
+     * Wall clock of the tiers (fetch start and expiry of what they store, age of their hits) and of
+     * event refreshes (when a cached entry was stored); default {@link Clock#systemUTC()}.
+     */
+    public Builder clock(Clock value) {
+      this.clock = value;
+      return this;
+    }
+
     public EdgePipeline build() {
       SecureRandom secure = new SecureRandom();
       RandomGenerator rng =
@@ -182,7 +235,9 @@ public interface EdgePipeline {
           attemptTimeout,
           budgetConfig != null
               ? Budget.shaper(budgetConfig, laneRule, ticker, scheduler, meters, secret)
-              : budget != null ? budget : Budget.unlimited());
+              : budget != null ? budget : Budget.unlimited(),
+          List.copyOf(tiers),
+          clock);
     }
   }
 }

@@ -334,6 +334,185 @@ class PipelineTest {
     assertThat(simCalls("POST /v1/customers/{id}")).isGreaterThanOrEqualTo(3);
   }
 
+  private static ObjectChange change(String id, long atSeconds, String version, String name) {
+    return new ObjectChange(
+        id,
+        atSeconds,
+        version,
+        ("{\"id\":\"" + id + "\",\"object\":\"customer\",\"name\":\"" + name + "\"}")
+            .getBytes(StandardCharsets.UTF_8));
+  }
+
+  /** A second well after now: an event there certainly follows a fill made now. */
+  private static long secondsFromNow(int seconds) {
+    return System.currentTimeMillis() / 1000 + seconds;
+  }
+
+  @Test
+  void anEventsCopyRefreshesACachedRetrieveSoTheNextReadIsAHit() {
+    EdgePipeline edge = pipeline(jdk);
+    String key = "sk_test_pl_refresh";
+    String customer = id(call(edge, post(key, "/v1/customers", "name=Before")));
+    String version = call(edge, get(key, "/v1/customers/" + customer, "")).header("stripe-version");
+    long before = simCalls("GET /v1/customers/{id}");
+
+    edge.refresh(change(customer, secondsFromNow(3), version, "FromEvent"));
+
+    EdgeResponse read = call(edge, get(key, "/v1/customers/" + customer, ""));
+    assertThat(read.bodyText()).contains("FromEvent");
+    assertThat(read.header("cache-status")).contains("hit");
+    assertThat(simCalls("GET /v1/customers/{id}")).isEqualTo(before);
+    assertThat(meters.get("stripe.edge.cache.event.refreshes").counter().count()).isEqualTo(1);
+  }
+
+  /** The system clock plus an offset the test moves. */
+  private static final class ShiftedClock extends java.time.Clock {
+    private volatile Duration offset = Duration.ZERO;
+
+    @Override
+    public java.time.ZoneId getZone() {
+      return java.time.ZoneOffset.UTC;
+    }
+
+    @Override
+    public java.time.Clock withZone(java.time.ZoneId zone) {
+      throw new UnsupportedOperationException();
+    }
+
+    @Override
+    public java.time.Instant instant() {
+      return java.time.Instant.now().plus(offset);
+    }
+  }
+
+  @Test
+  void anEventsCopyGivesWayToTheNextEventHoweverLateItSeemsStored() {
+    ShiftedClock clock = new ShiftedClock();
+    EdgePipeline edge =
+        EdgePipeline.builder(jdk)
+            .random(new SplittableRandom(SEEDS.incrementAndGet()))
+            .clock(clock)
+            .meterRegistry(meters)
+            .build();
+    String key = "sk_test_pl_refresh_copies";
+    String customer = id(call(edge, post(key, "/v1/customers", "name=Before")));
+    String path = "/v1/customers/" + customer;
+    String version = call(edge, get(key, path, "")).header("stripe-version");
+    // The edge's clock runs a minute ahead: by it, the fill and the copy below look stored after
+    // the events that follow them. Stripe's Date on the fill, then the copy's own event second,
+    // are what tell that each event is newer.
+    clock.offset = Duration.ofMinutes(1);
+    long at = secondsFromNow(2);
+    edge.refresh(change(customer, at, version, "First"));
+    assertThat(call(edge, get(key, path, "")).bodyText()).contains("First");
+    long before = simCalls("GET /v1/customers/{id}");
+
+    edge.refresh(change(customer, at + 1, version, "Second"));
+
+    assertThat(call(edge, get(key, path, "")).bodyText()).contains("Second");
+    assertThat(simCalls("GET /v1/customers/{id}")).isEqualTo(before);
+  }
+
+  @Test
+  void anExpandedRetrieveIsOnlyInvalidated() {
+    EdgePipeline edge = pipeline(jdk);
+    String key = "sk_test_pl_refresh_expand";
+    String customer = id(call(edge, post(key, "/v1/customers", "name=Before")));
+    String query = "expand[]=default_source";
+    String version =
+        call(edge, get(key, "/v1/customers/" + customer, query)).header("stripe-version");
+    long before = simCalls("GET /v1/customers/{id}");
+
+    edge.refresh(change(customer, secondsFromNow(3), version, "FromEvent"));
+
+    EdgeResponse read = call(edge, get(key, "/v1/customers/" + customer, query));
+    assertThat(read.bodyText()).contains("Before").doesNotContain("FromEvent");
+    assertThat(simCalls("GET /v1/customers/{id}")).isEqualTo(before + 1);
+  }
+
+  @Test
+  void anOlderEventOrASameSecondTieOnlyInvalidates() {
+    EdgePipeline edge = pipeline(jdk);
+    String key = "sk_test_pl_refresh_order";
+    String customer = id(call(edge, post(key, "/v1/customers", "name=Before")));
+    String path = "/v1/customers/" + customer;
+    String version = call(edge, get(key, path, "")).header("stripe-version");
+    long at = secondsFromNow(5);
+    edge.refresh(change(customer, at, version, "Newest"));
+    assertThat(call(edge, get(key, path, "")).bodyText()).contains("Newest");
+
+    // Arriving late, an older event must not bring back its older copy.
+    edge.refresh(change(customer, at - 1, version, "Older"));
+    assertThat(call(edge, get(key, path, "")).bodyText()).contains("Before");
+
+    // Two changes in one second: which came last is unknown, so Stripe is asked.
+    long tie = secondsFromNow(8);
+    edge.refresh(change(customer, tie, version, "TieOne"));
+    edge.refresh(change(customer, tie, version, "TieTwo"));
+    assertThat(call(edge, get(key, path, "")).bodyText()).contains("Before");
+  }
+
+  @Test
+  void anEventOfAnotherApiVersionOrTooCloseToTheFillOnlyInvalidates() {
+    EdgePipeline edge = pipeline(jdk);
+    String key = "sk_test_pl_refresh_version";
+    String customer = id(call(edge, post(key, "/v1/customers", "name=Before")));
+    String path = "/v1/customers/" + customer;
+    String version = call(edge, get(key, path, "")).header("stripe-version");
+
+    edge.refresh(change(customer, secondsFromNow(3), "2020-08-27", "OtherShape"));
+    assertThat(call(edge, get(key, path, "")).bodyText()).contains("Before");
+
+    // The fill just happened: an event of this very second may predate it.
+    edge.refresh(change(customer, secondsFromNow(0), version, "TooClose"));
+    assertThat(call(edge, get(key, path, "")).bodyText()).contains("Before");
+  }
+
+  @Test
+  void aWarmingListStoresEachObjectAsItsRetrieve() {
+    EdgePipeline edge = pipeline(jdk);
+    String key = "sk_test_pl_warm";
+    List<String> ids = new ArrayList<>();
+    for (int i = 0; i < 3; i++) {
+      ids.add(id(call(edge, post(key, "/v1/customers", "name=Warm" + i))));
+    }
+
+    EdgeResponse list =
+        call(edge, get(key, "/v1/customers", "limit=10").withHeader("Stripe-Edge-Warm", "objects"));
+
+    assertThat(list.status()).isEqualTo(200);
+    assertThat(list.header("stripe-edge-warmed")).isEqualTo("3");
+    long before = simCalls("GET /v1/customers/{id}");
+    for (String customer : ids) {
+      EdgeResponse read = call(edge, get(key, "/v1/customers/" + customer, ""));
+      assertThat(read.header("cache-status")).contains("hit");
+      assertThat(id(read)).isEqualTo(customer);
+    }
+    assertThat(simCalls("GET /v1/customers/{id}")).isEqualTo(before);
+    // Stored per API key like any fill: another key's read is its own miss.
+    EdgeResponse other =
+        call(edge, get("sk_test_pl_warm_other", "/v1/customers/" + ids.get(0), ""));
+    assertThat(other.header("cache-status")).doesNotContain("hit");
+  }
+
+  @Test
+  void anExpandingListWarmsNothing() {
+    EdgePipeline edge = pipeline(jdk);
+    String key = "sk_test_pl_warm_expand";
+    String customer = id(call(edge, post(key, "/v1/customers", "name=Expanded")));
+
+    EdgeResponse list =
+        call(
+            edge,
+            get(key, "/v1/customers", "expand[]=data.default_source")
+                .withHeader("Stripe-Edge-Warm", "objects"));
+
+    assertThat(list.status()).isEqualTo(200);
+    assertThat(list.header("stripe-edge-warmed")).isNull();
+    assertThat(call(edge, get(key, "/v1/customers/" + customer, "")).header("cache-status"))
+        .doesNotContain("hit");
+  }
+
   @Test
   void aRateLimited429IsRetriedAndCreatesOnce() {
     String key = "sk_test_pl_limited";

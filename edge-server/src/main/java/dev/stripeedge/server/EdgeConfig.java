@@ -3,13 +3,18 @@ package dev.stripeedge.server;
 import dev.stripeedge.core.CacheConfig;
 import dev.stripeedge.core.RetryConfig;
 import dev.stripeedge.core.budget.BudgetConfig;
+import dev.stripeedge.core.tier.TierConfig;
+import dev.stripeedge.core.tier.TierKeys;
 import dev.stripeedge.core.webhooks.ForwardConfig;
 import java.net.URI;
 import java.time.Duration;
+import java.util.Base64;
+import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Everything {@code stripe-edge serve} needs, with defaults that work.
@@ -27,6 +32,7 @@ import java.util.Set;
  * @param reconcile the background reconciler
  * @param store the embedded durable store
  * @param budget spending of Stripe's rate limits: lanes, reserved share for checkout, adaptive cuts
+ * @param tiers the cache tiers below memory, and their encryption at rest
  */
 public record EdgeConfig(
     String host,
@@ -38,7 +44,8 @@ public record EdgeConfig(
     Webhooks webhooks,
     Reconcile reconcile,
     Store store,
-    Budget budget) {
+    Budget budget,
+    Tiers tiers) {
 
   public EdgeConfig {
     if (port < 0 || port > 65535) {
@@ -66,42 +73,103 @@ public record EdgeConfig(
         Webhooks.defaults(),
         Reconcile.defaults(),
         Store.defaults(),
-        Budget.defaults());
+        Budget.defaults(),
+        Tiers.defaults());
   }
 
   public EdgeConfig withHost(String value) {
     return new EdgeConfig(
-        value, port, upstream, maxBodyBytes, cache, retry, webhooks, reconcile, store, budget);
+        value,
+        port,
+        upstream,
+        maxBodyBytes,
+        cache,
+        retry,
+        webhooks,
+        reconcile,
+        store,
+        budget,
+        tiers);
   }
 
   public EdgeConfig withPort(int value) {
     return new EdgeConfig(
-        host, value, upstream, maxBodyBytes, cache, retry, webhooks, reconcile, store, budget);
+        host,
+        value,
+        upstream,
+        maxBodyBytes,
+        cache,
+        retry,
+        webhooks,
+        reconcile,
+        store,
+        budget,
+        tiers);
   }
 
   public EdgeConfig withUpstream(String value) {
     return new EdgeConfig(
-        host, port, value, maxBodyBytes, cache, retry, webhooks, reconcile, store, budget);
+        host, port, value, maxBodyBytes, cache, retry, webhooks, reconcile, store, budget, tiers);
   }
 
   public EdgeConfig withWebhooks(Webhooks value) {
     return new EdgeConfig(
-        host, port, upstream, maxBodyBytes, cache, retry, value, reconcile, store, budget);
+        host, port, upstream, maxBodyBytes, cache, retry, value, reconcile, store, budget, tiers);
   }
 
   public EdgeConfig withReconcile(Reconcile value) {
     return new EdgeConfig(
-        host, port, upstream, maxBodyBytes, cache, retry, webhooks, value, store, budget);
+        host, port, upstream, maxBodyBytes, cache, retry, webhooks, value, store, budget, tiers);
   }
 
   public EdgeConfig withStore(Store value) {
     return new EdgeConfig(
-        host, port, upstream, maxBodyBytes, cache, retry, webhooks, reconcile, value, budget);
+        host,
+        port,
+        upstream,
+        maxBodyBytes,
+        cache,
+        retry,
+        webhooks,
+        reconcile,
+        value,
+        budget,
+        tiers);
   }
 
   public EdgeConfig withBudget(Budget value) {
     return new EdgeConfig(
-        host, port, upstream, maxBodyBytes, cache, retry, webhooks, reconcile, store, value);
+        host, port, upstream, maxBodyBytes, cache, retry, webhooks, reconcile, store, value, tiers);
+  }
+
+  public EdgeConfig withTiers(Tiers value) {
+    return new EdgeConfig(
+        host,
+        port,
+        upstream,
+        maxBodyBytes,
+        cache,
+        retry,
+        webhooks,
+        reconcile,
+        store,
+        budget,
+        value);
+  }
+
+  public EdgeConfig withCache(Cache value) {
+    return new EdgeConfig(
+        host,
+        port,
+        upstream,
+        maxBodyBytes,
+        value,
+        retry,
+        webhooks,
+        reconcile,
+        store,
+        budget,
+        tiers);
   }
 
   /** Whether anything needs the durable store: a webhook secret or a reconciliation key. */
@@ -308,8 +376,8 @@ public record EdgeConfig(
   }
 
   /**
-   * The embedded durable store (webhook ledger, reconciliation cursor), opened only when webhooks
-   * or reconciliation are configured.
+   * The embedded durable store: the webhook ledger and reconciliation cursor (opened when webhooks
+   * or reconciliation are configured) and the SQLite cache tier (on by default).
    *
    * @param path the SQLite file; created when missing
    */
@@ -336,6 +404,10 @@ public record EdgeConfig(
    * @param staleWhileRevalidateSeconds serve stale while refreshing, this long after expiry
    * @param staleIfErrorSeconds serve stale when Stripe fails, this long after expiry
    * @param maxBytes memory bound of the in-memory tier
+   * @param keySecret base64 of the secret (at least 32 bytes) that hashes API keys into cache keys;
+   *     empty: one kept in the store file while the SQLite tier is on, else random per process.
+   *     Edges sharing a tier need the same one. Best given as {@code STRIPE_EDGE_CACHE_KEY_SECRET};
+   *     never logged
    */
   public record Cache(
       long defaultTtlSeconds,
@@ -344,11 +416,69 @@ public record EdgeConfig(
       long listTtlSeconds,
       long staleWhileRevalidateSeconds,
       long staleIfErrorSeconds,
-      long maxBytes) {
+      long maxBytes,
+      String keySecret) {
 
     public Cache {
       ttlSeconds = Map.copyOf(ttlSeconds);
       lists = List.copyOf(lists);
+      keySecret = keySecret.strip();
+      if (!keySecret.isEmpty()) {
+        keySecretBytes(keySecret);
+      }
+    }
+
+    /** The decoded {@link #keySecret}, or null when none is configured. */
+    public byte @Nullable [] keySecretBytes() {
+      return keySecret.isEmpty() ? null : keySecretBytes(keySecret);
+    }
+
+    private static byte[] keySecretBytes(String base64) {
+      byte[] secret;
+      try {
+        secret = Base64.getDecoder().decode(base64);
+      } catch (IllegalArgumentException e) {
+        // Never the value: it is a secret.
+        throw new IllegalArgumentException("cache.keySecret is not base64");
+      }
+      if (secret.length < 32) {
+        throw new IllegalArgumentException(
+            "cache.keySecret must hold at least 32 bytes, not " + secret.length);
+      }
+      return secret;
+    }
+
+    public Cache withKeySecret(String value) {
+      return new Cache(
+          defaultTtlSeconds,
+          ttlSeconds,
+          lists,
+          listTtlSeconds,
+          staleWhileRevalidateSeconds,
+          staleIfErrorSeconds,
+          maxBytes,
+          value);
+    }
+
+    @Override
+    public String toString() {
+      return "Cache[defaultTtlSeconds="
+          + defaultTtlSeconds
+          + ", ttlSeconds="
+          + ttlSeconds
+          + ", lists="
+          + lists
+          + ", listTtlSeconds="
+          + listTtlSeconds
+          + ", staleWhileRevalidateSeconds="
+          + staleWhileRevalidateSeconds
+          + ", staleIfErrorSeconds="
+          + staleIfErrorSeconds
+          + ", maxBytes="
+          + maxBytes
+          + ", keySecret="
+          + (keySecret.isEmpty() ? "none" : "set")
+          + "]";
     }
 
     public static Cache defaults() {
@@ -362,7 +492,8 @@ public record EdgeConfig(
           core.listTtl().toSeconds(),
           core.staleWhileRevalidate().toSeconds(),
           core.staleIfError().toSeconds(),
-          core.maxBytes());
+          core.maxBytes(),
+          "");
     }
 
     /** The core's form. */
@@ -377,6 +508,122 @@ public record EdgeConfig(
           Duration.ofSeconds(staleWhileRevalidateSeconds),
           Duration.ofSeconds(staleIfErrorSeconds),
           maxBytes);
+    }
+  }
+
+  /**
+   * The cache tiers below memory, asked in a fixed order after an L0 miss: fastest first. One
+   * record per tier kind (Redis and DynamoDB get theirs next to {@code sqlite}); encryption at rest
+   * applies to every tier.
+   *
+   * @param sqlite the embedded durable tier, in the {@code store.path} file
+   * @param encryption AES-GCM of every tier value
+   */
+  public record Tiers(Sqlite sqlite, Encryption encryption) {
+
+    public static Tiers defaults() {
+      return new Tiers(Sqlite.defaults(), Encryption.defaults());
+    }
+
+    public Tiers withSqlite(Sqlite value) {
+      return new Tiers(value, encryption);
+    }
+
+    public Tiers withEncryption(Encryption value) {
+      return new Tiers(sqlite, value);
+    }
+  }
+
+  /**
+   * The SQLite tier: the cache survives a restart of the edge.
+   *
+   * @param enabled on by default
+   * @param maxBytes bound of what it stores; least recently used rows go first
+   * @param timeoutMillis longest wait for a lookup; a slower tier is skipped (and bypassed after
+   *     repeated failures)
+   */
+  public record Sqlite(boolean enabled, long maxBytes, long timeoutMillis) {
+
+    public Sqlite {
+      if (maxBytes < 1024) {
+        throw new IllegalArgumentException(
+            "tiers.sqlite.maxBytes must be at least 1024: " + maxBytes);
+      }
+      if (timeoutMillis < 1) {
+        throw new IllegalArgumentException(
+            "tiers.sqlite.timeoutMillis must be positive: " + timeoutMillis);
+      }
+    }
+
+    public static Sqlite defaults() {
+      return new Sqlite(true, 256L << 20, TierConfig.defaults().timeout().toMillis());
+    }
+
+    /** The pipeline's settings for this tier. */
+    public TierConfig toCore() {
+      return TierConfig.defaults().withTimeout(Duration.ofMillis(timeoutMillis));
+    }
+  }
+
+  /**
+   * Encryption at rest of the tiers' values (AES-GCM, a random nonce per value). Off by default.
+   *
+   * @param enabled whether values are encrypted; needs at least one key
+   * @param currentKey id of the key that encrypts; empty = the first of {@code keys}
+   * @param keys base64 AES keys (16, 24 or 32 bytes) by id; every one decrypts, so rotate by adding
+   *     a new current key and dropping the old one once the tiers' entries have expired. Best given
+   *     as {@code STRIPE_EDGE_TIER_KEYS=id:base64,…}; never logged
+   */
+  public record Encryption(boolean enabled, String currentKey, Map<String, String> keys) {
+
+    public Encryption {
+      currentKey = currentKey.strip();
+      keys = Collections.unmodifiableMap(new LinkedHashMap<>(keys));
+      if (enabled) {
+        toKeys(currentKey, keys);
+      }
+    }
+
+    public static Encryption defaults() {
+      return new Encryption(false, "", Map.of());
+    }
+
+    /**
+     * The key ring.
+     *
+     * @throws IllegalStateException encryption is off
+     */
+    public TierKeys toKeys() {
+      if (!enabled) {
+        throw new IllegalStateException("tiers.encryption is off");
+      }
+      return toKeys(currentKey, keys);
+    }
+
+    private static TierKeys toKeys(String currentKey, Map<String, String> keys) {
+      if (keys.isEmpty()) {
+        throw new IllegalArgumentException(
+            "tiers.encryption.enabled needs keys: set tiers.encryption.keys or"
+                + " STRIPE_EDGE_TIER_KEYS");
+      }
+      String current = currentKey.isEmpty() ? keys.keySet().iterator().next() : currentKey;
+      try {
+        return TierKeys.fromBase64(current, keys);
+      } catch (IllegalArgumentException e) {
+        throw new IllegalArgumentException("tiers.encryption: " + e.getMessage(), e);
+      }
+    }
+
+    @Override
+    public String toString() {
+      // Never the keys.
+      return "Encryption[enabled="
+          + enabled
+          + ", currentKey="
+          + currentKey
+          + ", keys="
+          + keys.keySet()
+          + "]";
     }
   }
 
@@ -417,8 +664,11 @@ public record EdgeConfig(
    * @param globalRate requests per second per account (Stripe: 100)
    * @param endpointRate requests per second per account and endpoint (Stripe: 25)
    * @param concurrency requests in flight per account
+   * @param forecast true reserves critical's forecast demand ahead of its peaks and lets background
+   *     yield first; false keeps the critical reserve and the lanes' shares fixed
    */
-  public record Budget(boolean enabled, double globalRate, double endpointRate, int concurrency) {
+  public record Budget(
+      boolean enabled, double globalRate, double endpointRate, int concurrency, boolean forecast) {
 
     public Budget {
       if (globalRate <= 0 || endpointRate <= 0 || concurrency <= 0) {
@@ -430,12 +680,26 @@ public record EdgeConfig(
 
     public static Budget defaults() {
       BudgetConfig live = BudgetConfig.live();
-      return new Budget(true, live.globalRate(), live.endpointRate(), live.concurrency());
+      return new Budget(
+          true,
+          live.globalRate(),
+          live.endpointRate(),
+          live.concurrency(),
+          live.forecast().enabled());
     }
 
-    /** The core's form (lanes, waits and adaptive cuts keep the core's defaults). */
+    public Budget withEnabled(boolean value) {
+      return new Budget(value, globalRate, endpointRate, concurrency, forecast);
+    }
+
+    /**
+     * The core's form (lanes, waits, adaptive cuts and forecasting constants keep its defaults).
+     */
     public BudgetConfig toCore() {
-      return BudgetConfig.live().withRates(globalRate, endpointRate).withConcurrency(concurrency);
+      BudgetConfig live = BudgetConfig.live();
+      return live.withRates(globalRate, endpointRate)
+          .withConcurrency(concurrency)
+          .withForecast(live.forecast().withEnabled(forecast));
     }
   }
 }

@@ -15,9 +15,11 @@ import org.jspecify.annotations.Nullable;
 /**
  * Builds an {@link EdgeConfig}: defaults, then a YAML file, then {@code STRIPE_EDGE_HOST}, {@code
  * STRIPE_EDGE_PORT}, {@code STRIPE_EDGE_UPSTREAM}, {@code STRIPE_EDGE_WEBHOOK_SECRETS}
- * (comma-separated) and {@code STRIPE_EDGE_RECONCILE_API_KEY} (secrets belong in the environment
- * rather than in a file). Flags are applied by the caller on the result. Unknown keys in the file
- * are errors (a typo must not be silently ignored).
+ * (comma-separated), {@code STRIPE_EDGE_RECONCILE_API_KEY}, {@code STRIPE_EDGE_CACHE_KEY_SECRET}
+ * (base64) and {@code STRIPE_EDGE_TIER_KEYS} ({@code id:base64,…}, the first encrypting unless
+ * {@code tiers.encryption.currentKey} says otherwise): secrets belong in the environment rather
+ * than in a file. Flags are applied by the caller on the result. Unknown keys in the file are
+ * errors (a typo must not be silently ignored).
  */
 public final class EdgeConfigLoader {
 
@@ -68,6 +70,24 @@ public final class EdgeConfigLoader {
     String apiKey = environment.get("STRIPE_EDGE_RECONCILE_API_KEY");
     if (apiKey != null && !apiKey.isBlank()) {
       ((ObjectNode) tree.get("reconcile")).put("apiKey", apiKey.strip());
+    }
+    String keySecret = environment.get("STRIPE_EDGE_CACHE_KEY_SECRET");
+    if (keySecret != null && !keySecret.isBlank()) {
+      ((ObjectNode) tree.get("cache")).put("keySecret", keySecret.strip());
+    }
+    String tierKeys = environment.get("STRIPE_EDGE_TIER_KEYS");
+    if (tierKeys != null && !tierKeys.isBlank()) {
+      ObjectNode encryption = (ObjectNode) tree.get("tiers").get("encryption");
+      ObjectNode keys = encryption.putObject("keys");
+      for (String pair : tierKeys.split(",")) {
+        int colon = pair.indexOf(':');
+        if (colon < 1) {
+          // Never the value: it holds key material.
+          throw new IllegalArgumentException(
+              "STRIPE_EDGE_TIER_KEYS must be id:base64[,id:base64…]");
+        }
+        keys.put(pair.substring(0, colon).strip(), pair.substring(colon + 1).strip());
+      }
     }
     try {
       return YAML.treeToValue(tree, EdgeConfig.class);

@@ -5,6 +5,8 @@ import dev.stripeedge.core.EdgePipeline;
 import dev.stripeedge.core.EdgeRequest;
 import dev.stripeedge.core.EdgeResponse;
 import dev.stripeedge.core.Upstream;
+import dev.stripeedge.core.tier.CacheTier;
+import dev.stripeedge.core.tier.EncryptingTier;
 import dev.stripeedge.core.webhooks.EventProcessor;
 import dev.stripeedge.core.webhooks.ForwardConfig;
 import dev.stripeedge.core.webhooks.Reconciler;
@@ -13,6 +15,9 @@ import dev.stripeedge.core.webhooks.WebhookForwarder;
 import dev.stripeedge.core.webhooks.WebhookIngest;
 import dev.stripeedge.core.webhooks.WebhookOutbox;
 import dev.stripeedge.store.sqlite.SqliteEventLedger;
+import dev.stripeedge.store.sqlite.SqliteKeySecret;
+import dev.stripeedge.store.sqlite.SqliteTier;
+import dev.stripeedge.store.sqlite.SqliteTierConfig;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
@@ -65,9 +70,11 @@ import org.slf4j.LoggerFactory;
  * webhooks.forward} targets, each new event is queued in the same SQLite transaction as its ledger
  * record and forwarded, re-signed, by a background thread; {@code /admin/webhooks/dead} lists and
  * replays the deliveries given up on (never a Stripe path: clients only use {@code /v1/} and {@code
- * /v2/}). Keep-alive in, pooled connections up. Bodies over the configured limit get a
- * Stripe-shaped 413 without being buffered; nothing reaches a client as a stack trace. Thread-safe;
- * {@link #close} stops it.
+ * /v2/}). Below the in-memory cache, the SQLite tier in the same file (on by default) keeps cached
+ * responses across restarts, under cache keys derived from a secret kept in that file too.
+ * Keep-alive in, pooled connections up. Bodies over the configured limit get a Stripe-shaped 413
+ * without being buffered; nothing reaches a client as a stack trace. Thread-safe; {@link #close}
+ * stops it.
  */
 public final class EdgeServer implements AutoCloseable {
 
@@ -107,6 +114,7 @@ public final class EdgeServer implements AutoCloseable {
   private final int port;
   private final String webhookPath;
   private final @Nullable SqliteEventLedger ledger;
+  private final @Nullable CacheTier tier;
   private final @Nullable WebhookForwarder forwarder;
   private final @Nullable ScheduledExecutorService forwardThread;
   private final @Nullable WebhookIngest ingest;
@@ -123,6 +131,18 @@ public final class EdgeServer implements AutoCloseable {
             .meterRegistry(metrics);
     if (config.budget().enabled()) {
       builder.budgetConfig(config.budget().toCore());
+    }
+    this.tier = openTier(config);
+    if (tier != null) {
+      builder.tier(tier, config.tiers().sqlite().toCore());
+    }
+    byte[] keySecret = config.cache().keySecretBytes();
+    if (keySecret == null && tier != null) {
+      // The same cache keys after a restart, or the tier's entries could never be found again.
+      keySecret = SqliteKeySecret.load(Path.of(config.store().path()));
+    }
+    if (keySecret != null) {
+      builder.cacheKeySecret(keySecret);
     }
     this.pipeline = builder.build();
     this.maxBodyBytes = config.maxBodyBytes();
@@ -213,6 +233,22 @@ public final class EdgeServer implements AutoCloseable {
     this.ready = true;
   }
 
+  /** The SQLite tier in the store's file (encrypted when configured), or null when it is off. */
+  private @Nullable CacheTier openTier(EdgeConfig config) {
+    EdgeConfig.Sqlite settings = config.tiers().sqlite();
+    if (!settings.enabled()) {
+      return null;
+    }
+    CacheTier sqlite =
+        SqliteTier.open(
+            Path.of(config.store().path()),
+            SqliteTierConfig.defaults().withMaxBytes(settings.maxBytes()));
+    EdgeConfig.Encryption encryption = config.tiers().encryption();
+    return encryption.enabled()
+        ? EncryptingTier.wrap(sqlite, encryption.toKeys(), metrics)
+        : sqlite;
+  }
+
   private static ScheduledExecutorService daemonScheduler(String name) {
     return Executors.newSingleThreadScheduledExecutor(
         task -> {
@@ -259,6 +295,9 @@ public final class EdgeServer implements AutoCloseable {
     stopForwarder();
     if (ledger != null) {
       ledger.close();
+    }
+    if (tier != null) {
+      tier.close();
     }
   }
 
@@ -685,6 +724,10 @@ public final class EdgeServer implements AutoCloseable {
     }
     if (ledger != null) {
       ledger.close();
+    }
+    if (tier != null) {
+      // After the server: requests in flight may still write through.
+      tier.close();
     }
     metrics.close();
   }

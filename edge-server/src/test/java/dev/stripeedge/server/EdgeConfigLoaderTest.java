@@ -107,4 +107,69 @@ class EdgeConfigLoaderTest {
     assertThat(config.toString()).doesNotContain("whsec_").doesNotContain("sk_test_reconcile");
     assertThat(EdgeConfig.defaults().needsStore()).isFalse();
   }
+
+  @Test
+  void tierKeysAndTheCacheKeySecretComeFromTheEnvironmentAndNeverShow() throws Exception {
+    String k2 = "AgICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgI=";
+    String k1 = "AQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQE=";
+    String secret = "c2VjcmV0LXNlY3JldC1zZWNyZXQtc2VjcmV0LXNlY3JldA==";
+    Path file = dir.resolve("tiers.yaml");
+    Files.writeString(file, "tiers:\n  encryption:\n    enabled: true\n");
+
+    EdgeConfig config =
+        EdgeConfigLoader.load(
+            file,
+            Map.of(
+                "STRIPE_EDGE_TIER_KEYS",
+                "k2:" + k2 + ",k1:" + k1,
+                "STRIPE_EDGE_CACHE_KEY_SECRET",
+                secret));
+
+    assertThat(config.tiers().encryption().toKeys().currentId()).isEqualTo("k2");
+    assertThat(config.tiers().encryption().toKeys().ids()).containsExactlyInAnyOrder("k1", "k2");
+    assertThat(config.cache().keySecretBytes()).hasSizeGreaterThanOrEqualTo(32);
+    assertThat(config.toString())
+        .contains("keys=[k2, k1]")
+        .doesNotContain(k1)
+        .doesNotContain(k2)
+        .doesNotContain(secret);
+  }
+
+  @Test
+  void badTierSettingsAreClearErrors() throws Exception {
+    Path noKeys = dir.resolve("no-keys.yaml");
+    Files.writeString(noKeys, "tiers:\n  encryption:\n    enabled: true\n");
+    Path shortKey = dir.resolve("short.yaml");
+    Files.writeString(
+        shortKey, "tiers:\n  encryption:\n    enabled: true\n    keys: {k1: \"AQEBAQ==\"}\n");
+    Path slow = dir.resolve("slow.yaml");
+    Files.writeString(slow, "tiers:\n  sqlite:\n    timeoutMillis: 0\n");
+
+    assertThatThrownBy(() -> EdgeConfigLoader.load(noKeys, Map.of()))
+        .hasMessageContaining("tiers.encryption.enabled needs keys");
+    assertThatThrownBy(() -> EdgeConfigLoader.load(shortKey, Map.of()))
+        .hasMessageContaining("k1 must have 16, 24 or 32 bytes")
+        .hasMessageNotContaining("AQEBAQ");
+    assertThatThrownBy(() -> EdgeConfigLoader.load(slow, Map.of()))
+        .hasMessageContaining("tiers.sqlite.timeoutMillis must be positive: 0");
+    assertThatThrownBy(
+            () -> EdgeConfigLoader.load(null, Map.of("STRIPE_EDGE_CACHE_KEY_SECRET", "c2hvcnQ=")))
+        .hasMessageContaining("cache.keySecret must hold at least 32 bytes");
+  }
+
+  @Test
+  void forecastingIsOnByDefaultAndTheFileCanSwitchItOff() throws Exception {
+    Path file = dir.resolve("budget.yaml");
+    Files.writeString(
+        file,
+        """
+        budget:
+          forecast: false
+        """);
+
+    assertThat(EdgeConfig.defaults().budget().toCore().forecast().enabled()).isTrue();
+    EdgeConfig config = EdgeConfigLoader.load(file, Map.of());
+    assertThat(config.budget().toCore().forecast().enabled()).isFalse();
+    assertThat(config.budget().toCore().globalRate()).isEqualTo(97);
+  }
 }

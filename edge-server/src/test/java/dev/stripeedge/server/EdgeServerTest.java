@@ -12,10 +12,12 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.file.Path;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.api.io.TempDir;
 
 /** stripe-java → the sidecar → stripe-sim, over real HTTP on loopback. */
 class EdgeServerTest {
@@ -24,12 +26,19 @@ class EdgeServerTest {
   static StripeSimExtension sim =
       new StripeSimExtension(SimConfig.forTests().withLimits(SimConfig.Limits.off()));
 
+  @TempDir static Path dir;
+
   private static EdgeServer edge;
   private final HttpClient http = HttpClient.newHttpClient();
 
   @BeforeAll
   static void startEdge() {
-    edge = EdgeServer.start(EdgeConfig.defaults().withPort(0).withUpstream(sim.baseUrl()));
+    edge =
+        EdgeServer.start(
+            EdgeConfig.defaults()
+                .withPort(0)
+                .withUpstream(sim.baseUrl())
+                .withStore(new EdgeConfig.Store(dir.resolve("edge.db").toString())));
   }
 
   @AfterAll

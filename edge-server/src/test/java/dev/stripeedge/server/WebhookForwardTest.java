@@ -86,12 +86,7 @@ class WebhookForwardTest {
             EdgeConfig.defaults()
                 .withPort(0)
                 .withUpstream("http://127.0.0.1:9")
-                .withBudget(
-                    new EdgeConfig.Budget(
-                        false,
-                        EdgeConfig.Budget.defaults().globalRate(),
-                        EdgeConfig.Budget.defaults().endpointRate(),
-                        EdgeConfig.Budget.defaults().concurrency()))
+                .withBudget(EdgeConfig.Budget.defaults().withEnabled(false))
                 .withWebhooks(
                     EdgeConfig.Webhooks.defaults()
                         .withSecrets(List.of(EDGE_SECRET))

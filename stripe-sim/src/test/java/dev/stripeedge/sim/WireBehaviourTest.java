@@ -40,6 +40,20 @@ class WireBehaviourTest {
   }
 
   @Test
+  void everyResponseIsDatedLikeStripesToTheSecond() {
+    long before = java.time.Instant.now().getEpochSecond();
+    HttpResponse<String> response = http.get("/v1/customers", KEY);
+    long after = java.time.Instant.now().getEpochSecond();
+
+    String date = response.headers().firstValue("Date").orElseThrow();
+    assertThat(date).matches("[A-Z][a-z]{2}, \\d{2} [A-Z][a-z]{2} \\d{4} \\d{2}:\\d{2}:\\d{2} GMT");
+    long dated =
+        java.time.ZonedDateTime.parse(date, java.time.format.DateTimeFormatter.RFC_1123_DATE_TIME)
+            .toEpochSecond();
+    assertThat(dated).isBetween(before, after);
+  }
+
+  @Test
   void missingKeyIs401WithStripesMessage() {
     HttpResponse<String> response = http.get("/v1/customers", null);
 

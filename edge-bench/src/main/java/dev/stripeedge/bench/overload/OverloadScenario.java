@@ -14,6 +14,7 @@ import com.stripe.param.PaymentIntentCreateParams;
 import com.stripe.param.PriceListParams;
 import com.stripe.param.ProductListParams;
 import dev.stripeedge.bench.overload.LoadMix.Call;
+import dev.stripeedge.core.CacheConfig;
 import dev.stripeedge.core.EdgePipeline;
 import dev.stripeedge.core.EdgeRequest;
 import dev.stripeedge.core.EdgeResponse;
@@ -53,7 +54,8 @@ import org.jspecify.annotations.Nullable;
  * and 429s from the simulator's counters, upstream use per second.
  *
  * <pre>{@code
- * bin/stripe-edge bench overload [--rate 300] [--duration 60] [--json FILE] [--svg FILE]
+ * bin/stripe-edge bench overload [--rate 300] [--duration 60] [--forecast on|off] [--json FILE]
+ *     [--svg FILE]
  * }</pre>
  *
  * <p>Requests start on schedule whatever the completions (each on its own virtual thread), and a
@@ -104,6 +106,8 @@ public final class OverloadScenario {
     long seed = 42;
     Path json = null;
     Path svg = null;
+    boolean warm = false;
+    boolean forecast = true;
     for (int i = 0; i < args.length; i++) {
       String value = i + 1 < args.length ? args[i + 1] : "";
       switch (args[i]) {
@@ -113,6 +117,18 @@ public final class OverloadScenario {
         case "--seed" -> seed = Long.parseLong(value);
         case "--json" -> json = Path.of(value);
         case "--svg" -> svg = Path.of(value);
+        case "--warm" -> {
+          warm = true;
+          i--; // a flag without a value
+        }
+        case "--forecast" ->
+            forecast =
+                switch (value) {
+                  case "on" -> true;
+                  case "off" -> false;
+                  default ->
+                      throw new IllegalArgumentException("--forecast is on or off: " + value);
+                };
         default -> throw new IllegalArgumentException("unknown argument " + args[i]);
       }
       i++;
@@ -124,10 +140,12 @@ public final class OverloadScenario {
       System.out.printf(
           Locale.ROOT,
           "overload: %.0f req/s offered for %d s per run; simulator live, latency realistic,"
-              + " limits on (100/s global, 25/s per endpoint); %d customers seeded%n",
+              + " limits on (100/s global, 25/s per endpoint); %d customers seeded; edge forecasting"
+              + " %s%n",
           rate,
           duration,
-          ids.size());
+          ids.size(),
+          forecast ? "on" : "off");
 
       List<Long> baseline = baseline(sim, baselineCalls);
       pause();
@@ -142,14 +160,39 @@ public final class OverloadScenario {
       pause();
       EdgePipeline pipeline =
           EdgePipeline.builder(Upstream.jdk(URI.create(sim.baseUrl()), Duration.ofSeconds(2)))
-              .budgetConfig(BudgetConfig.live())
+              .budgetConfig(
+                  BudgetConfig.live()
+                      .withForecast(BudgetConfig.live().forecast().withEnabled(forecast)))
               .build();
       RunReport edge = run("through the edge", sim, mix, rate, duration, seed, edge(pipeline));
+      RunReport warmed = null;
+      if (warm) {
+        pause();
+        // What an operator does before a peak: stripe-edge warm, with customers kept for 10 min
+        // (webhooks keep them fresh; Stripe's 25/s per endpoint cannot serve cold retrieves).
+        EdgePipeline warmedPipeline =
+            EdgePipeline.builder(Upstream.jdk(URI.create(sim.baseUrl()), Duration.ofSeconds(2)))
+                .cacheConfig(CacheConfig.defaults().withTtl("customers", Duration.ofMinutes(10)))
+                .budgetConfig(
+                    BudgetConfig.live()
+                        .withForecast(BudgetConfig.live().forecast().withEnabled(forecast)))
+                .build();
+        long warmStart = System.nanoTime();
+        int stored = warm(warmedPipeline);
+        System.out.printf(
+            Locale.ROOT,
+            "warmed %d customers in %.1f s (background lane, 100 per page)%n",
+            stored,
+            (System.nanoTime() - warmStart) / 1e9);
+        warmed =
+            run("through the edge, warmed", sim, mix, rate, duration, seed, edge(warmedPipeline));
+      }
 
       Map<String, Object> out = new LinkedHashMap<>();
       out.put("benchmark", "overload");
       out.put("rate", rate);
       out.put("duration_s", duration);
+      out.put("forecast", forecast);
       out.put("machine", machine());
       out.put("when", Instant.now().toString());
       Map<String, Object> sim99 = new LinkedHashMap<>();
@@ -166,17 +209,54 @@ public final class OverloadScenario {
           ms(percentile(baseline, 99)));
       out.put("stripe_java_direct", report(direct, duration, baseline));
       out.put("edge", report(edge, duration, baseline));
+      if (warmed != null) {
+        out.put("edge_warmed", report(warmed, duration, baseline));
+      }
       System.out.println("machine: " + machine());
       if (json != null) {
         Files.writeString(json, new GsonBuilder().setPrettyPrinting().create().toJson(out));
         System.out.println("wrote " + json);
       }
       if (svg != null) {
-        Files.writeString(svg, Svg.plot(List.of(direct, edge), duration, LIVE_LIMIT));
+        Files.writeString(
+            svg,
+            Svg.plot(
+                warmed == null ? List.of(direct, edge) : List.of(direct, edge, warmed),
+                duration,
+                LIVE_LIMIT));
         System.out.println("wrote " + svg);
       }
     }
     System.exit(0); // stripe-java and the JDK client keep non-daemon threads around
+  }
+
+  /** Pages every customer through {@code pipeline} as stripe-edge warm does; returns how many. */
+  private static int warm(EdgePipeline pipeline) {
+    int stored = 0;
+    String after = null;
+    while (true) {
+      EdgeRequest page =
+          new EdgeRequest(
+              "GET",
+              "/v1/customers",
+              "limit=100" + (after == null ? "" : "&starting_after=" + after),
+              Map.of(
+                  "authorization", List.of("Bearer " + KEY),
+                  "priority", List.of("u=6"),
+                  "stripe-edge-warm", List.of("objects")),
+              new byte[0]);
+      EdgeResponse response = pipeline.handle(page).join();
+      if (response.status() != 200) {
+        throw new IllegalStateException("warming failed: " + response.bodyText());
+      }
+      JsonObject body = JsonParser.parseString(response.bodyText()).getAsJsonObject();
+      JsonArray data = body.getAsJsonArray("data");
+      stored += Integer.parseInt(String.valueOf(response.header("stripe-edge-warmed")));
+      if (!body.get("has_more").getAsBoolean() || data.isEmpty()) {
+        return stored;
+      }
+      after = data.get(data.size() - 1).getAsJsonObject().get("id").getAsString();
+    }
   }
 
   private static void pause() throws InterruptedException {

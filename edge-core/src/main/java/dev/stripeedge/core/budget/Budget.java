@@ -33,7 +33,8 @@ public interface Budget {
    * The shaper: per account (keyed hash of the API key, plus {@code Stripe-Account} and {@code
    * Stripe-Context}) token buckets for the global and per-endpoint rates, a concurrency bound,
    * per-object write serialisation, priority lanes with a critical reserve and weighted sharing,
-   * and AIMD on upstream 429s.
+   * AIMD on upstream 429s, and (with {@link BudgetConfig#forecast()} on) a reserve and shares that
+   * follow each lane's forecast demand.
    *
    * @param keySecret secret of the API-key hash, at least 32 bytes
    */

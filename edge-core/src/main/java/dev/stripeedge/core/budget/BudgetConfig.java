@@ -30,6 +30,8 @@ import java.time.Duration;
  * @param recoveryPerSecond share of the configured rate won back each second after a cut
  * @param minFactor lowest share of the configured rate cuts go down to
  * @param cutCooldown one cut per limiter within this time (a burst of 429s is one signal)
+ * @param forecast proactive throttling: the critical reserve and background's allowance follow each
+ *     lane's forecast demand
  */
 public record BudgetConfig(
     double globalRate,
@@ -48,7 +50,8 @@ public record BudgetConfig(
     double decrease,
     double recoveryPerSecond,
     double minFactor,
-    Duration cutCooldown) {
+    Duration cutCooldown,
+    ForecastConfig forecast) {
 
   public BudgetConfig {
     if (!(globalRate > 0) || !(endpointRate > 0)) {
@@ -113,7 +116,8 @@ public record BudgetConfig(
         0.7,
         0.02,
         0.1,
-        Duration.ofSeconds(1));
+        Duration.ofSeconds(1),
+        ForecastConfig.defaults());
   }
 
   /** Test mode (sandbox): 22/s global and per endpoint (Stripe: 25 and 25). */
@@ -148,7 +152,8 @@ public record BudgetConfig(
         decrease,
         recoveryPerSecond,
         minFactor,
-        cutCooldown);
+        cutCooldown,
+        forecast);
   }
 
   public BudgetConfig withBurst(double seconds) {
@@ -169,7 +174,8 @@ public record BudgetConfig(
         decrease,
         recoveryPerSecond,
         minFactor,
-        cutCooldown);
+        cutCooldown,
+        forecast);
   }
 
   public BudgetConfig withConcurrency(int value) {
@@ -190,7 +196,8 @@ public record BudgetConfig(
         decrease,
         recoveryPerSecond,
         minFactor,
-        cutCooldown);
+        cutCooldown,
+        forecast);
   }
 
   /** The critical reserve and the lanes' weights. */
@@ -212,7 +219,31 @@ public record BudgetConfig(
         decrease,
         recoveryPerSecond,
         minFactor,
-        cutCooldown);
+        cutCooldown,
+        forecast);
+  }
+
+  /** Proactive throttling by forecast; {@link ForecastConfig#off()} keeps the shares fixed. */
+  public BudgetConfig withForecast(ForecastConfig value) {
+    return new BudgetConfig(
+        globalRate,
+        endpointRate,
+        burst,
+        concurrency,
+        criticalReserve,
+        criticalWeight,
+        normalWeight,
+        backgroundWeight,
+        criticalMaxWait,
+        normalMaxWait,
+        backgroundMaxWait,
+        serializeWrites,
+        lockTimeoutMemory,
+        decrease,
+        recoveryPerSecond,
+        minFactor,
+        cutCooldown,
+        value);
   }
 
   /** The longest each lane waits before a refusal. */
@@ -234,7 +265,8 @@ public record BudgetConfig(
         decrease,
         recoveryPerSecond,
         minFactor,
-        cutCooldown);
+        cutCooldown,
+        forecast);
   }
 
   public BudgetConfig withSerializeWrites(boolean value) {
@@ -255,7 +287,8 @@ public record BudgetConfig(
         decrease,
         recoveryPerSecond,
         minFactor,
-        cutCooldown);
+        cutCooldown,
+        forecast);
   }
 
   /** The AIMD knobs: multiplicative {@code decrease}, additive {@code recoveryPerSecond}. */
@@ -278,7 +311,8 @@ public record BudgetConfig(
         decrease,
         recoveryPerSecond,
         minFactor,
-        cutCooldown);
+        cutCooldown,
+        forecast);
   }
 
   /** The longest a request of {@code lane} may wait in its queue. */

@@ -9,10 +9,13 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.DoubleSupplier;
+import java.util.function.ToDoubleFunction;
 
 /**
  * The shaper's meters, summed over accounts (account tags would be unbounded): per lane queue
- * depth, wait, admitted and refused; attempts in flight; AIMD cuts by limiter.
+ * depth, wait, admitted and refused; attempts in flight; AIMD cuts by limiter; under forecasting,
+ * forecast and actual attempts per lane and the critical reserve.
  */
 final class BudgetMetrics {
 
@@ -48,6 +51,27 @@ final class BudgetMetrics {
     }
     Gauge.builder("stripe.edge.budget.in.flight", inFlight, AtomicInteger::get)
         .description("Upstream attempts holding budget")
+        .register(registry);
+  }
+
+  /**
+   * Registers the forecasting gauges, read from the shaper on each scrape: per lane what was
+   * forecast for the last whole second and what arrived in it, and the rate reserved for critical.
+   */
+  void forecasts(
+      ToDoubleFunction<Lane> predicted, ToDoubleFunction<Lane> arrivals, DoubleSupplier reserve) {
+    for (Lane lane : Lane.values()) {
+      Gauge.builder("stripe.edge.budget.forecast", () -> predicted.applyAsDouble(lane))
+          .description("Attempts per second forecast for the last whole second")
+          .tag("lane", lane.tag())
+          .register(registry);
+      Gauge.builder("stripe.edge.budget.arrivals", () -> arrivals.applyAsDouble(lane))
+          .description("Attempts that arrived in the last whole second")
+          .tag("lane", lane.tag())
+          .register(registry);
+    }
+    Gauge.builder("stripe.edge.budget.reserve", reserve::getAsDouble)
+        .description("Attempts per second reserved for the critical lane")
         .register(registry);
   }
 

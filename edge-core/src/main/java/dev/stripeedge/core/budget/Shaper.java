@@ -19,7 +19,8 @@ import java.util.concurrent.ConcurrentHashMap;
 import org.jspecify.annotations.Nullable;
 
 /**
- * {@link Budget#shaper}: per-account token buckets, lanes and AIMD.
+ * {@link Budget#shaper}: per-account token buckets, lanes, AIMD and, under forecasting, a reserve
+ * and a background allowance that follow each lane's forecast demand ({@link Demand}).
  *
  * <p>Each account's state sits behind that account's monitor; futures are completed and timers
  * scheduled only after the monitor is left, so callbacks (the upstream call itself, a synchronous
@@ -55,6 +56,54 @@ final class Shaper implements Budget {
     this.scheduler = scheduler;
     this.metrics = new BudgetMetrics(meters);
     this.keys = new AccountKeys(keySecret);
+    if (config.forecast().enabled()) {
+      metrics.forecasts(this::predicted, this::arrivals, this::reserve);
+    }
+  }
+
+  /** What was forecast for {@code lane} in the last whole second, summed over accounts. */
+  private double predicted(Lane lane) {
+    long now = ticker.nanos();
+    double sum = 0;
+    for (Account account : accounts.values()) {
+      synchronized (account) {
+        if (account.demand != null) {
+          account.demand.roll(now);
+          sum += account.demand.predicted(lane);
+        }
+      }
+    }
+    return sum;
+  }
+
+  /** Attempts of {@code lane} in the last whole second, summed over accounts. */
+  private double arrivals(Lane lane) {
+    long now = ticker.nanos();
+    double sum = 0;
+    for (Account account : accounts.values()) {
+      synchronized (account) {
+        if (account.demand != null) {
+          account.demand.roll(now);
+          sum += account.demand.actual(lane);
+        }
+      }
+    }
+    return sum;
+  }
+
+  /** The rate reserved for critical now, summed over accounts. */
+  private double reserve() {
+    long now = ticker.nanos();
+    double sum = 0;
+    for (Account account : accounts.values()) {
+      synchronized (account) {
+        if (account.reserved != null) {
+          account.applyRates(now);
+          sum += account.reserved.rate();
+        }
+      }
+    }
+    return sum;
   }
 
   @Override
@@ -156,6 +205,13 @@ final class Shaper implements Budget {
   private final class Account {
     private final @Nullable Bucket reserved;
     private final Bucket shared;
+
+    /** Background's allowance under forecasting: beyond it background takes only leftovers. */
+    private final @Nullable Bucket allowance;
+
+    /** Arrivals per lane and their forecast; null when forecasting is off. */
+    private final @Nullable Demand demand;
+
     private final Aimd globalRate;
     private final Aimd concurrency;
     private final Map<String, Bucket> endpointBuckets = new HashMap<>();
@@ -175,11 +231,18 @@ final class Shaper implements Budget {
     Account(BudgetConfig config, long now) {
       this.config = config;
       double rate = config.globalRate();
-      this.reserved =
-          config.criticalReserve() > 0
-              ? new Bucket(rate * config.criticalReserve(), config.burst(), now)
-              : null;
       this.shared = new Bucket(rate * (1 - config.criticalReserve()), config.burst(), now);
+      boolean forecasting = config.forecast().enabled();
+      // Under forecasting the reserve may be larger than critical uses: what its full bucket has no
+      // room for is lent to the shared bucket rather than lost, so the reserve costs no throughput.
+      this.reserved =
+          config.criticalReserve() > 0 || forecasting
+              ? new Bucket(
+                  rate * config.criticalReserve(), config.burst(), now, forecasting ? shared : null)
+              : null;
+      this.demand = forecasting ? new Demand(config.forecast(), now) : null;
+      // A second's worth: background may catch up within the second on what stride owes it.
+      this.allowance = forecasting ? new Bucket(rate, 1, now) : null;
       this.globalRate = new Aimd(config, now);
       this.concurrency = new Aimd(config, now);
       for (int i = 0; i < LANES.length; i++) {
@@ -195,6 +258,9 @@ final class Shaper implements Budget {
       }
       queue.addLast(waiter);
       endpointQueued.merge(waiter.endpoint, 1, Integer::sum);
+      if (demand != null) {
+        demand.arrive(waiter.lane, now);
+      }
       metrics.enqueued(waiter.lane);
       drain(now, actions);
       if (waiter.done) {
@@ -239,6 +305,12 @@ final class Shaper implements Budget {
       double laneRate = shared.rate() * config.weight(waiter.lane) / weights;
       if (waiter.lane == Lane.CRITICAL && reserved != null) {
         laneRate += reserved.rate();
+      }
+      if (waiter.lane == Lane.BACKGROUND
+          && allowance != null
+          && weights > config.weight(Lane.BACKGROUND)) {
+        // Others wait: background gets no more than its allowance, never less than its share.
+        laneRate = Math.min(laneRate, allowance.rate());
       }
       int position = queues.get(waiter.lane.ordinal()).size();
       double seconds = position / laneRate;
@@ -287,7 +359,7 @@ final class Shaper implements Budget {
         case "global-rate" -> {
           if (globalRate.cut(now)) {
             metrics.cut(reason);
-            applyGlobalRate(now);
+            applyRates(now);
             shared.empty(now);
           }
         }
@@ -309,11 +381,36 @@ final class Shaper implements Budget {
       }
     }
 
-    private void applyGlobalRate(long now) {
+    /**
+     * Sets the buckets' rates: the global rate in force (AIMD), split between the critical reserve
+     * and the shared bucket; under forecasting, the reserve follows critical's forecast and
+     * background's allowance what critical and normal are forecast to leave.
+     */
+    private void applyRates(long now) {
       double rate = config.globalRate() * globalRate.factor(now);
-      shared.rate(rate * (1 - config.criticalReserve()), now);
+      double reserve = config.criticalReserve();
+      if (demand != null && allowance != null) {
+        demand.roll(now);
+        ForecastConfig forecast = config.forecast();
+        double ahead = 1 + forecast.margin();
+        double critical = demand.peak(Lane.CRITICAL) * ahead;
+        reserve = Math.max(reserve, Math.min(forecast.maxCriticalReserve(), critical / rate));
+        double sharedRate = rate * (1 - reserve);
+        double share =
+            sharedRate
+                * config.weight(Lane.BACKGROUND)
+                / (config.weight(Lane.CRITICAL)
+                    + config.weight(Lane.NORMAL)
+                    + config.weight(Lane.BACKGROUND));
+        double others = critical + demand.peak(Lane.NORMAL) * ahead;
+        double allowed = Math.max(share, rate - others);
+        if (allowed != allowance.rate()) {
+          allowance.rate(allowed, now);
+        }
+      }
+      shared.rate(rate * (1 - reserve), now);
       if (reserved != null) {
-        reserved.rate(rate * config.criticalReserve(), now);
+        reserved.rate(rate * reserve, now);
       }
     }
 
@@ -375,7 +472,7 @@ final class Shaper implements Budget {
 
     /** Admits whatever the budget allows now, fairly; schedules a wake-up for the rest. */
     private void drain(long now, List<Runnable> actions) {
-      applyGlobalRate(now);
+      applyRates(now);
       while (inFlight < concurrencyLimit(now)) {
         Waiter chosen = null;
         Waiter critical = candidate(Lane.CRITICAL, now);
@@ -384,16 +481,29 @@ final class Shaper implements Budget {
           chosen = critical;
         } else if (shared.available(now)) {
           Lane best = null;
+          // Background beyond its allowance: served only with what no other lane can use now.
+          Waiter leftover = null;
           for (Lane lane : LANES) {
             Waiter candidate = lane == Lane.CRITICAL ? critical : candidate(lane, now);
-            if (candidate != null
-                && (best == null || pass[lane.ordinal()] < pass[best.ordinal()])) {
+            if (candidate == null) {
+              continue;
+            }
+            if (lane == Lane.BACKGROUND && allowance != null && !allowance.available(now)) {
+              leftover = candidate;
+            } else if (best == null || pass[lane.ordinal()] < pass[best.ordinal()]) {
               best = lane;
               chosen = candidate;
             }
           }
+          if (best == null && leftover != null) {
+            best = Lane.BACKGROUND;
+            chosen = leftover;
+          }
           if (best != null) {
             shared.take();
+            if (best == Lane.BACKGROUND && allowance != null && allowance.available(now)) {
+              allowance.take();
+            }
             virtualTime = pass[best.ordinal()];
             pass[best.ordinal()] += 1.0 / config.weight(best);
           }

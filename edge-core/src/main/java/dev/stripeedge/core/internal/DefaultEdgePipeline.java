@@ -1,5 +1,7 @@
 package dev.stripeedge.core.internal;
 
+import com.github.benmanes.caffeine.cache.Cache;
+import com.github.benmanes.caffeine.cache.Caffeine;
 import dev.stripeedge.core.Attempt;
 import dev.stripeedge.core.CacheDecision;
 import dev.stripeedge.core.CacheKey;
@@ -9,6 +11,7 @@ import dev.stripeedge.core.EdgePipeline;
 import dev.stripeedge.core.EdgeRequest;
 import dev.stripeedge.core.EdgeResponse;
 import dev.stripeedge.core.IdempotencyKeys;
+import dev.stripeedge.core.ObjectChange;
 import dev.stripeedge.core.RetryConfig;
 import dev.stripeedge.core.RetryDecision;
 import dev.stripeedge.core.RetryRule;
@@ -21,9 +24,20 @@ import dev.stripeedge.core.UpstreamException;
 import dev.stripeedge.core.budget.Admission;
 import dev.stripeedge.core.budget.Budget;
 import dev.stripeedge.core.budget.Permit;
+import dev.stripeedge.core.tier.CacheTier;
+import dev.stripeedge.core.tier.TierConfig;
+import dev.stripeedge.core.tier.TierEntry;
 import io.micrometer.core.instrument.MeterRegistry;
+import java.time.Clock;
 import java.time.Duration;
+import java.time.ZonedDateTime;
+import java.time.format.DateTimeFormatter;
+import java.time.format.DateTimeParseException;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
@@ -40,6 +54,28 @@ public final class DefaultEdgePipeline implements EdgePipeline {
   private static final String CACHE = "stripe-edge";
   private static final String COLLECTION = "collection:";
 
+  /** Request header asking a list to store its objects as their retrieves: {@code objects}. */
+  static final String WARM_HEADER = "stripe-edge-warm";
+
+  /** Response header: how many objects a warming list stored. */
+  static final String WARMED_HEADER = "Stripe-Edge-Warmed";
+
+  // Pseudo id indexing the plain retrieve (no query) of an object: what an event's copy can
+  // refresh.
+  private static final String RETRIEVE = "retrieve:";
+
+  // Pseudo id of an event's copy: "changed-at:<second>", the event second its body shows.
+  private static final String CHANGED_AT = "changed-at:";
+
+  // A fill from Stripe must have been stored this long before an event's second for the event's
+  // copy to replace it: the edge's clock and Stripe's may differ by this much (NTP keeps them far
+  // closer; a wrong guess costs at most EVENT_COPY_TTL of an older copy).
+  private static final long CLOCK_TOLERANCE_MILLIS = 500;
+
+  // How long an event's copy answers before a refresh from Stripe confirms it: two changes within
+  // one second, one of them delivered late or never, would otherwise leave the older one cached.
+  private static final Duration EVENT_COPY_TTL = Duration.ofSeconds(5);
+
   private final Upstream upstream;
   private final CacheRule cacheRule;
   private final CacheKeys keys;
@@ -52,7 +88,16 @@ public final class DefaultEdgePipeline implements EdgePipeline {
   private final L0Cache l0;
   private final EdgeMetrics metrics;
   private final Budget budget;
+  private final TierChain tiers;
   private final ConcurrentHashMap<CacheKey, Flight> flights = new ConcurrentHashMap<>();
+  // Newest event second applied per object, so an older event never replaces a newer copy.
+  private final Cache<String, Long> newestChange =
+      Caffeine.newBuilder()
+          .maximumSize(100_000)
+          .expireAfterWrite(Duration.ofMinutes(10))
+          .executor(Runnable::run)
+          .build();
+  private final Clock clock;
 
   public DefaultEdgePipeline(
       Upstream upstream,
@@ -66,7 +111,9 @@ public final class DefaultEdgePipeline implements EdgePipeline {
       Scheduler scheduler,
       MeterRegistry meters,
       Duration attemptTimeout,
-      Budget budget) {
+      Budget budget,
+      List<Map.Entry<CacheTier, TierConfig>> tiers,
+      Clock clock) {
     this.upstream = upstream;
     this.cacheRule = cacheRule;
     this.keys = keys;
@@ -74,11 +121,15 @@ public final class DefaultEdgePipeline implements EdgePipeline {
     this.retryRule = retryRule;
     this.random = random;
     this.ticker = ticker;
+    this.clock = clock;
     this.scheduler = scheduler;
     this.attemptTimeout = attemptTimeout;
     this.budget = budget;
     this.l0 = new L0Cache(maxBytes, ticker);
     this.metrics = new EdgeMetrics(meters, l0::bytes);
+    this.tiers = new TierChain(tiers, clock, ticker, meters);
+    // Another edge's write, heard through a shared tier, drops the ids from this edge's memory.
+    this.tiers.onRemoteInvalidation(ids -> ids.forEach(l0::invalidate));
   }
 
   /**
@@ -112,11 +163,22 @@ public final class DefaultEdgePipeline implements EdgePipeline {
 
   record Filled(Exchange exchange, boolean stored) {}
 
+  /**
+   * An entry too old to answer unasked, kept in case upstream fails (stale-if-error).
+   *
+   * @param response its response
+   * @param fetchedAtNanos ticker time of its fetch
+   */
+  record Fallback(EdgeResponse response, long fetchedAtNanos) {}
+
   @Override
   public CompletableFuture<EdgeResponse> handle(EdgeRequest request) {
     long start = ticker.nanos();
     Route route = StripeRoutes.classify(request.path());
     try {
+      if (warmRequested(request, route)) {
+        return forwardAndWarm(request, route, start);
+      }
       CacheDecision decision = cacheRule.decide(request, route);
       if (decision instanceof CacheDecision.Cacheable cacheable && ApiKeys.of(request) != null) {
         return cached(request, route, cacheable, start);
@@ -136,13 +198,101 @@ public final class DefaultEdgePipeline implements EdgePipeline {
               start,
               0,
               null,
+              null,
               "bypass"));
     }
   }
 
   @Override
   public void invalidate(String objectId) {
-    l0.invalidate(objectId);
+    invalidate(List.of(objectId));
+  }
+
+  /**
+   * Drops {@code ids} everywhere. The tiers' part first: it records the invalidation time that
+   * refuses tier hits fetched before it, so no hit can slip into L0 between the two.
+   */
+  private void invalidate(Collection<String> ids) {
+    if (!tiers.isEmpty()) {
+      tiers.invalidate(ids);
+    }
+    ids.forEach(l0::invalidate);
+  }
+
+  @Override
+  public void refresh(ObjectChange change) {
+    String id = change.objectId();
+    long now = ticker.nanos();
+    long nowMillis = clock.millis();
+    List<L0Cache.Entry> replaceable = new ArrayList<>();
+    for (L0Cache.Entry entry : l0.holding(RETRIEVE + id)) {
+      if (entry.response().status() == 200
+          && change.apiVersion().equals(entry.response().header("stripe-version"))
+          && predates(entry, change, nowMillis - entry.ageNanos(now) / 1_000_000)) {
+        replaceable.add(entry);
+      }
+    }
+    boolean[] newest = new boolean[1];
+    newestChange
+        .asMap()
+        .compute(
+            id,
+            (k, applied) -> {
+              // A tie is two changes in one second: their order is unknown, so neither is copied.
+              newest[0] = applied == null || applied < change.changedAtSeconds();
+              return applied == null
+                  ? change.changedAtSeconds()
+                  : Math.max(applied, change.changedAtSeconds());
+            });
+    invalidate(id);
+    if (!newest[0] || replaceable.isEmpty()) {
+      return;
+    }
+    // Taken after the invalidation: a write or event landing from here on refuses these fills.
+    L0Cache.FillToken token = l0.beginFill();
+    for (L0Cache.Entry entry : replaceable) {
+      Map<String, List<String>> headers = new LinkedHashMap<>(entry.response().headers());
+      headers.remove("request-id");
+      headers.remove("content-length");
+      CacheDecision.Cacheable rule = entry.rule();
+      CacheDecision.Cacheable shortened =
+          new CacheDecision.Cacheable(
+              rule.ttl().compareTo(EVENT_COPY_TTL) < 0 ? rule.ttl() : EVENT_COPY_TTL,
+              rule.staleWhileRevalidate(),
+              rule.staleIfError());
+      if (l0.fill(
+          token,
+          entry.key(),
+          new EdgeResponse(200, headers, change.objectJson()),
+          Set.of(id, RETRIEVE + id, CHANGED_AT + change.changedAtSeconds()),
+          shortened)) {
+        metrics.refreshedFromEvent();
+      }
+    }
+  }
+
+  /**
+   * Whether {@code entry}'s body certainly shows the object before {@code change}: an earlier
+   * event's copy, or Stripe's answer dated ({@code Date}) before the change's second — both on
+   * Stripe's clock. Without a date, a fill stored before the change's second began, give or take
+   * the clocks' difference.
+   */
+  private static boolean predates(L0Cache.Entry entry, ObjectChange change, long storedAtMillis) {
+    for (String id : entry.ids()) {
+      if (id.startsWith(CHANGED_AT)) {
+        return Long.parseLong(id.substring(CHANGED_AT.length())) < change.changedAtSeconds();
+      }
+    }
+    String date = entry.response().header("date");
+    if (date != null) {
+      try {
+        return ZonedDateTime.parse(date, DateTimeFormatter.RFC_1123_DATE_TIME).toEpochSecond()
+            < change.changedAtSeconds();
+      } catch (DateTimeParseException e) {
+        // Not a date Stripe would send: judge by our own clock below.
+      }
+    }
+    return storedAtMillis + CLOCK_TOLERANCE_MILLIS < change.changedAtSeconds() * 1000;
   }
 
   @Override
@@ -162,7 +312,15 @@ public final class DefaultEdgePipeline implements EdgePipeline {
       if (age < ttl) {
         return CompletableFuture.completedFuture(
             finish(
-                route, request, entry.response(), CACHE + "; hit", start, cacheNanos, null, "hit"));
+                route,
+                request,
+                entry.response(),
+                CACHE + "; hit",
+                start,
+                cacheNanos,
+                null,
+                null,
+                "hit"));
       }
       if (age < ttl + rule.staleWhileRevalidate().toNanos()) {
         flight(key, request, route, rule); // refresh in the background, answer now
@@ -175,9 +333,99 @@ public final class DefaultEdgePipeline implements EdgePipeline {
                 start,
                 cacheNanos,
                 null,
+                null,
                 "stale"));
       }
     }
+    Fallback fallback =
+        entry == null ? null : new Fallback(entry.response(), entry.storedAtNanos());
+    if (tiers.isEmpty()) {
+      return miss(key, request, route, rule, start, cacheNanos, fallback, null);
+    }
+    // Taken before the lookup: a hit is promoted to L0 only if nothing it holds changed since.
+    L0Cache.FillToken token = l0.beginFill();
+    return tiers
+        .lookup(key.value())
+        .thenCompose(
+            lookup -> {
+              try {
+                return fromTiers(
+                    key, request, route, rule, start, cacheNanos, fallback, token, lookup);
+              } catch (RuntimeException e) {
+                // A bug in the tier path must not fail the request: upstream still answers.
+                log.log(System.Logger.Level.ERROR, "tier lookup failed for " + key, e);
+                return miss(key, request, route, rule, start, cacheNanos, fallback, null);
+              }
+            });
+  }
+
+  /** Answers from a tier's hit when its age allows, or goes upstream. */
+  private CompletableFuture<EdgeResponse> fromTiers(
+      CacheKey key,
+      EdgeRequest request,
+      Route route,
+      CacheDecision.Cacheable rule,
+      long start,
+      long cacheNanos,
+      @Nullable Fallback fallback,
+      L0Cache.FillToken token,
+      TierChain.Lookup lookup) {
+    TierChain.Hit hit = lookup.hit();
+    String timing =
+        "tier;dur=" + millis(lookup.nanos()) + (hit == null ? "" : ";desc=\"" + hit.tier() + "\"");
+    if (hit == null) {
+      return miss(key, request, route, rule, start, cacheNanos, fallback, timing);
+    }
+    // The request's rule judges the age, from the fetch: as for an L0 entry.
+    long ageNanos = Math.max(0, tiers.nowMillis() - hit.entry().fetchStartedMillis()) * 1_000_000L;
+    long ttl = rule.ttl().toNanos();
+    if (ageNanos < ttl + rule.staleWhileRevalidate().toNanos()) {
+      l0.fillEntry(token, key, hit.response(), hit.entry().ids(), rule, ageNanos);
+      tiers.promote(hit);
+      if (ageNanos < ttl) {
+        return CompletableFuture.completedFuture(
+            finish(
+                route,
+                request,
+                hit.response(),
+                CACHE + "; hit; detail=" + hit.tier(),
+                start,
+                cacheNanos,
+                timing,
+                null,
+                "tier"));
+      }
+      flight(key, request, route, rule);
+      return CompletableFuture.completedFuture(
+          finish(
+              route,
+              request,
+              hit.response(),
+              CACHE + "; hit; detail=stale-while-revalidate",
+              start,
+              cacheNanos,
+              timing,
+              null,
+              "stale"));
+    }
+    Fallback older = new Fallback(hit.response(), ticker.nanos() - ageNanos);
+    Fallback newer =
+        fallback == null || fallback.fetchedAtNanos() - older.fetchedAtNanos() < 0
+            ? older
+            : fallback;
+    return miss(key, request, route, rule, start, cacheNanos, newer, timing);
+  }
+
+  /** Goes upstream (joining a flight in progress); a failure may answer with the fallback. */
+  private CompletableFuture<EdgeResponse> miss(
+      CacheKey key,
+      EdgeRequest request,
+      Route route,
+      CacheDecision.Cacheable rule,
+      long start,
+      long cacheNanos,
+      @Nullable Fallback fallback,
+      @Nullable String tierTiming) {
     boolean[] joined = new boolean[1];
     Flight flight = flight(key, request, route, rule, joined);
     return flight
@@ -186,16 +434,17 @@ public final class DefaultEdgePipeline implements EdgePipeline {
             filled -> {
               Exchange exchange = filled.exchange();
               if (exchange.failed()
-                  && entry != null
-                  && entry.ageNanos(ticker.nanos())
+                  && fallback != null
+                  && ticker.nanos() - fallback.fetchedAtNanos()
                       < rule.ttl().plus(rule.staleIfError()).toNanos()) {
                 return finish(
                     route,
                     request,
-                    entry.response(),
+                    fallback.response(),
                     CACHE + "; hit; detail=stale-if-error",
                     start,
                     cacheNanos,
+                    tierTiming,
                     exchange,
                     "stale");
               }
@@ -208,7 +457,15 @@ public final class DefaultEdgePipeline implements EdgePipeline {
                       + (joined[0] ? "; collapsed" : "")
                       + (filled.stored() ? "; stored" : "");
               return finish(
-                  route, request, answer(exchange), status, start, cacheNanos, exchange, "miss");
+                  route,
+                  request,
+                  answer(exchange),
+                  status,
+                  start,
+                  cacheNanos,
+                  tierTiming,
+                  exchange,
+                  "miss");
             });
   }
 
@@ -228,6 +485,9 @@ public final class DefaultEdgePipeline implements EdgePipeline {
       CacheDecision.Cacheable rule,
       boolean[] joined) {
     Flight mine = new Flight(l0.beginFill(), new CompletableFuture<>());
+    // Wall clock at the start of the fetch: the tiers refuse the fill if an id it holds was
+    // invalidated from then on.
+    long fetchStartedMillis = tiers.isEmpty() ? 0 : tiers.nowMillis();
     Flight chosen =
         flights.compute(
             key,
@@ -245,8 +505,16 @@ public final class DefaultEdgePipeline implements EdgePipeline {
                 if (exchange != null
                     && exchange.response() != null
                     && exchange.response().status() == 200) {
-                  stored = l0.fill(mine.token(), key, exchange.response(), watched(route), rule);
+                  L0Cache.Entry entry =
+                      l0.fillEntry(
+                          mine.token(), key, exchange.response(), watched(route, request), rule, 0);
+                  stored = entry != null;
+                  if (entry != null && !tiers.isEmpty()) {
+                    writeThrough(entry, fetchStartedMillis, rule);
+                  }
                 }
+              } catch (RuntimeException e) {
+                log.log(System.Logger.Level.ERROR, "cache fill failed for " + key, e);
               } finally {
                 flights.remove(key, mine);
               }
@@ -259,9 +527,27 @@ public final class DefaultEdgePipeline implements EdgePipeline {
     return mine;
   }
 
+  /** Sends a fill to every tier (in the background: the answer never waits for it). */
+  private void writeThrough(
+      L0Cache.Entry entry, long fetchStartedMillis, CacheDecision.Cacheable rule) {
+    tiers.writeThrough(
+        new TierEntry(
+            entry.key().value(),
+            ResponseCodec.encode(entry.response()),
+            entry.ids(),
+            fetchStartedMillis,
+            fetchStartedMillis + rule.retention().toMillis()),
+        rule.retention());
+  }
+
   /** Ids a read's entry depends on besides those in its body. */
-  private static Set<String> watched(Route route) {
+  private static Set<String> watched(Route route, EdgeRequest request) {
     Set<String> ids = new LinkedHashSet<>(route.pathIds());
+    if (route.kind() == Route.Kind.OBJECT
+        && request.rawQuery().isEmpty()
+        && !route.pathIds().isEmpty()) {
+      ids.add(RETRIEVE + route.pathIds().get(route.pathIds().size() - 1));
+    }
     if (route.kind() != Route.Kind.OBJECT
         && route.kind() != Route.Kind.NESTED_OBJECT
         && route.kind() != Route.Kind.SINGLETON) {
@@ -292,9 +578,93 @@ public final class DefaultEdgePipeline implements EdgePipeline {
                   CACHE + "; fwd=bypass; detail=" + reason,
                   start,
                   0,
+                  null,
                   exchange,
                   "bypass");
             });
+  }
+
+  /**
+   * A list asking, with {@code Stripe-Edge-Warm: objects}, that its objects be stored as their
+   * retrieves. Only without {@code expand}: an expanded item is not what a plain retrieve answers.
+   */
+  private static boolean warmRequested(EdgeRequest request, Route route) {
+    return request.method().equals("GET")
+        && route.kind() == Route.Kind.COLLECTION
+        && "objects".equals(request.header(WARM_HEADER))
+        && ApiKeys.of(request) != null
+        && !request.rawQuery().toLowerCase(Locale.ROOT).contains("expand");
+  }
+
+  /**
+   * Forwards a list and stores each object it holds under the key of its own retrieve, as a fill
+   * would (race-safe from the list's start, written through to the tiers). {@code
+   * Stripe-Edge-Warmed} says how many were stored.
+   */
+  private CompletableFuture<EdgeResponse> forwardAndWarm(
+      EdgeRequest request, Route route, long start) {
+    L0Cache.FillToken token = l0.beginFill();
+    long fetchStartedMillis = tiers.nowMillis();
+    return exchange(request, route)
+        .thenApply(
+            exchange -> {
+              int warmed = 0;
+              if (exchange.response() != null && exchange.response().status() == 200) {
+                warmed = storeItems(request, exchange.response(), token, fetchStartedMillis);
+              }
+              return finish(
+                  route,
+                  request,
+                  answer(exchange).withHeader(WARMED_HEADER, Integer.toString(warmed)),
+                  CACHE + "; fwd=bypass; detail=warm",
+                  start,
+                  0,
+                  null,
+                  exchange,
+                  "bypass");
+            });
+  }
+
+  private int storeItems(
+      EdgeRequest list, EdgeResponse response, L0Cache.FillToken token, long fetchStartedMillis) {
+    Map<String, List<String>> headers = new LinkedHashMap<>(response.headers());
+    headers.remove("request-id");
+    headers.remove("content-length");
+    Map<String, List<String>> retrieveHeaders = new LinkedHashMap<>();
+    for (String name :
+        List.of("authorization", "stripe-account", "stripe-context", "stripe-version")) {
+      List<String> values = list.headers().get(name);
+      if (values != null) {
+        retrieveHeaders.put(name, values);
+      }
+    }
+    int stored = 0;
+    for (ListItems.Item item : ListItems.of(response.body())) {
+      EdgeRequest retrieve =
+          new EdgeRequest("GET", list.path() + "/" + item.id(), "", retrieveHeaders, new byte[0]);
+      Route route = StripeRoutes.classify(retrieve.path());
+      if (route.kind() != Route.Kind.OBJECT && route.kind() != Route.Kind.NESTED_OBJECT) {
+        continue;
+      }
+      if (!(cacheRule.decide(retrieve, route) instanceof CacheDecision.Cacheable rule)) {
+        continue;
+      }
+      L0Cache.Entry entry =
+          l0.fillEntry(
+              token,
+              keys.keyFor(retrieve),
+              new EdgeResponse(200, headers, item.json()),
+              watched(route, retrieve),
+              rule,
+              0);
+      if (entry != null) {
+        stored++;
+        if (!tiers.isEmpty()) {
+          writeThrough(entry, fetchStartedMillis, rule);
+        }
+      }
+    }
+    return stored;
   }
 
   /**
@@ -308,7 +678,7 @@ public final class DefaultEdgePipeline implements EdgePipeline {
       ids.addAll(ObjectIds.scan(exchange.response().body()));
     }
     ids.add(COLLECTION + route.collectionPath());
-    ids.forEach(l0::invalidate);
+    invalidate(ids);
   }
 
   /** All attempts of one request under the retry rule and the deadline. */
@@ -480,10 +850,14 @@ public final class DefaultEdgePipeline implements EdgePipeline {
       String cacheStatus,
       long start,
       long cacheNanos,
+      @Nullable String tierTiming,
       @Nullable Exchange exchange,
       String cacheResult) {
     StringBuilder timing = new StringBuilder(64);
     timing.append("cache;dur=").append(millis(cacheNanos));
+    if (tierTiming != null) {
+      timing.append(", ").append(tierTiming);
+    }
     if (exchange != null) {
       timing.append(", queue;dur=").append(millis(exchange.queueNanos()));
       timing.append(", upstream;dur=").append(millis(exchange.upstreamNanos()));

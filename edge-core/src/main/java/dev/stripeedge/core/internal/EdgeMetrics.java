@@ -70,4 +70,12 @@ final class EdgeMetrics {
         .register(registry)
         .increment();
   }
+
+  /** One cached retrieve refreshed with an event's copy of its object. */
+  void refreshedFromEvent() {
+    Counter.builder("stripe.edge.cache.event.refreshes")
+        .description("Cached retrieves refreshed with an event's copy of their object")
+        .register(registry)
+        .increment();
+  }
 }

@@ -146,12 +146,29 @@ public final class L0Cache {
       EdgeResponse response,
       Set<String> watched,
       CacheDecision.Cacheable rule) {
+    return fillEntry(token, key, response, watched, rule, 0) != null;
+  }
+
+  /**
+   * {@link #fill} for a response that is already {@code ageNanos} old (a hit from a slower tier):
+   * its age and retention count from its fetch, not from now.
+   *
+   * @return the stored entry (its ids are those the slower tiers index), or null when refused
+   */
+  public @Nullable Entry fillEntry(
+      FillToken token,
+      CacheKey key,
+      EdgeResponse response,
+      Set<String> watched,
+      CacheDecision.Cacheable rule,
+      long ageNanos) {
     Set<String> ids = new LinkedHashSet<>(watched);
     ids.addAll(ObjectIds.scan(response.body()));
     if (stale(token, ids)) {
-      return false;
+      return null;
     }
-    Entry entry = new Entry(key, response, Set.copyOf(ids), ticker.nanos(), rule);
+    Entry entry =
+        new Entry(key, response, Set.copyOf(ids), ticker.nanos() - Math.max(0, ageNanos), rule);
     for (String id : entry.ids()) {
       // compute, not computeIfAbsent + add: an unindex emptying the set must not orphan our add.
       index.compute(
@@ -166,9 +183,15 @@ public final class L0Cache {
     if (stale(token, ids)) {
       cache.asMap().remove(key, entry);
       unindex(entry);
-      return false;
+      return null;
     }
-    return true;
+    return entry;
+  }
+
+  /** The entries indexed under {@code id} now: those containing or watching it. */
+  public List<Entry> holding(String id) {
+    Set<Entry> entries = index.get(id);
+    return entries == null ? List.of() : List.copyOf(entries);
   }
 
   /** Drops every entry that contains {@code objectId}, and refuses fills that started before. */
@@ -241,17 +264,22 @@ public final class L0Cache {
     }
   }
 
-  /** Keeps an entry for its TTL plus the longer of its stale windows. */
+  /** Keeps an entry for its TTL plus the longer of its stale windows, from its fetch. */
   private static final class Retention implements Expiry<CacheKey, Entry> {
     @Override
     public long expireAfterCreate(CacheKey key, Entry entry, long currentTime) {
-      return entry.rule().retention().toNanos();
+      return left(entry, currentTime);
     }
 
     @Override
     public long expireAfterUpdate(
         CacheKey key, Entry entry, long currentTime, long currentDuration) {
-      return entry.rule().retention().toNanos();
+      return left(entry, currentTime);
+    }
+
+    // A promoted entry was fetched before it was stored here: its retention started then.
+    private static long left(Entry entry, long currentTime) {
+      return Math.max(1, entry.rule().retention().toNanos() - entry.ageNanos(currentTime));
     }
 
     @Override

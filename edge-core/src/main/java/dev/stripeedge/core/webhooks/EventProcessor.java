@@ -1,6 +1,7 @@
 package dev.stripeedge.core.webhooks;
 
 import dev.stripeedge.core.EdgePipeline;
+import dev.stripeedge.core.ObjectChange;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Clock;
@@ -12,11 +13,13 @@ import java.util.Locale;
  * The one path every event takes, from a webhook or from the reconciler: record it in the {@link
  * EventLedger}, then apply it to the cache.
  *
- * <p>Applying means {@link EdgePipeline#invalidate invalidating} the event's object and every
- * object expanded inside {@code data.object} (the pipeline drops each cached entry that embeds one
- * of them). Invalidation never installs the event's copy of an object, so the order in which events
- * arrive cannot matter: a late, older event only makes the next read refetch the current state from
- * Stripe. Older never overwrites newer, and same-second ties need no tie-break.
+ * <p>Applying means {@link EdgePipeline#invalidate invalidating} every object expanded inside
+ * {@code data.object} (the pipeline drops each cached entry that embeds one of them) and {@link
+ * EdgePipeline#refresh refreshing} the event's own object: its entries are dropped too, but a plain
+ * retrieve that certainly predates the change takes the event's copy for a few seconds, so the next
+ * read is a hit on the new state rather than a trip to Stripe. The pipeline copies only an event
+ * newer than any it applied to that object; a late, older event or a same-second tie only
+ * invalidates, so the next read refetches the current state. Older never overwrites newer.
  *
  * <p>A redelivered event ({@link EventLedger.Recorded#DUPLICATE_EVENT}) is not applied again. A
  * double event ({@link EventLedger.Recorded#DUPLICATE_CHANGE}: same object, type and second) is
@@ -99,8 +102,13 @@ public final class EventProcessor {
       onQueued.run();
     }
     if (recorded != EventLedger.Recorded.DUPLICATE_EVENT) {
+      ObjectChange change = event.change(payload);
       for (String id : event.objectIds()) {
-        pipeline.invalidate(id);
+        if (change != null && id.equals(change.objectId())) {
+          pipeline.refresh(change);
+        } else {
+          pipeline.invalidate(id);
+        }
       }
     }
     Counter.builder("stripe.edge.events")

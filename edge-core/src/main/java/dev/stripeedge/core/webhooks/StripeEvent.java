@@ -4,6 +4,7 @@ import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.core.StreamReadConstraints;
+import dev.stripeedge.core.ObjectChange;
 import dev.stripeedge.core.internal.ObjectIds;
 import java.io.IOException;
 import java.util.Arrays;
@@ -117,6 +118,52 @@ public record StripeEvent(
       ids.addAll(ObjectIds.scan(dataObject));
     }
     return new StripeEvent(id, type, created, objectId, account, ids);
+  }
+
+  /**
+   * The new state of this event's object as {@code payload} (this event's JSON) carries it, or null
+   * when there is none to trust: no object or API version, or a deletion.
+   */
+  public @Nullable ObjectChange change(byte[] payload) {
+    if (objectId == null || type.endsWith(".deleted") || payload.length == 0) {
+      return null;
+    }
+    String apiVersion = null;
+    byte[] object = null;
+    try (JsonParser parser = JSON.createParser(payload)) {
+      if (parser.nextToken() != JsonToken.START_OBJECT) {
+        return null;
+      }
+      while (parser.nextToken() == JsonToken.FIELD_NAME) {
+        String field = parser.currentName();
+        JsonToken value = parser.nextToken();
+        if (field.equals("api_version")) {
+          apiVersion = text(parser, value);
+        } else if (field.equals("data") && value == JsonToken.START_OBJECT) {
+          while (parser.nextToken() == JsonToken.FIELD_NAME) {
+            String inner = parser.currentName();
+            JsonToken innerValue = parser.nextToken();
+            if (inner.equals("object") && innerValue == JsonToken.START_OBJECT) {
+              int start = (int) parser.currentTokenLocation().getByteOffset();
+              parser.skipChildren();
+              object =
+                  Arrays.copyOfRange(
+                      payload, start, (int) parser.currentLocation().getByteOffset());
+            } else {
+              parser.skipChildren();
+            }
+          }
+        } else {
+          parser.skipChildren();
+        }
+      }
+    } catch (IOException e) {
+      return null;
+    }
+    if (apiVersion == null || apiVersion.isBlank() || object == null) {
+      return null;
+    }
+    return new ObjectChange(objectId, created, apiVersion, object);
   }
 
   private static @Nullable String topLevelId(byte[] object) {

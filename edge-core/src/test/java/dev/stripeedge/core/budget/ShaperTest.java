@@ -25,13 +25,17 @@ class ShaperTest {
   private final FakeTime time = new FakeTime();
   private final SimpleMeterRegistry meters = new SimpleMeterRegistry();
 
-  /** Live defaults, no reserve, no endpoint limit to speak of, waits long enough for anything. */
+  /**
+   * Live defaults, no reserve, no endpoint limit to speak of, waits long enough for anything; fixed
+   * shares (forecasting off: ForecastShaperTest covers it).
+   */
   private static BudgetConfig plain() {
     return BudgetConfig.live()
         .withRates(90, 10_000)
         .withLanes(0, 8, 3, 1)
         .withMaxWaits(LONG, LONG, LONG)
-        .withConcurrency(10_000);
+        .withConcurrency(10_000)
+        .withForecast(ForecastConfig.off());
   }
 
   private Budget shaper(BudgetConfig config) {

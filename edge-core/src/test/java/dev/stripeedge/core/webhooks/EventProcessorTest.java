@@ -5,7 +5,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.stripeedge.core.EdgePipeline;
 import dev.stripeedge.core.EdgeRequest;
 import dev.stripeedge.core.EdgeResponse;
+import dev.stripeedge.core.ObjectChange;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
@@ -16,6 +18,7 @@ import org.junit.jupiter.api.Test;
 class EventProcessorTest {
 
   private final List<String> invalidated = new ArrayList<>();
+  private final List<ObjectChange> refreshed = new ArrayList<>();
   private final SimpleMeterRegistry meters = new SimpleMeterRegistry();
   private final EventProcessor processor =
       EventProcessor.of(EventLedger.inMemory(), new RecordingPipeline(), Clock.systemUTC(), meters);
@@ -29,6 +32,11 @@ class EventProcessorTest {
     @Override
     public void invalidate(String objectId) {
       invalidated.add(objectId);
+    }
+
+    @Override
+    public void refresh(ObjectChange change) {
+      refreshed.add(change);
     }
 
     @Override
@@ -48,6 +56,48 @@ class EventProcessorTest {
     assertThat(invalidated).containsExactlyInAnyOrder("in_1", "pi_1");
     assertThat(meters.get("stripe.edge.events").tag("outcome", "new").counter().count())
         .isEqualTo(1);
+  }
+
+  @Test
+  void anEventWithItsObjectRefreshesThatObjectAndInvalidatesTheOnesInsideIt() {
+    byte[] payload =
+        """
+        {"id":"evt_9","object":"event","type":"invoice.paid","created":7,\
+        "api_version":"2026-07-29.dahlia","data":{"object":{"id":"in_1","object":"invoice",\
+        "payment_intent":{"id":"pi_1","object":"payment_intent"}}}}"""
+            .getBytes(StandardCharsets.UTF_8);
+
+    processor.process(StripeEvent.parse(payload), payload, "webhook");
+
+    assertThat(refreshed).hasSize(1);
+    ObjectChange change = refreshed.get(0);
+    assertThat(change.objectId()).isEqualTo("in_1");
+    assertThat(change.changedAtSeconds()).isEqualTo(7);
+    assertThat(change.apiVersion()).isEqualTo("2026-07-29.dahlia");
+    assertThat(new String(change.objectJson(), StandardCharsets.UTF_8))
+        .startsWith("{\"id\":\"in_1\"")
+        .endsWith("\"payment_intent\"}}");
+    assertThat(invalidated).containsExactly("pi_1");
+  }
+
+  @Test
+  void aDeletionOrAnEventWithoutAnApiVersionOnlyInvalidates() {
+    byte[] deleted =
+        """
+        {"id":"evt_d","object":"event","type":"customer.deleted","created":7,\
+        "api_version":"2026-07-29.dahlia","data":{"object":{"id":"cus_1","object":"customer"}}}"""
+            .getBytes(StandardCharsets.UTF_8);
+    byte[] unversioned =
+        """
+        {"id":"evt_u","object":"event","type":"customer.updated","created":8,\
+        "data":{"object":{"id":"cus_2","object":"customer"}}}"""
+            .getBytes(StandardCharsets.UTF_8);
+
+    processor.process(StripeEvent.parse(deleted), deleted, "webhook");
+    processor.process(StripeEvent.parse(unversioned), unversioned, "webhook");
+
+    assertThat(refreshed).isEmpty();
+    assertThat(invalidated).containsExactly("cus_1", "cus_2");
   }
 
   @Test

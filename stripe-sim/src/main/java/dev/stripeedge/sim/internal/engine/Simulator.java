@@ -38,6 +38,7 @@ public final class Simulator {
   private final LatencyModel latency;
   private final FaultInjector faults;
   private final Map<String, LongAdder> counters = new ConcurrentHashMap<>();
+  private final HttpDate httpDate = new HttpDate();
 
   public Simulator(SimState state, Router router) {
     this.state = state;
@@ -296,6 +297,7 @@ public final class Simulator {
   private Map<String, String> baseHeaders(String requestId, SimRequest request) {
     Map<String, String> headers = jsonHeaders(request);
     headers.put("Request-Id", requestId);
+    headers.put("Date", httpDate.format(state.clock().epochSeconds()));
     String version = request.header("stripe-version");
     headers.put(
         "Stripe-Version",

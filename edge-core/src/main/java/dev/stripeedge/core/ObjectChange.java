@@ -1,0 +1,38 @@
+package dev.stripeedge.core;
+
+/**
+ * An object's new state as a Stripe event carries it ({@code data.object}).
+ *
+ * @param objectId the object's id
+ * @param changedAtSeconds the event's {@code created}, Unix seconds on Stripe's clock
+ * @param apiVersion the event's {@code api_version}: the shape {@code objectJson} has
+ * @param objectJson {@code data.object} as the event holds it; owned by the record, never changed
+ */
+public record ObjectChange(
+    String objectId, long changedAtSeconds, String apiVersion, byte[] objectJson) {
+
+  public ObjectChange {
+    if (objectId.isBlank() || apiVersion.isBlank()) {
+      throw new IllegalArgumentException("an object change needs an object id and an API version");
+    }
+  }
+
+  @Override
+  public boolean equals(@org.jspecify.annotations.Nullable Object other) {
+    return other instanceof ObjectChange that
+        && objectId.equals(that.objectId)
+        && changedAtSeconds == that.changedAtSeconds
+        && apiVersion.equals(that.apiVersion)
+        && java.util.Arrays.equals(objectJson, that.objectJson);
+  }
+
+  @Override
+  public int hashCode() {
+    return objectId.hashCode() * 31 + Long.hashCode(changedAtSeconds);
+  }
+
+  @Override
+  public String toString() {
+    return "ObjectChange[" + objectId + " at " + changedAtSeconds + ", " + apiVersion + "]";
+  }
+}

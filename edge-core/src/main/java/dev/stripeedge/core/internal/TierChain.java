@@ -1,0 +1,169 @@
+package dev.stripeedge.core.internal;
+
+import dev.stripeedge.core.EdgeResponse;
+import dev.stripeedge.core.Ticker;
+import dev.stripeedge.core.tier.CacheTier;
+import dev.stripeedge.core.tier.TierConfig;
+import dev.stripeedge.core.tier.TierEntry;
+import io.micrometer.core.instrument.MeterRegistry;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Consumer;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * The tiers below L0, fastest first: lookups in order (each under its own timeout), promotion of a
+ * hit to the faster tiers, write-through of fills, and invalidations to every tier.
+ *
+ * <p>A hit is served only when none of its ids was invalidated here since its fetch began (see
+ * {@link RecentInvalidations}), so a tier that has not yet applied, or never received, an
+ * invalidation cannot answer with what a write changed.
+ *
+ * <p>Thread-safe; never blocks; its futures never complete exceptionally.
+ */
+final class TierChain {
+
+  /** How far the clocks of edges sharing a tier may disagree (as in the tiers' own markers). */
+  static final Duration CLOCK_TOLERANCE = Duration.ofSeconds(1);
+
+  /** How long this edge remembers its invalidations for tier hits. */
+  static final Duration MARKER_RETENTION = Duration.ofMinutes(5);
+
+  /**
+   * A hit in a tier.
+   *
+   * @param index position of the tier, 0 fastest
+   * @param tier its name
+   * @param entry what it stored
+   * @param response the decoded response
+   */
+  record Hit(int index, String tier, TierEntry entry, EdgeResponse response) {}
+
+  /**
+   * What the lookup found, and how long it took.
+   *
+   * @param hit the first usable hit, or null
+   * @param nanos time spent in the tiers
+   */
+  record Lookup(@Nullable Hit hit, long nanos) {}
+
+  private final List<GuardedTier> tiers;
+  private final RecentInvalidations recent;
+  private final Clock clock;
+  private final Ticker ticker;
+  private final AtomicLong longestRetentionNanos = new AtomicLong();
+
+  TierChain(
+      List<Map.Entry<CacheTier, TierConfig>> tiers,
+      Clock clock,
+      Ticker ticker,
+      MeterRegistry meters) {
+    this.clock = clock;
+    this.ticker = ticker;
+    this.recent = new RecentInvalidations(CLOCK_TOLERANCE.toMillis(), MARKER_RETENTION.toMillis());
+    List<GuardedTier> guarded = new ArrayList<>();
+    for (Map.Entry<CacheTier, TierConfig> tier : tiers) {
+      guarded.add(
+          new GuardedTier(
+              tier.getKey(), tier.getValue(), ticker, longestRetentionNanos::get, meters));
+    }
+    this.tiers = List.copyOf(guarded);
+  }
+
+  boolean isEmpty() {
+    return tiers.isEmpty();
+  }
+
+  long nowMillis() {
+    return clock.millis();
+  }
+
+  /**
+   * Sends each tier's remote invalidations to {@code dropLocally} and to the other tiers (a shared
+   * tier's news must reach this edge's own durable tier too).
+   */
+  void onRemoteInvalidation(Consumer<Collection<String>> dropLocally) {
+    for (int i = 0; i < tiers.size(); i++) {
+      int from = i;
+      tiers
+          .get(i)
+          .tier()
+          .onRemoteInvalidation(
+              ids -> {
+                recent.record(ids, clock.millis());
+                dropLocally.accept(ids);
+                for (int j = 0; j < tiers.size(); j++) {
+                  if (j != from) {
+                    tiers.get(j).invalidate(ids);
+                  }
+                }
+              });
+    }
+  }
+
+  /** The first tier's usable hit for {@code key}, asking each in order. */
+  CompletableFuture<Lookup> lookup(String key) {
+    long start = ticker.nanos();
+    return from(0, key).thenApply(hit -> new Lookup(hit, ticker.nanos() - start));
+  }
+
+  private CompletableFuture<@Nullable Hit> from(int index, String key) {
+    if (index == tiers.size()) {
+      return CompletableFuture.completedFuture(null);
+    }
+    GuardedTier tier = tiers.get(index);
+    long began = ticker.nanos();
+    return tier.get(key)
+        .thenCompose(
+            found -> {
+              String outcome = found.outcome();
+              Hit hit = null;
+              TierEntry entry = found.entry();
+              if (entry != null) {
+                long now = clock.millis();
+                if (!entry.key().equals(key) || !entry.liveAt(now)) {
+                  outcome = "miss";
+                } else if (recent.invalidatedSince(entry.ids(), entry.fetchStartedMillis())) {
+                  outcome = "invalidated";
+                } else {
+                  try {
+                    hit = new Hit(index, tier.name(), entry, ResponseCodec.decode(entry.value()));
+                  } catch (IllegalArgumentException e) {
+                    outcome = "corrupt";
+                  }
+                }
+              }
+              tier.recordLookup(outcome, ticker.nanos() - began);
+              return hit != null ? CompletableFuture.completedFuture(hit) : from(index + 1, key);
+            });
+  }
+
+  /** Copies a hit to the tiers faster than the one it came from, in the background. */
+  void promote(Hit hit) {
+    for (int i = 0; i < hit.index(); i++) {
+      tiers.get(i).put(hit.entry());
+    }
+  }
+
+  /** Writes a fill to every tier, in the background. */
+  void writeThrough(TierEntry entry, Duration retention) {
+    longestRetentionNanos.accumulateAndGet(retention.toNanos(), Math::max);
+    for (GuardedTier tier : tiers) {
+      tier.put(entry);
+    }
+  }
+
+  /** Records the invalidation of {@code ids} and sends it to every tier, in the background. */
+  void invalidate(Collection<String> ids) {
+    recent.record(ids, clock.millis());
+    for (GuardedTier tier : tiers) {
+      tier.invalidate(ids);
+    }
+  }
+}

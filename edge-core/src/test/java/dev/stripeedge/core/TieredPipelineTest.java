@@ -1,0 +1,234 @@
+package dev.stripeedge.core;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.stripeedge.core.tier.CacheTier;
+import dev.stripeedge.core.tier.TierEntry;
+import dev.stripeedge.sim.SimConfig;
+import dev.stripeedge.sim.junit.StripeSimExtension;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.SplittableRandom;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.BooleanSupplier;
+import java.util.function.Consumer;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.jspecify.annotations.Nullable;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+/** The pipeline's side of tiers that only this module can see: remote news and lost messages. */
+class TieredPipelineTest {
+
+  @RegisterExtension
+  static StripeSimExtension sim =
+      new StripeSimExtension(SimConfig.forTests().withLimits(SimConfig.Limits.off()));
+
+  private static final Pattern ID = Pattern.compile("\"id\"\\s*:\\s*\"([^\"]+)\"");
+  private static final AtomicLong SEEDS = new AtomicLong(5_000);
+
+  private final SimpleMeterRegistry meters = new SimpleMeterRegistry();
+  private final Upstream jdk = Upstream.jdk(URI.create(sim.baseUrl()), Duration.ofSeconds(5));
+
+  /** A map as a tier that records what reaches it and can fail its invalidations. */
+  private static final class RecordingTier implements CacheTier {
+    final String name;
+    final Map<String, TierEntry> entries = new ConcurrentHashMap<>();
+    final List<Collection<String>> invalidated = new CopyOnWriteArrayList<>();
+    final AtomicInteger invalidationsToFail = new AtomicInteger();
+    volatile @Nullable Consumer<Collection<String>> listener;
+
+    RecordingTier(String name) {
+      this.name = name;
+    }
+
+    @Override
+    public String name() {
+      return name;
+    }
+
+    @Override
+    public CompletableFuture<@Nullable TierEntry> get(String key) {
+      return CompletableFuture.completedFuture(entries.get(key));
+    }
+
+    @Override
+    public CompletableFuture<Map<String, TierEntry>> getAll(Collection<String> keys) {
+      Map<String, TierEntry> found = new HashMap<>();
+      keys.forEach(k -> found.computeIfAbsent(k, entries::get));
+      found.values().removeIf(v -> v == null);
+      return CompletableFuture.completedFuture(found);
+    }
+
+    @Override
+    public CompletableFuture<Boolean> put(TierEntry entry) {
+      entries.put(entry.key(), entry);
+      return CompletableFuture.completedFuture(true);
+    }
+
+    @Override
+    public CompletableFuture<Void> invalidate(Collection<String> ids) {
+      if (invalidationsToFail.getAndDecrement() > 0) {
+        return CompletableFuture.failedFuture(new IllegalStateException("connection lost"));
+      }
+      invalidated.add(List.copyOf(ids));
+      entries.values().removeIf(e -> e.ids().stream().anyMatch(ids::contains));
+      return CompletableFuture.completedFuture(null);
+    }
+
+    @Override
+    public void onRemoteInvalidation(Consumer<Collection<String>> listener) {
+      this.listener = listener;
+    }
+
+    @Override
+    public void close() {}
+
+    boolean received(String id) {
+      return invalidated.stream().anyMatch(ids -> ids.contains(id));
+    }
+  }
+
+  private EdgePipeline edge(CacheTier... tiers) {
+    EdgePipeline.Builder builder =
+        EdgePipeline.builder(jdk)
+            .random(new SplittableRandom(SEEDS.incrementAndGet()))
+            .scheduler(delay -> CompletableFuture.completedFuture(null))
+            .cacheKeySecret(new byte[32])
+            .meterRegistry(meters);
+    for (CacheTier tier : tiers) {
+      builder.tier(tier);
+    }
+    return builder.build();
+  }
+
+  private static EdgeRequest get(String key, String path) {
+    return new EdgeRequest(
+        "GET", path, "", Map.of("Authorization", List.of("Bearer " + key)), new byte[0]);
+  }
+
+  private static EdgeResponse call(EdgePipeline pipeline, EdgeRequest request) {
+    return pipeline.handle(request).orTimeout(10, TimeUnit.SECONDS).join();
+  }
+
+  private String customer(String key) {
+    EdgeResponse created =
+        call(
+            edge(),
+            new EdgeRequest(
+                "POST",
+                "/v1/customers",
+                "",
+                Map.of(
+                    "Authorization", List.of("Bearer " + key),
+                    "Content-Type", List.of("application/x-www-form-urlencoded")),
+                "name=Remote".getBytes(StandardCharsets.UTF_8)));
+    Matcher matcher = ID.matcher(created.bodyText());
+    assertThat(matcher.find()).isTrue();
+    return matcher.group(1);
+  }
+
+  private static void eventually(String what, BooleanSupplier condition) {
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+    while (!condition.getAsBoolean()) {
+      if (System.nanoTime() > deadline) {
+        throw new AssertionError("never happened: " + what);
+      }
+      try {
+        Thread.sleep(10);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new AssertionError(e);
+      }
+    }
+  }
+
+  @Test
+  void anotherEdgesInvalidationDropsTheEntryHereAndReachesTheOtherTiers() {
+    String key = "sk_test_tiered_remote";
+    String customer = customer(key);
+    RecordingTier shared = new RecordingTier("shared");
+    RecordingTier local = new RecordingTier("local");
+    EdgePipeline edge = edge(shared, local);
+    EdgeRequest read = get(key, "/v1/customers/" + customer);
+    call(edge, read);
+    assertThat(call(edge, read).header("cache-status")).isEqualTo("stripe-edge; hit");
+    eventually("the fill reaches both tiers", () -> local.entries.size() == 1);
+
+    // The shared tier reports that another edge wrote the customer.
+    Consumer<Collection<String>> listener = shared.listener;
+    assertThat(listener).isNotNull();
+    listener.accept(List.of(customer));
+    EdgeResponse after = call(edge, read);
+
+    // Neither memory nor the shared tier (which still holds it: it told, not applied) answers.
+    assertThat(after.header("cache-status")).startsWith("stripe-edge; fwd=miss");
+    assertThat(local.received(customer)).isTrue();
+    assertThat(shared.received(customer)).as("the source is not told its own news").isFalse();
+  }
+
+  @Test
+  void aFailedInvalidationIsSentAgainUntilItLands() {
+    RecordingTier flaky = new RecordingTier("flaky");
+    flaky.invalidationsToFail.set(2);
+    EdgePipeline edge = edge(flaky);
+
+    edge.invalidate("cus_lost_once");
+
+    eventually("the invalidation lands on a retry", () -> flaky.received("cus_lost_once"));
+    assertThat(
+            meters
+                .get("stripe.edge.tier.invalidations")
+                .tag("tier", "flaky")
+                .tag("outcome", "error")
+                .counter()
+                .count())
+        .isGreaterThanOrEqualTo(1);
+  }
+
+  @Test
+  void aCorruptTierValueIsAMissNotAnError() {
+    String key = "sk_test_tiered_corrupt";
+    String customer = customer(key);
+    RecordingTier tier = new RecordingTier("garbled");
+    EdgeRequest read = get(key, "/v1/customers/" + customer);
+    EdgePipeline first = edge(tier);
+    call(first, read);
+    eventually("the fill reaches the tier", () -> tier.entries.size() == 1);
+    tier.entries.replaceAll(
+        (k, e) ->
+            new TierEntry(
+                k,
+                new byte[] {0x5E, 9, 1, 2},
+                e.ids(),
+                e.fetchStartedMillis(),
+                e.expiresAtMillis()));
+
+    // A restarted edge (same key secret, empty memory) meets the garbled value.
+    EdgeResponse answer = call(edge(tier), read);
+
+    assertThat(answer.status()).isEqualTo(200);
+    assertThat(answer.header("cache-status")).startsWith("stripe-edge; fwd=miss");
+    assertThat(answer.bodyText()).contains("Remote");
+    assertThat(
+            meters
+                .get("stripe.edge.tier.lookups")
+                .tag("tier", "garbled")
+                .tag("outcome", "corrupt")
+                .timer()
+                .count())
+        .isEqualTo(1);
+  }
+}
