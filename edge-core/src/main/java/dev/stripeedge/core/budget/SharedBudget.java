@@ -1,0 +1,48 @@
+package dev.stripeedge.core.budget;
+
+import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
+
+/**
+ * Token buckets shared by every edge instance that spends one Stripe account's budget: the SPI of a
+ * store (Redis) that the shaper leases small batches of tokens from, so several edges together stay
+ * within the account's global and per-endpoint rates.
+ *
+ * <p>Implementations are thread-safe and never block. Their futures complete (exceptionally when
+ * the store fails or is slow) on a thread that may run the shaper's work: not an I/O event loop.
+ */
+public interface SharedBudget {
+
+  /**
+   * Takes up to {@code want} whole tokens from the bucket {@code key}, creating it full, refilled
+   * at {@code rate} per second by the store's clock and holding at most {@code capacity}.
+   *
+   * @param key names the account (a keyed hash, never an API key) and the limiter
+   */
+  CompletableFuture<Grant> lease(String key, double rate, double capacity, int want);
+
+  /**
+   * Marks this edge alive for {@code ttl} and answers how many edges are alive, this one included:
+   * what the local fair share divides by while the store is unreachable.
+   */
+  CompletableFuture<Integer> announce(Duration ttl);
+
+  /** False once closed: the shaper stops announcing. */
+  boolean open();
+
+  /**
+   * What a lease got.
+   *
+   * @param tokens tokens granted, 0 when the bucket is empty
+   * @param nanosUntilNext when the bucket holds its next whole token, 0 if it holds one now
+   */
+  record Grant(int tokens, long nanosUntilNext) {
+
+    public Grant {
+      if (tokens < 0 || nanosUntilNext < 0) {
+        throw new IllegalArgumentException(
+            "a grant is never negative: tokens=" + tokens + " nanosUntilNext=" + nanosUntilNext);
+      }
+    }
+  }
+}
