@@ -33,15 +33,20 @@ public interface SharedBudget {
   /**
    * What a lease got.
    *
-   * @param tokens tokens granted, 0 when the bucket is empty
-   * @param nanosUntilNext when the bucket holds its next whole token, 0 if it holds one now
+   * @param tokens tokens granted, 0 when the bucket holds not one whole token
+   * @param nanosUntilRefilled when the bucket will hold the tokens asked for again, 0 if it does:
+   *     an edge that got fewer asks again no sooner (else competing edges, or an edge paced by its
+   *     own buckets, would split the bucket into leases of one token: a round trip per request)
    */
-  record Grant(int tokens, long nanosUntilNext) {
+  record Grant(int tokens, long nanosUntilRefilled) {
 
     public Grant {
-      if (tokens < 0 || nanosUntilNext < 0) {
+      if (tokens < 0 || nanosUntilRefilled < 0) {
         throw new IllegalArgumentException(
-            "a grant is never negative: tokens=" + tokens + " nanosUntilNext=" + nanosUntilNext);
+            "a grant is never negative: tokens="
+                + tokens
+                + " nanosUntilRefilled="
+                + nanosUntilRefilled);
       }
     }
   }

@@ -2,7 +2,6 @@ package dev.stripeedge.core.budget;
 
 import dev.stripeedge.core.Scheduler;
 import dev.stripeedge.core.Ticker;
-import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeoutException;
 import java.util.function.Supplier;
@@ -157,7 +156,8 @@ final class SharedTokens {
 
     /**
      * True if a token can be taken now. While shared and out of tokens it asks the store, unless an
-     * answer is awaited or the store said when to ask again; {@code onTokens} runs then.
+     * answer is awaited ({@code onTokens} runs when it comes) or the store said when to ask again
+     * ({@link #nanosUntilToken} tells when).
      */
     synchronized boolean available(long now) {
       if (shared) {
@@ -185,13 +185,16 @@ final class SharedTokens {
     }
 
     /**
-     * Nanoseconds until a token is available; {@link Long#MAX_VALUE} while shared and waiting for
-     * the store, whose answer (or the retry it asks for) runs {@code onTokens}.
+     * Nanoseconds until a token is available, or may be asked for; {@link Long#MAX_VALUE} while
+     * shared and waiting for the store's answer, which runs {@code onTokens}.
      */
     synchronized long nanosUntilToken(long now) {
       if (shared) {
         expire(now);
-        return tokens > 0 ? 0 : Long.MAX_VALUE;
+        if (tokens > 0) {
+          return 0;
+        }
+        return asking ? Long.MAX_VALUE : Math.max(0, retryAt - now);
       }
       return share(now).nanosUntilToken(now);
     }
@@ -227,7 +230,6 @@ final class SharedTokens {
 
     private void settle(SharedBudget.@Nullable Grant grant, @Nullable Throwable failure) {
       boolean wake;
-      long retryIn = 0;
       synchronized (this) {
         asking = false;
         long now = ticker.nanos();
@@ -239,15 +241,12 @@ final class SharedTokens {
           if (grant.tokens() > 0) {
             tokens += grant.tokens();
             expiresAt = now + config.leaseTtl().toNanos();
-          } else {
-            retryIn = Math.max(1, grant.nanosUntilNext());
-            retryAt = now + retryIn;
           }
+          retryAt = now + grant.nanosUntilRefilled();
         }
-        wake = !dispatching && retryIn == 0;
-      }
-      if (retryIn > 0) {
-        scheduler.after(Duration.ofNanos(retryIn)).thenRun(onTokens);
+        // Inline, the caller sees the answer itself; later, the owner drains again (and learns
+        // when to ask next from nanosUntilToken).
+        wake = !dispatching;
       }
       if (wake) {
         onTokens.run();

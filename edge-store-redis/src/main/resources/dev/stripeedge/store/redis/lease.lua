@@ -4,7 +4,7 @@
 -- ARGV: 1 rate (tokens per second), 2 capacity, 3 tokens wanted, 4 now in microseconds or ''
 -- for the server's TIME (tests drive a bucket's clock; edges always use the server's, the one
 -- clock they share).
--- Returns {tokens granted, microseconds until the bucket holds its next whole token}.
+-- Returns {tokens granted, microseconds until it holds the tokens wanted again (0 if it does)}.
 local rate = tonumber(ARGV[1])
 local capacity = tonumber(ARGV[2])
 local want = tonumber(ARGV[3])
@@ -30,8 +30,10 @@ end
 local granted = math.floor(math.min(want, tokens) + 1e-9)
 if granted < 0 then granted = 0 end
 tokens = tokens - granted
+-- Less granted than wanted: ask again once the bucket holds that much (sooner, competing edges
+-- would split it into leases of one token, a round trip per request).
 local wait = 0
-if tokens < 1 - 1e-9 then wait = math.ceil((1 - tokens) * 1000000 / rate) end
+if granted < want then wait = math.ceil((math.min(want, capacity) - tokens) * 1000000 / rate) end
 redis.call('HSET', KEYS[1], 'tokens', tostring(tokens), 'at', tostring(at))
 -- Idle for longer than a refill takes, the bucket is full again: forgetting it is the same.
 redis.call('PEXPIRE', KEYS[1], math.ceil(capacity * 1000 / rate) + 1000)
