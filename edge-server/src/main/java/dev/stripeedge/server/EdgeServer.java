@@ -14,6 +14,7 @@ import dev.stripeedge.core.webhooks.StripeSignature;
 import dev.stripeedge.core.webhooks.WebhookForwarder;
 import dev.stripeedge.core.webhooks.WebhookIngest;
 import dev.stripeedge.core.webhooks.WebhookOutbox;
+import dev.stripeedge.store.redis.RedisSharedBudget;
 import dev.stripeedge.store.sqlite.SqliteEventLedger;
 import dev.stripeedge.store.sqlite.SqliteKeySecret;
 import dev.stripeedge.store.sqlite.SqliteTier;
@@ -115,6 +116,7 @@ public final class EdgeServer implements AutoCloseable {
   private final String webhookPath;
   private final @Nullable SqliteEventLedger ledger;
   private final @Nullable CacheTier tier;
+  private final @Nullable RedisSharedBudget sharedBudget;
   private final @Nullable WebhookForwarder forwarder;
   private final @Nullable ScheduledExecutorService forwardThread;
   private final @Nullable WebhookIngest ingest;
@@ -131,6 +133,14 @@ public final class EdgeServer implements AutoCloseable {
             .meterRegistry(metrics);
     if (config.budget().enabled()) {
       builder.budgetConfig(config.budget().toCore());
+    }
+    EdgeConfig.BudgetRedis redis = config.budget().redis();
+    if (config.budget().enabled() && redis.enabled()) {
+      // Returns while Redis is down too: the shaper spends its local share until it answers.
+      this.sharedBudget = RedisSharedBudget.connect(redis.toRedis());
+      builder.sharedBudget(sharedBudget, redis.toCore());
+    } else {
+      this.sharedBudget = null;
     }
     this.tier = openTier(config);
     if (tier != null) {
@@ -298,6 +308,9 @@ public final class EdgeServer implements AutoCloseable {
     }
     if (tier != null) {
       tier.close();
+    }
+    if (sharedBudget != null) {
+      sharedBudget.close();
     }
   }
 
@@ -728,6 +741,10 @@ public final class EdgeServer implements AutoCloseable {
     if (tier != null) {
       // After the server: requests in flight may still write through.
       tier.close();
+    }
+    if (sharedBudget != null) {
+      // Leaves the live edges at once: the others' local share grows without waiting.
+      sharedBudget.close();
     }
     metrics.close();
   }

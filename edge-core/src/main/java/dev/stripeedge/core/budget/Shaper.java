@@ -15,6 +15,7 @@ import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.SplittableRandom;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import org.jspecify.annotations.Nullable;
@@ -72,7 +73,10 @@ final class Shaper implements Budget {
     this.metrics = new BudgetMetrics(meters);
     this.keys = new AccountKeys(keySecret);
     this.sharedTokens =
-        shared == null ? null : new SharedTokens(shared, sharedConfig, ticker, scheduler, metrics);
+        shared == null
+            ? null
+            : new SharedTokens(
+                shared, sharedConfig, ticker, scheduler, metrics, new SplittableRandom());
     if (sharedTokens != null) {
       sharedTokens.start();
     }

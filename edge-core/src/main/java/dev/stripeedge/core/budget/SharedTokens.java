@@ -5,6 +5,7 @@ import dev.stripeedge.core.Ticker;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeoutException;
 import java.util.function.Supplier;
+import java.util.random.RandomGenerator;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -22,6 +23,7 @@ final class SharedTokens {
   private final Ticker ticker;
   private final Scheduler scheduler;
   private final BudgetMetrics metrics;
+  private final RandomGenerator random;
   private volatile boolean shared = true;
   private volatile int edges = 1;
 
@@ -30,8 +32,10 @@ final class SharedTokens {
       SharedBudgetConfig config,
       Ticker ticker,
       Scheduler scheduler,
-      BudgetMetrics metrics) {
+      BudgetMetrics metrics,
+      RandomGenerator random) {
     this.store = store;
+    this.random = random;
     this.config = config;
     this.ticker = ticker;
     this.scheduler = scheduler;
@@ -141,7 +145,7 @@ final class SharedTokens {
     // Guarded by this.
     private int tokens;
     private long expiresAt;
-    private long retryAt = Long.MIN_VALUE;
+    private long retryAt;
     private boolean asking;
     private boolean dispatching;
 
@@ -152,6 +156,7 @@ final class SharedTokens {
       this.want = Math.min(config.leaseSize(), (int) capacity);
       this.onTokens = onTokens;
       this.local = new Bucket(rate, burst, now);
+      this.retryAt = now;
     }
 
     /**
@@ -162,7 +167,7 @@ final class SharedTokens {
     synchronized boolean available(long now) {
       if (shared) {
         expire(now);
-        if (tokens == 0 && !asking && now >= retryAt) {
+        if (tokens == 0 && !asking && now - retryAt >= 0) {
           ask();
         }
         if (tokens > 0) {
@@ -242,7 +247,10 @@ final class SharedTokens {
             tokens += grant.tokens();
             expiresAt = now + config.leaseTtl().toNanos();
           }
-          retryAt = now + grant.nanosUntilRefilled();
+          // Edges that got too few all wait for the same refill; who asks first then takes the
+          // lease. Jitter makes that a fair draw instead of whoever's timers run faster.
+          long wait = grant.nanosUntilRefilled();
+          retryAt = now + wait + (wait > 0 ? random.nextLong(wait / 4 + 1) : 0);
         }
         // Inline, the caller sees the answer itself; later, the owner drains again (and learns
         // when to ask next from nanosUntilToken).
