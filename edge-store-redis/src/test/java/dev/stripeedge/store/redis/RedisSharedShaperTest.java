@@ -236,4 +236,31 @@ class RedisSharedShaperTest {
       assertThat(b.failure.get()).isNull();
     }
   }
+
+  @Test
+  void aStuckRedisCountsAsDownAfterTheTimeoutAndAsBackOnceItAnswers() throws Exception {
+    try (Edge a = new Edge(config(RATE, 10_000));
+        Edge b = new Edge(config(RATE, 10_000))) {
+      a.keepBusy(50);
+      b.keepBusy(50);
+      await("both edges see each other", () -> a.edges() == 2 && b.edges() == 2);
+
+      redis.pause();
+      try {
+        await("both edges on their local share", () -> !a.shared() && !b.shared());
+        long aBefore = a.admitted.get();
+        long bBefore = b.admitted.get();
+        await(
+            "both edges admitting on their own",
+            () -> a.admitted.get() > aBefore && b.admitted.get() > bBefore);
+      } finally {
+        redis.resume();
+      }
+
+      await("both edges back on the shared budget", () -> a.shared() && b.shared());
+      assertThat(a.refused.get() + b.refused.get()).isZero();
+      assertThat(a.failure.get()).isNull();
+      assertThat(b.failure.get()).isNull();
+    }
+  }
 }
