@@ -3,6 +3,8 @@ package dev.stripeedge.core;
 import dev.stripeedge.core.budget.Budget;
 import dev.stripeedge.core.budget.BudgetConfig;
 import dev.stripeedge.core.budget.LaneRule;
+import dev.stripeedge.core.budget.SharedBudget;
+import dev.stripeedge.core.budget.SharedBudgetConfig;
 import dev.stripeedge.core.internal.DefaultEdgePipeline;
 import dev.stripeedge.core.internal.LockedRandom;
 import dev.stripeedge.core.tier.CacheTier;
@@ -110,6 +112,8 @@ public interface EdgePipeline {
     private @Nullable Budget budget;
     private @Nullable BudgetConfig budgetConfig;
     private LaneRule laneRule = LaneRule.stripe();
+    private @Nullable SharedBudget sharedBudget;
+    private SharedBudgetConfig sharedBudgetConfig = SharedBudgetConfig.defaults();
     private final List<Map.Entry<CacheTier, TierConfig>> tiers = new ArrayList<>();
     private Clock clock = Clock.systemUTC();
     private SizingConfig sizingConfig = SizingConfig.defaults();
@@ -208,6 +212,18 @@ public interface EdgePipeline {
       return this;
     }
 
+    /**
+     * Spends the budget of the shaper {@link #budgetConfig} builds together with the other edges
+     * using {@code store} (see {@link Budget#shaper(BudgetConfig, LaneRule, Ticker, Scheduler,
+     * MeterRegistry, byte[], SharedBudget, SharedBudgetConfig)}); default: this edge alone. The
+     * pipeline uses the store but does not own it: the caller closes it after the pipeline.
+     */
+    public Builder sharedBudget(SharedBudget store, SharedBudgetConfig config) {
+      this.sharedBudget = store;
+      this.sharedBudgetConfig = config;
+      return this;
+    }
+
     /** Lanes of the shaper {@link #budgetConfig} builds; default {@link LaneRule#stripe()}. */
     public Builder laneRule(LaneRule value) {
       this.laneRule = value;
@@ -275,11 +291,19 @@ public interface EdgePipeline {
           meters,
           attemptTimeout,
           budgetConfig != null
-              ? Budget.shaper(budgetConfig, laneRule, ticker, scheduler, meters, secret)
+              ? shaper(budgetConfig, secret)
               : budget != null ? budget : Budget.unlimited(),
           List.copyOf(tiers),
           clock,
           sizingConfig);
+    }
+
+    private Budget shaper(BudgetConfig config, byte[] secret) {
+      SharedBudget store = sharedBudget;
+      return store == null
+          ? Budget.shaper(config, laneRule, ticker, scheduler, meters, secret)
+          : Budget.shaper(
+              config, laneRule, ticker, scheduler, meters, secret, store, sharedBudgetConfig);
     }
   }
 }

@@ -4,6 +4,7 @@ import dev.stripeedge.core.CacheConfig;
 import dev.stripeedge.core.RetryConfig;
 import dev.stripeedge.core.SizingConfig;
 import dev.stripeedge.core.budget.BudgetConfig;
+import dev.stripeedge.core.budget.SharedBudgetConfig;
 import dev.stripeedge.core.tier.TierConfig;
 import dev.stripeedge.core.tier.TierKeys;
 import dev.stripeedge.core.webhooks.ForwardConfig;
@@ -62,6 +63,12 @@ public record EdgeConfig(
     }
     if (maxBodyBytes < 1024) {
       throw new IllegalArgumentException("maxBodyBytes must be at least 1024: " + maxBodyBytes);
+    }
+    if (budget.enabled() && budget.redis().enabled() && cache.keySecret().isEmpty()) {
+      // Each edge's own secret would name one Stripe account differently on every edge.
+      throw new IllegalArgumentException(
+          "budget.redis needs cache.keySecret (or STRIPE_EDGE_CACHE_KEY_SECRET), the same on every"
+              + " edge sharing the budget");
     }
   }
 
@@ -835,9 +842,15 @@ public record EdgeConfig(
    * @param concurrency requests in flight per account
    * @param forecast true reserves critical's forecast demand ahead of its peaks and lets background
    *     yield first; false keeps the critical reserve and the lanes' shares fixed
+   * @param redis the rates shared with other edge instances through Redis; off by default
    */
   public record Budget(
-      boolean enabled, double globalRate, double endpointRate, int concurrency, boolean forecast) {
+      boolean enabled,
+      double globalRate,
+      double endpointRate,
+      int concurrency,
+      boolean forecast,
+      BudgetRedis redis) {
 
     public Budget {
       if (globalRate <= 0 || endpointRate <= 0 || concurrency <= 0) {
@@ -854,11 +867,16 @@ public record EdgeConfig(
           live.globalRate(),
           live.endpointRate(),
           live.concurrency(),
-          live.forecast().enabled());
+          live.forecast().enabled(),
+          BudgetRedis.defaults());
     }
 
     public Budget withEnabled(boolean value) {
-      return new Budget(value, globalRate, endpointRate, concurrency, forecast);
+      return new Budget(value, globalRate, endpointRate, concurrency, forecast, redis);
+    }
+
+    public Budget withRedis(BudgetRedis value) {
+      return new Budget(enabled, globalRate, endpointRate, concurrency, forecast, value);
     }
 
     /**
@@ -869,6 +887,110 @@ public record EdgeConfig(
       return live.withRates(globalRate, endpointRate)
           .withConcurrency(concurrency)
           .withForecast(live.forecast().withEnabled(forecast));
+    }
+  }
+
+  /**
+   * The budget shared by every edge instance pointed at the same Redis: each account's global and
+   * per-endpoint rates hold for all of them together (leases of a few tokens from a Lua token
+   * bucket). While Redis fails or is slow, each edge spends the rates divided by the edges last
+   * seen alive, and returns to Redis once it answers. Edges sharing a budget need the same {@code
+   * cache.keySecret}.
+   *
+   * @param enabled off by default: each edge spends the whole budget on its own
+   * @param uris one {@code redis://[:password@]host:port[/db]} URI, or Redis Cluster seed nodes
+   * @param cluster whether {@code uris} are Redis Cluster nodes
+   * @param keyPrefix before every key, so deployments can share one Redis
+   * @param timeoutMillis a slower Redis answer counts as a failure: the edge falls back at once
+   * @param leaseSize tokens taken from Redis at once: fewer round trips, more held back per edge
+   * @param leaseTtlMillis how long leased tokens may be spent
+   * @param heartbeatMillis how often an edge announces itself (and checks whether Redis is back);
+   *     edges silent for three of these no longer count
+   */
+  public record BudgetRedis(
+      boolean enabled,
+      List<String> uris,
+      boolean cluster,
+      String keyPrefix,
+      long timeoutMillis,
+      int leaseSize,
+      long leaseTtlMillis,
+      long heartbeatMillis) {
+
+    public BudgetRedis {
+      uris = List.copyOf(uris);
+      if (enabled && uris.isEmpty()) {
+        throw new IllegalArgumentException("budget.redis.enabled needs budget.redis.uris");
+      }
+      // The same checks the core applies, named as in this config (fields are not set yet).
+      core(leaseSize, leaseTtlMillis, timeoutMillis, heartbeatMillis);
+    }
+
+    public static BudgetRedis defaults() {
+      SharedBudgetConfig core = SharedBudgetConfig.defaults();
+      return new BudgetRedis(
+          false,
+          List.of(),
+          false,
+          "stripe-edge:",
+          core.timeout().toMillis(),
+          core.leaseSize(),
+          core.leaseTtl().toMillis(),
+          core.heartbeat().toMillis());
+    }
+
+    /** On, at {@code value}. */
+    public BudgetRedis withUris(List<String> value) {
+      return new BudgetRedis(
+          true,
+          value,
+          cluster,
+          keyPrefix,
+          timeoutMillis,
+          leaseSize,
+          leaseTtlMillis,
+          heartbeatMillis);
+    }
+
+    /** The core's form. */
+    public SharedBudgetConfig toCore() {
+      return core(leaseSize, leaseTtlMillis, timeoutMillis, heartbeatMillis);
+    }
+
+    private static SharedBudgetConfig core(
+        int leaseSize, long leaseTtlMillis, long timeoutMillis, long heartbeatMillis) {
+      try {
+        return new SharedBudgetConfig(
+            leaseSize,
+            Duration.ofMillis(leaseTtlMillis),
+            Duration.ofMillis(timeoutMillis),
+            Duration.ofMillis(heartbeatMillis));
+      } catch (IllegalArgumentException e) {
+        throw new IllegalArgumentException("budget.redis: " + e.getMessage(), e);
+      }
+    }
+
+    /** How to reach Redis (the URIs are checked there, passwords never named). */
+    public RedisTierConfig toRedis() {
+      List<String> list = uris;
+      RedisTierConfig base =
+          cluster ? RedisTierConfig.cluster(list) : RedisTierConfig.standalone(list.getFirst());
+      return base.withKeyPrefix(keyPrefix).withCommandTimeout(Duration.ofMillis(timeoutMillis));
+    }
+
+    /** Without the URIs' passwords: safe to log. */
+    @Override
+    public String toString() {
+      return "BudgetRedis[enabled=%s, uris=%s, cluster=%s, keyPrefix=%s, timeoutMillis=%d, leaseSize=%d, leaseTtlMillis=%d, heartbeatMillis=%d]"
+          .formatted(
+              enabled,
+              uris.stream().map(u -> u.replaceAll("://[^@/]*@", "://***@")).toList(),
+              cluster,
+              keyPrefix,
+              timeoutMillis,
+              leaseSize,
+              leaseTtlMillis,
+              heartbeatMillis);
     }
   }
 }

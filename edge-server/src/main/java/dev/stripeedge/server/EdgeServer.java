@@ -18,6 +18,7 @@ import dev.stripeedge.core.webhooks.WebhookForwarder;
 import dev.stripeedge.core.webhooks.WebhookIngest;
 import dev.stripeedge.core.webhooks.WebhookOutbox;
 import dev.stripeedge.store.dynamodb.DynamoDbTier;
+import dev.stripeedge.store.redis.RedisSharedBudget;
 import dev.stripeedge.store.redis.RedisTier;
 import dev.stripeedge.store.sqlite.SqliteEventLedger;
 import dev.stripeedge.store.sqlite.SqliteKeySecret;
@@ -143,6 +144,7 @@ public final class EdgeServer implements AutoCloseable {
   private final String webhookPath;
   private final @Nullable SqliteEventLedger ledger;
   private final List<CacheTier> tiers;
+  private final @Nullable RedisSharedBudget sharedBudget;
   private final @Nullable WebhookForwarder forwarder;
   private final @Nullable ScheduledExecutorService forwardThread;
   private final @Nullable WebhookIngest ingest;
@@ -162,6 +164,14 @@ public final class EdgeServer implements AutoCloseable {
             .meterRegistry(metrics);
     if (config.budget().enabled()) {
       builder.budgetConfig(config.budget().toCore());
+    }
+    EdgeConfig.BudgetRedis redis = config.budget().redis();
+    if (config.budget().enabled() && redis.enabled()) {
+      // Returns while Redis is down too: the shaper spends its local share until it answers.
+      this.sharedBudget = RedisSharedBudget.connect(redis.toRedis());
+      builder.sharedBudget(sharedBudget, redis.toCore());
+    } else {
+      this.sharedBudget = null;
     }
     byte[] keySecret = config.cache().keySecretBytes();
     if (keySecret == null && config.tiers().anyShared()) {
@@ -405,6 +415,9 @@ public final class EdgeServer implements AutoCloseable {
       ledger.close();
     }
     tiers.forEach(CacheTier::close);
+    if (sharedBudget != null) {
+      sharedBudget.close();
+    }
   }
 
   /** Starts the sidecar; blocks until it listens. */
@@ -941,6 +954,10 @@ public final class EdgeServer implements AutoCloseable {
     }
     // After the server: requests in flight may still write through.
     tiers.forEach(CacheTier::close);
+    if (sharedBudget != null) {
+      // Leaves the live edges at once: the others' local share grows without waiting.
+      sharedBudget.close();
+    }
     metrics.close();
   }
 }

@@ -64,6 +64,51 @@ class EdgeConfigLoaderTest {
   }
 
   @Test
+  void aSharedBudgetIsReadFromTheFileAndItsRedisPasswordNeverPrinted() throws Exception {
+    Path file = dir.resolve("shared.yaml");
+    Files.writeString(
+        file,
+        """
+        cache:
+          keySecret: "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA="
+        budget:
+          redis:
+            enabled: true
+            uris: ["redis://:hunter2@10.0.0.5:6379"]
+            leaseSize: 8
+        """);
+
+    EdgeConfig config = EdgeConfigLoader.load(file, Map.of());
+
+    assertThat(config.budget().redis().toCore().leaseSize()).isEqualTo(8);
+    assertThat(config.budget().redis().toRedis().uris())
+        .containsExactly("redis://:hunter2@10.0.0.5:6379");
+    assertThat(config.toString()).contains("redis://***@10.0.0.5:6379").doesNotContain("hunter2");
+  }
+
+  @Test
+  void aSharedBudgetNeedsRedisAndTheSameKeySecretOnEveryEdge() throws Exception {
+    Path noUri = dir.resolve("no-uri.yaml");
+    Files.writeString(noUri, "budget:\n  redis:\n    enabled: true\n");
+    Path noSecret = dir.resolve("no-secret.yaml");
+    Files.writeString(
+        noSecret, "budget:\n  redis:\n    enabled: true\n    uris: [\"redis://127.0.0.1:1\"]\n");
+    Path badLease = dir.resolve("bad-lease.yaml");
+    Files.writeString(
+        badLease,
+        "cache:\n  keySecret: \"AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=\"\n"
+            + "budget:\n  redis:\n    enabled: true\n    uris: [\"redis://127.0.0.1:1\"]\n"
+            + "    leaseSize: 0\n");
+
+    assertThatThrownBy(() -> EdgeConfigLoader.load(noUri, Map.of()))
+        .hasMessageContaining("budget.redis.uris");
+    assertThatThrownBy(() -> EdgeConfigLoader.load(noSecret, Map.of()))
+        .hasMessageContaining("cache.keySecret");
+    assertThatThrownBy(() -> EdgeConfigLoader.load(badLease, Map.of()))
+        .hasMessageContaining("leaseSize must be at least 1: 0");
+  }
+
+  @Test
   void aForwardTargetWithoutASecretIsRefused() throws Exception {
     Path file = dir.resolve("bad-forward.yaml");
     Files.writeString(

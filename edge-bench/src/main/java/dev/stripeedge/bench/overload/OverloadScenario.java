@@ -20,9 +20,12 @@ import dev.stripeedge.core.EdgeRequest;
 import dev.stripeedge.core.EdgeResponse;
 import dev.stripeedge.core.Upstream;
 import dev.stripeedge.core.budget.BudgetConfig;
+import dev.stripeedge.core.budget.SharedBudgetConfig;
 import dev.stripeedge.sim.SimConfig;
 import dev.stripeedge.sim.SimMode;
 import dev.stripeedge.sim.StripeSim;
+import dev.stripeedge.store.redis.RedisSharedBudget;
+import dev.stripeedge.store.redis.RedisTierConfig;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -43,6 +46,7 @@ import java.util.SplittableRandom;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.LockSupport;
 import java.util.function.Consumer;
 import org.jspecify.annotations.Nullable;
@@ -55,8 +59,12 @@ import org.jspecify.annotations.Nullable;
  *
  * <pre>{@code
  * bin/stripe-edge bench overload [--rate 300] [--duration 60] [--forecast on|off] [--json FILE]
- *     [--svg FILE]
+ *     [--svg FILE] [--redis redis://HOST:PORT]
  * }</pre>
+ *
+ * <p>With {@code --redis}, a further run sends the same load alternately through two edges (two
+ * pipelines) that share the account's budget through that Redis: together they must hold the limit
+ * one edge holds alone.
  *
  * <p>Requests start on schedule whatever the completions (each on its own virtual thread), and a
  * latency is measured from the scheduled start, so a slow generator shows up as latency.
@@ -108,6 +116,7 @@ public final class OverloadScenario {
     Path svg = null;
     boolean warm = false;
     boolean forecast = true;
+    String redis = null;
     for (int i = 0; i < args.length; i++) {
       String value = i + 1 < args.length ? args[i + 1] : "";
       switch (args[i]) {
@@ -117,6 +126,7 @@ public final class OverloadScenario {
         case "--seed" -> seed = Long.parseLong(value);
         case "--json" -> json = Path.of(value);
         case "--svg" -> svg = Path.of(value);
+        case "--redis" -> redis = value;
         case "--warm" -> {
           warm = true;
           i--; // a flag without a value
@@ -188,6 +198,12 @@ public final class OverloadScenario {
             run("through the edge, warmed", sim, mix, rate, duration, seed, edge(warmedPipeline));
       }
 
+      RunReport shared = null;
+      if (redis != null) {
+        pause();
+        shared = sharedRun(redis, sim, mix, rate, duration, seed, forecast);
+      }
+
       Map<String, Object> out = new LinkedHashMap<>();
       out.put("benchmark", "overload");
       out.put("rate", rate);
@@ -212,6 +228,9 @@ public final class OverloadScenario {
       if (warmed != null) {
         out.put("edge_warmed", report(warmed, duration, baseline));
       }
+      if (shared != null) {
+        out.put("two_edges_sharing_redis", report(shared, duration, baseline));
+      }
       System.out.println("machine: " + machine());
       if (json != null) {
         Files.writeString(json, new GsonBuilder().setPrettyPrinting().create().toJson(out));
@@ -219,15 +238,23 @@ public final class OverloadScenario {
       }
       if (svg != null) {
         Files.writeString(
-            svg,
-            Svg.plot(
-                warmed == null ? List.of(direct, edge) : List.of(direct, edge, warmed),
-                duration,
-                LIVE_LIMIT));
+            svg, Svg.plot(plotted(direct, edge, warmed, shared), duration, LIVE_LIMIT));
         System.out.println("wrote " + svg);
       }
     }
     System.exit(0); // stripe-java and the JDK client keep non-daemon threads around
+  }
+
+  private static List<RunReport> plotted(
+      RunReport direct, RunReport edge, @Nullable RunReport warmed, @Nullable RunReport shared) {
+    List<RunReport> runs = new ArrayList<>(List.of(direct, edge));
+    if (warmed != null) {
+      runs.add(warmed);
+    }
+    if (shared != null) {
+      runs.add(shared);
+    }
+    return runs;
   }
 
   /** Pages every customer through {@code pipeline} as stripe-edge warm does; returns how many. */
@@ -395,6 +422,44 @@ public final class OverloadScenario {
         }
       }
     }
+  }
+
+  /**
+   * The load alternately through two edges sharing one budget through Redis at {@code uri}; each
+   * edge alone would spend the whole limit.
+   */
+  private static RunReport sharedRun(
+      String uri,
+      StripeSim sim,
+      LoadMix mix,
+      double rate,
+      int duration,
+      long seed,
+      boolean forecast)
+      throws InterruptedException {
+    // One cache-key secret for both, as the edges of one deployment have: one account in Redis.
+    byte[] secret = new byte[32];
+    new SplittableRandom(seed).nextBytes(secret);
+    RedisTierConfig redis = RedisTierConfig.standalone(uri);
+    try (RedisSharedBudget first = RedisSharedBudget.connect(redis);
+        RedisSharedBudget second = RedisSharedBudget.connect(redis)) {
+      Sender a = edge(sharing(sim, first, secret, forecast));
+      Sender b = edge(sharing(sim, second, secret, forecast));
+      AtomicLong turn = new AtomicLong();
+      Sender both =
+          (call, start, done) -> (turn.getAndIncrement() % 2 == 0 ? a : b).send(call, start, done);
+      return run("two edges sharing Redis", sim, mix, rate, duration, seed, both);
+    }
+  }
+
+  private static EdgePipeline sharing(
+      StripeSim sim, RedisSharedBudget store, byte[] secret, boolean forecast) {
+    return EdgePipeline.builder(Upstream.jdk(URI.create(sim.baseUrl()), Duration.ofSeconds(2)))
+        .budgetConfig(
+            BudgetConfig.live().withForecast(BudgetConfig.live().forecast().withEnabled(forecast)))
+        .sharedBudget(store, SharedBudgetConfig.defaults())
+        .cacheKeySecret(secret)
+        .build();
   }
 
   private static Sender edge(EdgePipeline pipeline) {

@@ -47,4 +47,24 @@ public interface Budget {
       byte[] keySecret) {
     return new Shaper(config, lanes, ticker, scheduler, meters, keySecret);
   }
+
+  /**
+   * The {@linkplain #shaper(BudgetConfig, LaneRule, Ticker, Scheduler, MeterRegistry, byte[])
+   * shaper}, with each account's global and per-endpoint rates spent together with the other edges
+   * that use {@code shared}: tokens are leased from it in small batches; while it fails or is slow,
+   * this edge spends its fair share (the rate over the live edges) and returns once it answers. The
+   * lanes, queues, reserve and AIMD stay local. Edges sharing a store need the same {@code
+   * keySecret}, or they would name the same account differently.
+   */
+  static Budget shaper(
+      BudgetConfig config,
+      LaneRule lanes,
+      Ticker ticker,
+      Scheduler scheduler,
+      MeterRegistry meters,
+      byte[] keySecret,
+      SharedBudget shared,
+      SharedBudgetConfig sharedConfig) {
+    return new Shaper(config, lanes, ticker, scheduler, meters, keySecret, shared, sharedConfig);
+  }
 }

@@ -10,6 +10,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.DoubleSupplier;
+import java.util.function.IntSupplier;
 import java.util.function.ToDoubleFunction;
 
 /**
@@ -110,6 +111,52 @@ final class BudgetMetrics {
     Counter.builder("stripe.edge.budget.cuts")
         .description("Limits cut after an upstream 429")
         .tag("limiter", limiter)
+        .register(registry)
+        .increment();
+  }
+
+  /**
+   * Registers the gauges of a budget shared through a store: whether tokens come from the store (1)
+   * or the local fair share (0), and the live edges last heard of.
+   */
+  void sharing(IntSupplier shared, IntSupplier edges) {
+    Gauge.builder("stripe.edge.budget.shared", shared::getAsInt)
+        .description("1 while the budget is shared through the store, 0 on the local fair share")
+        .register(registry);
+    Gauge.builder("stripe.edge.budget.shared.edges", edges::getAsInt)
+        .description("Edge instances sharing the budget, as last heard from the store")
+        .register(registry);
+  }
+
+  /** A lease answered with {@code tokens} (0: the bucket was empty), or failed ({@code -1}). */
+  void lease(int tokens) {
+    String outcome = tokens > 0 ? "granted" : tokens == 0 ? "empty" : "failed";
+    Counter.builder("stripe.edge.budget.shared.leases")
+        .description("Leases of shared tokens asked for, by outcome")
+        .tag("outcome", outcome)
+        .register(registry)
+        .increment();
+    if (tokens > 0) {
+      Counter.builder("stripe.edge.budget.shared.tokens")
+          .description("Tokens leased from the shared budget")
+          .register(registry)
+          .increment(tokens);
+    }
+  }
+
+  /** Leased tokens that expired unspent. */
+  void leaseExpired(int tokens) {
+    Counter.builder("stripe.edge.budget.shared.expired")
+        .description("Leased tokens that expired unspent")
+        .register(registry)
+        .increment(tokens);
+  }
+
+  /** The edge moved to the shared budget ({@code true}) or to its local fair share. */
+  void fallback(boolean toShared) {
+    Counter.builder("stripe.edge.budget.shared.transitions")
+        .description("Moves between the shared budget and the local fair share")
+        .tag("to", toShared ? "shared" : "local")
         .register(registry)
         .increment();
   }

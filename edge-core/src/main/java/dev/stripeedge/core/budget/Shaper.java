@@ -14,6 +14,8 @@ import java.util.HashMap;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
+import java.util.SplittableRandom;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import org.jspecify.annotations.Nullable;
@@ -40,6 +42,7 @@ final class Shaper implements Budget {
   private final Scheduler scheduler;
   private final BudgetMetrics metrics;
   private final AccountKeys keys;
+  private final @Nullable SharedTokens sharedTokens;
   private final Map<String, Account> accounts = new ConcurrentHashMap<>();
 
   Shaper(
@@ -49,6 +52,19 @@ final class Shaper implements Budget {
       Scheduler scheduler,
       MeterRegistry meters,
       byte[] keySecret) {
+    this(config, lanes, ticker, scheduler, meters, keySecret, null, SharedBudgetConfig.defaults());
+  }
+
+  /** With {@code shared} non-null, each account's rates are spent with the other edges'. */
+  Shaper(
+      BudgetConfig config,
+      LaneRule lanes,
+      Ticker ticker,
+      Scheduler scheduler,
+      MeterRegistry meters,
+      byte[] keySecret,
+      @Nullable SharedBudget shared,
+      SharedBudgetConfig sharedConfig) {
     this.config = config;
     this.testConfig = config.forTestMode();
     this.lanes = lanes;
@@ -56,6 +72,14 @@ final class Shaper implements Budget {
     this.scheduler = scheduler;
     this.metrics = new BudgetMetrics(meters);
     this.keys = new AccountKeys(keySecret);
+    this.sharedTokens =
+        shared == null
+            ? null
+            : new SharedTokens(
+                shared, sharedConfig, ticker, scheduler, metrics, new SplittableRandom());
+    if (sharedTokens != null) {
+      sharedTokens.start();
+    }
     if (config.forecast().enabled()) {
       metrics.forecasts(this::predicted, this::arrivals, this::reserve);
     }
@@ -111,7 +135,7 @@ final class Shaper implements Budget {
     long now = ticker.nanos();
     Lane lane = lanes.decide(request, route);
     BudgetConfig limits = AccountKeys.testMode(request) ? testConfig : config;
-    Account account = accounts.computeIfAbsent(keys.of(request), k -> new Account(limits, now));
+    Account account = accounts.computeIfAbsent(keys.of(request), k -> new Account(k, limits, now));
     String endpoint =
         request.method()
             + ' '
@@ -214,6 +238,12 @@ final class Shaper implements Budget {
 
     private final Aimd globalRate;
     private final Aimd concurrency;
+
+    /** The global rate's tokens shared with other edges; null when this edge spends alone. */
+    private final SharedTokens.@Nullable Pool sharedGlobal;
+
+    private final Map<String, SharedTokens.Pool> sharedEndpoints = new HashMap<>();
+    private final String key;
     private final Map<String, Bucket> endpointBuckets = new HashMap<>();
     private final Map<String, Aimd> endpointRates = new HashMap<>();
     private final Map<String, Integer> endpointQueued = new HashMap<>();
@@ -228,8 +258,14 @@ final class Shaper implements Budget {
     /** This account's limits: live, or sandbox for a test key. Shadows the shaper's. */
     final BudgetConfig config;
 
-    Account(BudgetConfig config, long now) {
+    Account(String key, BudgetConfig config, long now) {
+      this.key = key;
       this.config = config;
+      this.sharedGlobal =
+          sharedTokens == null
+              ? null
+              : sharedTokens.pool(
+                  key + "|global", config.globalRate(), config.burst(), now, this::tokensArrived);
       double rate = config.globalRate();
       this.shared = new Bucket(rate * (1 - config.criticalReserve()), config.burst(), now);
       boolean forecasting = config.forecast().enabled();
@@ -312,10 +348,12 @@ final class Shaper implements Budget {
         // Others wait: background gets no more than its allowance, never less than its share.
         laneRate = Math.min(laneRate, allowance.rate());
       }
+      // Shared with other edges: under equal demand each gets its share of every rate.
+      double share = sharedTokens == null ? 1 : 1.0 / sharedTokens.edges();
       int position = queues.get(waiter.lane.ordinal()).size();
-      double seconds = position / laneRate;
+      double seconds = position / (laneRate * share);
       int sameEndpoint = endpointQueued.getOrDefault(waiter.endpoint, 1);
-      seconds = Math.max(seconds, sameEndpoint / endpoint(waiter.endpoint, now).rate());
+      seconds = Math.max(seconds, sameEndpoint / (endpoint(waiter.endpoint, now).rate() * share));
       return (long) Math.ceil(seconds * 1e9);
     }
 
@@ -429,6 +467,34 @@ final class Shaper implements Budget {
       return bucket;
     }
 
+    /** The endpoint's tokens shared with other edges, or null when this edge spends alone. */
+    private SharedTokens.@Nullable Pool sharedEndpoint(String endpoint, long now) {
+      SharedTokens tokens = sharedTokens;
+      if (tokens == null) {
+        return null;
+      }
+      return sharedEndpoints.computeIfAbsent(
+          endpoint,
+          e ->
+              tokens.pool(
+                  key + '|' + e, config.endpointRate(), config.burst(), now, this::tokensArrived));
+    }
+
+    /** Both the endpoint's own bucket and, when shared, its shared tokens have one now. */
+    private boolean endpointAvailable(String endpoint, long now) {
+      if (!endpoint(endpoint, now).available(now)) {
+        return false;
+      }
+      SharedTokens.Pool pool = sharedEndpoint(endpoint, now);
+      return pool == null || pool.available(now);
+    }
+
+    private long endpointNanosUntilToken(String endpoint, long now) {
+      long local = endpoint(endpoint, now).nanosUntilToken(now);
+      SharedTokens.Pool pool = sharedEndpoint(endpoint, now);
+      return pool == null ? local : Math.max(local, pool.nanosUntilToken(now));
+    }
+
     private int concurrencyLimit(long now) {
       return Math.max(1, (int) (config.concurrency() * concurrency.factor(now)));
     }
@@ -463,7 +529,7 @@ final class Shaper implements Budget {
             && serialised(waiter.object, now)) {
           continue;
         }
-        if (endpoint(waiter.endpoint, now).available(now)) {
+        if (endpointAvailable(waiter.endpoint, now)) {
           return waiter;
         }
       }
@@ -475,12 +541,11 @@ final class Shaper implements Budget {
       applyRates(now);
       while (inFlight < concurrencyLimit(now)) {
         Waiter chosen = null;
+        Lane best = null;
         Waiter critical = candidate(Lane.CRITICAL, now);
         if (critical != null && reserved != null && reserved.available(now)) {
-          reserved.take();
           chosen = critical;
         } else if (shared.available(now)) {
-          Lane best = null;
           // Background beyond its allowance: served only with what no other lane can use now.
           Waiter leftover = null;
           for (Lane lane : LANES) {
@@ -499,17 +564,24 @@ final class Shaper implements Budget {
             best = Lane.BACKGROUND;
             chosen = leftover;
           }
-          if (best != null) {
-            shared.take();
-            if (best == Lane.BACKGROUND && allowance != null && allowance.available(now)) {
-              allowance.take();
-            }
-            virtualTime = pass[best.ordinal()];
-            pass[best.ordinal()] += 1.0 / config.weight(best);
-          }
         }
-        if (chosen == null) {
+        // The lanes chose locally; the account's global token may still have to come from the
+        // budget shared with other edges (whose answer drains again when it comes).
+        if (chosen == null || (sharedGlobal != null && !sharedGlobal.available(now))) {
           break;
+        }
+        if (sharedGlobal != null) {
+          sharedGlobal.take(now);
+        }
+        if (best == null) {
+          Objects.requireNonNull(reserved).take();
+        } else {
+          shared.take();
+          if (best == Lane.BACKGROUND && allowance != null && allowance.available(now)) {
+            allowance.take();
+          }
+          virtualTime = pass[best.ordinal()];
+          pass[best.ordinal()] += 1.0 / config.weight(best);
         }
         admitNow(chosen, now, actions);
       }
@@ -519,6 +591,10 @@ final class Shaper implements Budget {
     private void admitNow(Waiter waiter, long now, List<Runnable> actions) {
       dequeue(waiter);
       endpoint(waiter.endpoint, now).take();
+      SharedTokens.Pool pool = sharedEndpoint(waiter.endpoint, now);
+      if (pool != null) {
+        pool.take(now);
+      }
       inFlight++;
       if (waiter.object != null && serialised(waiter.object, now)) {
         busyObjects.put(waiter.object, Boolean.TRUE);
@@ -545,6 +621,10 @@ final class Shaper implements Budget {
         if (lane == Lane.CRITICAL && reserved != null) {
           global = Math.min(global, reserved.nanosUntilToken(now));
         }
+        if (sharedGlobal != null) {
+          // Long.MAX_VALUE while waiting for the store: its answer drains again.
+          global = Math.max(global, sharedGlobal.nanosUntilToken(now));
+        }
         int looked = 0;
         for (Iterator<Waiter> it = queues.get(lane.ordinal()).iterator();
             it.hasNext() && looked < SCAN;
@@ -555,7 +635,7 @@ final class Shaper implements Budget {
               && serialised(waiter.object, now)) {
             continue;
           }
-          long due = Math.max(global, endpoint(waiter.endpoint, now).nanosUntilToken(now));
+          long due = Math.max(global, endpointNanosUntilToken(waiter.endpoint, now));
           soonest = Math.min(soonest, due);
         }
       }
@@ -568,6 +648,15 @@ final class Shaper implements Budget {
       }
       wakeAt = at;
       actions.add(() -> scheduler.after(Duration.ofNanos(at - now)).thenRun(() -> wake(at)));
+    }
+
+    /** Shared tokens may have come (or the store failed and the local share applies): drain. */
+    private void tokensArrived() {
+      List<Runnable> actions = new ArrayList<>(4);
+      synchronized (this) {
+        drain(ticker.nanos(), actions);
+      }
+      actions.forEach(Runnable::run);
     }
 
     private void wake(long at) {
