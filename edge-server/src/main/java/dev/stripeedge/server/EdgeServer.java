@@ -776,7 +776,7 @@ public final class EdgeServer implements AutoCloseable {
       }
       return;
     }
-    blocking(request, () -> driftJson(audit.runOnce()));
+    blocking(request, () -> driftJson(audit.runOnce()), "The edge could not run the drift audit.");
   }
 
   /** A drift report as JSON; before the first audit, {@code ran_at} and the rate are null. */
@@ -794,6 +794,10 @@ public final class EdgeServer implements AutoCloseable {
   }
 
   private void blocking(HttpServerRequest request, Callable<String> json) {
+    blocking(request, json, "The edge could not read its store.");
+  }
+
+  private void blocking(HttpServerRequest request, Callable<String> json, String failure) {
     vertx
         .executeBlocking(json, false)
         .onComplete(
@@ -804,7 +808,7 @@ public final class EdgeServer implements AutoCloseable {
               }
               if (result.failed()) {
                 log.error("admin request failed", result.cause());
-                error(out, 500, "api_error", null, "The edge could not read its store.");
+                error(out, 500, "api_error", null, failure);
                 return;
               }
               out.setStatusCode(200)
