@@ -91,6 +91,22 @@ public interface EdgePipeline {
     return SizingReport.empty(0);
   }
 
+  /**
+   * Up to {@code max} plain retrieves (one object, no query) picked at random among the fresh
+   * entries of the in-memory cache that were cached under {@code apiKey}: those a drift audit
+   * holding that key may refetch and compare. Entries cached under another key are never returned
+   * (cache keys hold an HMAC of the API key; an entry is returned only when the retrieve rebuilt
+   * with {@code apiKey} has its key). O(entries in memory). The default returns none.
+   *
+   * @throws IllegalArgumentException if {@code max} is not positive or {@code apiKey} is blank
+   */
+  default List<CachedRetrieve> auditSample(String apiKey, int max) {
+    if (max < 1 || apiKey.isBlank()) {
+      throw new IllegalArgumentException("auditSample needs an API key and a positive size");
+    }
+    return List.of();
+  }
+
   /** A builder whose defaults work: Stripe's rules, real time, a per-process random secret. */
   static Builder builder(Upstream upstream) {
     return new Builder(upstream);

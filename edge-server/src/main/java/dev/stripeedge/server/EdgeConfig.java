@@ -343,14 +343,23 @@ public record EdgeConfig(
   }
 
   /**
-   * The background reconciler, which repairs dropped webhooks from {@code GET /v1/events}. Off
-   * while {@code apiKey} is empty.
+   * The background reconciler, which repairs dropped webhooks from {@code GET /v1/events}, and the
+   * drift audit, which measures what the cache still holds wrong. Both off while {@code apiKey} is
+   * empty.
    *
    * @param periodSeconds pause between passes
-   * @param apiKey the account's secret or restricted key (events read); never logged
+   * @param apiKey the account's secret or restricted key (events and audited objects read); never
+   *     logged
    * @param maxPagesPerPass pages of 100 events read per pass at most; the next pass continues
+   * @param driftAuditSeconds pause between drift audits (the first one after this long)
+   * @param driftSample cached retrieves refetched per audit at most; 0 switches the audit off
    */
-  public record Reconcile(long periodSeconds, String apiKey, int maxPagesPerPass) {
+  public record Reconcile(
+      long periodSeconds,
+      String apiKey,
+      int maxPagesPerPass,
+      long driftAuditSeconds,
+      int driftSample) {
 
     public Reconcile {
       if (periodSeconds < 1) {
@@ -361,15 +370,23 @@ public record EdgeConfig(
         throw new IllegalArgumentException(
             "reconcile.maxPagesPerPass must be positive: " + maxPagesPerPass);
       }
+      if (driftAuditSeconds < 1) {
+        throw new IllegalArgumentException(
+            "reconcile.driftAuditSeconds must be positive: " + driftAuditSeconds);
+      }
+      if (driftSample < 0) {
+        throw new IllegalArgumentException(
+            "reconcile.driftSample must not be negative: " + driftSample);
+      }
       apiKey = apiKey.strip();
     }
 
     public static Reconcile defaults() {
-      return new Reconcile(60, "", 10);
+      return new Reconcile(60, "", 10, 300, 20);
     }
 
     public Reconcile withApiKey(String value) {
-      return new Reconcile(periodSeconds, value, maxPagesPerPass);
+      return new Reconcile(periodSeconds, value, maxPagesPerPass, driftAuditSeconds, driftSample);
     }
 
     @Override
@@ -381,6 +398,10 @@ public record EdgeConfig(
           + (apiKey.isEmpty() ? "none" : "set")
           + ", maxPagesPerPass="
           + maxPagesPerPass
+          + ", driftAuditSeconds="
+          + driftAuditSeconds
+          + ", driftSample="
+          + driftSample
           + "]";
     }
   }

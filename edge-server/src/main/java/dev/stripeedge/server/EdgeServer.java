@@ -10,6 +10,7 @@ import dev.stripeedge.core.Upstream;
 import dev.stripeedge.core.tier.CacheTier;
 import dev.stripeedge.core.tier.EncryptingTier;
 import dev.stripeedge.core.tier.TierConfig;
+import dev.stripeedge.core.webhooks.DriftAudit;
 import dev.stripeedge.core.webhooks.EventProcessor;
 import dev.stripeedge.core.webhooks.ForwardConfig;
 import dev.stripeedge.core.webhooks.Reconciler;
@@ -74,15 +75,16 @@ import org.slf4j.LoggerFactory;
  * ({@code POST /webhooks/stripe} by default: verified, recorded in the SQLite ledger before the
  * 2xx, then applied to the cache, and applied again at startup and every 5 s until every tier
  * acknowledged it; 503 while no signing secret is configured). With a reconciliation key, a
- * background thread repairs dropped deliveries from {@code /v1/events}. With {@code
- * webhooks.forward} targets, each new event is queued in the same SQLite transaction as its ledger
- * record and forwarded, re-signed, by a background thread; {@code /admin/webhooks/dead} lists and
- * replays the deliveries given up on (never a Stripe path: clients only use {@code /v1/} and {@code
- * /v2/}); {@code /admin/sizing} estimates the memory 90/95/99% hit ratios need. Below the in-memory
- * cache, the SQLite tier in the same file (on by default) keeps cached responses across restarts,
- * under cache keys derived from a secret kept in that file too. Keep-alive in, pooled connections
- * up. Bodies over the configured limit get a Stripe-shaped 413 without being buffered; nothing
- * reaches a client as a stack trace. Thread-safe; {@link #close} stops it.
+ * background thread repairs dropped deliveries from {@code /v1/events}, and another audits a sample
+ * of cached retrieves against Stripe ({@code /admin/drift}). With {@code webhooks.forward} targets,
+ * each new event is queued in the same SQLite transaction as its ledger record and forwarded,
+ * re-signed, by a background thread; {@code /admin/webhooks/dead} lists and replays the deliveries
+ * given up on (never a Stripe path: clients only use {@code /v1/} and {@code /v2/}); {@code
+ * /admin/sizing} estimates the memory 90/95/99% hit ratios need. Below the in-memory cache, the
+ * SQLite tier in the same file (on by default) keeps cached responses across restarts, under cache
+ * keys derived from a secret kept in that file too. Keep-alive in, pooled connections up. Bodies
+ * over the configured limit get a Stripe-shaped 413 without being buffered; nothing reaches a
+ * client as a stack trace. Thread-safe; {@link #close} stops it.
  */
 public final class EdgeServer implements AutoCloseable {
 
@@ -150,6 +152,8 @@ public final class EdgeServer implements AutoCloseable {
   private final @Nullable WebhookIngest ingest;
   private final @Nullable Reconciler reconciler;
   private final @Nullable ScheduledExecutorService reconcileThread;
+  private final @Nullable DriftAudit driftAudit;
+  private final @Nullable ScheduledExecutorService driftThread;
   private final @Nullable ScheduledExecutorService journalThread;
   private final Hooks hooks;
   private volatile boolean ready;
@@ -247,6 +251,18 @@ public final class EdgeServer implements AutoCloseable {
                 config.reconcile().maxPagesPerPass(),
                 metrics);
     this.reconcileThread = reconciler == null ? null : startReconciler(config.reconcile());
+    // Needs only the key and the pipeline: it audits memory, with or without a webhook store.
+    this.driftAudit =
+        config.reconcile().apiKey().isEmpty() || config.reconcile().driftSample() == 0
+            ? null
+            : DriftAudit.of(
+                pipeline,
+                config.reconcile().apiKey(),
+                config.reconcile().driftSample(),
+                Clock.systemUTC(),
+                metrics);
+    this.driftThread =
+        driftAudit == null ? null : startDriftAudit(config.reconcile().driftAuditSeconds());
     this.vertx =
         Vertx.vertx(
             new VertxOptions()
@@ -383,6 +399,42 @@ public final class EdgeServer implements AutoCloseable {
     return thread;
   }
 
+  private ScheduledExecutorService startDriftAudit(long periodSeconds) {
+    ScheduledExecutorService thread = daemonScheduler("edge-drift-audit");
+    // The first audit after one period: at startup memory holds nothing to audit.
+    thread.scheduleWithFixedDelay(
+        this::auditDriftQuietly, periodSeconds, periodSeconds, TimeUnit.SECONDS);
+    return thread;
+  }
+
+  private void auditDriftQuietly() {
+    try {
+      DriftAudit.Report report = auditDriftNow();
+      if (report.drifted() > 0) {
+        log.info(
+            "drift audit: {} of {} cached retrieves had drifted and were invalidated",
+            report.drifted(),
+            report.checked());
+      }
+    } catch (RuntimeException e) {
+      log.warn("drift audit failed: {}", e.getMessage());
+    }
+  }
+
+  /**
+   * Runs one drift audit now, on the calling thread (blocking).
+   *
+   * @throws IllegalStateException the audit is off (no {@code reconcile.apiKey}, or {@code
+   *     reconcile.driftSample} 0)
+   */
+  public DriftAudit.Report auditDriftNow() {
+    DriftAudit current = driftAudit;
+    if (current == null) {
+      throw new IllegalStateException("the drift audit is off: set reconcile.apiKey");
+    }
+    return current.runOnce();
+  }
+
   private void reconcileQuietly() {
     try {
       reconcileNow();
@@ -408,6 +460,9 @@ public final class EdgeServer implements AutoCloseable {
   private void stopBackground() {
     if (reconcileThread != null) {
       reconcileThread.shutdownNow();
+    }
+    if (driftThread != null) {
+      driftThread.shutdownNow();
     }
     stopJournal();
     stopForwarder();
@@ -612,7 +667,8 @@ public final class EdgeServer implements AutoCloseable {
    * The operator's endpoints, never a Stripe path: {@code GET /admin/sizing} reports the memory a
    * hit ratio needs (no store required), {@code GET /admin/webhooks/dead} lists dead forwarded
    * deliveries, {@code POST /admin/webhooks/dead/{eventId}/replay} (or {@code …/dead/ replay} for
-   * all) puts them back to pending.
+   * all) puts them back to pending; {@code GET /admin/drift} answers the last drift audit and
+   * {@code POST /admin/drift/run} runs one now (both without a store).
    */
   private void admin(HttpServerRequest request, String path) {
     if (path.equals("/admin/sizing")) {
@@ -631,6 +687,10 @@ public final class EdgeServer implements AutoCloseable {
         log.error("sizing report failed", e);
         error(request.response(), 500, "api_error", null, "The edge could not report sizing.");
       }
+      return;
+    }
+    if (path.equals("/admin/drift") || path.equals("/admin/drift/run")) {
+      drift(request, path);
       return;
     }
     SqliteEventLedger outbox = ledger;
@@ -678,7 +738,66 @@ public final class EdgeServer implements AutoCloseable {
     error(request.response(), 404, "invalid_request_error", null, "Unrecognized admin URL " + path);
   }
 
+  /**
+   * {@code GET /admin/drift}: the last drift audit's report; {@code POST /admin/drift/run}: one
+   * audit now (blocking a worker thread, not the event loop), answering its report.
+   */
+  private void drift(HttpServerRequest request, String path) {
+    HttpMethod allowed = path.equals("/admin/drift") ? HttpMethod.GET : HttpMethod.POST;
+    if (request.method() != allowed) {
+      request.response().putHeader("Allow", allowed.name());
+      error(
+          request.response(),
+          405,
+          "invalid_request_error",
+          null,
+          "Use " + allowed.name() + " on " + path + ".");
+      return;
+    }
+    DriftAudit audit = driftAudit;
+    if (audit == null) {
+      error(
+          request.response(),
+          404,
+          "invalid_request_error",
+          "drift_audit_off",
+          "The drift audit is off: set reconcile.apiKey (and a positive reconcile.driftSample).");
+      return;
+    }
+    if (allowed == HttpMethod.GET) {
+      try {
+        request
+            .response()
+            .putHeader("Content-Type", "application/json")
+            .end(driftJson(audit.lastReport()));
+      } catch (IOException e) {
+        log.error("drift report failed", e);
+        error(request.response(), 500, "api_error", null, "The edge could not report drift.");
+      }
+      return;
+    }
+    blocking(request, () -> driftJson(audit.runOnce()), "The edge could not run the drift audit.");
+  }
+
+  /** A drift report as JSON; before the first audit, {@code ran_at} and the rate are null. */
+  static String driftJson(DriftAudit.@Nullable Report report) throws IOException {
+    Map<String, @Nullable Object> json = new LinkedHashMap<>();
+    json.put("object", "drift_report");
+    json.put("ran_at", report == null ? null : report.ranAt().toString());
+    json.put("sampled", report == null ? 0 : report.sampled());
+    json.put("checked", report == null ? 0 : report.checked());
+    json.put("drifted", report == null ? 0 : report.drifted());
+    json.put("failed", report == null ? 0 : report.failed());
+    json.put("drift_rate", report == null ? null : report.driftRate());
+    json.put("drifted_ids", report == null ? List.of() : report.driftedIds());
+    return JSON.writeValueAsString(json);
+  }
+
   private void blocking(HttpServerRequest request, Callable<String> json) {
+    blocking(request, json, "The edge could not read its store.");
+  }
+
+  private void blocking(HttpServerRequest request, Callable<String> json, String failure) {
     vertx
         .executeBlocking(json, false)
         .onComplete(
@@ -689,7 +808,7 @@ public final class EdgeServer implements AutoCloseable {
               }
               if (result.failed()) {
                 log.error("admin request failed", result.cause());
-                error(out, 500, "api_error", null, "The edge could not read its store.");
+                error(out, 500, "api_error", null, failure);
                 return;
               }
               out.setStatusCode(200)
@@ -932,6 +1051,9 @@ public final class EdgeServer implements AutoCloseable {
     if (reconcileThread != null) {
       reconcileThread.shutdownNow();
     }
+    if (driftThread != null) {
+      driftThread.shutdownNow();
+    }
     try {
       server.close().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
     } catch (InterruptedException e) {
@@ -942,11 +1064,14 @@ public final class EdgeServer implements AutoCloseable {
     vertx.close().toCompletionStage().toCompletableFuture().orTimeout(10, TimeUnit.SECONDS).join();
     stopForwarder();
     stopJournal();
-    if (reconcileThread != null) {
-      try {
-        reconcileThread.awaitTermination(10, TimeUnit.SECONDS);
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
+    for (ScheduledExecutorService thread :
+        new ScheduledExecutorService[] {reconcileThread, driftThread}) {
+      if (thread != null) {
+        try {
+          thread.awaitTermination(10, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+        }
       }
     }
     if (ledger != null) {

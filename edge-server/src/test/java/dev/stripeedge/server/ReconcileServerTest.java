@@ -81,7 +81,7 @@ class ReconcileServerTest {
                 .withUpstream(sim.baseUrl())
                 .withWebhooks(
                     EdgeConfig.Webhooks.defaults().withSecrets(List.of(group(SECRET, endpoint))))
-                .withReconcile(new EdgeConfig.Reconcile(3600, key, 10))
+                .withReconcile(new EdgeConfig.Reconcile(3600, key, 10, 3600, 20))
                 .withStore(new EdgeConfig.Store(dir.resolve("edge.db").toString())));
     String base = "http://127.0.0.1:" + edge.port();
     String first = group(ID, send(base, "POST", "/v1/customers", key, "name=OneBefore").body());

@@ -213,7 +213,7 @@ public final class FreshnessScenario {
               .withUpstream(sim.baseUrl())
               .withWebhooks(
                   EdgeConfig.Webhooks.defaults().withSecrets(List.of(group(SECRET, endpoint))))
-              .withReconcile(new EdgeConfig.Reconcile(reconcileSeconds, KEY, 10))
+              .withReconcile(new EdgeConfig.Reconcile(reconcileSeconds, KEY, 10, 3600, 0))
               .withStore(new EdgeConfig.Store(dir.resolve("edge.db").toString()));
       try (EdgeServer edge = EdgeServer.start(config)) {
         return measure(variant, sim.baseUrl(), "http://127.0.0.1:" + edge.port(), edge);

@@ -7,6 +7,7 @@ import dev.stripeedge.core.CacheDecision;
 import dev.stripeedge.core.CacheKey;
 import dev.stripeedge.core.CacheKeys;
 import dev.stripeedge.core.CacheRule;
+import dev.stripeedge.core.CachedRetrieve;
 import dev.stripeedge.core.EdgePipeline;
 import dev.stripeedge.core.EdgeRequest;
 import dev.stripeedge.core.EdgeResponse;
@@ -362,6 +363,51 @@ public final class DefaultEdgePipeline implements EdgePipeline {
     return storedAtMillis + CLOCK_TOLERANCE_MILLIS < change.changedAtSeconds() * 1000
         ? Verdict.COPY
         : Verdict.DROP;
+  }
+
+  @Override
+  public List<CachedRetrieve> auditSample(String apiKey, int max) {
+    if (max < 1 || apiKey.isBlank()) {
+      throw new IllegalArgumentException("auditSample needs an API key and a positive size");
+    }
+    long now = ticker.nanos();
+    // Reservoir sampling: every eligible entry has the same chance, in one pass over a snapshot.
+    List<CachedRetrieve> sample = new ArrayList<>(max);
+    int eligible = 0;
+    for (L0Cache.Entry entry : l0.entries()) {
+      if (entry.response().status() != 200 || entry.ageNanos(now) >= entry.rule().ttl().toNanos()) {
+        continue; // only what a read would be answered with now
+      }
+      String objectId = retrievedId(entry);
+      if (objectId == null) {
+        continue;
+      }
+      EdgeRequest retrieve = HmacCacheKeys.plainGetOf(entry.key(), apiKey);
+      if (retrieve == null || !keys.keyFor(retrieve).equals(entry.key())) {
+        continue; // cached under another API key (or not a plain retrieve's key)
+      }
+      eligible++;
+      CachedRetrieve candidate = new CachedRetrieve(objectId, retrieve, entry.response());
+      if (sample.size() < max) {
+        sample.add(candidate);
+      } else {
+        int slot = random.nextInt(eligible);
+        if (slot < max) {
+          sample.set(slot, candidate);
+        }
+      }
+    }
+    return sample;
+  }
+
+  /** The object whose plain retrieve {@code entry} is, or null. */
+  private static @Nullable String retrievedId(L0Cache.Entry entry) {
+    for (String id : entry.ids()) {
+      if (id.startsWith(RETRIEVE)) {
+        return id.substring(RETRIEVE.length());
+      }
+    }
+    return null;
   }
 
   @Override

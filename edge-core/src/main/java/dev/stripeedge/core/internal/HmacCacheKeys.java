@@ -8,7 +8,10 @@ import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
+import org.jspecify.annotations.Nullable;
 
 /** {@link CacheKeys#hmac}: keys with an HMAC-SHA256 of the API key. Thread-safe. */
 public final class HmacCacheKeys implements CacheKeys {
@@ -33,6 +36,42 @@ public final class HmacCacheKeys implements CacheKeys {
     key.append(" ver=").append(nullToEmpty(request.header("stripe-version")));
     key.append(" key=").append(apiKey == null ? "-" : hasher.hash(apiKey));
     return new CacheKey(key.toString());
+  }
+
+  /**
+   * The plain {@code GET} (no query) whose key {@code key} could be, rebuilt with {@code apiKey}:
+   * its path, {@code Stripe-Account}, {@code Stripe-Context} and {@code Stripe-Version} read back
+   * from the key's parts; null when {@code key} is not such a key. The caller checks that {@link
+   * #keyFor} of the result is {@code key}: only then was the entry cached under {@code apiKey}.
+   */
+  static @Nullable EdgeRequest plainGetOf(CacheKey key, String apiKey) {
+    String value = key.value();
+    if (!value.startsWith("GET /")) {
+      return null;
+    }
+    int acct = value.indexOf(" acct=");
+    int ctx = acct < 0 ? -1 : value.indexOf(" ctx=", acct);
+    int ver = ctx < 0 ? -1 : value.indexOf(" ver=", ctx);
+    int hash = ver < 0 ? -1 : value.indexOf(" key=", ver);
+    if (hash < 0) {
+      return null;
+    }
+    String path = value.substring("GET ".length(), acct);
+    if (path.contains("?") || path.contains(" ")) {
+      return null;
+    }
+    Map<String, List<String>> headers = new LinkedHashMap<>();
+    headers.put("authorization", List.of("Bearer " + apiKey));
+    putUnlessEmpty(headers, "stripe-account", value.substring(acct + " acct=".length(), ctx));
+    putUnlessEmpty(headers, "stripe-context", value.substring(ctx + " ctx=".length(), ver));
+    putUnlessEmpty(headers, "stripe-version", value.substring(ver + " ver=".length(), hash));
+    return new EdgeRequest("GET", path, "", headers, new byte[0]);
+  }
+
+  private static void putUnlessEmpty(Map<String, List<String>> headers, String name, String value) {
+    if (!value.isEmpty()) {
+      headers.put(name, List.of(value));
+    }
   }
 
   /**
@@ -84,7 +123,7 @@ public final class HmacCacheKeys implements CacheKeys {
     return URLEncoder.encode(value, StandardCharsets.UTF_8).replace("%5B", "[").replace("%5D", "]");
   }
 
-  private static String nullToEmpty(@org.jspecify.annotations.Nullable String value) {
+  private static String nullToEmpty(@Nullable String value) {
     return value == null ? "" : value;
   }
 }

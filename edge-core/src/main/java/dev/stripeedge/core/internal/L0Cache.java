@@ -203,6 +203,11 @@ public final class L0Cache {
     return entries == null ? List.of() : List.copyOf(entries);
   }
 
+  /** A snapshot of the entries held now (weakly consistent with concurrent changes). */
+  public List<Entry> entries() {
+    return List.copyOf(cache.asMap().values());
+  }
+
   /** Drops every entry that contains {@code objectId}, and refuses fills that started before. */
   public void invalidate(String objectId) {
     long mine = sequence.incrementAndGet();
