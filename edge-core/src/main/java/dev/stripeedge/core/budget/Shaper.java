@@ -18,6 +18,7 @@ import java.util.Objects;
 import java.util.SplittableRandom;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.random.RandomGenerator;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -65,6 +66,30 @@ final class Shaper implements Budget {
       byte[] keySecret,
       @Nullable SharedBudget shared,
       SharedBudgetConfig sharedConfig) {
+    // Unseeded: edges that share a budget must not jitter their retries alike.
+    this(
+        config,
+        lanes,
+        ticker,
+        scheduler,
+        meters,
+        keySecret,
+        shared,
+        sharedConfig,
+        new SplittableRandom());
+  }
+
+  /** As above, with the jitter of lease retries drawn from {@code random} (tests seed it). */
+  Shaper(
+      BudgetConfig config,
+      LaneRule lanes,
+      Ticker ticker,
+      Scheduler scheduler,
+      MeterRegistry meters,
+      byte[] keySecret,
+      @Nullable SharedBudget shared,
+      SharedBudgetConfig sharedConfig,
+      RandomGenerator random) {
     this.config = config;
     this.testConfig = config.forTestMode();
     this.lanes = lanes;
@@ -75,8 +100,7 @@ final class Shaper implements Budget {
     this.sharedTokens =
         shared == null
             ? null
-            : new SharedTokens(
-                shared, sharedConfig, ticker, scheduler, metrics, new SplittableRandom());
+            : new SharedTokens(shared, sharedConfig, ticker, scheduler, metrics, random);
     if (sharedTokens != null) {
       sharedTokens.start();
     }

@@ -11,6 +11,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.SplittableRandom;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -42,6 +43,9 @@ class SharedShaperTest {
         .withForecast(ForecastConfig.off());
   }
 
+  private static final java.util.concurrent.atomic.AtomicLong SEEDS =
+      new java.util.concurrent.atomic.AtomicLong(7);
+
   /** An edge: its shaper, its meters, and when it admitted each attempt. */
   private final class Edge {
     final SimpleMeterRegistry meters = new SimpleMeterRegistry();
@@ -54,7 +58,18 @@ class SharedShaperTest {
     }
 
     Edge(BudgetConfig config) {
-      budget = Budget.shaper(config, LaneRule.stripe(), time, time, meters, SECRET, store, sharing);
+      // Seeded lease jitter: the same interleaving on every run of the fake clock.
+      budget =
+          new Shaper(
+              config,
+              LaneRule.stripe(),
+              time,
+              time,
+              meters,
+              SECRET,
+              store,
+              sharing,
+              new SplittableRandom(SEEDS.incrementAndGet()));
     }
 
     /** Queues {@code n} attempts; each admitted one is released at once (a zero-time upstream). */
