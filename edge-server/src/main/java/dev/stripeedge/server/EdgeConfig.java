@@ -14,6 +14,7 @@ import java.net.URI;
 import java.time.Duration;
 import java.util.Base64;
 import java.util.Collections;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -184,7 +185,7 @@ public record EdgeConfig(
 
   /** Whether anything needs the durable store: a webhook secret or a reconciliation key. */
   public boolean needsStore() {
-    return !webhooks.secrets().isEmpty() || !reconcile.apiKey().isEmpty();
+    return webhooks.anySecret() || !reconcile.apiKey().isEmpty();
   }
 
   /**
@@ -193,6 +194,8 @@ public record EdgeConfig(
    *
    * @param path where Stripe delivers, e.g. {@code /webhooks/stripe}
    * @param secrets the endpoint's signing secrets ({@code whsec_…}); several during rotation
+   * @param endpoints further endpoints with their own secrets, e.g. the Connect endpoint that
+   *     receives connected accounts' events; each path is verified only with its own secrets
    * @param toleranceSeconds how old a signature's timestamp may be (Stripe's libraries: 300)
    * @param maxPayloadBytes larger deliveries are refused with 413
    * @param forward the application's own endpoints each verified event is forwarded to, re-signed;
@@ -205,6 +208,7 @@ public record EdgeConfig(
   public record Webhooks(
       String path,
       List<String> secrets,
+      List<Endpoint> endpoints,
       long toleranceSeconds,
       int maxPayloadBytes,
       List<Forward> forward,
@@ -214,17 +218,14 @@ public record EdgeConfig(
       long forwardTimeoutMillis) {
 
     public Webhooks {
-      if (!path.startsWith("/") || path.startsWith("/v1/") || path.startsWith("/v2/")) {
-        throw new IllegalArgumentException(
-            "webhooks.path must start with '/' and not be under /v1/ or /v2/: " + path);
-      }
-      if (path.startsWith("/admin/")) {
-        throw new IllegalArgumentException("webhooks.path must not be under /admin/: " + path);
-      }
-      secrets = List.copyOf(secrets);
-      for (int i = 0; i < secrets.size(); i++) {
-        if (secrets.get(i).isBlank()) {
-          throw new IllegalArgumentException("webhooks.secrets[" + i + "] is blank");
+      checkPath("webhooks.path", path);
+      secrets = checkSecrets("webhooks.secrets", secrets);
+      endpoints = List.copyOf(endpoints);
+      Set<String> paths = new HashSet<>(List.of(path));
+      for (Endpoint endpoint : endpoints) {
+        if (!paths.add(endpoint.path())) {
+          throw new IllegalArgumentException(
+              "webhooks.endpoints: the path " + endpoint.path() + " is used twice");
         }
       }
       if (toleranceSeconds < 1) {
@@ -243,12 +244,37 @@ public record EdgeConfig(
 
     public static Webhooks defaults() {
       return new Webhooks(
-          "/webhooks/stripe", List.of(), 300, 1 << 20, List.of(), 8, 1000, 300_000, 10_000);
+          "/webhooks/stripe",
+          List.of(),
+          List.of(),
+          300,
+          1 << 20,
+          List.of(),
+          8,
+          1000,
+          300_000,
+          10_000);
     }
 
     public Webhooks withSecrets(List<String> value) {
       return new Webhooks(
           path,
+          value,
+          endpoints,
+          toleranceSeconds,
+          maxPayloadBytes,
+          forward,
+          forwardMaxAttempts,
+          forwardBaseMillis,
+          forwardCapMillis,
+          forwardTimeoutMillis);
+    }
+
+    /** These settings with {@code value} as the further endpoints. */
+    public Webhooks withEndpoints(List<Endpoint> value) {
+      return new Webhooks(
+          path,
+          secrets,
           value,
           toleranceSeconds,
           maxPayloadBytes,
@@ -257,6 +283,11 @@ public record EdgeConfig(
           forwardBaseMillis,
           forwardCapMillis,
           forwardTimeoutMillis);
+    }
+
+    /** Whether any endpoint can verify deliveries. */
+    public boolean anySecret() {
+      return !secrets.isEmpty() || !endpoints.isEmpty();
     }
 
     /** These settings forwarding to {@code targets}, retrying as given. */
@@ -269,6 +300,7 @@ public record EdgeConfig(
       return new Webhooks(
           path,
           secrets,
+          endpoints,
           toleranceSeconds,
           maxPayloadBytes,
           targets,
@@ -315,6 +347,8 @@ public record EdgeConfig(
           + path
           + ", secrets="
           + secrets.size()
+          + ", endpoints="
+          + endpoints
           + ", toleranceSeconds="
           + toleranceSeconds
           + ", maxPayloadBytes="
@@ -325,6 +359,52 @@ public record EdgeConfig(
           + forwardMaxAttempts
           + "]";
     }
+  }
+
+  /**
+   * A further webhook endpoint of the edge, e.g. the Connect endpoint Stripe delivers connected
+   * accounts' events to; it shares the ledger, so an event delivered to two endpoints is applied
+   * once.
+   *
+   * @param path where Stripe delivers, e.g. {@code /webhooks/connect}
+   * @param secrets its signing secrets ({@code whsec_…}), at least one; several during rotation
+   */
+  public record Endpoint(String path, List<String> secrets) {
+
+    public Endpoint {
+      checkPath("webhooks.endpoints[].path", path);
+      secrets = checkSecrets("webhooks.endpoints[" + path + "].secrets", secrets);
+      if (secrets.isEmpty()) {
+        throw new IllegalArgumentException(
+            "webhooks.endpoints[" + path + "] needs at least one signing secret");
+      }
+    }
+
+    @Override
+    public String toString() {
+      // Never the secrets.
+      return "Endpoint[path=" + path + ", secrets=" + secrets.size() + "]";
+    }
+  }
+
+  private static void checkPath(String name, String path) {
+    if (!path.startsWith("/") || path.startsWith("/v1/") || path.startsWith("/v2/")) {
+      throw new IllegalArgumentException(
+          name + " must start with '/' and not be under /v1/ or /v2/: " + path);
+    }
+    if (path.startsWith("/admin/")) {
+      throw new IllegalArgumentException(name + " must not be under /admin/: " + path);
+    }
+  }
+
+  private static List<String> checkSecrets(String name, List<String> secrets) {
+    List<String> copy = List.copyOf(secrets);
+    for (int i = 0; i < copy.size(); i++) {
+      if (copy.get(i).isBlank()) {
+        throw new IllegalArgumentException(name + "[" + i + "] is blank");
+      }
+    }
+    return copy;
   }
 
   /**

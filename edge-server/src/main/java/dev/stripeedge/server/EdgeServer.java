@@ -25,7 +25,6 @@ import dev.stripeedge.store.sqlite.SqliteEventLedger;
 import dev.stripeedge.store.sqlite.SqliteKeySecret;
 import dev.stripeedge.store.sqlite.SqliteTier;
 import dev.stripeedge.store.sqlite.SqliteTierConfig;
-import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
@@ -72,7 +71,8 @@ import org.slf4j.LoggerFactory;
  *
  * <p>{@code /v1/…} and {@code /v2/…} go through the {@link EdgePipeline}; {@code /healthz}, {@code
  * /readyz} and {@code /metrics} (Prometheus) are the edge's own, and so is the webhook receiver
- * ({@code POST /webhooks/stripe} by default: verified, recorded in the SQLite ledger before the
+ * ({@code POST /webhooks/stripe} by default, plus any {@code webhooks.endpoints} such as a Connect
+ * endpoint, each verified with its own secrets: verified, recorded in the SQLite ledger before the
  * 2xx, then applied to the cache, and applied again at startup and every 5 s until every tier
  * acknowledged it; 503 while no signing secret is configured). With a reconciliation key, a
  * background thread repairs dropped deliveries from {@code /v1/events}, and another audits a sample
@@ -143,13 +143,18 @@ public final class EdgeServer implements AutoCloseable {
   private final int maxBodyBytes;
   private final HttpServer server;
   private final int port;
+
+  /** The primary webhook path, answering 503 while it has no secret. */
   private final String webhookPath;
+
+  /** Every webhook path with a secret, to the ingest verifying with that path's secrets. */
+  private final Map<String, WebhookIngest> ingests;
+
   private final @Nullable SqliteEventLedger ledger;
   private final List<CacheTier> tiers;
   private final @Nullable RedisSharedBudget sharedBudget;
   private final @Nullable WebhookForwarder forwarder;
   private final @Nullable ScheduledExecutorService forwardThread;
-  private final @Nullable WebhookIngest ingest;
   private final @Nullable Reconciler reconciler;
   private final @Nullable ScheduledExecutorService reconcileThread;
   private final @Nullable DriftAudit driftAudit;
@@ -230,17 +235,7 @@ public final class EdgeServer implements AutoCloseable {
         plain == null || wakeable == null
             ? plain
             : plain.forwardingTo(List.copyOf(forwarding.targets().keySet()), wakeable::wake);
-    this.ingest =
-        processor == null || config.webhooks().secrets().isEmpty()
-            ? null
-            : WebhookIngest.of(
-                StripeSignature.of(
-                    config.webhooks().secrets(),
-                    Duration.ofSeconds(config.webhooks().toleranceSeconds()),
-                    Clock.systemUTC()),
-                processor,
-                config.webhooks().maxPayloadBytes(),
-                metrics);
+    this.ingests = processor == null ? Map.of() : ingests(config.webhooks(), processor);
     this.reconciler =
         processor == null || config.reconcile().apiKey().isEmpty()
             ? null
@@ -529,8 +524,9 @@ public final class EdgeServer implements AutoCloseable {
       }
       default -> {}
     }
-    if (path.equals(webhookPath)) {
-      webhook(request);
+    WebhookIngest ingest = ingests.get(path);
+    if (ingest != null || path.equals(webhookPath)) {
+      webhook(request, path, ingest);
       return;
     }
     if (path.startsWith("/admin/")) {
@@ -574,14 +570,34 @@ public final class EdgeServer implements AutoCloseable {
         });
   }
 
-  private void webhook(HttpServerRequest request) {
-    WebhookIngest receiver = ingest;
+  /** One ingest per configured endpoint, all feeding {@code processor} (and so one ledger). */
+  private Map<String, WebhookIngest> ingests(
+      EdgeConfig.Webhooks webhooks, EventProcessor processor) {
+    Map<String, List<String>> secretsByPath = new LinkedHashMap<>();
+    if (!webhooks.secrets().isEmpty()) {
+      secretsByPath.put(webhooks.path(), webhooks.secrets());
+    }
+    webhooks.endpoints().forEach(e -> secretsByPath.put(e.path(), e.secrets()));
+    Map<String, WebhookIngest> ingests = new LinkedHashMap<>();
+    secretsByPath.forEach(
+        (path, secrets) ->
+            ingests.put(
+                path,
+                WebhookIngest.of(
+                    path,
+                    StripeSignature.of(
+                        secrets,
+                        Duration.ofSeconds(webhooks.toleranceSeconds()),
+                        Clock.systemUTC()),
+                    processor,
+                    webhooks.maxPayloadBytes(),
+                    metrics)));
+    return Map.copyOf(ingests);
+  }
+
+  private void webhook(HttpServerRequest request, String path, @Nullable WebhookIngest receiver) {
     if (receiver == null) {
-      Counter.builder("stripe.edge.webhooks.refused")
-          .description("Webhook deliveries refused, by reason")
-          .tag("reason", "not_configured")
-          .register(metrics)
-          .increment();
+      WebhookIngest.countRefusal(metrics, path, "not_configured");
       // Never accept unsigned events: without a secret nothing can be verified.
       error(
           request.response(),

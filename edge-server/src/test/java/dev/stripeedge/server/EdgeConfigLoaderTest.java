@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -106,6 +107,49 @@ class EdgeConfigLoaderTest {
         .hasMessageContaining("cache.keySecret");
     assertThatThrownBy(() -> EdgeConfigLoader.load(badLease, Map.of()))
         .hasMessageContaining("leaseSize must be at least 1: 0");
+  }
+
+  @Test
+  void connectEndpointsAreReadFromTheFileAndTheirSecretsNeverPrinted() throws Exception {
+    Path file = dir.resolve("connect.yaml");
+    Files.writeString(
+        file,
+        """
+        webhooks:
+          endpoints:
+            - {path: /webhooks/connect, secrets: [whsec_connect_new, whsec_connect_old]}
+        """);
+
+    EdgeConfig config =
+        EdgeConfigLoader.load(file, Map.of("STRIPE_EDGE_WEBHOOK_SECRETS", "whsec_p"));
+
+    assertThat(config.webhooks().endpoints())
+        .containsExactly(
+            new EdgeConfig.Endpoint(
+                "/webhooks/connect", List.of("whsec_connect_new", "whsec_connect_old")));
+    assertThat(config.webhooks().secrets()).containsExactly("whsec_p");
+    assertThat(config.needsStore()).isTrue();
+    assertThat(config.toString()).doesNotContain("whsec_connect").doesNotContain("whsec_p");
+  }
+
+  @Test
+  void aConnectEndpointNeedsItsOwnPathAndASecret() throws Exception {
+    Path twice = dir.resolve("twice.yaml");
+    Files.writeString(
+        twice, "webhooks:\n  endpoints:\n    - {path: /webhooks/stripe, secrets: [whsec_a]}\n");
+    Path noSecret = dir.resolve("no-secret.yaml");
+    Files.writeString(
+        noSecret, "webhooks:\n  endpoints:\n    - {path: /webhooks/connect, secrets: []}\n");
+    Path underApi = dir.resolve("under-api.yaml");
+    Files.writeString(
+        underApi, "webhooks:\n  endpoints:\n    - {path: /v1/connect, secrets: [whsec_a]}\n");
+
+    assertThatThrownBy(() -> EdgeConfigLoader.load(twice, Map.of()))
+        .hasMessageContaining("/webhooks/stripe is used twice");
+    assertThatThrownBy(() -> EdgeConfigLoader.load(noSecret, Map.of()))
+        .hasMessageContaining("webhooks.endpoints[/webhooks/connect] needs at least one");
+    assertThatThrownBy(() -> EdgeConfigLoader.load(underApi, Map.of()))
+        .hasMessageContaining("not be under /v1/");
   }
 
   @Test

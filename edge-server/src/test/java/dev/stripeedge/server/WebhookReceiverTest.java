@@ -46,12 +46,17 @@ class WebhookReceiverTest {
   }
 
   private EdgeServer start(List<String> secrets) {
+    return start(secrets, List.of());
+  }
+
+  private EdgeServer start(List<String> secrets, List<EdgeConfig.Endpoint> endpoints) {
     edge =
         EdgeServer.start(
             EdgeConfig.defaults()
                 .withPort(0)
                 .withUpstream(sim.baseUrl())
-                .withWebhooks(EdgeConfig.Webhooks.defaults().withSecrets(secrets))
+                .withWebhooks(
+                    EdgeConfig.Webhooks.defaults().withSecrets(secrets).withEndpoints(endpoints))
                 .withStore(new EdgeConfig.Store(dir.resolve("edge.db").toString())));
     return edge;
   }
@@ -62,17 +67,32 @@ class WebhookReceiverTest {
 
   private HttpResponse<String> send(
       String base, String method, String path, String key, String form) throws Exception {
+    return send(base, method, path, key, form, null);
+  }
+
+  /** A request as {@code key}'s platform, or on behalf of {@code account} when not null. */
+  private HttpResponse<String> send(
+      String base, String method, String path, String key, String form, String account)
+      throws Exception {
     HttpRequest.Builder request =
         HttpRequest.newBuilder(URI.create(base + path))
             .header("Authorization", "Bearer " + key)
             .header("Content-Type", "application/x-www-form-urlencoded")
             .method(method, HttpRequest.BodyPublishers.ofString(form));
+    if (account != null) {
+      request.header("Stripe-Account", account);
+    }
     return http.send(request.build(), HttpResponse.BodyHandlers.ofString());
   }
 
   private HttpResponse<String> deliver(String payload, String signature) throws Exception {
+    return deliver("/webhooks/stripe", payload, signature);
+  }
+
+  private HttpResponse<String> deliver(String path, String payload, String signature)
+      throws Exception {
     HttpRequest.Builder request =
-        HttpRequest.newBuilder(URI.create(edgeUrl() + "/webhooks/stripe"))
+        HttpRequest.newBuilder(URI.create(edgeUrl() + path))
             .header("Content-Type", "application/json")
             .POST(HttpRequest.BodyPublishers.ofString(payload));
     if (signature != null) {
@@ -102,7 +122,16 @@ class WebhookReceiverTest {
   }
 
   private String refusals(String reason) {
-    String prefix = "stripe_edge_webhooks_refused_total{reason=\"" + reason + "\"";
+    return refusals("/webhooks/stripe", reason);
+  }
+
+  private String refusals(String endpoint, String reason) {
+    String prefix =
+        "stripe_edge_webhooks_refused_total{endpoint=\""
+            + endpoint
+            + "\",reason=\""
+            + reason
+            + "\"";
     return scrape().lines().filter(l -> l.startsWith(prefix)).findFirst().orElse("");
   }
 
@@ -167,6 +196,123 @@ class WebhookReceiverTest {
     }
     assertThat(body).contains("After");
     assertThat(scrape()).contains("stripe_edge_events_total{outcome=\"new\",source=\"webhook\"}");
+  }
+
+  @Test
+  void aConnectEndpointKeepsAConnectedAccountsCacheFreshWithItsOwnSecret() throws Exception {
+    String key = "sk_test_wh_connect";
+    String account =
+        group(ID, send(sim.baseUrl(), "POST", "/v1/accounts", key, "type=standard").body());
+    String platform = createEndpoint(key, "");
+    String connect = createEndpoint(key, "&connect=true");
+    start(
+        List.of(group(SECRET, platform)),
+        List.of(new EdgeConfig.Endpoint("/webhooks/connect", List.of(group(SECRET, connect)))));
+    pointEndpointAt(key, group(ID, platform), "/webhooks/stripe");
+    pointEndpointAt(key, group(ID, connect), "/webhooks/connect");
+    String customer =
+        group(ID, send(edgeUrl(), "POST", "/v1/customers", key, "name=Before", account).body());
+    String status = "";
+    long cachedBy = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+    while (!status.endsWith("hit") && System.nanoTime() < cachedBy) {
+      status =
+          send(edgeUrl(), "GET", "/v1/customers/" + customer, key, "", account)
+              .headers()
+              .firstValue("Cache-Status")
+              .orElse("");
+    }
+    assertThat(status).endsWith("hit");
+
+    assertThat(
+            send(sim.baseUrl(), "POST", "/_sim/objects/" + customer, key, "name=After", account)
+                .statusCode())
+        .isEqualTo(200);
+
+    String body = "";
+    long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+    while (System.nanoTime() < deadline) {
+      body = send(edgeUrl(), "GET", "/v1/customers/" + customer, key, "", account).body();
+      if (body.contains("After")) {
+        break;
+      }
+      Thread.sleep(20);
+    }
+    assertThat(body).contains("After");
+    // The connected account's events were verified at the Connect endpoint: none was refused.
+    assertThat(scrape()).doesNotContain("stripe_edge_webhooks_refused_total{endpoint=");
+  }
+
+  @Test
+  void eachEndpointVerifiesOnlyWithItsOwnSecretsAndTheyShareOneLedger() throws Exception {
+    String connectSecret = "whsec_connect_test_secret";
+    start(
+        List.of(EDGE_SECRET),
+        List.of(new EdgeConfig.Endpoint("/webhooks/connect", List.of(connectSecret))));
+    String payload = event("evt_connect_1", "cus_connect");
+    long now = Instant.now().getEpochSecond();
+
+    HttpResponse<String> wrongSecret = deliver("/webhooks/connect", payload, signed(payload, now));
+    HttpResponse<String> ownSecret =
+        deliver(
+            "/webhooks/connect",
+            payload,
+            Webhook.Signature.generateSignatureHeader(payload, connectSecret, now));
+    HttpResponse<String> sameEventElsewhere = deliver(payload, signed(payload, now));
+
+    assertThat(wrongSecret.statusCode()).isEqualTo(400);
+    assertThat(wrongSecret.body()).contains("\"code\":\"signature_mismatch\"");
+    assertThat(refusals("/webhooks/connect", "signature_mismatch")).endsWith(" 1.0");
+    assertThat(refusals("/webhooks/stripe", "signature_mismatch")).isEmpty();
+    assertThat(ownSecret.statusCode()).isEqualTo(200);
+    assertThat(ownSecret.body()).contains("\"recorded\":\"new\"");
+    assertThat(sameEventElsewhere.statusCode()).isEqualTo(200);
+    assertThat(sameEventElsewhere.body()).contains("\"recorded\":\"duplicate_event\"");
+  }
+
+  @Test
+  void aConnectEndpointWorksWithoutAPlatformSecretWhileThePlatformPathStillRefuses()
+      throws Exception {
+    String connectSecret = "whsec_connect_only";
+    start(List.of(), List.of(new EdgeConfig.Endpoint("/webhooks/connect", List.of(connectSecret))));
+    String payload = event("evt_connect_only", "cus_connect_only");
+    long now = Instant.now().getEpochSecond();
+
+    HttpResponse<String> connect =
+        deliver(
+            "/webhooks/connect",
+            payload,
+            Webhook.Signature.generateSignatureHeader(payload, connectSecret, now));
+    HttpResponse<String> platform = deliver(payload, signed(payload, now));
+
+    assertThat(connect.statusCode()).isEqualTo(200);
+    assertThat(platform.statusCode()).isEqualTo(503);
+    assertThat(platform.body()).contains("webhooks_not_configured");
+    assertThat(refusals("/webhooks/stripe", "not_configured")).endsWith(" 1.0");
+  }
+
+  private String createEndpoint(String key, String extra) throws Exception {
+    return send(
+            sim.baseUrl(),
+            "POST",
+            "/v1/webhook_endpoints",
+            key,
+            "url="
+                + URLEncoder.encode("http://127.0.0.1:1/placeholder", StandardCharsets.UTF_8)
+                + "&enabled_events[]=*"
+                + extra)
+        .body();
+  }
+
+  private void pointEndpointAt(String key, String endpoint, String path) throws Exception {
+    assertThat(
+            send(
+                    sim.baseUrl(),
+                    "POST",
+                    "/v1/webhook_endpoints/" + endpoint,
+                    key,
+                    "url=" + URLEncoder.encode(edgeUrl() + path, StandardCharsets.UTF_8))
+                .statusCode())
+        .isEqualTo(200);
   }
 
   @Test

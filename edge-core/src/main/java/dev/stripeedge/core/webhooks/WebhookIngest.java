@@ -12,20 +12,24 @@ import org.jspecify.annotations.Nullable;
  * <p>Only an {@link Result.Accepted} delivery may be answered 2xx: by then the event is durably in
  * the ledger (its application to the tiers may still be in flight: the ledger's journal re-applies
  * it if the process dies first). Every refusal is counted in {@code stripe.edge.webhooks.refused}
- * tagged by reason, and nothing of a refused delivery is recorded or applied. Thread-safe; blocks
- * on the ledger, so never call it on an event loop.
+ * tagged by endpoint and reason, and nothing of a refused delivery is recorded or applied. One
+ * ingest serves one endpoint (a platform endpoint and a Connect endpoint have their own secrets);
+ * all of them share one processor, so one ledger dedupes across endpoints. Thread-safe; blocks on
+ * the ledger, so never call it on an event loop.
  */
 public final class WebhookIngest {
 
   /** Largest payload accepted by default; Stripe's events are far smaller. */
   public static final int DEFAULT_MAX_PAYLOAD_BYTES = 1 << 20;
 
+  private final String endpoint;
   private final StripeSignature signature;
   private final EventProcessor processor;
   private final int maxPayloadBytes;
   private final MeterRegistry meters;
 
   private WebhookIngest(
+      String endpoint,
       StripeSignature signature,
       EventProcessor processor,
       int maxPayloadBytes,
@@ -34,19 +38,29 @@ public final class WebhookIngest {
       throw new IllegalArgumentException(
           "maxPayloadBytes must be at least 1024: " + maxPayloadBytes);
     }
+    this.endpoint = endpoint;
     this.signature = signature;
     this.processor = processor;
     this.maxPayloadBytes = maxPayloadBytes;
     this.meters = meters;
   }
 
-  /** An ingest verifying with {@code signature} and processing with {@code processor}. */
+  /**
+   * An ingest for the endpoint named {@code endpoint} (its path, the metrics' {@code endpoint}
+   * tag), verifying with {@code signature} and processing with {@code processor}.
+   */
   public static WebhookIngest of(
+      String endpoint,
       StripeSignature signature,
       EventProcessor processor,
       int maxPayloadBytes,
       MeterRegistry meters) {
-    return new WebhookIngest(signature, processor, maxPayloadBytes, meters);
+    return new WebhookIngest(endpoint, signature, processor, maxPayloadBytes, meters);
+  }
+
+  /** The endpoint this ingest serves, e.g. {@code /webhooks/stripe}. */
+  public String endpoint() {
+    return endpoint;
   }
 
   /** Largest payload accepted; adapters stop reading beyond it and call {@link #tooLarge()}. */
@@ -92,12 +106,21 @@ public final class WebhookIngest {
   }
 
   private Result.Refused refuse(Reason reason, String message) {
+    countRefusal(meters, endpoint, reason.name().toLowerCase(Locale.ROOT));
+    return new Result.Refused(reason, message);
+  }
+
+  /**
+   * Counts one refused delivery at {@code endpoint} in {@code stripe.edge.webhooks.refused}; for
+   * adapters refusing before an ingest exists (no secret configured).
+   */
+  public static void countRefusal(MeterRegistry meters, String endpoint, String reason) {
     Counter.builder("stripe.edge.webhooks.refused")
-        .description("Webhook deliveries refused, by reason")
-        .tag("reason", reason.name().toLowerCase(Locale.ROOT))
+        .description("Webhook deliveries refused, by endpoint and reason")
+        .tag("endpoint", endpoint)
+        .tag("reason", reason)
         .register(meters)
         .increment();
-    return new Result.Refused(reason, message);
   }
 
   /** Why a delivery was refused; lower-cased, the names are the metric's {@code reason} tag. */
