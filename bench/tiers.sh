@@ -24,4 +24,5 @@ if [ ! -f "$jar" ] || [ -n "$(find "$root"/*/src/main "$root"/*/pom.xml -newer "
   (cd "$root" && ./mvnw -q -DskipTests -Dspotless.check.skip=true -Djacoco.skip=true \
     -pl edge-bench -am install >&2)
 fi
-exec "$JAVA_HOME/bin/java" -cp "$jar" dev.stripeedge.bench.tiers.TiersScenario "${args[@]}"
+# shellcheck disable=SC2046
+exec "$JAVA_HOME/bin/java" $(stripe_edge_jvm_options) -cp "$jar" dev.stripeedge.bench.tiers.TiersScenario "${args[@]}"

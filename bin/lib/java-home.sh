@@ -64,3 +64,17 @@ stripe_edge_java_home() {
   } >&2
   return 1
 }
+
+# Prints the JVM options every stripe-edge process gets on the JDK at $JAVA_HOME.
+# Netty reads and writes direct buffers through sun.misc.Unsafe. From JDK 24 the JVM warns on
+# that access by default and Netty then falls back to bounds- and scope-checked ByteBuffer calls,
+# byte by byte for headers: the edge's hit path lost a fifth of its requests/s (docs/decisions.md
+# §18). The option exists from JDK 23; native access is for sqlite-jdbc's library (a warning
+# otherwise, a refusal in a future JDK).
+stripe_edge_jvm_options() {
+  printf '%s' "--enable-native-access=ALL-UNNAMED"
+  v=$(stripe_edge_jdk_version "$JAVA_HOME")
+  if [ -n "$v" ] && [ "$v" -ge 23 ]; then
+    printf ' %s' "--sun-misc-unsafe-memory-access=allow"
+  fi
+}
