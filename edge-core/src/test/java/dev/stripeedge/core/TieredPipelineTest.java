@@ -49,6 +49,7 @@ class TieredPipelineTest {
     final List<Collection<String>> invalidated = new CopyOnWriteArrayList<>();
     final AtomicInteger invalidationsToFail = new AtomicInteger();
     volatile @Nullable Consumer<Collection<String>> listener;
+    volatile @Nullable Runnable gapListener;
 
     RecordingTier(String name) {
       this.name = name;
@@ -91,6 +92,11 @@ class TieredPipelineTest {
     @Override
     public void onRemoteInvalidation(Consumer<Collection<String>> listener) {
       this.listener = listener;
+    }
+
+    @Override
+    public void onBroadcastGap(Runnable listener) {
+      this.gapListener = listener;
     }
 
     @Override
@@ -177,6 +183,37 @@ class TieredPipelineTest {
     assertThat(after.header("cache-status")).startsWith("stripe-edge; fwd=miss");
     assertThat(local.received(customer)).isTrue();
     assertThat(shared.received(customer)).as("the source is not told its own news").isFalse();
+  }
+
+  @Test
+  void aBroadcastGapEmptiesMemoryAndRefusesWhatTheOtherTiersHeldBeforeIt() {
+    String key = "sk_test_tiered_gap";
+    String customer = customer(key);
+    RecordingTier shared = new RecordingTier("shared");
+    RecordingTier local = new RecordingTier("local");
+    EdgePipeline edge = edge(shared, local);
+    EdgeRequest read = get(key, "/v1/customers/" + customer);
+    call(edge, read);
+    assertThat(call(edge, read).header("cache-status")).isEqualTo("stripe-edge; hit");
+    eventually(
+        "the fill reaches both tiers",
+        () -> shared.entries.size() == 1 && local.entries.size() == 1);
+
+    // While this edge could not hear the shared tier, another edge wrote the customer: it
+    // invalidated the shared tier itself, but neither this memory nor the local tier heard.
+    shared.entries.clear();
+    Runnable gap = shared.gapListener;
+    assertThat(gap).isNotNull();
+    gap.run();
+    EdgeResponse after = call(edge, read);
+
+    // Not memory's entry, not the local tier's: both may predate the lost invalidation.
+    assertThat(after.header("cache-status")).startsWith("stripe-edge; fwd=miss");
+    assertThat(
+            meters.get("stripe.edge.tier.broadcast.gaps").tag("tier", "shared").counter().count())
+        .isEqualTo(1);
+    // What is fetched after the gap is cached and served again.
+    assertThat(call(edge, read).header("cache-status")).isEqualTo("stripe-edge; hit");
   }
 
   @Test

@@ -163,6 +163,8 @@ public final class DefaultEdgePipeline implements EdgePipeline {
     this.tiers = new TierChain(tiers, clock, ticker, meters);
     // Another edge's write, heard through a shared tier, drops the ids from this edge's memory.
     this.tiers.onRemoteInvalidation(ids -> ids.forEach(l0::invalidate));
+    // Invalidations published while a shared tier could not hear them are lost: memory starts over.
+    this.tiers.onBroadcastGap(l0::invalidateAll);
   }
 
   /**

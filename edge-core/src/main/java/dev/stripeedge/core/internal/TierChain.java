@@ -5,6 +5,7 @@ import dev.stripeedge.core.Ticker;
 import dev.stripeedge.core.tier.CacheTier;
 import dev.stripeedge.core.tier.TierConfig;
 import dev.stripeedge.core.tier.TierEntry;
+import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Clock;
 import java.time.Duration;
@@ -14,6 +15,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicLongArray;
 import java.util.function.Consumer;
 import org.jspecify.annotations.Nullable;
 
@@ -58,6 +60,10 @@ final class TierChain {
   private final Clock clock;
   private final Ticker ticker;
   private final AtomicLong longestRetentionNanos = new AtomicLong();
+  // Per tier: hits fetched before this time (epoch millis) are refused, as they may predate an
+  // invalidation this edge never heard (a broadcast gap in another tier).
+  private final AtomicLongArray refusedBefore;
+  private final MeterRegistry meters;
 
   TierChain(
       List<Map.Entry<CacheTier, TierConfig>> tiers,
@@ -74,6 +80,8 @@ final class TierChain {
               tier.getKey(), tier.getValue(), ticker, longestRetentionNanos::get, meters));
     }
     this.tiers = List.copyOf(guarded);
+    this.refusedBefore = new AtomicLongArray(guarded.size());
+    this.meters = meters;
   }
 
   boolean isEmpty() {
@@ -107,6 +115,37 @@ final class TierChain {
     }
   }
 
+  /**
+   * When a shared tier reports a broadcast gap, runs {@code dropLocally} (memory) and from then on
+   * refuses hits of the other tiers fetched before the gap ended: this edge's own durable tier
+   * holds entries that the missed invalidations would have dropped. The gapped tier itself is
+   * current: the other edges invalidated it directly.
+   */
+  void onBroadcastGap(Runnable dropLocally) {
+    for (int i = 0; i < tiers.size(); i++) {
+      int from = i;
+      Counter gaps =
+          Counter.builder("stripe.edge.tier.broadcast.gaps")
+              .description("Times a shared tier resumed hearing invalidations it may have missed")
+              .tag("tier", tiers.get(i).name())
+              .register(meters);
+      tiers
+          .get(i)
+          .tier()
+          .onBroadcastGap(
+              () -> {
+                gaps.increment();
+                long now = clock.millis();
+                for (int j = 0; j < tiers.size(); j++) {
+                  if (j != from) {
+                    refusedBefore.accumulateAndGet(j, now, Math::max);
+                  }
+                }
+                dropLocally.run();
+              });
+    }
+  }
+
   /** The first tier's usable hit for {@code key}, asking each in order. */
   CompletableFuture<Lookup> lookup(String key) {
     long start = ticker.nanos();
@@ -129,7 +168,8 @@ final class TierChain {
                 long now = clock.millis();
                 if (!entry.key().equals(key) || !entry.liveAt(now)) {
                   outcome = "miss";
-                } else if (recent.invalidatedSince(entry.ids(), entry.fetchStartedMillis())) {
+                } else if (recent.invalidatedSince(entry.ids(), entry.fetchStartedMillis())
+                    || entry.fetchStartedMillis() <= refusedBefore.get(index)) {
                   outcome = "invalidated";
                 } else {
                   try {

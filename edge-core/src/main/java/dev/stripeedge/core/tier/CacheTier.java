@@ -58,6 +58,14 @@ public interface CacheTier extends AutoCloseable {
    */
   default void onRemoteInvalidation(Consumer<Collection<String>> listener) {}
 
+  /**
+   * Calls {@code listener} each time a shared tier starts hearing other instances' invalidations
+   * again after it could not (its subscription was lost and is back): whatever they invalidated
+   * meanwhile never reached {@link #onRemoteInvalidation} listeners, so this edge must treat what
+   * it cached before as possibly stale. Tiers that are not shared ignore it.
+   */
+  default void onBroadcastGap(Runnable listener) {}
+
   /** Releases connections and threads; the tier answers nothing afterwards. */
   @Override
   void close();

@@ -117,6 +117,11 @@ public final class EncryptingTier implements CacheTier {
   }
 
   @Override
+  public void onBroadcastGap(Runnable listener) {
+    delegate.onBroadcastGap(listener);
+  }
+
+  @Override
   public void close() {
     delegate.close();
   }

@@ -66,6 +66,7 @@ public final class RedisTier implements CacheTier {
   private final RedisLink redis;
   private final String instanceId = UUID.randomUUID().toString();
   private final List<Consumer<Collection<String>>> listeners = new CopyOnWriteArrayList<>();
+  private final List<Runnable> gapListeners = new CopyOnWriteArrayList<>();
 
   private RedisTier(RedisTierConfig config, Clock clock) {
     this.config = config;
@@ -293,11 +294,22 @@ public final class RedisTier implements CacheTier {
    * Calls {@code listener} with the ids each other edge instance invalidates through this Redis
    * (this instance's own invalidations are skipped). It runs on Lettuce's pub/sub thread: it must
    * be quick and must not block. Messages published while this instance was disconnected are lost
-   * (pub/sub keeps nothing), so L0 entries must keep a bounded TTL.
+   * (pub/sub keeps nothing): {@link #onBroadcastGap} says when that may have happened.
    */
   @Override
   public void onRemoteInvalidation(Consumer<Collection<String>> listener) {
     listeners.add(listener);
+  }
+
+  /**
+   * Calls {@code listener} each time the invalidation channel is subscribed: after Lettuce
+   * reconnected and resubscribed, or once Redis was reached after {@link #connect} could not. What
+   * other instances published in between is lost. It runs on Lettuce's pub/sub thread and must not
+   * block. (A listener added after {@link #connect} does not hear that first subscription.)
+   */
+  @Override
+  public void onBroadcastGap(Runnable listener) {
+    gapListeners.add(listener);
   }
 
   private void subscribe(RedisConnections redis) {
@@ -309,6 +321,11 @@ public final class RedisTier implements CacheTier {
               @Override
               public void message(byte[] from, byte[] payload) {
                 deliver(payload);
+              }
+
+              @Override
+              public void subscribed(byte[] subscribedTo, long count) {
+                gap();
               }
             });
     try {
@@ -324,6 +341,23 @@ public final class RedisTier implements CacheTier {
     } catch (ExecutionException | TimeoutException e) {
       throw new IllegalStateException(
           "redis: cannot subscribe to " + RedisKeys.text(channel) + ": " + e.getMessage(), e);
+    }
+  }
+
+  private void gap() {
+    if (gapListeners.isEmpty()) {
+      return;
+    }
+    log.log(
+        System.Logger.Level.INFO,
+        "redis: listening to invalidations again; what other edges invalidated meanwhile was"
+            + " missed, so memory starts over");
+    for (Runnable listener : gapListeners) {
+      try {
+        listener.run();
+      } catch (RuntimeException e) {
+        log.log(System.Logger.Level.WARNING, "broadcast gap listener failed", e);
+      }
     }
   }
 

@@ -9,6 +9,7 @@ import java.util.List;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
@@ -40,6 +41,32 @@ class RedisTierBroadcastTest {
       b.invalidate(List.of("cus_3")).get(10, TimeUnit.SECONDS);
       assertThat(heardByA.poll(10, TimeUnit.SECONDS)).containsExactly("cus_3");
       assertThat(heardByB).isEmpty();
+    }
+  }
+
+  @Test
+  void aLostSubscriptionIsReportedAsAGapOnceItIsBackAndInvalidationsFlowAgain() throws Exception {
+    try (RedisTier a = tier("gap:");
+        RedisTier b = tier("gap:")) {
+      BlockingQueue<Collection<String>> heardByA = new LinkedBlockingQueue<>();
+      a.onRemoteInvalidation(heardByA::add);
+      // A hears B: its first subscription is done, and was not reported to listeners added later.
+      b.invalidate(List.of("cus_before")).get(10, TimeUnit.SECONDS);
+      assertThat(heardByA.poll(10, TimeUnit.SECONDS)).containsExactly("cus_before");
+      AtomicInteger gaps = new AtomicInteger();
+      a.onBroadcastGap(gaps::incrementAndGet);
+      assertThat(gaps).hasValue(0);
+
+      // The server drops every pub/sub client, as a network blip would; Lettuce reconnects.
+      assertThat(redis.command("CLIENT KILL TYPE pubsub")).isNotEqualTo(":0");
+
+      long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+      while (gaps.get() == 0 && System.nanoTime() < deadline) {
+        Thread.sleep(10);
+      }
+      assertThat(gaps).as("gaps reported after the reconnect").hasValue(1);
+      b.invalidate(List.of("cus_after")).get(10, TimeUnit.SECONDS);
+      assertThat(heardByA.poll(10, TimeUnit.SECONDS)).containsExactly("cus_after");
     }
   }
 
