@@ -28,8 +28,9 @@ public interface EventLedger extends AutoCloseable {
    *
    * @return {@link Recorded#NEW} the first time; {@link Recorded#DUPLICATE_EVENT} when this event
    *     id was recorded before (a redelivery); {@link Recorded#DUPLICATE_CHANGE} when another event
-   *     with the same object id, type and {@code created} second was (Stripe's rare double events;
-   *     the second is not recorded)
+   *     with the same object id, type and {@code created} second was (Stripe's rare double events:
+   *     the second is recorded under its own id and unapplied too, so its application is journaled
+   *     and its redelivery is a {@link Recorded#DUPLICATE_EVENT})
    */
   Recorded record(StripeEvent event, Instant receivedAt);
 
@@ -99,7 +100,10 @@ public interface EventLedger extends AutoCloseable {
     NEW,
     /** The same event again (Stripe redelivers): nothing to do. */
     DUPLICATE_EVENT,
-    /** A second event for the same change of the same object (same object, type and second). */
+    /**
+     * A second event for the same change of the same object (same object, type and second): apply
+     * it (two real changes may share a second), but it is not a new change (not forwarded).
+     */
     DUPLICATE_CHANGE
   }
 

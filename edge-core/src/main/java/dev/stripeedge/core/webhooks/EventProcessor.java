@@ -36,9 +36,8 @@ import org.jspecify.annotations.Nullable;
  * <p>A redelivered event ({@link EventLedger.Recorded#DUPLICATE_EVENT}) is not applied again. A
  * double event ({@link EventLedger.Recorded#DUPLICATE_CHANGE}: same object, type and second) is
  * still applied, because invalidating twice is harmless while two real changes within one second
- * would otherwise leave the second unseen; it has no journal entry of its own, so a crash during
- * its application loses it (the first event of the pair was journaled). Thread-safe; blocks on the
- * ledger's I/O.
+ * would otherwise leave the second unseen; the ledger journals it under its own id like a new one.
+ * Thread-safe; blocks on the ledger's I/O.
  */
 public final class EventProcessor {
 
@@ -121,16 +120,14 @@ public final class EventProcessor {
       onQueued.run();
     }
     if (recorded != EventLedger.Recorded.DUPLICATE_EVENT) {
-      CompletableFuture<Boolean> applied = apply(event, event.change(payload));
-      if (recorded == EventLedger.Recorded.NEW) {
-        // The caller acknowledges Stripe now: the journal re-applies if this never completes.
-        applied.thenAccept(
-            everywhere -> {
-              if (everywhere) {
-                markApplied(event.id());
-              }
-            });
-      }
+      // The caller acknowledges Stripe now: the journal re-applies if this never completes.
+      apply(event, event.change(payload))
+          .thenAccept(
+              everywhere -> {
+                if (everywhere) {
+                  markApplied(event.id());
+                }
+              });
     }
     Counter.builder("stripe.edge.events")
         .description("Stripe events processed, by source and outcome")

@@ -27,13 +27,13 @@ final class InMemoryEventLedger implements EventLedger {
       return Recorded.DUPLICATE_EVENT;
     }
     String objectId = event.objectId();
-    if (objectId != null
-        && !changes.add(objectId + '\u0000' + event.type() + '\u0000' + event.created())) {
-      return Recorded.DUPLICATE_CHANGE;
-    }
+    boolean newChange =
+        objectId == null
+            || changes.add(objectId + '\u0000' + event.type() + '\u0000' + event.created());
+    // A double event is journaled under its own id too.
     events.add(event.id());
     unapplied.put(event.id(), new Unapplied(event.id(), event.objectIds(), receivedAt));
-    return Recorded.NEW;
+    return newChange ? Recorded.NEW : Recorded.DUPLICATE_CHANGE;
   }
 
   @Override

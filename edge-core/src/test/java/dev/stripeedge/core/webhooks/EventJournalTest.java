@@ -172,6 +172,30 @@ class EventJournalTest {
   }
 
   @Test
+  void aDoubleEventIsJournaledSoATierThatMissedItsInvalidationGetsItAgain() {
+    EventProcessor processor = processor();
+    processor.process(event("evt_1", "cus_1"), "webhook");
+    eventually("the first event is marked applied", () -> unapplied().isEmpty());
+    // Stripe's double event: another id, same object, type and second. Its invalidation is lost
+    // (the tier fails, as in a process killed right after the 2xx).
+    tier.invalidationsToFail.set(1);
+
+    assertThat(processor.process(event("evt_2", "cus_1"), "webhook"))
+        .isEqualTo(EventLedger.Recorded.DUPLICATE_CHANGE);
+    eventually(
+        "the failed send is counted",
+        () ->
+            meters.find("stripe.edge.tier.invalidations").tag("outcome", "error").counter()
+                != null);
+    tier.holds("cus_1");
+
+    assertThat(unapplied()).containsExactly("evt_2");
+    assertThat(processor.reapplyUnapplied(Instant.now().plusSeconds(1), 100)).isEqualTo(1);
+    eventually("the double event is marked applied", () -> unapplied().isEmpty());
+    assertThat(tier.has("cus_1")).isFalse();
+  }
+
+  @Test
   void aNewProcessAppliesWhatTheLastOneRecordedButNeverApplied() {
     // The previous process recorded the event, then died before any tier heard of it.
     ledger.record(event("evt_1", "cus_1"), Instant.now().minusSeconds(5));

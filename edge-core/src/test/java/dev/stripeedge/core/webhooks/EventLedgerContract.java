@@ -109,13 +109,30 @@ public abstract class EventLedgerContract {
   }
 
   @Test
-  void duplicatesAddNothingToApply() {
+  void aRedeliveryAddsNothingToApply() {
     ledger.record(event("evt_1", "cus_1", "customer.updated", 100), NOW);
     ledger.markApplied(List.of("evt_1"));
 
     ledger.record(event("evt_1", "cus_1", "customer.updated", 100), NOW);
-    ledger.record(event("evt_2", "cus_1", "customer.updated", 100), NOW);
 
+    assertThat(ledger.unapplied(NOW.plusSeconds(60), 10)).isEmpty();
+  }
+
+  @Test
+  void aDoubleEventIsJournaledUnderItsOwnIdAndItsRedeliveryIsADuplicateEvent() {
+    ledger.record(event("evt_1", "cus_1", "customer.updated", 100), NOW);
+    ledger.markApplied(List.of("evt_1"));
+
+    assertThat(ledger.record(event("evt_2", "cus_1", "customer.updated", 100), NOW))
+        .isEqualTo(Recorded.DUPLICATE_CHANGE);
+
+    // Applied (it may be a second real change within the second), so journaled like a new one.
+    assertThat(ledger.contains("evt_2")).isTrue();
+    assertThat(ledger.unapplied(NOW.plusSeconds(60), 10))
+        .containsExactly(new EventLedger.Unapplied("evt_2", Set.of("cus_1"), NOW));
+    assertThat(ledger.record(event("evt_2", "cus_1", "customer.updated", 100), NOW))
+        .isEqualTo(Recorded.DUPLICATE_EVENT);
+    ledger.markApplied(List.of("evt_2"));
     assertThat(ledger.unapplied(NOW.plusSeconds(60), 10)).isEmpty();
   }
 

@@ -42,6 +42,7 @@ public final class SqliteEventLedger implements EventLedger, WebhookOutbox {
   private final Path file;
   private final Connection connection;
   private final PreparedStatement insert;
+  private final PreparedStatement insertDouble;
   private final PreparedStatement byId;
   private final PreparedStatement markApplied;
   private final PreparedStatement unapplied;
@@ -110,6 +111,13 @@ public final class SqliteEventLedger implements EventLedger, WebhookOutbox {
             "INSERT OR IGNORE INTO processed_events"
                 + " (event_id, object_id, type, created, received_at, object_ids, applied)"
                 + " VALUES (?, ?, ?, ?, ?, ?, 0)");
+    // A double event's row: no object id, so the change's unique index leaves it alone, but its
+    // own id and object ids, so it is journaled and its redelivery is a duplicate event.
+    this.insertDouble =
+        connection.prepareStatement(
+            "INSERT OR IGNORE INTO processed_events"
+                + " (event_id, object_id, type, created, received_at, object_ids, applied)"
+                + " VALUES (?, NULL, ?, ?, ?, ?, 0)");
     this.markApplied =
         connection.prepareStatement("UPDATE processed_events SET applied = 1 WHERE event_id = ?");
     this.unapplied =
@@ -199,7 +207,7 @@ public final class SqliteEventLedger implements EventLedger, WebhookOutbox {
       if (insert.executeUpdate() == 1) {
         return Recorded.NEW;
       }
-      return exists(event.id()) ? Recorded.DUPLICATE_EVENT : Recorded.DUPLICATE_CHANGE;
+      return exists(event.id()) ? Recorded.DUPLICATE_EVENT : recordDouble(event, receivedAt);
     } catch (SQLException e) {
       throw failure("record " + event.id(), e);
     }
@@ -234,7 +242,8 @@ public final class SqliteEventLedger implements EventLedger, WebhookOutbox {
             enqueue.executeUpdate();
           }
         } else {
-          recorded = exists(event.id()) ? Recorded.DUPLICATE_EVENT : Recorded.DUPLICATE_CHANGE;
+          recorded =
+              exists(event.id()) ? Recorded.DUPLICATE_EVENT : recordDouble(event, receivedAt);
         }
         connection.commit();
         return recorded;
@@ -247,6 +256,17 @@ public final class SqliteEventLedger implements EventLedger, WebhookOutbox {
     } catch (SQLException e) {
       throw failure("record and queue " + event.id(), e);
     }
+  }
+
+  /** Journals a double event under its own id (see {@link #insertDouble}). */
+  private Recorded recordDouble(StripeEvent event, Instant receivedAt) throws SQLException {
+    insertDouble.setString(1, event.id());
+    insertDouble.setString(2, event.type());
+    insertDouble.setLong(3, event.created());
+    insertDouble.setLong(4, receivedAt.toEpochMilli());
+    insertDouble.setString(5, String.join(" ", event.objectIds()));
+    insertDouble.executeUpdate();
+    return Recorded.DUPLICATE_CHANGE;
   }
 
   @Override
