@@ -1,11 +1,13 @@
 package dev.stripeedge.server;
 
+import static dev.stripeedge.server.HttpAnswers.error;
+import static dev.stripeedge.server.HttpAnswers.plain;
+
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.stripeedge.core.EdgePipeline;
 import dev.stripeedge.core.EdgeRequest;
 import dev.stripeedge.core.EdgeResponse;
 import dev.stripeedge.core.SizingConfig;
-import dev.stripeedge.core.SizingReport;
 import dev.stripeedge.core.Upstream;
 import dev.stripeedge.core.tier.CacheTier;
 import dev.stripeedge.core.tier.EncryptingTier;
@@ -14,10 +16,7 @@ import dev.stripeedge.core.webhooks.DriftAudit;
 import dev.stripeedge.core.webhooks.EventProcessor;
 import dev.stripeedge.core.webhooks.ForwardConfig;
 import dev.stripeedge.core.webhooks.Reconciler;
-import dev.stripeedge.core.webhooks.StripeSignature;
 import dev.stripeedge.core.webhooks.WebhookForwarder;
-import dev.stripeedge.core.webhooks.WebhookIngest;
-import dev.stripeedge.core.webhooks.WebhookOutbox;
 import dev.stripeedge.store.dynamodb.DynamoDbTier;
 import dev.stripeedge.store.redis.RedisSharedBudget;
 import dev.stripeedge.store.redis.RedisTier;
@@ -34,28 +33,23 @@ import io.vertx.core.MultiMap;
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
 import io.vertx.core.buffer.Buffer;
-import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.http.HttpServerResponse;
 import io.vertx.core.http.HttpVersion;
 import io.vertx.core.internal.buffer.BufferInternal;
-import java.io.IOException;
 import java.net.URI;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.SplittableRandom;
-import java.util.concurrent.Callable;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -144,11 +138,8 @@ public final class EdgeServer implements AutoCloseable {
   private final HttpServer server;
   private final int port;
 
-  /** The primary webhook path, answering 503 while it has no secret. */
-  private final String webhookPath;
-
-  /** Every webhook path with a secret, to the ingest verifying with that path's secrets. */
-  private final Map<String, WebhookIngest> ingests;
+  private final WebhookReceiver webhooks;
+  private final AdminApi admin;
 
   private final @Nullable SqliteEventLedger ledger;
   private final List<CacheTier> tiers;
@@ -205,7 +196,6 @@ public final class EdgeServer implements AutoCloseable {
     }
     this.pipeline = builder.build();
     this.maxBodyBytes = config.maxBodyBytes();
-    this.webhookPath = config.webhooks().path();
     this.ledger =
         config.needsStore() ? SqliteEventLedger.open(Path.of(config.store().path())) : null;
     EventProcessor plain =
@@ -235,7 +225,6 @@ public final class EdgeServer implements AutoCloseable {
         plain == null || wakeable == null
             ? plain
             : plain.forwardingTo(List.copyOf(forwarding.targets().keySet()), wakeable::wake);
-    this.ingests = processor == null ? Map.of() : ingests(config.webhooks(), processor);
     this.reconciler =
         processor == null || config.reconcile().apiKey().isEmpty()
             ? null
@@ -264,6 +253,9 @@ public final class EdgeServer implements AutoCloseable {
                 .setEventLoopPoolSize(Math.max(2, Runtime.getRuntime().availableProcessors()))
                 .setBlockedThreadCheckInterval(10)
                 .setBlockedThreadCheckIntervalUnit(TimeUnit.SECONDS));
+    this.webhooks =
+        new WebhookReceiver(vertx, config.webhooks(), processor, metrics, hooks.beforeIngest());
+    this.admin = new AdminApi(vertx, pipeline, ledger, forwarder, driftAudit);
     this.server =
         vertx
             .createHttpServer(
@@ -524,13 +516,12 @@ public final class EdgeServer implements AutoCloseable {
       }
       default -> {}
     }
-    WebhookIngest ingest = ingests.get(path);
-    if (ingest != null || path.equals(webhookPath)) {
-      webhook(request, path, ingest);
+    if (webhooks.handles(path)) {
+      webhooks.handle(request, path);
       return;
     }
     if (path.startsWith("/admin/")) {
-      admin(request, path);
+      admin.handle(request, path);
       return;
     }
     if (!path.startsWith("/v1/") && !path.startsWith("/v2/")) {
@@ -570,352 +561,6 @@ public final class EdgeServer implements AutoCloseable {
         });
   }
 
-  /** One ingest per configured endpoint, all feeding {@code processor} (and so one ledger). */
-  private Map<String, WebhookIngest> ingests(
-      EdgeConfig.Webhooks webhooks, EventProcessor processor) {
-    Map<String, List<String>> secretsByPath = new LinkedHashMap<>();
-    if (!webhooks.secrets().isEmpty()) {
-      secretsByPath.put(webhooks.path(), webhooks.secrets());
-    }
-    webhooks.endpoints().forEach(e -> secretsByPath.put(e.path(), e.secrets()));
-    Map<String, WebhookIngest> ingests = new LinkedHashMap<>();
-    secretsByPath.forEach(
-        (path, secrets) ->
-            ingests.put(
-                path,
-                WebhookIngest.of(
-                    path,
-                    StripeSignature.of(
-                        secrets,
-                        Duration.ofSeconds(webhooks.toleranceSeconds()),
-                        Clock.systemUTC()),
-                    processor,
-                    webhooks.maxPayloadBytes(),
-                    metrics)));
-    return Map.copyOf(ingests);
-  }
-
-  private void webhook(HttpServerRequest request, String path, @Nullable WebhookIngest receiver) {
-    if (receiver == null) {
-      WebhookIngest.countRefusal(metrics, path, "not_configured");
-      // Never accept unsigned events: without a secret nothing can be verified.
-      error(
-          request.response(),
-          503,
-          "api_error",
-          "webhooks_not_configured",
-          "stripe-edge has no webhook signing secret: set webhooks.secrets"
-              + " (or STRIPE_EDGE_WEBHOOK_SECRETS) to receive Stripe events here.");
-      return;
-    }
-    if (request.method() != HttpMethod.POST) {
-      request.response().putHeader("Allow", "POST");
-      error(
-          request.response(),
-          405,
-          "invalid_request_error",
-          null,
-          "Stripe delivers webhooks with POST, not " + request.method() + ".");
-      return;
-    }
-    String length = request.getHeader("content-length");
-    int limit = receiver.maxPayloadBytes();
-    if (length != null && longerThan(length, limit)) {
-      refuse(request, receiver.tooLarge());
-      return;
-    }
-    String signature = request.getHeader("stripe-signature");
-    Buffer body = Buffer.buffer();
-    request.handler(
-        chunk -> {
-          if (body.length() + chunk.length() > limit) {
-            if (!request.response().headWritten()) {
-              refuse(request, receiver.tooLarge());
-            }
-            return;
-          }
-          body.appendBuffer(chunk);
-        });
-    request.endHandler(
-        done -> {
-          if (request.response().headWritten() || request.response().ended()) {
-            return;
-          }
-          byte[] payload = body.getBytes();
-          // The ledger writes to disk: off the event loop.
-          vertx
-              .executeBlocking(
-                  () -> {
-                    hooks.beforeIngest().run();
-                    return receiver.accept(payload, signature);
-                  },
-                  false)
-              .onComplete(
-                  result -> {
-                    HttpServerResponse out = request.response();
-                    if (out.closed()) {
-                      return;
-                    }
-                    if (result.failed()) {
-                      log.error("webhook processing failed", result.cause());
-                      error(out, 500, "api_error", null, "The edge could not process the event.");
-                      return;
-                    }
-                    switch (result.result()) {
-                      case WebhookIngest.Result.Accepted accepted ->
-                          out.setStatusCode(200)
-                              .putHeader("Content-Type", "application/json")
-                              .end(
-                                  "{\"received\":true,\"event\":\""
-                                      + escape(accepted.event().id())
-                                      + "\",\"recorded\":\""
-                                      + accepted.recorded().name().toLowerCase(Locale.ROOT)
-                                      + "\"}");
-                      case WebhookIngest.Result.Refused refused -> refuse(request, refused);
-                      case WebhookIngest.Result.Unavailable unavailable ->
-                          error(out, 503, "api_error", null, unavailable.message());
-                    }
-                  });
-        });
-  }
-
-  /**
-   * The operator's endpoints, never a Stripe path: {@code GET /admin/sizing} reports the memory a
-   * hit ratio needs (no store required), {@code GET /admin/webhooks/dead} lists dead forwarded
-   * deliveries, {@code POST /admin/webhooks/dead/{eventId}/replay} (or {@code …/dead/ replay} for
-   * all) puts them back to pending; {@code GET /admin/drift} answers the last drift audit and
-   * {@code POST /admin/drift/run} runs one now (both without a store).
-   */
-  private void admin(HttpServerRequest request, String path) {
-    if (path.equals("/admin/sizing")) {
-      if (request.method() != HttpMethod.GET) {
-        request.response().putHeader("Allow", "GET");
-        error(request.response(), 405, "invalid_request_error", null, "Use GET on " + path + ".");
-        return;
-      }
-      try {
-        // A copy of a few thousand counters under the estimator's lock: fine on the event loop.
-        request
-            .response()
-            .putHeader("Content-Type", "application/json")
-            .end(sizingJson(pipeline.sizing()));
-      } catch (IOException | RuntimeException e) {
-        log.error("sizing report failed", e);
-        error(request.response(), 500, "api_error", null, "The edge could not report sizing.");
-      }
-      return;
-    }
-    if (path.equals("/admin/drift") || path.equals("/admin/drift/run")) {
-      drift(request, path);
-      return;
-    }
-    SqliteEventLedger outbox = ledger;
-    if (outbox == null) {
-      error(
-          request.response(),
-          404,
-          "invalid_request_error",
-          "no_store",
-          "No durable store is open: configure webhooks.secrets to use " + path + ".");
-      return;
-    }
-    if (path.equals("/admin/webhooks/dead")) {
-      if (request.method() != HttpMethod.GET) {
-        request.response().putHeader("Allow", "GET");
-        error(request.response(), 405, "invalid_request_error", null, "Use GET on " + path + ".");
-        return;
-      }
-      blocking(request, () -> deadLettersJson(outbox.deadLetters()));
-      return;
-    }
-    String prefix = "/admin/webhooks/dead/";
-    if (path.startsWith(prefix) && path.endsWith("/replay") || path.equals(prefix + "replay")) {
-      if (request.method() != HttpMethod.POST) {
-        request.response().putHeader("Allow", "POST");
-        error(request.response(), 405, "invalid_request_error", null, "Use POST on " + path + ".");
-        return;
-      }
-      String eventId =
-          path.equals(prefix + "replay")
-              ? null
-              : path.substring(prefix.length(), path.length() - "/replay".length());
-      blocking(
-          request,
-          () -> {
-            int replayed = outbox.replay(eventId, Instant.now());
-            WebhookForwarder current = forwarder;
-            if (current != null && replayed > 0) {
-              current.wake();
-            }
-            return JSON.writeValueAsString(Map.of("replayed", replayed));
-          });
-      return;
-    }
-    error(request.response(), 404, "invalid_request_error", null, "Unrecognized admin URL " + path);
-  }
-
-  /**
-   * {@code GET /admin/drift}: the last drift audit's report; {@code POST /admin/drift/run}: one
-   * audit now (blocking a worker thread, not the event loop), answering its report.
-   */
-  private void drift(HttpServerRequest request, String path) {
-    HttpMethod allowed = path.equals("/admin/drift") ? HttpMethod.GET : HttpMethod.POST;
-    if (request.method() != allowed) {
-      request.response().putHeader("Allow", allowed.name());
-      error(
-          request.response(),
-          405,
-          "invalid_request_error",
-          null,
-          "Use " + allowed.name() + " on " + path + ".");
-      return;
-    }
-    DriftAudit audit = driftAudit;
-    if (audit == null) {
-      error(
-          request.response(),
-          404,
-          "invalid_request_error",
-          "drift_audit_off",
-          "The drift audit is off: set reconcile.apiKey (and a positive reconcile.driftSample).");
-      return;
-    }
-    if (allowed == HttpMethod.GET) {
-      try {
-        request
-            .response()
-            .putHeader("Content-Type", "application/json")
-            .end(driftJson(audit.lastReport()));
-      } catch (IOException e) {
-        log.error("drift report failed", e);
-        error(request.response(), 500, "api_error", null, "The edge could not report drift.");
-      }
-      return;
-    }
-    blocking(request, () -> driftJson(audit.runOnce()), "The edge could not run the drift audit.");
-  }
-
-  /** A drift report as JSON; before the first audit, {@code ran_at} and the rate are null. */
-  static String driftJson(DriftAudit.@Nullable Report report) throws IOException {
-    Map<String, @Nullable Object> json = new LinkedHashMap<>();
-    json.put("object", "drift_report");
-    json.put("ran_at", report == null ? null : report.ranAt().toString());
-    json.put("sampled", report == null ? 0 : report.sampled());
-    json.put("checked", report == null ? 0 : report.checked());
-    json.put("drifted", report == null ? 0 : report.drifted());
-    json.put("failed", report == null ? 0 : report.failed());
-    json.put("drift_rate", report == null ? null : report.driftRate());
-    json.put("drifted_ids", report == null ? List.of() : report.driftedIds());
-    return JSON.writeValueAsString(json);
-  }
-
-  private void blocking(HttpServerRequest request, Callable<String> json) {
-    blocking(request, json, "The edge could not read its store.");
-  }
-
-  private void blocking(HttpServerRequest request, Callable<String> json, String failure) {
-    vertx
-        .executeBlocking(json, false)
-        .onComplete(
-            result -> {
-              HttpServerResponse out = request.response();
-              if (out.closed()) {
-                return;
-              }
-              if (result.failed()) {
-                log.error("admin request failed", result.cause());
-                error(out, 500, "api_error", null, failure);
-                return;
-              }
-              out.setStatusCode(200)
-                  .putHeader("Content-Type", "application/json")
-                  .end(result.result());
-            });
-  }
-
-  /**
-   * The sizing report as JSON: the memory tier's estimate, then the tiers below it (the first
-   * estimated from memory's misses, deeper ones listed).
-   */
-  static String sizingJson(SizingReport report) throws IOException {
-    Map<String, Object> json = new LinkedHashMap<>();
-    json.put("object", "sizing");
-    json.put(
-        "model",
-        "LRU hit-ratio curve per tier from spatially sampled cache keys (SHARDS); sizes in bytes"
-            + " as the tier weighs entries; a read after its TTL is a miss at every size");
-    json.put("memory", tierJson(report.memory()));
-    List<Map<String, Object>> below = new ArrayList<>();
-    for (SizingReport.Tier tier : report.below()) {
-      Map<String, Object> row = tierJson(tier);
-      row.put(
-          "note",
-          tier.estimated()
-              ? "sees the memory tier's misses on this edge; a tier shared between edges sees"
-                  + " theirs too"
-              : "sees the misses of the tiers above it; not estimated");
-      below.add(row);
-    }
-    json.put("below", below);
-    return JSON.writeValueAsString(json);
-  }
-
-  private static Map<String, Object> tierJson(SizingReport.Tier tier) {
-    Map<String, Object> json = new LinkedHashMap<>();
-    json.put("tier", tier.tier());
-    json.put("estimated", tier.estimated());
-    json.put("references", tier.references());
-    json.put("sampled_references", tier.sampledReferences());
-    json.put("sampling_rate", tier.samplingRate());
-    json.put("sampled_keys", tier.sampledKeys());
-    json.put("max_hit_ratio", tier.maxHitRatio());
-    List<Map<String, Object>> targets = new ArrayList<>();
-    for (SizingReport.Target target : tier.targets()) {
-      Map<String, Object> row = new LinkedHashMap<>();
-      row.put("hit_ratio", target.hitRatio());
-      row.put("bytes", target.bytes());
-      row.put("reachable", target.reachable());
-      if (!target.reachable()) {
-        row.put(
-            "reason",
-            tier.references() == 0
-                ? "nothing sampled yet"
-                : "not reachable: first reads and reads after expiry miss at any size (max "
-                    + String.format(Locale.ROOT, "%.3f", tier.maxHitRatio())
-                    + ")");
-      }
-      targets.add(row);
-    }
-    json.put("targets", targets);
-    List<Map<String, Object>> curve = new ArrayList<>();
-    for (SizingReport.Point point : tier.curve()) {
-      curve.add(Map.of("bytes", point.bytes(), "hit_ratio", point.hitRatio()));
-    }
-    json.put("curve", curve);
-    json.put("max_bytes", tier.maxBytes() > 0 ? tier.maxBytes() : null);
-    json.put(
-        "predicted_hit_ratio",
-        Double.isNaN(tier.predictedHitRatio()) ? null : tier.predictedHitRatio());
-    json.put("measured_hit_ratio", tier.measuredHitRatio());
-    return json;
-  }
-
-  /** The dead letters as JSON (payloads left out: they are large and held in the store). */
-  static String deadLettersJson(List<WebhookOutbox.Delivery> dead) throws IOException {
-    List<Map<String, Object>> rows = new ArrayList<>(dead.size());
-    for (WebhookOutbox.Delivery delivery : dead) {
-      Map<String, Object> row = new LinkedHashMap<>();
-      row.put("id", delivery.id());
-      row.put("event", delivery.eventId());
-      row.put("object", delivery.objectId());
-      row.put("target", delivery.target());
-      row.put("attempts", delivery.attempts());
-      row.put("last_error", delivery.lastError());
-      rows.add(row);
-    }
-    return JSON.writeValueAsString(Map.of("object", "list", "data", rows));
-  }
-
   private void stopForwarder() {
     if (forwardThread != null) {
       forwardThread.shutdownNow();
@@ -925,27 +570,6 @@ public final class EdgeServer implements AutoCloseable {
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
       }
-    }
-  }
-
-  private static void refuse(HttpServerRequest request, WebhookIngest.Result.Refused refused) {
-    if (refused.reason() == WebhookIngest.Reason.PAYLOAD_TOO_LARGE
-        && request.version() != HttpVersion.HTTP_2) {
-      request.response().putHeader("Connection", "close");
-    }
-    error(
-        request.response(),
-        refused.reason().status(),
-        "invalid_request_error",
-        refused.reason().name().toLowerCase(Locale.ROOT),
-        refused.message());
-  }
-
-  private static boolean longerThan(String contentLength, int limit) {
-    try {
-      return Long.parseLong(contentLength.strip()) > limit;
-    } catch (NumberFormatException e) {
-      return true;
     }
   }
 
@@ -1035,30 +659,6 @@ public final class EdgeServer implements AutoCloseable {
         "invalid_request_error",
         null,
         "Request body too large: stripe-edge accepts at most " + maxBodyBytes + " bytes.");
-  }
-
-  private static void plain(HttpServerResponse out, int status, String text) {
-    out.setStatusCode(status).putHeader("Content-Type", "text/plain; charset=utf-8").end(text);
-  }
-
-  private static void error(
-      HttpServerResponse out, int status, String type, @Nullable String code, String message) {
-    StringBuilder json = new StringBuilder("{\"error\":{");
-    if (code != null) {
-      json.append("\"code\":\"").append(code).append("\",");
-    }
-    json.append("\"message\":\"")
-        .append(escape(message))
-        .append("\",\"type\":\"")
-        .append(type)
-        .append("\"}}");
-    out.setStatusCode(status)
-        .putHeader("Content-Type", "application/json")
-        .end(Buffer.buffer(json.toString().getBytes(StandardCharsets.UTF_8)));
-  }
-
-  private static String escape(String text) {
-    return text.replace("\\", "\\\\").replace("\"", "\\\"");
   }
 
   @Override

@@ -1,0 +1,196 @@
+package dev.stripeedge.server;
+
+import static dev.stripeedge.server.HttpAnswers.error;
+import static dev.stripeedge.server.HttpAnswers.escape;
+
+import dev.stripeedge.core.webhooks.EventProcessor;
+import dev.stripeedge.core.webhooks.StripeSignature;
+import dev.stripeedge.core.webhooks.WebhookIngest;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.core.http.HttpServerRequest;
+import io.vertx.core.http.HttpServerResponse;
+import io.vertx.core.http.HttpVersion;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The webhook endpoints on the sidecar's listener: the primary path and any further ones (Connect),
+ * each verifying with its own secrets through a {@link WebhookIngest}. The body is read up to the
+ * payload limit on the event loop, then recorded off it (the ledger writes to disk); the answer is
+ * 2xx only once the event is recorded. The primary path answers 503 while it has no secret.
+ */
+final class WebhookReceiver {
+
+  private static final Logger log = LoggerFactory.getLogger(WebhookReceiver.class);
+
+  private final Vertx vertx;
+  private final MeterRegistry metrics;
+  private final String primaryPath;
+  private final Map<String, WebhookIngest> ingests;
+  private final Runnable beforeIngest;
+
+  /**
+   * @param processor records and applies events; null when no store is open (every path then
+   *     answers 503)
+   * @param beforeIngest a test hook run before each recording
+   */
+  WebhookReceiver(
+      Vertx vertx,
+      EdgeConfig.Webhooks webhooks,
+      @Nullable EventProcessor processor,
+      MeterRegistry metrics,
+      Runnable beforeIngest) {
+    this.vertx = vertx;
+    this.metrics = metrics;
+    this.primaryPath = webhooks.path();
+    this.ingests = processor == null ? Map.of() : ingests(webhooks, processor, metrics);
+    this.beforeIngest = beforeIngest;
+  }
+
+  /** One ingest per configured endpoint, all feeding {@code processor} (and so one ledger). */
+  private static Map<String, WebhookIngest> ingests(
+      EdgeConfig.Webhooks webhooks, EventProcessor processor, MeterRegistry metrics) {
+    Map<String, List<String>> secretsByPath = new LinkedHashMap<>();
+    if (!webhooks.secrets().isEmpty()) {
+      secretsByPath.put(webhooks.path(), webhooks.secrets());
+    }
+    webhooks.endpoints().forEach(e -> secretsByPath.put(e.path(), e.secrets()));
+    Map<String, WebhookIngest> ingests = new LinkedHashMap<>();
+    secretsByPath.forEach(
+        (path, secrets) ->
+            ingests.put(
+                path,
+                WebhookIngest.of(
+                    path,
+                    StripeSignature.of(
+                        secrets,
+                        Duration.ofSeconds(webhooks.toleranceSeconds()),
+                        Clock.systemUTC()),
+                    processor,
+                    webhooks.maxPayloadBytes(),
+                    metrics)));
+    return Map.copyOf(ingests);
+  }
+
+  /** Whether {@code path} is one of the webhook endpoints (with or without a secret). */
+  boolean handles(String path) {
+    return ingests.containsKey(path) || path.equals(primaryPath);
+  }
+
+  /** Handles a delivery to {@code path}, one of {@link #handles these}. */
+  void handle(HttpServerRequest request, String path) {
+    WebhookIngest receiver = ingests.get(path);
+    if (receiver == null) {
+      WebhookIngest.countRefusal(metrics, path, "not_configured");
+      // Never accept unsigned events: without a secret nothing can be verified.
+      error(
+          request.response(),
+          503,
+          "api_error",
+          "webhooks_not_configured",
+          "stripe-edge has no webhook signing secret: set webhooks.secrets"
+              + " (or STRIPE_EDGE_WEBHOOK_SECRETS) to receive Stripe events here.");
+      return;
+    }
+    if (request.method() != HttpMethod.POST) {
+      request.response().putHeader("Allow", "POST");
+      error(
+          request.response(),
+          405,
+          "invalid_request_error",
+          null,
+          "Stripe delivers webhooks with POST, not " + request.method() + ".");
+      return;
+    }
+    String length = request.getHeader("content-length");
+    int limit = receiver.maxPayloadBytes();
+    if (length != null && longerThan(length, limit)) {
+      refuse(request, receiver.tooLarge());
+      return;
+    }
+    String signature = request.getHeader("stripe-signature");
+    Buffer body = Buffer.buffer();
+    request.handler(
+        chunk -> {
+          if (body.length() + chunk.length() > limit) {
+            if (!request.response().headWritten()) {
+              refuse(request, receiver.tooLarge());
+            }
+            return;
+          }
+          body.appendBuffer(chunk);
+        });
+    request.endHandler(
+        done -> {
+          if (request.response().headWritten() || request.response().ended()) {
+            return;
+          }
+          byte[] payload = body.getBytes();
+          // The ledger writes to disk: off the event loop.
+          vertx
+              .executeBlocking(
+                  () -> {
+                    beforeIngest.run();
+                    return receiver.accept(payload, signature);
+                  },
+                  false)
+              .onComplete(
+                  result -> {
+                    HttpServerResponse out = request.response();
+                    if (out.closed()) {
+                      return;
+                    }
+                    if (result.failed()) {
+                      log.error("webhook processing failed", result.cause());
+                      error(out, 500, "api_error", null, "The edge could not process the event.");
+                      return;
+                    }
+                    switch (result.result()) {
+                      case WebhookIngest.Result.Accepted accepted ->
+                          out.setStatusCode(200)
+                              .putHeader("Content-Type", "application/json")
+                              .end(
+                                  "{\"received\":true,\"event\":\""
+                                      + escape(accepted.event().id())
+                                      + "\",\"recorded\":\""
+                                      + accepted.recorded().name().toLowerCase(Locale.ROOT)
+                                      + "\"}");
+                      case WebhookIngest.Result.Refused refused -> refuse(request, refused);
+                      case WebhookIngest.Result.Unavailable unavailable ->
+                          error(out, 503, "api_error", null, unavailable.message());
+                    }
+                  });
+        });
+  }
+
+  private static void refuse(HttpServerRequest request, WebhookIngest.Result.Refused refused) {
+    if (refused.reason() == WebhookIngest.Reason.PAYLOAD_TOO_LARGE
+        && request.version() != HttpVersion.HTTP_2) {
+      request.response().putHeader("Connection", "close");
+    }
+    error(
+        request.response(),
+        refused.reason().status(),
+        "invalid_request_error",
+        refused.reason().name().toLowerCase(Locale.ROOT),
+        refused.message());
+  }
+
+  private static boolean longerThan(String contentLength, int limit) {
+    try {
+      return Long.parseLong(contentLength.strip()) > limit;
+    } catch (NumberFormatException e) {
+      return true;
+    }
+  }
+}
