@@ -161,9 +161,15 @@ class TieredPipelineTest {
     }
   }
 
-  @Test
-  void anotherEdgesInvalidationDropsTheEntryHereAndReachesTheOtherTiers() {
-    String key = "sk_test_tiered_remote";
+  /** A customer read through an edge with a shared and a local tier, cached in all three. */
+  private record Cached(
+      String customer,
+      RecordingTier shared,
+      RecordingTier local,
+      EdgePipeline edge,
+      EdgeRequest read) {}
+
+  private Cached cachedInSharedAndLocal(String key) {
     String customer = customer(key);
     RecordingTier shared = new RecordingTier("shared");
     RecordingTier local = new RecordingTier("local");
@@ -171,7 +177,20 @@ class TieredPipelineTest {
     EdgeRequest read = get(key, "/v1/customers/" + customer);
     call(edge, read);
     assertThat(call(edge, read).header("cache-status")).isEqualTo("stripe-edge; hit");
-    eventually("the fill reaches both tiers", () -> local.entries.size() == 1);
+    eventually(
+        "the fill reaches both tiers",
+        () -> shared.entries.size() == 1 && local.entries.size() == 1);
+    return new Cached(customer, shared, local, edge, read);
+  }
+
+  @Test
+  void anotherEdgesInvalidationDropsTheEntryHereAndReachesTheOtherTiers() {
+    Cached cached = cachedInSharedAndLocal("sk_test_tiered_remote");
+    String customer = cached.customer();
+    RecordingTier shared = cached.shared();
+    RecordingTier local = cached.local();
+    EdgePipeline edge = cached.edge();
+    EdgeRequest read = cached.read();
 
     // The shared tier reports that another edge wrote the customer.
     Consumer<Collection<String>> listener = shared.listener;
@@ -187,17 +206,10 @@ class TieredPipelineTest {
 
   @Test
   void aBroadcastGapEmptiesMemoryAndRefusesWhatTheOtherTiersHeldBeforeIt() {
-    String key = "sk_test_tiered_gap";
-    String customer = customer(key);
-    RecordingTier shared = new RecordingTier("shared");
-    RecordingTier local = new RecordingTier("local");
-    EdgePipeline edge = edge(shared, local);
-    EdgeRequest read = get(key, "/v1/customers/" + customer);
-    call(edge, read);
-    assertThat(call(edge, read).header("cache-status")).isEqualTo("stripe-edge; hit");
-    eventually(
-        "the fill reaches both tiers",
-        () -> shared.entries.size() == 1 && local.entries.size() == 1);
+    Cached cached = cachedInSharedAndLocal("sk_test_tiered_gap");
+    RecordingTier shared = cached.shared();
+    EdgePipeline edge = cached.edge();
+    EdgeRequest read = cached.read();
 
     // While this edge could not hear the shared tier, another edge wrote the customer: it
     // invalidated the shared tier itself, but neither this memory nor the local tier heard.

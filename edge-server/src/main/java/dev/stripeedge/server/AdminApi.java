@@ -1,6 +1,7 @@
 package dev.stripeedge.server;
 
 import static dev.stripeedge.server.HttpAnswers.error;
+import static dev.stripeedge.server.HttpAnswers.offLoop;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.stripeedge.core.EdgePipeline;
@@ -12,7 +13,6 @@ import dev.stripeedge.store.sqlite.SqliteEventLedger;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpServerRequest;
-import io.vertx.core.http.HttpServerResponse;
 import java.io.IOException;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -190,23 +190,13 @@ final class AdminApi {
   }
 
   private void blocking(HttpServerRequest request, Callable<String> json, String failure) {
-    vertx
-        .executeBlocking(json, false)
-        .onComplete(
-            result -> {
-              HttpServerResponse out = request.response();
-              if (out.closed()) {
-                return;
-              }
-              if (result.failed()) {
-                log.error("admin request failed", result.cause());
-                error(out, 500, "api_error", null, failure);
-                return;
-              }
-              out.setStatusCode(200)
-                  .putHeader("Content-Type", "application/json")
-                  .end(result.result());
-            });
+    offLoop(
+        vertx,
+        request,
+        json,
+        failure,
+        (out, body) ->
+            out.setStatusCode(200).putHeader("Content-Type", "application/json").end(body));
   }
 
   /**

@@ -2,6 +2,7 @@ package dev.stripeedge.server;
 
 import static dev.stripeedge.server.HttpAnswers.error;
 import static dev.stripeedge.server.HttpAnswers.escape;
+import static dev.stripeedge.server.HttpAnswers.offLoop;
 
 import dev.stripeedge.core.webhooks.EventProcessor;
 import dev.stripeedge.core.webhooks.StripeSignature;
@@ -11,7 +12,6 @@ import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpServerRequest;
-import io.vertx.core.http.HttpServerResponse;
 import io.vertx.core.http.HttpVersion;
 import java.time.Clock;
 import java.time.Duration;
@@ -20,8 +20,6 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import org.jspecify.annotations.Nullable;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * The webhook endpoints on the sidecar's listener: the primary path and any further ones (Connect),
@@ -30,8 +28,6 @@ import org.slf4j.LoggerFactory;
  * 2xx only once the event is recorded. The primary path answers 503 while it has no secret.
  */
 final class WebhookReceiver {
-
-  private static final Logger log = LoggerFactory.getLogger(WebhookReceiver.class);
 
   private final Vertx vertx;
   private final MeterRegistry metrics;
@@ -137,39 +133,30 @@ final class WebhookReceiver {
           }
           byte[] payload = body.getBytes();
           // The ledger writes to disk: off the event loop.
-          vertx
-              .executeBlocking(
-                  () -> {
-                    beforeIngest.run();
-                    return receiver.accept(payload, signature);
-                  },
-                  false)
-              .onComplete(
-                  result -> {
-                    HttpServerResponse out = request.response();
-                    if (out.closed()) {
-                      return;
-                    }
-                    if (result.failed()) {
-                      log.error("webhook processing failed", result.cause());
-                      error(out, 500, "api_error", null, "The edge could not process the event.");
-                      return;
-                    }
-                    switch (result.result()) {
-                      case WebhookIngest.Result.Accepted accepted ->
-                          out.setStatusCode(200)
-                              .putHeader("Content-Type", "application/json")
-                              .end(
-                                  "{\"received\":true,\"event\":\""
-                                      + escape(accepted.event().id())
-                                      + "\",\"recorded\":\""
-                                      + accepted.recorded().name().toLowerCase(Locale.ROOT)
-                                      + "\"}");
-                      case WebhookIngest.Result.Refused refused -> refuse(request, refused);
-                      case WebhookIngest.Result.Unavailable unavailable ->
-                          error(out, 503, "api_error", null, unavailable.message());
-                    }
-                  });
+          offLoop(
+              vertx,
+              request,
+              () -> {
+                beforeIngest.run();
+                return receiver.accept(payload, signature);
+              },
+              "The edge could not process the event.",
+              (out, result) -> {
+                switch (result) {
+                  case WebhookIngest.Result.Accepted accepted ->
+                      out.setStatusCode(200)
+                          .putHeader("Content-Type", "application/json")
+                          .end(
+                              "{\"received\":true,\"event\":\""
+                                  + escape(accepted.event().id())
+                                  + "\",\"recorded\":\""
+                                  + accepted.recorded().name().toLowerCase(Locale.ROOT)
+                                  + "\"}");
+                  case WebhookIngest.Result.Refused refused -> refuse(request, refused);
+                  case WebhookIngest.Result.Unavailable unavailable ->
+                      error(out, 503, "api_error", null, unavailable.message());
+                }
+              });
         });
   }
 

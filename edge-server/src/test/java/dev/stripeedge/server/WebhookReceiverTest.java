@@ -149,52 +149,20 @@ class WebhookReceiverTest {
   @Test
   void anOutOfBandChangeReachesTheEdgeByWebhookAndTheNextReadIsFresh() throws Exception {
     String key = "sk_test_wh_e2e";
-    String endpoint =
-        send(
-                sim.baseUrl(),
-                "POST",
-                "/v1/webhook_endpoints",
-                key,
-                "url="
-                    + URLEncoder.encode("http://127.0.0.1:1/placeholder", StandardCharsets.UTF_8)
-                    + "&enabled_events[]=*")
-            .body();
+    String endpoint = createEndpoint(key, "");
     start(List.of(group(SECRET, endpoint)));
-    send(
-        sim.baseUrl(),
-        "POST",
-        "/v1/webhook_endpoints/" + group(ID, endpoint),
-        key,
-        "url=" + URLEncoder.encode(edgeUrl() + "/webhooks/stripe", StandardCharsets.UTF_8));
+    pointEndpointAt(key, group(ID, endpoint), "/webhooks/stripe");
     String customer =
         group(ID, send(edgeUrl(), "POST", "/v1/customers", key, "name=Before").body());
     // customer.created arrives by webhook too and invalidates: wait until the entry stays cached.
-    String status = "";
-    long cachedBy = System.nanoTime() + Duration.ofSeconds(10).toNanos();
-    while (!status.endsWith("hit") && System.nanoTime() < cachedBy) {
-      status =
-          send(edgeUrl(), "GET", "/v1/customers/" + customer, key, "")
-              .headers()
-              .firstValue("Cache-Status")
-              .orElse("");
-    }
-    assertThat(status).endsWith("hit");
+    awaitCached(key, customer, null);
 
     assertThat(
             send(sim.baseUrl(), "POST", "/_sim/objects/" + customer, key, "name=After")
                 .statusCode())
         .isEqualTo(200);
 
-    String body = "";
-    long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
-    while (System.nanoTime() < deadline) {
-      body = send(edgeUrl(), "GET", "/v1/customers/" + customer, key, "").body();
-      if (body.contains("After")) {
-        break;
-      }
-      Thread.sleep(20);
-    }
-    assertThat(body).contains("After");
+    assertThat(awaitRead(key, customer, null, "After")).contains("After");
     assertThat(scrape()).contains("stripe_edge_events_total{outcome=\"new\",source=\"webhook\"}");
   }
 
@@ -212,32 +180,14 @@ class WebhookReceiverTest {
     pointEndpointAt(key, group(ID, connect), "/webhooks/connect");
     String customer =
         group(ID, send(edgeUrl(), "POST", "/v1/customers", key, "name=Before", account).body());
-    String status = "";
-    long cachedBy = System.nanoTime() + Duration.ofSeconds(10).toNanos();
-    while (!status.endsWith("hit") && System.nanoTime() < cachedBy) {
-      status =
-          send(edgeUrl(), "GET", "/v1/customers/" + customer, key, "", account)
-              .headers()
-              .firstValue("Cache-Status")
-              .orElse("");
-    }
-    assertThat(status).endsWith("hit");
+    awaitCached(key, customer, account);
 
     assertThat(
             send(sim.baseUrl(), "POST", "/_sim/objects/" + customer, key, "name=After", account)
                 .statusCode())
         .isEqualTo(200);
 
-    String body = "";
-    long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
-    while (System.nanoTime() < deadline) {
-      body = send(edgeUrl(), "GET", "/v1/customers/" + customer, key, "", account).body();
-      if (body.contains("After")) {
-        break;
-      }
-      Thread.sleep(20);
-    }
-    assertThat(body).contains("After");
+    assertThat(awaitRead(key, customer, account, "After")).contains("After");
     // The connected account's events were verified at the Connect endpoint: none was refused.
     assertThat(scrape()).doesNotContain("stripe_edge_webhooks_refused_total{endpoint=");
   }
@@ -288,6 +238,35 @@ class WebhookReceiverTest {
     assertThat(platform.statusCode()).isEqualTo(503);
     assertThat(platform.body()).contains("webhooks_not_configured");
     assertThat(refusals("/webhooks/stripe", "not_configured")).endsWith(" 1.0");
+  }
+
+  /** Reads the customer through the edge until the answer is a cache hit (10 s at most). */
+  private void awaitCached(String key, String customer, String account) throws Exception {
+    String status = "";
+    long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+    while (!status.endsWith("hit") && System.nanoTime() < deadline) {
+      status =
+          send(edgeUrl(), "GET", "/v1/customers/" + customer, key, "", account)
+              .headers()
+              .firstValue("Cache-Status")
+              .orElse("");
+    }
+    assertThat(status).endsWith("hit");
+  }
+
+  /** Reads the customer through the edge until its body holds {@code text}; the last body. */
+  private String awaitRead(String key, String customer, String account, String text)
+      throws Exception {
+    String body = "";
+    long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+    while (System.nanoTime() < deadline) {
+      body = send(edgeUrl(), "GET", "/v1/customers/" + customer, key, "", account).body();
+      if (body.contains(text)) {
+        break;
+      }
+      Thread.sleep(20);
+    }
+    return body;
   }
 
   private String createEndpoint(String key, String extra) throws Exception {

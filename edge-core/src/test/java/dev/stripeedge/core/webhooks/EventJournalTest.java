@@ -130,6 +130,15 @@ class EventJournalTest {
     }
   }
 
+  /** Waits until the pipeline's own in-memory re-send of a failed invalidation is counted. */
+  private void awaitFailedSend() {
+    eventually(
+        "the failed send is counted",
+        () ->
+            meters.find("stripe.edge.tier.invalidations").tag("outcome", "error").counter()
+                != null);
+  }
+
   @Test
   void anEventIsMarkedAppliedOnlyOnceTheTierAcknowledgedItsInvalidation() {
     EventProcessor processor = processor();
@@ -156,11 +165,7 @@ class EventJournalTest {
 
     processor.process(event("evt_1", "cus_1"), "webhook");
     // Wait until the pipeline's own in-memory re-send landed: the event is still not marked.
-    eventually(
-        "the failed send is counted",
-        () ->
-            meters.find("stripe.edge.tier.invalidations").tag("outcome", "error").counter()
-                != null);
+    awaitFailedSend();
     tier.holds("cus_1");
 
     assertThat(unapplied()).containsExactly("evt_1");
@@ -182,11 +187,7 @@ class EventJournalTest {
 
     assertThat(processor.process(event("evt_2", "cus_1"), "webhook"))
         .isEqualTo(EventLedger.Recorded.DUPLICATE_CHANGE);
-    eventually(
-        "the failed send is counted",
-        () ->
-            meters.find("stripe.edge.tier.invalidations").tag("outcome", "error").counter()
-                != null);
+    awaitFailedSend();
     tier.holds("cus_1");
 
     assertThat(unapplied()).containsExactly("evt_2");
