@@ -7,14 +7,26 @@ package dev.stripeedge.core;
  * @param changedAtSeconds the event's {@code created}, Unix seconds on Stripe's clock
  * @param apiVersion the event's {@code api_version}: the shape {@code objectJson} has
  * @param objectJson {@code data.object} as the event holds it; owned by the record, never changed
+ * @param previousAttributes {@code data.previous_attributes} (the changed fields' values before the
+ *     change, on {@code *.updated} events), empty when the event has none; owned likewise
  */
 public record ObjectChange(
-    String objectId, long changedAtSeconds, String apiVersion, byte[] objectJson) {
+    String objectId,
+    long changedAtSeconds,
+    String apiVersion,
+    byte[] objectJson,
+    byte[] previousAttributes) {
 
   public ObjectChange {
     if (objectId.isBlank() || apiVersion.isBlank()) {
       throw new IllegalArgumentException("an object change needs an object id and an API version");
     }
+  }
+
+  /** A change without {@code previous_attributes}. */
+  public ObjectChange(
+      String objectId, long changedAtSeconds, String apiVersion, byte[] objectJson) {
+    this(objectId, changedAtSeconds, apiVersion, objectJson, new byte[0]);
   }
 
   @Override
@@ -23,7 +35,8 @@ public record ObjectChange(
         && objectId.equals(that.objectId)
         && changedAtSeconds == that.changedAtSeconds
         && apiVersion.equals(that.apiVersion)
-        && java.util.Arrays.equals(objectJson, that.objectJson);
+        && java.util.Arrays.equals(objectJson, that.objectJson)
+        && java.util.Arrays.equals(previousAttributes, that.previousAttributes);
   }
 
   @Override

@@ -100,6 +100,14 @@ public final class DefaultEdgePipeline implements EdgePipeline {
           .expireAfterWrite(Duration.ofMinutes(10))
           .executor(Runnable::run)
           .build();
+  // The change last applied as the newest per object, kept for a few seconds: a second event in
+  // the same second is ordered against it by previous_attributes (ChangeOrder).
+  private final Cache<String, ObjectChange> lastChange =
+      Caffeine.newBuilder()
+          .maximumSize(10_000)
+          .expireAfterWrite(Duration.ofSeconds(10))
+          .executor(Runnable::run)
+          .build();
   private final Clock clock;
   // Negative caching of a retrieve's 404 resource_missing; null when off (the default).
   private final CacheDecision.@Nullable Cacheable notFoundRule;
@@ -271,25 +279,45 @@ public final class DefaultEdgePipeline implements EdgePipeline {
     String id = change.objectId();
     long now = ticker.nanos();
     long nowMillis = clock.millis();
-    Map<L0Cache.Entry, Verdict> verdicts = new LinkedHashMap<>();
+    List<L0Cache.Entry> held = new ArrayList<>();
     for (L0Cache.Entry entry : l0.holding(RETRIEVE + id)) {
       if (entry.response().status() == 200
           && change.apiVersion().equals(entry.response().header("stripe-version"))) {
-        verdicts.put(entry, verdict(entry, change, nowMillis - entry.ageNanos(now) / 1_000_000));
+        held.add(entry);
       }
     }
     boolean[] newest = new boolean[1];
+    boolean[] followsTie = new boolean[1];
     newestChange
         .asMap()
         .compute(
             id,
             (k, applied) -> {
-              // A tie is two changes in one second: their order is unknown, so neither is copied.
-              newest[0] = applied == null || applied < change.changedAtSeconds();
-              return applied == null
-                  ? change.changedAtSeconds()
-                  : Math.max(applied, change.changedAtSeconds());
+              long second = change.changedAtSeconds();
+              if (applied != null && applied == second) {
+                // A tie: two changes in one second. Copied only when previous_attributes show
+                // this one follows the one applied; otherwise neither is, and Stripe is asked.
+                ObjectChange before = lastChange.getIfPresent(id);
+                followsTie[0] =
+                    before != null
+                        && before.changedAtSeconds() == second
+                        && ChangeOrder.follows(change, before);
+                metrics.eventTie(followsTie[0]);
+              }
+              newest[0] = applied == null || applied < second || followsTie[0];
+              if (newest[0]) {
+                lastChange.put(id, change);
+              } else if (applied == second) {
+                lastChange.invalidate(id); // ambiguous: a third event here cannot be ordered
+              }
+              return applied == null ? second : Math.max(applied, second);
             });
+    Map<L0Cache.Entry, Verdict> verdicts = new LinkedHashMap<>();
+    for (L0Cache.Entry entry : held) {
+      verdicts.put(
+          entry,
+          verdict(entry, change, nowMillis - entry.ageNanos(now) / 1_000_000, followsTie[0]));
+    }
     CompletableFuture<Boolean> invalidated = invalidate(List.of(id));
     if (!newest[0] || verdicts.isEmpty()) {
       return invalidated;
@@ -339,15 +367,20 @@ public final class DefaultEdgePipeline implements EdgePipeline {
 
   /**
    * Judges {@code entry} against {@code change} on Stripe's clock where it can: an earlier event's
-   * copy by its event second; Stripe's answer by its {@code Date} (dated in the event's second or
-   * before: copy, since a second change within that second is the one case no rule can see and the
-   * copy lives only {@link #EVENT_COPY_TTL}; dated after: keep). Without a date, by our own clock:
-   * stored before the event's second began, give or take the clocks' difference.
+   * copy by its event second (or, in the same second, when {@code followsTie}: {@code change} was
+   * shown to follow the event applied last); Stripe's answer by its {@code Date} (dated in the
+   * event's second or before: copy, since a second change within that second is the one case no
+   * rule can see and the copy lives only {@link #EVENT_COPY_TTL}; dated after: keep). Without a
+   * date, by our own clock: stored before the event's second began, give or take the clocks'
+   * difference.
    */
-  private static Verdict verdict(L0Cache.Entry entry, ObjectChange change, long storedAtMillis) {
+  private static Verdict verdict(
+      L0Cache.Entry entry, ObjectChange change, long storedAtMillis, boolean followsTie) {
     for (String id : entry.ids()) {
       if (id.startsWith(CHANGED_AT)) {
-        return Long.parseLong(id.substring(CHANGED_AT.length())) < change.changedAtSeconds()
+        long copied = Long.parseLong(id.substring(CHANGED_AT.length()));
+        return copied < change.changedAtSeconds()
+                || (copied == change.changedAtSeconds() && followsTie)
             ? Verdict.COPY
             : Verdict.DROP;
       }

@@ -78,4 +78,14 @@ final class EdgeMetrics {
         .register(registry)
         .increment();
   }
+
+  /** An event in the same second as the last one applied to its object: ordered or not. */
+  void eventTie(boolean ordered) {
+    Counter.builder("stripe.edge.cache.event.ties")
+        .description(
+            "Events in the same second as their object's last, by whether they were ordered")
+        .tag("outcome", ordered ? "ordered" : "unknown")
+        .register(registry)
+        .increment();
+  }
 }

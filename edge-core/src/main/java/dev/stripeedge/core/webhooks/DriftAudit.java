@@ -1,11 +1,9 @@
 package dev.stripeedge.core.webhooks;
 
-import com.fasterxml.jackson.core.JsonFactory;
-import com.fasterxml.jackson.core.JsonParser;
-import com.fasterxml.jackson.core.JsonToken;
 import dev.stripeedge.core.CachedRetrieve;
 import dev.stripeedge.core.EdgePipeline;
 import dev.stripeedge.core.EdgeResponse;
+import dev.stripeedge.core.internal.JsonTree;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -13,9 +11,7 @@ import java.io.IOException;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.atomic.AtomicReference;
 import org.jspecify.annotations.Nullable;
 
@@ -35,8 +31,6 @@ import org.jspecify.annotations.Nullable;
  * logged nor put in a message.
  */
 public final class DriftAudit {
-
-  private static final JsonFactory JSON = new JsonFactory();
 
   private final EdgePipeline pipeline;
   private final String apiKey;
@@ -139,53 +133,10 @@ public final class DriftAudit {
       return null;
     }
     try {
-      return Boolean.valueOf(tree(cached.body()).equals(tree(fresh.body())));
+      return Boolean.valueOf(JsonTree.parse(cached.body()).equals(JsonTree.parse(fresh.body())));
     } catch (IOException e) {
       return null;
     }
-  }
-
-  /** {@code json} as maps, lists, strings, numbers, booleans and null, for a semantic equals. */
-  static @Nullable Object tree(byte[] json) throws IOException {
-    try (JsonParser parser = JSON.createParser(json)) {
-      JsonToken token = parser.nextToken();
-      if (token == null) {
-        throw new IOException("empty body");
-      }
-      Object value = value(parser, token);
-      if (parser.nextToken() != null) {
-        throw new IOException("trailing content");
-      }
-      return value;
-    }
-  }
-
-  private static @Nullable Object value(JsonParser parser, JsonToken token) throws IOException {
-    return switch (token) {
-      case START_OBJECT -> {
-        Map<String, @Nullable Object> object = new HashMap<>();
-        while (parser.nextToken() == JsonToken.FIELD_NAME) {
-          String name = parser.currentName();
-          object.put(name, value(parser, parser.nextToken()));
-        }
-        yield object;
-      }
-      case START_ARRAY -> {
-        List<@Nullable Object> array = new ArrayList<>();
-        JsonToken next;
-        while ((next = parser.nextToken()) != JsonToken.END_ARRAY) {
-          array.add(value(parser, next));
-        }
-        yield array;
-      }
-      case VALUE_STRING -> parser.getText();
-      // 1.50 and 1.5 are one number; an integer and a float are compared by value alike.
-      case VALUE_NUMBER_INT, VALUE_NUMBER_FLOAT -> parser.getDecimalValue().stripTrailingZeros();
-      case VALUE_TRUE -> Boolean.TRUE;
-      case VALUE_FALSE -> Boolean.FALSE;
-      case VALUE_NULL -> null;
-      default -> throw new IOException("unexpected JSON token " + token);
-    };
   }
 
   private static double rateOf(AtomicReference<@Nullable Report> last) {

@@ -130,6 +130,7 @@ public record StripeEvent(
     }
     String apiVersion = null;
     byte[] object = null;
+    byte[] previous = new byte[0];
     try (JsonParser parser = JSON.createParser(payload)) {
       if (parser.nextToken() != JsonToken.START_OBJECT) {
         return null;
@@ -144,11 +145,10 @@ public record StripeEvent(
             String inner = parser.currentName();
             JsonToken innerValue = parser.nextToken();
             if (inner.equals("object") && innerValue == JsonToken.START_OBJECT) {
-              int start = (int) parser.currentTokenLocation().getByteOffset();
-              parser.skipChildren();
-              object =
-                  Arrays.copyOfRange(
-                      payload, start, (int) parser.currentLocation().getByteOffset());
+              object = raw(parser, payload);
+            } else if (inner.equals("previous_attributes")
+                && innerValue == JsonToken.START_OBJECT) {
+              previous = raw(parser, payload);
             } else {
               parser.skipChildren();
             }
@@ -163,7 +163,14 @@ public record StripeEvent(
     if (apiVersion == null || apiVersion.isBlank() || object == null) {
       return null;
     }
-    return new ObjectChange(objectId, created, apiVersion, object);
+    return new ObjectChange(objectId, created, apiVersion, object, previous);
+  }
+
+  /** The bytes of the JSON object the parser is at the start of; the parser moves past it. */
+  private static byte[] raw(JsonParser parser, byte[] payload) throws IOException {
+    int start = (int) parser.currentTokenLocation().getByteOffset();
+    parser.skipChildren();
+    return Arrays.copyOfRange(payload, start, (int) parser.currentLocation().getByteOffset());
   }
 
   private static @Nullable String topLevelId(byte[] object) {

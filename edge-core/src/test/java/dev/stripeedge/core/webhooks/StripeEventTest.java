@@ -35,6 +35,28 @@ class StripeEventTest {
   }
 
   @Test
+  void theChangeCarriesTheObjectAndItsPreviousAttributesAsSent() {
+    byte[] payload =
+        utf8(
+            "{\"id\":\"evt_3\",\"api_version\":\"2026-07-29.dahlia\",\"created\":5,"
+                + "\"type\":\"customer.updated\",\"data\":{\"object\":{\"id\":\"cus_1\","
+                + "\"name\":\"B\"},\"previous_attributes\":{\"name\":\"A\"}}}");
+
+    var change = StripeEvent.parse(payload).change(payload);
+
+    assertThat(change).isNotNull();
+    assertThat(new String(change.objectJson(), StandardCharsets.UTF_8))
+        .isEqualTo("{\"id\":\"cus_1\",\"name\":\"B\"}");
+    assertThat(new String(change.previousAttributes(), StandardCharsets.UTF_8))
+        .isEqualTo("{\"name\":\"A\"}");
+    byte[] created =
+        utf8(
+            "{\"id\":\"evt_4\",\"api_version\":\"2026-07-29.dahlia\",\"created\":5,"
+                + "\"type\":\"customer.created\",\"data\":{\"object\":{\"id\":\"cus_2\"}}}");
+    assertThat(StripeEvent.parse(created).change(created).previousAttributes()).isEmpty();
+  }
+
+  @Test
   void connectEventsCarryTheAccount() {
     StripeEvent event =
         StripeEvent.parse(
