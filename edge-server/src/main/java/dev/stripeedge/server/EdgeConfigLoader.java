@@ -15,11 +15,12 @@ import org.jspecify.annotations.Nullable;
 /**
  * Builds an {@link EdgeConfig}: defaults, then a YAML file, then {@code STRIPE_EDGE_HOST}, {@code
  * STRIPE_EDGE_PORT}, {@code STRIPE_EDGE_UPSTREAM}, {@code STRIPE_EDGE_WEBHOOK_SECRETS}
- * (comma-separated), {@code STRIPE_EDGE_RECONCILE_API_KEY}, {@code STRIPE_EDGE_CACHE_KEY_SECRET}
- * (base64) and {@code STRIPE_EDGE_TIER_KEYS} ({@code id:base64,…}, the first encrypting unless
- * {@code tiers.encryption.currentKey} says otherwise): secrets belong in the environment rather
- * than in a file. Flags are applied by the caller on the result. Unknown keys in the file are
- * errors (a typo must not be silently ignored).
+ * (comma-separated), {@code STRIPE_EDGE_WEBHOOK_ENDPOINTS} ({@code /path=whsec_a,whsec_b;/other=…}:
+ * further endpoints' secrets), {@code STRIPE_EDGE_RECONCILE_API_KEY}, {@code
+ * STRIPE_EDGE_CACHE_KEY_SECRET} (base64) and {@code STRIPE_EDGE_TIER_KEYS} ({@code id:base64,…},
+ * the first encrypting unless {@code tiers.encryption.currentKey} says otherwise): secrets belong
+ * in the environment rather than in a file. Flags are applied by the caller on the result. Unknown
+ * keys in the file are errors (a typo must not be silently ignored).
  */
 public final class EdgeConfigLoader {
 
@@ -67,6 +68,10 @@ public final class EdgeConfigLoader {
         }
       }
     }
+    String endpoints = environment.get("STRIPE_EDGE_WEBHOOK_ENDPOINTS");
+    if (endpoints != null && !endpoints.isBlank()) {
+      setEndpointSecrets((ObjectNode) tree.get("webhooks"), endpoints);
+    }
     String apiKey = environment.get("STRIPE_EDGE_RECONCILE_API_KEY");
     if (apiKey != null && !apiKey.isBlank()) {
       ((ObjectNode) tree.get("reconcile")).put("apiKey", apiKey.strip());
@@ -102,6 +107,44 @@ public final class EdgeConfigLoader {
       return YAML.treeToValue(tree, EdgeConfig.class);
     } catch (IOException e) {
       throw new IllegalArgumentException("invalid configuration: " + firstLine(e), e);
+    }
+  }
+
+  /**
+   * {@code /path=whsec_a,whsec_b;/other=whsec_c}: each path's secrets, replacing those the file
+   * gave that endpoint, or adding the endpoint.
+   */
+  private static void setEndpointSecrets(ObjectNode webhooks, String value) {
+    ArrayNode list =
+        webhooks.get("endpoints") instanceof ArrayNode existing
+            ? existing
+            : webhooks.putArray("endpoints");
+    for (String entry : value.split(";")) {
+      if (entry.isBlank()) {
+        continue;
+      }
+      int eq = entry.indexOf('=');
+      if (eq < 1) {
+        // Never the value: it holds secrets.
+        throw new IllegalArgumentException(
+            "STRIPE_EDGE_WEBHOOK_ENDPOINTS must be /path=whsec_…[,whsec_…][;/path=…]");
+      }
+      String path = entry.substring(0, eq).strip();
+      ObjectNode endpoint = null;
+      for (JsonNode node : list) {
+        if (node instanceof ObjectNode object && path.equals(object.path("path").asText())) {
+          endpoint = object;
+        }
+      }
+      if (endpoint == null) {
+        endpoint = list.addObject().put("path", path);
+      }
+      ArrayNode secrets = endpoint.putArray("secrets");
+      for (String secret : entry.substring(eq + 1).split(",")) {
+        if (!secret.isBlank()) {
+          secrets.add(secret.strip());
+        }
+      }
     }
   }
 

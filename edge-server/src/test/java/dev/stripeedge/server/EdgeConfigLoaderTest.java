@@ -133,6 +133,31 @@ class EdgeConfigLoaderTest {
   }
 
   @Test
+  void connectEndpointSecretsComeFromTheEnvironmentOverTheFile() throws Exception {
+    Path file = dir.resolve("connect-env.yaml");
+    Files.writeString(
+        file, "webhooks:\n  endpoints:\n    - {path: /webhooks/connect, secrets: [whsec_file]}\n");
+
+    EdgeConfig config =
+        EdgeConfigLoader.load(
+            file,
+            Map.of(
+                "STRIPE_EDGE_WEBHOOK_ENDPOINTS",
+                "/webhooks/connect=whsec_new, whsec_old; /webhooks/other=whsec_other"));
+
+    assertThat(config.webhooks().endpoints())
+        .containsExactly(
+            new EdgeConfig.Endpoint("/webhooks/connect", List.of("whsec_new", "whsec_old")),
+            new EdgeConfig.Endpoint("/webhooks/other", List.of("whsec_other")));
+    assertThatThrownBy(
+            () ->
+                EdgeConfigLoader.load(
+                    null, Map.of("STRIPE_EDGE_WEBHOOK_ENDPOINTS", "whsec_no_path")))
+        .hasMessageContaining("/path=whsec_")
+        .hasMessageNotContaining("whsec_no_path");
+  }
+
+  @Test
   void aConnectEndpointNeedsItsOwnPathAndASecret() throws Exception {
     Path twice = dir.resolve("twice.yaml");
     Files.writeString(
