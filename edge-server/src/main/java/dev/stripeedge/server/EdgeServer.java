@@ -381,7 +381,9 @@ public final class EdgeServer implements AutoCloseable {
   private ScheduledExecutorService startReconciler(EdgeConfig.Reconcile settings) {
     ScheduledExecutorService thread = daemonScheduler("edge-reconciler");
     // The first pass at once: it pins the cursor, so deliveries dropped from now on are repaired.
-    thread.scheduleWithFixedDelay(
+    // At a fixed rate, not delay: a pass starts every period whatever the last one took, so a
+    // dropped delivery waits at most one period plus one pass (Stripe's latency to list events).
+    thread.scheduleAtFixedRate(
         this::reconcileQuietly, 0, settings.periodSeconds(), TimeUnit.SECONDS);
     return thread;
   }
