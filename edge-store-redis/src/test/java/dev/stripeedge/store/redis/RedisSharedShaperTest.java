@@ -178,9 +178,10 @@ class RedisSharedShaperTest {
       assertThat(total).isLessThanOrEqualTo(ceiling(RATE, elapsed));
       // The budget is spent, not lost (a weak floor: the machine may be busy).
       assertThat(total).isGreaterThan(ceiling(RATE, elapsed) / 4);
-      // Leases of 5 tokens go to one edge or the other: over 5 s (40 leases) a fair split stays
-      // within a quarter of half; a starved edge would not.
-      assertThat(aShare).as("edge A's part of %d", window).isBetween(window / 4, window * 3 / 4);
+      // Leases of 5 tokens go to one edge or the other in streaks: over 5 s (40 leases) edge A's
+      // part was seen anywhere from 22% to 78% (docs/budget.md). What must hold is that neither
+      // edge starves.
+      assertThat(aShare).as("edge A's part of %d", window).isBetween(window / 10, window * 9 / 10);
       assertThat(a.refused.get() + b.refused.get()).isZero();
       assertThat(a.failure.get()).isNull();
       assertThat(b.failure.get()).isNull();
@@ -208,9 +209,10 @@ class RedisSharedShaperTest {
 
       assertThat(total).isLessThanOrEqualTo(ceiling(RATE, elapsed));
       assertThat(total).isGreaterThan(ceiling(RATE, elapsed) / 4);
-      // Leases of 5 tokens go to one edge or the other: over 5 s (40 leases) a fair split stays
-      // within a quarter of half; a starved edge would not.
-      assertThat(aShare).as("edge A's part of %d", window).isBetween(window / 4, window * 3 / 4);
+      // Leases of 5 tokens go to one edge or the other in streaks: over 5 s (40 leases) edge A's
+      // part was seen anywhere from 22% to 78% (docs/budget.md). What must hold is that neither
+      // edge starves.
+      assertThat(aShare).as("edge A's part of %d", window).isBetween(window / 10, window * 9 / 10);
     }
   }
 
