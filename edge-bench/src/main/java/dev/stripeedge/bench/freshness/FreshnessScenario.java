@@ -3,6 +3,7 @@ package dev.stripeedge.bench.freshness;
 import com.google.gson.GsonBuilder;
 import com.google.gson.JsonArray;
 import com.google.gson.JsonObject;
+import dev.stripeedge.bench.SimKeys;
 import dev.stripeedge.server.EdgeConfig;
 import dev.stripeedge.server.EdgeServer;
 import dev.stripeedge.sim.SimConfig;
@@ -50,7 +51,7 @@ import java.util.regex.Pattern;
 public final class FreshnessScenario {
 
   // A live key: the sandbox budget (25/s per endpoint) would queue the bench's own misses.
-  private static final String KEY = "sk_live_freshness_bench";
+  private static final String KEY = SimKeys.live("freshness");
   private static final Pattern ID = Pattern.compile("\"id\"\\s*:\\s*\"([^\"]+)\"");
   private static final Pattern SECRET = Pattern.compile("\"secret\"\\s*:\\s*\"([^\"]+)\"");
   private static final Pattern NAME = Pattern.compile("\"name\"\\s*:\\s*\"[a-z]+(\\d+)\"");

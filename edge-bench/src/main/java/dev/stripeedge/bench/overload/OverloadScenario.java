@@ -13,6 +13,7 @@ import com.stripe.param.EventListParams;
 import com.stripe.param.PaymentIntentCreateParams;
 import com.stripe.param.PriceListParams;
 import com.stripe.param.ProductListParams;
+import dev.stripeedge.bench.SimKeys;
 import dev.stripeedge.bench.overload.LoadMix.Call;
 import dev.stripeedge.core.CacheConfig;
 import dev.stripeedge.core.EdgePipeline;
@@ -71,7 +72,7 @@ import org.jspecify.annotations.Nullable;
  */
 public final class OverloadScenario {
 
-  private static final String KEY = "sk_live_overload_bench";
+  private static final String KEY = SimKeys.live("overload");
   private static final double LIVE_LIMIT = 100;
 
   /** What the client saw. */

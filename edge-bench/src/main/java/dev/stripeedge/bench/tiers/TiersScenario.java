@@ -5,6 +5,7 @@ import com.google.gson.JsonArray;
 import com.google.gson.JsonElement;
 import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
+import dev.stripeedge.bench.SimKeys;
 import dev.stripeedge.bench.overload.Zipf;
 import dev.stripeedge.core.EdgePipeline;
 import dev.stripeedge.core.EdgeRequest;
@@ -58,7 +59,7 @@ import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
  */
 public final class TiersScenario {
 
-  private static final String KEY = "sk_test_tiers_bench";
+  private static final String KEY = SimKeys.test("tiers");
 
   /** A named way to open a tier; each call opens a new client on the same store. */
   record TierKind(String name, Supplier<CacheTier> open) {}
