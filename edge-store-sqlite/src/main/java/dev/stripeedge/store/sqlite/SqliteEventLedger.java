@@ -42,7 +42,6 @@ public final class SqliteEventLedger implements EventLedger, WebhookOutbox {
   private final Path file;
   private final Connection connection;
   private final PreparedStatement insert;
-  private final PreparedStatement insertDouble;
   private final PreparedStatement byId;
   private final PreparedStatement markApplied;
   private final PreparedStatement unapplied;
@@ -111,13 +110,6 @@ public final class SqliteEventLedger implements EventLedger, WebhookOutbox {
             "INSERT OR IGNORE INTO processed_events"
                 + " (event_id, object_id, type, created, received_at, object_ids, applied)"
                 + " VALUES (?, ?, ?, ?, ?, ?, 0)");
-    // A double event's row: no object id, so the change's unique index leaves it alone, but its
-    // own id and object ids, so it is journaled and its redelivery is a duplicate event.
-    this.insertDouble =
-        connection.prepareStatement(
-            "INSERT OR IGNORE INTO processed_events"
-                + " (event_id, object_id, type, created, received_at, object_ids, applied)"
-                + " VALUES (?, NULL, ?, ?, ?, ?, 0)");
     this.markApplied =
         connection.prepareStatement("UPDATE processed_events SET applied = 1 WHERE event_id = ?");
     this.unapplied =
@@ -197,17 +189,8 @@ public final class SqliteEventLedger implements EventLedger, WebhookOutbox {
   public synchronized Recorded record(StripeEvent event, Instant receivedAt) {
     open();
     try {
-      insert.setString(1, event.id());
-      insert.setString(2, event.objectId());
-      insert.setString(3, event.type());
-      insert.setLong(4, event.created());
-      insert.setLong(5, receivedAt.toEpochMilli());
-      insert.setString(6, String.join(" ", event.objectIds()));
-      // Autocommit: one statement, one durable transaction; the unique keys make it atomic.
-      if (insert.executeUpdate() == 1) {
-        return Recorded.NEW;
-      }
-      return exists(event.id()) ? Recorded.DUPLICATE_EVENT : recordDouble(event, receivedAt);
+      // Autocommit: each statement is one durable transaction; the unique keys make it atomic.
+      return insertRow(event, receivedAt);
     } catch (SQLException e) {
       throw failure("record " + event.id(), e);
     }
@@ -224,15 +207,8 @@ public final class SqliteEventLedger implements EventLedger, WebhookOutbox {
       // One transaction: the event and its deliveries are durable together or not at all.
       connection.setAutoCommit(false);
       try {
-        insert.setString(1, event.id());
-        insert.setString(2, event.objectId());
-        insert.setString(3, event.type());
-        insert.setLong(4, event.created());
-        insert.setLong(5, receivedAt.toEpochMilli());
-        insert.setString(6, String.join(" ", event.objectIds()));
-        Recorded recorded;
-        if (insert.executeUpdate() == 1) {
-          recorded = Recorded.NEW;
+        Recorded recorded = insertRow(event, receivedAt);
+        if (recorded == Recorded.NEW) {
           for (String target : forwardTo) {
             enqueue.setString(1, event.id());
             enqueue.setString(2, event.objectId());
@@ -241,9 +217,6 @@ public final class SqliteEventLedger implements EventLedger, WebhookOutbox {
             enqueue.setLong(5, receivedAt.toEpochMilli());
             enqueue.executeUpdate();
           }
-        } else {
-          recorded =
-              exists(event.id()) ? Recorded.DUPLICATE_EVENT : recordDouble(event, receivedAt);
         }
         connection.commit();
         return recorded;
@@ -258,15 +231,31 @@ public final class SqliteEventLedger implements EventLedger, WebhookOutbox {
     }
   }
 
-  /** Journals a double event under its own id (see {@link #insertDouble}). */
-  private Recorded recordDouble(StripeEvent event, Instant receivedAt) throws SQLException {
-    insertDouble.setString(1, event.id());
-    insertDouble.setString(2, event.type());
-    insertDouble.setLong(3, event.created());
-    insertDouble.setLong(4, receivedAt.toEpochMilli());
-    insertDouble.setString(5, String.join(" ", event.objectIds()));
-    insertDouble.executeUpdate();
+  /**
+   * Inserts {@code event}'s row, unapplied. A double event (same object, type and second as one
+   * recorded, another id) gets a row too, without the object id, which the change's unique index
+   * would refuse: so its application is journaled and its redelivery is a duplicate event.
+   */
+  private Recorded insertRow(StripeEvent event, Instant receivedAt) throws SQLException {
+    if (insert(event, event.objectId(), receivedAt)) {
+      return Recorded.NEW;
+    }
+    if (exists(event.id())) {
+      return Recorded.DUPLICATE_EVENT;
+    }
+    insert(event, null, receivedAt);
     return Recorded.DUPLICATE_CHANGE;
+  }
+
+  private boolean insert(StripeEvent event, @Nullable String objectId, Instant receivedAt)
+      throws SQLException {
+    insert.setString(1, event.id());
+    insert.setString(2, objectId);
+    insert.setString(3, event.type());
+    insert.setLong(4, event.created());
+    insert.setLong(5, receivedAt.toEpochMilli());
+    insert.setString(6, String.join(" ", event.objectIds()));
+    return insert.executeUpdate() == 1;
   }
 
   @Override
