@@ -8,6 +8,7 @@ import dev.stripeedge.core.CacheKey;
 import dev.stripeedge.core.CacheKeys;
 import dev.stripeedge.core.CacheRule;
 import dev.stripeedge.core.CachedRetrieve;
+import dev.stripeedge.core.Dependency;
 import dev.stripeedge.core.EdgePipeline;
 import dev.stripeedge.core.EdgeRequest;
 import dev.stripeedge.core.EdgeResponse;
@@ -18,6 +19,7 @@ import dev.stripeedge.core.RetryDecision;
 import dev.stripeedge.core.RetryRule;
 import dev.stripeedge.core.Route;
 import dev.stripeedge.core.Scheduler;
+import dev.stripeedge.core.SideEffectRule;
 import dev.stripeedge.core.SizingConfig;
 import dev.stripeedge.core.SizingReport;
 import dev.stripeedge.core.StripeRoutes;
@@ -55,10 +57,12 @@ public final class DefaultEdgePipeline implements EdgePipeline {
 
   private static final System.Logger log = System.getLogger(DefaultEdgePipeline.class.getName());
   private static final String CACHE = "stripe-edge";
-  private static final String COLLECTION = "collection:";
 
   /** Request header asking a list to store its objects as their retrieves: {@code objects}. */
   static final String WARM_HEADER = "stripe-edge-warm";
+
+  /** Response header of the budget's own refusals. */
+  private static final String REFUSED_HEADER = "stripe-edge-refused";
 
   /** Response header: how many objects a warming list stored. */
   static final String WARMED_HEADER = "Stripe-Edge-Warmed";
@@ -823,7 +827,7 @@ public final class DefaultEdgePipeline implements EdgePipeline {
         && route.kind() != Route.Kind.NESTED_OBJECT
         && route.kind() != Route.Kind.SINGLETON) {
       // A list changes when anything under its collection is created, updated or deleted.
-      ids.add(COLLECTION + route.collectionPath());
+      ids.add(new Dependency.ListOf(route.collectionPath()).key());
     }
     return ids;
   }
@@ -835,7 +839,7 @@ public final class DefaultEdgePipeline implements EdgePipeline {
         .thenApply(
             exchange -> {
               if (!sent.method().equals("GET") && !sent.method().equals("HEAD")) {
-                invalidateAfterWrite(route, exchange);
+                invalidateAfterWrite(sent, route, exchange);
               }
               EdgeResponse response = answer(exchange);
               String key = sent.header(IdempotencyKeys.HEADER);
@@ -939,17 +943,30 @@ public final class DefaultEdgePipeline implements EdgePipeline {
   }
 
   /**
-   * Drops what a write may have changed: the objects in its path, the objects in its answer, and
-   * lists of its collection. Also on failures: a 5xx or a lost answer may still have been applied,
-   * and a declined confirm still changes the PaymentIntent.
+   * Drops what a write may have changed, as {@link SideEffectRule} decides from the route, the
+   * request and Stripe's answer (nothing when Stripe refused it untouched).
    */
-  private void invalidateAfterWrite(Route route, Exchange exchange) {
-    Set<String> ids = new LinkedHashSet<>(route.pathIds());
-    if (exchange.response() != null && exchange.response().status() < 300) {
-      ids.addAll(ObjectIds.scan(exchange.response().body()));
+  private void invalidateAfterWrite(EdgeRequest request, Route route, Exchange exchange) {
+    EdgeResponse response = exchange.response();
+    // The budget's own 429: Stripe never saw this attempt; earlier ones it may have applied.
+    boolean refused = response != null && response.header(REFUSED_HEADER) != null;
+    if (refused && exchange.attempts() == 0) {
+      return;
     }
-    ids.add(COLLECTION + route.collectionPath());
-    invalidate(ids);
+    boolean fromStripe = response != null && !refused;
+    Set<String> keys = new LinkedHashSet<>();
+    for (Dependency dependency :
+        SideEffectRule.affected(
+            request.method(),
+            route,
+            request.body(),
+            fromStripe ? response.status() : 0,
+            fromStripe ? response.body() : new byte[0])) {
+      keys.add(dependency.key());
+    }
+    if (!keys.isEmpty()) {
+      invalidate(keys);
+    }
   }
 
   /** All attempts of one request under the retry rule and the deadline. */

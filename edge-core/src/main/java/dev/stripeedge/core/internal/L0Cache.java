@@ -172,7 +172,7 @@ public final class L0Cache {
       CacheDecision.Cacheable rule,
       long ageNanos) {
     Set<String> ids = new LinkedHashSet<>(watched);
-    ids.addAll(ObjectIds.scan(response.body()));
+    ids.addAll(ObjectIds.dependencies(response.body()));
     if (stale(token, ids)) {
       return null;
     }

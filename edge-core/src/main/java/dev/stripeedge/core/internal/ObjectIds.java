@@ -2,6 +2,8 @@ package dev.stripeedge.core.internal;
 
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
+import dev.stripeedge.core.Dependency;
+import dev.stripeedge.core.SideEffectRule;
 import java.io.IOException;
 import java.util.LinkedHashSet;
 import java.util.Set;
@@ -32,5 +34,32 @@ public final class ObjectIds {
       // A truncated or non-JSON body: what was found so far is still contained in it.
     }
     return ids;
+  }
+
+  /**
+   * The keys a cached {@code body} is indexed under: the ids it {@link #scan contains} and, as
+   * {@link Dependency.References}, the ids its {@link SideEffectRule#REFERENCE_FIELDS reference
+   * fields} name at any depth, so a write that detaches or deletes an object drops the answers that
+   * referred to it.
+   */
+  public static Set<String> dependencies(byte[] body) {
+    Set<String> keys = new LinkedHashSet<>();
+    try (JsonParser parser = StripeErrors.JSON.createParser(body)) {
+      JsonToken token;
+      while ((token = parser.nextToken()) != null) {
+        if (token != JsonToken.FIELD_NAME) {
+          continue;
+        }
+        String name = parser.currentName();
+        boolean id = name.equals("id");
+        boolean reference = !id && SideEffectRule.REFERENCE_FIELDS.contains(name);
+        if ((id || reference) && parser.nextToken() == JsonToken.VALUE_STRING) {
+          keys.add(id ? parser.getText() : new Dependency.References(parser.getText()).key());
+        }
+      }
+    } catch (IOException e) {
+      // A truncated or non-JSON body: what was found so far is still in it.
+    }
+    return keys;
   }
 }

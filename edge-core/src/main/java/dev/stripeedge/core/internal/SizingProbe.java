@@ -38,7 +38,7 @@ final class SizingProbe {
       Map<String, List<String>> headers = new LinkedHashMap<>(answer.headers());
       headers.keySet().removeAll(EDGE_HEADERS);
       Set<String> ids = new LinkedHashSet<>(watched);
-      ids.addAll(ObjectIds.scan(answer.body()));
+      ids.addAll(ObjectIds.dependencies(answer.body()));
       return weighStored(key, new EdgeResponse(answer.status(), headers, answer.body()), ids);
     }
   }
