@@ -84,21 +84,58 @@ class CustomersConformanceTest {
   }
 
   @Test
-  void deletesAndThen404s() throws Exception {
+  void aDeletedCustomerIsRetrievedAsDeletedAndCannotBeUpdated() throws Exception {
     StripeClient stripe = Clients.fresh(sim, "customers");
     Customer customer = stripe.v1().customers().create(CustomerCreateParams.builder().build());
 
     Customer deleted = stripe.v1().customers().delete(customer.getId());
 
     assertThat(deleted.getDeleted()).isTrue();
-    assertThatThrownBy(() -> stripe.v1().customers().retrieve(customer.getId()))
+    // Stripe's API reference: retrieving a deleted customer answers 200 with deleted: true.
+    Customer retrieved = stripe.v1().customers().retrieve(customer.getId());
+    assertThat(retrieved.getId()).isEqualTo(customer.getId());
+    assertThat(retrieved.getDeleted()).isTrue();
+    assertThatThrownBy(
+            () ->
+                stripe
+                    .v1()
+                    .customers()
+                    .update(
+                        customer.getId(),
+                        com.stripe.param.CustomerUpdateParams.builder().setName("x").build()))
         .isInstanceOfSatisfying(
             InvalidRequestException.class,
             e -> {
               assertThat(e.getStatusCode()).isEqualTo(404);
               assertThat(e.getCode()).isEqualTo("resource_missing");
-              assertThat(e.getStripeError().getParam()).isEqualTo("id");
             });
+    assertThat(
+            stripe
+                .v1()
+                .customers()
+                .list(com.stripe.param.CustomerListParams.builder().build())
+                .getData())
+        .extracting(Customer::getId)
+        .doesNotContain(customer.getId());
+  }
+
+  @Test
+  void deletingACustomerDetachesItsPaymentMethods() throws Exception {
+    StripeClient stripe = Clients.fresh(sim, "customers");
+    Customer customer = stripe.v1().customers().create(CustomerCreateParams.builder().build());
+    com.stripe.model.PaymentMethod pm =
+        stripe
+            .v1()
+            .paymentMethods()
+            .attach(
+                "pm_card_visa",
+                com.stripe.param.PaymentMethodAttachParams.builder()
+                    .setCustomer(customer.getId())
+                    .build());
+
+    stripe.v1().customers().delete(customer.getId());
+
+    assertThat(stripe.v1().paymentMethods().retrieve(pm.getId()).getCustomer()).isNull();
   }
 
   @Test

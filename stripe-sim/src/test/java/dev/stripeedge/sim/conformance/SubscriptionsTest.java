@@ -271,6 +271,19 @@ class SubscriptionsTest {
   }
 
   @Test
+  void deletingTheCustomerCancelsItsSubscriptionsAtOnce() throws Exception {
+    StripeClient client = Clients.fresh(sim, "sub_customer_deleted");
+    Customer customer = customer(client);
+    Subscription sub = subscribe(client, customer.getId(), monthly(client, 1000).getId());
+
+    client.v1().customers().delete(customer.getId());
+
+    Subscription after = client.v1().subscriptions().retrieve(sub.getId());
+    assertThat(after.getStatus()).isEqualTo("canceled");
+    assertThat(after.getEndedAt()).isNotNull();
+  }
+
+  @Test
   void listHidesCanceledUnlessAskedAndFiltersByPrice() throws Exception {
     StripeClient client = Clients.fresh(sim, "sub_list");
     String customer = customer(client).getId();

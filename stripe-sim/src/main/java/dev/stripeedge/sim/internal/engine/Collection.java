@@ -55,6 +55,17 @@ public final class Collection {
     return byId.size();
   }
 
+  /** Every object {@code filter} accepts, oldest first. */
+  public List<Entry> matching(Predicate<Entry> filter) {
+    List<Entry> found = new ArrayList<>();
+    for (Entry entry : bySeq.values()) {
+      if (filter.test(entry)) {
+        found.add(entry);
+      }
+    }
+    return found;
+  }
+
   /** Drops objects created before {@code epochSeconds} (event retention). */
   public void removeCreatedBefore(long epochSeconds) {
     for (Entry entry : bySeq.values()) {

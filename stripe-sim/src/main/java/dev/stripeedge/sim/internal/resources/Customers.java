@@ -18,6 +18,9 @@ final class Customers {
 
   static final Crud CRUD = new Crud("customers", "customer");
 
+  // Tombstones of deleted customers, so that a retrieve answers 200 with deleted: true.
+  private static final String DELETED = "deleted_customers";
+
   private static final Set<String> STRINGS =
       Set.of("description", "email", "name", "phone", "default_source");
   private static final List<String> WRITABLE =
@@ -42,11 +45,37 @@ final class Customers {
 
   static void register(Router router) {
     CRUD.add(router, "POST", "", Route.Kind.WRITE, CREATABLE, null, Customers::create);
-    CRUD.retrieve(router);
+    CRUD.add(router, "GET", "/{id}", Route.Kind.READ, List.of(), null, Customers::retrieve);
     CRUD.add(router, "POST", "/{id}", Route.Kind.WRITE, WRITABLE, "id", Customers::update);
-    CRUD.delete(router);
+    CRUD.add(router, "DELETE", "/{id}", Route.Kind.WRITE, List.of(), "id", Customers::delete);
     CRUD.list(router, List.of("email"));
     Search.register(router, CRUD, List.of("email", "name", "phone", "description"));
+  }
+
+  /** A deleted customer is still retrieved, as Stripe answers: its id and {@code deleted}. */
+  private static Result retrieve(Call call) {
+    String id = call.path("id");
+    if (call.collection(CRUD.type()).get(id) == null && call.collection(DELETED).get(id) != null) {
+      return new Result.Obj(CRUD.deleted(id));
+    }
+    return new Result.Stored(call.require(CRUD.type(), "customer", id, "id"));
+  }
+
+  /**
+   * Deletes the customer and, as Stripe does, cancels its subscriptions at once and detaches its
+   * payment methods. The id stays retrievable as deleted.
+   */
+  private static Result delete(Call call) {
+    String id = call.path("id");
+    Map<String, Object> customer = call.load(CRUD.type(), "customer", id, "id");
+    Subscriptions.cancelAllOf(call, id);
+    PaymentMethods.detachAllOf(call, id);
+    call.delete(CRUD.type(), id);
+    Map<String, Object> deleted = CRUD.deleted(id);
+    deleted.put("created", customer.get("created"));
+    call.insert(DELETED, deleted);
+    call.emit("customer.deleted", customer);
+    return new Result.Obj(CRUD.deleted(id));
   }
 
   private static Result create(Call call) {

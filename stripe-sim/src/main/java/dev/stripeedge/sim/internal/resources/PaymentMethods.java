@@ -234,6 +234,17 @@ final class PaymentMethods {
     return new Result.Obj(pm);
   }
 
+  /** Detaches every payment method of {@code customerId}, as deleting the customer does. */
+  static void detachAllOf(Call call, String customerId) {
+    for (Entry entry :
+        call.collection(CRUD.type()).matching(e -> customerId.equals(e.attr("customer")))) {
+      Map<String, Object> pm = call.read(entry);
+      pm.put("customer", null);
+      call.save(CRUD.type(), pm, attrs(pm, entry));
+      call.emit("payment_method.detached", pm);
+    }
+  }
+
   private static void apply(Call call, Map<String, Object> pm) {
     Params params = call.params();
     if (params.has("billing_details")) {

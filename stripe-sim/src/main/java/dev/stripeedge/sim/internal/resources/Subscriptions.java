@@ -255,13 +255,35 @@ final class Subscriptions {
                   "too_expensive",
                   "unused")));
     }
+    markCanceled(call, subscription, details);
+    return new Result.Obj(subscription);
+  }
+
+  /**
+   * Cancels every subscription of {@code customerId} that is not canceled yet, as deleting the
+   * customer does at Stripe.
+   */
+  static void cancelAllOf(Call call, String customerId) {
+    for (Entry entry :
+        call.collection(CRUD.type())
+            .matching(
+                e ->
+                    customerId.equals(e.attr("customer"))
+                        && !"canceled".equals(e.attr("status")))) {
+      Map<String, Object> details = cancellationDetails();
+      details.put("reason", "cancellation_requested");
+      markCanceled(call, call.read(entry), details);
+    }
+  }
+
+  private static void markCanceled(
+      Call call, Map<String, Object> subscription, Map<String, Object> details) {
     subscription.put("status", "canceled");
     subscription.put("canceled_at", call.now());
     subscription.put("ended_at", call.now());
     subscription.put("cancellation_details", details);
     call.save(CRUD.type(), subscription, attrs(subscription));
     call.emit("customer.subscription.deleted", subscription);
-    return new Result.Obj(subscription);
   }
 
   /** The subscription, refusing changes once it is canceled. */
