@@ -32,14 +32,18 @@ import picocli.CommandLine.Unmatched;
       "             --latency realistic|off; needs only a JDK)",
       "  tiers      issue 7: hit latency per tier; three edges isolated vs sharing a tier",
       "             (also --objects N, --requests N; needs only a JDK)",
+      "  consistency issue 17: random flows through the edge, every read after a write compared",
+      "             with the simulator; stale reads must be 0 (also --writes N, --seed S)",
       "Needs wrk (and nginx for hit-path): apt-get install wrk nginx. Installs nothing itself."
     })
 final class BenchCommand implements Callable<Integer> {
 
   private static final List<String> SCENARIOS =
-      List.of("hit-path", "sim-speed", "overload", "freshness", "tiers");
+      List.of("hit-path", "sim-speed", "overload", "freshness", "tiers", "consistency");
 
-  @Parameters(index = "0", description = "hit-path, sim-speed, overload, freshness or tiers")
+  @Parameters(
+      index = "0",
+      description = "hit-path, sim-speed, overload, freshness, tiers or consistency")
   String scenario = "";
 
   @Option(

@@ -1,0 +1,431 @@
+package dev.stripeedge.bench.consistency;
+
+import com.google.gson.JsonElement;
+import com.google.gson.JsonObject;
+import com.google.gson.JsonParser;
+import com.google.gson.JsonSyntaxException;
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Set;
+import java.util.SplittableRandom;
+import java.util.function.Predicate;
+
+/**
+ * The differential check of issue 17: random, seeded sequences of Stripe flows — payments with
+ * manual and automatic capture, captures, cancels, refunds by PaymentIntent and by charge, payment
+ * methods attached, made default and detached, subscriptions started and cancelled, customers
+ * updated and deleted — interleaved across several customers and sent through the edge. After every
+ * write, every object the flows have touched (and the lists that show them) is read through the
+ * edge and straight from the upstream; the two must read the same. The upstream is the reference: a
+ * difference is a stale read.
+ *
+ * <p>Not thread-safe: one check runs one sequence.
+ */
+public final class ConsistencyCheck {
+
+  /**
+   * What a run found.
+   *
+   * @param writes writes sent through the edge
+   * @param writesApplied of those, the ones Stripe answered with a 2xx
+   * @param reads reads compared after writes
+   * @param stale reads where the edge answered differently from the upstream
+   * @param failures the first few differences, each with the sequence that led to it
+   */
+  public record Report(
+      int writes, int writesApplied, int reads, int stale, List<String> failures) {}
+
+  private static final int MAX_FAILURES = 5;
+  private static final int MAX_LIVE_CUSTOMERS = 4;
+
+  private final String edgeBase;
+  private final String upstreamBase;
+  private final String apiKey;
+  private final SplittableRandom random;
+  private final HttpClient http =
+      HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
+
+  // What the flows have touched, as paths to read back (retrieves and lists).
+  private final Set<String> reads = new LinkedHashSet<>();
+  private final List<String> customers = new ArrayList<>();
+  private final List<String> attachedMethods = new ArrayList<>();
+  private final List<String[]> methodOwners = new ArrayList<>();
+  private final List<String> uncaptured = new ArrayList<>();
+  private final List<String> succeeded = new ArrayList<>();
+  private final List<String> charges = new ArrayList<>();
+  private final List<String> subscriptions = new ArrayList<>();
+  private final List<String> sequence = new ArrayList<>();
+  private final List<String> failures = new ArrayList<>();
+  private String price = "";
+  private int writes;
+  private int applied;
+  private int compared;
+  private int stale;
+
+  /**
+   * @param edgeBase the edge, e.g. {@code http://127.0.0.1:8080}
+   * @param upstreamBase what the edge forwards to (the simulator)
+   * @param apiKey one account's key, used for both
+   * @param seed the sequence's seed: the same seed replays the same flows
+   */
+  public ConsistencyCheck(String edgeBase, String upstreamBase, String apiKey, long seed) {
+    this.edgeBase = edgeBase;
+    this.upstreamBase = upstreamBase;
+    this.apiKey = apiKey;
+    this.random = new SplittableRandom(seed);
+  }
+
+  /** Runs {@code writeBudget} random writes (after a short set-up) and compares after each. */
+  public Report run(int writeBudget) throws IOException, InterruptedException {
+    String product = id(write("POST", "/v1/products", "name=Gold"));
+    price =
+        id(
+            write(
+                "POST",
+                "/v1/prices",
+                "product=" + product + "&unit_amount=1500&currency=usd&recurring[interval]=month"));
+    while (writes < writeBudget) {
+      step();
+    }
+    return new Report(writes, applied, compared, stale, List.copyOf(failures));
+  }
+
+  /** One write, chosen among those the current state allows, then the comparison. */
+  private void step() throws IOException, InterruptedException {
+    List<Runnable> choices = new ArrayList<>();
+    if (customers.size() < MAX_LIVE_CUSTOMERS) {
+      choices.add(io(this::createCustomer));
+    }
+    if (!customers.isEmpty()) {
+      choices.add(io(this::updateCustomer));
+      choices.add(io(this::attachMethod));
+      choices.add(io(this::payManually));
+      choices.add(io(this::payAutomatically));
+      choices.add(io(this::subscribe));
+      if (customers.size() > 1 && random.nextInt(4) == 0) {
+        choices.add(io(this::deleteCustomer));
+      }
+    }
+    if (!attachedMethods.isEmpty()) {
+      choices.add(io(this::makeDefault));
+      choices.add(io(this::detachMethod));
+    }
+    if (!uncaptured.isEmpty()) {
+      choices.add(io(this::capture));
+      choices.add(io(this::cancelPayment));
+    }
+    if (!succeeded.isEmpty()) {
+      choices.add(io(this::refundByPaymentIntent));
+    }
+    if (!charges.isEmpty()) {
+      choices.add(io(this::refundByCharge));
+    }
+    if (!subscriptions.isEmpty()) {
+      choices.add(io(this::cancelSubscription));
+      choices.add(io(this::updateSubscription));
+    }
+    choices.get(random.nextInt(choices.size())).run();
+    compareEverything();
+  }
+
+  private void createCustomer() throws IOException, InterruptedException {
+    JsonObject customer =
+        write("POST", "/v1/customers", "email=c" + random.nextInt(100_000) + "%40example.com");
+    String id = id(customer);
+    customers.add(id);
+    reads.add("/v1/customers/" + id);
+    reads.add("/v1/payment_methods?customer=" + id + "&type=card");
+    reads.add("/v1/subscriptions?customer=" + id + "&status=all");
+    reads.add("/v1/invoices?customer=" + id);
+    reads.add("/v1/charges?customer=" + id);
+    reads.add("/v1/payment_intents?customer=" + id);
+  }
+
+  private void updateCustomer() throws IOException, InterruptedException {
+    write("POST", "/v1/customers/" + pick(customers), "metadata[step]=" + writes);
+  }
+
+  private void attachMethod() throws IOException, InterruptedException {
+    String customer = pick(customers);
+    JsonObject pm =
+        write("POST", "/v1/payment_methods/pm_card_visa/attach", "customer=" + customer);
+    if (pm.has("id")) {
+      attachedMethods.add(id(pm));
+      methodOwners.add(new String[] {id(pm), customer});
+      reads.add("/v1/payment_methods/" + id(pm));
+    }
+  }
+
+  private void makeDefault() throws IOException, InterruptedException {
+    String pm = pick(attachedMethods);
+    String customer = ownerOf(pm);
+    write("POST", "/v1/customers/" + customer, "invoice_settings[default_payment_method]=" + pm);
+  }
+
+  private void detachMethod() throws IOException, InterruptedException {
+    String pm = pick(attachedMethods);
+    write("POST", "/v1/payment_methods/" + pm + "/detach", "");
+    attachedMethods.remove(pm);
+  }
+
+  private void payManually() throws IOException, InterruptedException {
+    JsonObject intent = pay("manual");
+    if ("requires_capture".equals(string(intent, "status"))) {
+      uncaptured.add(id(intent));
+    }
+  }
+
+  private void payAutomatically() throws IOException, InterruptedException {
+    JsonObject intent = pay("automatic");
+    if ("succeeded".equals(string(intent, "status"))) {
+      succeeded.add(id(intent));
+    }
+  }
+
+  private JsonObject pay(String captureMethod) throws IOException, InterruptedException {
+    JsonObject intent =
+        write(
+            "POST",
+            "/v1/payment_intents",
+            "amount="
+                + (1000 + random.nextInt(9000))
+                + "&currency=usd&confirm=true&payment_method=pm_card_visa&payment_method_types[]=card"
+                + "&capture_method="
+                + captureMethod
+                + "&customer="
+                + pick(customers));
+    if (intent.has("id")) {
+      String id = id(intent);
+      reads.add("/v1/payment_intents/" + id);
+      reads.add("/v1/payment_intents/" + id + "?expand[]=latest_charge");
+      reads.add("/v1/charges?payment_intent=" + id);
+      reads.add("/v1/refunds?payment_intent=" + id);
+      String charge = string(intent, "latest_charge");
+      if (charge != null) {
+        charges.add(charge);
+        reads.add("/v1/charges/" + charge);
+        reads.add("/v1/refunds?charge=" + charge);
+      }
+    }
+    return intent;
+  }
+
+  private void capture() throws IOException, InterruptedException {
+    String intent = pick(uncaptured);
+    JsonObject captured = write("POST", "/v1/payment_intents/" + intent + "/capture", "");
+    uncaptured.remove(intent);
+    if ("succeeded".equals(string(captured, "status"))) {
+      succeeded.add(intent);
+    }
+  }
+
+  private void cancelPayment() throws IOException, InterruptedException {
+    String intent = pick(uncaptured);
+    write("POST", "/v1/payment_intents/" + intent + "/cancel", "");
+    uncaptured.remove(intent);
+  }
+
+  private void refundByPaymentIntent() throws IOException, InterruptedException {
+    refunded(
+        write(
+            "POST",
+            "/v1/refunds",
+            "payment_intent=" + pick(succeeded) + "&amount=" + (100 + random.nextInt(400))));
+  }
+
+  private void refundByCharge() throws IOException, InterruptedException {
+    refunded(
+        write(
+            "POST",
+            "/v1/refunds",
+            "charge=" + pick(charges) + "&amount=" + (100 + random.nextInt(400))));
+  }
+
+  private void refunded(JsonObject refund) {
+    if (refund.has("id")) {
+      reads.add("/v1/refunds/" + id(refund));
+    }
+  }
+
+  private void subscribe() throws IOException, InterruptedException {
+    JsonObject subscription =
+        write(
+            "POST",
+            "/v1/subscriptions",
+            "customer=" + pick(customers) + "&items[0][price]=" + price);
+    if (subscription.has("id")) {
+      String id = id(subscription);
+      subscriptions.add(id);
+      reads.add("/v1/subscriptions/" + id);
+      reads.add("/v1/invoices?subscription=" + id);
+      String invoice = string(subscription, "latest_invoice");
+      if (invoice != null) {
+        reads.add("/v1/invoices/" + invoice);
+      }
+    }
+  }
+
+  private void updateSubscription() throws IOException, InterruptedException {
+    write("POST", "/v1/subscriptions/" + pick(subscriptions), "metadata[step]=" + writes);
+  }
+
+  private void cancelSubscription() throws IOException, InterruptedException {
+    String subscription = pick(subscriptions);
+    write("DELETE", "/v1/subscriptions/" + subscription, "");
+    subscriptions.remove(subscription);
+  }
+
+  private void deleteCustomer() throws IOException, InterruptedException {
+    String customer = pick(customers);
+    write("DELETE", "/v1/customers/" + customer, "");
+    customers.remove(customer);
+    Predicate<String[]> owned = owner -> owner[1].equals(customer);
+    for (String[] owner : methodOwners) {
+      if (owned.test(owner)) {
+        attachedMethods.remove(owner[0]);
+      }
+    }
+    methodOwners.removeIf(owned);
+  }
+
+  private String ownerOf(String pm) {
+    for (String[] owner : methodOwners) {
+      if (owner[0].equals(pm)) {
+        return owner[1];
+      }
+    }
+    throw new IllegalStateException("no owner recorded for " + pm);
+  }
+
+  /** Reads everything touched so far through the edge and from the upstream, and compares. */
+  private void compareEverything() throws IOException, InterruptedException {
+    for (String path : reads) {
+      // Through the edge first: a stale entry there is what the check is after. The upstream
+      // cannot change between the two reads (nothing else writes).
+      HttpResponse<String> edge = send(edgeBase, "GET", path, "");
+      HttpResponse<String> upstream = send(upstreamBase, "GET", path, "");
+      compared++;
+      if (edge.statusCode() != upstream.statusCode() || !sameJson(edge.body(), upstream.body())) {
+        stale++;
+        if (failures.size() < MAX_FAILURES) {
+          failures.add(
+              String.format(
+                  Locale.ROOT,
+                  "stale read of %s after write %d (Cache-Status: %s)%n  edge %d: %s%n"
+                      + "  upstream %d: %s%n  the last writes (the seed replays them all): %s",
+                  path,
+                  writes,
+                  edge.headers().firstValue("cache-status").orElse("-"),
+                  edge.statusCode(),
+                  abbreviate(edge.body()),
+                  upstream.statusCode(),
+                  abbreviate(upstream.body()),
+                  String.join(
+                      " ; ",
+                      sequence.subList(Math.max(0, sequence.size() - 12), sequence.size()))));
+        }
+      }
+    }
+  }
+
+  /** Equal as JSON; an error's {@code request_log_url} names its own request, so it may differ. */
+  private static boolean sameJson(String a, String b) {
+    try {
+      JsonElement left = JsonParser.parseString(a);
+      JsonElement right = JsonParser.parseString(b);
+      for (JsonElement body : List.of(left, right)) {
+        if (body.isJsonObject() && body.getAsJsonObject().get("error") instanceof JsonObject e) {
+          e.remove("request_log_url");
+        }
+      }
+      return left.equals(right);
+    } catch (JsonSyntaxException e) {
+      return a.equals(b);
+    }
+  }
+
+  private JsonObject write(String method, String path, String form)
+      throws IOException, InterruptedException {
+    writes++;
+    sequence.add(method + " " + path + (form.isEmpty() ? "" : " " + form));
+    HttpResponse<String> response = send(edgeBase, method, path, form);
+    if (response.statusCode() < 300) {
+      applied++;
+    }
+    try {
+      JsonElement body = JsonParser.parseString(response.body());
+      return body.isJsonObject() ? body.getAsJsonObject() : new JsonObject();
+    } catch (JsonSyntaxException e) {
+      return new JsonObject();
+    }
+  }
+
+  private HttpResponse<String> send(String base, String method, String path, String form)
+      throws IOException, InterruptedException {
+    HttpRequest.Builder request =
+        HttpRequest.newBuilder(URI.create(base + path))
+            .timeout(Duration.ofSeconds(60))
+            .header("Authorization", "Bearer " + apiKey);
+    if (method.equals("GET")) {
+      request.GET();
+    } else {
+      request
+          .header("Content-Type", "application/x-www-form-urlencoded")
+          .method(method, HttpRequest.BodyPublishers.ofString(form, StandardCharsets.UTF_8));
+    }
+    return http.send(request.build(), HttpResponse.BodyHandlers.ofString());
+  }
+
+  private <T> T pick(List<T> from) {
+    return from.get(random.nextInt(from.size()));
+  }
+
+  private static String id(JsonObject object) {
+    String id = string(object, "id");
+    if (id == null) {
+      throw new IllegalStateException("the upstream refused a set-up write: " + object);
+    }
+    return id;
+  }
+
+  private static @org.jspecify.annotations.Nullable String string(JsonObject object, String field) {
+    JsonElement value = object.get(field);
+    if (value == null || !value.isJsonPrimitive()) {
+      return null;
+    }
+    return value.getAsString();
+  }
+
+  private static String abbreviate(String body) {
+    String flat = body.replaceAll("\\s+", " ");
+    return flat.length() <= 600 ? flat : flat.substring(0, 600) + "…";
+  }
+
+  /** An I/O step as a Runnable; a failure to reach the edge ends the run. */
+  private Runnable io(IoStep step) {
+    return () -> {
+      try {
+        step.run();
+      } catch (IOException e) {
+        throw new java.io.UncheckedIOException(e);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new IllegalStateException(e);
+      }
+    };
+  }
+
+  @FunctionalInterface
+  private interface IoStep {
+    void run() throws IOException, InterruptedException;
+  }
+}
