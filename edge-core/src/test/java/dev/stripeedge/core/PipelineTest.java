@@ -234,6 +234,153 @@ class PipelineTest {
     assertThat(next.bodyText()).contains("After");
   }
 
+  /** A PaymentIntent confirmed with a test card through {@code edge}; returns its body. */
+  private static EdgeResponse paid(EdgePipeline edge, String key, String captureMethod) {
+    return call(
+        edge,
+        post(
+            key,
+            "/v1/payment_intents",
+            "amount=2000&currency=usd&confirm=true&payment_method=pm_card_visa"
+                + "&payment_method_types[]=card&capture_method="
+                + captureMethod));
+  }
+
+  private static String field(EdgeResponse response, String name) {
+    Matcher matcher =
+        Pattern.compile("\"" + name + "\"\\s*:\\s*\"([^\"]+)\"").matcher(response.bodyText());
+    assertThat(matcher.find()).as("%s in %s", name, response.bodyText()).isTrue();
+    return matcher.group(1);
+  }
+
+  @Test
+  void aRefundDropsTheCachedChargeItDidNotName() {
+    EdgePipeline edge = pipeline(jdk);
+    String key = "sk_test_pl_refund";
+    EdgeResponse intent = paid(edge, key, "automatic");
+    String charge = field(intent, "latest_charge");
+    call(edge, get(key, "/v1/charges/" + charge, ""));
+    assertThat(call(edge, get(key, "/v1/charges/" + charge, "")).header("cache-status"))
+        .isEqualTo("stripe-edge; hit");
+
+    call(edge, post(key, "/v1/refunds", "payment_intent=" + id(intent)));
+    EdgeResponse after = call(edge, get(key, "/v1/charges/" + charge, ""));
+
+    assertThat(after.header("cache-status")).startsWith("stripe-edge; fwd=miss");
+    assertThat(after.bodyText()).contains("\"refunded\":true");
+  }
+
+  @Test
+  void aRefundRacingTheChargesMissNeverLeavesTheUnrefundedCharge() throws Exception {
+    String key = "sk_test_pl_refund_race";
+    EdgeResponse intent = paid(pipeline(jdk), key, "automatic");
+    String charge = field(intent, "latest_charge");
+    CountDownLatch readDone = new CountDownLatch(1);
+    CountDownLatch writeDone = new CountDownLatch(1);
+    // The charge's read answers before the refund and fills after it.
+    Upstream racing =
+        (request, timeout) -> {
+          CompletableFuture<EdgeResponse> answer = jdk.send(request, timeout);
+          if (!request.method().equals("GET") || readDone.getCount() == 0) {
+            return answer;
+          }
+          return answer.thenApplyAsync(
+              response -> {
+                readDone.countDown();
+                await(writeDone);
+                return response;
+              },
+              BLOCKING);
+        };
+    EdgePipeline edge = pipeline(racing);
+
+    CompletableFuture<EdgeResponse> slowRead = edge.handle(get(key, "/v1/charges/" + charge, ""));
+    await(readDone);
+    call(edge, post(key, "/v1/refunds", "payment_intent=" + id(intent)));
+    writeDone.countDown();
+    EdgeResponse raced = slowRead.orTimeout(10, TimeUnit.SECONDS).join();
+    EdgeResponse next = call(edge, get(key, "/v1/charges/" + charge, ""));
+
+    assertThat(raced.bodyText()).contains("\"refunded\":false");
+    assertThat(raced.header("cache-status")).doesNotContain("stored");
+    assertThat(next.bodyText()).contains("\"refunded\":true");
+  }
+
+  @Test
+  void deletingACustomerRacingAPaymentMethodsMissNeverLeavesItAttached() throws Exception {
+    String key = "sk_test_pl_delete_race";
+    EdgePipeline setup = pipeline(jdk);
+    String customer = id(call(setup, post(key, "/v1/customers", "name=Gone")));
+    String pm =
+        id(
+            call(
+                setup,
+                post(key, "/v1/payment_methods/pm_card_visa/attach", "customer=" + customer)));
+    CountDownLatch readDone = new CountDownLatch(1);
+    CountDownLatch writeDone = new CountDownLatch(1);
+    Upstream racing =
+        (request, timeout) -> {
+          CompletableFuture<EdgeResponse> answer = jdk.send(request, timeout);
+          if (!request.method().equals("GET") || readDone.getCount() == 0) {
+            return answer;
+          }
+          return answer.thenApplyAsync(
+              response -> {
+                readDone.countDown();
+                await(writeDone);
+                return response;
+              },
+              BLOCKING);
+        };
+    EdgePipeline edge = pipeline(racing);
+
+    // The payment method only refers to the customer: the delete reaches it through that.
+    CompletableFuture<EdgeResponse> slowRead =
+        edge.handle(get(key, "/v1/payment_methods/" + pm, ""));
+    await(readDone);
+    EdgeResponse deleted =
+        call(
+            edge,
+            new EdgeRequest("DELETE", "/v1/customers/" + customer, "", auth(key), new byte[0]));
+    writeDone.countDown();
+    EdgeResponse raced = slowRead.orTimeout(10, TimeUnit.SECONDS).join();
+    EdgeResponse next = call(edge, get(key, "/v1/payment_methods/" + pm, ""));
+
+    assertThat(deleted.status()).isEqualTo(200);
+    assertThat(raced.bodyText()).contains(customer);
+    assertThat(raced.header("cache-status")).doesNotContain("stored");
+    assertThat(next.bodyText()).contains("\"customer\":null");
+  }
+
+  @Test
+  void aWriteStripeRefusesEvictsNobodysEntries() {
+    EdgePipeline edge = pipeline(jdk);
+    String owner = "sk_test_pl_owner_evict";
+    String customer = id(call(edge, post(owner, "/v1/customers", "name=Kept")));
+    call(edge, get(owner, "/v1/customers/" + customer, ""));
+
+    // Another tenant's key (another account: 404), a parameter error (400), and no key (401).
+    EdgeResponse foreign =
+        call(
+            edge,
+            new EdgeRequest(
+                "DELETE",
+                "/v1/customers/" + customer,
+                "",
+                auth("sk_test_pl_stranger"),
+                new byte[0]));
+    EdgeResponse invalid = call(edge, post(owner, "/v1/customers/" + customer, "no_such=1"));
+    EdgeResponse keyless =
+        call(
+            edge,
+            new EdgeRequest("DELETE", "/v1/customers/" + customer, "", Map.of(), new byte[0]));
+
+    assertThat(List.of(foreign.status(), invalid.status(), keyless.status()))
+        .containsExactly(404, 400, 401);
+    assertThat(call(edge, get(owner, "/v1/customers/" + customer, "")).header("cache-status"))
+        .isEqualTo("stripe-edge; hit");
+  }
+
   @Test
   void twoApiKeysNeverShareAnEntry() {
     EdgePipeline edge = pipeline(jdk);

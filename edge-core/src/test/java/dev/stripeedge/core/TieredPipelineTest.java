@@ -129,6 +129,17 @@ class TieredPipelineTest {
     return pipeline.handle(request).orTimeout(10, TimeUnit.SECONDS).join();
   }
 
+  private static EdgeRequest post(String key, String path, String form) {
+    return new EdgeRequest(
+        "POST",
+        path,
+        "",
+        Map.of(
+            "Authorization", List.of("Bearer " + key),
+            "Content-Type", List.of("application/x-www-form-urlencoded")),
+        form.getBytes(StandardCharsets.UTF_8));
+  }
+
   private String customer(String key) {
     EdgeResponse created =
         call(
@@ -181,6 +192,37 @@ class TieredPipelineTest {
         "the fill reaches both tiers",
         () -> shared.entries.size() == 1 && local.entries.size() == 1);
     return new Cached(customer, shared, local, edge, read);
+  }
+
+  @Test
+  void aRefundsSideEffectReachesTheTierSoAnotherEdgeReadsTheRefundedCharge() {
+    String key = "sk_test_tiered_refund";
+    RecordingTier shared = new RecordingTier("shared");
+    EdgePipeline first = edge(shared);
+    EdgeResponse intent =
+        call(
+            first,
+            post(
+                key,
+                "/v1/payment_intents",
+                "amount=2000&currency=usd&confirm=true&payment_method=pm_card_visa"
+                    + "&payment_method_types[]=card"));
+    Matcher charge =
+        Pattern.compile("\"latest_charge\"\\s*:\\s*\"([^\"]+)\"").matcher(intent.bodyText());
+    assertThat(charge.find()).isTrue();
+    EdgeRequest read = get(key, "/v1/charges/" + charge.group(1));
+    call(first, read);
+    eventually("the charge reaches the tier", () -> shared.entries.size() == 1);
+
+    Matcher intentId = ID.matcher(intent.bodyText());
+    assertThat(intentId.find()).isTrue();
+    call(first, post(key, "/v1/refunds", "payment_intent=" + intentId.group(1)));
+    eventually("the tier drops the charge", () -> shared.received(charge.group(1)));
+    assertThat(shared.entries).isEmpty();
+    EdgeResponse elsewhere = call(edge(shared), read);
+
+    assertThat(elsewhere.header("cache-status")).startsWith("stripe-edge; fwd=miss");
+    assertThat(elsewhere.bodyText()).contains("\"refunded\":true");
   }
 
   @Test
