@@ -196,28 +196,33 @@ class PipelineTest {
     assertThat(simCalls("GET /v1/customers/{id}") - before).isEqualTo(1);
   }
 
+  /**
+   * The simulator, except that the first GET, once answered, counts {@code readDone} down and waits
+   * for {@code writeDone}: the interleaving "read old, write, invalidate, fill old".
+   */
+  private Upstream firstReadWaits(CountDownLatch readDone, CountDownLatch writeDone) {
+    return (request, timeout) -> {
+      CompletableFuture<EdgeResponse> answer = jdk.send(request, timeout);
+      if (!request.method().equals("GET") || readDone.getCount() == 0) {
+        return answer;
+      }
+      return answer.thenApplyAsync(
+          response -> {
+            readDone.countDown();
+            await(writeDone);
+            return response;
+          },
+          BLOCKING);
+    };
+  }
+
   @Test
   void aWriteRacingAMissNeverLeavesAStaleEntry() throws Exception {
     String key = "sk_test_pl_race";
     String customer = id(call(pipeline(jdk), post(key, "/v1/customers", "name=Before")));
     CountDownLatch readDone = new CountDownLatch(1);
     CountDownLatch writeDone = new CountDownLatch(1);
-    // The first GET reads the old version upstream, then waits until the write has finished:
-    // the interleaving "read old, write, invalidate, fill old" every time.
-    Upstream racing =
-        (request, timeout) -> {
-          CompletableFuture<EdgeResponse> answer = jdk.send(request, timeout);
-          if (!request.method().equals("GET") || readDone.getCount() == 0) {
-            return answer;
-          }
-          return answer.thenApplyAsync(
-              response -> {
-                readDone.countDown();
-                await(writeDone);
-                return response;
-              },
-              BLOCKING);
-        };
+    Upstream racing = firstReadWaits(readDone, writeDone);
     EdgePipeline edge = pipeline(racing);
 
     CompletableFuture<EdgeResponse> slowRead =
@@ -277,21 +282,7 @@ class PipelineTest {
     String charge = field(intent, "latest_charge");
     CountDownLatch readDone = new CountDownLatch(1);
     CountDownLatch writeDone = new CountDownLatch(1);
-    // The charge's read answers before the refund and fills after it.
-    Upstream racing =
-        (request, timeout) -> {
-          CompletableFuture<EdgeResponse> answer = jdk.send(request, timeout);
-          if (!request.method().equals("GET") || readDone.getCount() == 0) {
-            return answer;
-          }
-          return answer.thenApplyAsync(
-              response -> {
-                readDone.countDown();
-                await(writeDone);
-                return response;
-              },
-              BLOCKING);
-        };
+    Upstream racing = firstReadWaits(readDone, writeDone);
     EdgePipeline edge = pipeline(racing);
 
     CompletableFuture<EdgeResponse> slowRead = edge.handle(get(key, "/v1/charges/" + charge, ""));
@@ -318,20 +309,7 @@ class PipelineTest {
                 post(key, "/v1/payment_methods/pm_card_visa/attach", "customer=" + customer)));
     CountDownLatch readDone = new CountDownLatch(1);
     CountDownLatch writeDone = new CountDownLatch(1);
-    Upstream racing =
-        (request, timeout) -> {
-          CompletableFuture<EdgeResponse> answer = jdk.send(request, timeout);
-          if (!request.method().equals("GET") || readDone.getCount() == 0) {
-            return answer;
-          }
-          return answer.thenApplyAsync(
-              response -> {
-                readDone.countDown();
-                await(writeDone);
-                return response;
-              },
-              BLOCKING);
-        };
+    Upstream racing = firstReadWaits(readDone, writeDone);
     EdgePipeline edge = pipeline(racing);
 
     // The payment method only refers to the customer: the delete reaches it through that.
