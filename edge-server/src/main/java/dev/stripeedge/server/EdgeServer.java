@@ -278,7 +278,11 @@ public final class EdgeServer implements AutoCloseable {
       EdgeConfig.Admin adminConfig = listeners.admin();
       HttpServerOptions adminOptions =
           ListenerTls.apply(
-              listenerOptions(adminConfig.host(), adminConfig.port()), adminConfig.tls());
+              // No h2c upgrade: a JDK client's first request upgrades, and a scrape larger than
+              // HTTP/2's initial window answered on the upgraded stream never completed.
+              listenerOptions(adminConfig.host(), adminConfig.port())
+                  .setHttp2ClearTextEnabled(false),
+              adminConfig.tls());
       this.adminServer = vertx.createHttpServer(adminOptions).requestHandler(this::onAdminRequest);
       tls.watch("admin", adminServer, adminOptions, adminConfig.tls());
       EdgeConfig.WebhookListener hooksConfig = listeners.webhooks();
