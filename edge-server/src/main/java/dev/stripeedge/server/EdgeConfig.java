@@ -1226,7 +1226,7 @@ public record EdgeConfig(
    * TLS of one listener from PEM files; off while both paths are empty.
    *
    * @param certFile the certificate chain, leaf first
-   * @param keyFile its private key (PKCS#8, or PKCS#1/SEC1); readable by the edge only
+   * @param keyFile its private key (PKCS#8, or PKCS#1 for RSA); readable by the edge only
    */
   public record Tls(String certFile, String keyFile) {
 
