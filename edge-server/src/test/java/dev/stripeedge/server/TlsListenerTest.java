@@ -247,7 +247,9 @@ class TlsListenerTest {
       while (System.nanoTime() < until && rejections(appender) < 3) {
         Thread.sleep(100);
       }
-      assertThat(rejections(appender)).as("each listener tried the new pair").isEqualTo(3);
+      assertThat(rejections(appender))
+          .as("each listener tried the new pair")
+          .isGreaterThanOrEqualTo(3);
       assertThat(presented(edge.port(), trustFirst)).isEqualTo(first.certificate());
     } finally {
       logger.detachAppender(appender);
