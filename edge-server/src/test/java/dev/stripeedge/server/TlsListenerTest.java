@@ -2,6 +2,7 @@ package dev.stripeedge.server;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import ch.qos.logback.classic.Level;
 import ch.qos.logback.classic.Logger;
@@ -16,11 +17,14 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.security.cert.X509Certificate;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
 import javax.net.ssl.HttpsURLConnection;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLSocket;
@@ -170,6 +174,39 @@ class TlsListenerTest {
     } finally {
       HttpsURLConnection.setDefaultSSLSocketFactory(previous);
     }
+  }
+
+  @Test
+  void curlVerifyingAgainstTheCertificateGetsTheApi() throws Exception {
+    Path curl =
+        Stream.of(System.getenv().getOrDefault("PATH", "").split(java.io.File.pathSeparator))
+            .map(folder -> Path.of(folder, "curl"))
+            .filter(Files::isExecutable)
+            .findFirst()
+            .orElse(null);
+    assumeTrue(curl != null, "curl is not on PATH");
+    start(copyOf(first));
+
+    Process process =
+        new ProcessBuilder(
+                curl.toString(),
+                "-s",
+                "--max-time",
+                "60",
+                "--cacert",
+                first.cert().toString(),
+                "-u",
+                "sk_test_tls_curl:",
+                "-d",
+                "name=Curl",
+                "https://127.0.0.1:" + edge.port() + "/v1/customers")
+            .redirectErrorStream(true)
+            .start();
+    String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+
+    assertThat(process.waitFor(120, TimeUnit.SECONDS)).isTrue();
+    assertThat(process.exitValue()).as(output).isZero();
+    assertThat(output).containsPattern("\"name\":\\s*\"Curl\"");
   }
 
   @Test
