@@ -40,7 +40,7 @@ await "http://127.0.0.1:$sim_port/"
 # The budget shaper would pace the miss loop to Stripe's sandbox limit (22/s); this bench
 # measures the edge's own cost, so it is off here.
 printf 'budget:\n  enabled: false\n' >"$work/edge.yaml"
-"$root/bin/stripe-edge" serve --config "$work/edge.yaml" --port $edge_port \
+"$root/bin/stripe-edge" serve --config "$work/edge.yaml" --port $edge_port --admin-port 0 \
   --upstream "http://127.0.0.1:$sim_port" >"$work/edge.log" 2>&1 &
 pids+=($!)
 await "http://127.0.0.1:$edge_port/healthz"

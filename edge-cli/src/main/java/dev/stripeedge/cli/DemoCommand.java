@@ -56,6 +56,7 @@ final class DemoCommand implements Callable<Integer> {
         EdgeServer.start(
             EdgeConfig.defaults()
                 .withPort(0)
+                .withAdminPort(0)
                 .withUpstream(sim.baseUrl())
                 .withStore(new EdgeConfig.Store(store.toString())));
     try {

@@ -15,7 +15,8 @@ import picocli.CommandLine.Option;
     mixinStandardHelpOptions = true,
     description = {
       "Runs the stripe-edge sidecar: point any Stripe client's API base at it.",
-      "Settings: defaults < --config FILE < STRIPE_EDGE_HOST/PORT/UPSTREAM < flags."
+      "Settings: defaults < --config FILE < STRIPE_EDGE_HOST/PORT/UPSTREAM < flags.",
+      "State-changing admin calls need STRIPE_EDGE_ADMIN_TOKEN (docs/security.md)."
     })
 final class ServeCommand implements Callable<Integer> {
 
@@ -29,6 +30,13 @@ final class ServeCommand implements Callable<Integer> {
 
   @Option(names = "--host", description = "Address to bind (default: 127.0.0.1).")
   @Nullable String host;
+
+  @Option(
+      names = "--admin-port",
+      description =
+          "Port of the admin listener: /admin/, /metrics (default: 8081, on 127.0.0.1; 0 = any"
+              + " free).")
+  @Nullable Integer adminPort;
 
   @Option(names = "--config", description = "YAML file; see docs/edge-config.example.yaml.")
   @Nullable Path config;
@@ -45,10 +53,21 @@ final class ServeCommand implements Callable<Integer> {
     if (host != null) {
       settings = settings.withHost(host);
     }
+    if (adminPort != null) {
+      settings = settings.withAdminPort(adminPort);
+    }
     EdgeServer server = EdgeServer.start(settings);
+    EdgeConfig.Listeners listeners = settings.listeners();
     return UntilStopped.run(
         server,
-        "stripe-edge listening on http://%s:%d, forwarding to %s"
-            .formatted(settings.host(), server.port(), settings.upstream()));
+        "stripe-edge listening on %s://%s:%d, forwarding to %s; admin and metrics on %s://%s:%d"
+            .formatted(
+                listeners.proxyTls().on() ? "https" : "http",
+                settings.host(),
+                server.port(),
+                settings.upstream(),
+                listeners.admin().tls().on() ? "https" : "http",
+                listeners.admin().host(),
+                server.adminPort()));
   }
 }

@@ -55,6 +55,7 @@ class WarmCommandTest {
         EdgeServer.start(
             EdgeConfig.defaults()
                 .withPort(0)
+                .withAdminPort(0)
                 .withUpstream(sim.baseUrl())
                 .withStore(new EdgeConfig.Store(dir.resolve("edge.db").toString())));
     keyFile = dir.resolve("key");

@@ -25,7 +25,7 @@ import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-/** {@code /admin/…} on the sidecar's listener: sizing, drift, and the forwarding dead letters. */
+/** {@code /admin/…} on the admin listener: sizing, drift, and the forwarding dead letters. */
 final class AdminApi {
 
   private static final Logger log = LoggerFactory.getLogger(AdminApi.class);

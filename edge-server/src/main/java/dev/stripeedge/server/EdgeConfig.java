@@ -38,6 +38,8 @@ import org.jspecify.annotations.Nullable;
  * @param store the embedded durable store
  * @param budget spending of Stripe's rate limits: lanes, reserved share for checkout, adaptive cuts
  * @param tiers the cache tiers below memory, and their encryption at rest
+ * @param listeners TLS of the proxy listener ({@code host}/{@code port}), the admin listener, and
+ *     the webhook receiver's own listener
  */
 public record EdgeConfig(
     String host,
@@ -50,7 +52,8 @@ public record EdgeConfig(
     Reconcile reconcile,
     Store store,
     Budget budget,
-    Tiers tiers) {
+    Tiers tiers,
+    Listeners listeners) {
 
   public EdgeConfig {
     if (port < 0 || port > 65535) {
@@ -64,6 +67,14 @@ public record EdgeConfig(
     }
     if (maxBodyBytes < 1024) {
       throw new IllegalArgumentException("maxBodyBytes must be at least 1024: " + maxBodyBytes);
+    }
+    if (port != 0 && port == listeners.admin().port()) {
+      throw new IllegalArgumentException(
+          "port and listeners.admin.port are both " + port + ": the admin listener needs its own");
+    }
+    if (port != 0 && listeners.webhooks().enabled() && port == listeners.webhooks().port()) {
+      throw new IllegalArgumentException(
+          "port and listeners.webhooks.port are both " + port + ": give the webhooks their own");
     }
     if (budget.enabled() && budget.redis().enabled() && cache.keySecret().isEmpty()) {
       // Each edge's own secret would name one Stripe account differently on every edge.
@@ -85,7 +96,8 @@ public record EdgeConfig(
         Reconcile.defaults(),
         Store.defaults(),
         Budget.defaults(),
-        Tiers.defaults());
+        Tiers.defaults(),
+        Listeners.defaults());
   }
 
   public EdgeConfig withHost(String value) {
@@ -100,7 +112,8 @@ public record EdgeConfig(
         reconcile,
         store,
         budget,
-        tiers);
+        tiers,
+        listeners);
   }
 
   public EdgeConfig withPort(int value) {
@@ -115,22 +128,56 @@ public record EdgeConfig(
         reconcile,
         store,
         budget,
-        tiers);
+        tiers,
+        listeners);
   }
 
   public EdgeConfig withUpstream(String value) {
     return new EdgeConfig(
-        host, port, value, maxBodyBytes, cache, retry, webhooks, reconcile, store, budget, tiers);
+        host,
+        port,
+        value,
+        maxBodyBytes,
+        cache,
+        retry,
+        webhooks,
+        reconcile,
+        store,
+        budget,
+        tiers,
+        listeners);
   }
 
   public EdgeConfig withWebhooks(Webhooks value) {
     return new EdgeConfig(
-        host, port, upstream, maxBodyBytes, cache, retry, value, reconcile, store, budget, tiers);
+        host,
+        port,
+        upstream,
+        maxBodyBytes,
+        cache,
+        retry,
+        value,
+        reconcile,
+        store,
+        budget,
+        tiers,
+        listeners);
   }
 
   public EdgeConfig withReconcile(Reconcile value) {
     return new EdgeConfig(
-        host, port, upstream, maxBodyBytes, cache, retry, webhooks, value, store, budget, tiers);
+        host,
+        port,
+        upstream,
+        maxBodyBytes,
+        cache,
+        retry,
+        webhooks,
+        value,
+        store,
+        budget,
+        tiers,
+        listeners);
   }
 
   public EdgeConfig withStore(Store value) {
@@ -145,12 +192,24 @@ public record EdgeConfig(
         reconcile,
         value,
         budget,
-        tiers);
+        tiers,
+        listeners);
   }
 
   public EdgeConfig withBudget(Budget value) {
     return new EdgeConfig(
-        host, port, upstream, maxBodyBytes, cache, retry, webhooks, reconcile, store, value, tiers);
+        host,
+        port,
+        upstream,
+        maxBodyBytes,
+        cache,
+        retry,
+        webhooks,
+        reconcile,
+        store,
+        value,
+        tiers,
+        listeners);
   }
 
   public EdgeConfig withTiers(Tiers value) {
@@ -165,7 +224,8 @@ public record EdgeConfig(
         reconcile,
         store,
         budget,
-        value);
+        value,
+        listeners);
   }
 
   public EdgeConfig withCache(Cache value) {
@@ -180,7 +240,29 @@ public record EdgeConfig(
         reconcile,
         store,
         budget,
-        tiers);
+        tiers,
+        listeners);
+  }
+
+  public EdgeConfig withListeners(Listeners value) {
+    return new EdgeConfig(
+        host,
+        port,
+        upstream,
+        maxBodyBytes,
+        cache,
+        retry,
+        webhooks,
+        reconcile,
+        store,
+        budget,
+        tiers,
+        value);
+  }
+
+  /** These settings with the admin listener on {@code value} (0 picks a free port). */
+  public EdgeConfig withAdminPort(int value) {
+    return withListeners(listeners.withAdmin(listeners.admin().withPort(value)));
   }
 
   /** Whether anything needs the durable store: a webhook secret or a reconciliation key. */
@@ -1092,6 +1174,177 @@ public record EdgeConfig(
               leaseSize,
               leaseTtlMillis,
               heartbeatMillis);
+    }
+  }
+
+  /**
+   * The listeners besides the proxy's own address ({@code host}, {@code port}), and TLS for each.
+   *
+   * @param proxyTls TLS of the proxy listener; off by default (plain HTTP, fine on loopback)
+   * @param admin {@code /admin/…} and {@code /metrics}, never on the proxy listener
+   * @param webhooks the webhook receiver's own listener, so only its paths face the internet; off
+   *     by default (the webhook paths are then served on the proxy listener)
+   * @param tlsReloadSeconds how often the PEM files are checked; a changed pair is served from the
+   *     next check on (renewals need no restart)
+   */
+  public record Listeners(
+      Tls proxyTls, Admin admin, WebhookListener webhooks, long tlsReloadSeconds) {
+
+    public Listeners {
+      if (tlsReloadSeconds < 1) {
+        throw new IllegalArgumentException(
+            "listeners.tlsReloadSeconds must be positive: " + tlsReloadSeconds);
+      }
+      if (webhooks.enabled() && webhooks.port() != 0 && webhooks.port() == admin.port()) {
+        throw new IllegalArgumentException(
+            "listeners.webhooks.port and listeners.admin.port are both " + admin.port());
+      }
+    }
+
+    public static Listeners defaults() {
+      return new Listeners(Tls.defaults(), Admin.defaults(), WebhookListener.defaults(), 10);
+    }
+
+    public Listeners withProxyTls(Tls value) {
+      return new Listeners(value, admin, webhooks, tlsReloadSeconds);
+    }
+
+    public Listeners withAdmin(Admin value) {
+      return new Listeners(proxyTls, value, webhooks, tlsReloadSeconds);
+    }
+
+    public Listeners withWebhooks(WebhookListener value) {
+      return new Listeners(proxyTls, admin, value, tlsReloadSeconds);
+    }
+
+    public Listeners withTlsReloadSeconds(long value) {
+      return new Listeners(proxyTls, admin, webhooks, value);
+    }
+  }
+
+  /**
+   * TLS of one listener from PEM files; off while both paths are empty.
+   *
+   * @param certFile the certificate chain, leaf first
+   * @param keyFile its private key (PKCS#8, or PKCS#1 for RSA); readable by the edge only
+   */
+  public record Tls(String certFile, String keyFile) {
+
+    public Tls {
+      certFile = certFile.strip();
+      keyFile = keyFile.strip();
+      if (certFile.isEmpty() != keyFile.isEmpty()) {
+        throw new IllegalArgumentException(
+            "TLS needs both certFile and keyFile (PEM): certFile="
+                + certFile
+                + ", keyFile="
+                + keyFile);
+      }
+    }
+
+    public static Tls defaults() {
+      return new Tls("", "");
+    }
+
+    /** Whether this listener serves TLS. */
+    public boolean on() {
+      return !certFile.isEmpty();
+    }
+  }
+
+  /**
+   * The admin listener: {@code /admin/…}, {@code /metrics}, {@code /healthz}, {@code /readyz}.
+   * Loopback by default, like Envoy's admin. Reads (GET) need no token; anything else needs {@code
+   * Authorization: Bearer <token>} and is refused while no token is set. Requests whose {@code
+   * Host} (or {@code Origin}) is not this listener's are refused: a browser page cannot reach it
+   * through DNS rebinding or a cross-site form.
+   *
+   * @param host address to bind; {@code 127.0.0.1} by default
+   * @param port port to bind; 0 picks a free one
+   * @param allowedHosts further names the {@code Host} header may carry (e.g. the name a scraper
+   *     uses when the listener is bound beyond loopback); IP literals of the bound address and
+   *     {@code localhost} on loopback need no entry
+   * @param token the bearer token for state-changing calls, at least 16 characters; empty = those
+   *     calls are refused. Best given as {@code STRIPE_EDGE_ADMIN_TOKEN}; never logged
+   * @param tls TLS of this listener
+   */
+  public record Admin(String host, int port, List<String> allowedHosts, String token, Tls tls) {
+
+    public Admin {
+      if (host.isBlank()) {
+        throw new IllegalArgumentException("listeners.admin.host must not be blank");
+      }
+      if (port < 0 || port > 65535) {
+        throw new IllegalArgumentException("listeners.admin.port must be 0..65535: " + port);
+      }
+      allowedHosts = List.copyOf(allowedHosts);
+      token = token.strip();
+      if (!token.isEmpty() && token.length() < 16) {
+        // Never the value: it is the secret.
+        throw new IllegalArgumentException(
+            "the admin token (STRIPE_EDGE_ADMIN_TOKEN) must have at least 16 characters");
+      }
+    }
+
+    public static Admin defaults() {
+      return new Admin("127.0.0.1", 8081, List.of(), "", Tls.defaults());
+    }
+
+    public Admin withHost(String value) {
+      return new Admin(value, port, allowedHosts, token, tls);
+    }
+
+    public Admin withPort(int value) {
+      return new Admin(host, value, allowedHosts, token, tls);
+    }
+
+    public Admin withToken(String value) {
+      return new Admin(host, port, allowedHosts, value, tls);
+    }
+
+    public Admin withTls(Tls value) {
+      return new Admin(host, port, allowedHosts, token, value);
+    }
+
+    @Override
+    public String toString() {
+      // Never the token.
+      return "Admin[host="
+          + host
+          + ", port="
+          + port
+          + ", allowedHosts="
+          + allowedHosts
+          + ", token="
+          + (token.isEmpty() ? "none" : "set")
+          + ", tls="
+          + tls
+          + "]";
+    }
+  }
+
+  /**
+   * The webhook receiver's own listener: when on, the webhook paths are served here only (with
+   * {@code /healthz} and {@code /readyz} for the load balancer), not on the proxy listener.
+   *
+   * @param enabled off by default
+   * @param host address to bind, e.g. {@code 0.0.0.0} behind the load balancer Stripe reaches
+   * @param port port to bind; 0 picks a free one
+   * @param tls TLS of this listener (Stripe delivers live events over HTTPS only)
+   */
+  public record WebhookListener(boolean enabled, String host, int port, Tls tls) {
+
+    public WebhookListener {
+      if (host.isBlank()) {
+        throw new IllegalArgumentException("listeners.webhooks.host must not be blank");
+      }
+      if (port < 0 || port > 65535) {
+        throw new IllegalArgumentException("listeners.webhooks.port must be 0..65535: " + port);
+      }
+    }
+
+    public static WebhookListener defaults() {
+      return new WebhookListener(false, "127.0.0.1", 8082, Tls.defaults());
     }
   }
 }

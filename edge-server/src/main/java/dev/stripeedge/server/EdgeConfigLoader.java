@@ -17,10 +17,11 @@ import org.jspecify.annotations.Nullable;
  * STRIPE_EDGE_PORT}, {@code STRIPE_EDGE_UPSTREAM}, {@code STRIPE_EDGE_WEBHOOK_SECRETS}
  * (comma-separated), {@code STRIPE_EDGE_WEBHOOK_ENDPOINTS} ({@code /path=whsec_a,whsec_b;/other=…}:
  * further endpoints' secrets), {@code STRIPE_EDGE_RECONCILE_API_KEY}, {@code
- * STRIPE_EDGE_CACHE_KEY_SECRET} (base64) and {@code STRIPE_EDGE_TIER_KEYS} ({@code id:base64,…},
- * the first encrypting unless {@code tiers.encryption.currentKey} says otherwise): secrets belong
- * in the environment rather than in a file. Flags are applied by the caller on the result. Unknown
- * keys in the file are errors (a typo must not be silently ignored).
+ * STRIPE_EDGE_CACHE_KEY_SECRET} (base64), {@code STRIPE_EDGE_ADMIN_TOKEN} (the admin listener's
+ * bearer token) and {@code STRIPE_EDGE_TIER_KEYS} ({@code id:base64,…}, the first encrypting unless
+ * {@code tiers.encryption.currentKey} says otherwise): secrets belong in the environment rather
+ * than in a file. Flags are applied by the caller on the result. Unknown keys in the file are
+ * errors (a typo must not be silently ignored).
  */
 public final class EdgeConfigLoader {
 
@@ -75,6 +76,10 @@ public final class EdgeConfigLoader {
     String apiKey = environment.get("STRIPE_EDGE_RECONCILE_API_KEY");
     if (apiKey != null && !apiKey.isBlank()) {
       ((ObjectNode) tree.get("reconcile")).put("apiKey", apiKey.strip());
+    }
+    String adminToken = environment.get("STRIPE_EDGE_ADMIN_TOKEN");
+    if (adminToken != null && !adminToken.isBlank()) {
+      ((ObjectNode) tree.get("listeners").get("admin")).put("token", adminToken.strip());
     }
     String keySecret = environment.get("STRIPE_EDGE_CACHE_KEY_SECRET");
     if (keySecret != null && !keySecret.isBlank()) {

@@ -63,22 +63,26 @@ import org.slf4j.LoggerFactory;
 /**
  * The sidecar: any Stripe client points its API base here and gets the edge pipeline.
  *
- * <p>{@code /v1/…} and {@code /v2/…} go through the {@link EdgePipeline}; {@code /healthz}, {@code
- * /readyz} and {@code /metrics} (Prometheus) are the edge's own, and so is the webhook receiver
- * ({@code POST /webhooks/stripe} by default, plus any {@code webhooks.endpoints} such as a Connect
- * endpoint, each verified with its own secrets: verified, recorded in the SQLite ledger before the
- * 2xx, then applied to the cache, and applied again at startup and every 5 s until every tier
- * acknowledged it; 503 while no signing secret is configured). With a reconciliation key, a
- * background thread repairs dropped deliveries from {@code /v1/events}, and another audits a sample
- * of cached retrieves against Stripe ({@code /admin/drift}). With {@code webhooks.forward} targets,
- * each new event is queued in the same SQLite transaction as its ledger record and forwarded,
- * re-signed, by a background thread; {@code /admin/webhooks/dead} lists and replays the deliveries
- * given up on (never a Stripe path: clients only use {@code /v1/} and {@code /v2/}); {@code
- * /admin/sizing} estimates the memory 90/95/99% hit ratios need. Below the in-memory cache, the
- * SQLite tier in the same file (on by default) keeps cached responses across restarts, under cache
- * keys derived from a secret kept in that file too. Keep-alive in, pooled connections up. Bodies
- * over the configured limit get a Stripe-shaped 413 without being buffered; nothing reaches a
- * client as a stack trace. Thread-safe; {@link #close} stops it.
+ * <p>{@code /v1/…} and {@code /v2/…} go through the {@link EdgePipeline}; {@code /healthz} and
+ * {@code /readyz} are the edge's own on every listener. {@code /metrics} (Prometheus) and {@code
+ * /admin/…} are served on the admin listener only (loopback by default; Host and Origin must name
+ * it, state changes need {@code STRIPE_EDGE_ADMIN_TOKEN}), and the webhook receiver on the proxy
+ * listener or its own ({@code listeners.webhooks}); each listener may serve TLS from PEM files,
+ * reloaded when they change. The webhook receiver ({@code POST /webhooks/stripe} by default, plus
+ * any {@code webhooks.endpoints} such as a Connect endpoint, each verified with its own secrets:
+ * verified, recorded in the SQLite ledger before the 2xx, then applied to the cache, and applied
+ * again at startup and every 5 s until every tier acknowledged it; 503 while no signing secret is
+ * configured). With a reconciliation key, a background thread repairs dropped deliveries from
+ * {@code /v1/events}, and another audits a sample of cached retrieves against Stripe ({@code
+ * /admin/drift}). With {@code webhooks.forward} targets, each new event is queued in the same
+ * SQLite transaction as its ledger record and forwarded, re-signed, by a background thread; {@code
+ * /admin/webhooks/dead} lists and replays the deliveries given up on (never a Stripe path: clients
+ * only use {@code /v1/} and {@code /v2/}); {@code /admin/sizing} estimates the memory 90/95/99% hit
+ * ratios need. Below the in-memory cache, the SQLite tier in the same file (on by default) keeps
+ * cached responses across restarts, under cache keys derived from a secret kept in that file too.
+ * Keep-alive in, pooled connections up. Bodies over the configured limit get a Stripe-shaped 413
+ * without being buffered; nothing reaches a client as a stack trace. Thread-safe; {@link #close}
+ * stops it.
  */
 public final class EdgeServer implements AutoCloseable {
 
@@ -137,6 +141,13 @@ public final class EdgeServer implements AutoCloseable {
   private final int maxBodyBytes;
   private final HttpServer server;
   private final int port;
+  private final HttpServer adminServer;
+  private final int adminPort;
+  private final @Nullable HttpServer webhookServer;
+  private final int webhookPort;
+  private final AdminAccess adminAccess;
+  private final ListenerTls tls = new ListenerTls();
+  private final ScheduledExecutorService tlsThread;
 
   private final WebhookReceiver webhooks;
   private final AdminApi admin;
@@ -256,37 +267,100 @@ public final class EdgeServer implements AutoCloseable {
     this.webhooks =
         new WebhookReceiver(vertx, config.webhooks(), processor, metrics, hooks.beforeIngest());
     this.admin = new AdminApi(vertx, pipeline, ledger, forwarder, driftAudit);
-    this.server =
-        vertx
-            .createHttpServer(
-                new HttpServerOptions()
-                    .setHost(config.host())
-                    .setPort(config.port())
-                    .setTcpNoDelay(true)
-                    .setMaxInitialLineLength(16 * 1024)
-                    .setMaxHeaderSize(64 * 1024)
-                    .setIdleTimeout(300))
-            .requestHandler(this::onRequest);
+    EdgeConfig.Listeners listeners = config.listeners();
+    this.adminAccess = new AdminAccess(listeners.admin());
+    this.tlsThread = daemonScheduler("edge-tls-reload");
     try {
-      this.port =
-          server
-              .listen()
-              .toCompletionStage()
-              .toCompletableFuture()
-              .get(30, TimeUnit.SECONDS)
-              .actualPort();
+      HttpServerOptions proxyOptions =
+          ListenerTls.apply(listenerOptions(config.host(), config.port()), listeners.proxyTls());
+      this.server = vertx.createHttpServer(proxyOptions).requestHandler(this::onRequest);
+      tls.watch("proxy", server, proxyOptions, listeners.proxyTls());
+      EdgeConfig.Admin adminConfig = listeners.admin();
+      HttpServerOptions adminOptions =
+          ListenerTls.apply(
+              // No h2c upgrade: a JDK client's first request upgrades, and a scrape larger than
+              // HTTP/2's initial window answered on the upgraded stream never completed.
+              listenerOptions(adminConfig.host(), adminConfig.port())
+                  .setHttp2ClearTextEnabled(false),
+              adminConfig.tls());
+      this.adminServer = vertx.createHttpServer(adminOptions).requestHandler(this::onAdminRequest);
+      tls.watch("admin", adminServer, adminOptions, adminConfig.tls());
+      EdgeConfig.WebhookListener hooksConfig = listeners.webhooks();
+      if (hooksConfig.enabled()) {
+        HttpServerOptions hooksOptions =
+            ListenerTls.apply(
+                listenerOptions(hooksConfig.host(), hooksConfig.port()), hooksConfig.tls());
+        this.webhookServer =
+            vertx.createHttpServer(hooksOptions).requestHandler(this::onWebhookRequest);
+        tls.watch("webhook", webhookServer, hooksOptions, hooksConfig.tls());
+      } else {
+        this.webhookServer = null;
+      }
+      this.port = listen(server, config.host(), config.port());
+      this.adminPort = listen(adminServer, adminConfig.host(), adminConfig.port());
+      this.webhookPort =
+          webhookServer == null
+              ? -1
+              : listen(webhookServer, hooksConfig.host(), hooksConfig.port());
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
+      tlsThread.shutdownNow();
       vertx.close();
       stopBackground();
       throw new IllegalStateException("interrupted while binding", e);
-    } catch (ExecutionException | TimeoutException e) {
+    } catch (RuntimeException e) {
+      tlsThread.shutdownNow();
       vertx.close();
       stopBackground();
-      throw new IllegalStateException(
-          "cannot listen on " + config.host() + ":" + config.port() + ": " + e.getMessage(), e);
+      throw e;
+    }
+    tls.start(tlsThread, listeners.tlsReloadSeconds());
+    warnIfExposed("proxy", config.host(), listeners.proxyTls());
+    warnIfExposed("admin", listeners.admin().host(), listeners.admin().tls());
+    if (webhookServer != null) {
+      warnIfExposed("webhook", listeners.webhooks().host(), listeners.webhooks().tls());
     }
     this.ready = true;
+  }
+
+  /** The options every listener shares: the same limits face every client. */
+  private static HttpServerOptions listenerOptions(String host, int port) {
+    return new HttpServerOptions()
+        .setHost(host)
+        .setPort(port)
+        .setTcpNoDelay(true)
+        .setMaxInitialLineLength(16 * 1024)
+        .setMaxHeaderSize(64 * 1024)
+        .setIdleTimeout(300);
+  }
+
+  /** Binds {@code server}; blocks until it listens, answering the port it got. */
+  private static int listen(HttpServer server, String host, int port) throws InterruptedException {
+    try {
+      return server
+          .listen()
+          .toCompletionStage()
+          .toCompletableFuture()
+          .get(30, TimeUnit.SECONDS)
+          .actualPort();
+    } catch (ExecutionException | TimeoutException e) {
+      throw new IllegalStateException(
+          "cannot listen on " + host + ":" + port + ": " + e.getMessage(), e);
+    }
+  }
+
+  /**
+   * One WARN line when a listener without TLS is bound beyond loopback: API keys, the admin token
+   * and customers' data would cross the network in clear.
+   */
+  private static void warnIfExposed(String name, String host, EdgeConfig.Tls listenerTls) {
+    if (!listenerTls.on() && !AdminAccess.loopbackHost(host)) {
+      log.warn(
+          "the {} listener on {} is reachable beyond loopback WITHOUT TLS: requests cross the"
+              + " network in clear; configure its TLS (docs/security.md) or bind it to 127.0.0.1",
+          name,
+          host);
+    }
   }
 
   /**
@@ -489,6 +563,24 @@ public final class EdgeServer implements AutoCloseable {
     return port;
   }
 
+  /** The admin listener's port: {@code /admin/…} and {@code /metrics}. */
+  public int adminPort() {
+    return adminPort;
+  }
+
+  /**
+   * The webhook listener's port.
+   *
+   * @throws IllegalStateException the webhook paths are on the proxy listener ({@code
+   *     listeners.webhooks.enabled} is false)
+   */
+  public int webhookPort() {
+    if (webhookServer == null) {
+      throw new IllegalStateException("listeners.webhooks is off: webhooks use the proxy port");
+    }
+    return webhookPort;
+  }
+
   public EdgePipeline pipeline() {
     return pipeline;
   }
@@ -498,32 +590,101 @@ public final class EdgeServer implements AutoCloseable {
     return metrics;
   }
 
-  private void onRequest(HttpServerRequest request) {
-    String path = request.path();
+  /** {@code /healthz} and {@code /readyz}, on every listener (load balancers probe any of them). */
+  private boolean health(HttpServerRequest request, String path) {
     switch (path) {
       case "/healthz" -> {
         plain(request.response(), 200, "ok\n");
-        return;
+        return true;
       }
       case "/readyz" -> {
         plain(request.response(), ready ? 200 : 503, ready ? "ready\n" : "starting\n");
-        return;
+        return true;
       }
-      case "/metrics" -> {
-        request
-            .response()
-            .putHeader("Content-Type", "text/plain; version=0.0.4; charset=utf-8")
-            .end(metrics.scrape());
-        return;
+      default -> {
+        return false;
       }
-      default -> {}
+    }
+  }
+
+  /**
+   * The admin listener: {@code /metrics} and {@code /admin/…} for callers naming this listener,
+   * state changes with the token only ({@link AdminAccess}).
+   */
+  private void onAdminRequest(HttpServerRequest request) {
+    String path = request.path();
+    if (health(request, path)) {
+      return;
+    }
+    String authority = request.getHeader("host");
+    if (authority == null && request.authority() != null) {
+      // HTTP/2 carries it as :authority.
+      String host = request.authority().host();
+      int authorityPort = request.authority().port();
+      authority =
+          (host.indexOf(':') >= 0 && !host.startsWith("[") ? "[" + host + "]" : host)
+              + (authorityPort >= 0 ? ":" + authorityPort : "");
+    }
+    AdminAccess.Refusal refusal =
+        adminAccess.check(
+            request.method().name(),
+            authority,
+            request.getHeader("origin"),
+            request.getHeader("authorization"),
+            request.localAddress().port(),
+            request.isSSL());
+    if (refusal != null) {
+      if (refusal.challenge() != null) {
+        request.response().putHeader("WWW-Authenticate", refusal.challenge());
+      }
+      error(request.response(), refusal.status(), "invalid_request_error", null, refusal.message());
+      return;
+    }
+    if (path.equals("/metrics")) {
+      request
+          .response()
+          .putHeader("Content-Type", "text/plain; version=0.0.4; charset=utf-8")
+          .end(metrics.scrape());
+      return;
+    }
+    if (path.startsWith("/admin/")) {
+      admin.handle(request, path);
+      return;
+    }
+    error(
+        request.response(),
+        404,
+        "invalid_request_error",
+        null,
+        "Unrecognized admin URL: the admin listener serves /admin/, /metrics, /healthz, /readyz.");
+  }
+
+  /** The webhook listener: the webhook paths and health only, nothing else faces the internet. */
+  private void onWebhookRequest(HttpServerRequest request) {
+    String path = request.path();
+    if (health(request, path)) {
+      return;
     }
     if (webhooks.handles(path)) {
       webhooks.handle(request, path);
       return;
     }
-    if (path.startsWith("/admin/")) {
-      admin.handle(request, path);
+    error(
+        request.response(),
+        404,
+        "invalid_request_error",
+        null,
+        "Unrecognized request URL: this listener receives Stripe's webhooks only.");
+  }
+
+  private void onRequest(HttpServerRequest request) {
+    String path = request.path();
+    if (health(request, path)) {
+      return;
+    }
+    // With a webhook listener, the webhook paths are served there only.
+    if (webhookServer == null && webhooks.handles(path)) {
+      webhooks.handle(request, path);
       return;
     }
     if (!path.startsWith("/v1/") && !path.startsWith("/v2/")) {
@@ -672,12 +833,18 @@ public final class EdgeServer implements AutoCloseable {
     if (driftThread != null) {
       driftThread.shutdownNow();
     }
-    try {
-      server.close().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-    } catch (ExecutionException | TimeoutException e) {
-      log.warn("server did not close cleanly: {}", e.toString());
+    tlsThread.shutdownNow();
+    for (HttpServer listener : new HttpServer[] {server, adminServer, webhookServer}) {
+      if (listener == null) {
+        continue;
+      }
+      try {
+        listener.close().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      } catch (ExecutionException | TimeoutException e) {
+        log.warn("server did not close cleanly: {}", e.toString());
+      }
     }
     vertx.close().toCompletionStage().toCompletableFuture().orTimeout(10, TimeUnit.SECONDS).join();
     stopForwarder();

@@ -22,10 +22,11 @@ import java.util.Map;
 import org.jspecify.annotations.Nullable;
 
 /**
- * The webhook endpoints on the sidecar's listener: the primary path and any further ones (Connect),
- * each verifying with its own secrets through a {@link WebhookIngest}. The body is read up to the
- * payload limit on the event loop, then recorded off it (the ledger writes to disk); the answer is
- * 2xx only once the event is recorded. The primary path answers 503 while it has no secret.
+ * The webhook endpoints, on the proxy listener or their own ({@code listeners.webhooks}): the
+ * primary path and any further ones (Connect), each verifying with its own secrets through a {@link
+ * WebhookIngest}. The body is read up to the payload limit on the event loop, then recorded off it
+ * (the ledger writes to disk); the answer is 2xx only once the event is recorded. The primary path
+ * answers 503 while it has no secret.
  */
 final class WebhookReceiver {
 

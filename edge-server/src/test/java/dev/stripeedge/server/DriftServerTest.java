@@ -31,6 +31,7 @@ class DriftServerTest {
               .withLimits(SimConfig.Limits.off())
               .withWebhooks(new SimConfig.Webhooks(0, 1000, 8, 10_000, 1.0, 0, 0, 500)));
 
+  private static final String ADMIN_TOKEN = "drift-test-admin-token";
   private static final Pattern ID = Pattern.compile("\"id\"\\s*:\\s*\"([^\"]+)\"");
   private static final ObjectMapper JSON = new ObjectMapper();
 
@@ -62,6 +63,9 @@ class DriftServerTest {
     return EdgeServer.start(
         EdgeConfig.defaults()
             .withPort(0)
+            .withListeners(
+                EdgeConfig.Listeners.defaults()
+                    .withAdmin(EdgeConfig.Admin.defaults().withPort(0).withToken(ADMIN_TOKEN)))
             .withUpstream(sim.baseUrl())
             .withReconcile(new EdgeConfig.Reconcile(3600, reconcileKey, 10, 3600, 20))
             .withStore(new EdgeConfig.Store(dir.resolve("edge.db").toString())));
@@ -78,7 +82,8 @@ class DriftServerTest {
     String key = "sk_test_drift_server";
     edge = start(key);
     String base = "http://127.0.0.1:" + edge.port();
-    JsonNode before = JSON.readTree(send(base, "GET", "/admin/drift", "", "").body());
+    String admin = "http://127.0.0.1:" + edge.adminPort();
+    JsonNode before = JSON.readTree(send(admin, "GET", "/admin/drift", "", "").body());
     assertThat(before.get("object").asText()).isEqualTo("drift_report");
     assertThat(before.get("ran_at").isNull()).as("no audit yet").isTrue();
     String changed = id(send(base, "POST", "/v1/customers", key, "name=ChangedBefore").body());
@@ -91,7 +96,7 @@ class DriftServerTest {
         .as("no webhook arrived: still the cached copy")
         .contains("ChangedBefore");
 
-    HttpResponse<String> run = send(base, "POST", "/admin/drift/run", "", "");
+    HttpResponse<String> run = send(admin, "POST", "/admin/drift/run", ADMIN_TOKEN, "");
 
     assertThat(run.statusCode()).as(run.body()).isEqualTo(200);
     JsonNode report = JSON.readTree(run.body());
@@ -101,12 +106,12 @@ class DriftServerTest {
     assertThat(report.get("drift_rate").asDouble()).isEqualTo(0.5);
     assertThat(report.get("drifted_ids").get(0).asText()).isEqualTo(changed);
     assertThat(report.get("ran_at").asText()).isNotEmpty();
-    assertThat(JSON.readTree(send(base, "GET", "/admin/drift", "", "").body()))
+    assertThat(JSON.readTree(send(admin, "GET", "/admin/drift", "", "").body()))
         .as("the last report")
         .isEqualTo(report);
     assertThat(send(base, "GET", "/v1/customers/" + changed, key, "").body())
         .contains("ChangedAfter");
-    assertThat(send(base, "GET", "/metrics", "", "").body())
+    assertThat(send(admin, "GET", "/metrics", "", "").body())
         .contains("stripe_edge_drift_drifted_total 1.0")
         .contains("stripe_edge_drift_rate 0.5");
   }
@@ -114,10 +119,10 @@ class DriftServerTest {
   @Test
   void wrongMethodsAreRefused() throws Exception {
     edge = start("sk_test_drift_methods");
-    String base = "http://127.0.0.1:" + edge.port();
+    String admin = "http://127.0.0.1:" + edge.adminPort();
 
-    HttpResponse<String> get = send(base, "GET", "/admin/drift/run", "", "");
-    HttpResponse<String> post = send(base, "POST", "/admin/drift", "", "");
+    HttpResponse<String> get = send(admin, "GET", "/admin/drift/run", "", "");
+    HttpResponse<String> post = send(admin, "POST", "/admin/drift", ADMIN_TOKEN, "");
 
     assertThat(get.statusCode()).isEqualTo(405);
     assertThat(get.headers().firstValue("Allow")).hasValue("POST");
@@ -128,10 +133,10 @@ class DriftServerTest {
   @Test
   void withoutAReconciliationKeyTheAuditIsOff() throws Exception {
     edge = start("");
-    String base = "http://127.0.0.1:" + edge.port();
+    String admin = "http://127.0.0.1:" + edge.adminPort();
 
-    HttpResponse<String> report = send(base, "GET", "/admin/drift", "", "");
-    HttpResponse<String> run = send(base, "POST", "/admin/drift/run", "", "");
+    HttpResponse<String> report = send(admin, "GET", "/admin/drift", "", "");
+    HttpResponse<String> run = send(admin, "POST", "/admin/drift/run", ADMIN_TOKEN, "");
 
     assertThat(report.statusCode()).isEqualTo(404);
     assertThat(report.body()).contains("drift_audit_off");

@@ -308,4 +308,65 @@ class EdgeConfigLoaderTest {
     assertThat(config.budget().toCore().forecast().enabled()).isFalse();
     assertThat(config.budget().toCore().globalRate()).isEqualTo(97);
   }
+
+  @Test
+  void theAdminTokenComesFromTheEnvironmentAndIsNeverPrinted() {
+    EdgeConfig config =
+        EdgeConfigLoader.load(
+            null, Map.of("STRIPE_EDGE_ADMIN_TOKEN", " s3cret-admin-token-value \n"));
+
+    assertThat(config.listeners().admin().token()).isEqualTo("s3cret-admin-token-value");
+    assertThat(config.toString()).doesNotContain("s3cret").contains("token=set");
+    assertThat(EdgeConfig.defaults().listeners().admin().token()).isEmpty();
+  }
+
+  @Test
+  void aShortAdminTokenIsRefusedWithoutShowingIt() {
+    assertThatThrownBy(
+            () -> EdgeConfigLoader.load(null, Map.of("STRIPE_EDGE_ADMIN_TOKEN", "short-tok")))
+        .hasMessageContaining("at least 16 characters")
+        .hasMessageNotContaining("short-tok");
+  }
+
+  @Test
+  void listenersAreReadFromTheFile() throws Exception {
+    Path file = dir.resolve("listeners.yaml");
+    Files.writeString(
+        file,
+        """
+        listeners:
+          proxyTls: {certFile: /etc/edge/tls.crt, keyFile: /etc/edge/tls.key}
+          admin:
+            host: 10.0.0.5
+            port: 9901
+            allowedHosts: [edge-admin.internal]
+          webhooks: {enabled: true, host: 0.0.0.0, port: 8443}
+          tlsReloadSeconds: 60
+        """);
+
+    EdgeConfig.Listeners listeners = EdgeConfigLoader.load(file, Map.of()).listeners();
+
+    assertThat(listeners.proxyTls().on()).isTrue();
+    assertThat(listeners.proxyTls().keyFile()).isEqualTo("/etc/edge/tls.key");
+    assertThat(listeners.admin().host()).isEqualTo("10.0.0.5");
+    assertThat(listeners.admin().port()).isEqualTo(9901);
+    assertThat(listeners.admin().allowedHosts()).containsExactly("edge-admin.internal");
+    assertThat(listeners.admin().tls().on()).isFalse();
+    assertThat(listeners.webhooks().enabled()).isTrue();
+    assertThat(listeners.webhooks().port()).isEqualTo(8443);
+    assertThat(listeners.tlsReloadSeconds()).isEqualTo(60);
+  }
+
+  @Test
+  void badListenerSettingsAreRefusedWithTheValue() throws Exception {
+    Path halfTls = dir.resolve("half-tls.yaml");
+    Files.writeString(halfTls, "listeners:\n  proxyTls: {certFile: /etc/edge/tls.crt}\n");
+    Path samePort = dir.resolve("same-port.yaml");
+    Files.writeString(samePort, "port: 9000\nlisteners:\n  admin:\n    port: 9000\n");
+
+    assertThatThrownBy(() -> EdgeConfigLoader.load(halfTls, Map.of()))
+        .hasMessageContaining("both certFile and keyFile");
+    assertThatThrownBy(() -> EdgeConfigLoader.load(samePort, Map.of()))
+        .hasMessageContaining("listeners.admin.port are both 9000");
+  }
 }

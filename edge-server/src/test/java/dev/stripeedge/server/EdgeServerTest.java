@@ -37,6 +37,7 @@ class EdgeServerTest {
         EdgeServer.start(
             EdgeConfig.defaults()
                 .withPort(0)
+                .withAdminPort(0)
                 .withUpstream(sim.baseUrl())
                 .withStore(new EdgeConfig.Store(dir.resolve("edge.db").toString())));
   }
@@ -151,7 +152,11 @@ class EdgeServerTest {
 
     assertThat(get("/healthz", null).statusCode()).isEqualTo(200);
     assertThat(get("/readyz", null).statusCode()).isEqualTo(200);
-    HttpResponse<String> metrics = get("/metrics", null);
+    HttpResponse<String> metrics =
+        http.send(
+            HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + edge.adminPort() + "/metrics"))
+                .build(),
+            HttpResponse.BodyHandlers.ofString());
     assertThat(metrics.statusCode()).isEqualTo(200);
     assertThat(metrics.body())
         .contains("stripe_edge_requests_seconds_count{cache=\"miss\",method=\"GET\"")

@@ -110,6 +110,7 @@ class JournalServerTest {
         EdgeServer.start(
             EdgeConfig.defaults()
                 .withPort(0)
+                .withAdminPort(0)
                 .withUpstream(sim.baseUrl())
                 .withWebhooks(EdgeConfig.Webhooks.defaults().withSecrets(List.of(SECRET)))
                 .withStore(new EdgeConfig.Store(dir.resolve("edge.db").toString())),

@@ -33,6 +33,7 @@ final class KillableEdge {
     EdgeConfig config =
         EdgeConfig.defaults()
             .withPort(Integer.parseInt(args[3]))
+            .withAdminPort(0)
             .withUpstream(args[0])
             .withStore(new EdgeConfig.Store(args[1]))
             .withWebhooks(EdgeConfig.Webhooks.defaults().withSecrets(List.of(args[2])));

@@ -78,6 +78,7 @@ class ReconcileServerTest {
         EdgeServer.start(
             EdgeConfig.defaults()
                 .withPort(0)
+                .withAdminPort(0)
                 .withUpstream(sim.baseUrl())
                 .withWebhooks(
                     EdgeConfig.Webhooks.defaults().withSecrets(List.of(group(SECRET, endpoint))))

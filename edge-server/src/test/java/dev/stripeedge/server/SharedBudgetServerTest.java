@@ -36,6 +36,7 @@ class SharedBudgetServerTest {
     EdgeConfig defaults = EdgeConfig.defaults();
     return defaults
         .withPort(0)
+        .withAdminPort(0)
         .withUpstream(sim.baseUrl())
         .withStore(new EdgeConfig.Store(dir.resolve("edge.db").toString()))
         .withCache(defaults.cache().withKeySecret(SECRET))
@@ -44,8 +45,9 @@ class SharedBudgetServerTest {
   }
 
   private HttpResponse<String> get(EdgeServer edge, String path) throws Exception {
+    int port = path.equals("/metrics") ? edge.adminPort() : edge.port();
     return http.send(
-        HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + edge.port() + path))
+        HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
             .header("Authorization", "Bearer sk_test_shared")
             .build(),
         HttpResponse.BodyHandlers.ofString());

@@ -54,6 +54,9 @@ class SharedTierServerTest {
         """
         port: 0
         upstream: %s
+        listeners:
+          admin:
+            port: 0
         store:
           path: %s
         tiers:

@@ -29,6 +29,8 @@ class SizingServerTest {
   static StripeSimExtension sim =
       new StripeSimExtension(SimConfig.forTests().withLimits(SimConfig.Limits.off()));
 
+  private static final String ADMIN_TOKEN = "sizing-test-admin-token";
+
   @TempDir static Path dir;
 
   private static EdgeServer edge;
@@ -40,6 +42,9 @@ class SizingServerTest {
         EdgeServer.start(
             EdgeConfig.defaults()
                 .withPort(0)
+                .withListeners(
+                    EdgeConfig.Listeners.defaults()
+                        .withAdmin(EdgeConfig.Admin.defaults().withPort(0).withToken(ADMIN_TOKEN)))
                 .withUpstream(sim.baseUrl())
                 .withStore(new EdgeConfig.Store(dir.resolve("edge.db").toString())));
   }
@@ -50,8 +55,10 @@ class SizingServerTest {
   }
 
   private HttpResponse<String> send(String method, String path, String key) throws Exception {
+    // The operator's endpoints are on the admin listener.
+    int port = path.startsWith("/v1/") ? edge.port() : edge.adminPort();
     HttpRequest.Builder request =
-        HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + edge.port() + path))
+        HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
             .method(method, HttpRequest.BodyPublishers.noBody());
     if (key != null) {
       request.header("Authorization", "Bearer " + key);
@@ -124,7 +131,7 @@ class SizingServerTest {
 
   @Test
   void onlyGetIsAllowed() throws Exception {
-    HttpResponse<String> response = send("POST", "/admin/sizing", null);
+    HttpResponse<String> response = send("POST", "/admin/sizing", ADMIN_TOKEN);
 
     assertThat(response.statusCode()).isEqualTo(405);
     assertThat(response.headers().firstValue("allow")).hasValue("GET");

@@ -39,6 +39,7 @@ class TierServerTest {
   private EdgeConfig config() {
     return EdgeConfig.defaults()
         .withPort(0)
+        .withAdminPort(0)
         .withUpstream(sim.baseUrl())
         .withStore(new EdgeConfig.Store(dir.resolve("edge.db").toString()));
   }

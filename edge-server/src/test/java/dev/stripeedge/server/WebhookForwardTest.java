@@ -31,6 +31,7 @@ import org.junit.jupiter.api.io.TempDir;
 /** Verified events forwarded by a real EdgeServer to a real application receiver on loopback. */
 class WebhookForwardTest {
 
+  private static final String ADMIN_TOKEN = "forward-test-admin-token";
   private static final String EDGE_SECRET = "whsec_from_stripe_to_edge";
   private static final String APP_SECRET = "whsec_from_edge_to_app";
 
@@ -85,6 +86,9 @@ class WebhookForwardTest {
         EdgeServer.start(
             EdgeConfig.defaults()
                 .withPort(0)
+                .withListeners(
+                    EdgeConfig.Listeners.defaults()
+                        .withAdmin(EdgeConfig.Admin.defaults().withPort(0).withToken(ADMIN_TOKEN)))
                 .withUpstream("http://127.0.0.1:9")
                 .withBudget(EdgeConfig.Budget.defaults().withEnabled(false))
                 .withWebhooks(
@@ -126,7 +130,8 @@ class WebhookForwardTest {
 
   private HttpResponse<String> admin(String method, String path) throws Exception {
     return http.send(
-        HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + edge.port() + path))
+        HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + edge.adminPort() + path))
+            .header("Authorization", "Bearer " + ADMIN_TOKEN)
             .method(method, HttpRequest.BodyPublishers.noBody())
             .build(),
         HttpResponse.BodyHandlers.ofString());

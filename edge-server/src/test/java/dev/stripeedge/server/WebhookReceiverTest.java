@@ -54,6 +54,7 @@ class WebhookReceiverTest {
         EdgeServer.start(
             EdgeConfig.defaults()
                 .withPort(0)
+                .withAdminPort(0)
                 .withUpstream(sim.baseUrl())
                 .withWebhooks(
                     EdgeConfig.Webhooks.defaults().withSecrets(secrets).withEndpoints(endpoints))
@@ -138,7 +139,9 @@ class WebhookReceiverTest {
   private String scrape() {
     try {
       return http.send(
-              HttpRequest.newBuilder(URI.create(edgeUrl() + "/metrics")).build(),
+              HttpRequest.newBuilder(
+                      URI.create("http://127.0.0.1:" + edge.adminPort() + "/metrics"))
+                  .build(),
               HttpResponse.BodyHandlers.ofString())
           .body();
     } catch (Exception e) {

@@ -211,6 +211,7 @@ public final class FreshnessScenario {
       EdgeConfig config =
           EdgeConfig.defaults()
               .withPort(port)
+              .withAdminPort(0)
               .withUpstream(sim.baseUrl())
               .withWebhooks(
                   EdgeConfig.Webhooks.defaults().withSecrets(List.of(group(SECRET, endpoint))))
