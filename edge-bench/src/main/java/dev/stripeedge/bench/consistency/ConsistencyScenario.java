@@ -39,6 +39,7 @@ public final class ConsistencyScenario {
             EdgeServer.start(
                 EdgeConfig.defaults()
                     .withPort(0)
+                    .withAdminPort(0)
                     .withUpstream(sim.baseUrl())
                     .withStore(new EdgeConfig.Store(dir.resolve("edge.db").toString())))) {
       return new ConsistencyCheck(
