@@ -440,9 +440,11 @@ final class Charges {
     card.put("multicapture", Map.of("status", "unavailable"));
     card.put("network", test.brand());
     card.put("network_token", Map.of("used", false));
+    card.put("network_transaction_id", null);
     card.put("overcapture", Map.of("maximum_amount_capturable", amount, "status", "unavailable"));
     card.put("regulated_status", "unregulated");
     card.put("three_d_secure", null);
+    card.put("transaction_link_id", null);
     card.put("wallet", null);
     Map<String, Object> details = new LinkedHashMap<>();
     details.put("card", card);

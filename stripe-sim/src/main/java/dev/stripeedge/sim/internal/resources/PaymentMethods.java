@@ -281,6 +281,7 @@ final class PaymentMethods {
     card.put("wallet", null);
     pm.put("card", card);
     pm.put("customer", null);
+    pm.put("customer_account", null);
     pm.put("metadata", new LinkedHashMap<>());
     pm.put("type", "card");
     return call.insert(CRUD.type(), pm, attrs(pm, test.number()));

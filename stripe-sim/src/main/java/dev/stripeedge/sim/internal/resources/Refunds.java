@@ -155,6 +155,8 @@ final class Refunds {
     refund.put("balance_transaction", call.newId("txn"));
     refund.put("charge", charge.get("id"));
     refund.put("currency", charge.get("currency"));
+    refund.put("customer", charge.get("customer"));
+    refund.put("customer_account", null);
     refund.put("description", null);
     Map<String, Object> card = new LinkedHashMap<>();
     card.put("reference", null);
@@ -168,6 +170,7 @@ final class Refunds {
     refund.put("instructions_email", params.string("instructions_email"));
     refund.put("metadata", params.applyMetadata("metadata", new LinkedHashMap<>()));
     refund.put("payment_intent", charge.get("payment_intent"));
+    refund.put("payment_method", charge.get("payment_method"));
     refund.put(
         "reason",
         params.oneOf("reason", List.of("duplicate", "fraudulent", "requested_by_customer")));

@@ -333,7 +333,13 @@ final class Subscriptions {
     subscription.put("automatic_tax", automaticTax);
     subscription.put("billing_cycle_anchor", now);
     subscription.put("billing_cycle_anchor_config", null);
-    subscription.put("billing_mode", Map.of("type", "flexible"));
+    // Flexible billing is the default since 2025-06-30.basil; its one option keeps its default.
+    Map<String, Object> billingMode = new LinkedHashMap<>();
+    billingMode.put("flexible", Map.of("proration_discounts", "included"));
+    billingMode.put("type", "flexible");
+    billingMode.put("updated_at", null);
+    subscription.put("billing_mode", billingMode);
+    subscription.put("billing_schedules", List.of());
     subscription.put("billing_thresholds", null);
     subscription.put("cancel_at", null);
     subscription.put("cancel_at_period_end", false);
@@ -341,6 +347,7 @@ final class Subscriptions {
     subscription.put("cancellation_details", cancellationDetails());
     subscription.put("collection_method", "charge_automatically");
     subscription.put("customer", customerId);
+    subscription.put("customer_account", null);
     subscription.put("days_until_due", null);
     subscription.put("default_payment_method", null);
     subscription.put("default_source", null);
@@ -350,6 +357,9 @@ final class Subscriptions {
     subscription.put("ended_at", null);
     Map<String, Object> invoiceSettings = new LinkedHashMap<>();
     invoiceSettings.put("account_tax_ids", null);
+    invoiceSettings.put("custom_fields", null);
+    invoiceSettings.put("description", null);
+    invoiceSettings.put("footer", null);
     invoiceSettings.put("issuer", Map.of("type", "self"));
     subscription.put("invoice_settings", invoiceSettings);
     subscription.put("items", null);
