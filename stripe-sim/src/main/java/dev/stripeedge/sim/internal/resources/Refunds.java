@@ -40,8 +40,13 @@ final class Refunds {
     CRUD.list(router, List.of("charge", "payment_intent"));
   }
 
+  private static final List<String> REASONS =
+      List.of("duplicate", "fraudulent", "requested_by_customer");
+
   private static Result create(Call call) {
     Params params = call.params();
+    // Parameters are validated before any object is looked up, as at Stripe.
+    params.oneOf("reason", REASONS);
     Map<String, Object> charge = charge(call, params);
     String chargeId = (String) charge.get("id");
     String currency = (String) charge.get("currency");
@@ -171,9 +176,7 @@ final class Refunds {
     refund.put("metadata", params.applyMetadata("metadata", new LinkedHashMap<>()));
     refund.put("payment_intent", charge.get("payment_intent"));
     refund.put("payment_method", charge.get("payment_method"));
-    refund.put(
-        "reason",
-        params.oneOf("reason", List.of("duplicate", "fraudulent", "requested_by_customer")));
+    refund.put("reason", params.oneOf("reason", REASONS));
     refund.put("receipt_number", null);
     refund.put("source_transfer_reversal", null);
     refund.put("status", "succeeded");

@@ -150,6 +150,14 @@ final class TestCards {
             "processing_error",
             "An error occurred while processing your card. Try again in a little bit."));
     card(
+        "chargeDeclinedVelocityLimitExceeded",
+        "4000000000006975",
+        decline(
+            "card_declined",
+            "card_velocity_exceeded",
+            "Your card was declined for making repeated attempts too frequently or exceeding its"
+                + " amount limit."));
+    card(
         "chargeCustomerFail",
         "4000000000000341",
         new Declined("card_declined", "generic_decline", DECLINED, null, false, false));
