@@ -102,6 +102,11 @@ class FixtureShapeTest {
             "url=https%3A%2F%2Fexample.com%2Fhook&enabled_events[]=*"));
     RENDERED.put("event", get(http, "/v1/events?limit=1").get("data").get(0));
     RENDERED.put("account", post(http, "/v1/accounts", "type=custom&country=US"));
+    String disputed =
+        post(http, "/v1/charges", "amount=2500&currency=usd&source=tok_createDispute")
+            .get("id")
+            .asText();
+    RENDERED.put("dispute", get(http, "/v1/disputes?charge=" + disputed).get("data").get(0));
     JsonNode doomed = post(http, "/v1/customers", "");
     RENDERED.put("deleted_customer", delete(http, "/v1/customers/" + doomed.get("id").asText()));
     JsonNode doomedProduct = post(http, "/v1/products", "name=Old");
@@ -149,6 +154,7 @@ class FixtureShapeTest {
           Map.entry("webhook_endpoint", com.stripe.model.WebhookEndpoint.class),
           Map.entry("event", com.stripe.model.Event.class),
           Map.entry("account", com.stripe.model.Account.class),
+          Map.entry("dispute", com.stripe.model.Dispute.class),
           Map.entry("deleted_customer", com.stripe.model.Customer.class),
           Map.entry("deleted_product", com.stripe.model.Product.class));
 

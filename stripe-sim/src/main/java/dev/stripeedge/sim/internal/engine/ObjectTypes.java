@@ -18,6 +18,7 @@ public final class ObjectTypes {
           Map.entry("ch", "charges"),
           Map.entry("py", "charges"),
           Map.entry("re", "refunds"),
+          Map.entry("dp", "disputes"),
           Map.entry("pyr", "refunds"),
           Map.entry("sub", "subscriptions"),
           Map.entry("si", "subscription_items"),

@@ -196,6 +196,7 @@ final class Charges {
   static void store(Call call, Map<String, Object> charge) {
     call.insert(CRUD.type(), charge, attrs(charge));
     call.emit("failed".equals(charge.get("status")) ? "charge.failed" : "charge.succeeded", charge);
+    Disputes.openIfDisputeCard(call, charge);
   }
 
   /** Saves a changed charge, keeping its filter attributes in step. */
@@ -238,6 +239,7 @@ final class Charges {
     charge.put("balance_transaction", call.newId("txn"));
     save(call, charge);
     call.emit("charge.captured", charge);
+    Disputes.openIfDisputeCard(call, charge);
     return charge;
   }
 

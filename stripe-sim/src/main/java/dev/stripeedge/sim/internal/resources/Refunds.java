@@ -60,6 +60,16 @@ final class Refunds {
           "Charge " + chargeId + " has already been refunded.",
           "charge");
     }
+    if (Boolean.TRUE.equals(charge.get("disputed"))) {
+      // A chargeback has already returned the funds; only an inquiry can still be refunded.
+      Map<String, Object> dispute = Disputes.forCharge(call, chargeId);
+      if (dispute == null || !Boolean.TRUE.equals(dispute.get("is_charge_refundable"))) {
+        throw StripeError.invalidState(
+            "charge_disputed",
+            "Charge " + chargeId + " has been charged back; cannot issue a refund.",
+            null);
+      }
+    }
     boolean captured = Boolean.TRUE.equals(charge.get("captured"));
     long refundable = number(charge, captured ? "amount_captured" : "amount");
     long alreadyRefunded = number(charge, "amount_refunded");

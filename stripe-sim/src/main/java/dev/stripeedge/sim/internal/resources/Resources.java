@@ -16,6 +16,7 @@ public final class Resources {
     PaymentIntents.register(router);
     Charges.register(router);
     Refunds.register(router);
+    Disputes.register(router);
     Events.register(router);
     WebhookEndpoints.register(router);
     Products.register(router);

@@ -45,6 +45,17 @@ final class TestCards {
       boolean onAttach)
       implements Outcome {}
 
+  /**
+   * A charge that succeeds and is then disputed by the cardholder, as Stripe's dispute test cards
+   * do.
+   *
+   * @param reason the dispute's {@code reason}
+   * @param inquiry an inquiry (status {@code warning_needs_response}, funds not withdrawn) rather
+   *     than a chargeback ({@code needs_response})
+   * @param networkReasonCode the card network's reason code for the dispute
+   */
+  record Dispute(String reason, boolean inquiry, String networkReasonCode) {}
+
   /** On-session payments need 3D Secure first; off-session ones are declined. */
   record RequiresAction() implements Outcome {}
 
@@ -72,6 +83,9 @@ final class TestCards {
         case "mastercard" -> "MasterCard";
         case "amex" -> "American Express";
         case "discover" -> "Discover";
+        case "diners" -> "Diners Club";
+        case "jcb" -> "JCB";
+        case "unionpay" -> "UnionPay";
         default -> "Unknown";
       };
     }
@@ -96,12 +110,24 @@ final class TestCards {
 
   private static final Map<String, Card> BY_KEY = new HashMap<>();
   private static final Map<String, Card> BY_NUMBER = new HashMap<>();
+  private static final Map<String, Dispute> DISPUTES = new HashMap<>();
 
   static {
     card("visa", "4242424242424242", "visa", "credit", NORMAL);
     card("mastercard", "5555555555554444", "mastercard", "credit", NORMAL);
     card("amex", "378282246310005", "amex", "credit", NORMAL);
     card("discover", "6011111111111117", "discover", "credit", NORMAL);
+    card("diners", "3056930009020004", "diners", "credit", NORMAL);
+    card("jcb", "3566002020360505", "jcb", "credit", NORMAL);
+    card("unionpay", "6200000000000005", "unionpay", "credit", NORMAL);
+    card("mastercard_prepaid", "5105105105105100", "mastercard", "prepaid", NORMAL);
+    // Stripe's dispute cards: the payment succeeds, then the cardholder disputes it.
+    disputed("createDispute", "4000000000000259", new Dispute("fraudulent", false, "10.4"));
+    disputed(
+        "createDisputeProductNotReceived",
+        "4000000000002685",
+        new Dispute("product_not_received", false, "13.1"));
+    disputed("createDisputeInquiry", "4000000000001976", new Dispute("fraudulent", true, "10.4"));
     card("visa_debit", "4000056655665556", "visa", "debit", NORMAL);
     card("mastercard_debit", "5200828282828210", "mastercard", "debit", NORMAL);
     card("bypassPending", "4000000000000077", "visa", "credit", NORMAL);
@@ -179,6 +205,16 @@ final class TestCards {
 
   private TestCards() {}
 
+  /** The dispute that follows a successful charge of the card with this fingerprint, or null. */
+  static @Nullable Dispute dispute(@Nullable Object fingerprint) {
+    for (Map.Entry<String, Dispute> entry : DISPUTES.entrySet()) {
+      if (BY_NUMBER.get(entry.getKey()).fingerprint().equals(fingerprint)) {
+        return entry.getValue();
+      }
+    }
+    return null;
+  }
+
   /** The card a magic token names ({@code tok_visa}), or null. */
   static @Nullable Card token(String token) {
     return token.startsWith("tok_") ? BY_KEY.get(token.substring(4)) : null;
@@ -208,6 +244,15 @@ final class TestCards {
   private static String brandOf(String number) {
     if (number.startsWith("34") || number.startsWith("37")) {
       return "amex";
+    }
+    if (number.startsWith("30") || number.startsWith("36") || number.startsWith("38")) {
+      return "diners";
+    }
+    if (number.startsWith("35")) {
+      return "jcb";
+    }
+    if (number.startsWith("62")) {
+      return "unionpay";
     }
     if (number.startsWith("5") || number.startsWith("2")) {
       return "mastercard";
@@ -252,6 +297,11 @@ final class TestCards {
     Card card = new Card(key, number, brand, funding, "US", outcome);
     BY_KEY.put(key, card);
     BY_NUMBER.putIfAbsent(number, card);
+  }
+
+  private static void disputed(String key, String number, Dispute dispute) {
+    card(key, number, "visa", "credit", NORMAL);
+    DISPUTES.put(number, dispute);
   }
 
   private static void alias(String alias, String key) {
