@@ -80,7 +80,7 @@ final class Expander {
     }
   }
 
-  private static final Object NOT_INCLUDABLE = new Object();
+  static final Object NOT_INCLUDABLE = new Object();
   private static final int INCLUDED_LIST_LIMIT = 10;
 
   /**
@@ -88,8 +88,7 @@ final class Expander {
    * customer's sources, subscriptions and tax ids; a price's or plan's tiers. Built from the stored
    * objects at render time; {@link #NOT_INCLUDABLE} for any other field.
    */
-  private static @Nullable Object include(
-      Map<String, Object> object, String field, Account account) {
+  static @Nullable Object include(Map<String, Object> object, String field, Account account) {
     String id = String.valueOf(object.get("id"));
     return switch (object.get("object") + "." + field) {
       case "customer.sources" ->
