@@ -93,6 +93,11 @@ class ApiVersionsTest {
     "invoice, subscription, 2025-03-30, 2025-03-31.basil, present, absent",
     "invoice, lines.data.0.price, 2025-03-30, 2025-03-31.basil, present, absent",
     "invoice, lines.data.0.subscription_item, 2025-03-30, 2025-03-31.basil, present, absent",
+    "invoice, lines.data.0.tax_rates, 2025-03-30, 2025-03-31.basil, present, absent",
+    "invoice, paid, 2025-03-30, 2025-03-31.basil, present, absent",
+    "invoice, discount, 2025-03-30, 2025-03-31.basil, present, absent",
+    "invoice, subscription_details, 2025-03-30, 2025-03-31.basil, present, absent",
+    "charge, dispute, 2023-08-15, 2023-08-16, present, absent",
     "payment_intent, invoice, 2025-03-30, 2025-03-31.basil, present, absent",
     "charge, invoice, 2025-03-30, 2025-03-31.basil, present, absent",
     "product, features, 2024-04-09, 2024-04-10, present, absent",
@@ -138,6 +143,23 @@ class ApiVersionsTest {
         .isEqualTo(IDS.get("price"));
     assertThat(invoice.path("lines").path("data").get(0).path("type").asText())
         .isEqualTo("subscription");
+    assertThat(invoice.path("paid").asBoolean())
+        .isEqualTo(invoice.path("status").asText().equals("paid"));
+  }
+
+  @Test
+  void beforeAugust2023AChargeNamesItsDispute() {
+    String charge =
+        ok(http.post("/v1/charges", KEY, "amount=900&currency=usd&source=tok_createDispute"))
+            .path("id")
+            .asText();
+    String dispute =
+        ok(http.get("/v1/disputes?charge=" + charge, KEY)).path("data").get(0).path("id").asText();
+
+    assertThat(get("/v1/charges/" + charge, "2023-08-15").path("dispute").asText())
+        .isEqualTo(dispute);
+    assertThat(get("/v1/charges/" + IDS.get("charge"), "2023-08-15").path("dispute").isNull())
+        .isTrue();
   }
 
   @Test

@@ -77,12 +77,12 @@ public final class Versions {
           new Change(
               "2025-03-31",
               "invoice",
-              "subscription moved to parent.subscription_details.subscription",
+              "subscription, charge, payment_intent, paid, discount and tax fields removed",
               Versions::invoiceBeforeBasil),
           new Change(
               "2025-03-31",
               "line_item",
-              "price, proration, subscription_item and type moved to pricing and parent",
+              "price, proration, subscription_item, type, tax_rates and tax_amounts removed",
               Versions::lineItemBeforeBasil),
           new Change(
               "2025-03-31",
@@ -104,6 +104,11 @@ public final class Versions {
               "product",
               "attributes removed (with caption and deactivate_on, for goods only)",
               (product, account) -> product.putIfAbsent("attributes", List.of())),
+          new Change(
+              "2023-08-16",
+              "charge",
+              "dispute and destination removed",
+              Versions::chargeBefore20230816),
           new Change(
               "2022-11-15",
               "payment_intent",
@@ -223,11 +228,41 @@ public final class Versions {
 
   private static void invoiceBeforeBasil(Map<String, Object> invoice, Account account) {
     Object subscription = null;
+    Map<String, Object> subscriptionDetails = null;
     if (invoice.get("parent") instanceof Map<?, ?> parent
         && map(parent).get("subscription_details") instanceof Map<?, ?> details) {
       subscription = map(details).get("subscription");
+      subscriptionDetails = new LinkedHashMap<>();
+      subscriptionDetails.put("metadata", map(details).get("metadata"));
     }
+    // Fields basil removed; the simulator's invoices are paid without a charge or PaymentIntent.
+    invoice.putIfAbsent("application_fee_amount", null);
+    invoice.putIfAbsent("charge", null);
+    invoice.putIfAbsent("discount", null);
+    invoice.putIfAbsent("paid", "paid".equals(invoice.get("status")));
+    invoice.putIfAbsent("paid_out_of_band", false);
+    invoice.putIfAbsent("payment_intent", null);
+    invoice.putIfAbsent("quote", null);
     invoice.putIfAbsent("subscription", subscription);
+    invoice.putIfAbsent("subscription_details", subscriptionDetails);
+    invoice.putIfAbsent("tax", null);
+    invoice.putIfAbsent("total_tax_amounts", List.of());
+    invoice.putIfAbsent("transfer_data", null);
+  }
+
+  /** Before 2023-08-16 a charge named its dispute (and its Connect destination). */
+  private static void chargeBefore20230816(Map<String, Object> charge, Account account) {
+    String id = String.valueOf(charge.get("id"));
+    List<Entry> disputes =
+        account
+            .collection("disputes")
+            .list(
+                new ListQuery(1, null, null, Long.MIN_VALUE, Long.MAX_VALUE),
+                entry -> id.equals(entry.attr("charge")),
+                "dispute")
+            .entries();
+    charge.putIfAbsent("destination", null);
+    charge.putIfAbsent("dispute", disputes.isEmpty() ? null : disputes.get(0).id());
   }
 
   private static void lineItemBeforeBasil(Map<String, Object> line, Account account) {
@@ -236,6 +271,12 @@ public final class Versions {
         && map(parent).get("subscription_item_details") instanceof Map<?, ?> details) {
       itemDetails = map(details);
     }
+    line.putIfAbsent("invoice_item", null);
+    Map<String, Object> prorationDetails = new LinkedHashMap<>();
+    prorationDetails.put("credited_items", null);
+    line.putIfAbsent("proration_details", prorationDetails);
+    line.putIfAbsent("tax_amounts", List.of());
+    line.putIfAbsent("tax_rates", List.of());
     line.putIfAbsent(
         "proration", itemDetails != null && Boolean.TRUE.equals(itemDetails.get("proration")));
     line.putIfAbsent(
