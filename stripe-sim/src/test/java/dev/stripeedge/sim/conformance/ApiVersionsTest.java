@@ -202,6 +202,23 @@ class ApiVersionsTest {
   }
 
   @Test
+  void objectsInCardErrorsAreInTheRequestsVersion() {
+    HttpResponse<String> response =
+        http.post(
+            "/v1/payment_intents",
+            KEY,
+            "amount=1000&currency=usd&confirm=true&payment_method_types[]=card"
+                + "&payment_method=pm_card_chargeDeclined",
+            "Stripe-Version",
+            "2022-11-14");
+
+    assertThat(response.statusCode()).isEqualTo(402);
+    JsonNode error = json(response).path("error");
+    assertThat(error.path("payment_intent").path("charges").path("data")).hasSize(1);
+    assertThat(error.path("payment_method").path("billing_details").has("tax_id")).isFalse();
+  }
+
+  @Test
   void anUnparseableVersionGetsTodaysShape() {
     JsonNode price = get("/v1/prices/" + IDS.get("price"), "not-a-version");
 
@@ -243,6 +260,10 @@ class ApiVersionsTest {
 
   private static JsonNode ok(HttpResponse<String> response) {
     assertThat(response.statusCode()).as(response.body()).isEqualTo(200);
+    return json(response);
+  }
+
+  private static JsonNode json(HttpResponse<String> response) {
     try {
       return Json.MAPPER.readTree(response.body());
     } catch (IOException e) {

@@ -202,6 +202,20 @@ public final class Simulator {
         result = route.handler().handle(call);
       }
     } catch (StripeError e) {
+      if (Versions.needsDowngrade(version)) {
+        // Objects in a card error (the PaymentIntent, the PaymentMethod) are in the request's
+        // version too.
+        e.extras()
+            .replaceAll(
+                (field, value) -> {
+                  if (!(value instanceof Map<?, ?>)) {
+                    return value;
+                  }
+                  Map<String, Object> copy = Json.readMap(Json.write(value));
+                  Versions.downgrade(copy, version, account);
+                  return copy;
+                });
+      }
       throw e;
     } catch (RuntimeException e) {
       log.error("operation {} failed", route.endpoint(), e);

@@ -207,6 +207,11 @@ public final class StripeError extends RuntimeException {
     return this;
   }
 
+  /** The fields {@link #with} added (objects such as the PaymentIntent), mutable. */
+  public Map<String, Object> extras() {
+    return extra;
+  }
+
   /** Adds a response header; returns this. */
   public StripeError withHeader(String name, String value) {
     headers.put(name, value);
