@@ -107,6 +107,12 @@ class FixtureShapeTest {
             .get("id")
             .asText();
     RENDERED.put("dispute", get(http, "/v1/disputes?charge=" + disputed).get("data").get(0));
+    RENDERED.put(
+        "balance_transaction",
+        get(
+            http,
+            "/v1/balance_transactions/"
+                + RENDERED.get("charge").get("balance_transaction").asText()));
     JsonNode doomed = post(http, "/v1/customers", "");
     RENDERED.put("deleted_customer", delete(http, "/v1/customers/" + doomed.get("id").asText()));
     JsonNode doomedProduct = post(http, "/v1/products", "name=Old");
@@ -155,6 +161,7 @@ class FixtureShapeTest {
           Map.entry("event", com.stripe.model.Event.class),
           Map.entry("account", com.stripe.model.Account.class),
           Map.entry("dispute", com.stripe.model.Dispute.class),
+          Map.entry("balance_transaction", com.stripe.model.BalanceTransaction.class),
           Map.entry("deleted_customer", com.stripe.model.Customer.class),
           Map.entry("deleted_product", com.stripe.model.Product.class));
 

@@ -155,7 +155,11 @@ final class Charges {
     charge.put("application", null);
     charge.put("application_fee", null);
     charge.put("application_fee_amount", null);
-    charge.put("balance_transaction", ok && capture ? call.newId("txn") : null);
+    charge.put(
+        "balance_transaction",
+        ok && capture
+            ? BalanceTransactions.charge(call, (String) charge.get("id"), amount, currency)
+            : null);
     Object billing = instrument.get("billing_details");
     charge.put("billing_details", billing != null ? billing : PaymentMethods.billingDetails(null));
     charge.put("calculated_statement_descriptor", "STRIPE-SIM");
@@ -236,7 +240,9 @@ final class Charges {
     }
     charge.put("amount_captured", captured);
     charge.put("captured", true);
-    charge.put("balance_transaction", call.newId("txn"));
+    charge.put(
+        "balance_transaction",
+        BalanceTransactions.charge(call, id, captured, (String) charge.get("currency")));
     save(call, charge);
     call.emit("charge.captured", charge);
     Disputes.openIfDisputeCard(call, charge);

@@ -18,8 +18,8 @@ import org.jspecify.annotations.Nullable;
  * Disputes, opened by Stripe's dispute test cards ({@code tok_createDispute}, …) once their charge
  * is captured: retrieve, list, update (evidence, metadata, submit) and close.
  *
- * <p>Simplified: no balance transactions (a chargeback's withdrawal and fee are not booked), no
- * evidence files, and a dispute never resolves on its own.
+ * <p>Simplified: no evidence files, and a dispute never resolves on its own (so its funds are never
+ * reinstated).
  */
 final class Disputes {
 
@@ -91,7 +91,19 @@ final class Disputes {
     }
     Map<String, Object> dispute = call.newObject("dp", "dispute");
     dispute.put("amount", charge.get("amount_captured"));
-    dispute.put("balance_transactions", List.of());
+    // A chargeback withdraws the amount and Stripe's dispute fee at once; an inquiry moves no
+    // money.
+    List<Object> withdrawals = new ArrayList<>();
+    if (!kind.inquiry()) {
+      String txn =
+          BalanceTransactions.disputeWithdrawal(
+              call,
+              (String) dispute.get("id"),
+              ((Number) charge.get("amount_captured")).longValue(),
+              (String) charge.get("currency"));
+      withdrawals.add(call.load(BalanceTransactions.CRUD.type(), "balance_transaction", txn, "id"));
+    }
+    dispute.put("balance_transactions", withdrawals);
     dispute.put("charge", charge.get("id"));
     dispute.put("currency", charge.get("currency"));
     dispute.put("enhanced_eligibility_types", List.of());

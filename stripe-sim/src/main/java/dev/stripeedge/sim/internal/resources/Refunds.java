@@ -167,7 +167,10 @@ final class Refunds {
     // Stripe's refund has no livemode field.
     refund.remove("livemode");
     refund.put("amount", amount);
-    refund.put("balance_transaction", call.newId("txn"));
+    refund.put(
+        "balance_transaction",
+        BalanceTransactions.refund(
+            call, (String) refund.get("id"), amount, (String) charge.get("currency")));
     refund.put("charge", charge.get("id"));
     refund.put("currency", charge.get("currency"));
     refund.put("customer", charge.get("customer"));

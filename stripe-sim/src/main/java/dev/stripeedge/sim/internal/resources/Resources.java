@@ -17,6 +17,7 @@ public final class Resources {
     Charges.register(router);
     Refunds.register(router);
     Disputes.register(router);
+    BalanceTransactions.register(router);
     Events.register(router);
     WebhookEndpoints.register(router);
     Products.register(router);
