@@ -62,6 +62,12 @@ class FixtureShapeTest {
                 + "&payment_method_types[]=card&customer="
                 + cus);
     RENDERED.put("payment_intent", pi);
+    RENDERED.put(
+        "setup_intent",
+        post(
+            http,
+            "/v1/setup_intents",
+            "customer=" + cus + "&payment_method=pm_card_visa&confirm=true&usage=off_session"));
     RENDERED.put("charge", get(http, "/v1/charges/" + pi.get("latest_charge").asText()));
     RENDERED.put(
         "payment_method", get(http, "/v1/payment_methods/" + pi.get("payment_method").asText()));
@@ -161,6 +167,7 @@ class FixtureShapeTest {
           Map.entry("event", com.stripe.model.Event.class),
           Map.entry("account", com.stripe.model.Account.class),
           Map.entry("dispute", com.stripe.model.Dispute.class),
+          Map.entry("setup_intent", com.stripe.model.SetupIntent.class),
           Map.entry("balance_transaction", com.stripe.model.BalanceTransaction.class),
           Map.entry("deleted_customer", com.stripe.model.Customer.class),
           Map.entry("deleted_product", com.stripe.model.Product.class));

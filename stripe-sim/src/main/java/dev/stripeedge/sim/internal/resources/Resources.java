@@ -14,6 +14,7 @@ public final class Resources {
     PaymentMethods.register(router);
     Sources.register(router);
     PaymentIntents.register(router);
+    SetupIntents.register(router);
     Charges.register(router);
     Refunds.register(router);
     Disputes.register(router);
