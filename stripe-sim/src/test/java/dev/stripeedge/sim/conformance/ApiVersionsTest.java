@@ -219,10 +219,19 @@ class ApiVersionsTest {
   }
 
   @Test
-  void anUnparseableVersionGetsTodaysShape() {
-    JsonNode price = get("/v1/prices/" + IDS.get("price"), "not-a-version");
+  void somethingThatIsNotAVersionIsRefused() {
+    HttpResponse<String> response =
+        http.send(
+            http.request("/v1/prices/" + IDS.get("price"), KEY)
+                .header("Stripe-Version", "not-a-version")
+                .GET()
+                .build());
 
-    assertThat(price.path("recurring").has("aggregate_usage")).isFalse();
+    assertThat(response.statusCode()).isEqualTo(400);
+    JsonNode error = json(response).path("error");
+    assertThat(error.path("type").asText()).isEqualTo("invalid_request_error");
+    assertThat(error.path("message").asText())
+        .isEqualTo("Invalid Stripe API version: not-a-version");
   }
 
   private static boolean is(String presence) {

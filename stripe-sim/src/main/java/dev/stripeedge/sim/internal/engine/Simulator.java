@@ -90,6 +90,7 @@ public final class Simulator {
       }
       Route route = match.route();
       endpoint = route.endpoint();
+      Versions.validate(request.header("stripe-version"));
       if (caller.readOnly() && !request.method().equals("GET")) {
         throw StripeError.permission(
             "The provided key '%s' does not have the required permissions for this endpoint on account '%s'."

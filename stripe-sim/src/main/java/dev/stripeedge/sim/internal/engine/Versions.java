@@ -1,6 +1,7 @@
 package dev.stripeedge.sim.internal.engine;
 
 import dev.stripeedge.sim.internal.wire.Json;
+import dev.stripeedge.sim.internal.wire.StripeError;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -152,12 +153,19 @@ public final class Versions {
   private Versions() {}
 
   /**
-   * True when {@code version} is older than {@code changeVersion}. An unparseable version counts as
-   * current, so it is never transformed.
+   * True when {@code version} is older than {@code changeVersion}. An unparseable version (only the
+   * configured default can be one; headers are {@linkplain #validate validated}) counts as current.
    */
   static boolean before(@Nullable String version, String changeVersion) {
     String date = date(version);
     return date != null && date.compareTo(changeVersion) < 0;
+  }
+
+  /** Stripe's 400 for a {@code Stripe-Version} that is not a version at all. */
+  static void validate(@Nullable String header) {
+    if (header != null && !header.isBlank() && date(header) == null) {
+      throw StripeError.invalid(null, "Invalid Stripe API version: " + header.strip(), null);
+    }
   }
 
   /** True when responses for {@code version} need transforming. */
