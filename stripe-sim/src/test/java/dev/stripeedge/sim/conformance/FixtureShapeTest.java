@@ -119,6 +119,11 @@ class FixtureShapeTest {
             http,
             "/v1/balance_transactions/"
                 + RENDERED.get("charge").get("balance_transaction").asText()));
+    RENDERED.put(
+        "coupon",
+        post(http, "/v1/coupons", "percent_off=25&duration=repeating&duration_in_months=3"));
+    JsonNode doomedCoupon = post(http, "/v1/coupons", "amount_off=500&currency=usd");
+    RENDERED.put("deleted_coupon", delete(http, "/v1/coupons/" + doomedCoupon.get("id").asText()));
     JsonNode doomed = post(http, "/v1/customers", "");
     RENDERED.put("deleted_customer", delete(http, "/v1/customers/" + doomed.get("id").asText()));
     JsonNode doomedProduct = post(http, "/v1/products", "name=Old");
@@ -167,6 +172,8 @@ class FixtureShapeTest {
           Map.entry("event", com.stripe.model.Event.class),
           Map.entry("account", com.stripe.model.Account.class),
           Map.entry("dispute", com.stripe.model.Dispute.class),
+          Map.entry("coupon", com.stripe.model.Coupon.class),
+          Map.entry("deleted_coupon", com.stripe.model.Coupon.class),
           Map.entry("setup_intent", com.stripe.model.SetupIntent.class),
           Map.entry("balance_transaction", com.stripe.model.BalanceTransaction.class),
           Map.entry("deleted_customer", com.stripe.model.Customer.class),

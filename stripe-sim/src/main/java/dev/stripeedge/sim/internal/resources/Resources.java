@@ -25,6 +25,7 @@ public final class Resources {
     Prices.register(router);
     Plans.register(router);
     TaxRates.register(router);
+    Coupons.register(router);
     Subscriptions.register(router);
     SubscriptionItems.register(router);
     Invoices.register(router);
