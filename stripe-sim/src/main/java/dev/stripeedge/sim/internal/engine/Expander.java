@@ -58,6 +58,19 @@ final class Expander {
       object.put(field, resolved);
       value = resolved;
     }
+    if (value instanceof List<?> ids && index + 1 == parts.length) {
+      // A list of ids (a subscription's discounts) expands element by element.
+      List<Object> resolved = new java.util.ArrayList<>();
+      for (Object element : ids) {
+        Map<String, Object> found =
+            element instanceof String id && ObjectTypes.collectionFor(id) != null
+                ? resolve(field, id, account)
+                : null;
+        resolved.add(found == null ? element : found);
+      }
+      object.put(field, resolved);
+      return;
+    }
     if (index + 1 == parts.length || value == null) {
       return;
     }

@@ -19,6 +19,7 @@ public final class ObjectTypes {
           Map.entry("ch", "charges"),
           Map.entry("py", "charges"),
           Map.entry("re", "refunds"),
+          Map.entry("di", "discounts"),
           Map.entry("dp", "disputes"),
           Map.entry("pyr", "refunds"),
           Map.entry("sub", "subscriptions"),

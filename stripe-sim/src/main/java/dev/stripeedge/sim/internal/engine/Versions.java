@@ -47,6 +47,18 @@ public final class Versions {
   static final List<Change> CHANGES =
       List.of(
           new Change(
+              "2025-09-30",
+              "discount",
+              "coupon replaced by source.coupon",
+              (discount, account) -> {
+                if (discount.get("source") instanceof Map<?, ?> source
+                    && map(source).get("coupon") instanceof String couponId) {
+                  Entry coupon = account.collection("coupons").get(couponId);
+                  discount.putIfAbsent(
+                      "coupon", coupon == null ? null : Json.readMap(coupon.json()));
+                }
+              }),
+          new Change(
               "2025-04-30",
               "payment_method",
               "billing_details.tax_id added (Latin American buyers' tax ids)",
@@ -223,8 +235,15 @@ public final class Versions {
   }
 
   private static void subscriptionBeforeBasil(Map<String, Object> subscription, Account account) {
-    // Discounts (coupons) are not simulated, so the one discount there was is none.
-    subscription.putIfAbsent("discount", null);
+    // Before basil a subscription had one discount, as an object.
+    Object discount = null;
+    if (subscription.get("discounts") instanceof List<?> discounts
+        && !discounts.isEmpty()
+        && discounts.get(0) instanceof String id) {
+      Entry entry = account.collection("discounts").get(id);
+      discount = entry == null ? null : Json.readMap(entry.json());
+    }
+    subscription.putIfAbsent("discount", discount);
     if (subscription.get("items") instanceof Map<?, ?> items
         && map(items).get("data") instanceof List<?> data
         && !data.isEmpty()

@@ -62,7 +62,7 @@ final class Subscriptions {
   static {
     List<String> create = new ArrayList<>(UPDATE);
     create.remove("proration_date");
-    create.addAll(List.of("customer", "trial_period_days", "currency"));
+    create.addAll(List.of("customer", "trial_period_days", "currency", "discounts"));
     CREATE = List.copyOf(create);
   }
 
@@ -123,6 +123,8 @@ final class Subscriptions {
     }
     skeleton(subscription, customerId, now);
     apply(call, params, subscription);
+    List<Map<String, Object>> discounts = Discounts.forSubscription(call, params, customerId, id);
+    subscription.put("discounts", discounts.stream().map(d -> d.get("id")).toList());
     if (trial) {
       subscription.put("trial_start", now);
       subscription.put("trial_end", trialEnd);
@@ -133,6 +135,8 @@ final class Subscriptions {
     subscription.put("status", trial ? "trialing" : incomplete ? "incomplete" : "active");
     Map<String, Object> invoice =
         Invoices.forSubscription(call, customer, subscription, items, trial);
+    Discounts.applyToInvoice(call, invoice, discounts);
+    Discounts.redeem(call, discounts);
     subscription.put("latest_invoice", invoice.get("id"));
     subscription.put("items", itemsList(id, items));
     for (Map<String, Object> item : items) {
