@@ -122,6 +122,21 @@ class FixtureShapeTest {
     RENDERED.put(
         "coupon",
         post(http, "/v1/coupons", "percent_off=25&duration=repeating&duration_in_months=3"));
+    JsonNode discounted =
+        post(
+            http,
+            "/v1/subscriptions",
+            "customer="
+                + cus
+                + "&items[0][price]="
+                + price.get("id").asText()
+                + "&discounts[0][coupon]="
+                + RENDERED.get("coupon").get("id").asText());
+    RENDERED.put(
+        "discount",
+        get(http, "/v1/subscriptions/" + discounted.get("id").asText() + "?expand[]=discounts")
+            .get("discounts")
+            .get(0));
     JsonNode doomedCoupon = post(http, "/v1/coupons", "amount_off=500&currency=usd");
     RENDERED.put("deleted_coupon", delete(http, "/v1/coupons/" + doomedCoupon.get("id").asText()));
     JsonNode doomed = post(http, "/v1/customers", "");
@@ -173,6 +188,7 @@ class FixtureShapeTest {
           Map.entry("account", com.stripe.model.Account.class),
           Map.entry("dispute", com.stripe.model.Dispute.class),
           Map.entry("coupon", com.stripe.model.Coupon.class),
+          Map.entry("discount", com.stripe.model.Discount.class),
           Map.entry("deleted_coupon", com.stripe.model.Coupon.class),
           Map.entry("setup_intent", com.stripe.model.SetupIntent.class),
           Map.entry("balance_transaction", com.stripe.model.BalanceTransaction.class),

@@ -15,9 +15,8 @@ import java.util.Objects;
 /**
  * Coupons: create (custom ids too), retrieve, update (name, metadata), delete, list.
  *
- * <p>Simplified: a coupon is not yet applied anywhere (subscriptions and invoices take no {@code
- * discounts}), so {@code times_redeemed} stays 0; {@code applies_to} and {@code currency_options}
- * are not taken.
+ * <p>Coupons are redeemed by new subscriptions' {@code discounts} ({@link Discounts}). Simplified:
+ * {@code applies_to} and {@code currency_options} are not taken.
  */
 final class Coupons {
 
