@@ -59,7 +59,14 @@ public final class EventLog {
     event.put("api_version", apiVersion);
     event.put("created", state.clock().epochSeconds());
     Map<String, Object> data = new LinkedHashMap<>();
-    data.put("object", object);
+    if (Versions.needsDowngrade(apiVersion)) {
+      // An account pinned to an older default gets its events in that version's shape.
+      Map<String, Object> copy = Json.readMap(Json.write(object));
+      Versions.downgrade(copy, apiVersion, account);
+      data.put("object", copy);
+    } else {
+      data.put("object", object);
+    }
     if (previousAttributes != null) {
       data.put("previous_attributes", previousAttributes);
     }

@@ -226,7 +226,7 @@ final class Disputes {
 
   private static Map<String, String> attrs(Map<String, Object> dispute) {
     Map<String, String> attrs = new LinkedHashMap<>();
-    for (String field : new ArrayList<>(List.of("charge", "payment_intent"))) {
+    for (String field : List.of("charge", "payment_intent")) {
       if (dispute.get(field) instanceof String value) {
         attrs.put(field, value);
       }
