@@ -59,6 +59,38 @@ class TokensAndDisputesTest {
     assertThat(charge.path("source").path("funding").asText()).isEqualTo(funding);
   }
 
+  /** Stripe's address verification cards: the charge succeeds, the checks report the result. */
+  @ParameterizedTest
+  @CsvSource({
+    "avsFail, fail, fail",
+    "avsLine1Fail, fail, pass",
+    "avsZipFail, pass, fail",
+    "avsUnchecked, unavailable, unavailable",
+  })
+  void addressVerificationCardsReportTheirChecks(String card, String line1, String zip) {
+    JsonNode charge =
+        ok(http.post("/v1/charges", key, "amount=1000&currency=usd&source=tok_" + card));
+    JsonNode pm = ok(http.get("/v1/payment_methods/pm_card_" + card, key));
+
+    assertThat(charge.path("status").asText()).isEqualTo("succeeded");
+    JsonNode checks = charge.path("payment_method_details").path("card").path("checks");
+    assertThat(checks.path("address_line1_check").asText()).isEqualTo(line1);
+    assertThat(checks.path("address_postal_code_check").asText()).isEqualTo(zip);
+    assertThat(charge.path("source").path("address_line1_check").asText()).isEqualTo(line1);
+    assertThat(charge.path("source").path("address_zip_check").asText()).isEqualTo(zip);
+    assertThat(pm.path("card").path("checks").path("address_line1_check").asText())
+        .isEqualTo(line1);
+  }
+
+  @Test
+  void ordinaryCardsHaveNoAddressChecks() {
+    JsonNode charge = ok(http.post("/v1/charges", key, "amount=1000&currency=usd&source=tok_visa"));
+
+    JsonNode checks = charge.path("payment_method_details").path("card").path("checks");
+    assertThat(checks.path("address_line1_check").isNull()).isTrue();
+    assertThat(checks.path("cvc_check").asText()).isEqualTo("pass");
+  }
+
   @ParameterizedTest
   @CsvSource({
     "tok_createDispute, fraudulent, needs_response, false, chargeback",

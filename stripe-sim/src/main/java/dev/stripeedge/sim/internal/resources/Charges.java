@@ -434,7 +434,7 @@ final class Charges {
     card.put("amount_authorized", ok ? amount : null);
     card.put("authorization_code", ok ? "123456" : null);
     card.put("brand", test.brand());
-    card.put("checks", PaymentMethods.checks("pass"));
+    card.put("checks", PaymentMethods.checks("pass", test));
     card.put("country", test.country());
     card.put("exp_month", expMonth);
     card.put("exp_year", expYear);

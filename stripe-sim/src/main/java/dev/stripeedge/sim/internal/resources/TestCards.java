@@ -56,6 +56,12 @@ final class TestCards {
    */
   record Dispute(String reason, boolean inquiry, String networkReasonCode) {}
 
+  /**
+   * What the issuer says about the billing address (Stripe's AVS test cards): each of {@code pass},
+   * {@code fail}, {@code unavailable}.
+   */
+  record AddressChecks(String line1, String postalCode) {}
+
   /** On-session payments need 3D Secure first; off-session ones are declined. */
   record RequiresAction() implements Outcome {}
 
@@ -111,6 +117,7 @@ final class TestCards {
   private static final Map<String, Card> BY_KEY = new HashMap<>();
   private static final Map<String, Card> BY_NUMBER = new HashMap<>();
   private static final Map<String, Dispute> DISPUTES = new HashMap<>();
+  private static final Map<String, AddressChecks> ADDRESS_CHECKS = new HashMap<>();
 
   static {
     card("visa", "4242424242424242", "visa", "credit", NORMAL);
@@ -121,6 +128,11 @@ final class TestCards {
     card("jcb", "3566002020360505", "jcb", "credit", NORMAL);
     card("unionpay", "6200000000000005", "unionpay", "credit", NORMAL);
     card("mastercard_prepaid", "5105105105105100", "mastercard", "prepaid", NORMAL);
+    // Stripe's address verification cards: the charge succeeds, the checks say otherwise.
+    checked("avsFail", "4000000000000010", new AddressChecks("fail", "fail"));
+    checked("avsLine1Fail", "4000000000000028", new AddressChecks("fail", "pass"));
+    checked("avsZipFail", "4000000000000036", new AddressChecks("pass", "fail"));
+    checked("avsUnchecked", "4000000000000044", new AddressChecks("unavailable", "unavailable"));
     // Stripe's dispute cards: the payment succeeds, then the cardholder disputes it.
     disputed("createDispute", "4000000000000259", new Dispute("fraudulent", false, "10.4"));
     disputed(
@@ -215,6 +227,11 @@ final class TestCards {
     return null;
   }
 
+  /** The address checks an AVS test card reports, or null (no address given, no check). */
+  static @Nullable AddressChecks addressChecks(Card card) {
+    return ADDRESS_CHECKS.get(card.number());
+  }
+
   /** The card a magic token names ({@code tok_visa}), or null. */
   static @Nullable Card token(String token) {
     return token.startsWith("tok_") ? BY_KEY.get(token.substring(4)) : null;
@@ -297,6 +314,11 @@ final class TestCards {
     Card card = new Card(key, number, brand, funding, "US", outcome);
     BY_KEY.put(key, card);
     BY_NUMBER.putIfAbsent(number, card);
+  }
+
+  private static void checked(String key, String number, AddressChecks checks) {
+    card(key, number, "visa", "credit", NORMAL);
+    ADDRESS_CHECKS.put(number, checks);
   }
 
   private static void disputed(String key, String number, Dispute dispute) {
