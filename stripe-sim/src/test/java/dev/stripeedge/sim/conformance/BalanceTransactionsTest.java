@@ -122,6 +122,30 @@ class BalanceTransactionsTest {
   }
 
   @Test
+  void theBalanceAddsUpTheNetAmountsAsPending() throws Exception {
+    assertThat(stripe.v1().balance().retrieve().getPending())
+        .singleElement()
+        .satisfies(p -> assertThat(p.getAmount()).isZero());
+    charge("tok_visa", true);
+    Charge refunded = charge("tok_visa", true);
+    stripe.v1().refunds().create(RefundCreateParams.builder().setCharge(refunded.getId()).build());
+
+    com.stripe.model.Balance balance = stripe.v1().balance().retrieve();
+
+    // Two charges of 100.00 net 96.80 each; the refund takes 100.00 back.
+    assertThat(balance.getPending())
+        .singleElement()
+        .satisfies(
+            p -> {
+              assertThat(p.getCurrency()).isEqualTo("usd");
+              assertThat(p.getAmount()).isEqualTo(2 * 9_680L - 10_000L);
+            });
+    assertThat(balance.getAvailable())
+        .singleElement()
+        .satisfies(a -> assertThat(a.getAmount()).isZero());
+  }
+
+  @Test
   void listFiltersBySourceAndType() throws Exception {
     Charge charge = charge("tok_visa", true);
     charge("tok_visa", true);

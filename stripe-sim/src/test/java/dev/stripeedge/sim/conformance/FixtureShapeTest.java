@@ -113,6 +113,7 @@ class FixtureShapeTest {
             .get("id")
             .asText();
     RENDERED.put("dispute", get(http, "/v1/disputes?charge=" + disputed).get("data").get(0));
+    RENDERED.put("balance", get(http, "/v1/balance"));
     RENDERED.put(
         "balance_transaction",
         get(
@@ -192,6 +193,7 @@ class FixtureShapeTest {
           Map.entry("deleted_coupon", com.stripe.model.Coupon.class),
           Map.entry("setup_intent", com.stripe.model.SetupIntent.class),
           Map.entry("balance_transaction", com.stripe.model.BalanceTransaction.class),
+          Map.entry("balance", com.stripe.model.Balance.class),
           Map.entry("deleted_customer", com.stripe.model.Customer.class),
           Map.entry("deleted_product", com.stripe.model.Product.class));
 

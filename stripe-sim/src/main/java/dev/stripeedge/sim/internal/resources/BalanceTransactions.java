@@ -1,17 +1,25 @@
 package dev.stripeedge.sim.internal.resources;
 
 import dev.stripeedge.sim.internal.engine.Call;
+import dev.stripeedge.sim.internal.engine.Entry;
+import dev.stripeedge.sim.internal.engine.ListQuery;
+import dev.stripeedge.sim.internal.engine.Page;
+import dev.stripeedge.sim.internal.engine.Result;
+import dev.stripeedge.sim.internal.engine.Route;
 import dev.stripeedge.sim.internal.engine.Router;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
 
 /**
  * Balance transactions: one per captured charge (with Stripe's card fee), refund and dispute
- * withdrawal; retrieve and list ({@code source}, {@code type}, {@code currency}).
+ * withdrawal; retrieve and list ({@code source}, {@code type}, {@code currency}); the balance they
+ * add up to.
  *
- * <p>Simplified: funds are pending until {@code available_on} and never become available (no
- * payouts), every card pays the US standard rate, and there is no {@code balance} endpoint.
+ * <p>Simplified: funds stay pending (never available, no payouts), and every card pays the US
+ * standard rate.
  */
 final class BalanceTransactions {
 
@@ -33,6 +41,68 @@ final class BalanceTransactions {
   static void register(Router router) {
     CRUD.retrieve(router);
     CRUD.list(router, List.of("source", "type", "currency"));
+    router.add(
+        new Route(
+            "GET",
+            "/v1/balance",
+            Route.Kind.READ,
+            Route.params(List.of("expand")),
+            null,
+            BalanceTransactions::balance));
+  }
+
+  /**
+   * {@code GET /v1/balance}: every booked net amount, per currency, is pending (funds never become
+   * available here); usd with zeros when nothing is booked, as for a new account.
+   */
+  private static Result balance(Call call) {
+    Map<String, Long> pending = new TreeMap<>();
+    String after = null;
+    while (true) {
+      Page page =
+          call.collection(CRUD.type())
+              .list(
+                  new ListQuery(100, after, null, Long.MIN_VALUE, Long.MAX_VALUE),
+                  entry -> true,
+                  "balance_transaction");
+      for (Entry entry : page.entries()) {
+        Map<String, Object> txn = call.read(entry);
+        pending.merge((String) txn.get("currency"), Billing.number(txn.get("net")), Long::sum);
+      }
+      if (!page.hasMore() || page.entries().isEmpty()) {
+        break;
+      }
+      after = page.entries().get(page.entries().size() - 1).id();
+    }
+    if (pending.isEmpty()) {
+      pending.put("usd", 0L);
+    }
+    Map<String, Object> balance = new LinkedHashMap<>();
+    balance.put("object", "balance");
+    List<Object> available = new ArrayList<>();
+    List<Object> reserved = new ArrayList<>();
+    List<Object> pendingAmounts = new ArrayList<>();
+    pending.forEach(
+        (currency, amount) -> {
+          available.add(amount(0, currency, true));
+          reserved.add(amount(0, currency, false));
+          pendingAmounts.add(amount(amount, currency, true));
+        });
+    balance.put("available", available);
+    balance.put("connect_reserved", reserved);
+    balance.put("livemode", call.account().livemode());
+    balance.put("pending", pendingAmounts);
+    return new Result.Obj(balance);
+  }
+
+  private static Map<String, Object> amount(long amount, String currency, boolean bySource) {
+    Map<String, Object> entry = new LinkedHashMap<>();
+    entry.put("amount", amount);
+    entry.put("currency", currency);
+    if (bySource) {
+      entry.put("source_types", Map.of("card", amount));
+    }
+    return entry;
   }
 
   /** Books a captured card charge of {@code amount}, less Stripe's fee; returns the id. */
