@@ -138,6 +138,18 @@ class FixtureShapeTest {
         get(http, "/v1/subscriptions/" + discounted.get("id").asText() + "?expand[]=discounts")
             .get("discounts")
             .get(0));
+    JsonNode session =
+        post(
+            http,
+            "/v1/checkout/sessions",
+            "mode=subscription&success_url=https%3A%2F%2Fexample.com%2Fok&line_items[0][price]="
+                + price.get("id").asText());
+    RENDERED.put("checkout.session", session);
+    RENDERED.put(
+        "item",
+        get(http, "/v1/checkout/sessions/" + session.get("id").asText() + "/line_items")
+            .get("data")
+            .get(0));
     JsonNode doomedCoupon = post(http, "/v1/coupons", "amount_off=500&currency=usd");
     RENDERED.put("deleted_coupon", delete(http, "/v1/coupons/" + doomedCoupon.get("id").asText()));
     JsonNode doomed = post(http, "/v1/customers", "");
@@ -189,6 +201,8 @@ class FixtureShapeTest {
           Map.entry("account", com.stripe.model.Account.class),
           Map.entry("dispute", com.stripe.model.Dispute.class),
           Map.entry("coupon", com.stripe.model.Coupon.class),
+          Map.entry("checkout.session", com.stripe.model.checkout.Session.class),
+          Map.entry("item", com.stripe.model.LineItem.class),
           Map.entry("discount", com.stripe.model.Discount.class),
           Map.entry("deleted_coupon", com.stripe.model.Coupon.class),
           Map.entry("setup_intent", com.stripe.model.SetupIntent.class),

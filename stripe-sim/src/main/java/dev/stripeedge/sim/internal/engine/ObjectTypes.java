@@ -15,6 +15,7 @@ public final class ObjectTypes {
           Map.entry("txr", "tax_rates"),
           Map.entry("pm", "payment_methods"),
           Map.entry("pi", "payment_intents"),
+          Map.entry("cs", "checkout/sessions"),
           Map.entry("seti", "setup_intents"),
           Map.entry("ch", "charges"),
           Map.entry("py", "charges"),

@@ -26,6 +26,7 @@ public final class Resources {
     Plans.register(router);
     TaxRates.register(router);
     Coupons.register(router);
+    CheckoutSessions.register(router);
     Subscriptions.register(router);
     SubscriptionItems.register(router);
     Invoices.register(router);
