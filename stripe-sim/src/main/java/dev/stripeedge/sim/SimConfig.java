@@ -99,6 +99,11 @@ public record SimConfig(
     return new SimConfig(value, port, mode, seed, apiVersion, limits, latency, webhooks, faults);
   }
 
+  /** The account default {@code Stripe-Version}: requests without the header get this shape. */
+  public SimConfig withApiVersion(String value) {
+    return new SimConfig(host, port, mode, seed, value, limits, latency, webhooks, faults);
+  }
+
   public SimConfig withPort(int value) {
     return new SimConfig(host, value, mode, seed, apiVersion, limits, latency, webhooks, faults);
   }

@@ -105,6 +105,35 @@ class WebhooksConformanceTest {
   }
 
   @Test
+  void anEndpointPinnedToAnOlderVersionReceivesThatVersionsShape() throws Exception {
+    String key = "sk_test_hooks_versioned";
+    SimHttp http = new SimHttp(sim.baseUrl());
+    http.post(
+        "/v1/webhook_endpoints",
+        key,
+        "url="
+            + java.net.URLEncoder.encode(hookUrl(), StandardCharsets.UTF_8)
+            + "&enabled_events[]=price.created&api_version=2020-08-27");
+    http.post(
+        "/v1/prices",
+        key,
+        "currency=usd&unit_amount=100&recurring[interval]=month&product_data[name]=Old");
+
+    Delivery delivery = received.poll(10, TimeUnit.SECONDS);
+
+    assertThat(delivery).isNotNull();
+    com.google.gson.JsonObject event =
+        com.google.gson.JsonParser.parseString(delivery.payload()).getAsJsonObject();
+    assertThat(event.get("api_version").getAsString()).isEqualTo("2020-08-27");
+    com.google.gson.JsonObject recurring =
+        event.getAsJsonObject("data").getAsJsonObject("object").getAsJsonObject("recurring");
+    assertThat(recurring.has("aggregate_usage")).isTrue();
+    // The stored event keeps the account's version: GET /v1/events shows today's shape.
+    String stored = http.get("/v1/events?type=price.created", key).body();
+    assertThat(stored).doesNotContain("aggregate_usage").doesNotContain("2020-08-27");
+  }
+
+  @Test
   void updatesCarryPreviousAttributesAndOnlyWantedTypesAreSent() throws Exception {
     StripeClient stripe = Clients.forKey(sim, "sk_test_hooks_updated");
     endpoint(stripe, "CUSTOMER__UPDATED");

@@ -78,7 +78,7 @@ public final class Accounts {
     }
     Account connected = caller.platform().connected(target.strip());
     if (connected == null) {
-      throw StripeError.permission(
+      throw StripeError.accountInvalid(
           "The provided key '%s' does not have access to account '%s' (or that account does not exist). Application access may have been revoked."
               .formatted(caller.maskedKey(), abbreviate(target)));
     }

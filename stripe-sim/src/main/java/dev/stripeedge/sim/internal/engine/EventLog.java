@@ -59,7 +59,14 @@ public final class EventLog {
     event.put("api_version", apiVersion);
     event.put("created", state.clock().epochSeconds());
     Map<String, Object> data = new LinkedHashMap<>();
-    data.put("object", object);
+    if (Versions.needsDowngrade(apiVersion)) {
+      // An account pinned to an older default gets its events in that version's shape.
+      Map<String, Object> copy = Json.readMap(Json.write(object));
+      Versions.downgrade(copy, apiVersion, account);
+      data.put("object", copy);
+    } else {
+      data.put("object", object);
+    }
     if (previousAttributes != null) {
       data.put("previous_attributes", previousAttributes);
     }
@@ -88,8 +95,24 @@ public final class EventLog {
           endpoint.url(),
           endpoint.secrets(),
           (String) event.get("id"),
-          payload);
+          inVersion(payload, endpoint.apiVersion(), account));
     }
+  }
+
+  /**
+   * The event as an endpoint pinned to {@code version} receives it: Stripe renders a webhook in the
+   * endpoint's API version when it has one, else in the account's ({@code payload} as stored).
+   */
+  private static byte[] inVersion(byte[] payload, @Nullable String version, Account account) {
+    if (version == null || !Versions.needsDowngrade(version)) {
+      return payload;
+    }
+    Map<String, Object> event = Json.readMap(payload);
+    event.put("api_version", version);
+    if (event.get("data") instanceof Map<?, ?> data) {
+      Versions.downgrade(data.get("object"), version, account);
+    }
+    return Json.write(event);
   }
 
   /** Announces a change Stripe made by itself (or the Dashboard did): no request. */
@@ -148,7 +171,7 @@ public final class EventLog {
     return secrets;
   }
 
-  private record Target(String id, String url, List<String> secrets) {}
+  private record Target(String id, String url, List<String> secrets, @Nullable String apiVersion) {}
 
   @SuppressWarnings("unchecked")
   private static List<Target> endpointsFor(Account platform, String type, boolean connectEvent) {
@@ -169,7 +192,12 @@ public final class EventLog {
       }
       List<String> wanted = (List<String>) endpoint.get("enabled_events");
       if (wanted.contains("*") || wanted.contains(type)) {
-        matching.add(new Target(entry.id(), (String) endpoint.get("url"), secretsOf(entry)));
+        matching.add(
+            new Target(
+                entry.id(),
+                (String) endpoint.get("url"),
+                secretsOf(entry),
+                (String) endpoint.get("api_version")));
       }
     }
     return matching;

@@ -43,7 +43,11 @@ final class Expander {
       Map<String, Object> object, String[] parts, int index, Account account, String fullPath) {
     String field = parts[index];
     if (!object.containsKey(field)) {
-      throw notExpandable(fullPath, field);
+      Object included = include(object, field, account);
+      if (included == NOT_INCLUDABLE) {
+        throw notExpandable(fullPath, field);
+      }
+      object.put(field, included);
     }
     Object value = object.get(field);
     if (value instanceof String id) {
@@ -53,6 +57,19 @@ final class Expander {
       }
       object.put(field, resolved);
       value = resolved;
+    }
+    if (value instanceof List<?> ids && index + 1 == parts.length) {
+      // A list of ids (a subscription's discounts) expands element by element.
+      List<Object> resolved = new java.util.ArrayList<>();
+      for (Object element : ids) {
+        Map<String, Object> found =
+            element instanceof String id && ObjectTypes.collectionFor(id) != null
+                ? resolve(field, id, account)
+                : null;
+        resolved.add(found == null ? element : found);
+      }
+      object.put(field, resolved);
+      return;
     }
     if (index + 1 == parts.length || value == null) {
       return;
@@ -74,6 +91,63 @@ final class Expander {
     } else {
       throw notExpandable(fullPath, parts[index + 1]);
     }
+  }
+
+  static final Object NOT_INCLUDABLE = new Object();
+  private static final int INCLUDED_LIST_LIMIT = 10;
+
+  /**
+   * Fields Stripe leaves out unless {@code expand[]} names them ("includable"): since 2020-08-27 a
+   * customer's sources, subscriptions and tax ids; a price's or plan's tiers. Built from the stored
+   * objects at render time; {@link #NOT_INCLUDABLE} for any other field.
+   */
+  static @Nullable Object include(Map<String, Object> object, String field, Account account) {
+    String id = String.valueOf(object.get("id"));
+    return switch (object.get("object") + "." + field) {
+      case "customer.sources" ->
+          includedList(
+              "/v1/customers/" + id + "/sources",
+              account.collection("cards"),
+              entry -> id.equals(entry.attr("customer")),
+              "source");
+      // Stripe's embedded list leaves canceled subscriptions out, as its list endpoint does.
+      case "customer.subscriptions" ->
+          includedList(
+              "/v1/customers/" + id + "/subscriptions",
+              account.collection("subscriptions"),
+              entry ->
+                  id.equals(entry.attr("customer")) && !"canceled".equals(entry.attr("status")),
+              "subscription");
+      // Tax ids are not simulated: every customer has none.
+      case "customer.tax_ids" ->
+          includedList(
+              "/v1/customers/" + id + "/tax_ids", new Collection(), entry -> false, "tax_id");
+      // Tiered pricing is not simulated, so every price is per_unit and has no tiers.
+      case "price.tiers", "plan.tiers" -> null;
+      default -> NOT_INCLUDABLE;
+    };
+  }
+
+  private static Map<String, Object> includedList(
+      String url,
+      Collection collection,
+      java.util.function.Predicate<Entry> filter,
+      String objectName) {
+    Page page =
+        collection.list(
+            new ListQuery(INCLUDED_LIST_LIMIT, null, null, Long.MIN_VALUE, Long.MAX_VALUE),
+            filter,
+            objectName);
+    List<Object> data = new java.util.ArrayList<>();
+    for (Entry entry : page.entries()) {
+      data.add(Json.readMap(entry.json()));
+    }
+    Map<String, Object> list = new java.util.LinkedHashMap<>();
+    list.put("object", "list");
+    list.put("data", data);
+    list.put("has_more", page.hasMore());
+    list.put("url", url);
+    return list;
   }
 
   /**

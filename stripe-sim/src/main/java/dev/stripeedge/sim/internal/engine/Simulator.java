@@ -90,6 +90,7 @@ public final class Simulator {
       }
       Route route = match.route();
       endpoint = route.endpoint();
+      Versions.validate(request.header("stripe-version"));
       if (caller.readOnly() && !request.method().equals("GET")) {
         throw StripeError.permission(
             "The provided key '%s' does not have the required permissions for this endpoint on account '%s'."
@@ -182,18 +183,12 @@ public final class Simulator {
     if (fault == FaultKind.ERROR_503) {
       throw StripeError.unavailable("The server is temporarily unavailable (simulated fault).");
     }
+    String version = headers.getOrDefault("Stripe-Version", state.config().apiVersion());
+    Versions.upgradeRequest(route.endpoint(), params.raw(), version);
     params.allowOnly(route.params());
     List<String> expand = params.stringList("expand");
     Expander.validate(expand);
-    Call call =
-        new Call(
-            state,
-            account,
-            params,
-            match.vars(),
-            requestId,
-            key,
-            headers.getOrDefault("Stripe-Version", state.config().apiVersion()));
+    Call call = new Call(state, account, params, match.vars(), requestId, key, version);
     Result result;
     boolean write = route.kind() == Route.Kind.WRITE || route.kind() == Route.Kind.PAYMENT;
     try {
@@ -208,32 +203,61 @@ public final class Simulator {
         result = route.handler().handle(call);
       }
     } catch (StripeError e) {
+      if (Versions.needsDowngrade(version)) {
+        // Objects in a card error (the PaymentIntent, the PaymentMethod) are in the request's
+        // version too.
+        e.extras()
+            .replaceAll(
+                (field, value) -> {
+                  if (!(value instanceof Map<?, ?>)) {
+                    return value;
+                  }
+                  Map<String, Object> copy = Json.readMap(Json.write(value));
+                  Versions.downgrade(copy, version, account);
+                  return copy;
+                });
+      }
       throw e;
     } catch (RuntimeException e) {
       log.error("operation {} failed", route.endpoint(), e);
       throw StripeError.apiError("An unknown error occurred while processing your request.");
     }
-    return render(result, expand, account);
+    return render(result, expand, account, version);
   }
 
-  private static byte[] render(Result result, List<String> expand, Account account) {
+  /**
+   * The response body: the result with its expansions, walked back to {@code version} when that is
+   * older than the simulator's objects (at the current version stored JSON is sent as it is).
+   */
+  private static byte[] render(
+      Result result, List<String> expand, Account account, String version) {
+    boolean downgrade = Versions.needsDowngrade(version);
     return switch (result) {
       case Result.Obj(Map<String, Object> object) -> {
         Expander.expand(object, expand, account);
+        if (downgrade) {
+          // A parsed copy: built objects may hold immutable maps.
+          Map<String, Object> copy = Json.readMap(Json.write(object));
+          Versions.downgrade(copy, version, account);
+          yield Json.write(copy);
+        }
         yield Json.write(object);
       }
       case Result.Stored(Entry entry) -> {
-        if (expand.isEmpty()) {
+        if (expand.isEmpty() && !downgrade) {
           yield entry.json();
         }
         Map<String, Object> object = Json.readMap(entry.json());
         Expander.expand(object, expand, account);
+        if (downgrade) {
+          Versions.downgrade(object, version, account);
+        }
         yield Json.write(object);
       }
       case Result.Listing(String url, Page page) ->
-          renderList(page, expand, account, url, null, false);
+          renderList(page, expand, account, url, null, false, version);
       case Result.Search(String url, Page page, String nextPage) ->
-          renderList(page, expand, account, url, nextPage, true);
+          renderList(page, expand, account, url, nextPage, true, version);
     };
   }
 
@@ -243,7 +267,9 @@ public final class Simulator {
       Account account,
       String url,
       @Nullable String nextPage,
-      boolean search) {
+      boolean search,
+      String version) {
+    boolean downgrade = Versions.needsDowngrade(version);
     List<String> perItem = new ArrayList<>();
     for (String path : expand) {
       if (!path.startsWith("data.")) {
@@ -266,11 +292,14 @@ public final class Simulator {
         out.write(',');
       }
       first = false;
-      if (perItem.isEmpty()) {
+      if (perItem.isEmpty() && !downgrade) {
         out.writeBytes(entry.json());
       } else {
         Map<String, Object> object = Json.readMap(entry.json());
         Expander.expand(object, perItem, account);
+        if (downgrade) {
+          Versions.downgrade(object, version, account);
+        }
         out.writeBytes(Json.write(object));
       }
     }

@@ -155,7 +155,11 @@ final class Charges {
     charge.put("application", null);
     charge.put("application_fee", null);
     charge.put("application_fee_amount", null);
-    charge.put("balance_transaction", ok && capture ? call.newId("txn") : null);
+    charge.put(
+        "balance_transaction",
+        ok && capture
+            ? BalanceTransactions.charge(call, (String) charge.get("id"), amount, currency)
+            : null);
     Object billing = instrument.get("billing_details");
     charge.put("billing_details", billing != null ? billing : PaymentMethods.billingDetails(null));
     charge.put("calculated_statement_descriptor", "STRIPE-SIM");
@@ -196,6 +200,7 @@ final class Charges {
   static void store(Call call, Map<String, Object> charge) {
     call.insert(CRUD.type(), charge, attrs(charge));
     call.emit("failed".equals(charge.get("status")) ? "charge.failed" : "charge.succeeded", charge);
+    Disputes.openIfDisputeCard(call, charge);
   }
 
   /** Saves a changed charge, keeping its filter attributes in step. */
@@ -235,9 +240,12 @@ final class Charges {
     }
     charge.put("amount_captured", captured);
     charge.put("captured", true);
-    charge.put("balance_transaction", call.newId("txn"));
+    charge.put(
+        "balance_transaction",
+        BalanceTransactions.charge(call, id, captured, (String) charge.get("currency")));
     save(call, charge);
     call.emit("charge.captured", charge);
+    Disputes.openIfDisputeCard(call, charge);
     return charge;
   }
 
@@ -426,7 +434,7 @@ final class Charges {
     card.put("amount_authorized", ok ? amount : null);
     card.put("authorization_code", ok ? "123456" : null);
     card.put("brand", test.brand());
-    card.put("checks", PaymentMethods.checks("pass"));
+    card.put("checks", PaymentMethods.checks("pass", test));
     card.put("country", test.country());
     card.put("exp_month", expMonth);
     card.put("exp_year", expYear);
@@ -440,9 +448,11 @@ final class Charges {
     card.put("multicapture", Map.of("status", "unavailable"));
     card.put("network", test.brand());
     card.put("network_token", Map.of("used", false));
+    card.put("network_transaction_id", null);
     card.put("overcapture", Map.of("maximum_amount_capturable", amount, "status", "unavailable"));
     card.put("regulated_status", "unregulated");
     card.put("three_d_secure", null);
+    card.put("transaction_link_id", null);
     card.put("wallet", null);
     Map<String, Object> details = new LinkedHashMap<>();
     details.put("card", card);

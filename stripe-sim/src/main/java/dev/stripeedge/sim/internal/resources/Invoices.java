@@ -310,6 +310,8 @@ final class Invoices {
     pricing.put("unit_amount_decimal", price.get("unit_amount_decimal"));
     line.put("pricing", pricing);
     line.put("quantity", quantity);
+    line.put("quantity_decimal", String.valueOf(quantity));
+    line.put("subscription", subscriptionId);
     line.put("subtotal", amount);
     line.put("taxes", List.of());
     return line;
@@ -351,6 +353,7 @@ final class Invoices {
     invoice.put("currency", currency);
     invoice.put("custom_fields", null);
     invoice.put("customer", customer.get("id"));
+    invoice.put("customer_account", null);
     invoice.put("customer_address", customer.get("address"));
     invoice.put("customer_email", customer.get("email"));
     invoice.put("customer_name", customer.get("name"));

@@ -204,6 +204,8 @@ final class PaymentIntents {
             params.oneOf("confirmation_method", List.of("automatic", "manual")), "automatic"));
     pi.put("currency", currency);
     pi.put("customer", null);
+    // Accounts v2 as customers are not simulated: always null, as for every v1 customer.
+    pi.put("customer_account", null);
     pi.put("description", null);
     pi.put("excluded_payment_method_types", null);
     pi.put("last_payment_error", null);

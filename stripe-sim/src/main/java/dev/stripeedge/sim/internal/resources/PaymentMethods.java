@@ -277,7 +277,7 @@ final class PaymentMethods {
     pm.put("billing_details", billingDetails(null));
     Map<String, Object> card = new LinkedHashMap<>();
     card.put("brand", test.brand());
-    card.put("checks", checks(cvcCheck));
+    card.put("checks", checks(cvcCheck, test));
     card.put("country", test.country());
     card.put("display_brand", test.brand());
     card.put("exp_month", month == null ? defaultExpMonth() : month);
@@ -292,6 +292,7 @@ final class PaymentMethods {
     card.put("wallet", null);
     pm.put("card", card);
     pm.put("customer", null);
+    pm.put("customer_account", null);
     pm.put("metadata", new LinkedHashMap<>());
     pm.put("type", "card");
     return call.insert(CRUD.type(), pm, attrs(pm, test.number()));
@@ -304,10 +305,12 @@ final class PaymentMethods {
     return networks;
   }
 
-  static Map<String, Object> checks(String cvcCheck) {
+  /** A card's checks: the CVC's as given, the address's as an AVS test card reports them. */
+  static Map<String, Object> checks(String cvcCheck, TestCards.Card test) {
+    TestCards.AddressChecks address = TestCards.addressChecks(test);
     Map<String, Object> checks = new LinkedHashMap<>();
-    checks.put("address_line1_check", null);
-    checks.put("address_postal_code_check", null);
+    checks.put("address_line1_check", address == null ? null : address.line1());
+    checks.put("address_postal_code_check", address == null ? null : address.postalCode());
     checks.put("cvc_check", cvcCheck);
     return checks;
   }

@@ -40,8 +40,13 @@ final class Refunds {
     CRUD.list(router, List.of("charge", "payment_intent"));
   }
 
+  private static final List<String> REASONS =
+      List.of("duplicate", "fraudulent", "requested_by_customer");
+
   private static Result create(Call call) {
     Params params = call.params();
+    // Parameters are validated before any object is looked up, as at Stripe.
+    params.oneOf("reason", REASONS);
     Map<String, Object> charge = charge(call, params);
     String chargeId = (String) charge.get("id");
     String currency = (String) charge.get("currency");
@@ -54,6 +59,16 @@ final class Refunds {
           "charge_already_refunded",
           "Charge " + chargeId + " has already been refunded.",
           "charge");
+    }
+    if (Boolean.TRUE.equals(charge.get("disputed"))) {
+      // A chargeback has already returned the funds; only an inquiry can still be refunded.
+      Map<String, Object> dispute = Disputes.forCharge(call, chargeId);
+      if (dispute == null || !Boolean.TRUE.equals(dispute.get("is_charge_refundable"))) {
+        throw StripeError.invalidState(
+            "charge_disputed",
+            "Charge " + chargeId + " has been charged back; cannot issue a refund.",
+            null);
+      }
     }
     boolean captured = Boolean.TRUE.equals(charge.get("captured"));
     long refundable = number(charge, captured ? "amount_captured" : "amount");
@@ -152,9 +167,14 @@ final class Refunds {
     // Stripe's refund has no livemode field.
     refund.remove("livemode");
     refund.put("amount", amount);
-    refund.put("balance_transaction", call.newId("txn"));
+    refund.put(
+        "balance_transaction",
+        BalanceTransactions.refund(
+            call, (String) refund.get("id"), amount, (String) charge.get("currency")));
     refund.put("charge", charge.get("id"));
     refund.put("currency", charge.get("currency"));
+    refund.put("customer", charge.get("customer"));
+    refund.put("customer_account", null);
     refund.put("description", null);
     Map<String, Object> card = new LinkedHashMap<>();
     card.put("reference", null);
@@ -168,9 +188,8 @@ final class Refunds {
     refund.put("instructions_email", params.string("instructions_email"));
     refund.put("metadata", params.applyMetadata("metadata", new LinkedHashMap<>()));
     refund.put("payment_intent", charge.get("payment_intent"));
-    refund.put(
-        "reason",
-        params.oneOf("reason", List.of("duplicate", "fraudulent", "requested_by_customer")));
+    refund.put("payment_method", charge.get("payment_method"));
+    refund.put("reason", params.oneOf("reason", REASONS));
     refund.put("receipt_number", null);
     refund.put("source_transfer_reversal", null);
     refund.put("status", "succeeded");

@@ -91,6 +91,11 @@ final class Sources {
             "address_zip_check")) {
       card.put(field, null);
     }
+    TestCards.AddressChecks checks = TestCards.addressChecks(test);
+    if (checks != null) {
+      card.put("address_line1_check", checks.line1());
+      card.put("address_zip_check", checks.postalCode());
+    }
     card.put("allow_redisplay", "unspecified");
     card.put("brand", test.legacyBrand());
     card.put("country", test.country());

@@ -62,7 +62,7 @@ final class Subscriptions {
   static {
     List<String> create = new ArrayList<>(UPDATE);
     create.remove("proration_date");
-    create.addAll(List.of("customer", "trial_period_days", "currency"));
+    create.addAll(List.of("customer", "trial_period_days", "currency", "discounts"));
     CREATE = List.copyOf(create);
   }
 
@@ -123,6 +123,8 @@ final class Subscriptions {
     }
     skeleton(subscription, customerId, now);
     apply(call, params, subscription);
+    List<Map<String, Object>> discounts = Discounts.forSubscription(call, params, customerId, id);
+    subscription.put("discounts", discounts.stream().map(d -> d.get("id")).toList());
     if (trial) {
       subscription.put("trial_start", now);
       subscription.put("trial_end", trialEnd);
@@ -133,6 +135,8 @@ final class Subscriptions {
     subscription.put("status", trial ? "trialing" : incomplete ? "incomplete" : "active");
     Map<String, Object> invoice =
         Invoices.forSubscription(call, customer, subscription, items, trial);
+    Discounts.applyToInvoice(call, invoice, discounts);
+    Discounts.redeem(call, discounts);
     subscription.put("latest_invoice", invoice.get("id"));
     subscription.put("items", itemsList(id, items));
     for (Map<String, Object> item : items) {
@@ -355,7 +359,13 @@ final class Subscriptions {
     subscription.put("automatic_tax", automaticTax);
     subscription.put("billing_cycle_anchor", now);
     subscription.put("billing_cycle_anchor_config", null);
-    subscription.put("billing_mode", Map.of("type", "flexible"));
+    // Flexible billing is the default since 2025-06-30.basil; its one option keeps its default.
+    Map<String, Object> billingMode = new LinkedHashMap<>();
+    billingMode.put("flexible", Map.of("proration_discounts", "included"));
+    billingMode.put("type", "flexible");
+    billingMode.put("updated_at", null);
+    subscription.put("billing_mode", billingMode);
+    subscription.put("billing_schedules", List.of());
     subscription.put("billing_thresholds", null);
     subscription.put("cancel_at", null);
     subscription.put("cancel_at_period_end", false);
@@ -363,6 +373,7 @@ final class Subscriptions {
     subscription.put("cancellation_details", cancellationDetails());
     subscription.put("collection_method", "charge_automatically");
     subscription.put("customer", customerId);
+    subscription.put("customer_account", null);
     subscription.put("days_until_due", null);
     subscription.put("default_payment_method", null);
     subscription.put("default_source", null);
@@ -372,6 +383,9 @@ final class Subscriptions {
     subscription.put("ended_at", null);
     Map<String, Object> invoiceSettings = new LinkedHashMap<>();
     invoiceSettings.put("account_tax_ids", null);
+    invoiceSettings.put("custom_fields", null);
+    invoiceSettings.put("description", null);
+    invoiceSettings.put("footer", null);
     invoiceSettings.put("issuer", Map.of("type", "self"));
     subscription.put("invoice_settings", invoiceSettings);
     subscription.put("items", null);

@@ -45,6 +45,23 @@ final class TestCards {
       boolean onAttach)
       implements Outcome {}
 
+  /**
+   * A charge that succeeds and is then disputed by the cardholder, as Stripe's dispute test cards
+   * do.
+   *
+   * @param reason the dispute's {@code reason}
+   * @param inquiry an inquiry (status {@code warning_needs_response}, funds not withdrawn) rather
+   *     than a chargeback ({@code needs_response})
+   * @param networkReasonCode the card network's reason code for the dispute
+   */
+  record Dispute(String reason, boolean inquiry, String networkReasonCode) {}
+
+  /**
+   * What the issuer says about the billing address (Stripe's AVS test cards): each of {@code pass},
+   * {@code fail}, {@code unavailable}.
+   */
+  record AddressChecks(String line1, String postalCode) {}
+
   /** On-session payments need 3D Secure first; off-session ones are declined. */
   record RequiresAction() implements Outcome {}
 
@@ -72,6 +89,9 @@ final class TestCards {
         case "mastercard" -> "MasterCard";
         case "amex" -> "American Express";
         case "discover" -> "Discover";
+        case "diners" -> "Diners Club";
+        case "jcb" -> "JCB";
+        case "unionpay" -> "UnionPay";
         default -> "Unknown";
       };
     }
@@ -96,12 +116,30 @@ final class TestCards {
 
   private static final Map<String, Card> BY_KEY = new HashMap<>();
   private static final Map<String, Card> BY_NUMBER = new HashMap<>();
+  private static final Map<String, Dispute> DISPUTES = new HashMap<>();
+  private static final Map<String, AddressChecks> ADDRESS_CHECKS = new HashMap<>();
 
   static {
     card("visa", "4242424242424242", "visa", "credit", NORMAL);
     card("mastercard", "5555555555554444", "mastercard", "credit", NORMAL);
     card("amex", "378282246310005", "amex", "credit", NORMAL);
     card("discover", "6011111111111117", "discover", "credit", NORMAL);
+    card("diners", "3056930009020004", "diners", "credit", NORMAL);
+    card("jcb", "3566002020360505", "jcb", "credit", NORMAL);
+    card("unionpay", "6200000000000005", "unionpay", "credit", NORMAL);
+    card("mastercard_prepaid", "5105105105105100", "mastercard", "prepaid", NORMAL);
+    // Stripe's address verification cards: the charge succeeds, the checks say otherwise.
+    checked("avsFail", "4000000000000010", new AddressChecks("fail", "fail"));
+    checked("avsLine1Fail", "4000000000000028", new AddressChecks("fail", "pass"));
+    checked("avsZipFail", "4000000000000036", new AddressChecks("pass", "fail"));
+    checked("avsUnchecked", "4000000000000044", new AddressChecks("unavailable", "unavailable"));
+    // Stripe's dispute cards: the payment succeeds, then the cardholder disputes it.
+    disputed("createDispute", "4000000000000259", new Dispute("fraudulent", false, "10.4"));
+    disputed(
+        "createDisputeProductNotReceived",
+        "4000000000002685",
+        new Dispute("product_not_received", false, "13.1"));
+    disputed("createDisputeInquiry", "4000000000001976", new Dispute("fraudulent", true, "10.4"));
     card("visa_debit", "4000056655665556", "visa", "debit", NORMAL);
     card("mastercard_debit", "5200828282828210", "mastercard", "debit", NORMAL);
     card("bypassPending", "4000000000000077", "visa", "credit", NORMAL);
@@ -150,6 +188,14 @@ final class TestCards {
             "processing_error",
             "An error occurred while processing your card. Try again in a little bit."));
     card(
+        "chargeDeclinedVelocityLimitExceeded",
+        "4000000000006975",
+        decline(
+            "card_declined",
+            "card_velocity_exceeded",
+            "Your card was declined for making repeated attempts too frequently or exceeding its"
+                + " amount limit."));
+    card(
         "chargeCustomerFail",
         "4000000000000341",
         new Declined("card_declined", "generic_decline", DECLINED, null, false, false));
@@ -170,6 +216,21 @@ final class TestCards {
   }
 
   private TestCards() {}
+
+  /** The dispute that follows a successful charge of the card with this fingerprint, or null. */
+  static @Nullable Dispute dispute(@Nullable Object fingerprint) {
+    for (Map.Entry<String, Dispute> entry : DISPUTES.entrySet()) {
+      if (BY_NUMBER.get(entry.getKey()).fingerprint().equals(fingerprint)) {
+        return entry.getValue();
+      }
+    }
+    return null;
+  }
+
+  /** The address checks an AVS test card reports, or null (no address given, no check). */
+  static @Nullable AddressChecks addressChecks(Card card) {
+    return ADDRESS_CHECKS.get(card.number());
+  }
 
   /** The card a magic token names ({@code tok_visa}), or null. */
   static @Nullable Card token(String token) {
@@ -200,6 +261,15 @@ final class TestCards {
   private static String brandOf(String number) {
     if (number.startsWith("34") || number.startsWith("37")) {
       return "amex";
+    }
+    if (number.startsWith("30") || number.startsWith("36") || number.startsWith("38")) {
+      return "diners";
+    }
+    if (number.startsWith("35")) {
+      return "jcb";
+    }
+    if (number.startsWith("62")) {
+      return "unionpay";
     }
     if (number.startsWith("5") || number.startsWith("2")) {
       return "mastercard";
@@ -244,6 +314,16 @@ final class TestCards {
     Card card = new Card(key, number, brand, funding, "US", outcome);
     BY_KEY.put(key, card);
     BY_NUMBER.putIfAbsent(number, card);
+  }
+
+  private static void checked(String key, String number, AddressChecks checks) {
+    card(key, number, "visa", "credit", NORMAL);
+    ADDRESS_CHECKS.put(number, checks);
+  }
+
+  private static void disputed(String key, String number, Dispute dispute) {
+    card(key, number, "visa", "credit", NORMAL);
+    DISPUTES.put(number, dispute);
   }
 
   private static void alias(String alias, String key) {

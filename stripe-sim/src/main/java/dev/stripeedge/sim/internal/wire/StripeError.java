@@ -74,12 +74,26 @@ public final class StripeError extends RuntimeException {
   }
 
   public static StripeError invalidEnum(String param, String value, Iterable<String> allowed) {
+    // Stripe's wording: "must be one of a or b", "must be one of a, b, or c"; the value is not
+    // repeated.
+    java.util.List<String> values = new java.util.ArrayList<>();
+    allowed.forEach(values::add);
+    String listed =
+        values.size() <= 2
+            ? String.join(" or ", values)
+            : String.join(", ", values.subList(0, values.size() - 1))
+                + ", or "
+                + values.get(values.size() - 1);
     return invalid(
         "parameter_invalid_string_enum",
-        "Invalid %s: must be one of %s"
-            .formatted(param, String.join(", ", allowed))
-            .concat(value.isEmpty() ? "" : " (got " + abbreviate(value) + ")"),
+        "Invalid %s: must be one of %s".formatted(param, listed),
         param);
+  }
+
+  /** 403 for a {@code Stripe-Account} the key may not act as (or that does not exist). */
+  public static StripeError accountInvalid(String message) {
+    return new StripeError(
+        403, "invalid_request_error", "account_invalid", message, null, null, false);
   }
 
   /** 404 for an object that does not exist (or belongs to another account). */
@@ -191,6 +205,11 @@ public final class StripeError extends RuntimeException {
   public StripeError with(String field, Object value) {
     extra.put(field, value);
     return this;
+  }
+
+  /** The fields {@link #with} added (objects such as the PaymentIntent), mutable. */
+  public Map<String, Object> extras() {
+    return extra;
   }
 
   /** Adds a response header; returns this. */
