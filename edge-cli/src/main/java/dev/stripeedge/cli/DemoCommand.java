@@ -6,7 +6,7 @@ import com.stripe.model.Customer;
 import com.stripe.net.StripeResponse;
 import com.stripe.param.CustomerCreateParams;
 import com.stripe.param.CustomerUpdateParams;
-import dev.stripeedge.server.EdgeConfig;
+import dev.stripeedge.runtime.EdgeConfig;
 import dev.stripeedge.server.EdgeServer;
 import dev.stripeedge.sim.SimConfig;
 import dev.stripeedge.sim.StripeSim;

@@ -1,7 +1,7 @@
 package dev.stripeedge.cli;
 
-import dev.stripeedge.server.EdgeConfig;
-import dev.stripeedge.server.EdgeConfigLoader;
+import dev.stripeedge.runtime.EdgeConfig;
+import dev.stripeedge.runtime.EdgeConfigLoader;
 import dev.stripeedge.server.EdgeServer;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;

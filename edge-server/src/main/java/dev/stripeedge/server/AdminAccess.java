@@ -1,5 +1,6 @@
 package dev.stripeedge.server;
 
+import dev.stripeedge.runtime.EdgeConfig;
 import io.netty.util.NetUtil;
 import java.net.URI;
 import java.net.URISyntaxException;

@@ -7,23 +7,11 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.stripeedge.core.EdgePipeline;
 import dev.stripeedge.core.EdgeRequest;
 import dev.stripeedge.core.EdgeResponse;
-import dev.stripeedge.core.SizingConfig;
-import dev.stripeedge.core.Upstream;
 import dev.stripeedge.core.tier.CacheTier;
-import dev.stripeedge.core.tier.EncryptingTier;
-import dev.stripeedge.core.tier.TierConfig;
 import dev.stripeedge.core.webhooks.DriftAudit;
-import dev.stripeedge.core.webhooks.EventProcessor;
-import dev.stripeedge.core.webhooks.ForwardConfig;
 import dev.stripeedge.core.webhooks.Reconciler;
-import dev.stripeedge.core.webhooks.WebhookForwarder;
-import dev.stripeedge.store.dynamodb.DynamoDbTier;
-import dev.stripeedge.store.redis.RedisSharedBudget;
-import dev.stripeedge.store.redis.RedisTier;
-import dev.stripeedge.store.sqlite.SqliteEventLedger;
-import dev.stripeedge.store.sqlite.SqliteKeySecret;
-import dev.stripeedge.store.sqlite.SqliteTier;
-import dev.stripeedge.store.sqlite.SqliteTierConfig;
+import dev.stripeedge.runtime.EdgeConfig;
+import dev.stripeedge.runtime.EdgeRuntime;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
@@ -39,17 +27,12 @@ import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.http.HttpServerResponse;
 import io.vertx.core.http.HttpVersion;
 import io.vertx.core.internal.buffer.BufferInternal;
-import java.net.URI;
-import java.nio.file.Path;
-import java.time.Clock;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
-import java.util.SplittableRandom;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -88,16 +71,6 @@ public final class EdgeServer implements AutoCloseable {
 
   private static final Logger log = LoggerFactory.getLogger(EdgeServer.class);
   private static final ObjectMapper JSON = new ObjectMapper();
-  private static final long FORWARD_POLL_MILLIS = 200;
-
-  /**
-   * How often unapplied events are applied again, and how old they must be (younger ones are still
-   * being applied by their own delivery).
-   */
-  private static final Duration JOURNAL_SWEEP = Duration.ofSeconds(5);
-
-  /** Most unapplied events applied again by one sweep; the next sweep takes the rest. */
-  private static final int JOURNAL_BATCH = 10_000;
 
   /**
    * Test hooks, never set by configuration: a kill test wraps the cache tier (to hold its
@@ -108,7 +81,8 @@ public final class EdgeServer implements AutoCloseable {
    * @param journalSweep how often (and past what age) unapplied events are applied again
    */
   record Hooks(UnaryOperator<CacheTier> wrapTier, Runnable beforeIngest, Duration journalSweep) {
-    static final Hooks NONE = new Hooks(UnaryOperator.identity(), () -> {}, JOURNAL_SWEEP);
+    static final Hooks NONE =
+        new Hooks(UnaryOperator.identity(), () -> {}, EdgeRuntime.Hooks.NONE.journalSweep());
   }
 
   static {
@@ -149,115 +123,19 @@ public final class EdgeServer implements AutoCloseable {
   private final ListenerTls tls = new ListenerTls();
   private final ScheduledExecutorService tlsThread;
 
+  private final EdgeRuntime runtime;
   private final WebhookReceiver webhooks;
   private final AdminApi admin;
 
-  private final @Nullable SqliteEventLedger ledger;
-  private final List<CacheTier> tiers;
-  private final @Nullable RedisSharedBudget sharedBudget;
-  private final @Nullable WebhookForwarder forwarder;
-  private final @Nullable ScheduledExecutorService forwardThread;
-  private final @Nullable Reconciler reconciler;
-  private final @Nullable ScheduledExecutorService reconcileThread;
-  private final @Nullable DriftAudit driftAudit;
-  private final @Nullable ScheduledExecutorService driftThread;
-  private final @Nullable ScheduledExecutorService journalThread;
-  private final Hooks hooks;
   private volatile boolean ready;
 
   private EdgeServer(EdgeConfig config, Hooks hooks) {
-    this.hooks = hooks;
     this.metrics = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
-    EdgePipeline.Builder builder =
-        EdgePipeline.builder(Upstream.jdk(URI.create(config.upstream()), Duration.ofSeconds(10)))
-            .cacheConfig(config.cache().toCore())
-            .retryConfig(config.retry().toCore())
-            .meterRegistry(metrics);
-    if (config.budget().enabled()) {
-      builder.budgetConfig(config.budget().toCore());
-    }
-    EdgeConfig.BudgetRedis redis = config.budget().redis();
-    if (config.budget().enabled() && redis.enabled()) {
-      // Returns while Redis is down too: the shaper spends its local share until it answers.
-      this.sharedBudget = RedisSharedBudget.connect(redis.toRedis());
-      builder.sharedBudget(sharedBudget, redis.toCore());
-    } else {
-      this.sharedBudget = null;
-    }
-    byte[] keySecret = config.cache().keySecretBytes();
-    if (keySecret == null && config.tiers().anyShared()) {
-      // Each edge would hash API keys differently: no entry could be found by another edge.
-      throw new IllegalArgumentException(
-          "tiers.redis and tiers.dynamodb are shared between edges: give them one"
-              + " cache.keySecret (STRIPE_EDGE_CACHE_KEY_SECRET)");
-    }
-    this.tiers = openTiers(config, builder);
-    SizingConfig sizing = config.cache().sizing().toCore();
-    if (config.tiers().sqlite().enabled()) {
-      // The sizing report predicts the tier's hit ratio at its configured bound.
-      sizing = sizing.withTierBytes("sqlite", config.tiers().sqlite().maxBytes());
-    }
-    builder.sizing(sizing);
-    if (keySecret == null && config.tiers().sqlite().enabled()) {
-      // The same cache keys after a restart, or the tier's entries could never be found again.
-      keySecret = SqliteKeySecret.load(Path.of(config.store().path()));
-    }
-    if (keySecret != null) {
-      builder.cacheKeySecret(keySecret);
-    }
-    this.pipeline = builder.build();
+    this.runtime =
+        EdgeRuntime.start(
+            config, metrics, new EdgeRuntime.Hooks(hooks.wrapTier(), hooks.journalSweep()));
+    this.pipeline = runtime.pipeline();
     this.maxBodyBytes = config.maxBodyBytes();
-    this.ledger =
-        config.needsStore() ? SqliteEventLedger.open(Path.of(config.store().path())) : null;
-    EventProcessor plain =
-        ledger == null ? null : EventProcessor.of(ledger, pipeline, Clock.systemUTC(), metrics);
-    // Before serving: what a previous process recorded (and acknowledged) but may not have
-    // applied to the tiers is invalidated again, so no tier hit predating it can be served.
-    this.journalThread = plain == null ? null : startJournal(plain);
-    ForwardConfig forwarding = config.webhooks().toForwardConfig();
-    if (ledger != null && !forwarding.targets().isEmpty()) {
-      this.forwardThread = daemonScheduler("edge-webhook-forwarder");
-      this.forwarder =
-          WebhookForwarder.of(
-              ledger,
-              forwarding,
-              Clock.systemUTC(),
-              forwardThread,
-              new SplittableRandom(),
-              metrics);
-      // Rows left pending by a previous run resume at once.
-      forwarder.start(Duration.ofMillis(FORWARD_POLL_MILLIS));
-    } else {
-      this.forwardThread = null;
-      this.forwarder = null;
-    }
-    WebhookForwarder wakeable = forwarder;
-    EventProcessor processor =
-        plain == null || wakeable == null
-            ? plain
-            : plain.forwardingTo(List.copyOf(forwarding.targets().keySet()), wakeable::wake);
-    this.reconciler =
-        processor == null || config.reconcile().apiKey().isEmpty()
-            ? null
-            : Reconciler.of(
-                pipeline,
-                processor,
-                config.reconcile().apiKey(),
-                config.reconcile().maxPagesPerPass(),
-                metrics);
-    this.reconcileThread = reconciler == null ? null : startReconciler(config.reconcile());
-    // Needs only the key and the pipeline: it audits memory, with or without a webhook store.
-    this.driftAudit =
-        config.reconcile().apiKey().isEmpty() || config.reconcile().driftSample() == 0
-            ? null
-            : DriftAudit.of(
-                pipeline,
-                config.reconcile().apiKey(),
-                config.reconcile().driftSample(),
-                Clock.systemUTC(),
-                metrics);
-    this.driftThread =
-        driftAudit == null ? null : startDriftAudit(config.reconcile().driftAuditSeconds());
     this.vertx =
         Vertx.vertx(
             new VertxOptions()
@@ -265,8 +143,10 @@ public final class EdgeServer implements AutoCloseable {
                 .setBlockedThreadCheckInterval(10)
                 .setBlockedThreadCheckIntervalUnit(TimeUnit.SECONDS));
     this.webhooks =
-        new WebhookReceiver(vertx, config.webhooks(), processor, metrics, hooks.beforeIngest());
-    this.admin = new AdminApi(vertx, pipeline, ledger, forwarder, driftAudit);
+        new WebhookReceiver(
+            vertx, config.webhooks(), runtime.eventProcessor(), metrics, hooks.beforeIngest());
+    this.admin =
+        new AdminApi(vertx, pipeline, runtime.ledger(), runtime.forwarder(), runtime.driftAudit());
     EdgeConfig.Listeners listeners = config.listeners();
     this.adminAccess = new AdminAccess(listeners.admin());
     this.tlsThread = daemonScheduler("edge-tls-reload");
@@ -306,12 +186,12 @@ public final class EdgeServer implements AutoCloseable {
       Thread.currentThread().interrupt();
       tlsThread.shutdownNow();
       vertx.close();
-      stopBackground();
+      runtime.close();
       throw new IllegalStateException("interrupted while binding", e);
     } catch (RuntimeException e) {
       tlsThread.shutdownNow();
       vertx.close();
-      stopBackground();
+      runtime.close();
       throw e;
     }
     tls.start(tlsThread, listeners.tlsReloadSeconds());
@@ -363,64 +243,6 @@ public final class EdgeServer implements AutoCloseable {
     }
   }
 
-  /**
-   * The tiers that are on, fastest first (Redis, DynamoDB, SQLite), each encrypted when configured,
-   * added to {@code builder}. A tier that fails to open closes those opened before it.
-   */
-  private List<CacheTier> openTiers(EdgeConfig config, EdgePipeline.Builder builder) {
-    EdgeConfig.Tiers settings = config.tiers();
-    List<CacheTier> opened = new ArrayList<>();
-    try {
-      if (settings.redis().enabled()) {
-        add(
-            opened,
-            builder,
-            RedisTier.connect(settings.redis().toTierConfig()),
-            settings.redis().toCore(),
-            settings);
-      }
-      if (settings.dynamodb().enabled()) {
-        add(
-            opened,
-            builder,
-            DynamoDbTier.open(settings.dynamodb().toTierConfig(), metrics),
-            settings.dynamodb().toCore(),
-            settings);
-      }
-      if (settings.sqlite().enabled()) {
-        add(
-            opened,
-            builder,
-            hooks
-                .wrapTier()
-                .apply(
-                    SqliteTier.open(
-                        Path.of(config.store().path()),
-                        SqliteTierConfig.defaults().withMaxBytes(settings.sqlite().maxBytes()))),
-            settings.sqlite().toCore(),
-            settings);
-      }
-    } catch (RuntimeException e) {
-      opened.forEach(CacheTier::close);
-      throw e;
-    }
-    return List.copyOf(opened);
-  }
-
-  private void add(
-      List<CacheTier> opened,
-      EdgePipeline.Builder builder,
-      CacheTier tier,
-      TierConfig tierConfig,
-      EdgeConfig.Tiers settings) {
-    CacheTier wrapped =
-        settings.encryption().enabled()
-            ? EncryptingTier.wrap(tier, settings.encryption().toKeys(), metrics)
-            : tier;
-    opened.add(wrapped);
-    builder.tier(wrapped, tierConfig);
-  }
-
   private static ScheduledExecutorService daemonScheduler(String name) {
     return Executors.newSingleThreadScheduledExecutor(
         task -> {
@@ -430,60 +252,6 @@ public final class EdgeServer implements AutoCloseable {
         });
   }
 
-  private ScheduledExecutorService startJournal(EventProcessor processor) {
-    int reapplied = processor.reapplyUnapplied(Instant.now(), JOURNAL_BATCH);
-    if (reapplied > 0) {
-      log.info("applied {} events again that the last run recorded but did not finish", reapplied);
-    }
-    ScheduledExecutorService thread = daemonScheduler("edge-event-journal");
-    Duration sweep = hooks.journalSweep();
-    long period = sweep.toMillis();
-    thread.scheduleWithFixedDelay(
-        () -> {
-          try {
-            processor.reapplyUnapplied(Instant.now().minus(sweep), JOURNAL_BATCH);
-          } catch (RuntimeException e) {
-            log.warn("applying unapplied events failed: {}", e.getMessage());
-          }
-        },
-        period,
-        period,
-        TimeUnit.MILLISECONDS);
-    return thread;
-  }
-
-  private ScheduledExecutorService startReconciler(EdgeConfig.Reconcile settings) {
-    ScheduledExecutorService thread = daemonScheduler("edge-reconciler");
-    // The first pass at once: it pins the cursor, so deliveries dropped from now on are repaired.
-    // At a fixed rate, not delay: a pass starts every period whatever the last one took, so a
-    // dropped delivery waits at most one period plus one pass (Stripe's latency to list events).
-    thread.scheduleAtFixedRate(
-        this::reconcileQuietly, 0, settings.periodSeconds(), TimeUnit.SECONDS);
-    return thread;
-  }
-
-  private ScheduledExecutorService startDriftAudit(long periodSeconds) {
-    ScheduledExecutorService thread = daemonScheduler("edge-drift-audit");
-    // The first audit after one period: at startup memory holds nothing to audit.
-    thread.scheduleWithFixedDelay(
-        this::auditDriftQuietly, periodSeconds, periodSeconds, TimeUnit.SECONDS);
-    return thread;
-  }
-
-  private void auditDriftQuietly() {
-    try {
-      DriftAudit.Report report = auditDriftNow();
-      if (report.drifted() > 0) {
-        log.info(
-            "drift audit: {} of {} cached retrieves had drifted and were invalidated",
-            report.drifted(),
-            report.checked());
-      }
-    } catch (RuntimeException e) {
-      log.warn("drift audit failed: {}", e.getMessage());
-    }
-  }
-
   /**
    * Runs one drift audit now, on the calling thread (blocking).
    *
@@ -491,20 +259,7 @@ public final class EdgeServer implements AutoCloseable {
    *     reconcile.driftSample} 0)
    */
   public DriftAudit.Report auditDriftNow() {
-    DriftAudit current = driftAudit;
-    if (current == null) {
-      throw new IllegalStateException("the drift audit is off: set reconcile.apiKey");
-    }
-    return current.runOnce();
-  }
-
-  private void reconcileQuietly() {
-    try {
-      reconcileNow();
-    } catch (RuntimeException e) {
-      // The next pass retries from the same cursor; the message never holds the key.
-      log.warn("reconciliation pass failed: {}", e.getMessage());
-    }
+    return runtime.auditDriftNow();
   }
 
   /**
@@ -513,29 +268,12 @@ public final class EdgeServer implements AutoCloseable {
    * @throws IllegalStateException no reconciliation key is configured, or the pass failed
    */
   public Reconciler.Pass reconcileNow() {
-    Reconciler current = reconciler;
-    if (current == null) {
-      throw new IllegalStateException("reconciliation is off: set reconcile.apiKey");
-    }
-    return current.runOnce();
+    return runtime.reconcileNow();
   }
 
-  private void stopBackground() {
-    if (reconcileThread != null) {
-      reconcileThread.shutdownNow();
-    }
-    if (driftThread != null) {
-      driftThread.shutdownNow();
-    }
-    stopJournal();
-    stopForwarder();
-    if (ledger != null) {
-      ledger.close();
-    }
-    tiers.forEach(CacheTier::close);
-    if (sharedBudget != null) {
-      sharedBudget.close();
-    }
+  /** What this server serves: pipeline, tiers, budget, ledger and background jobs. */
+  public EdgeRuntime runtime() {
+    return runtime;
   }
 
   /** Starts the sidecar; blocks until it listens. */
@@ -546,17 +284,6 @@ public final class EdgeServer implements AutoCloseable {
   /** Starts the sidecar with test hooks. */
   static EdgeServer start(EdgeConfig config, Hooks hooks) {
     return new EdgeServer(config, hooks);
-  }
-
-  private void stopJournal() {
-    if (journalThread != null) {
-      journalThread.shutdownNow();
-      try {
-        journalThread.awaitTermination(10, TimeUnit.SECONDS);
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-      }
-    }
   }
 
   public int port() {
@@ -724,18 +451,6 @@ public final class EdgeServer implements AutoCloseable {
         });
   }
 
-  private void stopForwarder() {
-    if (forwardThread != null) {
-      forwardThread.shutdownNow();
-      try {
-        // An attempt in flight finishes (or is interrupted) before the store closes under it.
-        forwardThread.awaitTermination(10, TimeUnit.SECONDS);
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-      }
-    }
-  }
-
   private void forward(HttpServerRequest request, byte[] body) {
     Context context = vertx.getOrCreateContext();
     String query = request.query();
@@ -827,12 +542,6 @@ public final class EdgeServer implements AutoCloseable {
   @Override
   public void close() {
     ready = false;
-    if (reconcileThread != null) {
-      reconcileThread.shutdownNow();
-    }
-    if (driftThread != null) {
-      driftThread.shutdownNow();
-    }
     tlsThread.shutdownNow();
     for (HttpServer listener : new HttpServer[] {server, adminServer, webhookServer}) {
       if (listener == null) {
@@ -847,27 +556,8 @@ public final class EdgeServer implements AutoCloseable {
       }
     }
     vertx.close().toCompletionStage().toCompletableFuture().orTimeout(10, TimeUnit.SECONDS).join();
-    stopForwarder();
-    stopJournal();
-    for (ScheduledExecutorService thread :
-        new ScheduledExecutorService[] {reconcileThread, driftThread}) {
-      if (thread != null) {
-        try {
-          thread.awaitTermination(10, TimeUnit.SECONDS);
-        } catch (InterruptedException e) {
-          Thread.currentThread().interrupt();
-        }
-      }
-    }
-    if (ledger != null) {
-      ledger.close();
-    }
-    // After the server: requests in flight may still write through.
-    tiers.forEach(CacheTier::close);
-    if (sharedBudget != null) {
-      // Leaves the live edges at once: the others' local share grows without waiting.
-      sharedBudget.close();
-    }
+    // After the listeners: requests in flight may still write through to the tiers.
+    runtime.close();
     metrics.close();
   }
 }

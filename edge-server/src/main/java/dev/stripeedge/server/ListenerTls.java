@@ -1,5 +1,6 @@
 package dev.stripeedge.server;
 
+import dev.stripeedge.runtime.EdgeConfig;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;

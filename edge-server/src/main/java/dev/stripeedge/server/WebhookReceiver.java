@@ -7,6 +7,7 @@ import static dev.stripeedge.server.HttpAnswers.offLoop;
 import dev.stripeedge.core.webhooks.EventProcessor;
 import dev.stripeedge.core.webhooks.StripeSignature;
 import dev.stripeedge.core.webhooks.WebhookIngest;
+import dev.stripeedge.runtime.EdgeConfig;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;

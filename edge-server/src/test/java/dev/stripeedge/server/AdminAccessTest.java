@@ -2,6 +2,7 @@ package dev.stripeedge.server;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.stripeedge.runtime.EdgeConfig;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;

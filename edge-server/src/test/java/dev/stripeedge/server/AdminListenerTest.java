@@ -6,6 +6,7 @@ import ch.qos.logback.classic.Level;
 import ch.qos.logback.classic.Logger;
 import ch.qos.logback.classic.spi.ILoggingEvent;
 import ch.qos.logback.core.read.ListAppender;
+import dev.stripeedge.runtime.EdgeConfig;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.Socket;

@@ -6,6 +6,7 @@ import com.stripe.StripeClient;
 import com.stripe.model.Customer;
 import com.stripe.param.CustomerCreateParams;
 import com.stripe.param.CustomerUpdateParams;
+import dev.stripeedge.runtime.EdgeConfig;
 import dev.stripeedge.sim.SimConfig;
 import dev.stripeedge.sim.junit.StripeSimExtension;
 import java.net.URI;

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.stripe.net.Webhook;
 import dev.stripeedge.core.tier.CacheTier;
 import dev.stripeedge.core.tier.TierEntry;
+import dev.stripeedge.runtime.EdgeConfig;
 import dev.stripeedge.sim.SimConfig;
 import dev.stripeedge.sim.junit.StripeSimExtension;
 import java.net.URI;

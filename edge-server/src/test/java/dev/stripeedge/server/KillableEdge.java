@@ -2,6 +2,7 @@ package dev.stripeedge.server;
 
 import dev.stripeedge.core.tier.CacheTier;
 import dev.stripeedge.core.tier.TierEntry;
+import dev.stripeedge.runtime.EdgeConfig;
 import java.io.IOException;
 import java.util.Collection;
 import java.util.List;

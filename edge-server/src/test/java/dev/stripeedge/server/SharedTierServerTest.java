@@ -3,6 +3,8 @@ package dev.stripeedge.server;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.stripeedge.runtime.EdgeConfig;
+import dev.stripeedge.runtime.EdgeConfigLoader;
 import dev.stripeedge.sim.SimConfig;
 import dev.stripeedge.sim.junit.StripeSimExtension;
 import dev.stripeedge.testkit.RedisServerExtension;

@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.stripe.StripeClient;
 import com.stripe.param.CustomerCreateParams;
+import dev.stripeedge.runtime.EdgeConfig;
 import dev.stripeedge.sim.SimConfig;
 import dev.stripeedge.sim.junit.StripeSimExtension;
 import java.net.URI;

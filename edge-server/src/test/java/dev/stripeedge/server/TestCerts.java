@@ -1,5 +1,6 @@
 package dev.stripeedge.server;
 
+import dev.stripeedge.runtime.EdgeConfig;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;

@@ -2,6 +2,7 @@ package dev.stripeedge.server;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.stripeedge.runtime.EdgeConfig;
 import dev.stripeedge.sim.SimConfig;
 import dev.stripeedge.sim.junit.StripeSimExtension;
 import java.net.URI;

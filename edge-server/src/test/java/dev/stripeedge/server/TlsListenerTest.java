@@ -11,6 +11,7 @@ import ch.qos.logback.core.read.ListAppender;
 import com.stripe.StripeClient;
 import com.stripe.model.Customer;
 import com.stripe.param.CustomerCreateParams;
+import dev.stripeedge.runtime.EdgeConfig;
 import dev.stripeedge.sim.SimConfig;
 import dev.stripeedge.sim.junit.StripeSimExtension;
 import java.net.URI;

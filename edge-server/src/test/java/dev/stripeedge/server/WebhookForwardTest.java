@@ -7,6 +7,7 @@ import com.stripe.model.Event;
 import com.stripe.net.Webhook;
 import com.sun.net.httpserver.HttpServer;
 import dev.stripeedge.core.webhooks.StripeSignature;
+import dev.stripeedge.runtime.EdgeConfig;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.URI;

@@ -4,6 +4,7 @@ import com.stripe.StripeClient;
 import com.stripe.StripeClient.StripeClientBuilder;
 import dev.stripeedge.core.EdgePipeline;
 import dev.stripeedge.core.Upstream;
+import dev.stripeedge.runtime.EdgeRuntime;
 import java.net.URI;
 import java.time.Duration;
 
@@ -15,6 +16,16 @@ import java.time.Duration;
  * static final EdgePipeline EDGE = EdgeStripe.pipeline();            // straight to api.stripe.com
  * static final StripeClient STRIPE = EdgeStripe.client(apiKey, EDGE);
  * Customer customer = STRIPE.v1().customers().retrieve("cus_123");   // cached, retried safely
+ * }</pre>
+ *
+ * <p>With tiers, a budget or webhook ingestion — everything the sidecar has — build an {@link
+ * EdgeRuntime} from the same configuration the sidecar reads, and use {@link #client(String,
+ * EdgeRuntime)}:
+ *
+ * <pre>{@code
+ * static final EdgeRuntime EDGE =
+ *     EdgeRuntime.start(EdgeConfigLoader.load(Path.of("edge.yaml"), System.getenv()), meters);
+ * static final StripeClient STRIPE = EdgeStripe.client(apiKey, EDGE);
  * }</pre>
  *
  * <p>Build one pipeline per process (in Lambda, in a static field so warm invocations reuse its
@@ -47,6 +58,14 @@ public final class EdgeStripe {
   /** A client for {@code apiKey} whose API requests run through {@code pipeline}. */
   public static StripeClient client(String apiKey, EdgePipeline pipeline) {
     return clientBuilder(pipeline).setApiKey(apiKey).build();
+  }
+
+  /**
+   * A client for {@code apiKey} whose API requests run through {@code runtime}'s pipeline: its
+   * tiers, budget and webhook-driven freshness, as in the sidecar.
+   */
+  public static StripeClient client(String apiKey, EdgeRuntime runtime) {
+    return client(apiKey, runtime.pipeline());
   }
 
   /**

@@ -1,7 +1,7 @@
 package dev.stripeedge.bench.consistency;
 
 import dev.stripeedge.bench.SimKeys;
-import dev.stripeedge.server.EdgeConfig;
+import dev.stripeedge.runtime.EdgeConfig;
 import dev.stripeedge.server.EdgeServer;
 import dev.stripeedge.sim.SimConfig;
 import dev.stripeedge.sim.SimMode;

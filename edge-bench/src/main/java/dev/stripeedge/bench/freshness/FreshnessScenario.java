@@ -4,7 +4,7 @@ import com.google.gson.GsonBuilder;
 import com.google.gson.JsonArray;
 import com.google.gson.JsonObject;
 import dev.stripeedge.bench.SimKeys;
-import dev.stripeedge.server.EdgeConfig;
+import dev.stripeedge.runtime.EdgeConfig;
 import dev.stripeedge.server.EdgeServer;
 import dev.stripeedge.sim.SimConfig;
 import dev.stripeedge.sim.SimMode;

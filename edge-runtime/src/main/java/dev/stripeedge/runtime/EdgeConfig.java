@@ -1,4 +1,4 @@
-package dev.stripeedge.server;
+package dev.stripeedge.runtime;
 
 import dev.stripeedge.core.CacheConfig;
 import dev.stripeedge.core.RetryConfig;

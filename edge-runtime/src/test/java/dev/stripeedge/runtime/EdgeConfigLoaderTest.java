@@ -1,4 +1,4 @@
-package dev.stripeedge.server;
+package dev.stripeedge.runtime;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;

@@ -1,4 +1,4 @@
-package dev.stripeedge.server;
+package dev.stripeedge.runtime;
 
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
