@@ -279,10 +279,12 @@ public final class DefaultEdgePipeline implements EdgePipeline {
     String id = change.objectId();
     long now = ticker.nanos();
     long nowMillis = clock.millis();
+    String type = ObjectIds.typeOf(change.objectJson());
     List<L0Cache.Entry> held = new ArrayList<>();
     for (L0Cache.Entry entry : l0.holding(RETRIEVE + id)) {
       if (entry.response().status() == 200
-          && change.apiVersion().equals(entry.response().header("stripe-version"))) {
+          && change.apiVersion().equals(entry.response().header("stripe-version"))
+          && sameSubject(entry, change.account(), type)) {
         held.add(entry);
       }
     }
@@ -353,6 +355,20 @@ public final class DefaultEdgePipeline implements EdgePipeline {
           }
         });
     return invalidated;
+  }
+
+  /**
+   * Whether {@code entry} was cached for {@code account} (null: the platform's own) and holds an
+   * object of {@code type}. An event about another account or another type of object (a mistake, or
+   * a signed event naming someone else's id) may invalidate the entry but never replace it.
+   */
+  private static boolean sameSubject(
+      L0Cache.Entry entry, @Nullable String account, @Nullable String type) {
+    String cachedFor = HmacCacheKeys.accountOf(entry.key());
+    return cachedFor != null
+        && cachedFor.equals(account == null ? "" : account)
+        && type != null
+        && type.equals(ObjectIds.typeOf(entry.response().body()));
   }
 
   /** What an event does to a cached plain retrieve of its object. */
@@ -551,7 +567,9 @@ public final class DefaultEdgePipeline implements EdgePipeline {
     long cacheNanos = looked - start;
     if (entry != null) {
       long age = entry.ageNanos(looked);
-      long ttl = rule.ttl().toNanos();
+      // The entry's own lifetime bounds it too: an event's copy was stored for seconds only.
+      CacheDecision.Cacheable lifetime = rule.narrowedTo(entry.rule());
+      long ttl = lifetime.ttl().toNanos();
       if (age < ttl) {
         trail.memoryHit = entry;
         return CompletableFuture.completedFuture(
@@ -566,7 +584,7 @@ public final class DefaultEdgePipeline implements EdgePipeline {
                 null,
                 "hit"));
       }
-      if (age < ttl + rule.staleWhileRevalidate().toNanos()) {
+      if (age < ttl + lifetime.staleWhileRevalidate().toNanos()) {
         flight(key, request, route, rule); // refresh in the background, answer now
         return CompletableFuture.completedFuture(
             finish(
@@ -858,13 +876,14 @@ public final class DefaultEdgePipeline implements EdgePipeline {
   /**
    * A list asking, with {@code Stripe-Edge-Warm: objects}, that its objects be stored as their
    * retrieves. Only without {@code expand}: an expanded item is not what a plain retrieve answers.
+   * Judged on the decoded parameters, as Stripe reads them: {@code %65xpand[]} expands too.
    */
   private static boolean warmRequested(EdgeRequest request, Route route) {
     return request.method().equals("GET")
         && route.kind() == Route.Kind.COLLECTION
         && "objects".equals(request.header(WARM_HEADER))
         && ApiKeys.of(request) != null
-        && !request.rawQuery().toLowerCase(Locale.ROOT).contains("expand");
+        && !FormCodec.expands(request.rawQuery());
   }
 
   /**

@@ -163,7 +163,7 @@ public record StripeEvent(
     if (apiVersion == null || apiVersion.isBlank() || object == null) {
       return null;
     }
-    return new ObjectChange(objectId, created, apiVersion, object, previous);
+    return new ObjectChange(objectId, created, apiVersion, object, previous, account);
   }
 
   /** The bytes of the JSON object the parser is at the start of; the parser moves past it. */
