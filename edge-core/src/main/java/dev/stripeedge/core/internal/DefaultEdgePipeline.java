@@ -11,6 +11,7 @@ import dev.stripeedge.core.CachedRetrieve;
 import dev.stripeedge.core.EdgePipeline;
 import dev.stripeedge.core.EdgeRequest;
 import dev.stripeedge.core.EdgeResponse;
+import dev.stripeedge.core.IdempotencyConfig;
 import dev.stripeedge.core.IdempotencyKeys;
 import dev.stripeedge.core.ObjectChange;
 import dev.stripeedge.core.RetryConfig;
@@ -63,6 +64,13 @@ public final class DefaultEdgePipeline implements EdgePipeline {
   /** Response header: how many objects a warming list stored. */
   static final String WARMED_HEADER = "Stripe-Edge-Warmed";
 
+  /**
+   * Response header on an unkeyed write: {@code reused} (sent under the key of an earlier identical
+   * write whose outcome was ambiguous), {@code remembered; for=<seconds>} (this one's outcome is
+   * ambiguous: the same write within that time reuses its key), or both.
+   */
+  static final String IDEMPOTENCY_HEADER = "Stripe-Edge-Idempotency";
+
   // Pseudo id indexing the plain retrieve (no query) of an object: what an event's copy can
   // refresh.
   private static final String RETRIEVE = "retrieve:";
@@ -92,6 +100,7 @@ public final class DefaultEdgePipeline implements EdgePipeline {
   private final EdgeMetrics metrics;
   private final Budget budget;
   private final TierChain tiers;
+  private final UnkeyedWrites unkeyedWrites;
   private final ConcurrentHashMap<CacheKey, Flight> flights = new ConcurrentHashMap<>();
   // Newest event second applied per object, so an older event never replaces a newer copy.
   private final Cache<String, Long> newestChange =
@@ -134,8 +143,10 @@ public final class DefaultEdgePipeline implements EdgePipeline {
       Budget budget,
       List<Map.Entry<CacheTier, TierConfig>> tiers,
       Clock clock,
-      SizingConfig sizingConfig) {
+      SizingConfig sizingConfig,
+      IdempotencyConfig idempotencyConfig) {
     this.upstream = upstream;
+    this.unkeyedWrites = new UnkeyedWrites(idempotencyConfig, ticker);
     this.cacheRule = cacheRule;
     this.keys = keys;
     this.retryConfig = retryConfig;
@@ -848,7 +859,16 @@ public final class DefaultEdgePipeline implements EdgePipeline {
 
   private CompletableFuture<EdgeResponse> forward(
       EdgeRequest request, Route route, String reason, long start) {
-    EdgeRequest sent = IdempotencyKeys.ensure(request, random);
+    // An unkeyed write repeating one whose outcome was ambiguous goes under that one's key.
+    String fingerprint =
+        unkeyedWrites.covers(request)
+            ? UnkeyedWrites.fingerprint(keys.keyFor(request), request)
+            : null;
+    String reused = fingerprint == null ? null : unkeyedWrites.recall(fingerprint);
+    EdgeRequest sent =
+        reused != null
+            ? request.withHeader(IdempotencyKeys.HEADER, reused)
+            : IdempotencyKeys.ensure(request, random);
     return exchange(sent, route)
         .thenApply(
             exchange -> {
@@ -859,6 +879,9 @@ public final class DefaultEdgePipeline implements EdgePipeline {
               String key = sent.header(IdempotencyKeys.HEADER);
               if (key != null && sent.method().equals("POST")) {
                 response = response.withHeader(IdempotencyKeys.HEADER, key);
+              }
+              if (fingerprint != null && key != null) {
+                response = unkeyedAnswer(fingerprint, key, reused != null, exchange, response);
               }
               return finish(
                   route,
@@ -871,6 +894,37 @@ public final class DefaultEdgePipeline implements EdgePipeline {
                   exchange,
                   "bypass");
             });
+  }
+
+  /**
+   * Settles an unkeyed write's key by its outcome ({@link UnkeyedWrites#outcome}) and tells the
+   * client in {@value #IDEMPOTENCY_HEADER}; when the edge itself answers (a timeout, a lost
+   * connection) its message says so too, since that is where a person reads.
+   */
+  private EdgeResponse unkeyedAnswer(
+      String fingerprint, String key, boolean reused, Exchange exchange, EdgeResponse response) {
+    EdgeResponse upstreamAnswer = exchange.response();
+    UnkeyedWrites.Outcome outcome =
+        UnkeyedWrites.outcome(upstreamAnswer == null ? null : upstreamAnswer.status());
+    boolean remembered = unkeyedWrites.settle(fingerprint, key, outcome);
+    if (!remembered) {
+      return reused ? response.withHeader(IDEMPOTENCY_HEADER, "reused") : response;
+    }
+    long seconds = unkeyedWrites.config().rememberFor().toSeconds();
+    EdgeResponse told =
+        upstreamAnswer != null
+            ? response
+            : answer(
+                    exchange,
+                    " Stripe may have applied it: the edge keeps its Idempotency-Key ("
+                        + key
+                        + ") for "
+                        + seconds
+                        + " s, and the same request again (same API key, account, path and"
+                        + " parameters) reuses it, so it is applied at most once.")
+                .withHeader(IdempotencyKeys.HEADER, key);
+    return told.withHeader(
+        IDEMPOTENCY_HEADER, (reused ? "reused, " : "") + "remembered; for=" + seconds);
   }
 
   /**
@@ -1110,6 +1164,11 @@ public final class DefaultEdgePipeline implements EdgePipeline {
 
   /** The client's answer for an exchange: upstream's response, or a Stripe-shaped error. */
   private static EdgeResponse answer(Exchange exchange) {
+    return answer(exchange, "");
+  }
+
+  /** {@link #answer(Exchange)}, with {@code note} ending the message of the edge's own error. */
+  private static EdgeResponse answer(Exchange exchange, String note) {
     if (exchange.response() != null) {
       return exchange.response();
     }
@@ -1120,17 +1179,25 @@ public final class DefaultEdgePipeline implements EdgePipeline {
             StripeErrors.response(
                 504,
                 "api_connection_error",
-                "The Stripe API did not answer in time (" + exchange.attempts() + " attempts).");
+                "The Stripe API did not answer in time ("
+                    + exchange.attempts()
+                    + " attempts)."
+                    + note);
         case CONNECT, RESET ->
             StripeErrors.response(
                 502,
                 "api_connection_error",
-                "The edge could not reach the Stripe API (" + exchange.attempts() + " attempts).");
+                "The edge could not reach the Stripe API ("
+                    + exchange.attempts()
+                    + " attempts)."
+                    + note);
       };
     }
     log.log(System.Logger.Level.ERROR, "upstream call failed unexpectedly", failure);
     return StripeErrors.response(
-        502, "api_connection_error", "The edge could not complete the call to the Stripe API.");
+        502,
+        "api_connection_error",
+        "The edge could not complete the call to the Stripe API." + note);
   }
 
   private EdgeResponse finish(
