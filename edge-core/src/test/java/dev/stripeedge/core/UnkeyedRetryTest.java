@@ -191,7 +191,7 @@ class UnkeyedRetryTest {
   }
 
   @Test
-  void aCreateAppliedBehindA504IsNotDuplicatedByTheClientsRetry() {
+  void aCreateAppliedBehindA504IsNotDuplicatedByTheClientsRetry() throws InterruptedException {
     String key = "sk_test_ur_sim_slow";
     EdgePipeline edge =
         EdgePipeline.builder(Upstream.jdk(URI.create(sim.baseUrl()), Duration.ofSeconds(5)))
@@ -206,8 +206,14 @@ class UnkeyedRetryTest {
                     List.of(new FaultRule(FaultKind.SLOW_BODY, 1.0, "POST /v1/customers", 1))));
 
     EdgeResponse timedOut = call(edge, post(key, "name=Once", RetryConfig.DEADLINE_HEADER, "300"));
-    // Retried as stripe-java with maxNetworkRetries(0) would be: the same request, no key.
+    // Retried as an application on stripe-java with maxNetworkRetries(0) would: the same request,
+    // no key, again while Stripe says the first is still in progress (409, "try again later").
     EdgeResponse retried = call(edge, post(key, "name=Once"));
+    for (int i = 0; i < 120 && retried.status() == 409; i++) {
+      assertThat(retried.header("stripe-edge-idempotency")).startsWith("reused");
+      Thread.sleep(250);
+      retried = call(edge, post(key, "name=Once"));
+    }
 
     assertThat(timedOut.status()).as(timedOut.bodyText()).isEqualTo(504);
     assertThat(retried.status()).as(retried.bodyText()).isEqualTo(200);
