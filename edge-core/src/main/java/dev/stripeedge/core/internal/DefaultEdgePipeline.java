@@ -911,8 +911,9 @@ public final class DefaultEdgePipeline implements EdgePipeline {
       return reused ? response.withHeader(IDEMPOTENCY_HEADER, "reused") : response;
     }
     long seconds = unkeyedWrites.config().rememberFor().toSeconds();
+    // Only the edge's own timeout or connection error is rebuilt: upstream's body stays as sent.
     EdgeResponse told =
-        upstreamAnswer != null
+        upstreamAnswer != null || !(exchange.failure() instanceof UpstreamException)
             ? response
             : answer(
                     exchange,
