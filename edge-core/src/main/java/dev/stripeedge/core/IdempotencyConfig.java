@@ -10,8 +10,8 @@ import java.time.Duration;
  * Stripe-Version}) gets the same key, so Stripe applies it at most once. Immutable.
  *
  * @param rememberFor how long after the ambiguous answer the key is reused; zero turns this off
- * @param maxRemembered bound on the writes remembered at once (the oldest go first); zero turns
- *     this off
+ * @param maxRemembered bound on the writes remembered at once (beyond it, Caffeine forgets some
+ *     early); zero turns this off
  */
 public record IdempotencyConfig(Duration rememberFor, int maxRemembered) {
 
