@@ -146,6 +146,23 @@ class UnkeyedRetryTest {
   }
 
   @Test
+  void theWindowCountsFromTheFirstAmbiguousAnswer() {
+    EdgePipeline edge = pipeline(this::scripted);
+    script.add(500);
+    script.add(500);
+    call(edge, post("sk_test_ur_first", "name=Ada"));
+    now[0] += Duration.ofSeconds(40).toNanos();
+    // Stripe replays its saved 500 under the reused key: still ambiguous, still the first window.
+    EdgeResponse replayed = call(edge, post("sk_test_ur_first", "name=Ada"));
+    now[0] += Duration.ofSeconds(21).toNanos();
+    call(edge, post("sk_test_ur_first", "name=Ada"));
+
+    assertThat(replayed.header("stripe-edge-idempotency")).isEqualTo("reused, remembered; for=60");
+    assertThat(keysSent.get(1)).isEqualTo(keysSent.get(0));
+    assertThat(keysSent.get(2)).isNotEqualTo(keysSent.get(0));
+  }
+
+  @Test
   void aConflictOnTheReusedKeyKeepsItRemembered() {
     EdgePipeline edge = pipeline(this::scripted);
     script.add(0);

@@ -112,7 +112,9 @@ final class UnkeyedWrites {
       return false;
     }
     switch (outcome) {
-      case AMBIGUOUS -> keys.put(fingerprint, key);
+      // The window counts from the first ambiguous answer: a repeat that is ambiguous again
+      // (Stripe replays a saved 500) must not keep a write from ever being tried afresh.
+      case AMBIGUOUS -> keys.asMap().putIfAbsent(fingerprint, key);
       case PENDING -> {
         // Remembered already if it was reused; nothing new learned.
       }
