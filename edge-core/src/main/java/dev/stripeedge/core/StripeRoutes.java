@@ -52,13 +52,15 @@ public final class StripeRoutes {
     String version = segments.get(0);
     int index = 1;
     String resource = segments.get(index++);
+    StringBuilder template = new StringBuilder("/").append(version).append('/').append(resource);
     // v2 is always namespaced (/v2/core/events); v1 only for the known groups.
     boolean namespaced = version.equals("v2") || V1_NAMESPACES.contains(resource);
     if (namespaced && index < segments.size()) {
+      // The template keeps the path's own segments: a '.' sent in one (/v1/checkout.sessions)
+      // must not make it another route's template.
+      template.append('/').append(segments.get(index));
       resource = resource + "." + segments.get(index++);
     }
-    StringBuilder template = new StringBuilder("/").append(version).append('/');
-    template.append(resource.replace('.', '/'));
     List<String> ids = new ArrayList<>(2);
     int rest = segments.size() - index;
     if (rest == 0) {

@@ -1,6 +1,7 @@
 package dev.stripeedge.server;
 
 import dev.stripeedge.core.CacheConfig;
+import dev.stripeedge.core.IdempotencyConfig;
 import dev.stripeedge.core.RetryConfig;
 import dev.stripeedge.core.SizingConfig;
 import dev.stripeedge.core.budget.BudgetConfig;
@@ -993,16 +994,41 @@ public record EdgeConfig(
    * @param baseMillis first backoff ceiling; doubles per attempt, with full jitter
    * @param capMillis largest backoff ceiling
    * @param deadlineMillis total time a request may take; a client may lower it per request
+   * @param rememberUnkeyedSeconds how long the key of an unkeyed write with an ambiguous outcome is
+   *     reused for the same write (see {@link IdempotencyConfig}); 0 turns this off
+   * @param rememberUnkeyedMax bound on the writes remembered at once
    */
-  public record Retry(int maxAttempts, long baseMillis, long capMillis, long deadlineMillis) {
+  public record Retry(
+      int maxAttempts,
+      long baseMillis,
+      long capMillis,
+      long deadlineMillis,
+      long rememberUnkeyedSeconds,
+      int rememberUnkeyedMax) {
+
+    public Retry {
+      idempotency(rememberUnkeyedSeconds, rememberUnkeyedMax); // eager: bad values fail the load
+    }
 
     public static Retry defaults() {
       RetryConfig core = RetryConfig.defaults();
+      IdempotencyConfig unkeyed = IdempotencyConfig.defaults();
       return new Retry(
           core.maxAttempts(),
           core.base().toMillis(),
           core.cap().toMillis(),
-          core.deadline().toMillis());
+          core.deadline().toMillis(),
+          unkeyed.rememberFor().toSeconds(),
+          unkeyed.maxRemembered());
+    }
+
+    /** The core's form of the unkeyed-write memory. */
+    public IdempotencyConfig idempotency() {
+      return idempotency(rememberUnkeyedSeconds, rememberUnkeyedMax);
+    }
+
+    private static IdempotencyConfig idempotency(long seconds, int max) {
+      return new IdempotencyConfig(Duration.ofSeconds(seconds), max);
     }
 
     /** The core's form. */

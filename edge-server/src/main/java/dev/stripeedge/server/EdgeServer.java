@@ -172,6 +172,7 @@ public final class EdgeServer implements AutoCloseable {
         EdgePipeline.builder(Upstream.jdk(URI.create(config.upstream()), Duration.ofSeconds(10)))
             .cacheConfig(config.cache().toCore())
             .retryConfig(config.retry().toCore())
+            .idempotencyConfig(config.retry().idempotency())
             .meterRegistry(metrics);
     if (config.budget().enabled()) {
       builder.budgetConfig(config.budget().toCore());
