@@ -31,6 +31,9 @@ import org.jspecify.annotations.Nullable;
  * @param port port to bind; 0 picks a free one
  * @param upstream where Stripe is: {@code https://api.stripe.com}, or a simulator
  * @param maxBodyBytes largest request body accepted
+ * @param headerTimeoutSeconds longest a request head may take to arrive, from its first byte (a
+ *     client trickling one bounds no more than this); the connection is then answered 408 and
+ *     closed
  * @param cache cache settings
  * @param retry retry settings
  * @param webhooks the webhook receiver
@@ -44,6 +47,7 @@ public record EdgeConfig(
     int port,
     String upstream,
     int maxBodyBytes,
+    int headerTimeoutSeconds,
     Cache cache,
     Retry retry,
     Webhooks webhooks,
@@ -65,6 +69,10 @@ public record EdgeConfig(
     if (maxBodyBytes < 1024) {
       throw new IllegalArgumentException("maxBodyBytes must be at least 1024: " + maxBodyBytes);
     }
+    if (headerTimeoutSeconds < 1) {
+      throw new IllegalArgumentException(
+          "headerTimeoutSeconds must be at least 1: " + headerTimeoutSeconds);
+    }
     if (budget.enabled() && budget.redis().enabled() && cache.keySecret().isEmpty()) {
       // Each edge's own secret would name one Stripe account differently on every edge.
       throw new IllegalArgumentException(
@@ -79,6 +87,7 @@ public record EdgeConfig(
         8080,
         "https://api.stripe.com",
         1 << 20,
+        20,
         Cache.defaults(),
         Retry.defaults(),
         Webhooks.defaults(),
@@ -94,6 +103,7 @@ public record EdgeConfig(
         port,
         upstream,
         maxBodyBytes,
+        headerTimeoutSeconds,
         cache,
         retry,
         webhooks,
@@ -109,6 +119,23 @@ public record EdgeConfig(
         value,
         upstream,
         maxBodyBytes,
+        headerTimeoutSeconds,
+        cache,
+        retry,
+        webhooks,
+        reconcile,
+        store,
+        budget,
+        tiers);
+  }
+
+  public EdgeConfig withHeaderTimeoutSeconds(int value) {
+    return new EdgeConfig(
+        host,
+        port,
+        upstream,
+        maxBodyBytes,
+        value,
         cache,
         retry,
         webhooks,
@@ -120,17 +147,50 @@ public record EdgeConfig(
 
   public EdgeConfig withUpstream(String value) {
     return new EdgeConfig(
-        host, port, value, maxBodyBytes, cache, retry, webhooks, reconcile, store, budget, tiers);
+        host,
+        port,
+        value,
+        maxBodyBytes,
+        headerTimeoutSeconds,
+        cache,
+        retry,
+        webhooks,
+        reconcile,
+        store,
+        budget,
+        tiers);
   }
 
   public EdgeConfig withWebhooks(Webhooks value) {
     return new EdgeConfig(
-        host, port, upstream, maxBodyBytes, cache, retry, value, reconcile, store, budget, tiers);
+        host,
+        port,
+        upstream,
+        maxBodyBytes,
+        headerTimeoutSeconds,
+        cache,
+        retry,
+        value,
+        reconcile,
+        store,
+        budget,
+        tiers);
   }
 
   public EdgeConfig withReconcile(Reconcile value) {
     return new EdgeConfig(
-        host, port, upstream, maxBodyBytes, cache, retry, webhooks, value, store, budget, tiers);
+        host,
+        port,
+        upstream,
+        maxBodyBytes,
+        headerTimeoutSeconds,
+        cache,
+        retry,
+        webhooks,
+        value,
+        store,
+        budget,
+        tiers);
   }
 
   public EdgeConfig withStore(Store value) {
@@ -139,6 +199,7 @@ public record EdgeConfig(
         port,
         upstream,
         maxBodyBytes,
+        headerTimeoutSeconds,
         cache,
         retry,
         webhooks,
@@ -150,7 +211,18 @@ public record EdgeConfig(
 
   public EdgeConfig withBudget(Budget value) {
     return new EdgeConfig(
-        host, port, upstream, maxBodyBytes, cache, retry, webhooks, reconcile, store, value, tiers);
+        host,
+        port,
+        upstream,
+        maxBodyBytes,
+        headerTimeoutSeconds,
+        cache,
+        retry,
+        webhooks,
+        reconcile,
+        store,
+        value,
+        tiers);
   }
 
   public EdgeConfig withTiers(Tiers value) {
@@ -159,6 +231,7 @@ public record EdgeConfig(
         port,
         upstream,
         maxBodyBytes,
+        headerTimeoutSeconds,
         cache,
         retry,
         webhooks,
@@ -174,6 +247,7 @@ public record EdgeConfig(
         port,
         upstream,
         maxBodyBytes,
+        headerTimeoutSeconds,
         value,
         retry,
         webhooks,
