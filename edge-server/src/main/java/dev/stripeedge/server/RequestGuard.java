@@ -8,10 +8,12 @@ import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelPipeline;
 import io.netty.channel.socket.DuplexChannel;
 import io.netty.handler.codec.DecoderResult;
+import io.netty.handler.codec.http.HttpContent;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaders;
 import io.netty.handler.codec.http.HttpMessage;
 import io.netty.handler.codec.http.HttpRequest;
+import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.util.concurrent.ScheduledFuture;
 import io.vertx.core.http.HttpConnection;
@@ -30,8 +32,8 @@ import org.jspecify.annotations.Nullable;
  * characters RFC 3986 forbids, a header name that is not a token or a value with control or
  * non-ASCII characters, a body framed by both {@code Content-Length} and {@code Transfer-Encoding}
  * (RFC 9112 §6.3: behind another proxy the two may disagree on where the request ends, so what
- * follows could run as a smuggled second request), a transfer coding other than {@code chunked},
- * and a request head that does not arrive within the header timeout.
+ * follows could run as a smuggled second request), a transfer coding other than {@code chunked}, a
+ * malformed chunk, and a request head that does not arrive within the header timeout.
  *
  * <p>It replaces Vert.x's decoder on each HTTP/1.x connection. A refused request reaches the
  * server's invalid-request handler with a {@link Refused} cause (answered in Stripe's shape, after
@@ -141,6 +143,17 @@ final class RequestGuard extends VertxHttpRequestDecoder {
           discarding = true;
         }
       }
+      if (decoded instanceof HttpContent content
+          && !(decoded instanceof HttpRequest)
+          && content.decoderResult().isFailure()) {
+        // A malformed chunk: Vert.x would close without a word. The request's body never ends,
+        // so nothing was forwarded and nothing answered yet: answer here, then close.
+        out.remove(i);
+        content.release();
+        discarding = true;
+        answerAndClose(ctx, 400, "Bad Request", "Malformed chunked request body.");
+        break;
+      }
       if (decoded instanceof LastHttpContent) {
         inMessage = false;
       }
@@ -173,20 +186,33 @@ final class RequestGuard extends VertxHttpRequestDecoder {
       return;
     }
     discarding = true;
-    // Written below the encoder (nothing was decoded, so Vert.x has no request to answer).
-    String body =
-        HttpAnswers.errorJson(
-            "invalid_request_error",
-            null,
-            "The request head did not arrive within "
-                + headerTimeout.toSeconds()
-                + " s: stripe-edge closed the connection.");
-    byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
+    answerAndClose(
+        ctx,
+        408,
+        "Request Timeout",
+        "The request head did not arrive within "
+            + headerTimeout.toSeconds()
+            + " s: stripe-edge closed the connection.");
+  }
+
+  /**
+   * Writes a Stripe-shaped error below Vert.x's encoder (for when Vert.x has no request to answer
+   * with), then closes the connection.
+   */
+  private static void answerAndClose(
+      ChannelHandlerContext ctx, int status, String reason, String message) {
+    byte[] body =
+        HttpAnswers.errorJson("invalid_request_error", null, message)
+            .getBytes(StandardCharsets.UTF_8);
     String head =
-        "HTTP/1.1 408 Request Timeout\r\nContent-Type: application/json\r\nContent-Length: "
-            + bytes.length
+        "HTTP/1.1 "
+            + status
+            + " "
+            + reason
+            + "\r\nContent-Type: application/json\r\nContent-Length: "
+            + body.length
             + "\r\nConnection: close\r\n\r\n";
-    ctx.writeAndFlush(Unpooled.wrappedBuffer(head.getBytes(StandardCharsets.US_ASCII), bytes))
+    ctx.writeAndFlush(Unpooled.wrappedBuffer(head.getBytes(StandardCharsets.US_ASCII), body))
         .addListener(ChannelFutureListener.CLOSE);
   }
 
@@ -216,6 +242,11 @@ final class RequestGuard extends VertxHttpRequestDecoder {
 
   /** The reason to refuse {@code request}, or null to serve it. */
   static @Nullable Refused check(HttpRequest request) {
+    HttpVersion version = request.protocolVersion();
+    if (version != HttpVersion.HTTP_1_1 && version != HttpVersion.HTTP_1_0) {
+      // Vert.x would answer an empty 501: a client's mistake, so a 400 in Stripe's shape.
+      return new Refused(400, "Unsupported HTTP version: stripe-edge speaks HTTP/1.0 and 1.1.");
+    }
     String uri = request.uri();
     int bad = badUriChar(uri);
     if (bad >= 0) {
@@ -245,8 +276,10 @@ final class RequestGuard extends VertxHttpRequestDecoder {
             400, "A request may carry Content-Length or Transfer-Encoding, not both.");
       }
       if (!coding.strip().equalsIgnoreCase("chunked")) {
+        // 400, not RFC 9112's suggested 501: the coding is the client's choice, and a client's
+        // mistake is never answered as the edge's failure (a 5xx invites retries).
         return new Refused(
-            501, "Unsupported Transfer-Encoding: stripe-edge accepts only chunked bodies.");
+            400, "Unsupported Transfer-Encoding: stripe-edge accepts only chunked bodies.");
       }
     }
     return null;

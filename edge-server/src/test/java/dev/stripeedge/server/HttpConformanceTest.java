@@ -143,6 +143,28 @@ class HttpConformanceTest {
   }
 
   @Test
+  void anUnknownHttpVersionIsAStripeShaped400() throws Exception {
+    assertRefused(exchange("GET /v1/customers HTTP/9.9\r\nHost: edge\r\n\r\n"), 400);
+  }
+
+  @Test
+  void aMalformedChunkIsAStripeShaped400AndTheConnectionClosed() throws Exception {
+    long before = upstreamCalls();
+    try (RawHttp raw = new RawHttp(edge.port())) {
+      raw.send(
+          "POST /v1/customers HTTP/1.1\r\nHost: edge\r\n"
+              + KEY
+              + "Transfer-Encoding: chunked\r\n\r\nzz\r\nname=A\r\n0\r\n\r\n");
+
+      RawHttp.Answer answer = raw.read();
+      assertThat(answer).isNotNull();
+      assertRefused(answer, 400);
+      assertThat(raw.closedByServer()).isTrue();
+    }
+    assertThat(upstreamCalls()).isEqualTo(before);
+  }
+
+  @Test
   void contentLengthWithTransferEncodingIsAnsweredAndTheConnectionClosed() throws Exception {
     long before = upstreamCalls();
     String smuggled = "GET /v1/customers HTTP/1.1\r\nHost: edge\r\n" + KEY + "\r\n";
@@ -180,7 +202,7 @@ class HttpConformanceTest {
 
       RawHttp.Answer answer = raw.read();
       assertThat(answer).isNotNull();
-      assertRefused(answer, 501);
+      assertRefused(answer, 400);
       assertThat(raw.closedByServer()).isTrue();
     }
     assertThat(upstreamCalls()).isEqualTo(before);

@@ -35,6 +35,17 @@ final class RawHttp implements AutoCloseable {
     }
   }
 
+  /** What came of one request. */
+  sealed interface Outcome {
+    record Answered(Answer answer) implements Outcome {}
+
+    /** No answer within {@link #WAIT_MILLIS}. */
+    record Hung() implements Outcome {}
+
+    /** The server closed (or reset) the connection without an answer. */
+    record Closed() implements Outcome {}
+  }
+
   private final Socket socket;
   private final InputStream in;
 
@@ -54,6 +65,28 @@ final class RawHttp implements AutoCloseable {
     try (RawHttp raw = new RawHttp(port)) {
       raw.send(request);
       return raw.read();
+    }
+  }
+
+  /**
+   * One request on a new connection, whatever happens: a server may answer and close before it has
+   * read everything (a 431), so a failed write still waits for the answer.
+   */
+  static Outcome attempt(int port, byte[] request) throws IOException {
+    try (RawHttp raw = new RawHttp(port)) {
+      try {
+        raw.send(request);
+      } catch (IOException e) {
+        // Read what the server said before it stopped reading.
+      }
+      try {
+        Answer answer = raw.read();
+        return answer == null ? new Outcome.Closed() : new Outcome.Answered(answer);
+      } catch (SocketTimeoutException e) {
+        return new Outcome.Hung();
+      } catch (IOException e) {
+        return new Outcome.Closed();
+      }
     }
   }
 
