@@ -160,6 +160,9 @@ final class RequestGuard extends VertxHttpRequestDecoder {
     }
     if (discarding) {
       buffer.skipBytes(buffer.readableBytes());
+    } else if (!inMessage && buffer.isReadable()) {
+      // Part of a pipelined next head came with the end of this request: its clock starts now.
+      armHeadTimer(ctx);
     }
   }
 
