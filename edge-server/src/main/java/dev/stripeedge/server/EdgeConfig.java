@@ -32,6 +32,9 @@ import org.jspecify.annotations.Nullable;
  * @param port port to bind; 0 picks a free one
  * @param upstream where Stripe is: {@code https://api.stripe.com}, or a simulator
  * @param maxBodyBytes largest request body accepted
+ * @param headerTimeoutSeconds longest a request head may take to arrive, from its first byte (a
+ *     client trickling one bounds no more than this); the connection is then answered 408 and
+ *     closed
  * @param cache cache settings
  * @param retry retry settings
  * @param webhooks the webhook receiver
@@ -47,6 +50,7 @@ public record EdgeConfig(
     int port,
     String upstream,
     int maxBodyBytes,
+    int headerTimeoutSeconds,
     Cache cache,
     Retry retry,
     Webhooks webhooks,
@@ -77,6 +81,10 @@ public record EdgeConfig(
       throw new IllegalArgumentException(
           "port and listeners.webhooks.port are both " + port + ": give the webhooks their own");
     }
+    if (headerTimeoutSeconds < 1) {
+      throw new IllegalArgumentException(
+          "headerTimeoutSeconds must be at least 1: " + headerTimeoutSeconds);
+    }
     if (budget.enabled() && budget.redis().enabled() && cache.keySecret().isEmpty()) {
       // Each edge's own secret would name one Stripe account differently on every edge.
       throw new IllegalArgumentException(
@@ -91,6 +99,7 @@ public record EdgeConfig(
         8080,
         "https://api.stripe.com",
         1 << 20,
+        20,
         Cache.defaults(),
         Retry.defaults(),
         Webhooks.defaults(),
@@ -107,6 +116,7 @@ public record EdgeConfig(
         port,
         upstream,
         maxBodyBytes,
+        headerTimeoutSeconds,
         cache,
         retry,
         webhooks,
@@ -123,6 +133,24 @@ public record EdgeConfig(
         value,
         upstream,
         maxBodyBytes,
+        headerTimeoutSeconds,
+        cache,
+        retry,
+        webhooks,
+        reconcile,
+        store,
+        budget,
+        tiers,
+        listeners);
+  }
+
+  public EdgeConfig withHeaderTimeoutSeconds(int value) {
+    return new EdgeConfig(
+        host,
+        port,
+        upstream,
+        maxBodyBytes,
+        value,
         cache,
         retry,
         webhooks,
@@ -139,6 +167,7 @@ public record EdgeConfig(
         port,
         value,
         maxBodyBytes,
+        headerTimeoutSeconds,
         cache,
         retry,
         webhooks,
@@ -155,6 +184,7 @@ public record EdgeConfig(
         port,
         upstream,
         maxBodyBytes,
+        headerTimeoutSeconds,
         cache,
         retry,
         value,
@@ -171,6 +201,7 @@ public record EdgeConfig(
         port,
         upstream,
         maxBodyBytes,
+        headerTimeoutSeconds,
         cache,
         retry,
         webhooks,
@@ -187,6 +218,7 @@ public record EdgeConfig(
         port,
         upstream,
         maxBodyBytes,
+        headerTimeoutSeconds,
         cache,
         retry,
         webhooks,
@@ -203,6 +235,7 @@ public record EdgeConfig(
         port,
         upstream,
         maxBodyBytes,
+        headerTimeoutSeconds,
         cache,
         retry,
         webhooks,
@@ -219,6 +252,7 @@ public record EdgeConfig(
         port,
         upstream,
         maxBodyBytes,
+        headerTimeoutSeconds,
         cache,
         retry,
         webhooks,
@@ -235,6 +269,7 @@ public record EdgeConfig(
         port,
         upstream,
         maxBodyBytes,
+        headerTimeoutSeconds,
         value,
         retry,
         webhooks,
@@ -251,6 +286,7 @@ public record EdgeConfig(
         port,
         upstream,
         maxBodyBytes,
+        headerTimeoutSeconds,
         cache,
         retry,
         webhooks,

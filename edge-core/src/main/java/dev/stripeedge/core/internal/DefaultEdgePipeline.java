@@ -1150,9 +1150,9 @@ public final class DefaultEdgePipeline implements EdgePipeline {
         .thenCompose(future -> future);
   }
 
-  /** A bounded metric tag: the template, or {@code unknown} for paths outside the API. */
+  /** A bounded metric tag: a known endpoint's template, or {@code other} for any other path. */
   private static String tag(Route route) {
-    return route.kind() == Route.Kind.UNKNOWN ? "unknown" : route.template();
+    return StripeRoutes.label(route);
   }
 
   private static String outcome(EdgeResponse response) {
@@ -1242,7 +1242,11 @@ public final class DefaultEdgePipeline implements EdgePipeline {
         response.withHeaders(
             Map.of("Cache-Status", cacheStatus, "Server-Timing", timing.toString()));
     metrics.request(
-        tag(route), request.method(), answered.status(), cacheResult, ticker.nanos() - start);
+        tag(route),
+        StripeRoutes.methodLabel(request.method()),
+        answered.status(),
+        cacheResult,
+        ticker.nanos() - start);
     return answered;
   }
 
