@@ -1,5 +1,6 @@
 package dev.stripeedge.cli;
 
+import dev.stripeedge.cli.logging.JulBridge;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
@@ -31,6 +32,8 @@ public final class StripeEdgeCli implements Runnable {
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 
   public static void main(String[] args) {
+    // Before any command logs: serve, sim and the rest all log through one redacting path.
+    JulBridge.install();
     System.exit(run(args));
   }
 

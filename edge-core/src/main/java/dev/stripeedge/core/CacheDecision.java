@@ -35,6 +35,22 @@ public sealed interface CacheDecision {
       }
     }
 
+    /**
+     * The shorter of this and {@code other}, window by window: what an entry stored under one rule
+     * and asked for under the other may answer within (an event's copy is stored for seconds,
+     * whatever the resource's TTL).
+     */
+    public Cacheable narrowedTo(Cacheable other) {
+      return new Cacheable(
+          min(ttl, other.ttl),
+          min(staleWhileRevalidate, other.staleWhileRevalidate),
+          min(staleIfError, other.staleIfError));
+    }
+
+    private static Duration min(Duration a, Duration b) {
+      return a.compareTo(b) <= 0 ? a : b;
+    }
+
     /** How long an entry is worth keeping at all. */
     public Duration retention() {
       return ttl.plus(

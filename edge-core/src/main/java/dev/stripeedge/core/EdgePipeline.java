@@ -133,6 +133,7 @@ public interface EdgePipeline {
     private final List<Map.Entry<CacheTier, TierConfig>> tiers = new ArrayList<>();
     private Clock clock = Clock.systemUTC();
     private SizingConfig sizingConfig = SizingConfig.defaults();
+    private IdempotencyConfig idempotencyConfig = IdempotencyConfig.defaults();
 
     private Builder(Upstream upstream) {
       this.upstream = upstream;
@@ -284,6 +285,15 @@ public interface EdgePipeline {
       return this;
     }
 
+    /**
+     * How long the key made for an unkeyed write with an ambiguous outcome is reused for the same
+     * write; default {@link IdempotencyConfig#defaults()}.
+     */
+    public Builder idempotencyConfig(IdempotencyConfig value) {
+      this.idempotencyConfig = value;
+      return this;
+    }
+
     public EdgePipeline build() {
       SecureRandom secure = new SecureRandom();
       RandomGenerator rng =
@@ -311,7 +321,8 @@ public interface EdgePipeline {
               : budget != null ? budget : Budget.unlimited(),
           List.copyOf(tiers),
           clock,
-          sizingConfig);
+          sizingConfig,
+          idempotencyConfig);
     }
 
     private Budget shaper(BudgetConfig config, byte[] secret) {

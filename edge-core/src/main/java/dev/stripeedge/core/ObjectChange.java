@@ -1,5 +1,7 @@
 package dev.stripeedge.core;
 
+import org.jspecify.annotations.Nullable;
+
 /**
  * An object's new state as a Stripe event carries it ({@code data.object}).
  *
@@ -9,13 +11,16 @@ package dev.stripeedge.core;
  * @param objectJson {@code data.object} as the event holds it; owned by the record, never changed
  * @param previousAttributes {@code data.previous_attributes} (the changed fields' values before the
  *     change, on {@code *.updated} events), empty when the event has none; owned likewise
+ * @param account the event's {@code account} (a Connect event's connected account), null for the
+ *     platform's own: only entries cached for that account may take the event's copy
  */
 public record ObjectChange(
     String objectId,
     long changedAtSeconds,
     String apiVersion,
     byte[] objectJson,
-    byte[] previousAttributes) {
+    byte[] previousAttributes,
+    @Nullable String account) {
 
   public ObjectChange {
     if (objectId.isBlank() || apiVersion.isBlank()) {
@@ -23,16 +28,27 @@ public record ObjectChange(
     }
   }
 
-  /** A change without {@code previous_attributes}. */
+  /** A change on the platform's own account. */
+  public ObjectChange(
+      String objectId,
+      long changedAtSeconds,
+      String apiVersion,
+      byte[] objectJson,
+      byte[] previousAttributes) {
+    this(objectId, changedAtSeconds, apiVersion, objectJson, previousAttributes, null);
+  }
+
+  /** A change on the platform's own account, without {@code previous_attributes}. */
   public ObjectChange(
       String objectId, long changedAtSeconds, String apiVersion, byte[] objectJson) {
-    this(objectId, changedAtSeconds, apiVersion, objectJson, new byte[0]);
+    this(objectId, changedAtSeconds, apiVersion, objectJson, new byte[0], null);
   }
 
   @Override
-  public boolean equals(@org.jspecify.annotations.Nullable Object other) {
+  public boolean equals(@Nullable Object other) {
     return other instanceof ObjectChange that
         && objectId.equals(that.objectId)
+        && java.util.Objects.equals(account, that.account)
         && changedAtSeconds == that.changedAtSeconds
         && apiVersion.equals(that.apiVersion)
         && java.util.Arrays.equals(objectJson, that.objectJson)
@@ -46,6 +62,13 @@ public record ObjectChange(
 
   @Override
   public String toString() {
-    return "ObjectChange[" + objectId + " at " + changedAtSeconds + ", " + apiVersion + "]";
+    return "ObjectChange["
+        + objectId
+        + " at "
+        + changedAtSeconds
+        + ", "
+        + apiVersion
+        + (account == null ? "" : ", " + account)
+        + "]";
   }
 }

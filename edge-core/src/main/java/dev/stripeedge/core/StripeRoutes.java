@@ -1,7 +1,15 @@
 package dev.stripeedge.core;
 
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.InputStreamReader;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Locale;
 import java.util.Set;
 
 /**
@@ -41,7 +49,59 @@ public final class StripeRoutes {
   /** Words after a collection that are not ids ({@code /v1/invoices/upcoming}). */
   private static final Set<String> COLLECTION_WORDS = Set.of("upcoming", "create_preview");
 
+  /** The label of every route and method outside the known sets. */
+  public static final String OTHER = "other";
+
+  /** Methods labelled as themselves; any other (a client may send anything) is {@code OTHER}. */
+  private static final Set<String> KNOWN_METHODS =
+      Set.of("GET", "POST", "DELETE", "PUT", "PATCH", "HEAD", "OPTIONS");
+
+  /**
+   * The templates of Stripe's endpoints, classified from {@code stripe-paths.txt}: the bounded set
+   * a route label comes from. Classifying the known paths (rather than listing templates) keeps the
+   * set in step with {@link #classify} if its grammar changes.
+   */
+  private static final Set<String> KNOWN_TEMPLATES = knownTemplates();
+
   private StripeRoutes() {}
+
+  /**
+   * The route's template when it is one of Stripe's known endpoints, else {@link #OTHER}.
+   *
+   * <p>Safe as a metric tag or a map key whatever the path: anyone can send any path, and a raw
+   * template of an unknown path ({@code /v1/<anything>}) would grow a series or an entry per path.
+   */
+  public static String label(Route route) {
+    String template = route.template();
+    return route.kind() != Route.Kind.UNKNOWN && KNOWN_TEMPLATES.contains(template)
+        ? template
+        : OTHER;
+  }
+
+  /** {@code method} when it is a standard HTTP method, else {@code OTHER} (upper case). */
+  public static String methodLabel(String method) {
+    return KNOWN_METHODS.contains(method) ? method : OTHER.toUpperCase(Locale.ROOT);
+  }
+
+  private static Set<String> knownTemplates() {
+    Set<String> templates = new HashSet<>();
+    try (InputStream in = StripeRoutes.class.getResourceAsStream("stripe-paths.txt")) {
+      if (in == null) {
+        throw new IllegalStateException("stripe-paths.txt is missing from the classpath");
+      }
+      BufferedReader lines = new BufferedReader(new InputStreamReader(in, StandardCharsets.UTF_8));
+      for (String line = lines.readLine(); line != null; line = lines.readLine()) {
+        String path = line.strip();
+        if (!path.isEmpty() && !path.startsWith("#")) {
+          // Any id will do: classify finds ids by their position.
+          templates.add(classify(path.replace("{id}", "id")).template());
+        }
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+    return Set.copyOf(templates);
+  }
 
   /** The route of {@code path} (no query string). */
   public static Route classify(String path) {
@@ -52,13 +112,15 @@ public final class StripeRoutes {
     String version = segments.get(0);
     int index = 1;
     String resource = segments.get(index++);
+    StringBuilder template = new StringBuilder("/").append(version).append('/').append(resource);
     // v2 is always namespaced (/v2/core/events); v1 only for the known groups.
     boolean namespaced = version.equals("v2") || V1_NAMESPACES.contains(resource);
     if (namespaced && index < segments.size()) {
+      // The template keeps the path's own segments: a '.' sent in one (/v1/checkout.sessions)
+      // must not make it another route's template.
+      template.append('/').append(segments.get(index));
       resource = resource + "." + segments.get(index++);
     }
-    StringBuilder template = new StringBuilder("/").append(version).append('/');
-    template.append(resource.replace('.', '/'));
     List<String> ids = new ArrayList<>(2);
     int rest = segments.size() - index;
     if (rest == 0) {

@@ -1,6 +1,7 @@
 package dev.stripeedge.runtime;
 
 import dev.stripeedge.core.CacheConfig;
+import dev.stripeedge.core.IdempotencyConfig;
 import dev.stripeedge.core.RetryConfig;
 import dev.stripeedge.core.SizingConfig;
 import dev.stripeedge.core.budget.BudgetConfig;
@@ -31,6 +32,9 @@ import org.jspecify.annotations.Nullable;
  * @param port port to bind; 0 picks a free one
  * @param upstream where Stripe is: {@code https://api.stripe.com}, or a simulator
  * @param maxBodyBytes largest request body accepted
+ * @param headerTimeoutSeconds longest a request head may take to arrive, from its first byte (a
+ *     client trickling one bounds no more than this); the connection is then answered 408 and
+ *     closed
  * @param cache cache settings
  * @param retry retry settings
  * @param webhooks the webhook receiver
@@ -46,6 +50,7 @@ public record EdgeConfig(
     int port,
     String upstream,
     int maxBodyBytes,
+    int headerTimeoutSeconds,
     Cache cache,
     Retry retry,
     Webhooks webhooks,
@@ -76,6 +81,10 @@ public record EdgeConfig(
       throw new IllegalArgumentException(
           "port and listeners.webhooks.port are both " + port + ": give the webhooks their own");
     }
+    if (headerTimeoutSeconds < 1) {
+      throw new IllegalArgumentException(
+          "headerTimeoutSeconds must be at least 1: " + headerTimeoutSeconds);
+    }
     if (budget.enabled() && budget.redis().enabled() && cache.keySecret().isEmpty()) {
       // Each edge's own secret would name one Stripe account differently on every edge.
       throw new IllegalArgumentException(
@@ -90,6 +99,7 @@ public record EdgeConfig(
         8080,
         "https://api.stripe.com",
         1 << 20,
+        20,
         Cache.defaults(),
         Retry.defaults(),
         Webhooks.defaults(),
@@ -106,6 +116,7 @@ public record EdgeConfig(
         port,
         upstream,
         maxBodyBytes,
+        headerTimeoutSeconds,
         cache,
         retry,
         webhooks,
@@ -122,6 +133,24 @@ public record EdgeConfig(
         value,
         upstream,
         maxBodyBytes,
+        headerTimeoutSeconds,
+        cache,
+        retry,
+        webhooks,
+        reconcile,
+        store,
+        budget,
+        tiers,
+        listeners);
+  }
+
+  public EdgeConfig withHeaderTimeoutSeconds(int value) {
+    return new EdgeConfig(
+        host,
+        port,
+        upstream,
+        maxBodyBytes,
+        value,
         cache,
         retry,
         webhooks,
@@ -138,6 +167,7 @@ public record EdgeConfig(
         port,
         value,
         maxBodyBytes,
+        headerTimeoutSeconds,
         cache,
         retry,
         webhooks,
@@ -154,6 +184,7 @@ public record EdgeConfig(
         port,
         upstream,
         maxBodyBytes,
+        headerTimeoutSeconds,
         cache,
         retry,
         value,
@@ -170,6 +201,7 @@ public record EdgeConfig(
         port,
         upstream,
         maxBodyBytes,
+        headerTimeoutSeconds,
         cache,
         retry,
         webhooks,
@@ -186,6 +218,7 @@ public record EdgeConfig(
         port,
         upstream,
         maxBodyBytes,
+        headerTimeoutSeconds,
         cache,
         retry,
         webhooks,
@@ -202,6 +235,7 @@ public record EdgeConfig(
         port,
         upstream,
         maxBodyBytes,
+        headerTimeoutSeconds,
         cache,
         retry,
         webhooks,
@@ -218,6 +252,7 @@ public record EdgeConfig(
         port,
         upstream,
         maxBodyBytes,
+        headerTimeoutSeconds,
         cache,
         retry,
         webhooks,
@@ -234,6 +269,7 @@ public record EdgeConfig(
         port,
         upstream,
         maxBodyBytes,
+        headerTimeoutSeconds,
         value,
         retry,
         webhooks,
@@ -250,6 +286,7 @@ public record EdgeConfig(
         port,
         upstream,
         maxBodyBytes,
+        headerTimeoutSeconds,
         cache,
         retry,
         webhooks,
@@ -993,16 +1030,41 @@ public record EdgeConfig(
    * @param baseMillis first backoff ceiling; doubles per attempt, with full jitter
    * @param capMillis largest backoff ceiling
    * @param deadlineMillis total time a request may take; a client may lower it per request
+   * @param rememberUnkeyedSeconds how long the key of an unkeyed write with an ambiguous outcome is
+   *     reused for the same write (see {@link IdempotencyConfig}); 0 turns this off
+   * @param rememberUnkeyedMax bound on the writes remembered at once
    */
-  public record Retry(int maxAttempts, long baseMillis, long capMillis, long deadlineMillis) {
+  public record Retry(
+      int maxAttempts,
+      long baseMillis,
+      long capMillis,
+      long deadlineMillis,
+      long rememberUnkeyedSeconds,
+      int rememberUnkeyedMax) {
+
+    public Retry {
+      idempotency(rememberUnkeyedSeconds, rememberUnkeyedMax); // eager: bad values fail the load
+    }
 
     public static Retry defaults() {
       RetryConfig core = RetryConfig.defaults();
+      IdempotencyConfig unkeyed = IdempotencyConfig.defaults();
       return new Retry(
           core.maxAttempts(),
           core.base().toMillis(),
           core.cap().toMillis(),
-          core.deadline().toMillis());
+          core.deadline().toMillis(),
+          unkeyed.rememberFor().toSeconds(),
+          unkeyed.maxRemembered());
+    }
+
+    /** The core's form of the unkeyed-write memory. */
+    public IdempotencyConfig idempotency() {
+      return idempotency(rememberUnkeyedSeconds, rememberUnkeyedMax);
+    }
+
+    private static IdempotencyConfig idempotency(long seconds, int max) {
+      return new IdempotencyConfig(Duration.ofSeconds(seconds), max);
     }
 
     /** The core's form. */

@@ -62,7 +62,7 @@ public final class EdgeConfigLoader {
     }
     String secrets = environment.get("STRIPE_EDGE_WEBHOOK_SECRETS");
     if (secrets != null && !secrets.isBlank()) {
-      ArrayNode list = ((ObjectNode) tree.get("webhooks")).putArray("secrets");
+      ArrayNode list = section(tree, "webhooks").putArray("secrets");
       for (String secret : secrets.split(",")) {
         if (!secret.isBlank()) {
           list.add(secret.strip());
@@ -71,11 +71,11 @@ public final class EdgeConfigLoader {
     }
     String endpoints = environment.get("STRIPE_EDGE_WEBHOOK_ENDPOINTS");
     if (endpoints != null && !endpoints.isBlank()) {
-      setEndpointSecrets((ObjectNode) tree.get("webhooks"), endpoints);
+      setEndpointSecrets(section(tree, "webhooks"), endpoints);
     }
     String apiKey = environment.get("STRIPE_EDGE_RECONCILE_API_KEY");
     if (apiKey != null && !apiKey.isBlank()) {
-      ((ObjectNode) tree.get("reconcile")).put("apiKey", apiKey.strip());
+      section(tree, "reconcile").put("apiKey", apiKey.strip());
     }
     String adminToken = environment.get("STRIPE_EDGE_ADMIN_TOKEN");
     if (adminToken != null && !adminToken.isBlank()) {
@@ -83,11 +83,11 @@ public final class EdgeConfigLoader {
     }
     String keySecret = environment.get("STRIPE_EDGE_CACHE_KEY_SECRET");
     if (keySecret != null && !keySecret.isBlank()) {
-      ((ObjectNode) tree.get("cache")).put("keySecret", keySecret.strip());
+      section(tree, "cache").put("keySecret", keySecret.strip());
     }
     String redisUris = environment.get("STRIPE_EDGE_REDIS_URIS");
     if (redisUris != null && !redisUris.isBlank()) {
-      ArrayNode list = ((ObjectNode) tree.get("tiers").get("redis")).putArray("uris");
+      ArrayNode list = section(tree, "tiers", "redis").putArray("uris");
       for (String uri : redisUris.split(",")) {
         if (!uri.isBlank()) {
           list.add(uri.strip());
@@ -96,7 +96,7 @@ public final class EdgeConfigLoader {
     }
     String tierKeys = environment.get("STRIPE_EDGE_TIER_KEYS");
     if (tierKeys != null && !tierKeys.isBlank()) {
-      ObjectNode encryption = (ObjectNode) tree.get("tiers").get("encryption");
+      ObjectNode encryption = section(tree, "tiers", "encryption");
       ObjectNode keys = encryption.putObject("keys");
       for (String pair : tierKeys.split(",")) {
         int colon = pair.indexOf(':');
@@ -151,6 +151,22 @@ public final class EdgeConfigLoader {
         }
       }
     }
+  }
+
+  /**
+   * The mapping at {@code path} that an environment variable writes into. The file may have put
+   * something else there (a scalar, a list): that is the file's mistake, named, not a crash.
+   */
+  private static ObjectNode section(ObjectNode tree, String... path) {
+    JsonNode node = tree;
+    for (String name : path) {
+      node = node.get(name);
+      if (!(node instanceof ObjectNode)) {
+        throw new IllegalArgumentException(
+            "config key " + String.join(".", path) + " must be a mapping");
+      }
+    }
+    return (ObjectNode) node;
   }
 
   private static void set(ObjectNode tree, String field, @Nullable String value) {

@@ -97,6 +97,7 @@ public final class EdgeRuntime implements AutoCloseable {
           EdgePipeline.builder(Upstream.jdk(URI.create(config.upstream()), Duration.ofSeconds(10)))
               .cacheConfig(config.cache().toCore())
               .retryConfig(config.retry().toCore())
+              .idempotencyConfig(config.retry().idempotency())
               .meterRegistry(metrics);
       byte[] keySecret = config.cache().keySecretBytes();
       if (keySecret == null && config.tiers().anyShared()) {

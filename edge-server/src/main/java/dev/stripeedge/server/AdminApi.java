@@ -5,6 +5,7 @@ import static dev.stripeedge.server.HttpAnswers.offLoop;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.stripeedge.core.EdgePipeline;
+import dev.stripeedge.core.SecretRedactor;
 import dev.stripeedge.core.SizingReport;
 import dev.stripeedge.core.webhooks.DriftAudit;
 import dev.stripeedge.core.webhooks.WebhookForwarder;
@@ -274,9 +275,11 @@ final class AdminApi {
       row.put("id", delivery.id());
       row.put("event", delivery.eventId());
       row.put("object", delivery.objectId());
-      row.put("target", delivery.target());
+      // A target's URL may carry credentials (user-info, ?token=), and so may an error naming it.
+      row.put("target", SecretRedactor.redact(delivery.target()));
       row.put("attempts", delivery.attempts());
-      row.put("last_error", delivery.lastError());
+      String lastError = delivery.lastError();
+      row.put("last_error", lastError == null ? null : SecretRedactor.redact(lastError));
       rows.add(row);
     }
     return JSON.writeValueAsString(Map.of("object", "list", "data", rows));

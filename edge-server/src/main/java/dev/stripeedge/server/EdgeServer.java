@@ -16,7 +16,10 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.netty.buffer.Unpooled;
+import io.netty.handler.codec.http.TooLongHttpHeaderException;
+import io.netty.handler.codec.http.TooLongHttpLineException;
 import io.vertx.core.Context;
+import io.vertx.core.Handler;
 import io.vertx.core.MultiMap;
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
@@ -71,6 +74,8 @@ public final class EdgeServer implements AutoCloseable {
 
   private static final Logger log = LoggerFactory.getLogger(EdgeServer.class);
   private static final ObjectMapper JSON = new ObjectMapper();
+  private static final int MAX_REQUEST_LINE = 16 * 1024;
+  private static final int MAX_HEADER_BYTES = 64 * 1024;
 
   /**
    * Test hooks, never set by configuration: a kill test wraps the cache tier (to hold its
@@ -86,9 +91,10 @@ public final class EdgeServer implements AutoCloseable {
   }
 
   static {
-    // Header values reach us parsed (from the client by Vert.x, from Stripe by the JDK client), so
-    // validating them again on the way out costs the hit path without protecting anything. Read
-    // once when Vert.x loads; an explicit -D setting wins.
+    // Vert.x's switch covers both directions. Requests are checked by RequestGuard (one pass over
+    // the head, stricter: no non-ASCII values); the headers we write come from Stripe through the
+    // JDK client, which validated them, so checking them again costs the hit path for nothing.
+    // Read once when Vert.x loads; an explicit -D setting wins.
     if (System.getProperty("vertx.disableHttpHeadersValidation") == null) {
       System.setProperty("vertx.disableHttpHeadersValidation", "true");
     }
@@ -150,28 +156,24 @@ public final class EdgeServer implements AutoCloseable {
     EdgeConfig.Listeners listeners = config.listeners();
     this.adminAccess = new AdminAccess(listeners.admin());
     this.tlsThread = daemonScheduler("edge-tls-reload");
+    Duration headerTimeout = Duration.ofSeconds(config.headerTimeoutSeconds());
     try {
       HttpServerOptions proxyOptions =
           ListenerTls.apply(listenerOptions(config.host(), config.port()), listeners.proxyTls());
-      this.server = vertx.createHttpServer(proxyOptions).requestHandler(this::onRequest);
+      this.server = guarded(proxyOptions, headerTimeout, this::onRequest);
       tls.watch("proxy", server, proxyOptions, listeners.proxyTls());
       EdgeConfig.Admin adminConfig = listeners.admin();
       HttpServerOptions adminOptions =
           ListenerTls.apply(
-              // No h2c upgrade: a JDK client's first request upgrades, and a scrape larger than
-              // HTTP/2's initial window answered on the upgraded stream never completed.
-              listenerOptions(adminConfig.host(), adminConfig.port())
-                  .setHttp2ClearTextEnabled(false),
-              adminConfig.tls());
-      this.adminServer = vertx.createHttpServer(adminOptions).requestHandler(this::onAdminRequest);
+              listenerOptions(adminConfig.host(), adminConfig.port()), adminConfig.tls());
+      this.adminServer = guarded(adminOptions, headerTimeout, this::onAdminRequest);
       tls.watch("admin", adminServer, adminOptions, adminConfig.tls());
       EdgeConfig.WebhookListener hooksConfig = listeners.webhooks();
       if (hooksConfig.enabled()) {
         HttpServerOptions hooksOptions =
             ListenerTls.apply(
                 listenerOptions(hooksConfig.host(), hooksConfig.port()), hooksConfig.tls());
-        this.webhookServer =
-            vertx.createHttpServer(hooksOptions).requestHandler(this::onWebhookRequest);
+        this.webhookServer = guarded(hooksOptions, headerTimeout, this::onWebhookRequest);
         tls.watch("webhook", webhookServer, hooksOptions, hooksConfig.tls());
       } else {
         this.webhookServer = null;
@@ -209,9 +211,27 @@ public final class EdgeServer implements AutoCloseable {
         .setHost(host)
         .setPort(port)
         .setTcpNoDelay(true)
-        .setMaxInitialLineLength(16 * 1024)
-        .setMaxHeaderSize(64 * 1024)
-        .setIdleTimeout(300);
+        .setMaxInitialLineLength(MAX_REQUEST_LINE)
+        .setMaxHeaderSize(MAX_HEADER_BYTES)
+        .setIdleTimeout(300)
+        // No h2c: no Stripe SDK speaks it, an h2c upgrade through a front proxy is a known
+        // smuggling path, a scrape larger than HTTP/2's initial window answered on an upgraded
+        // stream never completed, and without its prefix sniffing each connection's pipeline is
+        // complete (RequestGuard in place) before its first byte is read.
+        .setHttp2ClearTextEnabled(false);
+  }
+
+  /**
+   * A listener whose every connection has {@link RequestGuard} in place, whose refusals are
+   * Stripe-shaped, and whose requests go to {@code handler}.
+   */
+  private HttpServer guarded(
+      HttpServerOptions options, Duration headerTimeout, Handler<HttpServerRequest> handler) {
+    return vertx
+        .createHttpServer(options)
+        .connectionHandler(connection -> RequestGuard.install(connection, options, headerTimeout))
+        .invalidRequestHandler(EdgeServer::onInvalidRequest)
+        .requestHandler(handler);
   }
 
   /** Binds {@code server}; blocks until it listens, answering the port it got. */
@@ -315,6 +335,41 @@ public final class EdgeServer implements AutoCloseable {
   /** The edge's meters, as {@code /metrics} exposes them. */
   public MeterRegistry metricsRegistry() {
     return metrics;
+  }
+
+  /**
+   * A request the decoder or {@link RequestGuard} refused: answered in Stripe's shape, never by
+   * Vert.x's empty default; Vert.x closes the connection after it. One short line at debug level:
+   * these are a client's mistakes (or a scanner's noise), not the edge's.
+   */
+  private static void onInvalidRequest(HttpServerRequest request) {
+    Throwable cause = request.decoderResult().cause();
+    int status;
+    String message;
+    switch (cause) {
+      case RequestGuard.Refused refused -> {
+        status = refused.status();
+        message = refused.getMessage();
+      }
+      case TooLongHttpLineException tooLong -> {
+        status = 414;
+        message =
+            "Request line too long: stripe-edge accepts at most " + MAX_REQUEST_LINE + " bytes.";
+      }
+      case TooLongHttpHeaderException tooLong -> {
+        status = 431;
+        message =
+            "Request headers too large: stripe-edge accepts at most "
+                + MAX_HEADER_BYTES
+                + " bytes.";
+      }
+      case null, default -> {
+        status = 400;
+        message = "Malformed HTTP request.";
+      }
+    }
+    log.debug("refused a malformed request: {} {}", status, message);
+    error(request.response(), status, "invalid_request_error", null, message);
   }
 
   /** {@code /healthz} and {@code /readyz}, on every listener (load balancers probe any of them). */
@@ -527,7 +582,8 @@ public final class EdgeServer implements AutoCloseable {
   }
 
   private void tooLarge(HttpServerRequest request) {
-    if (request.version() != HttpVersion.HTTP_2) {
+    boolean http1 = request.version() != HttpVersion.HTTP_2;
+    if (http1) {
       // Stop the client sending the rest; HTTP/2 forbids the header (the stream is reset instead).
       request.response().putHeader("Connection", "close");
     }
@@ -537,6 +593,11 @@ public final class EdgeServer implements AutoCloseable {
         "invalid_request_error",
         null,
         "Request body too large: stripe-edge accepts at most " + maxBodyBytes + " bytes.");
+    if (http1) {
+      // Vert.x keeps the connection open whatever the header says; the unread rest of the body
+      // must not be read as a next request.
+      RequestGuard.closeAfterAnswer(request.connection());
+    }
   }
 
   @Override

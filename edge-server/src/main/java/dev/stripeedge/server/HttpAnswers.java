@@ -1,10 +1,12 @@
 package dev.stripeedge.server;
 
+import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.http.HttpServerResponse;
 import java.nio.charset.StandardCharsets;
+import java.util.Locale;
 import java.util.concurrent.Callable;
 import java.util.function.BiConsumer;
 import org.jspecify.annotations.Nullable;
@@ -50,23 +52,61 @@ final class HttpAnswers {
     out.setStatusCode(status).putHeader("Content-Type", "text/plain; charset=utf-8").end(text);
   }
 
-  static void error(
+  /**
+   * Ends {@code out} with an error in Stripe's shape ({@code {"error":{"type":…,"message":…}}}).
+   *
+   * @return completes once the answer is written
+   */
+  static Future<Void> error(
       HttpServerResponse out, int status, String type, @Nullable String code, String message) {
-    StringBuilder json = new StringBuilder("{\"error\":{");
-    if (code != null) {
-      json.append("\"code\":\"").append(code).append("\",");
-    }
-    json.append("\"message\":\"")
-        .append(escape(message))
-        .append("\",\"type\":\"")
-        .append(type)
-        .append("\"}}");
-    out.setStatusCode(status)
+    return out.setStatusCode(status)
         .putHeader("Content-Type", "application/json")
-        .end(Buffer.buffer(json.toString().getBytes(StandardCharsets.UTF_8)));
+        .end(Buffer.buffer(errorJson(type, code, message).getBytes(StandardCharsets.UTF_8)));
   }
 
+  /** Stripe's error body: {@code {"error":{"code":…,"message":…,"type":…}}}. */
+  static String errorJson(String type, @Nullable String code, String message) {
+    StringBuilder json = new StringBuilder("{\"error\":{");
+    if (code != null) {
+      json.append("\"code\":\"").append(escape(code)).append("\",");
+    }
+    return json.append("\"message\":\"")
+        .append(escape(message))
+        .append("\",\"type\":\"")
+        .append(escape(type))
+        .append("\"}}")
+        .toString();
+  }
+
+  /**
+   * {@code text} as the inside of a JSON string: quotes, backslashes and every control character
+   * escaped, so nothing a client sent (a path, an event id) comes back as a raw control byte.
+   */
   static String escape(String text) {
-    return text.replace("\\", "\\\\").replace("\"", "\\\"");
+    @Nullable StringBuilder out = null;
+    for (int i = 0; i < text.length(); i++) {
+      char c = text.charAt(i);
+      @Nullable String replacement =
+          switch (c) {
+            case '"' -> "\\\"";
+            case '\\' -> "\\\\";
+            case '\n' -> "\\n";
+            case '\r' -> "\\r";
+            case '\t' -> "\\t";
+            default ->
+                c < 0x20 || c == 0x7f || c == 0x2028 || c == 0x2029
+                    ? String.format(Locale.ROOT, "\\u%04x", (int) c)
+                    : null;
+          };
+      if (replacement != null) {
+        if (out == null) {
+          out = new StringBuilder(text.length() + 16).append(text, 0, i);
+        }
+        out.append(replacement);
+      } else if (out != null) {
+        out.append(c);
+      }
+    }
+    return out == null ? text : out.toString();
   }
 }

@@ -163,8 +163,10 @@ final class WebhookReceiver {
   }
 
   private static void refuse(HttpServerRequest request, WebhookIngest.Result.Refused refused) {
-    if (refused.reason() == WebhookIngest.Reason.PAYLOAD_TOO_LARGE
-        && request.version() != HttpVersion.HTTP_2) {
+    boolean close =
+        refused.reason() == WebhookIngest.Reason.PAYLOAD_TOO_LARGE
+            && request.version() != HttpVersion.HTTP_2;
+    if (close) {
       request.response().putHeader("Connection", "close");
     }
     error(
@@ -173,6 +175,10 @@ final class WebhookReceiver {
         "invalid_request_error",
         refused.reason().name().toLowerCase(Locale.ROOT),
         refused.message());
+    if (close) {
+      // The unread rest of the payload must not be read as a next request.
+      RequestGuard.closeAfterAnswer(request.connection());
+    }
   }
 
   private static boolean longerThan(String contentLength, int limit) {

@@ -82,7 +82,11 @@ class WebhookForwardTest {
   }
 
   private EdgeServer startEdge(int maxAttempts) {
-    String target = "http://127.0.0.1:" + app.getAddress().getPort() + "/stripe/webhook";
+    return startEdge(
+        maxAttempts, "http://127.0.0.1:" + app.getAddress().getPort() + "/stripe/webhook");
+  }
+
+  private EdgeServer startEdge(int maxAttempts, String target) {
     edge =
         EdgeServer.start(
             EdgeConfig.defaults()
@@ -200,6 +204,23 @@ class WebhookForwardTest {
     assertThat(replay.body()).isEqualTo("{\"replayed\":1}");
     await(() -> verified.contains("evt_1"));
     await(() -> deadList().contains("\"data\":[]"));
+  }
+
+  @Test
+  void theDeadListNeverShowsATargetsCredentials() throws Exception {
+    startEdge(
+        1,
+        "http://hook-user:hunter2pass@127.0.0.1:"
+            + app.getAddress().getPort()
+            + "/stripe/webhook?token=s3cr3tt0ken&api_key=sk_live_51HxYzAbCdEfGhIjKlMn");
+    otherwise = 500;
+
+    deliver(event("evt_1", "cus_1"));
+    await(() -> counter("stripe.edge.webhooks.forward.dead") == 1.0);
+    String dead = deadList();
+
+    assertThat(dead).contains("\"event\":\"evt_1\"").contains("[redacted]@127.0.0.1");
+    assertThat(dead).doesNotContain("hunter2pass", "hook-user", "s3cr3tt0ken", "51HxYzAbCdEfGh");
   }
 
   @Test

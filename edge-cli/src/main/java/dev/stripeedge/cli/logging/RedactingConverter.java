@@ -2,6 +2,7 @@ package dev.stripeedge.cli.logging;
 
 import ch.qos.logback.classic.spi.ILoggingEvent;
 import ch.qos.logback.core.pattern.CompositeConverter;
+import dev.stripeedge.core.SecretRedactor;
 
 /**
  * Logback conversion word {@code %redact(...)}: the formatted event with secrets removed and folded

@@ -48,5 +48,7 @@ class RedactingConverterTest {
 
     assertThat(line).endsWith(System.lineSeparator());
     assertThat(line.strip()).doesNotContain("\n").contains("first | second").contains("boom");
+    // The pattern's own words never leak into the line (it once ended every line with %nopex).
+    assertThat(line).doesNotContain("%nopex").doesNotContain("%");
   }
 }

@@ -4,6 +4,7 @@ import dev.stripeedge.core.EdgeRequest;
 import dev.stripeedge.core.EdgeResponse;
 import dev.stripeedge.core.Route;
 import dev.stripeedge.core.Scheduler;
+import dev.stripeedge.core.StripeRoutes;
 import dev.stripeedge.core.Ticker;
 import dev.stripeedge.core.internal.StripeErrors;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -160,10 +161,8 @@ final class Shaper implements Budget {
     Lane lane = lanes.decide(request, route);
     BudgetConfig limits = AccountKeys.testMode(request) ? testConfig : config;
     Account account = accounts.computeIfAbsent(keys.of(request), k -> new Account(k, limits, now));
-    String endpoint =
-        request.method()
-            + ' '
-            + (route.kind() == Route.Kind.UNKNOWN ? "unknown" : route.template());
+    // Bounded: each endpoint keeps buckets per account, and anyone can send any path or method.
+    String endpoint = StripeRoutes.methodLabel(request.method()) + ' ' + StripeRoutes.label(route);
     boolean write = !request.method().equals("GET") && !request.method().equals("HEAD");
     // Stripe locks the outermost object of a write (the PaymentIntent of .../confirm).
     String object = write && !route.pathIds().isEmpty() ? route.pathIds().get(0) : null;

@@ -12,6 +12,7 @@ import dev.stripeedge.core.Dependency;
 import dev.stripeedge.core.EdgePipeline;
 import dev.stripeedge.core.EdgeRequest;
 import dev.stripeedge.core.EdgeResponse;
+import dev.stripeedge.core.IdempotencyConfig;
 import dev.stripeedge.core.IdempotencyKeys;
 import dev.stripeedge.core.ObjectChange;
 import dev.stripeedge.core.RetryConfig;
@@ -67,6 +68,13 @@ public final class DefaultEdgePipeline implements EdgePipeline {
   /** Response header: how many objects a warming list stored. */
   static final String WARMED_HEADER = "Stripe-Edge-Warmed";
 
+  /**
+   * Response header on an unkeyed write: {@code reused} (sent under the key of an earlier identical
+   * write whose outcome was ambiguous), {@code remembered; for=<seconds>} (this one's outcome is
+   * ambiguous: the same write within that time reuses its key), or both.
+   */
+  static final String IDEMPOTENCY_HEADER = "Stripe-Edge-Idempotency";
+
   // Pseudo id indexing the plain retrieve (no query) of an object: what an event's copy can
   // refresh.
   private static final String RETRIEVE = "retrieve:";
@@ -96,6 +104,7 @@ public final class DefaultEdgePipeline implements EdgePipeline {
   private final EdgeMetrics metrics;
   private final Budget budget;
   private final TierChain tiers;
+  private final UnkeyedWrites unkeyedWrites;
   private final ConcurrentHashMap<CacheKey, Flight> flights = new ConcurrentHashMap<>();
   // Newest event second applied per object, so an older event never replaces a newer copy.
   private final Cache<String, Long> newestChange =
@@ -138,8 +147,10 @@ public final class DefaultEdgePipeline implements EdgePipeline {
       Budget budget,
       List<Map.Entry<CacheTier, TierConfig>> tiers,
       Clock clock,
-      SizingConfig sizingConfig) {
+      SizingConfig sizingConfig,
+      IdempotencyConfig idempotencyConfig) {
     this.upstream = upstream;
+    this.unkeyedWrites = new UnkeyedWrites(idempotencyConfig, ticker);
     this.cacheRule = cacheRule;
     this.keys = keys;
     this.retryConfig = retryConfig;
@@ -283,10 +294,12 @@ public final class DefaultEdgePipeline implements EdgePipeline {
     String id = change.objectId();
     long now = ticker.nanos();
     long nowMillis = clock.millis();
+    String type = ObjectIds.typeOf(change.objectJson());
     List<L0Cache.Entry> held = new ArrayList<>();
     for (L0Cache.Entry entry : l0.holding(RETRIEVE + id)) {
       if (entry.response().status() == 200
-          && change.apiVersion().equals(entry.response().header("stripe-version"))) {
+          && change.apiVersion().equals(entry.response().header("stripe-version"))
+          && sameSubject(entry, change.account(), type)) {
         held.add(entry);
       }
     }
@@ -357,6 +370,20 @@ public final class DefaultEdgePipeline implements EdgePipeline {
           }
         });
     return invalidated;
+  }
+
+  /**
+   * Whether {@code entry} was cached for {@code account} (null: the platform's own) and holds an
+   * object of {@code type}. An event about another account or another type of object (a mistake, or
+   * a signed event naming someone else's id) may invalidate the entry but never replace it.
+   */
+  private static boolean sameSubject(
+      L0Cache.Entry entry, @Nullable String account, @Nullable String type) {
+    String cachedFor = HmacCacheKeys.accountOf(entry.key());
+    return cachedFor != null
+        && cachedFor.equals(account == null ? "" : account)
+        && type != null
+        && type.equals(ObjectIds.typeOf(entry.response().body()));
   }
 
   /** What an event does to a cached plain retrieve of its object. */
@@ -555,7 +582,9 @@ public final class DefaultEdgePipeline implements EdgePipeline {
     long cacheNanos = looked - start;
     if (entry != null) {
       long age = entry.ageNanos(looked);
-      long ttl = rule.ttl().toNanos();
+      // The entry's own lifetime bounds it too: an event's copy was stored for seconds only.
+      CacheDecision.Cacheable lifetime = rule.narrowedTo(entry.rule());
+      long ttl = lifetime.ttl().toNanos();
       if (age < ttl) {
         trail.memoryHit = entry;
         return CompletableFuture.completedFuture(
@@ -570,7 +599,7 @@ public final class DefaultEdgePipeline implements EdgePipeline {
                 null,
                 "hit"));
       }
-      if (age < ttl + rule.staleWhileRevalidate().toNanos()) {
+      if (age < ttl + lifetime.staleWhileRevalidate().toNanos()) {
         flight(key, request, route, rule); // refresh in the background, answer now
         return CompletableFuture.completedFuture(
             finish(
@@ -834,7 +863,16 @@ public final class DefaultEdgePipeline implements EdgePipeline {
 
   private CompletableFuture<EdgeResponse> forward(
       EdgeRequest request, Route route, String reason, long start) {
-    EdgeRequest sent = IdempotencyKeys.ensure(request, random);
+    // An unkeyed write repeating one whose outcome was ambiguous goes under that one's key.
+    String fingerprint =
+        unkeyedWrites.covers(request)
+            ? UnkeyedWrites.fingerprint(keys.keyFor(request), request)
+            : null;
+    String reused = fingerprint == null ? null : unkeyedWrites.recall(fingerprint);
+    EdgeRequest sent =
+        reused != null
+            ? request.withHeader(IdempotencyKeys.HEADER, reused)
+            : IdempotencyKeys.ensure(request, random);
     return exchange(sent, route)
         .thenApply(
             exchange -> {
@@ -845,6 +883,9 @@ public final class DefaultEdgePipeline implements EdgePipeline {
               String key = sent.header(IdempotencyKeys.HEADER);
               if (key != null && sent.method().equals("POST")) {
                 response = response.withHeader(IdempotencyKeys.HEADER, key);
+              }
+              if (fingerprint != null && key != null) {
+                response = unkeyedAnswer(fingerprint, key, reused != null, exchange, response);
               }
               return finish(
                   route,
@@ -860,15 +901,48 @@ public final class DefaultEdgePipeline implements EdgePipeline {
   }
 
   /**
+   * Settles an unkeyed write's key by its outcome ({@link UnkeyedWrites#outcome}) and tells the
+   * client in {@value #IDEMPOTENCY_HEADER}; when the edge itself answers (a timeout, a lost
+   * connection) its message says so too, since that is where a person reads.
+   */
+  private EdgeResponse unkeyedAnswer(
+      String fingerprint, String key, boolean reused, Exchange exchange, EdgeResponse response) {
+    EdgeResponse upstreamAnswer = exchange.response();
+    UnkeyedWrites.Outcome outcome =
+        UnkeyedWrites.outcome(upstreamAnswer == null ? null : upstreamAnswer.status());
+    boolean remembered = unkeyedWrites.settle(fingerprint, key, outcome);
+    if (!remembered) {
+      return reused ? response.withHeader(IDEMPOTENCY_HEADER, "reused") : response;
+    }
+    long seconds = unkeyedWrites.config().rememberFor().toSeconds();
+    // Only the edge's own timeout or connection error is rebuilt: upstream's body stays as sent.
+    EdgeResponse told =
+        upstreamAnswer != null || !(exchange.failure() instanceof UpstreamException)
+            ? response
+            : answer(
+                    exchange,
+                    " Stripe may have applied it: the edge keeps its Idempotency-Key ("
+                        + key
+                        + ") for "
+                        + seconds
+                        + " s, and the same request again (same API key, account, path and"
+                        + " parameters) reuses it, so it is applied at most once.")
+                .withHeader(IdempotencyKeys.HEADER, key);
+    return told.withHeader(
+        IDEMPOTENCY_HEADER, (reused ? "reused, " : "") + "remembered; for=" + seconds);
+  }
+
+  /**
    * A list asking, with {@code Stripe-Edge-Warm: objects}, that its objects be stored as their
    * retrieves. Only without {@code expand}: an expanded item is not what a plain retrieve answers.
+   * Judged on the decoded parameters, as Stripe reads them: {@code %65xpand[]} expands too.
    */
   private static boolean warmRequested(EdgeRequest request, Route route) {
     return request.method().equals("GET")
         && route.kind() == Route.Kind.COLLECTION
         && "objects".equals(request.header(WARM_HEADER))
         && ApiKeys.of(request) != null
-        && !request.rawQuery().toLowerCase(Locale.ROOT).contains("expand");
+        && !FormCodec.expands(request.rawQuery());
   }
 
   /**
@@ -1076,9 +1150,9 @@ public final class DefaultEdgePipeline implements EdgePipeline {
         .thenCompose(future -> future);
   }
 
-  /** A bounded metric tag: the template, or {@code unknown} for paths outside the API. */
+  /** A bounded metric tag: a known endpoint's template, or {@code other} for any other path. */
   private static String tag(Route route) {
-    return route.kind() == Route.Kind.UNKNOWN ? "unknown" : route.template();
+    return StripeRoutes.label(route);
   }
 
   private static String outcome(EdgeResponse response) {
@@ -1108,6 +1182,11 @@ public final class DefaultEdgePipeline implements EdgePipeline {
 
   /** The client's answer for an exchange: upstream's response, or a Stripe-shaped error. */
   private static EdgeResponse answer(Exchange exchange) {
+    return answer(exchange, "");
+  }
+
+  /** {@link #answer(Exchange)}, with {@code note} ending the message of the edge's own error. */
+  private static EdgeResponse answer(Exchange exchange, String note) {
     if (exchange.response() != null) {
       return exchange.response();
     }
@@ -1118,17 +1197,25 @@ public final class DefaultEdgePipeline implements EdgePipeline {
             StripeErrors.response(
                 504,
                 "api_connection_error",
-                "The Stripe API did not answer in time (" + exchange.attempts() + " attempts).");
+                "The Stripe API did not answer in time ("
+                    + exchange.attempts()
+                    + " attempts)."
+                    + note);
         case CONNECT, RESET ->
             StripeErrors.response(
                 502,
                 "api_connection_error",
-                "The edge could not reach the Stripe API (" + exchange.attempts() + " attempts).");
+                "The edge could not reach the Stripe API ("
+                    + exchange.attempts()
+                    + " attempts)."
+                    + note);
       };
     }
     log.log(System.Logger.Level.ERROR, "upstream call failed unexpectedly", failure);
     return StripeErrors.response(
-        502, "api_connection_error", "The edge could not complete the call to the Stripe API.");
+        502,
+        "api_connection_error",
+        "The edge could not complete the call to the Stripe API." + note);
   }
 
   private EdgeResponse finish(
@@ -1155,7 +1242,11 @@ public final class DefaultEdgePipeline implements EdgePipeline {
         response.withHeaders(
             Map.of("Cache-Status", cacheStatus, "Server-Timing", timing.toString()));
     metrics.request(
-        tag(route), request.method(), answered.status(), cacheResult, ticker.nanos() - start);
+        tag(route),
+        StripeRoutes.methodLabel(request.method()),
+        answered.status(),
+        cacheResult,
+        ticker.nanos() - start);
     return answered;
   }
 

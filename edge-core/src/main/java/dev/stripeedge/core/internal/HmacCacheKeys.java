@@ -3,9 +3,6 @@ package dev.stripeedge.core.internal;
 import dev.stripeedge.core.CacheKey;
 import dev.stripeedge.core.CacheKeys;
 import dev.stripeedge.core.EdgeRequest;
-import java.net.URLDecoder;
-import java.net.URLEncoder;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.LinkedHashMap;
@@ -68,6 +65,21 @@ public final class HmacCacheKeys implements CacheKeys {
     return new EdgeRequest("GET", path, "", headers, new byte[0]);
   }
 
+  /**
+   * The {@code Stripe-Account} {@code key} was made for, empty for the platform's own; null when it
+   * has a {@code Stripe-Context} (whose account the key cannot tell) or is not such a key.
+   */
+  static @Nullable String accountOf(CacheKey key) {
+    String value = key.value();
+    int acct = value.lastIndexOf(" acct=");
+    int ctx = acct < 0 ? -1 : value.indexOf(" ctx=", acct);
+    int ver = ctx < 0 ? -1 : value.indexOf(" ver=", ctx);
+    if (ver < 0 || ver != ctx + " ctx=".length()) {
+      return null;
+    }
+    return value.substring(acct + " acct=".length(), ctx);
+  }
+
   private static void putUnlessEmpty(Map<String, List<String>> headers, String name, String value) {
     if (!value.isEmpty()) {
       headers.put(name, List.of(value));
@@ -83,44 +95,20 @@ public final class HmacCacheKeys implements CacheKeys {
     if (rawQuery.isEmpty()) {
       return "";
     }
-    List<String[]> pairs = new ArrayList<>();
-    for (String part : rawQuery.split("&")) {
-      if (part.isEmpty()) {
-        continue;
-      }
-      int eq = part.indexOf('=');
-      String name = decode(eq < 0 ? part : part.substring(0, eq));
-      String value = eq < 0 ? "" : decode(part.substring(eq + 1));
-      if (name.startsWith("expand[") && name.endsWith("]")) {
-        name = "expand[]";
-      }
-      pairs.add(new String[] {name, value});
+    List<FormCodec.Pair> pairs = new ArrayList<>();
+    for (FormCodec.Pair pair : FormCodec.decode(rawQuery)) {
+      String name = pair.name();
+      pairs.add(
+          name.startsWith("expand[") && name.endsWith("]")
+              ? new FormCodec.Pair("expand[]", pair.value())
+              : pair);
     }
-    Comparator<String[]> byName = Comparator.comparing(p -> p[0]);
+    Comparator<FormCodec.Pair> byName = Comparator.comparing(FormCodec.Pair::name);
     // List.sort is stable: equal names keep their relative order, except expansions.
-    pairs.sort(byName.thenComparing((a, b) -> a[0].equals("expand[]") ? a[1].compareTo(b[1]) : 0));
-    StringBuilder out = new StringBuilder(rawQuery.length());
-    for (String[] pair : pairs) {
-      if (!out.isEmpty()) {
-        out.append('&');
-      }
-      out.append(encode(pair[0])).append('=').append(encode(pair[1]));
-    }
-    return out.toString();
-  }
-
-  private static String decode(String value) {
-    try {
-      return URLDecoder.decode(value, StandardCharsets.UTF_8);
-    } catch (IllegalArgumentException e) {
-      // A malformed escape: keep it literal, it still identifies the request.
-      return value;
-    }
-  }
-
-  private static String encode(String value) {
-    // Brackets stay readable, as Stripe's SDKs send them.
-    return URLEncoder.encode(value, StandardCharsets.UTF_8).replace("%5B", "[").replace("%5D", "]");
+    pairs.sort(
+        byName.thenComparing(
+            (a, b) -> a.name().equals("expand[]") ? a.value().compareTo(b.value()) : 0));
+    return FormCodec.encode(pairs);
   }
 
   private static String nullToEmpty(@Nullable String value) {

@@ -19,6 +19,8 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 
 /**
  * {@link Upstream#jdk}: one pooled {@link HttpClient} per instance. Thread-safe, non-blocking.
@@ -75,11 +77,18 @@ public final class JdkUpstream implements Upstream {
     } catch (IllegalArgumentException e) {
       return CompletableFuture.failedFuture(e);
     }
-    return client
-        .sendAsync(httpRequest, HttpResponse.BodyHandlers.ofByteArray())
+    CompletableFuture<HttpResponse<byte[]>> call =
+        client.sendAsync(httpRequest, HttpResponse.BodyHandlers.ofByteArray());
+    // The request's own timeout ends when the headers arrive; a body that dribbles in after them
+    // must not carry the answer past the deadline, so the whole exchange is bounded here too.
+    return call.copy()
+        .orTimeout(timeout.toNanos(), TimeUnit.NANOSECONDS)
         .handle(
             (response, failure) -> {
               if (failure != null) {
+                // Aborts the exchange (a no-op once it is done): its connection must not stay
+                // busy reading a body nobody waits for.
+                call.cancel(true);
                 throw translate(failure, request);
               }
               Map<String, List<String>> headers =
@@ -100,7 +109,7 @@ public final class JdkUpstream implements Upstream {
       return new UpstreamException(
           UpstreamException.Kind.CONNECT, "could not connect upstream for " + what, cause);
     }
-    if (cause instanceof HttpTimeoutException) {
+    if (cause instanceof HttpTimeoutException || cause instanceof TimeoutException) {
       return new UpstreamException(
           UpstreamException.Kind.TIMEOUT, "upstream did not answer in time for " + what, cause);
     }

@@ -7,6 +7,7 @@ import dev.stripeedge.core.SideEffectRule;
 import java.io.IOException;
 import java.util.LinkedHashSet;
 import java.util.Set;
+import org.jspecify.annotations.Nullable;
 
 /** Finds the Stripe objects a response body contains, at any depth. */
 public final class ObjectIds {
@@ -61,5 +62,28 @@ public final class ObjectIds {
       // A truncated or non-JSON body: what was found so far is still in it.
     }
     return keys;
+  }
+
+  /**
+   * The top-level {@code "object"} of {@code body} ({@code customer}, {@code product}…), or null
+   * when it has none or is not a JSON object.
+   */
+  public static @Nullable String typeOf(byte[] body) {
+    try (JsonParser parser = StripeErrors.JSON.createParser(body)) {
+      if (parser.nextToken() != JsonToken.START_OBJECT) {
+        return null;
+      }
+      while (parser.nextToken() == JsonToken.FIELD_NAME) {
+        String field = parser.currentName();
+        JsonToken value = parser.nextToken();
+        if (field.equals("object") && value == JsonToken.VALUE_STRING) {
+          return parser.getText();
+        }
+        parser.skipChildren();
+      }
+      return null;
+    } catch (IOException e) {
+      return null;
+    }
   }
 }

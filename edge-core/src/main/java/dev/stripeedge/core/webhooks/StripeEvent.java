@@ -1,7 +1,9 @@
 package dev.stripeedge.core.webhooks;
 
 import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonLocation;
 import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.core.StreamReadConstraints;
 import dev.stripeedge.core.ObjectChange;
@@ -11,6 +13,7 @@ import java.util.Arrays;
 import java.util.Collections;
 import java.util.LinkedHashSet;
 import java.util.Set;
+import java.util.regex.Pattern;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -32,6 +35,8 @@ public record StripeEvent(
     @Nullable String account,
     Set<String> objectIds) {
 
+  private static final Pattern SHORT_NAME = Pattern.compile("[a-z0-9_.]{1,40}");
+
   private static final JsonFactory JSON =
       JsonFactory.builder()
           .streamReadConstraints(StreamReadConstraints.builder().maxNestingDepth(200).build())
@@ -39,7 +44,7 @@ public record StripeEvent(
 
   public StripeEvent {
     if (id.isBlank() || type.isBlank()) {
-      throw new IllegalArgumentException("an event needs an id and a type: " + id + " " + type);
+      throw new IllegalArgumentException("an event needs an id and a type");
     }
     objectIds = Collections.unmodifiableSet(new LinkedHashSet<>(objectIds));
   }
@@ -98,12 +103,17 @@ public record StripeEvent(
         throw new IllegalArgumentException("trailing content after the JSON object");
       }
     } catch (IOException e) {
-      throw new IllegalArgumentException("the body is not valid JSON: " + firstLine(e), e);
+      // Where, never what: the parser's message quotes the input, which reaches the sender's
+      // answer and the log (control characters, any length).
+      throw new IllegalArgumentException("the body is not valid JSON" + where(e), e);
     }
     if (object != null && !object.equals("event")) {
-      throw new IllegalArgumentException("not an event: \"object\" is \"" + object + "\"");
+      // Named only when it looks like a Stripe object type: the message reaches the sender.
+      throw new IllegalArgumentException(
+          "not an event: \"object\" is "
+              + (SHORT_NAME.matcher(object).matches() ? "\"" + object + "\"" : "not \"event\""));
     }
-    if (id == null || type == null || created < 0) {
+    if (id == null || id.isBlank() || type == null || type.isBlank() || created < 0) {
       throw new IllegalArgumentException("not an event: it needs \"id\", \"type\" and \"created\"");
     }
     Set<String> ids = new LinkedHashSet<>();
@@ -125,7 +135,11 @@ public record StripeEvent(
    * when there is none to trust: no object or API version, or a deletion.
    */
   public @Nullable ObjectChange change(byte[] payload) {
-    if (objectId == null || type.endsWith(".deleted") || payload.length == 0) {
+    // A blank id names no object a copy could stand for (and ObjectChange refuses it).
+    if (objectId == null
+        || objectId.isBlank()
+        || type.endsWith(".deleted")
+        || payload.length == 0) {
       return null;
     }
     String apiVersion = null;
@@ -163,7 +177,7 @@ public record StripeEvent(
     if (apiVersion == null || apiVersion.isBlank() || object == null) {
       return null;
     }
-    return new ObjectChange(objectId, created, apiVersion, object, previous);
+    return new ObjectChange(objectId, created, apiVersion, object, previous, account);
   }
 
   /** The bytes of the JSON object the parser is at the start of; the parser moves past it. */
@@ -198,9 +212,10 @@ public record StripeEvent(
     return null;
   }
 
-  private static String firstLine(IOException e) {
-    String message = String.valueOf(e.getMessage());
-    int newline = message.indexOf('\n');
-    return newline < 0 ? message : message.substring(0, newline);
+  private static String where(IOException e) {
+    JsonLocation location = e instanceof JsonProcessingException json ? json.getLocation() : null;
+    return location == null
+        ? ""
+        : " (line " + location.getLineNr() + ", column " + location.getColumnNr() + ")";
   }
 }

@@ -69,6 +69,17 @@ class StripeEventTest {
   }
 
   @Test
+  void aConnectEventsChangeCarriesTheAccountSoOnlyThatAccountsEntriesTakeIt() {
+    byte[] payload =
+        utf8(
+            "{\"id\":\"evt_3\",\"type\":\"customer.updated\",\"created\":1,"
+                + "\"api_version\":\"2024-06-20\",\"account\":\"acct_9\","
+                + "\"data\":{\"object\":{\"id\":\"cus_1\",\"object\":\"customer\"}}}");
+
+    assertThat(StripeEvent.parse(payload).change(payload).account()).isEqualTo("acct_9");
+  }
+
+  @Test
   void refusesWhatIsNotAnEvent() {
     assertThatThrownBy(() -> StripeEvent.parse(utf8("not json")))
         .isInstanceOf(IllegalArgumentException.class);

@@ -140,7 +140,10 @@ public final class FormDecoder {
     if (text.indexOf('%') < 0 && text.indexOf('+') < 0) {
       return text;
     }
-    byte[] out = new byte[text.length()];
+    // At most three bytes per char: a raw non-ASCII char's UTF-8 (a lone surrogate becomes one
+    // '?'); an escape turns three chars into one byte. Sized by the text alone, a raw 'é' before
+    // a '+' overran the array (a 500 instead of the parameters).
+    byte[] out = new byte[text.length() * 3];
     int n = 0;
     for (int i = 0; i < text.length(); i++) {
       char c = text.charAt(i);
@@ -162,9 +165,6 @@ public final class FormDecoder {
       } else {
         // Raw non-ASCII in a form is not valid encoding, but decode it as UTF-8 like browsers do.
         byte[] raw = String.valueOf(c).getBytes(StandardCharsets.UTF_8);
-        if (n + raw.length > out.length) {
-          out = java.util.Arrays.copyOf(out, out.length + raw.length * 4);
-        }
         System.arraycopy(raw, 0, out, n, raw.length);
         n += raw.length;
       }

@@ -1,4 +1,4 @@
-package dev.stripeedge.cli.logging;
+package dev.stripeedge.core;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -20,6 +20,15 @@ class SecretRedactorTest {
         "Authorization: Bearer sk_test_4eC39HqLyjWDarjtT1zdp7dc | Authorization: Bearer [redacted]",
         "authorization=Basic c2tfdGVzdF94eXo6 next | authorization=Basic [redacted] next",
         "{\"Authorization\":\"Bearer abc\"} | {\"Authorization\":\"Bearer [redacted]\"}",
+        "GET /v1/customers?api_key=sk_live_51HxYzAbCdEfGhIjKlMn&limit=3"
+            + " | GET /v1/customers?api_key=[redacted]&limit=3",
+        "/v1/sk_live_51HxYzAbCdEfGhIjKlMn/x | /v1/sk_live_***KlMn/x",
+        "to https://user:pa55word@hooks.example.com/in?token=abc123&x=1"
+            + " | to https://[redacted]@hooks.example.com/in?token=[redacted]&x=1",
+        "http://admin@h.example/?secret=s&password=p | http://[redacted]@h.example/?secret=[redacted]&password=[redacted]",
+        "target=http://h.example/hook?access_token=t0k | target=http://h.example/hook?access_token=[redacted]",
+        "whsec_0123456789abcdefghij in /x?webhook_secret=whsec_0123456789abcdefghij"
+            + " | whsec_***ghij in /x?webhook_secret=[redacted]",
       })
   void redactsSecrets(String input, String expected) {
     assertThat(SecretRedactor.redact(input)).isEqualTo(expected);
@@ -31,6 +40,9 @@ class SecretRedactorTest {
         "GET /v1/customers/cus_123 200",
         "pk_test_publishable keys are public",
         "user_id=42",
+        "idempotency_key=k1&limit=3",
+        "https://hooks.example.com/in?event=1",
+        "mail someone@example.com",
         "no secrets here"
       })
   void leavesOtherTextAlone(String input) {
