@@ -380,7 +380,7 @@ final class PaymentIntents {
         };
     if (decline == null && card.outcome() instanceof TestCards.RequiresAction) {
       pi.put("status", "requires_action");
-      pi.put("next_action", nextAction(call, pi, returnUrl));
+      pi.put("next_action", CardActions.threeDSecure(call, pi, "payment_intent", returnUrl, true));
       save(call, pi);
       call.emit("payment_intent.requires_action", pi);
       return;
@@ -398,7 +398,8 @@ final class PaymentIntents {
     pi.put("latest_charge", charge.get("id"));
     pi.put("next_action", null);
     if (decline != null) {
-      pi.put("last_payment_error", lastPaymentError(decline, (String) charge.get("id"), pm));
+      pi.put(
+          "last_payment_error", CardActions.declineError(decline, (String) charge.get("id"), pm));
       pi.put("payment_method", null);
       pi.put("status", "requires_payment_method");
       save(call, pi);
@@ -500,57 +501,6 @@ final class PaymentIntents {
     @SuppressWarnings("unchecked")
     Map<String, Object> metadata = (Map<String, Object>) pi.get("metadata");
     pi.put("metadata", params.applyMetadata("metadata", metadata));
-  }
-
-  private static Map<String, Object> lastPaymentError(
-      TestCards.Declined decline, String chargeId, Map<String, Object> pm) {
-    Map<String, Object> error = new LinkedHashMap<>();
-    error.put("charge", chargeId);
-    error.put("code", decline.code());
-    error.put("decline_code", decline.declineCode());
-    error.put("doc_url", "https://stripe.com/docs/error-codes/" + decline.code().replace('_', '-'));
-    error.put("message", decline.message());
-    if (decline.param() != null) {
-      error.put("param", decline.param());
-    }
-    error.put("payment_method", pm);
-    error.put("type", "card_error");
-    return error;
-  }
-
-  private static Map<String, Object> nextAction(
-      Call call, Map<String, Object> pi, @Nullable String returnUrl) {
-    String source = call.newId("src");
-    Map<String, Object> action = new LinkedHashMap<>();
-    if (returnUrl != null) {
-      Map<String, Object> redirect = new LinkedHashMap<>();
-      redirect.put("return_url", returnUrl);
-      redirect.put(
-          "url",
-          "https://hooks.stripe.com/3d_secure_2/hosted?merchant="
-              + call.account().id()
-              + "&payment_intent="
-              + pi.get("id")
-              + "&payment_intent_client_secret="
-              + pi.get("client_secret")
-              + "&source="
-              + source);
-      action.put("redirect_to_url", redirect);
-      action.put("type", "redirect_to_url");
-    } else {
-      Map<String, Object> sdk = new LinkedHashMap<>();
-      sdk.put("source", source);
-      sdk.put(
-          "stripe_js",
-          "https://hooks.stripe.com/redirect/authenticate/"
-              + source
-              + "?client_secret=src_client_secret_"
-              + call.state().ids().token(24));
-      sdk.put("type", "three_d_secure_redirect");
-      action.put("type", "use_stripe_sdk");
-      action.put("use_stripe_sdk", sdk);
-    }
-    return action;
   }
 
   private static Map<String, Object> paymentMethodOptions() {

@@ -166,7 +166,7 @@ final class SetupIntents {
     Map<String, Object> pm = call.read(pmEntry);
     TestCards.Card card = PaymentMethods.card(pmEntry);
     if (card.outcome() instanceof TestCards.Declined decline && decline.onAttach()) {
-      si.put("last_setup_error", lastSetupError(decline, pm));
+      si.put("last_setup_error", CardActions.declineError(decline, null, pm));
       si.put("payment_method", null);
       si.put("status", "requires_payment_method");
       save(call, si);
@@ -175,7 +175,7 @@ final class SetupIntents {
     }
     si.put("last_setup_error", null);
     if (card.outcome() instanceof TestCards.RequiresAction) {
-      si.put("next_action", nextAction(call, si, returnUrl));
+      si.put("next_action", CardActions.threeDSecure(call, si, "setup_intent", returnUrl, false));
       si.put("status", "requires_action");
       save(call, si);
       call.emit("setup_intent.requires_action", si);
@@ -242,50 +242,6 @@ final class SetupIntents {
               null)
           .with("setup_intent", si);
     }
-  }
-
-  private static Map<String, Object> lastSetupError(
-      TestCards.Declined decline, Map<String, Object> pm) {
-    Map<String, Object> error = new LinkedHashMap<>();
-    error.put("code", decline.code());
-    error.put("decline_code", decline.declineCode());
-    error.put("doc_url", "https://stripe.com/docs/error-codes/" + decline.code().replace('_', '-'));
-    error.put("message", decline.message());
-    if (decline.param() != null) {
-      error.put("param", decline.param());
-    }
-    error.put("payment_method", pm);
-    error.put("type", "card_error");
-    return error;
-  }
-
-  private static Map<String, Object> nextAction(
-      Call call, Map<String, Object> si, @Nullable String returnUrl) {
-    String source = call.newId("src");
-    Map<String, Object> action = new LinkedHashMap<>();
-    if (returnUrl != null) {
-      Map<String, Object> redirect = new LinkedHashMap<>();
-      redirect.put("return_url", returnUrl);
-      redirect.put(
-          "url",
-          "https://hooks.stripe.com/3d_secure_2/hosted?merchant="
-              + call.account().id()
-              + "&setup_intent="
-              + si.get("id")
-              + "&setup_intent_client_secret="
-              + si.get("client_secret")
-              + "&source="
-              + source);
-      action.put("redirect_to_url", redirect);
-      action.put("type", "redirect_to_url");
-    } else {
-      Map<String, Object> sdk = new LinkedHashMap<>();
-      sdk.put("source", source);
-      sdk.put("type", "three_d_secure_redirect");
-      action.put("type", "use_stripe_sdk");
-      action.put("use_stripe_sdk", sdk);
-    }
-    return action;
   }
 
   private static void save(Call call, Map<String, Object> si) {

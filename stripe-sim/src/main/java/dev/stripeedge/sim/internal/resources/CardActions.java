@@ -1,0 +1,91 @@
+package dev.stripeedge.sim.internal.resources;
+
+import dev.stripeedge.sim.internal.engine.Call;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * What PaymentIntents and SetupIntents share about a card: the error a decline leaves on the intent
+ * ({@code last_payment_error}, {@code last_setup_error}) and the 3D Secure step it asks for ({@code
+ * next_action}).
+ */
+final class CardActions {
+
+  private CardActions() {}
+
+  /**
+   * The decline as the intent records it.
+   *
+   * @param chargeId the failed charge (PaymentIntents), or null (SetupIntents make none)
+   */
+  static Map<String, Object> declineError(
+      TestCards.Declined decline, @Nullable String chargeId, Map<String, Object> pm) {
+    Map<String, Object> error = new LinkedHashMap<>();
+    if (chargeId != null) {
+      error.put("charge", chargeId);
+    }
+    error.put("code", decline.code());
+    error.put("decline_code", decline.declineCode());
+    error.put("doc_url", "https://stripe.com/docs/error-codes/" + decline.code().replace('_', '-'));
+    error.put("message", decline.message());
+    if (decline.param() != null) {
+      error.put("param", decline.param());
+    }
+    error.put("payment_method", pm);
+    error.put("type", "card_error");
+    return error;
+  }
+
+  /**
+   * The 3D Secure step: a redirect when the client gave a {@code return_url}, otherwise a step for
+   * Stripe.js.
+   *
+   * @param objectName {@code payment_intent} or {@code setup_intent}, as in the redirect's query
+   * @param stripeJs whether the Stripe.js step carries its {@code stripe_js} URL (PaymentIntents)
+   */
+  static Map<String, Object> threeDSecure(
+      Call call,
+      Map<String, Object> intent,
+      String objectName,
+      @Nullable String returnUrl,
+      boolean stripeJs) {
+    String source = call.newId("src");
+    Map<String, Object> action = new LinkedHashMap<>();
+    if (returnUrl != null) {
+      Map<String, Object> redirect = new LinkedHashMap<>();
+      redirect.put("return_url", returnUrl);
+      redirect.put(
+          "url",
+          "https://hooks.stripe.com/3d_secure_2/hosted?merchant="
+              + call.account().id()
+              + "&"
+              + objectName
+              + "="
+              + intent.get("id")
+              + "&"
+              + objectName
+              + "_client_secret="
+              + intent.get("client_secret")
+              + "&source="
+              + source);
+      action.put("redirect_to_url", redirect);
+      action.put("type", "redirect_to_url");
+    } else {
+      Map<String, Object> sdk = new LinkedHashMap<>();
+      sdk.put("source", source);
+      if (stripeJs) {
+        sdk.put(
+            "stripe_js",
+            "https://hooks.stripe.com/redirect/authenticate/"
+                + source
+                + "?client_secret=src_client_secret_"
+                + call.state().ids().token(24));
+      }
+      sdk.put("type", "three_d_secure_redirect");
+      action.put("type", "use_stripe_sdk");
+      action.put("use_stripe_sdk", sdk);
+    }
+    return action;
+  }
+}
