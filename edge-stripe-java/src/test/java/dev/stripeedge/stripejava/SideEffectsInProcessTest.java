@@ -70,7 +70,10 @@ class SideEffectsInProcessTest {
   /** Reads {@code id} twice, so the second comes from the cache; returns the cached charge. */
   private Charge cachedCharge(String id) throws Exception {
     stripe.v1().charges().retrieve(id);
-    return stripe.v1().charges().retrieve(id);
+    Charge cached = stripe.v1().charges().retrieve(id);
+    assertThat(cached.getLastResponse().headers().firstValue("cache-status"))
+        .hasValue("stripe-edge; hit");
+    return cached;
   }
 
   @Test

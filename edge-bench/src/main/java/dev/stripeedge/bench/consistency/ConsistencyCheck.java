@@ -38,11 +38,17 @@ public final class ConsistencyCheck {
    * @param writes writes sent through the edge
    * @param writesApplied of those, the ones Stripe answered with a 2xx
    * @param reads reads compared after writes
+   * @param hits of those, the ones the edge answered from its cache: the reads that could be stale
    * @param stale reads where the edge answered differently from the upstream
    * @param failures the first few differences, each with the sequence that led to it
    */
   public record Report(
-      int writes, int writesApplied, int reads, int stale, List<String> failures) {}
+      int writes, int writesApplied, int reads, int hits, int stale, List<String> failures) {}
+
+  /** The resources whose lists the check reads: the edge must cache them for the check to bite. */
+  public static final List<String> LISTED =
+      List.of(
+          "payment_methods", "subscriptions", "invoices", "charges", "payment_intents", "refunds");
 
   private static final int MAX_FAILURES = 5;
   private static final int MAX_LIVE_CUSTOMERS = 4;
@@ -69,6 +75,7 @@ public final class ConsistencyCheck {
   private int writes;
   private int applied;
   private int compared;
+  private int hits;
   private int stale;
 
   /**
@@ -96,7 +103,7 @@ public final class ConsistencyCheck {
     while (writes < writeBudget) {
       step();
     }
-    return new Report(writes, applied, compared, stale, List.copyOf(failures));
+    return new Report(writes, applied, compared, hits, stale, List.copyOf(failures));
   }
 
   /** One write, chosen among those the current state allows, then the comparison. */
@@ -314,6 +321,9 @@ public final class ConsistencyCheck {
       HttpResponse<String> edge = send(edgeBase, "GET", path, "");
       HttpResponse<String> upstream = send(upstreamBase, "GET", path, "");
       compared++;
+      if (edge.headers().firstValue("cache-status").orElse("").contains("hit")) {
+        hits++;
+      }
       if (edge.statusCode() != upstream.statusCode() || !sameJson(edge.body(), upstream.body())) {
         stale++;
         if (failures.size() < MAX_FAILURES) {

@@ -41,6 +41,7 @@ public final class ConsistencyScenario {
                     .withPort(0)
                     .withAdminPort(0)
                     .withUpstream(sim.baseUrl())
+                    .withCache(cacheWithLists())
                     .withStore(new EdgeConfig.Store(dir.resolve("edge.db").toString())))) {
       return new ConsistencyCheck(
               "http://127.0.0.1:" + edge.port(), sim.baseUrl(), SimKeys.live("consistency"), seed)
@@ -50,6 +51,25 @@ public final class ConsistencyScenario {
         files.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
       }
     }
+  }
+
+  /**
+   * The default cache with the lists the check reads opted in (lists are off by default), so that a
+   * write that adds or removes a member must drop the cached list too.
+   */
+  private static EdgeConfig.Cache cacheWithLists() {
+    EdgeConfig.Cache cache = EdgeConfig.Cache.defaults();
+    return new EdgeConfig.Cache(
+        cache.defaultTtlSeconds(),
+        cache.ttlSeconds(),
+        ConsistencyCheck.LISTED,
+        60,
+        cache.staleWhileRevalidateSeconds(),
+        cache.staleIfErrorSeconds(),
+        cache.maxBytes(),
+        cache.notFoundTtlSeconds(),
+        cache.keySecret(),
+        cache.sizing());
   }
 
   public static void main(String[] args) throws Exception {
@@ -74,11 +94,12 @@ public final class ConsistencyScenario {
     System.out.printf(
         Locale.ROOT,
         "consistency: seed %d, %d writes through the edge (%d applied), %d reads compared with"
-            + " the simulator after them, %d stale (%.1f s)%n",
+            + " the simulator after them (%d of them cache hits), %d stale (%.1f s)%n",
         seed,
         report.writes(),
         report.writesApplied(),
         report.reads(),
+        report.hits(),
         report.stale(),
         seconds);
     report.failures().forEach(System.out::println);
@@ -87,12 +108,13 @@ public final class ConsistencyScenario {
           json,
           String.format(
               Locale.ROOT,
-              "{\"seed\":%d,\"writes\":%d,\"applied\":%d,\"reads\":%d,\"stale\":%d,"
-                  + "\"seconds\":%.1f}%n",
+              "{\"seed\":%d,\"writes\":%d,\"applied\":%d,\"reads\":%d,\"hits\":%d,"
+                  + "\"stale\":%d,\"seconds\":%.1f}%n",
               seed,
               report.writes(),
               report.writesApplied(),
               report.reads(),
+              report.hits(),
               report.stale(),
               seconds));
     }
