@@ -40,7 +40,8 @@ public final class SideEffectRule {
    * @param method {@code POST} or {@code DELETE}
    * @param template a route template; {@code *} stands for one path word ({@code
    *     /v1/invoices/{id}/*} is every invoice action)
-   * @param objects fields of the request or answer whose object ids the write changes
+   * @param objects fields of the request or answer whose object ids the write changes ({@code
+   *     a.b.c} reaches into the answer)
    * @param dependentsOf {@code path} or fields: objects whose referrers are dropped too
    * @param lists collections whose members the write may create or remove
    * @param why for the table in the documentation
@@ -134,11 +135,11 @@ public final class SideEffectRule {
               "POST",
               "/v1/payment_intents/{id}/*",
               PAYMENT_OBJECTS,
-              List.of("invoice"),
+              List.of("invoice", PATH),
               List.of("/v1/charges", "/v1/payment_methods"),
               "confirm, capture, cancel, increment_authorization… change the latest charge and may"
-                  + " create one, attach the payment method, and pay the invoice (so its"
-                  + " subscription)"),
+                  + " create one, attach the payment method, and pay the invoice that refers to the"
+                  + " PaymentIntent (so its subscription)"),
           new Row(
               "POST",
               "/v1/setup_intents",
@@ -163,7 +164,12 @@ public final class SideEffectRule {
           new Row(
               "POST",
               "/v1/invoices/{id}/*",
-              List.of("customer", "subscription", "payment_intent", "charge"),
+              List.of(
+                  "customer",
+                  "subscription",
+                  "parent.subscription_details.subscription",
+                  "payment_intent",
+                  "charge"),
               List.of(PATH),
               List.of("/v1/charges", "/v1/payment_intents"),
               "finalize creates the PaymentIntent; pay, void and mark_uncollectible change it, its"
@@ -514,7 +520,16 @@ public final class SideEffectRule {
   private static List<String> values(
       String field, Map<String, List<String>> params, Map<String, @Nullable Object> answer) {
     List<String> ids = new ArrayList<>(params.getOrDefault(field, List.of()));
+    // A dotted field reaches into the answer (API versions from 2025-03-31 moved an invoice's
+    // subscription to parent.subscription_details.subscription).
     Object value = answer.get(field);
+    if (value == null && field.contains(".")) {
+      Object node = answer;
+      for (String step : field.split("\\.")) {
+        node = node instanceof Map<?, ?> map ? map.get(step) : null;
+      }
+      value = node;
+    }
     if (value instanceof String s) {
       ids.add(s);
     } else if (value instanceof Map<?, ?> expanded && expanded.get("id") instanceof String id) {

@@ -152,6 +152,83 @@ class SideEffectRuleTest {
             "{\"id\":\"cus_1\",\"object\":\"customer\",\"default_source\":\"card_1\"}",
             "cus_1 collection:/v1/customers"),
         Arguments.of(
+            "paying an invoice in API versions after 2025-03-31 names its subscription in parent",
+            "POST",
+            "/v1/invoices/in_2/pay",
+            "",
+            200,
+            "{\"id\":\"in_2\",\"object\":\"invoice\",\"parent\":{\"type\":"
+                + "\"subscription_details\",\"subscription_details\":{\"subscription\":\"sub_2\"}}}",
+            "in_2 sub_2 ref:in_2 collection:/v1/charges collection:/v1/payment_intents"),
+        Arguments.of(
+            "confirming a PaymentIntent drops what refers to it (an invoice's payments list it)",
+            "POST",
+            "/v1/payment_intents/pi_5/confirm",
+            "",
+            200,
+            "{\"id\":\"pi_5\",\"object\":\"payment_intent\",\"latest_charge\":\"ch_5\"}",
+            "pi_5 ch_5 ref:pi_5"),
+        Arguments.of(
+            "finalizing an invoice creates its PaymentIntent",
+            "POST",
+            "/v1/invoices/in_3/finalize",
+            "",
+            200,
+            "{\"id\":\"in_3\",\"object\":\"invoice\",\"payment_intent\":\"pi_3\","
+                + "\"customer\":\"cus_3\"}",
+            "in_3 pi_3 cus_3 ref:in_3 collection:/v1/payment_intents"),
+        Arguments.of(
+            "confirming a SetupIntent attaches its payment method to the customer",
+            "POST",
+            "/v1/setup_intents/seti_1/confirm",
+            "payment_method=pm_card_visa",
+            200,
+            "{\"id\":\"seti_1\",\"object\":\"setup_intent\",\"customer\":\"cus_4\","
+                + "\"payment_method\":\"pm_4\"}",
+            "seti_1 cus_4 pm_4 collection:/v1/payment_methods"),
+        Arguments.of(
+            "a transfer from a charge changes the charge",
+            "POST",
+            "/v1/transfers",
+            "amount=100&currency=usd&destination=acct_1&source_transaction=ch_8",
+            200,
+            "{\"id\":\"tr_1\",\"object\":\"transfer\",\"source_transaction\":\"ch_8\"}",
+            "tr_1 ch_8 collection:/v1/transfers"),
+        Arguments.of(
+            "closing a dispute changes its charge and PaymentIntent",
+            "POST",
+            "/v1/disputes/dp_1/close",
+            "",
+            200,
+            "{\"id\":\"dp_1\",\"object\":\"dispute\",\"charge\":\"ch_9\","
+                + "\"payment_intent\":\"pi_9\"}",
+            "dp_1 ch_9 pi_9"),
+        Arguments.of(
+            "expiring a Checkout Session cancels its PaymentIntent",
+            "POST",
+            "/v1/checkout/sessions/cs_1/expire",
+            "",
+            200,
+            "{\"id\":\"cs_1\",\"object\":\"checkout.session\",\"payment_intent\":\"pi_7\"}",
+            "cs_1 pi_7 collection:/v1/checkout/sessions"),
+        Arguments.of(
+            "releasing a subscription schedule changes the subscription it released",
+            "POST",
+            "/v1/subscription_schedules/sub_sched_1/release",
+            "",
+            200,
+            "{\"id\":\"sub_sched_1\",\"object\":\"subscription_schedule\","
+                + "\"released_subscription\":\"sub_6\"}",
+            "sub_sched_1 sub_6 collection:/v1/subscriptions"),
+        Arguments.of(
+            "a customer's tax id falls back to everything named: the customer in its path",
+            "POST",
+            "/v1/customers/cus_7/tax_ids",
+            "type=eu_vat&value=DE123456789",
+            200,
+            "{\"id\":\"txi_1\",\"object\":\"tax_id\",\"customer\":\"cus_7\"}",
+            "cus_7 txi_1 collection:/v1/customers"),
+        Arguments.of(
             "a 5xx may have been applied: drop what the request names",
             "POST",
             "/v1/refunds",
