@@ -350,6 +350,9 @@ public final class EdgeServer implements AutoCloseable {
       case RequestGuard.Refused refused -> {
         status = refused.status();
         message = refused.getMessage();
+        if (refused.allow() != null) {
+          request.response().putHeader("Allow", refused.allow());
+        }
       }
       case TooLongHttpLineException tooLong -> {
         status = 414;

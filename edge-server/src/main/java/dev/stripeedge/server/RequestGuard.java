@@ -12,6 +12,7 @@ import io.netty.handler.codec.http.HttpContent;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaders;
 import io.netty.handler.codec.http.HttpMessage;
+import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.LastHttpContent;
@@ -47,16 +48,30 @@ final class RequestGuard extends VertxHttpRequestDecoder {
   static final class Refused extends RuntimeException {
     private static final long serialVersionUID = 1L;
     private final int status;
+    private final @Nullable String allow;
 
     Refused(int status, String message) {
+      this(status, message, null);
+    }
+
+    Refused(int status, String message, @Nullable String allow) {
       super(message, null, false, false);
       this.status = status;
+      this.allow = allow;
     }
 
     int status() {
       return status;
     }
+
+    /** The {@code Allow} header a 405 carries, or null. */
+    @Nullable String allow() {
+      return allow;
+    }
   }
+
+  /** The methods of Stripe's API; a 405 names them. */
+  static final String ALLOWED_METHODS = "GET, POST, DELETE";
 
   private static final String DECODER = "httpDecoder";
 
@@ -250,6 +265,20 @@ final class RequestGuard extends VertxHttpRequestDecoder {
       // Vert.x would answer an empty 501: a client's mistake, so a 400 in Stripe's shape.
       return new Refused(400, "Unsupported HTTP version: stripe-edge speaks HTTP/1.0 and 1.1.");
     }
+    HttpMethod method = request.method();
+    if (method.equals(HttpMethod.CONNECT) || method.equals(HttpMethod.TRACE)) {
+      // CONNECT would ask the edge to open a tunnel (Vert.x hands it to the request handler like
+      // any request, and the JDK client refuses to send it); TRACE would reflect the request's
+      // headers, API key included. Neither is part of Stripe's API.
+      return new Refused(
+          405,
+          "Method "
+              + method.name()
+              + " is not allowed: stripe-edge is not a forward proxy, and Stripe's API uses "
+              + ALLOWED_METHODS
+              + ".",
+          ALLOWED_METHODS);
+    }
     String uri = request.uri();
     int bad = badUriChar(uri);
     if (bad >= 0) {
@@ -272,13 +301,13 @@ final class RequestGuard extends VertxHttpRequestDecoder {
                 + ": only visible ASCII characters, spaces and tabs are allowed.");
       }
     }
-    String coding = headers.get(HttpHeaderNames.TRANSFER_ENCODING);
-    if (coding != null) {
+    List<String> codings = headers.getAll(HttpHeaderNames.TRANSFER_ENCODING);
+    if (!codings.isEmpty()) {
       if (headers.contains(HttpHeaderNames.CONTENT_LENGTH)) {
         return new Refused(
             400, "A request may carry Content-Length or Transfer-Encoding, not both.");
       }
-      if (!coding.strip().equalsIgnoreCase("chunked")) {
+      if (!onlyChunked(codings)) {
         // 400, not RFC 9112's suggested 501: the coding is the client's choice, and a client's
         // mistake is never answered as the edge's failure (a 5xx invites retries).
         return new Refused(
@@ -288,11 +317,39 @@ final class RequestGuard extends VertxHttpRequestDecoder {
     return null;
   }
 
-  /** The index of the first character RFC 3986 forbids in {@code uri}, or -1. */
+  /**
+   * Whether the {@code Transfer-Encoding} lines, all of them and every element of their comma
+   * lists, name exactly one coding: {@code chunked}. A second line or element (even another {@code
+   * chunked}, or an empty one) is refused: Netty frames the body as chunked if any value says so,
+   * and a proxy in front may read a different coding from a different line.
+   */
+  static boolean onlyChunked(List<String> codings) {
+    int seen = 0;
+    for (String line : codings) {
+      for (String element : line.split(",", -1)) {
+        seen++;
+        if (seen > 1 || !element.strip().equalsIgnoreCase("chunked")) {
+          return false;
+        }
+      }
+    }
+    return seen == 1;
+  }
+
+  /**
+   * The index of the first character RFC 3986 forbids in {@code uri}, or -1. {@code [} and {@code
+   * ]} are allowed in the query only (clients send {@code expand[]=…} unencoded); in a path they
+   * are refused, as the upstream client would refuse the URI.
+   */
   static int badUriChar(String uri) {
+    boolean inQuery = false;
     for (int i = 0; i < uri.length(); i++) {
       char c = uri.charAt(i);
-      if (c == '%') {
+      if (c == '?') {
+        inQuery = true;
+      } else if ((c == '[' || c == ']') && !inQuery) {
+        return i;
+      } else if (c == '%') {
         if (i + 2 >= uri.length() || !isHex(uri.charAt(i + 1)) || !isHex(uri.charAt(i + 2))) {
           return i;
         }

@@ -41,6 +41,7 @@ class HttpConformanceTest {
         EdgeServer.start(
             EdgeConfig.defaults()
                 .withPort(0)
+                .withAdminPort(0)
                 .withUpstream(sim.baseUrl())
                 // Small, so the timeout test waits little; never asserted as a duration.
                 .withHeaderTimeoutSeconds(1)
@@ -84,6 +85,11 @@ class HttpConformanceTest {
         "/v1/customers?email=a|b",
         "/v1/customers?expand[]={data}",
         "/v1/customers/caf\u00e9",
+        // Legal in a query (expand[]=…), not in a path: the upstream client cannot build the URI.
+        "/v1/customers/cus_[1]",
+        "/v1/customers/[",
+        "/v1/customers/]",
+        "/v1/customers/a[b]?expand[]=x",
       })
   void illegalUriCharactersAreA400BeforeAnyUpstreamCall(String target) throws Exception {
     long before = upstreamCalls();
@@ -93,6 +99,35 @@ class HttpConformanceTest {
 
     assertRefused(answer, 400);
     assertThat(answer.body()).contains("Invalid request URI");
+    assertThat(upstreamCalls()).isEqualTo(before);
+  }
+
+  @Test
+  void bracketsInTheQueryStillWork() throws Exception {
+    RawHttp.Answer answer =
+        exchange(
+            "GET /v1/customers?limit=1&expand[]=data.default_source HTTP/1.1\r\nHost: edge\r\n"
+                + KEY
+                + "\r\n");
+
+    assertThat(answer.status()).as(answer.body()).isEqualTo(200);
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @ValueSource(
+      strings = {
+        "CONNECT api.stripe.com:443 HTTP/1.1\r\nHost: api.stripe.com:443\r\n",
+        "CONNECT /v1/customers HTTP/1.1\r\nHost: edge\r\n",
+        "TRACE /v1/customers HTTP/1.1\r\nHost: edge\r\n",
+        "TRACE / HTTP/1.1\r\nHost: edge\r\n",
+      })
+  void connectAndTraceAreRefusedBeforeAnyUpstreamCall(String head) throws Exception {
+    long before = upstreamCalls();
+
+    RawHttp.Answer answer = exchange(head + KEY + "\r\n");
+
+    assertRefused(answer, 405);
+    assertThat(answer.header("allow")).isNotNull();
     assertThat(upstreamCalls()).isEqualTo(before);
   }
 
@@ -200,6 +235,35 @@ class HttpConformanceTest {
               + "Transfer-Encoding: "
               + coding
               + "\r\n\r\n5\r\nname=\r\n0\r\n\r\n");
+
+      RawHttp.Answer answer = raw.read();
+      assertThat(answer).isNotNull();
+      assertRefused(answer, 400);
+      assertThat(raw.closedByServer()).isTrue();
+    }
+    assertThat(upstreamCalls()).isEqualTo(before);
+  }
+
+  @ParameterizedTest
+  @ValueSource(
+      strings = {
+        "chunked\r\nTransfer-Encoding: gzip",
+        "gzip\r\nTransfer-Encoding: chunked",
+        "chunked\r\nTransfer-Encoding: chunked",
+        "chunked, chunked",
+        "chunked\r\nTransfer-Encoding: ",
+        "chunked,",
+      })
+  void everyTransferEncodingLineIsCheckedNotJustTheFirst(String coding) throws Exception {
+    long before = upstreamCalls();
+    try (RawHttp raw = new RawHttp(edge.port())) {
+      raw.send(
+          "POST /v1/customers HTTP/1.1\r\nHost: edge\r\n"
+              + KEY
+              + "Content-Type: application/x-www-form-urlencoded\r\n"
+              + "Transfer-Encoding: "
+              + coding
+              + "\r\n\r\n6\r\nname=A\r\n0\r\n\r\n");
 
       RawHttp.Answer answer = raw.read();
       assertThat(answer).isNotNull();

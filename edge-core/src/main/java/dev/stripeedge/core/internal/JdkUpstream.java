@@ -32,6 +32,8 @@ import java.util.concurrent.TimeoutException;
 public final class JdkUpstream implements Upstream {
 
   /** Request headers never forwarded, beyond hop-by-hop: the JDK sets them, or they harm. */
+  private static final System.Logger log = System.getLogger(JdkUpstream.class.getName());
+
   private static final Set<String> NOT_FORWARDED = Set.of("expect", "accept-encoding");
 
   private final URI baseUri;
@@ -57,25 +59,26 @@ public final class JdkUpstream implements Upstream {
 
   @Override
   public CompletableFuture<EdgeResponse> send(EdgeRequest request, Duration timeout) {
-    HttpRequest.Builder builder =
-        HttpRequest.newBuilder(URI.create(baseUri + request.pathAndQuery())).timeout(timeout);
-    HeaderMaps.endToEnd(request.headers())
-        .forEach(
-            (name, values) -> {
-              if (!NOT_FORWARDED.contains(name)) {
-                values.forEach(value -> builder.header(name, value));
-              }
-            });
-    HttpRequest.BodyPublisher body =
-        request.body().length == 0
-            ? HttpRequest.BodyPublishers.noBody()
-            : HttpRequest.BodyPublishers.ofByteArray(request.body());
-    builder.method(request.method(), body);
     HttpRequest httpRequest;
     try {
-      httpRequest = builder.build();
+      httpRequest = build(request, timeout);
     } catch (IllegalArgumentException e) {
-      return CompletableFuture.failedFuture(e);
+      // A URI, header or method the client cannot send (a '[' in a path, CONNECT): what the caller
+      // sent, not an upstream failure, so answered as Stripe answers a malformed request. One line,
+      // without the URI (it may carry a secret) or a stack trace.
+      log.log(
+          System.Logger.Level.DEBUG,
+          "refused {0} request the upstream client cannot build: {1}",
+          request.method(),
+          e.getClass().getSimpleName());
+      return CompletableFuture.completedFuture(
+          StripeErrors.response(
+              400,
+              "invalid_request_error",
+              "invalid_request",
+              "Invalid request: its URL, method or headers cannot be sent to the Stripe API;"
+                  + " percent-encode characters RFC 3986 does not allow in a path (such as"
+                  + " '[' and ']')."));
     }
     CompletableFuture<HttpResponse<byte[]>> call =
         client.sendAsync(httpRequest, HttpResponse.BodyHandlers.ofByteArray());
@@ -95,6 +98,29 @@ public final class JdkUpstream implements Upstream {
                   HeaderMaps.endToEnd(HeaderMaps.normalize(response.headers().map()));
               return new EdgeResponse(response.statusCode(), headers, response.body());
             });
+  }
+
+  /**
+   * The JDK request for {@code request}.
+   *
+   * @throws IllegalArgumentException the URI, a header or the method cannot be sent
+   */
+  private HttpRequest build(EdgeRequest request, Duration timeout) {
+    HttpRequest.Builder builder =
+        HttpRequest.newBuilder(URI.create(baseUri + request.pathAndQuery())).timeout(timeout);
+    HeaderMaps.endToEnd(request.headers())
+        .forEach(
+            (name, values) -> {
+              if (!NOT_FORWARDED.contains(name)) {
+                values.forEach(value -> builder.header(name, value));
+              }
+            });
+    HttpRequest.BodyPublisher body =
+        request.body().length == 0
+            ? HttpRequest.BodyPublishers.noBody()
+            : HttpRequest.BodyPublishers.ofByteArray(request.body());
+    builder.method(request.method(), body);
+    return builder.build();
   }
 
   private static RuntimeException translate(Throwable failure, EdgeRequest request) {
