@@ -248,4 +248,34 @@ class ShaperAccountsTest {
     flood(budget, (int) accounts() + 1);
     assertThat(budget.holds(mine())).isFalse();
   }
+
+  @Test
+  void anAccountRememberingALockTimeoutIsKeptUntilItExpires() {
+    Shaper budget = shaper(plain().withSerializeWrites(false));
+    Map<String, List<String>> headers = new HashMap<>();
+    headers.put("Authorization", List.of("Bearer sk_live_mine"));
+    headers.put("Stripe-Account", List.of("acct_mine"));
+    EdgeRequest write =
+        new EdgeRequest("POST", "/v1/payment_intents/pi_1", "", headers, new byte[0]);
+    Admission first = admit(budget, write).join();
+    ((Admission.Admitted) first)
+        .permit()
+        .release(
+            new EdgeResponse(
+                429,
+                Map.of(),
+                "{\"error\":{\"type\":\"invalid_request_error\",\"code\":\"lock_timeout\"}}"
+                    .getBytes(StandardCharsets.UTF_8)));
+    flood(budget, Shaper.SWEEP_AT - 1);
+    time.advance(Duration.ofSeconds(1));
+
+    // Writes to pi_1 are serialised for a minute: a new account would let them run free.
+    flood(budget, 2);
+    assertThat(forgotten()).isEqualTo(Shaper.SWEEP_AT - 1);
+    assertThat(budget.holds(write)).isTrue();
+
+    time.advance(Duration.ofMinutes(1));
+    flood(budget, Shaper.SWEEP_AT);
+    assertThat(budget.holds(write)).isFalse();
+  }
 }
