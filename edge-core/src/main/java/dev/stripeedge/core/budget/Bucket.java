@@ -84,6 +84,12 @@ final class Bucket {
     tokens -= 1;
   }
 
+  /** True when it holds all it can: a new bucket at this rate would hold no more. */
+  boolean full(long nowNanos) {
+    refill(nowNanos);
+    return tokens >= capacity() - EPSILON;
+  }
+
   /** Nanoseconds until a token is available, 0 when one is, {@link Long#MAX_VALUE} never. */
   long nanosUntilToken(long nowNanos) {
     refill(nowNanos);

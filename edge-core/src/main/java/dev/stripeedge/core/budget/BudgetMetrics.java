@@ -76,6 +76,21 @@ final class BudgetMetrics {
         .register(registry);
   }
 
+  /** Registers the gauge of the accounts the shaper holds state for. */
+  void accounts(IntSupplier count) {
+    Gauge.builder("stripe.edge.budget.accounts", count::getAsInt)
+        .description("Accounts the budget holds state for (idle ones are forgotten)")
+        .register(registry);
+  }
+
+  /** {@code count} idle accounts forgotten by one sweep. */
+  void forgotten(int count) {
+    Counter.builder("stripe.edge.budget.accounts.forgotten")
+        .description("Idle accounts whose state the budget dropped")
+        .register(registry)
+        .increment(count);
+  }
+
   void enqueued(Lane lane) {
     queued.get(lane).incrementAndGet();
   }

@@ -19,6 +19,7 @@ import java.util.Objects;
 import java.util.SplittableRandom;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.random.RandomGenerator;
 import org.jspecify.annotations.Nullable;
 
@@ -29,6 +30,18 @@ import org.jspecify.annotations.Nullable;
  * <p>Each account's state sits behind that account's monitor; futures are completed and timers
  * scheduled only after the monitor is left, so callbacks (the upstream call itself, a synchronous
  * release) never run inside it. Nothing blocks: waiting is a queued future and a scheduler timer.
+ *
+ * <p>Accounts are named by the request (any key, any {@code Stripe-Account}), so anyone can make
+ * new ones: once more than {@link #SWEEP_AT} are held, admitting an attempt first forgets every
+ * account at rest ({@link Account#atRest}). At rest means nothing queued or in flight, every bucket
+ * full, every AIMD cut recovered and no lock timeout remembered: exactly the state a new account
+ * starts in, so forgetting one and making it again on its next request lets it spend no more than
+ * keeping it would have. Only its forecast history is lost (it warms up again: a reserve that is
+ * lent anyway, and background's allowance, follow it; the global rate does not). An account with
+ * waiters, permits or a bucket not yet refilled is never forgotten, so the map holds at most about
+ * twice the accounts that are busy or were busy within the last burst's refill (a fraction of a
+ * second), or {@code SWEEP_AT} if that is more: it grows with the load of the moment, not with the
+ * accounts ever seen.
  */
 final class Shaper implements Budget {
 
@@ -36,6 +49,13 @@ final class Shaper implements Budget {
   private static final int SCAN = 32;
 
   private static final Lane[] LANES = Lane.values();
+
+  /**
+   * Accounts held before admitting a new attempt sweeps out those at rest (about 3.5 KB each with
+   * forecasting, 1.5 KB without). After a sweep the next one waits for twice the accounts that
+   * stayed, so sweeping stays amortised O(1) per attempt even when most accounts are busy.
+   */
+  static final int SWEEP_AT = 10_000;
 
   private final BudgetConfig config;
   private final BudgetConfig testConfig;
@@ -46,6 +66,8 @@ final class Shaper implements Budget {
   private final AccountKeys keys;
   private final @Nullable SharedTokens sharedTokens;
   private final Map<String, Account> accounts = new ConcurrentHashMap<>();
+  private final AtomicBoolean sweeping = new AtomicBoolean();
+  private volatile int sweepAt = SWEEP_AT;
 
   Shaper(
       BudgetConfig config,
@@ -105,6 +127,7 @@ final class Shaper implements Budget {
     if (sharedTokens != null) {
       sharedTokens.start();
     }
+    metrics.accounts(accounts::size);
     if (config.forecast().enabled()) {
       metrics.forecasts(this::predicted, this::arrivals, this::reserve);
     }
@@ -160,20 +183,65 @@ final class Shaper implements Budget {
     long now = ticker.nanos();
     Lane lane = lanes.decide(request, route);
     BudgetConfig limits = AccountKeys.testMode(request) ? testConfig : config;
-    Account account = accounts.computeIfAbsent(keys.of(request), k -> new Account(k, limits, now));
+    String key = keys.of(request);
     // Bounded: each endpoint keeps buckets per account, and anyone can send any path or method.
     String endpoint = StripeRoutes.methodLabel(request.method()) + ' ' + StripeRoutes.label(route);
     boolean write = !request.method().equals("GET") && !request.method().equals("HEAD");
     // Stripe locks the outermost object of a write (the PaymentIntent of .../confirm).
     String object = write && !route.pathIds().isEmpty() ? route.pathIds().get(0) : null;
-    long wait = Math.min(account.config.maxWait(lane).toNanos(), Math.max(0, deadline.toNanos()));
-    Waiter waiter = new Waiter(account, lane, endpoint, object, now, now + wait);
+    if (accounts.size() > sweepAt) {
+      sweep(now);
+    }
     List<Runnable> actions = new ArrayList<>(2);
-    synchronized (account) {
-      account.offer(waiter, now, actions);
+    Waiter waiter;
+    while (true) {
+      Account account = accounts.computeIfAbsent(key, k -> new Account(k, limits, now));
+      long wait = Math.min(account.config.maxWait(lane).toNanos(), Math.max(0, deadline.toNanos()));
+      waiter = new Waiter(account, lane, endpoint, object, now, now + wait);
+      synchronized (account) {
+        // A sweep forgot it between the lookup and the lock: the map has (or gets) a new one.
+        if (!account.forgotten) {
+          account.offer(waiter, now, actions);
+          break;
+        }
+      }
     }
     actions.forEach(Runnable::run);
     return waiter.future;
+  }
+
+  /** Whether state is held for the account of {@code request} (tests). */
+  boolean holds(EdgeRequest request) {
+    return accounts.containsKey(keys.of(request));
+  }
+
+  /**
+   * Forgets every account at rest (see the class comment for why that is safe); one sweep at a
+   * time, the others' callers go on without waiting for it.
+   */
+  private void sweep(long now) {
+    if (!sweeping.compareAndSet(false, true)) {
+      return;
+    }
+    try {
+      int forgotten = 0;
+      for (Account account : accounts.values()) {
+        synchronized (account) {
+          if (account.atRest(now)) {
+            // Under the account's lock: admit sees the mark before it could queue anything here.
+            account.forgotten = true;
+            accounts.remove(account.key, account);
+            forgotten++;
+          }
+        }
+      }
+      if (forgotten > 0) {
+        metrics.forgotten(forgotten);
+      }
+      sweepAt = Math.max(SWEEP_AT, 2 * accounts.size());
+    } finally {
+      sweeping.set(false);
+    }
   }
 
   /** The 429 the edge answers in Stripe's shape when it refuses an attempt. */
@@ -281,6 +349,9 @@ final class Shaper implements Budget {
     /** This account's limits: live, or sandbox for a test key. Shadows the shaper's. */
     final BudgetConfig config;
 
+    /** Dropped from the map by a sweep: nothing may be queued here any more. */
+    boolean forgotten;
+
     Account(String key, BudgetConfig config, long now) {
       this.key = key;
       this.config = config;
@@ -307,6 +378,59 @@ final class Shaper implements Budget {
       for (int i = 0; i < LANES.length; i++) {
         queues.add(new ArrayDeque<>());
       }
+    }
+
+    /**
+     * True when this account is in the state a new one starts in, as far as any limit goes: nothing
+     * queued or in flight (so no object held either), no lock timeout remembered, every AIMD factor
+     * back at 1 and every bucket, local or the local share of a shared one, full with no lease
+     * awaited. A new account made after forgetting this one may then spend exactly what this one
+     * could have. Forecast history is not compared: it moves the split between the critical reserve
+     * and the shared bucket (their full sum is the global burst either way) and background's
+     * allowance, never the global or endpoint rates.
+     */
+    boolean atRest(long now) {
+      if (inFlight > 0) {
+        return false;
+      }
+      for (ArrayDeque<Waiter> queue : queues) {
+        if (!queue.isEmpty()) {
+          return false;
+        }
+      }
+      lockTimeouts.values().removeIf(until -> until <= now);
+      if (!lockTimeouts.isEmpty()) {
+        return false;
+      }
+      if (globalRate.factor(now) < 1 || concurrency.factor(now) < 1) {
+        return false;
+      }
+      for (Aimd aimd : endpointRates.values()) {
+        if (aimd.factor(now) < 1) {
+          return false;
+        }
+      }
+      applyRates(now);
+      if (!shared.full(now)
+          || (reserved != null && !reserved.full(now))
+          || (allowance != null && !allowance.full(now))) {
+        return false;
+      }
+      for (String endpoint : endpointBuckets.keySet()) {
+        // Through endpoint(): its rate must be the one in force, as a new bucket's would be.
+        if (!endpoint(endpoint, now).full(now)) {
+          return false;
+        }
+      }
+      if (sharedGlobal != null && !sharedGlobal.atRest(now)) {
+        return false;
+      }
+      for (SharedTokens.Pool pool : sharedEndpoints.values()) {
+        if (!pool.atRest(now)) {
+          return false;
+        }
+      }
+      return true;
     }
 
     void offer(Waiter waiter, long now, List<Runnable> actions) {
@@ -412,6 +536,8 @@ final class Shaper implements Budget {
       if (reason == null) {
         // A 429 without the header is not a rate limiter (Stripe's docs): a lock timeout.
         if (waiter.object != null && StripeErrors.code(response.body()).equals("lock_timeout")) {
+          // Expired ones go first: the map holds only the objects of the last lockTimeoutMemory.
+          lockTimeouts.values().removeIf(until -> until <= now);
           lockTimeouts.put(waiter.object, now + config.lockTimeoutMemory().toNanos());
         }
         return;

@@ -204,6 +204,15 @@ final class SharedTokens {
       return share(now).nanosUntilToken(now);
     }
 
+    /**
+     * True when no answer of the store is awaited and the local fair share is full: a new pool for
+     * this limiter would allow no more. Leased tokens still held are dropped with the pool, which
+     * only wastes them (the store has counted them spent).
+     */
+    synchronized boolean atRest(long now) {
+      return !asking && share(now).full(now);
+    }
+
     /** Leased tokens not spent within the lease's time are dropped: they were due back then. */
     private void expire(long now) {
       if (tokens > 0 && now - expiresAt >= 0) {

@@ -250,4 +250,55 @@ class SharedShaperTest {
     assertThat(a.admitted).hasSize(2);
     assertThat(a.counter("stripe.edge.budget.shared.expired")).isEqualTo(8);
   }
+
+  /** An attempt of {@code account} (with the usual key) admitted and released at once. */
+  private static void once(Edge edge, String account) {
+    Map<String, List<String>> headers = new HashMap<>();
+    headers.put("Authorization", List.of("Bearer sk_live_shared"));
+    headers.put("Stripe-Account", List.of(account));
+    EdgeRequest request = new EdgeRequest("GET", "/v1/customers/cus_1", "", headers, new byte[0]);
+    edge.budget
+        .admit(request, StripeRoutes.classify(request.path()), LONG)
+        .thenAccept(
+            admission -> {
+              if (admission instanceof Admission.Admitted ok) {
+                ok.permit().release(new EdgeResponse(401, Map.of(), new byte[0]));
+              }
+            });
+  }
+
+  @Test
+  void randomAccountsStayUnderTheBoundWithASharedBudget() {
+    Edge a = new Edge();
+    SplittableRandom random = new SplittableRandom(18);
+    double most = 0;
+    for (int i = 0; i < 30_000; i++) {
+      once(a, "acct_" + random.nextLong());
+      most = Math.max(most, a.gauge("stripe.edge.budget.accounts"));
+      time.advance(Duration.ofNanos(100_000));
+    }
+
+    // Leased tokens left over do not pin an account: dropping them only wastes them.
+    assertThat(most).isLessThanOrEqualTo(Shaper.SWEEP_AT + 1);
+    assertThat(a.counter("stripe.edge.budget.accounts.forgotten")).isGreaterThan(15_000);
+  }
+
+  @Test
+  void anAccountWaitingForTheStoreIsNotForgotten() {
+    // The other edge empties the account's shared bucket: this edge's waiters then wait for the
+    // store to refill it, with every bucket of their own full.
+    Edge a = new Edge();
+    Edge b = new Edge();
+    b.demand(10);
+    assertThat(b.admitted).hasSize(10);
+    a.demand(5);
+    assertThat(a.admitted).isEmpty();
+    for (int i = 0; i <= Shaper.SWEEP_AT; i++) {
+      once(a, "acct_flood_" + i);
+    }
+
+    assertThat(((Shaper) a.budget).holds(request("/v1/customers/cus_1"))).isTrue();
+    runFor(Duration.ofSeconds(1));
+    assertThat(a.admitted).hasSize(5);
+  }
 }

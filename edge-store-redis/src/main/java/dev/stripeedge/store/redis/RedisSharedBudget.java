@@ -9,10 +9,8 @@ import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
 import java.util.HexFormat;
 import java.util.List;
-import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Function;
 import java.util.function.LongSupplier;
 import org.jspecify.annotations.Nullable;
@@ -41,7 +39,6 @@ public final class RedisSharedBudget implements SharedBudget, AutoCloseable {
   private final @Nullable LongSupplier micros;
   private final byte[] edgesKey;
   private final byte[] edgeId = RedisKeys.bytes(UUID.randomUUID().toString());
-  private final Map<String, byte[]> bucketKeys = new ConcurrentHashMap<>();
   private volatile boolean closed;
 
   private RedisSharedBudget(RedisTierConfig config, @Nullable LongSupplier micros) {
@@ -67,9 +64,9 @@ public final class RedisSharedBudget implements SharedBudget, AutoCloseable {
 
   @Override
   public CompletableFuture<Grant> lease(String key, double rate, double capacity, int want) {
-    byte[] bucket =
-        bucketKeys.computeIfAbsent(
-            key, k -> RedisKeys.bytes(config.keyPrefix() + "budget:" + sha256(k)));
+    // Hashed on every lease, not remembered: keys name accounts, which any request can make up
+    // (issue 18), and a lease serves several requests.
+    byte[] bucket = RedisKeys.bytes(config.keyPrefix() + "budget:" + sha256(key));
     byte[] now = micros == null ? SERVER_TIME : RedisKeys.bytes(Long.toString(micros.getAsLong()));
     byte[][] args = {
       RedisKeys.bytes(Double.toString(rate)),
