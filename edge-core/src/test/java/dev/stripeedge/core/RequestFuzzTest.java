@@ -26,7 +26,7 @@ class RequestFuzzTest {
   private static final LaneRule LANES = LaneRule.stripe();
   private static final RetryConfig RETRY = RetryConfig.defaults();
 
-  @FuzzTest(maxDuration = "5m")
+  @FuzzTest(maxDuration = "30s")
   void requestHead(byte[] data) {
     String[] lines = new String(data, StandardCharsets.UTF_8).split("\n", -1);
     String method = lines[0];

@@ -1,8 +1,11 @@
 package dev.stripeedge.runtime;
 
 import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.JsonMappingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.exc.MismatchedInputException;
+import com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
@@ -111,8 +114,65 @@ public final class EdgeConfigLoader {
     try {
       return YAML.treeToValue(tree, EdgeConfig.class);
     } catch (IOException e) {
-      throw new IllegalArgumentException("invalid configuration: " + firstLine(e), e);
+      throw new IllegalArgumentException("invalid configuration: " + describe(e), e);
     }
+  }
+
+  /**
+   * What is wrong, never with the value: Jackson's own messages quote it, and it may be a secret (a
+   * key pasted under the wrong setting). The configuration's records say what is wrong with a value
+   * without quoting secrets, so their messages are kept.
+   */
+  private static String describe(IOException e) {
+    Throwable root = e;
+    while (root.getCause() != null && root.getCause() != root) {
+      root = root.getCause();
+    }
+    if (root instanceof IllegalArgumentException) {
+      return firstLine(e);
+    }
+    if (e instanceof UnrecognizedPropertyException unknown) {
+      // A key, not a value: safe to name, and the point of the message.
+      StringBuilder where = new StringBuilder();
+      for (JsonMappingException.Reference step : unknown.getPath()) {
+        if (step.getFieldName() != null) {
+          where.append(where.isEmpty() ? "" : ".").append(step.getFieldName());
+        }
+      }
+      return "unknown setting " + where + " (a typo? every setting is in edge-config.example.yaml)";
+    }
+    if (e instanceof JsonMappingException mapping) {
+      StringBuilder where = new StringBuilder();
+      for (JsonMappingException.Reference step : mapping.getPath()) {
+        if (step.getFieldName() != null) {
+          where.append(where.isEmpty() ? "" : ".").append(step.getFieldName());
+        } else if (step.getIndex() >= 0) {
+          where.append('[').append(step.getIndex()).append(']');
+        }
+      }
+      String expected =
+          e instanceof MismatchedInputException mismatch && mismatch.getTargetType() != null
+              ? " (expected " + kind(mismatch.getTargetType()) + ")"
+              : "";
+      return (where.isEmpty() ? "the file" : where)
+          + ": a value of the wrong kind"
+          + expected
+          + "; the value is not shown, it may be a secret";
+    }
+    return "the file cannot be read as a configuration";
+  }
+
+  private static String kind(Class<?> type) {
+    if (type == String.class) {
+      return "a string";
+    }
+    if (type.isPrimitive() || Number.class.isAssignableFrom(type)) {
+      return "a number or boolean";
+    }
+    if (java.util.Collection.class.isAssignableFrom(type)) {
+      return "a list";
+    }
+    return "a mapping";
   }
 
   /**
@@ -135,6 +195,15 @@ public final class EdgeConfigLoader {
             "STRIPE_EDGE_WEBHOOK_ENDPOINTS must be /path=whsec_…[,whsec_…][;/path=…]");
       }
       String path = entry.substring(0, eq).strip();
+      if (!path.matches("/[A-Za-z0-9._~/-]*")
+          || path.startsWith("/v1/")
+          || path.startsWith("/v2/")
+          || path.startsWith("/admin/")) {
+        // Never the path either: a malformed value may have a secret where the path belongs.
+        throw new IllegalArgumentException(
+            "STRIPE_EDGE_WEBHOOK_ENDPOINTS: an entry's path (before '=') must look like"
+                + " /webhooks/connect, outside /v1/, /v2/ and /admin/");
+      }
       ObjectNode endpoint = null;
       for (JsonNode node : list) {
         if (node instanceof ObjectNode object && path.equals(object.path("path").asText())) {

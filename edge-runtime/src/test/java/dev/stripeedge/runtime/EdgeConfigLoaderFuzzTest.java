@@ -42,7 +42,7 @@ class EdgeConfigLoaderFuzzTest {
     }
   }
 
-  @FuzzTest(maxDuration = "5m")
+  @FuzzTest(maxDuration = "30s")
   void configFile(byte[] data) throws IOException {
     Map<String, String> environment = new HashMap<>();
     for (String line : new String(data, StandardCharsets.UTF_8).split("\n")) {
@@ -57,20 +57,45 @@ class EdgeConfigLoaderFuzzTest {
     try {
       config = EdgeConfigLoader.load(FILE, environment);
     } catch (IllegalArgumentException e) {
-      assertNoSecretIn(String.valueOf(e.getMessage()), environment);
+      assertNoSecretIn(String.valueOf(e.getMessage()), environment, fileBody(data));
       return;
     }
-    assertNoSecretIn(config.toString(), environment);
+    assertNoSecretIn(config.toString(), environment, fileBody(data));
     Files.write(FILE, YAML.writeValueAsBytes(config));
     assertThat(EdgeConfigLoader.load(FILE, Map.of())).isEqualTo(config);
   }
 
-  private static void assertNoSecretIn(String text, Map<String, String> environment) {
+  /** The file without its {@code #env} lines: what the configuration itself says. */
+  private static String fileBody(byte[] data) {
+    StringBuilder body = new StringBuilder();
+    for (String line : new String(data, StandardCharsets.UTF_8).split("\n")) {
+      if (!line.startsWith("#env ")) {
+        body.append(line).append('\n');
+      }
+    }
+    return body.toString();
+  }
+
+  /**
+   * No value given only in the environment shows in {@code text}. (Text the file itself holds, such
+   * as an unknown key, may be named: it is not a secret the environment was trusted with.)
+   */
+  private static void assertNoSecretIn(
+      String text, Map<String, String> environment, String fileBody) {
     for (String name : SECRETS) {
       String value = environment.getOrDefault(name, "").strip();
+      if (name.equals("STRIPE_EDGE_WEBHOOK_ENDPOINTS")) {
+        // /path=whsec_a,whsec_b;…: the paths are names, shown like any configured path; the
+        // secrets are what follows each '='.
+        value = value.replaceAll("(^|;)[^;=]*=", "$1");
+      }
+      if (name.equals("STRIPE_EDGE_TIER_KEYS")) {
+        // id:base64,…: the ids name keys (shown, as in the file); the key material is secret.
+        value = value.replaceAll("(^|,)[^,:]*:", "$1");
+      }
       // Short values occur in any text by chance; secrets are long.
       for (String part : value.split("[,;:=]")) {
-        if (part.strip().length() >= 16) {
+        if (part.strip().length() >= 16 && !fileBody.contains(part.strip())) {
           assertThat(text).as(name).doesNotContain(part.strip());
         }
       }

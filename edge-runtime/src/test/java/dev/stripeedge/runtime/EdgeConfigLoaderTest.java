@@ -155,6 +155,16 @@ class EdgeConfigLoaderTest {
                     null, Map.of("STRIPE_EDGE_WEBHOOK_ENDPOINTS", "whsec_no_path")))
         .hasMessageContaining("/path=whsec_")
         .hasMessageNotContaining("whsec_no_path");
+    // A secret where the path belongs (the fuzzer's finding) is not echoed either.
+    assertThatThrownBy(
+            () ->
+                EdgeConfigLoader.load(
+                    null,
+                    Map.of(
+                        "STRIPE_EDGE_WEBHOOK_ENDPOINTS",
+                        "/webhooks/connect=whsec_a;whsec_leaked_here=whsec_b")))
+        .hasMessageContaining("must look like /webhooks/connect")
+        .hasMessageNotContaining("whsec_leaked_here");
   }
 
   @Test
@@ -216,7 +226,7 @@ class EdgeConfigLoaderTest {
 
     assertThatThrownBy(() -> EdgeConfigLoader.load(file, Map.of()))
         .isInstanceOf(IllegalArgumentException.class)
-        .hasMessageContaining("ttlSecond");
+        .hasMessageContaining("unknown setting cache.ttlSecond");
   }
 
   @Test

@@ -13,7 +13,7 @@ import java.nio.charset.StandardCharsets;
  */
 class FormCodecFuzzTest {
 
-  @FuzzTest(maxDuration = "5m")
+  @FuzzTest(maxDuration = "30s")
   void form(byte[] data) {
     // As a server decodes a query string, and as the pipeline reads a form body.
     for (String raw :

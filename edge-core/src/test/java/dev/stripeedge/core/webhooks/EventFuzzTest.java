@@ -28,7 +28,7 @@ class EventFuzzTest {
       EventProcessor.of(
           EventLedger.inMemory(), PIPELINE, Clock.systemUTC(), new SimpleMeterRegistry());
 
-  @FuzzTest(maxDuration = "5m")
+  @FuzzTest(maxDuration = "30s")
   void eventJson(byte[] data) {
     StripeEvent event;
     try {

@@ -27,7 +27,7 @@ class SignatureFuzzTest {
           Duration.ofSeconds(300),
           Clock.fixed(Instant.ofEpochSecond(NOW), ZoneOffset.UTC));
 
-  @FuzzTest(maxDuration = "5m")
+  @FuzzTest(maxDuration = "30s")
   void signatureHeader(byte[] data) {
     int newline = indexOf(data, (byte) '\n');
     String header =

@@ -16,7 +16,7 @@ import java.util.Map;
  */
 class FormDecoderFuzzTest {
 
-  @FuzzTest(maxDuration = "5m")
+  @FuzzTest(maxDuration = "30s")
   void form(byte[] data) {
     // As the simulator reads a body (ISO-8859-1) and as a server hands over a query (UTF-8).
     for (String encoded :
