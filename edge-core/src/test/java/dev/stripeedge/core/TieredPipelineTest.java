@@ -2,6 +2,7 @@ package dev.stripeedge.core;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.stripeedge.core.internal.ResponseCodec;
 import dev.stripeedge.core.tier.CacheTier;
 import dev.stripeedge.core.tier.TierEntry;
 import dev.stripeedge.sim.SimConfig;
@@ -18,6 +19,8 @@ import java.util.SplittableRandom;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
@@ -108,8 +111,12 @@ class TieredPipelineTest {
   }
 
   private EdgePipeline edge(CacheTier... tiers) {
+    return edge(jdk, tiers);
+  }
+
+  private EdgePipeline edge(Upstream upstream, CacheTier... tiers) {
     EdgePipeline.Builder builder =
-        EdgePipeline.builder(jdk)
+        EdgePipeline.builder(upstream)
             .random(new SplittableRandom(SEEDS.incrementAndGet()))
             .scheduler(delay -> CompletableFuture.completedFuture(null))
             .cacheKeySecret(new byte[32])
@@ -223,6 +230,66 @@ class TieredPipelineTest {
 
     assertThat(elsewhere.header("cache-status")).startsWith("stripe-edge; fwd=miss");
     assertThat(elsewhere.bodyText()).contains("\"refunded\":true");
+  }
+
+  @Test
+  void aRefundRacingTheChargesMissLeavesNoStaleChargeInTheSharedTier() throws Exception {
+    String key = "sk_test_tiered_refund_race";
+    RecordingTier shared = new RecordingTier("shared");
+    EdgeResponse intent =
+        call(
+            edge(shared),
+            post(
+                key,
+                "/v1/payment_intents",
+                "amount=2000&currency=usd&confirm=true&payment_method=pm_card_visa"
+                    + "&payment_method_types[]=card"));
+    Matcher charge =
+        Pattern.compile("\"latest_charge\"\\s*:\\s*\"([^\"]+)\"").matcher(intent.bodyText());
+    Matcher intentId = ID.matcher(intent.bodyText());
+    assertThat(charge.find() && intentId.find()).isTrue();
+    // The charge's first read answers before the refund and fills after it.
+    CountDownLatch readDone = new CountDownLatch(1);
+    CountDownLatch writeDone = new CountDownLatch(1);
+    Upstream racing =
+        (request, timeout) -> {
+          CompletableFuture<EdgeResponse> answer = jdk.send(request, timeout);
+          if (!request.method().equals("GET") || readDone.getCount() == 0) {
+            return answer;
+          }
+          return answer.thenApplyAsync(
+              response -> {
+                readDone.countDown();
+                awaitLatch(writeDone);
+                return response;
+              },
+              Executors.newVirtualThreadPerTaskExecutor());
+        };
+    EdgePipeline first = edge(racing, shared);
+    EdgeRequest read = get(key, "/v1/charges/" + charge.group(1));
+
+    CompletableFuture<EdgeResponse> slowRead = first.handle(read);
+    awaitLatch(readDone);
+    call(first, post(key, "/v1/refunds", "payment_intent=" + intentId.group(1)));
+    writeDone.countDown();
+    EdgeResponse raced = slowRead.orTimeout(10, TimeUnit.SECONDS).join();
+
+    assertThat(raced.bodyText()).contains("\"refunded\":false");
+    assertThat(raced.header("cache-status")).doesNotContain("stored");
+    // Nothing unrefunded reached the tier another edge reads from.
+    assertThat(shared.entries.values())
+        .noneMatch(e -> ResponseCodec.decode(e.value()).bodyText().contains("\"refunded\":false"));
+    EdgeResponse elsewhere = call(edge(shared), read);
+    assertThat(elsewhere.bodyText()).contains("\"refunded\":true");
+  }
+
+  private static void awaitLatch(CountDownLatch latch) {
+    try {
+      assertThat(latch.await(30, TimeUnit.SECONDS)).as("latch").isTrue();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new AssertionError(e);
+    }
   }
 
   @Test
