@@ -3,6 +3,7 @@ package dev.stripeedge.cli;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.stripeedge.core.EdgeHeaders;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.net.URI;
@@ -169,7 +170,7 @@ final class WarmCommand implements Callable<Integer> {
         HttpRequest.newBuilder(URI.create(edge + "/v1/" + resource + "?" + query))
             .header("Authorization", "Bearer " + apiKey)
             .header("Priority", "u=6")
-            .header("Stripe-Edge-Warm", "objects")
+            .header(EdgeHeaders.WARM, "objects")
             .timeout(Duration.ofSeconds(90))
             .GET()
             .build();

@@ -17,7 +17,7 @@ import java.time.Duration;
 public record RetryConfig(Duration base, Duration cap, int maxAttempts, Duration deadline) {
 
   /** Request header with which a client lowers the deadline, in milliseconds. */
-  public static final String DEADLINE_HEADER = "Stripe-Edge-Deadline-Ms";
+  public static final String DEADLINE_HEADER = EdgeHeaders.DEADLINE_MS;
 
   public RetryConfig {
     if (base.isNegative() || cap.compareTo(base) < 0) {

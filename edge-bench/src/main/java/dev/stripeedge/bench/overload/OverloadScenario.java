@@ -16,6 +16,7 @@ import com.stripe.param.ProductListParams;
 import dev.stripeedge.bench.SimKeys;
 import dev.stripeedge.bench.overload.LoadMix.Call;
 import dev.stripeedge.core.CacheConfig;
+import dev.stripeedge.core.EdgeHeaders;
 import dev.stripeedge.core.EdgePipeline;
 import dev.stripeedge.core.EdgeRequest;
 import dev.stripeedge.core.EdgeResponse;
@@ -269,9 +270,12 @@ public final class OverloadScenario {
               "/v1/customers",
               "limit=100" + (after == null ? "" : "&starting_after=" + after),
               Map.of(
-                  "authorization", List.of("Bearer " + KEY),
-                  "priority", List.of("u=6"),
-                  "stripe-edge-warm", List.of("objects")),
+                  "authorization",
+                  List.of("Bearer " + KEY),
+                  "priority",
+                  List.of("u=6"),
+                  EdgeHeaders.WARM,
+                  List.of("objects")),
               new byte[0]);
       EdgeResponse response = pipeline.handle(page).join();
       if (response.status() != 200) {
@@ -279,7 +283,7 @@ public final class OverloadScenario {
       }
       JsonObject body = JsonParser.parseString(response.bodyText()).getAsJsonObject();
       JsonArray data = body.getAsJsonArray("data");
-      stored += Integer.parseInt(String.valueOf(response.header("stripe-edge-warmed")));
+      stored += Integer.parseInt(String.valueOf(response.header(EdgeHeaders.WARMED)));
       if (!body.get("has_more").getAsBoolean() || data.isEmpty()) {
         return stored;
       }
@@ -502,7 +506,7 @@ public final class OverloadScenario {
       return Outcome.OK;
     }
     if (response.status() == 429) {
-      return "budget".equals(response.header("stripe-edge-refused"))
+      return "budget".equals(response.header(EdgeHeaders.REFUSED))
           ? Outcome.REFUSED
           : Outcome.RATE_LIMITED;
     }

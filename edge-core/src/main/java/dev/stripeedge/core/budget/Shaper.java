@@ -1,5 +1,6 @@
 package dev.stripeedge.core.budget;
 
+import dev.stripeedge.core.EdgeHeaders;
 import dev.stripeedge.core.EdgeRequest;
 import dev.stripeedge.core.EdgeResponse;
 import dev.stripeedge.core.Route;
@@ -256,8 +257,7 @@ final class Shaper implements Budget {
                 + " budget cannot serve it in time. Retry after "
                 + seconds
                 + " s.")
-        .withHeaders(
-            Map.of("Retry-After", Long.toString(seconds), "Stripe-Edge-Refused", "budget"));
+        .withHeaders(Map.of("Retry-After", Long.toString(seconds), EdgeHeaders.REFUSED, "budget"));
   }
 
   /** A request waiting for, then holding, budget. */

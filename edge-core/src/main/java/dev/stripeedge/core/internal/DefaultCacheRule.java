@@ -3,6 +3,7 @@ package dev.stripeedge.core.internal;
 import dev.stripeedge.core.CacheConfig;
 import dev.stripeedge.core.CacheDecision;
 import dev.stripeedge.core.CacheRule;
+import dev.stripeedge.core.EdgeHeaders;
 import dev.stripeedge.core.EdgeRequest;
 import dev.stripeedge.core.Route;
 import java.time.Duration;
@@ -12,7 +13,7 @@ import java.util.Locale;
 public final class DefaultCacheRule implements CacheRule {
 
   /** A client's explicit "do not answer this from the cache": {@code Stripe-Edge-Cache: bypass}. */
-  public static final String BYPASS_HEADER = "stripe-edge-cache";
+  public static final String BYPASS_HEADER = EdgeHeaders.CACHE;
 
   private final CacheConfig config;
 

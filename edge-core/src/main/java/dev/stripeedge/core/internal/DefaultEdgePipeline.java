@@ -9,6 +9,7 @@ import dev.stripeedge.core.CacheKeys;
 import dev.stripeedge.core.CacheRule;
 import dev.stripeedge.core.CachedRetrieve;
 import dev.stripeedge.core.Dependency;
+import dev.stripeedge.core.EdgeHeaders;
 import dev.stripeedge.core.EdgePipeline;
 import dev.stripeedge.core.EdgeRequest;
 import dev.stripeedge.core.EdgeResponse;
@@ -60,20 +61,20 @@ public final class DefaultEdgePipeline implements EdgePipeline {
   private static final String CACHE = "stripe-edge";
 
   /** Request header asking a list to store its objects as their retrieves: {@code objects}. */
-  static final String WARM_HEADER = "stripe-edge-warm";
+  static final String WARM_HEADER = EdgeHeaders.WARM;
 
   /** Response header of the budget's own refusals. */
-  private static final String REFUSED_HEADER = "stripe-edge-refused";
+  private static final String REFUSED_HEADER = EdgeHeaders.REFUSED;
 
   /** Response header: how many objects a warming list stored. */
-  static final String WARMED_HEADER = "Stripe-Edge-Warmed";
+  static final String WARMED_HEADER = EdgeHeaders.WARMED;
 
   /**
    * Response header on an unkeyed write: {@code reused} (sent under the key of an earlier identical
    * write whose outcome was ambiguous), {@code remembered; for=<seconds>} (this one's outcome is
    * ambiguous: the same write within that time reuses its key), or both.
    */
-  static final String IDEMPOTENCY_HEADER = "Stripe-Edge-Idempotency";
+  static final String IDEMPOTENCY_HEADER = EdgeHeaders.IDEMPOTENCY;
 
   // Pseudo id indexing the plain retrieve (no query) of an object: what an event's copy can
   // refresh.

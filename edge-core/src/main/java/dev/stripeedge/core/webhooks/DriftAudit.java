@@ -1,6 +1,7 @@
 package dev.stripeedge.core.webhooks;
 
 import dev.stripeedge.core.CachedRetrieve;
+import dev.stripeedge.core.EdgeHeaders;
 import dev.stripeedge.core.EdgePipeline;
 import dev.stripeedge.core.EdgeResponse;
 import dev.stripeedge.core.internal.JsonTree;
@@ -93,7 +94,7 @@ public final class DriftAudit {
               .handle(
                   entry
                       .request()
-                      .withHeader("stripe-edge-cache", "bypass")
+                      .withHeader(EdgeHeaders.CACHE, "bypass")
                       .withHeader("priority", "u=6"))
               // handle() never completes exceptionally: failures are Stripe-shaped responses.
               .join();

@@ -3,6 +3,7 @@ package dev.stripeedge.core.webhooks;
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
+import dev.stripeedge.core.EdgeHeaders;
 import dev.stripeedge.core.EdgePipeline;
 import dev.stripeedge.core.EdgeRequest;
 import dev.stripeedge.core.EdgeResponse;
@@ -186,9 +187,12 @@ public final class Reconciler {
             "/v1/events",
             query,
             Map.of(
-                "authorization", List.of(authorization),
-                "stripe-edge-cache", List.of("bypass"),
-                "priority", List.of("u=7")),
+                "authorization",
+                List.of(authorization),
+                EdgeHeaders.CACHE,
+                List.of("bypass"),
+                "priority",
+                List.of("u=7")),
             new byte[0]);
     // handle() never completes exceptionally: failures arrive as Stripe-shaped error responses.
     return pipeline.handle(request).join();
