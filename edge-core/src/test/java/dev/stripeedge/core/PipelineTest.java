@@ -452,10 +452,14 @@ class PipelineTest {
         edge.handle(post(key, "/v1/customers/" + customer, "name=First"));
     Thread.sleep(100);
     EdgeResponse second = call(edge, post(key, "/v1/customers/" + customer, "name=Second"));
+    EdgeResponse first = holder.orTimeout(10, TimeUnit.SECONDS).join();
 
-    assertThat(holder.orTimeout(10, TimeUnit.SECONDS).join().status()).isEqualTo(200);
+    assertThat(first.status()).isEqualTo(200);
     assertThat(second.status()).as(second.bodyText()).isEqualTo(200);
-    assertThat(second.header("server-timing")).doesNotContain("retries;desc=\"0\"");
+    // Whichever reached the lock second (on a loaded machine it may be the first one sent) got
+    // lock_timeout and was retried until it succeeded.
+    assertThat(List.of(first.header("server-timing"), second.header("server-timing")))
+        .anyMatch(timing -> !timing.contains("retries;desc=\"0\""));
     assertThat(simCalls("POST /v1/customers/{id}")).isGreaterThanOrEqualTo(3);
   }
 
