@@ -1,8 +1,8 @@
 package dev.stripeedge.core;
 
+import dev.stripeedge.core.internal.FormCodec;
 import dev.stripeedge.core.internal.JsonTree;
 import java.io.IOException;
-import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -407,6 +407,9 @@ public final class SideEffectRule {
           "default_source",
           "setup_intent");
 
+  // What a reference field holds: an id Stripe made.
+  private static final Pattern OBJECT_ID = Pattern.compile("[A-Za-z0-9_]+");
+
   // A Stripe id as an unknown write route might carry it: prefix_ then a random tail.
   private static final Pattern STRIPE_ID = Pattern.compile("[a-z]+(?:_[a-z]+)*_[A-Za-z0-9]{6,}");
 
@@ -443,7 +446,7 @@ public final class SideEffectRule {
     if (status >= 200 && status < 300 || status == 402) {
       collectContained(answer, affected);
     }
-    Map<String, List<String>> params = FormParams.parse(requestBody);
+    Map<String, List<String>> params = params(requestBody);
     Row row = rowFor(method, route);
     if (row == null) {
       // Unknown: everything the request or the answer refers to, and the collection's lists.
@@ -477,6 +480,15 @@ public final class SideEffectRule {
   private static List<String> pathObject(Route route) {
     String id = route.objectId();
     return id == null ? List.of() : List.of(id);
+  }
+
+  /** The request's form parameters by decoded name, as Stripe reads them. */
+  private static Map<String, List<String>> params(byte[] body) {
+    Map<String, List<String>> params = new LinkedHashMap<>();
+    for (FormCodec.Pair pair : FormCodec.decode(new String(body, StandardCharsets.UTF_8))) {
+      params.computeIfAbsent(pair.name(), k -> new ArrayList<>(1)).add(pair.value());
+    }
+    return params;
   }
 
   /** Stripe turned the write away before it touched any object. */
@@ -535,7 +547,8 @@ public final class SideEffectRule {
     } else if (value instanceof Map<?, ?> expanded && expanded.get("id") instanceof String id) {
       ids.add(id);
     }
-    ids.removeIf(String::isBlank);
+    // Objects these fields name have Stripe's ids; anything else (a broken escape) names none.
+    ids.removeIf(id -> !OBJECT_ID.matcher(id).matches());
     return ids;
   }
 
@@ -586,31 +599,5 @@ public final class SideEffectRule {
       out.append(out.isEmpty() ? "" : ", ").append('`').append(word).append('`');
     }
     return out.toString();
-  }
-
-  /** A form-encoded body's top-level parameters; malformed pairs are skipped, never thrown. */
-  static final class FormParams {
-    private FormParams() {}
-
-    static Map<String, List<String>> parse(byte[] body) {
-      Map<String, List<String>> params = new LinkedHashMap<>();
-      if (body.length == 0) {
-        return params;
-      }
-      for (String pair : new String(body, StandardCharsets.UTF_8).split("&")) {
-        int eq = pair.indexOf('=');
-        if (eq <= 0) {
-          continue;
-        }
-        try {
-          String name = URLDecoder.decode(pair.substring(0, eq), StandardCharsets.UTF_8);
-          String value = URLDecoder.decode(pair.substring(eq + 1), StandardCharsets.UTF_8);
-          params.computeIfAbsent(name, k -> new ArrayList<>(1)).add(value);
-        } catch (IllegalArgumentException e) {
-          // A broken escape: Stripe refuses the request, so its parameters change nothing.
-        }
-      }
-      return params;
-    }
   }
 }

@@ -12,12 +12,13 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Set;
 import java.util.SplittableRandom;
-import java.util.function.Predicate;
 
 /**
  * The differential check of issue 17: random, seeded sequences of Stripe flows — payments with
@@ -63,8 +64,8 @@ public final class ConsistencyCheck {
   // What the flows have touched, as paths to read back (retrieves and lists).
   private final Set<String> reads = new LinkedHashSet<>();
   private final List<String> customers = new ArrayList<>();
-  private final List<String> attachedMethods = new ArrayList<>();
-  private final List<String[]> methodOwners = new ArrayList<>();
+  // Attached payment methods and their customers, in the order they were attached.
+  private final Map<String, String> attachedMethods = new LinkedHashMap<>();
   private final List<String> uncaptured = new ArrayList<>();
   private final List<String> succeeded = new ArrayList<>();
   private final List<String> charges = new ArrayList<>();
@@ -108,37 +109,37 @@ public final class ConsistencyCheck {
 
   /** One write, chosen among those the current state allows, then the comparison. */
   private void step() throws IOException, InterruptedException {
-    List<Runnable> choices = new ArrayList<>();
+    List<IoStep> choices = new ArrayList<>();
     if (customers.size() < MAX_LIVE_CUSTOMERS) {
-      choices.add(io(this::createCustomer));
+      choices.add(this::createCustomer);
     }
     if (!customers.isEmpty()) {
-      choices.add(io(this::updateCustomer));
-      choices.add(io(this::attachMethod));
-      choices.add(io(this::payManually));
-      choices.add(io(this::payAutomatically));
-      choices.add(io(this::subscribe));
+      choices.add(this::updateCustomer);
+      choices.add(this::attachMethod);
+      choices.add(this::payManually);
+      choices.add(this::payAutomatically);
+      choices.add(this::subscribe);
       if (customers.size() > 1 && random.nextInt(4) == 0) {
-        choices.add(io(this::deleteCustomer));
+        choices.add(this::deleteCustomer);
       }
     }
     if (!attachedMethods.isEmpty()) {
-      choices.add(io(this::makeDefault));
-      choices.add(io(this::detachMethod));
+      choices.add(this::makeDefault);
+      choices.add(this::detachMethod);
     }
     if (!uncaptured.isEmpty()) {
-      choices.add(io(this::capture));
-      choices.add(io(this::cancelPayment));
+      choices.add(this::capture);
+      choices.add(this::cancelPayment);
     }
     if (!succeeded.isEmpty()) {
-      choices.add(io(this::refundByPaymentIntent));
+      choices.add(this::refundByPaymentIntent);
     }
     if (!charges.isEmpty()) {
-      choices.add(io(this::refundByCharge));
+      choices.add(this::refundByCharge);
     }
     if (!subscriptions.isEmpty()) {
-      choices.add(io(this::cancelSubscription));
-      choices.add(io(this::updateSubscription));
+      choices.add(this::cancelSubscription);
+      choices.add(this::updateSubscription);
     }
     choices.get(random.nextInt(choices.size())).run();
     compareEverything();
@@ -166,20 +167,21 @@ public final class ConsistencyCheck {
     JsonObject pm =
         write("POST", "/v1/payment_methods/pm_card_visa/attach", "customer=" + customer);
     if (pm.has("id")) {
-      attachedMethods.add(id(pm));
-      methodOwners.add(new String[] {id(pm), customer});
+      attachedMethods.put(id(pm), customer);
       reads.add("/v1/payment_methods/" + id(pm));
     }
   }
 
   private void makeDefault() throws IOException, InterruptedException {
-    String pm = pick(attachedMethods);
-    String customer = ownerOf(pm);
-    write("POST", "/v1/customers/" + customer, "invoice_settings[default_payment_method]=" + pm);
+    String pm = pick(List.copyOf(attachedMethods.keySet()));
+    write(
+        "POST",
+        "/v1/customers/" + attachedMethods.get(pm),
+        "invoice_settings[default_payment_method]=" + pm);
   }
 
   private void detachMethod() throws IOException, InterruptedException {
-    String pm = pick(attachedMethods);
+    String pm = pick(List.copyOf(attachedMethods.keySet()));
     write("POST", "/v1/payment_methods/" + pm + "/detach", "");
     attachedMethods.remove(pm);
   }
@@ -295,22 +297,7 @@ public final class ConsistencyCheck {
     String customer = pick(customers);
     write("DELETE", "/v1/customers/" + customer, "");
     customers.remove(customer);
-    Predicate<String[]> owned = owner -> owner[1].equals(customer);
-    for (String[] owner : methodOwners) {
-      if (owned.test(owner)) {
-        attachedMethods.remove(owner[0]);
-      }
-    }
-    methodOwners.removeIf(owned);
-  }
-
-  private String ownerOf(String pm) {
-    for (String[] owner : methodOwners) {
-      if (owner[0].equals(pm)) {
-        return owner[1];
-      }
-    }
-    throw new IllegalStateException("no owner recorded for " + pm);
+    attachedMethods.values().removeIf(customer::equals);
   }
 
   /** Reads everything touched so far through the edge and from the upstream, and compares. */
@@ -418,20 +405,6 @@ public final class ConsistencyCheck {
   private static String abbreviate(String body) {
     String flat = body.replaceAll("\\s+", " ");
     return flat.length() <= 600 ? flat : flat.substring(0, 600) + "…";
-  }
-
-  /** An I/O step as a Runnable; a failure to reach the edge ends the run. */
-  private Runnable io(IoStep step) {
-    return () -> {
-      try {
-        step.run();
-      } catch (IOException e) {
-        throw new java.io.UncheckedIOException(e);
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        throw new IllegalStateException(e);
-      }
-    };
   }
 
   @FunctionalInterface

@@ -21,20 +21,7 @@ public final class ObjectIds {
    * is not JSON.
    */
   public static Set<String> scan(byte[] body) {
-    Set<String> ids = new LinkedHashSet<>();
-    try (JsonParser parser = StripeErrors.JSON.createParser(body)) {
-      JsonToken token;
-      while ((token = parser.nextToken()) != null) {
-        if (token == JsonToken.FIELD_NAME && parser.currentName().equals("id")) {
-          if (parser.nextToken() == JsonToken.VALUE_STRING) {
-            ids.add(parser.getText());
-          }
-        }
-      }
-    } catch (IOException e) {
-      // A truncated or non-JSON body: what was found so far is still contained in it.
-    }
-    return ids;
+    return collect(body, false);
   }
 
   /**
@@ -44,6 +31,10 @@ public final class ObjectIds {
    * referred to it.
    */
   public static Set<String> dependencies(byte[] body) {
+    return collect(body, true);
+  }
+
+  private static Set<String> collect(byte[] body, boolean withReferences) {
     Set<String> keys = new LinkedHashSet<>();
     try (JsonParser parser = StripeErrors.JSON.createParser(body)) {
       JsonToken token;
@@ -53,7 +44,7 @@ public final class ObjectIds {
         }
         String name = parser.currentName();
         boolean id = name.equals("id");
-        boolean reference = !id && SideEffectRule.REFERENCE_FIELDS.contains(name);
+        boolean reference = withReferences && !id && SideEffectRule.REFERENCE_FIELDS.contains(name);
         if ((id || reference) && parser.nextToken() == JsonToken.VALUE_STRING) {
           keys.add(id ? parser.getText() : new Dependency.References(parser.getText()).key());
         }
