@@ -130,13 +130,15 @@ final class AdminAccess {
 
   /** Whether {@code host}:{@code port} (-1: the scheme's default) names this listener. */
   private boolean ownHost(String host, int port, int localPort, boolean tls) {
+    String name = normalize(host);
+    if (allowedHosts.contains(name)) {
+      // A name the operator listed, with whatever port it is published on: behind a port mapping
+      // or a load balancer the Host never carries the port the listener is bound to.
+      return true;
+    }
     int effective = port < 0 ? (tls ? 443 : 80) : port;
     if (effective != localPort) {
       return false;
-    }
-    String name = normalize(host);
-    if (allowedHosts.contains(name)) {
-      return true;
     }
     if (name.equals("localhost")) {
       return boundLoopback || boundWildcard;

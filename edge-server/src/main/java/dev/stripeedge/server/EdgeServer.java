@@ -148,16 +148,18 @@ public final class EdgeServer implements AutoCloseable {
                 .setEventLoopPoolSize(Math.max(2, Runtime.getRuntime().availableProcessors()))
                 .setBlockedThreadCheckInterval(10)
                 .setBlockedThreadCheckIntervalUnit(TimeUnit.SECONDS));
-    this.webhooks =
-        new WebhookReceiver(
-            vertx, config.webhooks(), runtime.eventProcessor(), metrics, hooks.beforeIngest());
-    this.admin =
-        new AdminApi(vertx, pipeline, runtime.ledger(), runtime.forwarder(), runtime.driftAudit());
     EdgeConfig.Listeners listeners = config.listeners();
-    this.adminAccess = new AdminAccess(listeners.admin());
     this.tlsThread = daemonScheduler("edge-tls-reload");
     Duration headerTimeout = Duration.ofSeconds(config.headerTimeoutSeconds());
+    // From here on a failure closes what was started: Vert.x, the reload thread, the runtime.
     try {
+      this.webhooks =
+          new WebhookReceiver(
+              vertx, config.webhooks(), runtime.eventProcessor(), metrics, hooks.beforeIngest());
+      this.admin =
+          new AdminApi(
+              vertx, pipeline, runtime.ledger(), runtime.forwarder(), runtime.driftAudit());
+      this.adminAccess = new AdminAccess(listeners.admin());
       HttpServerOptions proxyOptions =
           ListenerTls.apply(listenerOptions(config.host(), config.port()), listeners.proxyTls());
       this.server = guarded(proxyOptions, headerTimeout, this::onRequest);
@@ -196,7 +198,9 @@ public final class EdgeServer implements AutoCloseable {
       runtime.close();
       throw e;
     }
-    tls.start(tlsThread, listeners.tlsReloadSeconds());
+    if (tls.any()) {
+      tls.start(tlsThread, listeners.tlsReloadSeconds());
+    }
     warnIfExposed("proxy", config.host(), listeners.proxyTls());
     warnIfExposed("admin", listeners.admin().host(), listeners.admin().tls());
     if (webhookServer != null) {

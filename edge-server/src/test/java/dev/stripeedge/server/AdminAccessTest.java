@@ -67,6 +67,9 @@ class AdminAccessTest {
     assertThat(get(access, "10.0.0.5:8081")).isNull();
     assertThat(get(access, "localhost:8081")).as("not bound to loopback").isNotNull();
     assertThat(get(access, "10.0.0.6:8081")).isNotNull();
+    // A listed name is published elsewhere (port mapping, load balancer): its port is not ours.
+    assertThat(get(access, "edge-admin.internal:443")).isNull();
+    assertThat(get(access, "10.0.0.5:9090")).as("an address still needs the port").isNotNull();
   }
 
   @Test
