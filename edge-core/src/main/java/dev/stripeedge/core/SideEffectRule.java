@@ -482,6 +482,16 @@ public final class SideEffectRule {
     return id == null ? List.of() : List.of(id);
   }
 
+  /**
+   * What an event drops besides the objects it contains: like the write that caused it, a deletion
+   * or a detach (made in the Dashboard, say) also drops the answers that refer to the object.
+   */
+  public static Set<Dependency> ofEvent(String type, String objectId) {
+    return type.endsWith(".deleted") || type.equals("payment_method.detached")
+        ? Set.of(new Dependency.References(objectId))
+        : Set.of();
+  }
+
   /** The request's form parameters by decoded name, as Stripe reads them. */
   private static Map<String, List<String>> params(byte[] body) {
     Map<String, List<String>> params = new LinkedHashMap<>();
@@ -554,7 +564,8 @@ public final class SideEffectRule {
 
   private static void addIfId(String field, String value, Set<Dependency> into) {
     String base = field.contains("[") ? field.substring(0, field.indexOf('[')) : field;
-    if (REFERENCE_FIELDS.contains(base) && !value.isBlank() || STRIPE_ID.matcher(value).matches()) {
+    if (REFERENCE_FIELDS.contains(base) && OBJECT_ID.matcher(value).matches()
+        || STRIPE_ID.matcher(value).matches()) {
       into.add(new Dependency.Contains(value));
     }
   }

@@ -82,7 +82,7 @@ public final class EdgeConfigLoader {
     }
     String adminToken = environment.get("STRIPE_EDGE_ADMIN_TOKEN");
     if (adminToken != null && !adminToken.isBlank()) {
-      ((ObjectNode) tree.get("listeners").get("admin")).put("token", adminToken.strip());
+      section(tree, "listeners", "admin").put("token", adminToken.strip());
     }
     String keySecret = environment.get("STRIPE_EDGE_CACHE_KEY_SECRET");
     if (keySecret != null && !keySecret.isBlank()) {

@@ -584,8 +584,8 @@ public final class DefaultEdgePipeline implements EdgePipeline {
     if (entry != null) {
       long age = entry.ageNanos(looked);
       // The entry's own lifetime bounds it too: an event's copy was stored for seconds only.
-      CacheDecision.Cacheable lifetime = rule.narrowedTo(entry.rule());
-      long ttl = lifetime.ttl().toNanos();
+      // (In nanoseconds, not narrowedTo: this is every memory hit, and that allocates.)
+      long ttl = Math.min(rule.ttl().toNanos(), entry.rule().ttl().toNanos());
       if (age < ttl) {
         trail.memoryHit = entry;
         return CompletableFuture.completedFuture(
@@ -600,7 +600,11 @@ public final class DefaultEdgePipeline implements EdgePipeline {
                 null,
                 "hit"));
       }
-      if (age < ttl + lifetime.staleWhileRevalidate().toNanos()) {
+      if (age
+          < ttl
+              + Math.min(
+                  rule.staleWhileRevalidate().toNanos(),
+                  entry.rule().staleWhileRevalidate().toNanos())) {
         flight(key, request, route, rule); // refresh in the background, answer now
         return CompletableFuture.completedFuture(
             finish(

@@ -114,10 +114,10 @@ final class UnkeyedWrites {
     switch (outcome) {
       // The window counts from the first ambiguous answer: a repeat that is ambiguous again
       // (Stripe replays a saved 500) must not keep a write from ever being tried afresh.
-      case AMBIGUOUS -> keys.asMap().putIfAbsent(fingerprint, key);
-      case PENDING -> {
-        // Remembered already if it was reused; nothing new learned.
-      }
+      // A 409 or the budget's 429 may close an exchange whose earlier attempt timed out: keep
+      // the key as for an ambiguous answer (Stripe saves no result for either, so nothing is
+      // replayed by mistake).
+      case AMBIGUOUS, PENDING -> keys.asMap().putIfAbsent(fingerprint, key);
       case SETTLED -> keys.invalidate(fingerprint);
     }
     return keys.getIfPresent(fingerprint) != null;

@@ -7,6 +7,7 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.core.StreamReadConstraints;
 import dev.stripeedge.core.ObjectChange;
+import dev.stripeedge.core.SideEffectRule;
 import dev.stripeedge.core.internal.ObjectIds;
 import java.io.IOException;
 import java.util.Arrays;
@@ -126,6 +127,9 @@ public record StripeEvent(
         ids.add(objectId);
       }
       ids.addAll(ObjectIds.scan(dataObject));
+      if (objectId != null) {
+        SideEffectRule.ofEvent(type, objectId).forEach(dependency -> ids.add(dependency.key()));
+      }
     }
     return new StripeEvent(id, type, created, objectId, account, ids);
   }

@@ -97,7 +97,8 @@ class EventProcessorTest {
     processor.process(StripeEvent.parse(unversioned), unversioned, "webhook");
 
     assertThat(refreshed).isEmpty();
-    assertThat(invalidated).containsExactly("cus_1", "cus_2");
+    // The deletion also drops what refers to the customer (SideEffectRule.ofEvent).
+    assertThat(invalidated).containsExactly("cus_1", "ref:cus_1", "cus_2");
   }
 
   @Test

@@ -57,6 +57,23 @@ class StripeEventTest {
   }
 
   @Test
+  void aDeletionDropsWhatRefersToTheObjectButAnUpdateDoesNot() {
+    StripeEvent deleted =
+        StripeEvent.parse(
+            utf8(
+                "{\"id\":\"evt_d\",\"created\":5,\"type\":\"customer.deleted\","
+                    + "\"data\":{\"object\":{\"id\":\"cus_9\",\"object\":\"customer\"}}}"));
+    StripeEvent updated =
+        StripeEvent.parse(
+            utf8(
+                "{\"id\":\"evt_u\",\"created\":5,\"type\":\"customer.updated\","
+                    + "\"data\":{\"object\":{\"id\":\"cus_9\",\"object\":\"customer\"}}}"));
+
+    assertThat(deleted.objectIds()).containsExactly("cus_9", "ref:cus_9");
+    assertThat(updated.objectIds()).containsExactly("cus_9");
+  }
+
+  @Test
   void connectEventsCarryTheAccount() {
     StripeEvent event =
         StripeEvent.parse(
