@@ -132,6 +132,9 @@ public final class Versions {
               "customer",
               "sources, subscriptions and tax_ids no longer included by default",
               (customer, account) -> {
+                if (Boolean.TRUE.equals(customer.get("deleted"))) {
+                  return; // a deleted customer is its id and the flag, in every version
+                }
                 for (String field : List.of("sources", "subscriptions", "tax_ids")) {
                   if (!customer.containsKey(field)) {
                     customer.put(field, Expander.include(customer, field, account));

@@ -1,8 +1,11 @@
 package dev.stripeedge.sim.internal.resources;
 
 import dev.stripeedge.sim.internal.engine.Call;
+import dev.stripeedge.sim.internal.wire.Params;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -13,6 +16,23 @@ import org.jspecify.annotations.Nullable;
 final class CardActions {
 
   private CardActions() {}
+
+  /**
+   * {@code automatic_payment_methods} as an intent created without {@code payment_method_types}
+   * gets it: since 2023-08-16 Stripe turns them on unless the request says otherwise.
+   */
+  static Map<String, Object> automaticPaymentMethods(Params params) {
+    Params auto = params.object("automatic_payment_methods");
+    Map<String, Object> automatic = new LinkedHashMap<>();
+    automatic.put(
+        "allow_redirects",
+        auto == null
+            ? "always"
+            : Objects.requireNonNullElse(
+                auto.oneOf("allow_redirects", List.of("always", "never")), "always"));
+    automatic.put("enabled", auto == null || auto.boolOr("enabled", true));
+    return automatic;
+  }
 
   /**
    * The decline as the intent records it.

@@ -55,10 +55,12 @@ final class Customers {
   /** A deleted customer is still retrieved, as Stripe answers: its id and {@code deleted}. */
   private static Result retrieve(Call call) {
     String id = call.path("id");
-    if (call.collection(CRUD.type()).get(id) == null && call.collection(DELETED).get(id) != null) {
+    Entry customer = call.collection(CRUD.type()).get(id);
+    if (customer == null && call.collection(DELETED).get(id) != null) {
       return new Result.Obj(CRUD.deleted(id));
     }
-    return new Result.Stored(call.require(CRUD.type(), "customer", id, "id"));
+    return new Result.Stored(
+        customer != null ? customer : call.require(CRUD.type(), CRUD.objectName(), id, "id"));
   }
 
   /**

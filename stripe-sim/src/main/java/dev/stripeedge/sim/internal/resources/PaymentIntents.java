@@ -230,17 +230,7 @@ final class PaymentIntents {
     pi.put("transfer_group", null);
     apply(call, pi);
     if (!params.has("payment_method_types")) {
-      // Since 2023-08-16 Stripe turns on automatic payment methods when no types are given.
-      Params auto = params.object("automatic_payment_methods");
-      Map<String, Object> automatic = new LinkedHashMap<>();
-      automatic.put(
-          "allow_redirects",
-          auto == null
-              ? "always"
-              : Objects.requireNonNullElse(
-                  auto.oneOf("allow_redirects", List.of("always", "never")), "always"));
-      automatic.put("enabled", auto == null || auto.boolOr("enabled", true));
-      pi.put("automatic_payment_methods", automatic);
+      pi.put("automatic_payment_methods", CardActions.automaticPaymentMethods(params));
     }
     CRUD.insert(call, pi, attrs(pi));
     if (params.boolOr("confirm", false)) {

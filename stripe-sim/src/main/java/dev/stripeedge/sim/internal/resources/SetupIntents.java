@@ -92,17 +92,7 @@ final class SetupIntents {
         Objects.requireNonNullElse(
             params.oneOf("usage", List.of("off_session", "on_session")), "off_session"));
     if (!params.has("payment_method_types")) {
-      // As for PaymentIntents since 2023-08-16: no types means automatic payment methods.
-      Params auto = params.object("automatic_payment_methods");
-      Map<String, Object> automatic = new LinkedHashMap<>();
-      automatic.put(
-          "allow_redirects",
-          auto == null
-              ? "always"
-              : Objects.requireNonNullElse(
-                  auto.oneOf("allow_redirects", List.of("always", "never")), "always"));
-      automatic.put("enabled", auto == null || auto.boolOr("enabled", true));
-      si.put("automatic_payment_methods", automatic);
+      si.put("automatic_payment_methods", CardActions.automaticPaymentMethods(params));
     }
     apply(call, si);
     call.insert(CRUD.type(), si, attrs(si));
