@@ -21,7 +21,7 @@ import java.util.Map;
  * nor in the configuration's {@code toString}. Input: the YAML file, in which comment lines {@code
  * #env NAME=value} set the environment.
  */
-class EdgeConfigLoaderFuzzTest {
+class EdgeSettingsLoaderFuzzTest {
 
   private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory());
   private static final List<String> SECRETS =
@@ -53,16 +53,16 @@ class EdgeConfigLoaderFuzzTest {
     }
     Files.write(FILE, data);
 
-    EdgeConfig config;
+    EdgeSettings config;
     try {
-      config = EdgeConfigLoader.load(FILE, environment);
+      config = EdgeSettingsLoader.load(FILE, environment);
     } catch (IllegalArgumentException e) {
       assertNoSecretIn(String.valueOf(e.getMessage()), environment, fileBody(data));
       return;
     }
     assertNoSecretIn(config.toString(), environment, fileBody(data));
     Files.write(FILE, YAML.writeValueAsBytes(config));
-    assertThat(EdgeConfigLoader.load(FILE, Map.of())).isEqualTo(config);
+    assertThat(EdgeSettingsLoader.load(FILE, Map.of())).isEqualTo(config);
   }
 
   /** The file without its {@code #env} lines: what the configuration itself says. */
