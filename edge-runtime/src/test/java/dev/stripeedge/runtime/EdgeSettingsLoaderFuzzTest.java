@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.code_intelligence.jazzer.junit.FuzzTest;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
@@ -23,7 +22,8 @@ import java.util.Map;
  */
 class EdgeSettingsLoaderFuzzTest {
 
-  private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory());
+  // The settings' own mapper: durations with units, secrets as their values (never printed).
+  private static final ObjectMapper YAML = SettingsJson.mapper();
   private static final List<String> SECRETS =
       List.of(
           "STRIPE_EDGE_WEBHOOK_SECRETS",
