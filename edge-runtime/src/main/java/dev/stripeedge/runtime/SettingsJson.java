@@ -27,6 +27,7 @@ import java.util.Map;
 import java.util.ServiceLoader;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import java.util.stream.Stream;
 
 /**
  * How settings are written: durations as {@code 250ms}, {@code 30s}, {@code 5m}, {@code 24h} (or
@@ -255,8 +256,13 @@ final class SettingsJson {
                 + "."
                 + unknown.getKey()
                 + " (known: "
-                + backends.stream().map(Backend::name).toList()
-                + ", encryption)");
+                + String.join(
+                    ", ",
+                    Stream.concat(
+                            backends.stream().map(Backend::name),
+                            path.equals("tiers") ? Stream.of("encryption") : Stream.empty())
+                        .toList())
+                + ")");
       }
     }
     return new Backends(configured);
