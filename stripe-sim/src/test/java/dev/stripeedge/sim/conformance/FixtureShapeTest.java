@@ -68,7 +68,10 @@ class FixtureShapeTest {
             http,
             "/v1/setup_intents",
             "customer=" + cus + "&payment_method=pm_card_visa&confirm=true&usage=off_session"));
-    RENDERED.put("charge", get(http, "/v1/charges/" + pi.get("latest_charge").asText()));
+    // Stripe's example shows the charge's refunds, included (since 2022-11-15) when expanded.
+    RENDERED.put(
+        "charge",
+        get(http, "/v1/charges/" + pi.get("latest_charge").asText() + "?expand[]=refunds"));
     RENDERED.put(
         "payment_method", get(http, "/v1/payment_methods/" + pi.get("payment_method").asText()));
     RENDERED.put(

@@ -183,7 +183,6 @@ final class Charges {
     charge.put("receipt_number", null);
     charge.put("receipt_url", "https://pay.stripe.com/receipts/sim/" + charge.get("id"));
     charge.put("refunded", false);
-    charge.put("refunds", refundList((String) charge.get("id"), List.of()));
     charge.put("review", null);
     charge.put("shipping", null);
     charge.put("source", source);
@@ -247,16 +246,6 @@ final class Charges {
     call.emit("charge.captured", charge);
     Disputes.openIfDisputeCard(call, charge);
     return charge;
-  }
-
-  static Map<String, Object> refundList(String chargeId, List<Object> refunds) {
-    Map<String, Object> list = new LinkedHashMap<>();
-    list.put("object", "list");
-    list.put("data", refunds);
-    list.put("has_more", false);
-    list.put("total_count", (long) refunds.size());
-    list.put("url", "/v1/charges/" + chargeId + "/refunds");
-    return list;
   }
 
   private static Result create(Call call) {
