@@ -42,6 +42,9 @@ final class CardActions {
   static Map<String, Object> declineError(
       TestCards.Declined decline, @Nullable String chargeId, Map<String, Object> pm) {
     Map<String, Object> error = new LinkedHashMap<>();
+    if (decline.adviceCode() != null) {
+      error.put("advice_code", decline.adviceCode());
+    }
     if (chargeId != null) {
       error.put("charge", chargeId);
     }
@@ -49,6 +52,9 @@ final class CardActions {
     error.put("decline_code", decline.declineCode());
     error.put("doc_url", "https://stripe.com/docs/error-codes/" + decline.code().replace('_', '-'));
     error.put("message", decline.message());
+    if (decline.networkDeclineCode() != null) {
+      error.put("network_decline_code", decline.networkDeclineCode());
+    }
     if (decline.param() != null) {
       error.put("param", decline.param());
     }

@@ -75,6 +75,12 @@ final class Charges {
   /** The 402 a declined test card gives, without the ids the caller adds. */
   static StripeError declineError(TestCards.Declined decline) {
     StripeError error = StripeError.card(decline.code(), decline.declineCode(), decline.message());
+    if (decline.adviceCode() != null) {
+      error.with("advice_code", decline.adviceCode());
+    }
+    if (decline.networkDeclineCode() != null) {
+      error.with("network_decline_code", decline.networkDeclineCode());
+    }
     return decline.param() == null ? error : error.with("param", decline.param());
   }
 
@@ -397,6 +403,8 @@ final class Charges {
       outcome.put("seller_message", "Stripe blocked this payment.");
       outcome.put("type", "blocked");
     } else {
+      outcome.put("advice_code", decline.adviceCode());
+      outcome.put("network_decline_code", decline.networkDeclineCode());
       outcome.put("network_status", "declined_by_network");
       outcome.put("reason", decline.declineCode());
       outcome.put("risk_level", "normal");

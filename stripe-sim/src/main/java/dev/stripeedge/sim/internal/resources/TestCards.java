@@ -43,7 +43,46 @@ final class TestCards {
       @Nullable String param,
       boolean blocked,
       boolean onAttach)
-      implements Outcome {}
+      implements Outcome {
+
+    /**
+     * Stripe's {@code advice_code}: what to do next ({@code try_again_later}, {@code
+     * do_not_try_again}, {@code confirm_card_data}), or null where the decline gives no advice (a
+     * generic decline, a Radar block, a request for authentication).
+     */
+    @Nullable String adviceCode() {
+      return blocked ? null : ADVICE.get(declineCode);
+    }
+
+    /**
+     * The issuer's own response code ({@code network_decline_code}, ISO 8583: 51 insufficient
+     * funds, 54 expired), or null when the network never answered (Radar blocked it, Stripe failed
+     * to process it, 3D Secure is needed first).
+     */
+    @Nullable String networkDeclineCode() {
+      return blocked ? null : NETWORK_CODES.get(declineCode);
+    }
+  }
+
+  private static final Map<String, String> ADVICE =
+      Map.of(
+          "insufficient_funds", "try_again_later",
+          "card_velocity_exceeded", "try_again_later",
+          "processing_error", "try_again_later",
+          "lost_card", "do_not_try_again",
+          "stolen_card", "do_not_try_again",
+          "expired_card", "confirm_card_data",
+          "incorrect_cvc", "confirm_card_data");
+
+  private static final Map<String, String> NETWORK_CODES =
+      Map.of(
+          "generic_decline", "05",
+          "insufficient_funds", "51",
+          "lost_card", "41",
+          "stolen_card", "43",
+          "expired_card", "54",
+          "incorrect_cvc", "N7",
+          "card_velocity_exceeded", "61");
 
   /**
    * A charge that succeeds and is then disputed by the cardholder, as Stripe's dispute test cards
