@@ -15,7 +15,43 @@ import org.jspecify.annotations.Nullable;
  */
 final class CardActions {
 
+  /**
+   * The simulator's 3D Secure step ({@code %s} is {@code payment_intents} or {@code
+   * setup_intents}): what the cardholder does on Stripe's test authentication page. Under {@code
+   * /_sim/}, plainly not Stripe's API; the control API hands it to the engine.
+   */
+  static final String AUTHENTICATE = "/_sim/%s/{id}/authenticate";
+
   private CardActions() {}
+
+  /** {@code outcome=complete} (the default) or {@code fail}: the cardholder's choice. */
+  static boolean authenticated(Params params) {
+    return !"fail".equals(params.oneOf("outcome", List.of("complete", "fail")));
+  }
+
+  /**
+   * The error a failed 3D Secure authentication leaves on the intent ({@code last_payment_error},
+   * {@code last_setup_error}).
+   *
+   * @param objectName {@code payment_intent} or {@code setup_intent}
+   */
+  static Map<String, Object> authenticationFailure(String objectName, Map<String, Object> pm) {
+    String code = objectName + "_authentication_failure";
+    Map<String, Object> error = new LinkedHashMap<>();
+    error.put("code", code);
+    error.put("doc_url", "https://stripe.com/docs/error-codes/" + code.replace('_', '-'));
+    error.put(
+        "message",
+        objectName.equals("payment_intent")
+            ? "The provided PaymentMethod has failed authentication. You can provide"
+                + " payment_method_data or a new PaymentMethod to attempt to fulfill this"
+                + " PaymentIntent again."
+            : "The latest attempt to set up the payment method has failed because authentication"
+                + " failed.");
+    error.put("payment_method", pm);
+    error.put("type", "invalid_request_error");
+    return error;
+  }
 
   /**
    * {@code automatic_payment_methods} as an intent created without {@code payment_method_types}

@@ -119,6 +119,14 @@ final class PaymentIntents {
         PaymentIntents::cancel);
     CRUD.list(router, List.of("customer"));
     Search.register(router, CRUD, List.of("amount", "currency", "customer", "status"));
+    router.add(
+        new Route(
+            "POST",
+            CardActions.AUTHENTICATE.formatted("payment_intents"),
+            Route.Kind.PAYMENT,
+            Route.params(List.of("outcome")),
+            "id",
+            PaymentIntents::authenticate));
   }
 
   /**
@@ -360,21 +368,73 @@ final class PaymentIntents {
           "return_url");
     }
     Entry pmEntry = PaymentMethods.resolve(call, pmId, "payment_method");
-    Map<String, Object> pm = call.read(pmEntry);
     TestCards.Card card = PaymentMethods.card(pmEntry);
     TestCards.Declined decline =
         switch (card.outcome()) {
           case TestCards.Declined d -> d;
-          case TestCards.RequiresAction r -> offSession ? Charges.authenticationRequired() : null;
+          case TestCards.RequiresAction r ->
+              offSession && !r.offSessionSucceeds() ? Charges.authenticationRequired() : null;
           case TestCards.Succeeds s -> null;
         };
-    if (decline == null && card.outcome() instanceof TestCards.RequiresAction) {
+    if (decline == null && card.outcome() instanceof TestCards.RequiresAction && !offSession) {
       pi.put("status", "requires_action");
       pi.put("next_action", CardActions.threeDSecure(call, pi, "payment_intent", returnUrl, true));
       save(call, pi);
       call.emit("payment_intent.requires_action", pi);
       return;
     }
+    charge(call, pi, pmEntry, card, decline, true);
+  }
+
+  /**
+   * The simulator's stand-in for the cardholder on Stripe's 3D Secure test page ({@code POST
+   * /_sim/payment_intents/{id}/authenticate}, {@code outcome=complete|fail}): completing it charges
+   * the card as confirming would have; failing it returns the PaymentIntent to {@code
+   * requires_payment_method} with {@code payment_intent_authentication_failure}.
+   */
+  private static Result authenticate(Call call) {
+    Map<String, Object> pi = loadCounted(call);
+    if (!"requires_action".equals(pi.get("status"))) {
+      throw unexpected(
+          pi,
+          "You cannot authenticate this PaymentIntent because it has a status of "
+              + pi.get("status")
+              + ". Only a PaymentIntent with status requires_action can be authenticated.");
+    }
+    Entry pmEntry =
+        PaymentMethods.resolve(call, (String) pi.get("payment_method"), "payment_method");
+    if (CardActions.authenticated(call.params())) {
+      TestCards.Declined decline =
+          PaymentMethods.card(pmEntry).outcome() instanceof TestCards.RequiresAction r
+              ? r.afterAuthentication()
+              : null;
+      charge(call, pi, pmEntry, PaymentMethods.card(pmEntry), decline, false);
+      return new Result.Obj(pi);
+    }
+    pi.put(
+        "last_payment_error",
+        CardActions.authenticationFailure("payment_intent", call.read(pmEntry)));
+    pi.put("next_action", null);
+    pi.put("payment_method", null);
+    pi.put("status", "requires_payment_method");
+    save(call, pi);
+    call.emit("payment_intent.payment_failed", pi);
+    return new Result.Obj(pi);
+  }
+
+  /**
+   * Charges the card for {@code pi}: a stored charge, the PaymentIntent succeeded (or awaiting
+   * capture), or on a decline back to {@code requires_payment_method} with the error, thrown as the
+   * 402 when {@code throwDecline} (a confirm; the 3D Secure page records it only).
+   */
+  private static void charge(
+      Call call,
+      Map<String, Object> pi,
+      Entry pmEntry,
+      TestCards.Card card,
+      TestCards.@Nullable Declined decline,
+      boolean throwDecline) {
+    Map<String, Object> pm = call.read(pmEntry);
     boolean manual = "manual".equals(pi.get("capture_method"));
     long amount = ((Number) pi.get("amount")).longValue();
     String customer = (String) pi.get("customer");
@@ -394,6 +454,9 @@ final class PaymentIntents {
       pi.put("status", "requires_payment_method");
       save(call, pi);
       call.emit("payment_intent.payment_failed", pi);
+      if (!throwDecline) {
+        return;
+      }
       throw Charges.declineError(decline)
           .with("charge", charge.get("id"))
           .with("payment_intent", pi)
