@@ -199,7 +199,7 @@ class ErrorDetailsTest {
         .isEqualTo("https://stripe.com/docs/error-codes/" + code.replace('_', '-'));
     String requestId = response.headers().firstValue("Request-Id").orElseThrow();
     assertThat(error.path("request_log_url").asText())
-        .isEqualTo("https://dashboard.stripe.com/test/logs/" + requestId);
+        .matches("https://dashboard\\.stripe\\.com/test/logs/" + requestId + "\\?t=\\d{10}");
     assertThat(error.path("message").asText()).isNotBlank();
     return error;
   }

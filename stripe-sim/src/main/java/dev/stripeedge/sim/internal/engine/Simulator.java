@@ -370,8 +370,12 @@ public final class Simulator {
     return value;
   }
 
-  private static byte[] errorBody(StripeError error, @Nullable String requestId) {
-    return Json.write(error.body(requestId));
+  private byte[] errorBody(StripeError error, @Nullable String requestId) {
+    return Json.write(
+        error.body(
+            requestId,
+            state.config().mode() == dev.stripeedge.sim.SimMode.LIVE,
+            state.clock().epochSeconds()));
   }
 
   private void count(String endpoint, String outcome) {
