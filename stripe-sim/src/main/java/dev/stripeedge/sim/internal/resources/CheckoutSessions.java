@@ -47,7 +47,8 @@ final class CheckoutSessions {
           "ui_mode");
 
   /** Today's names (since 2026-03-25.dahlia; older versions' names are mapped on the way in). */
-  private static final List<String> UI_MODES = List.of("hosted_page", "embedded_page", "elements");
+  private static final List<String> UI_MODES =
+      List.of("hosted_page", "embedded_page", "elements", "form");
 
   /** Sessions last a day unless told otherwise. */
   private static final long LIFETIME_SECONDS = 86_400L;
