@@ -58,13 +58,7 @@ class ApiVersionsTest {
                 "currency=usd&amount=700&interval=month&product=" + IDS.get("product")))
             .path("id")
             .asText());
-    JsonNode pi =
-        ok(
-            http.post(
-                "/v1/payment_intents",
-                KEY,
-                "amount=1500&currency=usd&confirm=true&payment_method_types[]=card"
-                    + "&payment_method=pm_card_visa"));
+    JsonNode pi = ok(http.confirmedPaymentIntent(KEY, 1500, "pm_card_visa", ""));
     IDS.put("payment_intent", pi.path("id").asText());
     IDS.put("charge", pi.path("latest_charge").asText());
     IDS.put("payment_method", pi.path("payment_method").asText());

@@ -1,14 +1,13 @@
 package dev.stripeedge.sim.conformance;
 
+import static dev.stripeedge.sim.SimHttp.json;
+import static dev.stripeedge.sim.SimHttp.ok;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.stripeedge.sim.SimConfig;
 import dev.stripeedge.sim.SimHttp;
-import dev.stripeedge.sim.internal.wire.Json;
 import dev.stripeedge.sim.junit.StripeSimExtension;
-import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.net.http.HttpResponse;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
@@ -163,13 +162,7 @@ class ThreeDSecureTest {
   }
 
   private JsonNode confirmed(String paymentMethod, String extra) {
-    return ok(
-        http.post(
-            "/v1/payment_intents",
-            key,
-            "amount=1200&currency=usd&confirm=true&payment_method_types[]=card&payment_method="
-                + paymentMethod
-                + extra));
+    return ok(http.confirmedPaymentIntent(key, 1200, paymentMethod, extra));
   }
 
   private HttpResponse<String> authenticate(String type, JsonNode intent, String outcome) {
@@ -181,18 +174,5 @@ class ThreeDSecureTest {
 
   private int events(String type) {
     return ok(http.get("/v1/events?type=" + type, key)).path("data").size();
-  }
-
-  private static JsonNode ok(HttpResponse<String> response) {
-    assertThat(response.statusCode()).as(response.body()).isEqualTo(200);
-    return json(response);
-  }
-
-  private static JsonNode json(HttpResponse<String> response) {
-    try {
-      return Json.MAPPER.readTree(response.body());
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
   }
 }

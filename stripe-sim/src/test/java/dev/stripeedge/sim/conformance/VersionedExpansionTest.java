@@ -1,14 +1,13 @@
 package dev.stripeedge.sim.conformance;
 
+import static dev.stripeedge.sim.SimHttp.json;
+import static dev.stripeedge.sim.SimHttp.ok;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.stripeedge.sim.SimConfig;
 import dev.stripeedge.sim.SimHttp;
-import dev.stripeedge.sim.internal.wire.Json;
 import dev.stripeedge.sim.junit.StripeSimExtension;
-import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import org.jspecify.annotations.Nullable;
@@ -40,13 +39,7 @@ class VersionedExpansionTest {
   @BeforeAll
   static void objects() {
     http = new SimHttp(sim.baseUrl());
-    JsonNode pi =
-        ok(
-            http.post(
-                "/v1/payment_intents",
-                KEY,
-                "amount=1500&currency=usd&confirm=true&payment_method_types[]=card"
-                    + "&payment_method=pm_card_visa"));
+    JsonNode pi = ok(http.confirmedPaymentIntent(KEY, 1500, "pm_card_visa", ""));
     paymentIntent = pi.path("id").asText();
     charge = pi.path("latest_charge").asText();
     String customer = ok(http.post("/v1/customers", KEY, "")).path("id").asText();
@@ -173,18 +166,5 @@ class VersionedExpansionTest {
       request.header("Stripe-Version", version);
     }
     return ok(http.send(request.build()));
-  }
-
-  private static JsonNode ok(HttpResponse<String> response) {
-    assertThat(response.statusCode()).as(response.body()).isEqualTo(200);
-    return json(response);
-  }
-
-  private static JsonNode json(HttpResponse<String> response) {
-    try {
-      return Json.MAPPER.readTree(response.body());
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
   }
 }

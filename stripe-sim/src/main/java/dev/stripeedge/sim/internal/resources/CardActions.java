@@ -1,6 +1,9 @@
 package dev.stripeedge.sim.internal.resources;
 
 import dev.stripeedge.sim.internal.engine.Call;
+import dev.stripeedge.sim.internal.engine.Handler;
+import dev.stripeedge.sim.internal.engine.Route;
+import dev.stripeedge.sim.internal.engine.Router;
 import dev.stripeedge.sim.internal.wire.Params;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -15,14 +18,25 @@ import org.jspecify.annotations.Nullable;
  */
 final class CardActions {
 
-  /**
-   * The simulator's 3D Secure step ({@code %s} is {@code payment_intents} or {@code
-   * setup_intents}): what the cardholder does on Stripe's test authentication page. Under {@code
-   * /_sim/}, plainly not Stripe's API; the control API hands it to the engine.
-   */
-  static final String AUTHENTICATE = "/_sim/%s/{id}/authenticate";
-
   private CardActions() {}
+
+  /**
+   * Registers the simulator's 3D Secure step for {@code collection} ({@code payment_intents},
+   * {@code setup_intents}): what the cardholder does on Stripe's test authentication page, {@code
+   * POST /_sim/<collection>/{id}/authenticate}. Under {@code /_sim/}, plainly not Stripe's API; the
+   * control API hands it to the engine.
+   */
+  static void authenticateRoute(
+      Router router, String collection, Route.Kind kind, Handler handler) {
+    router.add(
+        new Route(
+            "POST",
+            "/_sim/" + collection + "/{id}/authenticate",
+            kind,
+            Route.params(List.of("outcome")),
+            "id",
+            handler));
+  }
 
   /** {@code outcome=complete} (the default) or {@code fail}: the cardholder's choice. */
   static boolean authenticated(Params params) {
@@ -30,12 +44,20 @@ final class CardActions {
   }
 
   /**
-   * The error a failed 3D Secure authentication leaves on the intent ({@code last_payment_error},
-   * {@code last_setup_error}).
-   *
-   * @param objectName {@code payment_intent} or {@code setup_intent}
+   * A failed 3D Secure authentication: the intent asks for another payment method and records the
+   * error ({@code errorField}: {@code last_payment_error}, {@code last_setup_error}).
    */
-  static Map<String, Object> authenticationFailure(String objectName, Map<String, Object> pm) {
+  static void failAuthentication(
+      Map<String, Object> intent, String errorField, Map<String, Object> pm) {
+    intent.put(errorField, authenticationFailure((String) intent.get("object"), pm));
+    intent.put("next_action", null);
+    intent.put("payment_method", null);
+    intent.put("status", "requires_payment_method");
+  }
+
+  /** The error of a failed authentication, for {@code payment_intent} or {@code setup_intent}. */
+  private static Map<String, Object> authenticationFailure(
+      String objectName, Map<String, Object> pm) {
     String code = objectName + "_authentication_failure";
     Map<String, Object> error = new LinkedHashMap<>();
     error.put("code", code);

@@ -119,14 +119,8 @@ final class PaymentIntents {
         PaymentIntents::cancel);
     CRUD.list(router, List.of("customer"));
     Search.register(router, CRUD, List.of("amount", "currency", "customer", "status"));
-    router.add(
-        new Route(
-            "POST",
-            CardActions.AUTHENTICATE.formatted("payment_intents"),
-            Route.Kind.PAYMENT,
-            Route.params(List.of("outcome")),
-            "id",
-            PaymentIntents::authenticate));
+    CardActions.authenticateRoute(
+        router, "payment_intents", Route.Kind.PAYMENT, PaymentIntents::authenticate);
   }
 
   /**
@@ -135,13 +129,11 @@ final class PaymentIntents {
    */
   static Map<String, Object> capture(Call call, String id, @Nullable Long amount) {
     Map<String, Object> pi = call.load(CRUD.type(), "payment_intent", id, "id");
-    if (!"requires_capture".equals(pi.get("status"))) {
-      throw unexpected(
-          pi,
-          "This PaymentIntent could not be captured because it has a status of "
-              + pi.get("status")
-              + ". Only a PaymentIntent with one of the following statuses may be captured: requires_capture.");
-    }
+    requireStatus(
+        pi,
+        "requires_capture",
+        "This PaymentIntent could not be captured because it has a status of %s. Only a"
+            + " PaymentIntent with one of the following statuses may be captured: requires_capture.");
     long capturable = ((Number) pi.get("amount_capturable")).longValue();
     long captured = amount == null ? capturable : amount;
     if (captured > capturable) {
@@ -394,13 +386,11 @@ final class PaymentIntents {
    */
   private static Result authenticate(Call call) {
     Map<String, Object> pi = loadCounted(call);
-    if (!"requires_action".equals(pi.get("status"))) {
-      throw unexpected(
-          pi,
-          "You cannot authenticate this PaymentIntent because it has a status of "
-              + pi.get("status")
-              + ". Only a PaymentIntent with status requires_action can be authenticated.");
-    }
+    requireStatus(
+        pi,
+        "requires_action",
+        "You cannot authenticate this PaymentIntent because it has a status of %s. Only a"
+            + " PaymentIntent with status requires_action can be authenticated.");
     Entry pmEntry =
         PaymentMethods.resolve(call, (String) pi.get("payment_method"), "payment_method");
     if (CardActions.authenticated(call.params())) {
@@ -411,12 +401,7 @@ final class PaymentIntents {
       charge(call, pi, pmEntry, PaymentMethods.card(pmEntry), decline, false);
       return new Result.Obj(pi);
     }
-    pi.put(
-        "last_payment_error",
-        CardActions.authenticationFailure("payment_intent", call.read(pmEntry)));
-    pi.put("next_action", null);
-    pi.put("payment_method", null);
-    pi.put("status", "requires_payment_method");
+    CardActions.failAuthentication(pi, "last_payment_error", call.read(pmEntry));
     save(call, pi);
     call.emit("payment_intent.payment_failed", pi);
     return new Result.Obj(pi);
@@ -563,6 +548,13 @@ final class PaymentIntents {
     card.put("network", null);
     card.put("request_three_d_secure", "automatic");
     return Map.of("card", card);
+  }
+
+  /** Stripe's 400 unless {@code pi} has {@code status}; {@code message} formats the status. */
+  private static void requireStatus(Map<String, Object> pi, String status, String message) {
+    if (!status.equals(pi.get("status"))) {
+      throw unexpected(pi, message.formatted(pi.get("status")));
+    }
   }
 
   private static StripeError unexpected(Map<String, Object> pi, String message) {

@@ -57,14 +57,8 @@ final class SetupIntents {
         "id",
         SetupIntents::cancel);
     CRUD.list(router, List.of("customer", "payment_method"));
-    router.add(
-        new Route(
-            "POST",
-            CardActions.AUTHENTICATE.formatted("setup_intents"),
-            Route.Kind.WRITE,
-            Route.params(List.of("outcome")),
-            "id",
-            SetupIntents::authenticate));
+    CardActions.authenticateRoute(
+        router, "setup_intents", Route.Kind.WRITE, SetupIntents::authenticate);
   }
 
   /**
@@ -82,11 +76,7 @@ final class SetupIntents {
       succeed(call, si, pmEntry);
       return new Result.Obj(si);
     }
-    si.put(
-        "last_setup_error", CardActions.authenticationFailure("setup_intent", call.read(pmEntry)));
-    si.put("next_action", null);
-    si.put("payment_method", null);
-    si.put("status", "requires_payment_method");
+    CardActions.failAuthentication(si, "last_setup_error", call.read(pmEntry));
     save(call, si);
     call.emit("setup_intent.setup_failed", si);
     return new Result.Obj(si);

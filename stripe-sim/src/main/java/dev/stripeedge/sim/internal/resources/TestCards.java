@@ -64,6 +64,9 @@ final class TestCards {
     }
   }
 
+  // advice_code and network_decline_code by decline code: inferred from Stripe's decline-code
+  // documentation (its "next steps" per code) and the ISO 8583 response codes issuers send, not
+  // captured from each test card.
   private static final Map<String, String> ADVICE =
       Map.of(
           "insufficient_funds", "try_again_later",
@@ -162,6 +165,14 @@ final class TestCards {
   }
 
   private static final Succeeds NORMAL = new Succeeds("normal", 32);
+  private static final Declined INCORRECT_CVC =
+      new Declined(
+          "incorrect_cvc",
+          "incorrect_cvc",
+          "Your card's security code is incorrect.",
+          "cvc",
+          false,
+          true);
   private static final String DECLINED = "Your card was declined.";
 
   private static final Map<String, Card> BY_KEY = new HashMap<>();
@@ -215,16 +226,7 @@ final class TestCards {
         "chargeDeclinedFraudulent",
         "4100000000000019",
         new Declined("card_declined", "fraudulent", DECLINED, null, true, true));
-    card(
-        "chargeDeclinedIncorrectCvc",
-        "4000000000000127",
-        new Declined(
-            "incorrect_cvc",
-            "incorrect_cvc",
-            "Your card's security code is incorrect.",
-            "cvc",
-            false,
-            true));
+    card("chargeDeclinedIncorrectCvc", "4000000000000127", INCORRECT_CVC);
     card(
         "chargeDeclinedExpiredCard",
         "4000000000000069",
@@ -270,16 +272,7 @@ final class TestCards {
             false,
             decline("card_declined", "insufficient_funds", "Your card has insufficient funds.")));
     // A failing CVC check: Radar's default rule blocks payments whose CVC check fails.
-    card(
-        "cvcCheckFail",
-        "4000000000000101",
-        new Declined(
-            "incorrect_cvc",
-            "incorrect_cvc",
-            "Your card's security code is incorrect.",
-            "cvc",
-            false,
-            true));
+    card("cvcCheckFail", "4000000000000101", INCORRECT_CVC);
     // More brands, by number (Stripe documents no token for these).
     number("2223003122003222", "mastercard", "credit", "US");
     number("371449635398431", "amex", "credit", "US");
