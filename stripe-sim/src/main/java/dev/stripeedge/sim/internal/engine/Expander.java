@@ -249,6 +249,9 @@ final class Expander {
   private static @Nullable Map<String, Object> resolve(String field, String id, Account account) {
     String type = ObjectTypes.collectionFor(id);
     if (type == null) {
+      if (!ID_FIELDS.contains(field)) {
+        return null; // a plain string (a status, a description): not an id of anything
+      }
       type = (field.startsWith("default_") ? field.substring("default_".length()) : field) + "s";
     }
     Entry entry = account.collection(type).get(id);
