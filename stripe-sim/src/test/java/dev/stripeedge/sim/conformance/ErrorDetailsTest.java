@@ -117,6 +117,32 @@ class ErrorDetailsTest {
   }
 
   @Test
+  void anExpiredCardNamesTheYearOrTheMonth() {
+    int year = java.time.Year.now(java.time.ZoneOffset.UTC).getValue();
+
+    error(
+        http.post(
+            "/v1/payment_methods",
+            key,
+            "type=card&card[number]=4242424242424242&card[exp_month]=12&card[exp_year]="
+                + (year - 1)),
+        402,
+        "card_error",
+        "invalid_expiry_year",
+        "card[exp_year]");
+    error(
+        http.post(
+            "/v1/payment_methods",
+            key,
+            "type=card&card[number]=4242424242424242&card[exp_month]=13&card[exp_year]="
+                + (year + 1)),
+        402,
+        "card_error",
+        "invalid_expiry_month",
+        "card[exp_month]");
+  }
+
+  @Test
   void incorrectNumberNamesTheNumber() {
     HttpResponse<String> response =
         http.post(
@@ -145,6 +171,7 @@ class ErrorDetailsTest {
           GET /v1/customers/cus_nope | -                                  | 404 | resource_missing              | id
           POST /v1/refunds | charge=ch_nope                                | 404 | resource_missing              | charge
           GET /v1/customers?limit=1000 | -                               | 400 | parameter_invalid_integer     | limit
+          POST /v1/customers | email=notanemail                          | 400 | email_invalid                 | email
           """)
   void invalidRequests(
       String request, @Nullable String form, int status, String code, String param) {
