@@ -196,6 +196,21 @@ class FixtureShapeTest {
             http,
             "/_sim/payment_intents/" + action.get("id").asText() + "/authenticate",
             "outcome=fail"));
+    JsonNode authenticated =
+        post(
+            http,
+            "/v1/payment_intents",
+            "amount=2000&currency=usd&confirm=true&payment_method_types[]=card"
+                + "&payment_method=pm_card_authenticationRequired");
+    post(http, "/_sim/payment_intents/" + authenticated.get("id").asText() + "/authenticate", "");
+    STATES.put(
+        "charge authenticated",
+        get(
+                http,
+                "/v1/payment_intents/"
+                    + authenticated.get("id").asText()
+                    + "?expand[]=latest_charge")
+            .get("latest_charge"));
     JsonNode setup =
         post(
             http,

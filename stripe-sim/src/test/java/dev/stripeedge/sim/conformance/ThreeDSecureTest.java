@@ -42,6 +42,9 @@ class ThreeDSecureTest {
     JsonNode charge = ok(http.get("/v1/charges/" + done.path("latest_charge").asText(), key));
     assertThat(charge.path("status").asText()).isEqualTo("succeeded");
     assertThat(charge.path("payment_intent").asText()).isEqualTo(pi.path("id").asText());
+    JsonNode secure = charge.path("payment_method_details").path("card").path("three_d_secure");
+    assertThat(secure.path("result").asText()).isEqualTo("authenticated");
+    assertThat(secure.path("version").asText()).isEqualTo("2.2.0");
     assertThat(events("payment_intent.succeeded")).isEqualTo(1);
   }
 

@@ -55,6 +55,33 @@ final class CardActions {
     intent.put("status", "requires_payment_method");
   }
 
+  /**
+   * Records on a charge's card details that the cardholder passed 3D Secure (a challenge, version
+   * 2.2.0), as Stripe shows it once the authentication page is done.
+   */
+  @SuppressWarnings("unchecked")
+  static void authenticatedCharge(Map<String, Object> charge) {
+    if (charge.get("payment_method_details") instanceof Map<?, ?> details
+        && details.get("card") instanceof Map<?, ?> card) {
+      Map<String, Object> secure = new LinkedHashMap<>();
+      secure.put("authentication_flow", "challenge");
+      secure.put("electronic_commerce_indicator", "05");
+      secure.put("exemption_indicator", null);
+      secure.put("result", "authenticated");
+      secure.put("result_reason", null);
+      secure.put(
+          "transaction_id",
+          java.util
+              .UUID
+              .nameUUIDFromBytes(
+                  String.valueOf(charge.get("id"))
+                      .getBytes(java.nio.charset.StandardCharsets.UTF_8))
+              .toString());
+      secure.put("version", "2.2.0");
+      ((Map<String, Object>) card).put("three_d_secure", secure);
+    }
+  }
+
   /** The error of a failed authentication, for {@code payment_intent} or {@code setup_intent}. */
   private static Map<String, Object> authenticationFailure(
       String objectName, Map<String, Object> pm) {

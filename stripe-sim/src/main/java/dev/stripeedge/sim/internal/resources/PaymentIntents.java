@@ -375,7 +375,7 @@ final class PaymentIntents {
       call.emit("payment_intent.requires_action", pi);
       return;
     }
-    charge(call, pi, pmEntry, card, decline, true);
+    charge(call, pi, pmEntry, card, decline, false);
   }
 
   /**
@@ -398,7 +398,7 @@ final class PaymentIntents {
           PaymentMethods.card(pmEntry).outcome() instanceof TestCards.RequiresAction r
               ? r.afterAuthentication()
               : null;
-      charge(call, pi, pmEntry, PaymentMethods.card(pmEntry), decline, false);
+      charge(call, pi, pmEntry, PaymentMethods.card(pmEntry), decline, true);
       return new Result.Obj(pi);
     }
     CardActions.failAuthentication(pi, "last_payment_error", call.read(pmEntry));
@@ -410,7 +410,8 @@ final class PaymentIntents {
   /**
    * Charges the card for {@code pi}: a stored charge, the PaymentIntent succeeded (or awaiting
    * capture), or on a decline back to {@code requires_payment_method} with the error, thrown as the
-   * 402 when {@code throwDecline} (a confirm; the 3D Secure page records it only).
+   * 402 unless {@code authenticated} (a confirm throws it; after the 3D Secure page the
+   * PaymentIntent records it only, and the charge shows the authentication).
    */
   private static void charge(
       Call call,
@@ -418,7 +419,7 @@ final class PaymentIntents {
       Entry pmEntry,
       TestCards.Card card,
       TestCards.@Nullable Declined decline,
-      boolean throwDecline) {
+      boolean authenticated) {
     Map<String, Object> pm = call.read(pmEntry);
     boolean manual = "manual".equals(pi.get("capture_method"));
     long amount = ((Number) pi.get("amount")).longValue();
@@ -429,6 +430,9 @@ final class PaymentIntents {
     charge.put("payment_intent", pi.get("id"));
     charge.put("description", pi.get("description"));
     charge.put("receipt_email", pi.get("receipt_email"));
+    if (authenticated) {
+      CardActions.authenticatedCharge(charge);
+    }
     Charges.store(call, charge);
     pi.put("latest_charge", charge.get("id"));
     pi.put("next_action", null);
@@ -439,7 +443,7 @@ final class PaymentIntents {
       pi.put("status", "requires_payment_method");
       save(call, pi);
       call.emit("payment_intent.payment_failed", pi);
-      if (!throwDecline) {
+      if (authenticated) {
         return;
       }
       throw Charges.declineError(decline)
