@@ -321,10 +321,52 @@ class FixtureShapeTest {
     assertThat(stale).as("stripe-java allow-list entries that no longer differ").isEmpty();
   }
 
+  /**
+   * A second reference, from another SDK: every top-level key is a property of the resource in
+   * stripe-node's TypeScript types ({@code stripe-node-fields.txt}, extracted from stripe-node
+   * 23.2.0). stripe-node pins a newer version than the simulator's default, so its differences are
+   * listed in {@code stripe-node-allowlist.txt} with their reasons.
+   */
+  @Test
+  void everyTopLevelKeyIsInStripeNodesTypes() {
+    Map<String, java.util.Set<String>> types = new LinkedHashMap<>();
+    for (String line : text("stripe-node-fields.txt").split("\n")) {
+      if (!line.isBlank() && !line.startsWith("#")) {
+        int colon = line.indexOf(':');
+        types.put(
+            line.substring(0, colon),
+            java.util.Set.of(line.substring(colon + 1).strip().split(" ")));
+      }
+    }
+    TreeSet<String> differences = new TreeSet<>();
+    RENDERED.forEach(
+        (name, object) -> {
+          assertThat(types).as("stripe-node type for " + name).containsKey(name);
+          object
+              .fieldNames()
+              .forEachRemaining(
+                  key -> {
+                    if (!types.get(name).contains(key)) {
+                      differences.add(name + " +" + key);
+                    }
+                  });
+        });
+    TreeSet<String> allowed = new TreeSet<>(allowList("stripe-node-allowlist.txt").keySet());
+
+    TreeSet<String> unexplained = new TreeSet<>(differences);
+    unexplained.removeAll(allowed);
+    TreeSet<String> stale = new TreeSet<>(allowed);
+    stale.removeAll(differences);
+    assertThat(unexplained).as("keys stripe-node's types do not have").isEmpty();
+    assertThat(stale).as("stripe-node allow-list entries that no longer differ").isEmpty();
+  }
+
   @Test
   void everyAllowListEntryGivesAReason() {
     allowList().forEach((entry, reason) -> assertThat(reason).as(entry).isNotBlank());
     allowList("stripe-java-model-allowlist.txt")
+        .forEach((entry, reason) -> assertThat(reason).as(entry).isNotBlank());
+    allowList("stripe-node-allowlist.txt")
         .forEach((entry, reason) -> assertThat(reason).as(entry).isNotBlank());
   }
 
