@@ -172,6 +172,7 @@ class ErrorDetailsTest {
           POST /v1/refunds | charge=ch_nope                                | 404 | resource_missing              | charge
           GET /v1/customers?limit=1000 | -                               | 400 | parameter_invalid_integer     | limit
           POST /v1/customers | email=notanemail                          | 400 | email_invalid                 | email
+          POST /v1/refunds | charge=ch_nope&amount=abc                     | 400 | parameter_invalid_integer     | amount
           """)
   void invalidRequests(
       String request, @Nullable String form, int status, String code, String param) {

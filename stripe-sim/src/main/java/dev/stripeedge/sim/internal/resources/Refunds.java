@@ -46,6 +46,10 @@ final class Refunds {
     Params params = call.params();
     // Parameters are validated before any object is looked up, as at Stripe.
     params.oneOf("reason", REASONS);
+    Long requested = params.integer("amount");
+    if (requested != null && requested <= 0) {
+      throw StripeError.invalid(null, "Invalid positive integer", "amount");
+    }
     Map<String, Object> charge = charge(call, params);
     String chargeId = (String) charge.get("id");
     String currency = (String) charge.get("currency");
@@ -73,10 +77,6 @@ final class Refunds {
     long refundable = number(charge, captured ? "amount_captured" : "amount");
     long alreadyRefunded = number(charge, "amount_refunded");
     long remaining = refundable - alreadyRefunded;
-    Long requested = params.integer("amount");
-    if (requested != null && requested <= 0) {
-      throw StripeError.invalid(null, "Invalid positive integer", "amount");
-    }
     long amount = requested == null ? remaining : requested;
     if (amount > remaining) {
       throw StripeError.invalidState(
