@@ -3,11 +3,8 @@ package dev.stripeedge.store.sqlite;
 import dev.stripeedge.core.webhooks.EventLedger;
 import dev.stripeedge.core.webhooks.StripeEvent;
 import dev.stripeedge.core.webhooks.WebhookOutbox;
-import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
-import java.sql.DriverManager;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
@@ -32,15 +29,17 @@ import org.jspecify.annotations.Nullable;
  * last error; queued in the same transaction as the event). The file is created on first open and
  * kept compatible by {@code CREATE … IF NOT EXISTS} and by adding columns a file from an older
  * version lacks (its events count as applied: that version applied them before acknowledging).
- * Thread-safe: one connection, one caller at a time (SQLite writes one at a time anyway); every
- * method blocks on disk I/O. Errors are {@link IllegalStateException}s carrying the SQL error.
+ * Thread-safe: every call runs on the {@link SqliteDatabase}'s writer thread (shared with the cache
+ * tier when they share the file), one at a time, and blocks its caller until done. Errors are
+ * {@link IllegalStateException}s carrying the SQL error.
  */
 public final class SqliteEventLedger implements EventLedger, WebhookOutbox {
 
   private static final String RECONCILE_CURSOR = "reconcile";
 
-  private final Path file;
-  private final Connection connection;
+  private final SqliteDatabase database;
+  // Whether the ledger opened the database itself, and so closes it.
+  private final boolean owned;
   private final PreparedStatement insert;
   private final PreparedStatement byId;
   private final PreparedStatement markApplied;
@@ -55,16 +54,16 @@ public final class SqliteEventLedger implements EventLedger, WebhookOutbox {
   private final PreparedStatement replayOne;
   private final PreparedStatement replayAll;
   private final PreparedStatement nextDue;
-  private boolean closed;
+  private volatile boolean closed;
 
-  private SqliteEventLedger(Path file) throws SQLException {
-    this.file = file;
-    this.connection = DriverManager.getConnection("jdbc:sqlite:" + file);
+  /** Statements prepared on the database's writer connection, used on its thread only. */
+  private SqliteEventLedger(SqliteDatabase database, boolean owned, Connection connection)
+      throws SQLException {
+    this.database = database;
+    this.owned = owned;
+    // synchronous=FULL (SqliteDatabase): the WAL is synced on every commit, so "recorded" means on
+    // disk before the edge answers 2xx.
     try (Statement statement = connection.createStatement()) {
-      statement.execute("PRAGMA journal_mode=WAL");
-      // FULL: the WAL is synced on every commit, so "recorded" means on disk before we answer 2xx.
-      statement.execute("PRAGMA synchronous=FULL");
-      statement.execute("PRAGMA busy_timeout=5000");
       statement.execute(
           """
           CREATE TABLE IF NOT EXISTS processed_events (
@@ -168,36 +167,69 @@ public final class SqliteEventLedger implements EventLedger, WebhookOutbox {
    * @throws IllegalStateException the file cannot be opened or is not a SQLite database
    */
   public static SqliteEventLedger open(Path file) {
+    SqliteDatabase database;
     try {
-      Path parent = file.toAbsolutePath().getParent();
-      if (parent != null) {
-        Files.createDirectories(parent);
-      }
-      return new SqliteEventLedger(file);
-    } catch (SQLException | IOException e) {
+      database = SqliteDatabase.open(file, 0);
+    } catch (IllegalStateException e) {
       throw new IllegalStateException(
           "cannot open the SQLite store " + file + ": " + e.getMessage(), e);
+    }
+    try {
+      return open(database, true);
+    } catch (RuntimeException e) {
+      database.close();
+      throw e;
+    }
+  }
+
+  /**
+   * Opens (creating when missing) the ledger's tables in {@code database}, next to whatever else it
+   * holds. The database stays open when the ledger closes.
+   *
+   * @throws IllegalStateException the tables cannot be created
+   */
+  public static SqliteEventLedger open(SqliteDatabase database) {
+    return open(database, false);
+  }
+
+  private static SqliteEventLedger open(SqliteDatabase database, boolean owned) {
+    try {
+      return database.await(
+          connection -> new SqliteEventLedger(database, owned, connection), false);
+    } catch (SQLException | RuntimeException e) {
+      throw new IllegalStateException(
+          "cannot open the SQLite store " + database.file() + ": " + e.getMessage(), e);
     }
   }
 
   /** The database file. */
   public Path file() {
-    return file;
+    return database.file();
+  }
+
+  /** Runs {@code work} on the database's writer and waits for it. */
+  private <T> T await(SqliteDatabase.Work<T> work) throws SQLException {
+    return database.await(work, false);
+  }
+
+  /** Runs {@code work} on the writer in one transaction and waits for it. */
+  private <T> T transaction(SqliteDatabase.Work<T> work) throws SQLException {
+    return database.await(work, true);
   }
 
   @Override
-  public synchronized Recorded record(StripeEvent event, Instant receivedAt) {
+  public Recorded record(StripeEvent event, Instant receivedAt) {
     open();
     try {
       // Autocommit: each statement is one durable transaction; the unique keys make it atomic.
-      return insertRow(event, receivedAt);
+      return await(connection -> insertRow(event, receivedAt));
     } catch (SQLException e) {
       throw failure("record " + event.id(), e);
     }
   }
 
   @Override
-  public synchronized Recorded record(
+  public Recorded record(
       StripeEvent event, Instant receivedAt, byte[] payload, List<String> forwardTo) {
     if (forwardTo.isEmpty()) {
       return record(event, receivedAt);
@@ -205,27 +237,21 @@ public final class SqliteEventLedger implements EventLedger, WebhookOutbox {
     open();
     try {
       // One transaction: the event and its deliveries are durable together or not at all.
-      connection.setAutoCommit(false);
-      try {
-        Recorded recorded = insertRow(event, receivedAt);
-        if (recorded == Recorded.NEW) {
-          for (String target : forwardTo) {
-            enqueue.setString(1, event.id());
-            enqueue.setString(2, event.objectId());
-            enqueue.setString(3, target);
-            enqueue.setBytes(4, payload);
-            enqueue.setLong(5, receivedAt.toEpochMilli());
-            enqueue.executeUpdate();
-          }
-        }
-        connection.commit();
-        return recorded;
-      } catch (SQLException e) {
-        connection.rollback();
-        throw e;
-      } finally {
-        connection.setAutoCommit(true);
-      }
+      return transaction(
+          connection -> {
+            Recorded recorded = insertRow(event, receivedAt);
+            if (recorded == Recorded.NEW) {
+              for (String target : forwardTo) {
+                enqueue.setString(1, event.id());
+                enqueue.setString(2, event.objectId());
+                enqueue.setString(3, target);
+                enqueue.setBytes(4, payload);
+                enqueue.setLong(5, receivedAt.toEpochMilli());
+                enqueue.executeUpdate();
+              }
+            }
+            return recorded;
+          });
     } catch (SQLException e) {
       throw failure("record and queue " + event.id(), e);
     }
@@ -259,88 +285,105 @@ public final class SqliteEventLedger implements EventLedger, WebhookOutbox {
   }
 
   @Override
-  public synchronized List<Delivery> due(Instant now, int limit) {
+  public List<Delivery> due(Instant now, int limit) {
     open();
     try {
-      due.setLong(1, now.toEpochMilli());
-      due.setInt(2, limit);
-      return deliveries(due);
+      return await(
+          connection -> {
+            due.setLong(1, now.toEpochMilli());
+            due.setInt(2, limit);
+            return deliveries(due);
+          });
     } catch (SQLException e) {
       throw failure("read due deliveries", e);
     }
   }
 
   @Override
-  public synchronized void delivered(long id) {
+  public void delivered(long id) {
     open();
     try {
       // The payload is no longer needed; the row stays as a record of the delivery.
-      markDelivered.setLong(1, id);
-      markDelivered.executeUpdate();
+      await(
+          connection -> {
+            markDelivered.setLong(1, id);
+            return markDelivered.executeUpdate();
+          });
     } catch (SQLException e) {
       throw failure("mark delivery " + id + " delivered", e);
     }
   }
 
   @Override
-  public synchronized void retryLater(long id, int attempts, Instant nextAttemptAt, String error) {
+  public void retryLater(long id, int attempts, Instant nextAttemptAt, String error) {
     fail(id, "pending", attempts, nextAttemptAt.toEpochMilli(), error);
   }
 
   @Override
-  public synchronized void dead(long id, int attempts, String error) {
+  public void dead(long id, int attempts, String error) {
     fail(id, "dead", attempts, Long.MAX_VALUE, error);
   }
 
   private void fail(long id, String state, int attempts, long nextAt, String error) {
     open();
     try {
-      markFailed.setString(1, state);
-      markFailed.setInt(2, attempts);
-      markFailed.setLong(3, nextAt);
-      markFailed.setString(4, error);
-      markFailed.setLong(5, id);
-      markFailed.executeUpdate();
+      await(
+          connection -> {
+            markFailed.setString(1, state);
+            markFailed.setInt(2, attempts);
+            markFailed.setLong(3, nextAt);
+            markFailed.setString(4, error);
+            markFailed.setLong(5, id);
+            return markFailed.executeUpdate();
+          });
     } catch (SQLException e) {
       throw failure("record a failed delivery " + id, e);
     }
   }
 
   @Override
-  public synchronized List<Delivery> deadLetters() {
+  public List<Delivery> deadLetters() {
     open();
     try {
-      return deliveries(deadRows);
+      return await(connection -> deliveries(deadRows));
     } catch (SQLException e) {
       throw failure("read dead deliveries", e);
     }
   }
 
   @Override
-  public synchronized int replay(@Nullable String eventId, Instant now) {
+  public int replay(@Nullable String eventId, Instant now) {
     open();
     try {
-      if (eventId == null) {
-        replayAll.setLong(1, now.toEpochMilli());
-        return replayAll.executeUpdate();
-      }
-      replayOne.setLong(1, now.toEpochMilli());
-      replayOne.setString(2, eventId);
-      return replayOne.executeUpdate();
+      return await(
+          connection -> {
+            if (eventId == null) {
+              replayAll.setLong(1, now.toEpochMilli());
+              return replayAll.executeUpdate();
+            }
+            replayOne.setLong(1, now.toEpochMilli());
+            replayOne.setString(2, eventId);
+            return replayOne.executeUpdate();
+          });
     } catch (SQLException e) {
       throw failure("replay dead deliveries", e);
     }
   }
 
   @Override
-  public synchronized @Nullable Instant nextDue() {
+  public @Nullable Instant nextDue() {
     open();
-    try (ResultSet rows = nextDue.executeQuery()) {
-      if (!rows.next()) {
-        return null;
-      }
-      long at = rows.getLong(1);
-      return rows.wasNull() ? null : Instant.ofEpochMilli(at);
+    try {
+      return await(
+          connection -> {
+            try (ResultSet rows = nextDue.executeQuery()) {
+              if (!rows.next()) {
+                return null;
+              }
+              long at = rows.getLong(1);
+              return rows.wasNull() ? null : Instant.ofEpochMilli(at);
+            }
+          });
     } catch (SQLException e) {
       throw failure("read the next due delivery", e);
     }
@@ -367,97 +410,112 @@ public final class SqliteEventLedger implements EventLedger, WebhookOutbox {
   }
 
   @Override
-  public synchronized boolean contains(String eventId) {
+  public boolean contains(String eventId) {
     open();
     try {
-      return exists(eventId);
+      return await(connection -> exists(eventId));
     } catch (SQLException e) {
       throw failure("look up " + eventId, e);
     }
   }
 
   @Override
-  public synchronized void markApplied(Collection<String> eventIds) {
+  public void markApplied(Collection<String> eventIds) {
     open();
     if (eventIds.isEmpty()) {
       return;
     }
     try {
       // One transaction (one sync) for the batch.
-      connection.setAutoCommit(false);
-      try {
-        for (String eventId : eventIds) {
-          markApplied.setString(1, eventId);
-          markApplied.executeUpdate();
-        }
-        connection.commit();
-      } catch (SQLException e) {
-        connection.rollback();
-        throw e;
-      } finally {
-        connection.setAutoCommit(true);
-      }
+      transaction(
+          connection -> {
+            for (String eventId : eventIds) {
+              markApplied.setString(1, eventId);
+              markApplied.executeUpdate();
+            }
+            return null;
+          });
     } catch (SQLException e) {
       throw failure("mark " + eventIds.size() + " events applied", e);
     }
   }
 
   @Override
-  public synchronized List<Unapplied> unapplied(Instant receivedBefore, int limit) {
+  public List<Unapplied> unapplied(Instant receivedBefore, int limit) {
     open();
     try {
-      unapplied.setLong(1, receivedBefore.toEpochMilli());
-      unapplied.setInt(2, limit);
-      List<Unapplied> found = new ArrayList<>();
-      try (ResultSet rows = unapplied.executeQuery()) {
-        while (rows.next()) {
-          String ids = rows.getString(2);
-          found.add(
-              new Unapplied(
-                  rows.getString(1),
-                  ids.isEmpty() ? Set.of() : Set.copyOf(Arrays.asList(ids.split(" "))),
-                  Instant.ofEpochMilli(rows.getLong(3))));
-        }
-      }
-      return found;
+      return await(
+          connection -> {
+            unapplied.setLong(1, receivedBefore.toEpochMilli());
+            unapplied.setInt(2, limit);
+            List<Unapplied> found = new ArrayList<>();
+            try (ResultSet rows = unapplied.executeQuery()) {
+              while (rows.next()) {
+                String ids = rows.getString(2);
+                found.add(
+                    new Unapplied(
+                        rows.getString(1),
+                        ids.isEmpty() ? Set.of() : Set.copyOf(Arrays.asList(ids.split(" "))),
+                        Instant.ofEpochMilli(rows.getLong(3))));
+              }
+            }
+            return found;
+          });
     } catch (SQLException e) {
       throw failure("read unapplied events", e);
     }
   }
 
   @Override
-  public synchronized @Nullable String cursor() {
+  public @Nullable String cursor() {
     open();
     try {
-      readCursor.setString(1, RECONCILE_CURSOR);
-      try (ResultSet rows = readCursor.executeQuery()) {
-        return rows.next() ? rows.getString(1) : null;
-      }
+      return await(
+          connection -> {
+            readCursor.setString(1, RECONCILE_CURSOR);
+            try (ResultSet rows = readCursor.executeQuery()) {
+              return rows.next() ? rows.getString(1) : null;
+            }
+          });
     } catch (SQLException e) {
       throw failure("read the cursor", e);
     }
   }
 
   @Override
-  public synchronized void advance(String eventId) {
+  public void advance(String eventId) {
     open();
     try {
-      writeCursor.setString(1, RECONCILE_CURSOR);
-      writeCursor.setString(2, eventId);
-      writeCursor.executeUpdate();
+      await(
+          connection -> {
+            writeCursor.setString(1, RECONCILE_CURSOR);
+            writeCursor.setString(2, eventId);
+            return writeCursor.executeUpdate();
+          });
     } catch (SQLException e) {
       throw failure("advance the cursor", e);
     }
   }
 
   @Override
-  public synchronized void close() {
+  public void close() {
     if (closed) {
       return;
     }
     closed = true;
+    if (owned) {
+      database.close();
+      return;
+    }
     try {
-      connection.close();
+      // On the writer: a statement closes on the thread that uses it.
+      await(
+          connection -> {
+            for (PreparedStatement statement : statements()) {
+              statement.close();
+            }
+            return null;
+          });
     } catch (SQLException e) {
       throw failure("close", e);
     }
@@ -483,6 +541,24 @@ public final class SqliteEventLedger implements EventLedger, WebhookOutbox {
     }
   }
 
+  private List<PreparedStatement> statements() {
+    return List.of(
+        insert,
+        byId,
+        markApplied,
+        unapplied,
+        readCursor,
+        writeCursor,
+        enqueue,
+        due,
+        markDelivered,
+        markFailed,
+        deadRows,
+        replayOne,
+        replayAll,
+        nextDue);
+  }
+
   private boolean exists(String eventId) throws SQLException {
     byId.setString(1, eventId);
     try (ResultSet rows = byId.executeQuery()) {
@@ -492,17 +568,17 @@ public final class SqliteEventLedger implements EventLedger, WebhookOutbox {
 
   private void open() {
     if (closed) {
-      throw new IllegalStateException("the SQLite store " + file + " is closed");
+      throw new IllegalStateException("the SQLite store " + file() + " is closed");
     }
   }
 
   private IllegalStateException failure(String what, SQLException e) {
     return new IllegalStateException(
-        "SQLite store " + file + ": cannot " + what + ": " + e.getMessage(), e);
+        "SQLite store " + file() + ": cannot " + what + ": " + e.getMessage(), e);
   }
 
   @Override
   public String toString() {
-    return "SqliteEventLedger[" + file + "]";
+    return "SqliteEventLedger[" + file() + "]";
   }
 }

@@ -9,10 +9,8 @@ import java.io.DataOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
-import java.sql.DriverManager;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
@@ -26,17 +24,10 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.concurrent.ArrayBlockingQueue;
-import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.RejectedExecutionException;
-import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.TimeUnit;
+import java.util.concurrent.Future;
 import org.jspecify.annotations.Nullable;
-import org.sqlite.SQLiteConfig;
 
 /**
  * A {@link CacheTier} in the edge's SQLite file (the one holding its ledgers): the cache survives a
@@ -55,9 +46,9 @@ import org.sqlite.SQLiteConfig;
  * eviction, so a hit costs no write. Expired rows are never returned and are purged in the
  * background.
  *
- * <p>Thread-safe and asynchronous: writes run one at a time on the tier's own thread, reads on a
- * small pool with one connection per thread (WAL: readers never wait for the writer). A closed tier
- * fails every call.
+ * <p>Thread-safe and asynchronous: writes run one at a time on the {@link SqliteDatabase}'s writer
+ * thread (shared with the ledger when they share the file), reads on its reader pool (WAL: readers
+ * never wait for the writer). A closed tier fails every call.
  */
 public final class SqliteTier implements CacheTier {
 
@@ -66,68 +57,68 @@ public final class SqliteTier implements CacheTier {
   private static final int EVICT_BATCH = 200;
   private static final int MAX_TOUCHED = 50_000;
 
-  private final Path file;
+  private final SqliteDatabase database;
+  // Whether the tier opened the database itself, and so closes it.
+  private final boolean owned;
   private final SqliteTierConfig config;
   private final Clock clock;
-  private final Connection write;
-  private final List<Connection> readConnections;
-  private final BlockingQueue<Connection> idleReaders;
-  private final ScheduledExecutorService writer;
-  private final ExecutorService readers;
+  private final Future<?> maintenance;
   // Key -> millis of its last hit, written to used_at before evicting.
   private final ConcurrentHashMap<String, Long> touched = new ConcurrentHashMap<>();
   // Writer thread only: an estimate, re-read from the file before any eviction.
   private long storedBytes;
   private volatile boolean closed;
 
-  private SqliteTier(Path file, SqliteTierConfig config, Clock clock) throws SQLException {
-    this.file = file;
+  private SqliteTier(SqliteDatabase database, boolean owned, SqliteTierConfig config, Clock clock)
+      throws SQLException {
+    this.database = database;
+    this.owned = owned;
     this.config = config;
     this.clock = clock;
-    SQLiteConfig settings = new SQLiteConfig();
-    settings.setJournalMode(SQLiteConfig.JournalMode.WAL);
-    // FULL, as the ledger: an invalidation lost to a power cut would bring a stale entry back.
-    settings.setSynchronous(SQLiteConfig.SynchronousMode.FULL);
-    settings.setBusyTimeout(5_000);
-    // IMMEDIATE: a transaction takes the write lock when it begins, so a put's check and write see
-    // one state even when another connection (another edge on the file) writes meanwhile.
-    settings.setTransactionMode(SQLiteConfig.TransactionMode.IMMEDIATE);
-    String url = "jdbc:sqlite:" + file;
-    this.write = DriverManager.getConnection(url, settings.toProperties());
-    this.readConnections = new ArrayList<>();
-    this.idleReaders = new ArrayBlockingQueue<>(config.readers());
-    try {
-      createTables(write);
-      for (int i = 0; i < config.readers(); i++) {
-        Connection reader = DriverManager.getConnection(url, settings.toProperties());
-        readConnections.add(reader);
-        idleReaders.add(reader);
-      }
-      this.storedBytes = sumBytes();
-    } catch (SQLException e) {
-      closeAll();
-      throw e;
-    }
-    this.writer = Executors.newSingleThreadScheduledExecutor(daemon("sqlite-tier-writer"));
-    this.readers = Executors.newFixedThreadPool(config.readers(), daemon("sqlite-tier-reader"));
-    long every = config.maintenanceEvery().toMillis();
-    writer.scheduleWithFixedDelay(this::maintainQuietly, every, every, TimeUnit.MILLISECONDS);
+    this.storedBytes =
+        database.await(
+            connection -> {
+              createTables(connection);
+              return sumBytes(connection);
+            },
+            false);
+    this.maintenance = database.every(config.maintenanceEvery(), this::maintainQuietly);
   }
 
   /**
-   * Opens (creating when missing) the cache tables in {@code file}, next to whatever else the file
-   * holds.
+   * Opens (creating when missing) the cache tables in {@code database}, next to whatever else it
+   * holds; reads use the database's readers ({@link SqliteTierConfig#readers()} is not used). The
+   * database stays open when the tier closes.
+   *
+   * @throws IllegalStateException the tables cannot be created
+   */
+  public static SqliteTier open(SqliteDatabase database, SqliteTierConfig config, Clock clock) {
+    try {
+      return new SqliteTier(database, false, config, clock);
+    } catch (SQLException | RuntimeException e) {
+      throw new IllegalStateException(
+          "cannot open the SQLite cache tier " + database.file() + ": " + e.getMessage(), e);
+    }
+  }
+
+  /**
+   * Opens (creating when missing) the cache tables in {@code file}, in a database of its own with
+   * {@link SqliteTierConfig#readers()} readers, closed with the tier.
    *
    * @throws IllegalStateException the file cannot be opened or is not a SQLite database
    */
   public static SqliteTier open(Path file, SqliteTierConfig config, Clock clock) {
+    SqliteDatabase database;
     try {
-      Path parent = file.toAbsolutePath().getParent();
-      if (parent != null) {
-        Files.createDirectories(parent);
-      }
-      return new SqliteTier(file, config, clock);
-    } catch (SQLException | IOException e) {
+      database = SqliteDatabase.open(file, config.readers());
+    } catch (IllegalStateException e) {
+      throw new IllegalStateException(
+          "cannot open the SQLite cache tier " + file + ": " + e.getMessage(), e);
+    }
+    try {
+      return new SqliteTier(database, true, config, clock);
+    } catch (SQLException | RuntimeException e) {
+      database.close();
       throw new IllegalStateException(
           "cannot open the SQLite cache tier " + file + ": " + e.getMessage(), e);
     }
@@ -165,14 +156,6 @@ public final class SqliteTier implements CacheTier {
     }
   }
 
-  private static java.util.concurrent.ThreadFactory daemon(String name) {
-    return task -> {
-      Thread thread = new Thread(task, name);
-      thread.setDaemon(true);
-      return thread;
-    };
-  }
-
   @Override
   public String name() {
     return "sqlite";
@@ -180,7 +163,7 @@ public final class SqliteTier implements CacheTier {
 
   /** The database file. */
   public Path file() {
-    return file;
+    return database.file();
   }
 
   @Override
@@ -203,7 +186,7 @@ public final class SqliteTier implements CacheTier {
 
   @Override
   public CompletableFuture<Boolean> put(TierEntry entry) {
-    return onWriter(() -> store(entry));
+    return onWriter(write -> store(write, entry));
   }
 
   @Override
@@ -213,8 +196,8 @@ public final class SqliteTier implements CacheTier {
       return CompletableFuture.completedFuture(null);
     }
     return onWriter(
-        () -> {
-          drop(distinct);
+        write -> {
+          drop(write, distinct);
           return null;
         });
   }
@@ -227,8 +210,8 @@ public final class SqliteTier implements CacheTier {
   /** Purges expired rows and old markers and applies the bound now (normally in the background). */
   public CompletableFuture<Void> maintain() {
     return onWriter(
-        () -> {
-          maintainNow();
+        write -> {
+          maintainNow(write);
           return null;
         });
   }
@@ -276,7 +259,7 @@ public final class SqliteTier implements CacheTier {
 
   // ---- writes (writer thread only) ----
 
-  private boolean store(TierEntry entry) throws SQLException {
+  private boolean store(Connection write, TierEntry entry) throws SQLException {
     long now = clock.millis();
     if (!entry.liveAt(now)) {
       return false;
@@ -285,7 +268,7 @@ public final class SqliteTier implements CacheTier {
     long replaced;
     write.setAutoCommit(false);
     try {
-      if (invalidatedSince(entry)) {
+      if (invalidatedSince(write, entry)) {
         write.rollback();
         return false;
       }
@@ -305,7 +288,7 @@ public final class SqliteTier implements CacheTier {
           }
         }
       }
-      deleteIds(entry.key());
+      deleteIds(write, entry.key());
       try (PreparedStatement insert =
           write.prepareStatement(
               "INSERT OR REPLACE INTO cache_entries"
@@ -331,14 +314,14 @@ public final class SqliteTier implements CacheTier {
       }
       write.commit();
     } catch (SQLException | RuntimeException e) {
-      rollbackQuietly();
+      rollbackQuietly(write);
       throw e;
     } finally {
       write.setAutoCommit(true);
     }
     storedBytes += size - replaced;
     if (storedBytes > config.maxBytes()) {
-      evict(now);
+      evict(write, now);
     }
     return true;
   }
@@ -346,7 +329,7 @@ public final class SqliteTier implements CacheTier {
   /**
    * Whether one of the entry's ids was invalidated at or after its fetch began (less tolerance).
    */
-  private boolean invalidatedSince(TierEntry entry) throws SQLException {
+  private boolean invalidatedSince(Connection write, TierEntry entry) throws SQLException {
     try (PreparedStatement marker =
         write.prepareStatement("SELECT at FROM cache_invalidations WHERE id = ?")) {
       for (String id : entry.ids()) {
@@ -363,7 +346,7 @@ public final class SqliteTier implements CacheTier {
     return false;
   }
 
-  private void drop(Set<String> ids) throws SQLException {
+  private void drop(Connection write, Set<String> ids) throws SQLException {
     long now = clock.millis();
     write.setAutoCommit(false);
     try {
@@ -386,11 +369,11 @@ public final class SqliteTier implements CacheTier {
           }
         }
       }
-      long freed = deleteEntries(keys);
+      long freed = deleteEntries(write, keys);
       write.commit();
       storedBytes -= freed;
     } catch (SQLException | RuntimeException e) {
-      rollbackQuietly();
+      rollbackQuietly(write);
       throw e;
     } finally {
       write.setAutoCommit(true);
@@ -398,7 +381,7 @@ public final class SqliteTier implements CacheTier {
   }
 
   /** Deletes the rows of {@code keys} and their index rows; returns the bytes they took. */
-  private long deleteEntries(Collection<String> keys) throws SQLException {
+  private long deleteEntries(Connection write, Collection<String> keys) throws SQLException {
     long freed = 0;
     try (PreparedStatement size =
             write.prepareStatement("SELECT bytes FROM cache_entries WHERE key = ?");
@@ -413,43 +396,44 @@ public final class SqliteTier implements CacheTier {
         }
         delete.setString(1, key);
         delete.executeUpdate();
-        deleteIds(key);
+        deleteIds(write, key);
       }
     }
     return freed;
   }
 
-  private void deleteIds(String key) throws SQLException {
+  private void deleteIds(Connection write, String key) throws SQLException {
     try (PreparedStatement delete = write.prepareStatement("DELETE FROM cache_ids WHERE key = ?")) {
       delete.setString(1, key);
       delete.executeUpdate();
     }
   }
 
-  private void maintainQuietly() {
+  private void maintainQuietly(Connection write) {
     try {
-      maintainNow();
+      maintainNow(write);
     } catch (SQLException | RuntimeException e) {
       // The next pass tries again; puts still apply the bound meanwhile.
-      log.log(System.Logger.Level.WARNING, "SQLite cache tier " + file + ": maintenance failed", e);
+      log.log(
+          System.Logger.Level.WARNING, "SQLite cache tier " + file() + ": maintenance failed", e);
     }
   }
 
-  private void maintainNow() throws SQLException {
+  private void maintainNow(Connection write) throws SQLException {
     long now = clock.millis();
-    purgeExpired(now);
+    purgeExpired(write, now);
     try (PreparedStatement old =
         write.prepareStatement("DELETE FROM cache_invalidations WHERE at < ?")) {
       old.setLong(1, now - config.markerRetention().toMillis());
       old.executeUpdate();
     }
-    storedBytes = sumBytes();
+    storedBytes = sumBytes(write);
     if (storedBytes > config.maxBytes()) {
-      evict(now);
+      evict(write, now);
     }
   }
 
-  private void purgeExpired(long now) throws SQLException {
+  private void purgeExpired(Connection write, long now) throws SQLException {
     write.setAutoCommit(false);
     try (PreparedStatement ids =
             write.prepareStatement(
@@ -463,7 +447,7 @@ public final class SqliteTier implements CacheTier {
       entries.executeUpdate();
       write.commit();
     } catch (SQLException | RuntimeException e) {
-      rollbackQuietly();
+      rollbackQuietly(write);
       throw e;
     } finally {
       write.setAutoCommit(true);
@@ -471,10 +455,10 @@ public final class SqliteTier implements CacheTier {
   }
 
   /** Drops expired rows, then least recently used ones, until the rows fit in 90% of the bound. */
-  private void evict(long now) throws SQLException {
-    recordUses();
-    purgeExpired(now);
-    long total = sumBytes();
+  private void evict(Connection write, long now) throws SQLException {
+    recordUses(write);
+    purgeExpired(write, now);
+    long total = sumBytes(write);
     long target = config.maxBytes() / 10 * 9;
     while (total > target) {
       List<String> victims = new ArrayList<>();
@@ -494,10 +478,10 @@ public final class SqliteTier implements CacheTier {
       }
       write.setAutoCommit(false);
       try {
-        total -= deleteEntries(victims);
+        total -= deleteEntries(write, victims);
         write.commit();
       } catch (SQLException | RuntimeException e) {
-        rollbackQuietly();
+        rollbackQuietly(write);
         throw e;
       } finally {
         write.setAutoCommit(true);
@@ -506,7 +490,7 @@ public final class SqliteTier implements CacheTier {
     storedBytes = total;
   }
 
-  private void recordUses() throws SQLException {
+  private void recordUses(Connection write) throws SQLException {
     if (touched.isEmpty()) {
       return;
     }
@@ -524,14 +508,14 @@ public final class SqliteTier implements CacheTier {
       use.executeBatch();
       write.commit();
     } catch (SQLException | RuntimeException e) {
-      rollbackQuietly();
+      rollbackQuietly(write);
       throw e;
     } finally {
       write.setAutoCommit(true);
     }
   }
 
-  private long sumBytes() throws SQLException {
+  private long sumBytes(Connection write) throws SQLException {
     try (Statement statement = write.createStatement();
         ResultSet row =
             statement.executeQuery("SELECT COALESCE(SUM(bytes), 0) FROM cache_entries")) {
@@ -540,11 +524,11 @@ public final class SqliteTier implements CacheTier {
     }
   }
 
-  private void rollbackQuietly() {
+  private void rollbackQuietly(Connection write) {
     try {
       write.rollback();
     } catch (SQLException e) {
-      log.log(System.Logger.Level.WARNING, "SQLite cache tier " + file + ": rollback failed", e);
+      log.log(System.Logger.Level.WARNING, "SQLite cache tier " + file() + ": rollback failed", e);
     }
   }
 
@@ -586,103 +570,60 @@ public final class SqliteTier implements CacheTier {
     }
   }
 
-  // ---- executors ----
+  // ---- on the database's threads ----
 
-  @FunctionalInterface
-  private interface SqlWork<T> {
-    T run() throws SQLException;
-  }
-
-  @FunctionalInterface
-  private interface SqlRead<T> {
-    T run(Connection connection) throws SQLException;
-  }
-
-  private <T> CompletableFuture<T> onWriter(SqlWork<T> work) {
+  private <T> CompletableFuture<T> onWriter(SqliteDatabase.Work<T> work) {
     if (closed) {
       return closedFailure();
     }
-    try {
-      return CompletableFuture.supplyAsync(
-          () -> {
-            try {
-              return work.run();
-            } catch (SQLException e) {
-              throw failure(e);
-            }
-          },
-          writer);
-    } catch (RejectedExecutionException e) {
-      return closedFailure();
-    }
+    return database.write(connection -> wrapped(work, connection));
   }
 
-  private <T> CompletableFuture<T> read(SqlRead<T> work) {
+  private <T> CompletableFuture<T> read(SqliteDatabase.Work<T> work) {
     if (closed) {
       return closedFailure();
     }
+    return database.read(connection -> wrapped(work, connection));
+  }
+
+  /** Runs {@code work}, its SQL errors named after the tier (the message callers see). */
+  private <T> T wrapped(SqliteDatabase.Work<T> work, Connection connection) {
     try {
-      return CompletableFuture.supplyAsync(
-          () -> {
-            Connection connection = idleReaders.poll();
-            if (connection == null) {
-              throw new IllegalStateException("SQLite cache tier " + file + ": no idle reader");
-            }
-            try {
-              return work.run(connection);
-            } catch (SQLException e) {
-              throw failure(e);
-            } finally {
-              idleReaders.add(connection);
-            }
-          },
-          readers);
-    } catch (RejectedExecutionException e) {
-      return closedFailure();
+      return work.run(connection);
+    } catch (SQLException e) {
+      throw new IllegalStateException("SQLite cache tier " + file() + ": " + e.getMessage(), e);
     }
   }
 
   private <T> CompletableFuture<T> closedFailure() {
     return CompletableFuture.failedFuture(
-        new IllegalStateException("the SQLite cache tier " + file + " is closed"));
+        new IllegalStateException("the SQLite cache tier " + file() + " is closed"));
   }
 
-  private IllegalStateException failure(SQLException e) {
-    return new IllegalStateException("SQLite cache tier " + file + ": " + e.getMessage(), e);
-  }
-
+  /**
+   * Stops maintenance and lets queued puts and invalidations finish; closes the database too when
+   * the tier opened it.
+   */
   @Override
   public void close() {
     if (closed) {
       return;
     }
     closed = true;
-    writer.shutdown();
-    readers.shutdown();
-    try {
-      // Queued puts and invalidations finish before the connections close under them.
-      writer.awaitTermination(10, TimeUnit.SECONDS);
-      readers.awaitTermination(10, TimeUnit.SECONDS);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
+    maintenance.cancel(false);
+    if (owned) {
+      database.close();
+      return;
     }
-    closeAll();
-  }
-
-  private void closeAll() {
-    List<Connection> all = new ArrayList<>(readConnections);
-    all.add(write);
-    for (Connection connection : all) {
-      try {
-        connection.close();
-      } catch (SQLException e) {
-        log.log(System.Logger.Level.WARNING, "SQLite cache tier " + file + ": close failed", e);
-      }
+    try {
+      database.write(connection -> null).join();
+    } catch (RuntimeException e) {
+      // Closed under us: nothing of ours is queued any more.
     }
   }
 
   @Override
   public String toString() {
-    return "SqliteTier[" + file + "]";
+    return "SqliteTier[" + file() + "]";
   }
 }
