@@ -207,25 +207,23 @@ public final class SqliteEventLedger implements EventLedger, WebhookOutbox {
     return database.file();
   }
 
-  /** Runs {@code work} on the database's writer and waits for it. */
-  private <T> T await(SqliteDatabase.Work<T> work) throws SQLException {
-    return database.await(work, false);
-  }
-
-  /** Runs {@code work} on the writer in one transaction and waits for it. */
-  private <T> T transaction(SqliteDatabase.Work<T> work) throws SQLException {
-    return database.await(work, true);
+  /**
+   * Runs {@code work} on the database's writer (in one transaction when {@code transaction}) and
+   * waits for it; a SQL error says it could not {@code what}.
+   */
+  private <T> T call(String what, boolean transaction, SqliteDatabase.Work<T> work) {
+    open();
+    try {
+      return database.await(work, transaction);
+    } catch (SQLException e) {
+      throw failure(what, e);
+    }
   }
 
   @Override
   public Recorded record(StripeEvent event, Instant receivedAt) {
-    open();
-    try {
-      // Autocommit: each statement is one durable transaction; the unique keys make it atomic.
-      return await(connection -> insertRow(event, receivedAt));
-    } catch (SQLException e) {
-      throw failure("record " + event.id(), e);
-    }
+    // Autocommit: each statement is one durable transaction; the unique keys make it atomic.
+    return call("record " + event.id(), false, connection -> insertRow(event, receivedAt));
   }
 
   @Override
@@ -234,27 +232,24 @@ public final class SqliteEventLedger implements EventLedger, WebhookOutbox {
     if (forwardTo.isEmpty()) {
       return record(event, receivedAt);
     }
-    open();
-    try {
-      // One transaction: the event and its deliveries are durable together or not at all.
-      return transaction(
-          connection -> {
-            Recorded recorded = insertRow(event, receivedAt);
-            if (recorded == Recorded.NEW) {
-              for (String target : forwardTo) {
-                enqueue.setString(1, event.id());
-                enqueue.setString(2, event.objectId());
-                enqueue.setString(3, target);
-                enqueue.setBytes(4, payload);
-                enqueue.setLong(5, receivedAt.toEpochMilli());
-                enqueue.executeUpdate();
-              }
+    // One transaction: the event and its deliveries are durable together or not at all.
+    return call(
+        "record and queue " + event.id(),
+        true,
+        connection -> {
+          Recorded recorded = insertRow(event, receivedAt);
+          if (recorded == Recorded.NEW) {
+            for (String target : forwardTo) {
+              enqueue.setString(1, event.id());
+              enqueue.setString(2, event.objectId());
+              enqueue.setString(3, target);
+              enqueue.setBytes(4, payload);
+              enqueue.setLong(5, receivedAt.toEpochMilli());
+              enqueue.executeUpdate();
             }
-            return recorded;
-          });
-    } catch (SQLException e) {
-      throw failure("record and queue " + event.id(), e);
-    }
+          }
+          return recorded;
+        });
   }
 
   /**
@@ -286,32 +281,26 @@ public final class SqliteEventLedger implements EventLedger, WebhookOutbox {
 
   @Override
   public List<Delivery> due(Instant now, int limit) {
-    open();
-    try {
-      return await(
-          connection -> {
-            due.setLong(1, now.toEpochMilli());
-            due.setInt(2, limit);
-            return deliveries(due);
-          });
-    } catch (SQLException e) {
-      throw failure("read due deliveries", e);
-    }
+    return call(
+        "read due deliveries",
+        false,
+        connection -> {
+          due.setLong(1, now.toEpochMilli());
+          due.setInt(2, limit);
+          return deliveries(due);
+        });
   }
 
   @Override
   public void delivered(long id) {
-    open();
-    try {
-      // The payload is no longer needed; the row stays as a record of the delivery.
-      await(
-          connection -> {
-            markDelivered.setLong(1, id);
-            return markDelivered.executeUpdate();
-          });
-    } catch (SQLException e) {
-      throw failure("mark delivery " + id + " delivered", e);
-    }
+    // The payload is no longer needed; the row stays as a record of the delivery.
+    call(
+        "mark delivery " + id + " delivered",
+        false,
+        connection -> {
+          markDelivered.setLong(1, id);
+          return markDelivered.executeUpdate();
+        });
   }
 
   @Override
@@ -325,68 +314,54 @@ public final class SqliteEventLedger implements EventLedger, WebhookOutbox {
   }
 
   private void fail(long id, String state, int attempts, long nextAt, String error) {
-    open();
-    try {
-      await(
-          connection -> {
-            markFailed.setString(1, state);
-            markFailed.setInt(2, attempts);
-            markFailed.setLong(3, nextAt);
-            markFailed.setString(4, error);
-            markFailed.setLong(5, id);
-            return markFailed.executeUpdate();
-          });
-    } catch (SQLException e) {
-      throw failure("record a failed delivery " + id, e);
-    }
+    call(
+        "record a failed delivery " + id,
+        false,
+        connection -> {
+          markFailed.setString(1, state);
+          markFailed.setInt(2, attempts);
+          markFailed.setLong(3, nextAt);
+          markFailed.setString(4, error);
+          markFailed.setLong(5, id);
+          return markFailed.executeUpdate();
+        });
   }
 
   @Override
   public List<Delivery> deadLetters() {
-    open();
-    try {
-      return await(connection -> deliveries(deadRows));
-    } catch (SQLException e) {
-      throw failure("read dead deliveries", e);
-    }
+    return call("read dead deliveries", false, connection -> deliveries(deadRows));
   }
 
   @Override
   public int replay(@Nullable String eventId, Instant now) {
-    open();
-    try {
-      return await(
-          connection -> {
-            if (eventId == null) {
-              replayAll.setLong(1, now.toEpochMilli());
-              return replayAll.executeUpdate();
-            }
-            replayOne.setLong(1, now.toEpochMilli());
-            replayOne.setString(2, eventId);
-            return replayOne.executeUpdate();
-          });
-    } catch (SQLException e) {
-      throw failure("replay dead deliveries", e);
-    }
+    return call(
+        "replay dead deliveries",
+        false,
+        connection -> {
+          if (eventId == null) {
+            replayAll.setLong(1, now.toEpochMilli());
+            return replayAll.executeUpdate();
+          }
+          replayOne.setLong(1, now.toEpochMilli());
+          replayOne.setString(2, eventId);
+          return replayOne.executeUpdate();
+        });
   }
 
   @Override
   public @Nullable Instant nextDue() {
-    open();
-    try {
-      return await(
-          connection -> {
-            try (ResultSet rows = nextDue.executeQuery()) {
-              if (!rows.next()) {
-                return null;
-              }
-              long at = rows.getLong(1);
-              return rows.wasNull() ? null : Instant.ofEpochMilli(at);
+    return call(
+        "read the next due delivery",
+        false,
+        connection -> {
+          try (ResultSet rows = nextDue.executeQuery()) {
+            if (!rows.next()) {
+              return null;
             }
-          });
-    } catch (SQLException e) {
-      throw failure("read the next due delivery", e);
-    }
+            long at = rows.getLong(1);
+            return rows.wasNull() ? null : Instant.ofEpochMilli(at);
+          }
+        });
   }
 
   private static List<Delivery> deliveries(PreparedStatement query) throws SQLException {
@@ -411,12 +386,7 @@ public final class SqliteEventLedger implements EventLedger, WebhookOutbox {
 
   @Override
   public boolean contains(String eventId) {
-    open();
-    try {
-      return await(connection -> exists(eventId));
-    } catch (SQLException e) {
-      throw failure("look up " + eventId, e);
-    }
+    return call("look up " + eventId, false, connection -> exists(eventId));
   }
 
   @Override
@@ -425,76 +395,65 @@ public final class SqliteEventLedger implements EventLedger, WebhookOutbox {
     if (eventIds.isEmpty()) {
       return;
     }
-    try {
-      // One transaction (one sync) for the batch.
-      transaction(
-          connection -> {
-            for (String eventId : eventIds) {
-              markApplied.setString(1, eventId);
-              markApplied.executeUpdate();
-            }
-            return null;
-          });
-    } catch (SQLException e) {
-      throw failure("mark " + eventIds.size() + " events applied", e);
-    }
+    // One transaction (one sync) for the batch.
+    call(
+        "mark " + eventIds.size() + " events applied",
+        true,
+        connection -> {
+          for (String eventId : eventIds) {
+            markApplied.setString(1, eventId);
+            markApplied.executeUpdate();
+          }
+          return null;
+        });
   }
 
   @Override
   public List<Unapplied> unapplied(Instant receivedBefore, int limit) {
-    open();
-    try {
-      return await(
-          connection -> {
-            unapplied.setLong(1, receivedBefore.toEpochMilli());
-            unapplied.setInt(2, limit);
-            List<Unapplied> found = new ArrayList<>();
-            try (ResultSet rows = unapplied.executeQuery()) {
-              while (rows.next()) {
-                String ids = rows.getString(2);
-                found.add(
-                    new Unapplied(
-                        rows.getString(1),
-                        ids.isEmpty() ? Set.of() : Set.copyOf(Arrays.asList(ids.split(" "))),
-                        Instant.ofEpochMilli(rows.getLong(3))));
-              }
+    return call(
+        "read unapplied events",
+        false,
+        connection -> {
+          unapplied.setLong(1, receivedBefore.toEpochMilli());
+          unapplied.setInt(2, limit);
+          List<Unapplied> found = new ArrayList<>();
+          try (ResultSet rows = unapplied.executeQuery()) {
+            while (rows.next()) {
+              String ids = rows.getString(2);
+              found.add(
+                  new Unapplied(
+                      rows.getString(1),
+                      ids.isEmpty() ? Set.of() : Set.copyOf(Arrays.asList(ids.split(" "))),
+                      Instant.ofEpochMilli(rows.getLong(3))));
             }
-            return found;
-          });
-    } catch (SQLException e) {
-      throw failure("read unapplied events", e);
-    }
+          }
+          return found;
+        });
   }
 
   @Override
   public @Nullable String cursor() {
-    open();
-    try {
-      return await(
-          connection -> {
-            readCursor.setString(1, RECONCILE_CURSOR);
-            try (ResultSet rows = readCursor.executeQuery()) {
-              return rows.next() ? rows.getString(1) : null;
-            }
-          });
-    } catch (SQLException e) {
-      throw failure("read the cursor", e);
-    }
+    return call(
+        "read the cursor",
+        false,
+        connection -> {
+          readCursor.setString(1, RECONCILE_CURSOR);
+          try (ResultSet rows = readCursor.executeQuery()) {
+            return rows.next() ? rows.getString(1) : null;
+          }
+        });
   }
 
   @Override
   public void advance(String eventId) {
-    open();
-    try {
-      await(
-          connection -> {
-            writeCursor.setString(1, RECONCILE_CURSOR);
-            writeCursor.setString(2, eventId);
-            return writeCursor.executeUpdate();
-          });
-    } catch (SQLException e) {
-      throw failure("advance the cursor", e);
-    }
+    call(
+        "advance the cursor",
+        false,
+        connection -> {
+          writeCursor.setString(1, RECONCILE_CURSOR);
+          writeCursor.setString(2, eventId);
+          return writeCursor.executeUpdate();
+        });
   }
 
   @Override
@@ -509,13 +468,14 @@ public final class SqliteEventLedger implements EventLedger, WebhookOutbox {
     }
     try {
       // On the writer: a statement closes on the thread that uses it.
-      await(
+      database.await(
           connection -> {
             for (PreparedStatement statement : statements()) {
               statement.close();
             }
             return null;
-          });
+          },
+          false);
     } catch (SQLException e) {
       throw failure("close", e);
     }
