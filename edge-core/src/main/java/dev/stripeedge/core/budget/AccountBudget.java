@@ -6,15 +6,13 @@ import dev.stripeedge.core.Ticker;
 import dev.stripeedge.core.internal.RateLimitSignal;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
-import java.util.Objects;
 import org.jspecify.annotations.Nullable;
 
 /**
- * One Stripe account's budget in a {@link Shaper}: its buckets, AIMD factors, lanes ({@link
- * LaneQueues}) and object locks ({@link ObjectLocks}), admitting waiters as tokens allow.
+ * One Stripe account's budget in a {@link Shaper}: waiters in {@link LaneQueues}, admitted as its
+ * {@link AccountTokens} and {@link ObjectLocks} allow, refused when they cannot make their
+ * deadline.
  *
  * <p>Guarded by its own monitor. Methods that take an {@code actions} list run under it and append
  * what must happen after it is left (completing futures, arming timers), so callbacks never run
@@ -24,28 +22,10 @@ final class AccountBudget {
 
   private static final Lane[] LANES = Lane.values();
 
-  private final @Nullable Bucket reserved;
-  private final Bucket shared;
-
-  /** Background's allowance under forecasting: beyond it background takes only leftovers. */
-  private final @Nullable Bucket allowance;
-
-  /** Arrivals per lane and their forecast; null when forecasting is off. */
-  private final @Nullable Demand demand;
-
-  private final Aimd globalRate;
-  private final Aimd concurrency;
-
-  /** The global rate's tokens shared with other edges; null when this edge spends alone. */
-  private final SharedTokens.@Nullable Pool sharedGlobal;
-
-  private final @Nullable SharedTokens sharedTokens;
   private final BudgetMetrics metrics;
   private final Scheduler scheduler;
   private final Ticker ticker;
-  private final Map<String, SharedTokens.Pool> sharedEndpoints = new HashMap<>();
-  private final Map<String, Bucket> endpointBuckets = new HashMap<>();
-  private final Map<String, Aimd> endpointRates = new HashMap<>();
+  private final AccountTokens tokens;
   private final LaneQueues lanes = new LaneQueues();
   private final ObjectLocks objects;
   private int inFlight;
@@ -70,110 +50,44 @@ final class AccountBudget {
       Ticker ticker) {
     this.key = key;
     this.config = config;
-    this.sharedTokens = sharedTokens;
     this.metrics = metrics;
     this.scheduler = scheduler;
     this.ticker = ticker;
     this.objects = new ObjectLocks(config);
-    this.sharedGlobal =
-        sharedTokens == null
-            ? null
-            : sharedTokens.pool(
-                key + "|global", config.globalRate(), config.burst(), now, this::tokensArrived);
-    double rate = config.globalRate();
-    this.shared = new Bucket(rate * (1 - config.criticalReserve()), config.burst(), now);
-    boolean forecasting = config.forecast().enabled();
-    // Under forecasting the reserve may be larger than critical uses: what its full bucket has no
-    // room for is lent to the shared bucket rather than lost, so the reserve costs no throughput.
-    this.reserved =
-        config.criticalReserve() > 0 || forecasting
-            ? new Bucket(
-                rate * config.criticalReserve(), config.burst(), now, forecasting ? shared : null)
-            : null;
-    this.demand = forecasting ? new Demand(config.forecast(), now) : null;
-    // A second's worth: background may catch up within the second on what stride owes it.
-    this.allowance = forecasting ? new Bucket(rate, 1, now) : null;
-    this.globalRate = new Aimd(config, now);
-    this.concurrency = new Aimd(config, now);
+    this.tokens = new AccountTokens(key, config, now, sharedTokens, this::tokensArrived);
   }
 
   /** What was forecast for {@code lane} in the last whole second; 0 when not forecasting. */
   double predicted(Lane lane, long now) {
-    if (demand == null) {
-      return 0;
-    }
-    demand.roll(now);
-    return demand.predicted(lane);
+    return tokens.predicted(lane, now);
   }
 
   /** Attempts of {@code lane} in the last whole second; 0 when not forecasting. */
   double arrivals(Lane lane, long now) {
-    if (demand == null) {
-      return 0;
-    }
-    demand.roll(now);
-    return demand.actual(lane);
+    return tokens.arrivals(lane, now);
   }
 
   /** The rate reserved for critical now. */
   double reserve(long now) {
-    if (reserved == null) {
-      return 0;
-    }
-    applyRates(now);
-    return reserved.rate();
+    return tokens.reserve(now);
   }
 
   /**
    * True when this account is in the state a new one starts in, as far as any limit goes: nothing
-   * queued or in flight (so no object held either), no lock timeout remembered, every AIMD factor
-   * back at 1 and every bucket, local or the local share of a shared one, full with no lease
-   * awaited. A new account made after forgetting this one may then spend exactly what this one
-   * could have. Forecast history is not compared: it moves the split between the critical reserve
-   * and the shared bucket (their full sum is the global burst either way) and background's
-   * allowance, never the global or endpoint rates.
+   * queued or in flight (so no object held either), no lock timeout remembered, and its tokens at
+   * rest ({@link AccountTokens#atRest}). A new account made after forgetting this one may then
+   * spend exactly what this one could have. Forecast history is not compared: it moves the split
+   * between the critical reserve and the shared bucket (their full sum is the global burst either
+   * way) and background's allowance, never the global or endpoint rates.
    */
   boolean atRest(long now) {
-    if (inFlight > 0 || !lanes.isEmpty() || !objects.atRest(now)) {
-      return false;
-    }
-    if (globalRate.factor(now) < 1 || concurrency.factor(now) < 1) {
-      return false;
-    }
-    for (Aimd aimd : endpointRates.values()) {
-      if (aimd.factor(now) < 1) {
-        return false;
-      }
-    }
-    applyRates(now);
-    if (!shared.full(now)
-        || (reserved != null && !reserved.full(now))
-        || (allowance != null && !allowance.full(now))) {
-      return false;
-    }
-    for (String endpoint : endpointBuckets.keySet()) {
-      // Through endpoint(): its rate must be the one in force, as a new bucket's would be.
-      if (!endpoint(endpoint, now).full(now)) {
-        return false;
-      }
-    }
-    if (sharedGlobal != null && !sharedGlobal.atRest(now)) {
-      return false;
-    }
-    for (SharedTokens.Pool pool : sharedEndpoints.values()) {
-      if (!pool.atRest(now)) {
-        return false;
-      }
-    }
-    return true;
+    return inFlight == 0 && lanes.isEmpty() && objects.atRest(now) && tokens.atRest(now);
   }
 
   /** Queues {@code waiter}, admits what the budget allows, and refuses it if it cannot make it. */
   void offer(Waiter waiter, long now, List<Runnable> actions) {
     lanes.add(waiter);
-    if (demand != null) {
-      demand.arrive(waiter.lane, now);
-    }
+    tokens.arrive(waiter.lane, now);
     metrics.enqueued(waiter.lane);
     drain(now, actions);
     if (waiter.done) {
@@ -205,28 +119,15 @@ final class AccountBudget {
 
   /**
    * Nanoseconds until {@code waiter} would be admitted if the lanes now waiting keep waiting
-   * ({@link Refusals#estimateNanos}), its lane's rate being its weighted share of the global rate.
+   * ({@link Refusals#estimateNanos}).
    */
   private long estimate(Waiter waiter, long now) {
-    int weights = lanes.weightsWaiting(config, waiter.lane);
-    double laneRate = shared.rate() * config.weight(waiter.lane) / weights;
-    if (waiter.lane == Lane.CRITICAL && reserved != null) {
-      laneRate += reserved.rate();
-    }
-    if (waiter.lane == Lane.BACKGROUND
-        && allowance != null
-        && weights > config.weight(Lane.BACKGROUND)) {
-      // Others wait: background gets no more than its allowance, never less than its share.
-      laneRate = Math.min(laneRate, allowance.rate());
-    }
-    // Shared with other edges: under equal demand each gets its share of every rate.
-    double share = sharedTokens == null ? 1 : 1.0 / sharedTokens.edges();
     return Refusals.estimateNanos(
         lanes.size(waiter.lane),
-        laneRate,
+        tokens.laneRate(waiter.lane, lanes.weightsWaiting(config, waiter.lane)),
         lanes.atEndpoint(waiter.endpoint),
-        endpoint(waiter.endpoint, now).rate(),
-        share);
+        tokens.endpointRate(waiter.endpoint, now),
+        tokens.share());
   }
 
   private void refuse(Waiter waiter, long estimateNanos, String reason, List<Runnable> actions) {
@@ -262,118 +163,29 @@ final class AccountBudget {
       }
       return;
     }
-    switch (limiter) {
-      case GLOBAL_RATE -> {
-        if (globalRate.cut(now)) {
-          metrics.cut(limiter.header());
-          applyRates(now);
-          shared.empty(now);
-        }
-      }
-      case ENDPOINT_RATE -> {
-        if (endpointRates.computeIfAbsent(waiter.endpoint, e -> new Aimd(config, now)).cut(now)) {
-          metrics.cut(limiter.header());
-          endpoint(waiter.endpoint, now).empty(now);
-        }
-      }
-      case GLOBAL_CONCURRENCY, ENDPOINT_CONCURRENCY -> {
-        if (concurrency.cut(now)) {
-          metrics.cut(limiter.header());
-        }
-      }
-      case RESOURCE_SPECIFIC, OTHER -> {
-        // Updates per PaymentIntent per hour, or a limiter not known: no rate of ours to cut.
-      }
+    if (tokens.cut(limiter, waiter.endpoint, now)) {
+      metrics.cut(limiter.header());
     }
-  }
-
-  /** Sets the buckets' rates to {@link RateAllocation}'s split of the global rate in force. */
-  private void applyRates(long now) {
-    double criticalPeak = 0;
-    double normalPeak = 0;
-    Demand demand = this.demand;
-    Bucket allowance = this.allowance;
-    boolean forecasting = demand != null && allowance != null;
-    if (demand != null && allowance != null) {
-      demand.roll(now);
-      criticalPeak = demand.peak(Lane.CRITICAL);
-      normalPeak = demand.peak(Lane.NORMAL);
-    }
-    RateAllocation rates =
-        RateAllocation.of(config, globalRate.factor(now), forecasting, criticalPeak, normalPeak);
-    if (allowance != null && forecasting && rates.allowance() != allowance.rate()) {
-      allowance.rate(rates.allowance(), now);
-    }
-    shared.rate(rates.shared(), now);
-    if (reserved != null) {
-      reserved.rate(rates.reserved(), now);
-    }
-  }
-
-  /** The endpoint's bucket at the rate in force now. */
-  private Bucket endpoint(String endpoint, long now) {
-    Bucket bucket =
-        endpointBuckets.computeIfAbsent(
-            endpoint, e -> new Bucket(config.endpointRate(), config.burst(), now));
-    Aimd aimd = endpointRates.get(endpoint);
-    if (aimd != null) {
-      double rate = config.endpointRate() * aimd.factor(now);
-      if (rate != bucket.rate()) {
-        bucket.rate(rate, now);
-      }
-    }
-    return bucket;
-  }
-
-  /** The endpoint's tokens shared with other edges, or null when this edge spends alone. */
-  private SharedTokens.@Nullable Pool sharedEndpoint(String endpoint, long now) {
-    SharedTokens tokens = sharedTokens;
-    if (tokens == null) {
-      return null;
-    }
-    return sharedEndpoints.computeIfAbsent(
-        endpoint,
-        e ->
-            tokens.pool(
-                key + '|' + e, config.endpointRate(), config.burst(), now, this::tokensArrived));
-  }
-
-  /** Both the endpoint's own bucket and, when shared, its shared tokens have one now. */
-  private boolean endpointAvailable(String endpoint, long now) {
-    if (!endpoint(endpoint, now).available(now)) {
-      return false;
-    }
-    SharedTokens.Pool pool = sharedEndpoint(endpoint, now);
-    return pool == null || pool.available(now);
-  }
-
-  private long endpointNanosUntilToken(String endpoint, long now) {
-    long local = endpoint(endpoint, now).nanosUntilToken(now);
-    SharedTokens.Pool pool = sharedEndpoint(endpoint, now);
-    return pool == null ? local : Math.max(local, pool.nanosUntilToken(now));
-  }
-
-  private int concurrencyLimit(long now) {
-    return Math.max(1, (int) (config.concurrency() * concurrency.factor(now)));
   }
 
   /** The first waiter of {@code lane} its endpoint and object let go now, or null. */
   private @Nullable Waiter candidate(Lane lane, long now) {
     return lanes.first(
         lane,
-        waiter -> !objects.blocks(waiter.object, now) && endpointAvailable(waiter.endpoint, now));
+        waiter ->
+            !objects.blocks(waiter.object, now) && tokens.endpointAvailable(waiter.endpoint, now));
   }
 
   /** Admits whatever the budget allows now, fairly; schedules a wake-up for the rest. */
   private void drain(long now, List<Runnable> actions) {
-    applyRates(now);
-    while (inFlight < concurrencyLimit(now)) {
+    tokens.applyRates(now);
+    while (inFlight < tokens.concurrencyLimit(now)) {
       Waiter chosen = null;
       Lane best = null;
       Waiter critical = candidate(Lane.CRITICAL, now);
-      if (critical != null && reserved != null && reserved.available(now)) {
+      if (critical != null && tokens.reserveAvailable(now)) {
         chosen = critical;
-      } else if (shared.available(now)) {
+      } else if (tokens.sharedAvailable(now)) {
         // Background beyond its allowance: served only with what no other lane can use now.
         Waiter leftover = null;
         for (Lane lane : LANES) {
@@ -381,7 +193,7 @@ final class AccountBudget {
           if (candidate == null) {
             continue;
           }
-          if (lane == Lane.BACKGROUND && allowance != null && !allowance.available(now)) {
+          if (lane == Lane.BACKGROUND && tokens.beyondAllowance(now)) {
             leftover = candidate;
           } else if (best == null || lanes.before(lane, best)) {
             best = lane;
@@ -395,19 +207,11 @@ final class AccountBudget {
       }
       // The lanes chose locally; the account's global token may still have to come from the
       // budget shared with other edges (whose answer drains again when it comes).
-      if (chosen == null || (sharedGlobal != null && !sharedGlobal.available(now))) {
+      if (chosen == null || !tokens.globalShareAvailable(now)) {
         break;
       }
-      if (sharedGlobal != null) {
-        sharedGlobal.take(now);
-      }
-      if (best == null) {
-        Objects.requireNonNull(reserved).take();
-      } else {
-        shared.take();
-        if (best == Lane.BACKGROUND && allowance != null && allowance.available(now)) {
-          allowance.take();
-        }
+      tokens.takeGlobal(best, now);
+      if (best != null) {
         lanes.served(best, config.weight(best));
       }
       admitNow(chosen, now, actions);
@@ -417,11 +221,7 @@ final class AccountBudget {
 
   private void admitNow(Waiter waiter, long now, List<Runnable> actions) {
     lanes.remove(waiter);
-    endpoint(waiter.endpoint, now).take();
-    SharedTokens.Pool pool = sharedEndpoint(waiter.endpoint, now);
-    if (pool != null) {
-      pool.take(now);
-    }
+    tokens.takeEndpoint(waiter.endpoint, now);
     inFlight++;
     waiter.holdsObject = objects.hold(waiter.object, now);
     waiter.done = true;
@@ -436,20 +236,12 @@ final class AccountBudget {
    * by a busy object need none: a release drains again.
    */
   private void scheduleWake(long now, List<Runnable> actions) {
-    if (inFlight >= concurrencyLimit(now)) {
+    if (inFlight >= tokens.concurrencyLimit(now)) {
       return;
     }
     long soonest = Long.MAX_VALUE;
     for (Lane lane : LANES) {
-      long shared = this.shared.nanosUntilToken(now);
-      if (lane == Lane.CRITICAL && reserved != null) {
-        shared = Math.min(shared, reserved.nanosUntilToken(now));
-      }
-      if (sharedGlobal != null) {
-        // Long.MAX_VALUE while waiting for the store: its answer drains again.
-        shared = Math.max(shared, sharedGlobal.nanosUntilToken(now));
-      }
-      long global = shared;
+      long global = tokens.globalNanosUntilToken(lane, now);
       soonest =
           Math.min(
               soonest,
@@ -458,7 +250,8 @@ final class AccountBudget {
                   waiter ->
                       objects.blocks(waiter.object, now)
                           ? Long.MAX_VALUE
-                          : Math.max(global, endpointNanosUntilToken(waiter.endpoint, now))));
+                          : Math.max(
+                              global, tokens.endpointNanosUntilToken(waiter.endpoint, now))));
     }
     if (soonest == Long.MAX_VALUE) {
       return;
