@@ -216,20 +216,28 @@ public final class SqliteDatabase implements AutoCloseable {
   }
 
   private <T> T inTransaction(Work<T> work) throws SQLException {
-    writeConnection.setAutoCommit(false);
+    return inTransaction(writeConnection, work);
+  }
+
+  /**
+   * Runs {@code work} on {@code connection} (the writer's, on the writer thread) in one {@code
+   * BEGIN IMMEDIATE} transaction: committed when it returns, rolled back when it throws.
+   */
+  static <T> T inTransaction(Connection connection, Work<T> work) throws SQLException {
+    connection.setAutoCommit(false);
     try {
-      T result = work.run(writeConnection);
-      writeConnection.commit();
+      T result = work.run(connection);
+      connection.commit();
       return result;
     } catch (SQLException | RuntimeException e) {
       try {
-        writeConnection.rollback();
+        connection.rollback();
       } catch (SQLException rollback) {
         e.addSuppressed(rollback);
       }
       throw e;
     } finally {
-      writeConnection.setAutoCommit(true);
+      connection.setAutoCommit(true);
     }
   }
 

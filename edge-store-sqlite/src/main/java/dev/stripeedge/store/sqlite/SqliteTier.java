@@ -2,24 +2,12 @@ package dev.stripeedge.store.sqlite;
 
 import dev.stripeedge.core.tier.CacheTier;
 import dev.stripeedge.core.tier.TierEntry;
-import java.io.ByteArrayInputStream;
-import java.io.ByteArrayOutputStream;
-import java.io.DataInputStream;
-import java.io.DataOutputStream;
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.sql.Connection;
-import java.sql.PreparedStatement;
-import java.sql.ResultSet;
 import java.sql.SQLException;
-import java.sql.Statement;
 import java.time.Clock;
-import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
-import java.util.HashSet;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
@@ -53,7 +41,6 @@ import org.jspecify.annotations.Nullable;
 public final class SqliteTier implements CacheTier {
 
   private static final System.Logger log = System.getLogger(SqliteTier.class.getName());
-  private static final int IN_CHUNK = 400;
   private static final int EVICT_BATCH = 200;
   private static final int MAX_TOUCHED = 50_000;
 
@@ -78,8 +65,8 @@ public final class SqliteTier implements CacheTier {
     this.storedBytes =
         database.await(
             connection -> {
-              createTables(connection);
-              return sumBytes(connection);
+              TierRows.createTables(connection);
+              return TierRows.sumBytes(connection);
             },
             false);
     this.maintenance = database.every(config.maintenanceEvery(), this::maintainQuietly);
@@ -127,33 +114,6 @@ public final class SqliteTier implements CacheTier {
   /** {@link #open(Path, SqliteTierConfig, Clock)} with the system clock. */
   public static SqliteTier open(Path file, SqliteTierConfig config) {
     return open(file, config, Clock.systemUTC());
-  }
-
-  private static void createTables(Connection connection) throws SQLException {
-    try (Statement statement = connection.createStatement()) {
-      statement.execute(
-          """
-          CREATE TABLE IF NOT EXISTS cache_entries (
-            key           TEXT PRIMARY KEY,
-            value         BLOB NOT NULL,
-            ids           BLOB NOT NULL,
-            fetch_started INTEGER NOT NULL,
-            expires_at    INTEGER NOT NULL,
-            bytes         INTEGER NOT NULL,
-            used_at       INTEGER NOT NULL)""");
-      statement.execute(
-          "CREATE INDEX IF NOT EXISTS cache_entries_expiry ON cache_entries (expires_at)");
-      statement.execute("CREATE INDEX IF NOT EXISTS cache_entries_use ON cache_entries (used_at)");
-      statement.execute(
-          "CREATE TABLE IF NOT EXISTS cache_ids (id TEXT NOT NULL, key TEXT NOT NULL,"
-              + " PRIMARY KEY (id, key)) WITHOUT ROWID");
-      statement.execute("CREATE INDEX IF NOT EXISTS cache_ids_key ON cache_ids (key)");
-      statement.execute(
-          "CREATE TABLE IF NOT EXISTS cache_invalidations (id TEXT PRIMARY KEY,"
-              + " at INTEGER NOT NULL)");
-      statement.execute(
-          "CREATE INDEX IF NOT EXISTS cache_invalidations_at ON cache_invalidations (at)");
-    }
   }
 
   @Override
@@ -204,7 +164,7 @@ public final class SqliteTier implements CacheTier {
 
   /** Bytes the stored rows take by the tier's count (values, keys, ids), read from the file. */
   public CompletableFuture<Long> bytes() {
-    return onWriter(this::sumBytes);
+    return onWriter(TierRows::sumBytes);
   }
 
   /** Purges expired rows and old markers and applies the bound now (normally in the background). */
@@ -221,34 +181,7 @@ public final class SqliteTier implements CacheTier {
   private Map<String, TierEntry> select(Connection connection, List<String> keys)
       throws SQLException {
     long now = clock.millis();
-    Map<String, TierEntry> found = new HashMap<>();
-    for (int from = 0; from < keys.size(); from += IN_CHUNK) {
-      List<String> chunk = keys.subList(from, Math.min(keys.size(), from + IN_CHUNK));
-      String sql =
-          "SELECT key, value, ids, fetch_started, expires_at FROM cache_entries"
-              + " WHERE expires_at > ? AND key IN ("
-              + "?,".repeat(chunk.size() - 1)
-              + "?)";
-      try (PreparedStatement query = connection.prepareStatement(sql)) {
-        query.setLong(1, now);
-        for (int i = 0; i < chunk.size(); i++) {
-          query.setString(i + 2, chunk.get(i));
-        }
-        try (ResultSet rows = query.executeQuery()) {
-          while (rows.next()) {
-            String key = rows.getString(1);
-            found.put(
-                key,
-                new TierEntry(
-                    key,
-                    rows.getBytes(2),
-                    decodeIds(rows.getBytes(3)),
-                    rows.getLong(4),
-                    rows.getLong(5)));
-          }
-        }
-      }
-    }
+    Map<String, TierEntry> found = TierRows.select(connection, keys, now);
     if (touched.size() < MAX_TOUCHED) {
       for (String key : found.keySet()) {
         touched.put(key, now);
@@ -264,60 +197,13 @@ public final class SqliteTier implements CacheTier {
     if (!entry.liveAt(now)) {
       return false;
     }
-    long size = sizeOf(entry);
-    long replaced;
-    write.setAutoCommit(false);
-    try {
-      if (invalidatedSince(write, entry)) {
-        write.rollback();
-        return false;
-      }
-      replaced = 0;
-      try (PreparedStatement existing =
-          write.prepareStatement(
-              "SELECT fetch_started, expires_at, bytes FROM cache_entries WHERE key = ?")) {
-        existing.setString(1, entry.key());
-        try (ResultSet row = existing.executeQuery()) {
-          if (row.next()) {
-            // An older fetch never replaces a newer one; an expired row is no competitor.
-            if (row.getLong(2) > now && row.getLong(1) >= entry.fetchStartedMillis()) {
-              write.rollback();
-              return false;
-            }
-            replaced = row.getLong(3);
-          }
-        }
-      }
-      deleteIds(write, entry.key());
-      try (PreparedStatement insert =
-          write.prepareStatement(
-              "INSERT OR REPLACE INTO cache_entries"
-                  + " (key, value, ids, fetch_started, expires_at, bytes, used_at)"
-                  + " VALUES (?, ?, ?, ?, ?, ?, ?)")) {
-        insert.setString(1, entry.key());
-        insert.setBytes(2, entry.value());
-        insert.setBytes(3, encodeIds(entry.ids()));
-        insert.setLong(4, entry.fetchStartedMillis());
-        insert.setLong(5, entry.expiresAtMillis());
-        insert.setLong(6, size);
-        insert.setLong(7, now);
-        insert.executeUpdate();
-      }
-      try (PreparedStatement index =
-          write.prepareStatement("INSERT OR IGNORE INTO cache_ids (id, key) VALUES (?, ?)")) {
-        for (String id : entry.ids()) {
-          index.setString(1, id);
-          index.setString(2, entry.key());
-          index.addBatch();
-        }
-        index.executeBatch();
-      }
-      write.commit();
-    } catch (SQLException | RuntimeException e) {
-      rollbackQuietly(write);
-      throw e;
-    } finally {
-      write.setAutoCommit(true);
+    long size = TierRows.sizeOf(entry);
+    long tolerance = config.clockTolerance().toMillis();
+    long replaced =
+        SqliteDatabase.inTransaction(
+            write, connection -> TierRows.replace(connection, entry, size, now, tolerance));
+    if (replaced < 0) {
+      return false;
     }
     storedBytes += size - replaced;
     if (storedBytes > config.maxBytes()) {
@@ -326,87 +212,10 @@ public final class SqliteTier implements CacheTier {
     return true;
   }
 
-  /**
-   * Whether one of the entry's ids was invalidated at or after its fetch began (less tolerance).
-   */
-  private boolean invalidatedSince(Connection write, TierEntry entry) throws SQLException {
-    try (PreparedStatement marker =
-        write.prepareStatement("SELECT at FROM cache_invalidations WHERE id = ?")) {
-      for (String id : entry.ids()) {
-        marker.setString(1, id);
-        try (ResultSet row = marker.executeQuery()) {
-          if (row.next()
-              && entry.fetchStartedMillis()
-                  <= row.getLong(1) + config.clockTolerance().toMillis()) {
-            return true;
-          }
-        }
-      }
-    }
-    return false;
-  }
-
   private void drop(Connection write, Set<String> ids) throws SQLException {
     long now = clock.millis();
-    write.setAutoCommit(false);
-    try {
-      Set<String> keys = new LinkedHashSet<>();
-      try (PreparedStatement marker =
-              write.prepareStatement(
-                  "INSERT INTO cache_invalidations (id, at) VALUES (?, ?)"
-                      + " ON CONFLICT (id) DO UPDATE SET at = MAX(at, excluded.at)");
-          PreparedStatement holders =
-              write.prepareStatement("SELECT key FROM cache_ids WHERE id = ?")) {
-        for (String id : ids) {
-          marker.setString(1, id);
-          marker.setLong(2, now);
-          marker.executeUpdate();
-          holders.setString(1, id);
-          try (ResultSet rows = holders.executeQuery()) {
-            while (rows.next()) {
-              keys.add(rows.getString(1));
-            }
-          }
-        }
-      }
-      long freed = deleteEntries(write, keys);
-      write.commit();
-      storedBytes -= freed;
-    } catch (SQLException | RuntimeException e) {
-      rollbackQuietly(write);
-      throw e;
-    } finally {
-      write.setAutoCommit(true);
-    }
-  }
-
-  /** Deletes the rows of {@code keys} and their index rows; returns the bytes they took. */
-  private long deleteEntries(Connection write, Collection<String> keys) throws SQLException {
-    long freed = 0;
-    try (PreparedStatement size =
-            write.prepareStatement("SELECT bytes FROM cache_entries WHERE key = ?");
-        PreparedStatement delete =
-            write.prepareStatement("DELETE FROM cache_entries WHERE key = ?")) {
-      for (String key : keys) {
-        size.setString(1, key);
-        try (ResultSet row = size.executeQuery()) {
-          if (row.next()) {
-            freed += row.getLong(1);
-          }
-        }
-        delete.setString(1, key);
-        delete.executeUpdate();
-        deleteIds(write, key);
-      }
-    }
-    return freed;
-  }
-
-  private void deleteIds(Connection write, String key) throws SQLException {
-    try (PreparedStatement delete = write.prepareStatement("DELETE FROM cache_ids WHERE key = ?")) {
-      delete.setString(1, key);
-      delete.executeUpdate();
-    }
+    storedBytes -=
+        SqliteDatabase.inTransaction(write, connection -> TierRows.drop(connection, ids, now));
   }
 
   private void maintainQuietly(Connection write) {
@@ -421,153 +230,34 @@ public final class SqliteTier implements CacheTier {
 
   private void maintainNow(Connection write) throws SQLException {
     long now = clock.millis();
-    purgeExpired(write, now);
-    try (PreparedStatement old =
-        write.prepareStatement("DELETE FROM cache_invalidations WHERE at < ?")) {
-      old.setLong(1, now - config.markerRetention().toMillis());
-      old.executeUpdate();
-    }
-    storedBytes = sumBytes(write);
+    SqliteDatabase.inTransaction(write, connection -> TierRows.purgeExpired(connection, now));
+    TierRows.forgetMarkers(write, now - config.markerRetention().toMillis());
+    storedBytes = TierRows.sumBytes(write);
     if (storedBytes > config.maxBytes()) {
       evict(write, now);
     }
   }
 
-  private void purgeExpired(Connection write, long now) throws SQLException {
-    write.setAutoCommit(false);
-    try (PreparedStatement ids =
-            write.prepareStatement(
-                "DELETE FROM cache_ids WHERE key IN"
-                    + " (SELECT key FROM cache_entries WHERE expires_at <= ?)");
-        PreparedStatement entries =
-            write.prepareStatement("DELETE FROM cache_entries WHERE expires_at <= ?")) {
-      ids.setLong(1, now);
-      ids.executeUpdate();
-      entries.setLong(1, now);
-      entries.executeUpdate();
-      write.commit();
-    } catch (SQLException | RuntimeException e) {
-      rollbackQuietly(write);
-      throw e;
-    } finally {
-      write.setAutoCommit(true);
-    }
-  }
-
   /** Drops expired rows, then least recently used ones, until the rows fit in 90% of the bound. */
   private void evict(Connection write, long now) throws SQLException {
-    recordUses(write);
-    purgeExpired(write, now);
-    long total = sumBytes(write);
+    if (!touched.isEmpty()) {
+      Map<String, Long> uses = new HashMap<>(touched);
+      uses.forEach(touched::remove);
+      SqliteDatabase.inTransaction(write, connection -> TierRows.recordUses(connection, uses));
+    }
+    SqliteDatabase.inTransaction(write, connection -> TierRows.purgeExpired(connection, now));
+    long total = TierRows.sumBytes(write);
     long target = config.maxBytes() / 10 * 9;
     while (total > target) {
-      List<String> victims = new ArrayList<>();
-      try (PreparedStatement oldest =
-          write.prepareStatement(
-              "SELECT key, bytes FROM cache_entries ORDER BY used_at LIMIT " + EVICT_BATCH)) {
-        try (ResultSet rows = oldest.executeQuery()) {
-          long planned = total;
-          while (rows.next() && planned > target) {
-            victims.add(rows.getString(1));
-            planned -= rows.getLong(2);
-          }
-        }
-      }
+      List<String> victims = TierRows.leastRecentlyUsed(write, total - target, EVICT_BATCH);
       if (victims.isEmpty()) {
         break;
       }
-      write.setAutoCommit(false);
-      try {
-        total -= deleteEntries(write, victims);
-        write.commit();
-      } catch (SQLException | RuntimeException e) {
-        rollbackQuietly(write);
-        throw e;
-      } finally {
-        write.setAutoCommit(true);
-      }
+      total -=
+          SqliteDatabase.inTransaction(
+              write, connection -> TierRows.deleteEntries(connection, victims));
     }
     storedBytes = total;
-  }
-
-  private void recordUses(Connection write) throws SQLException {
-    if (touched.isEmpty()) {
-      return;
-    }
-    Map<String, Long> uses = new HashMap<>(touched);
-    uses.forEach(touched::remove);
-    write.setAutoCommit(false);
-    try (PreparedStatement use =
-        write.prepareStatement(
-            "UPDATE cache_entries SET used_at = MAX(used_at, ?) WHERE key = ?")) {
-      for (Map.Entry<String, Long> hit : uses.entrySet()) {
-        use.setLong(1, hit.getValue());
-        use.setString(2, hit.getKey());
-        use.addBatch();
-      }
-      use.executeBatch();
-      write.commit();
-    } catch (SQLException | RuntimeException e) {
-      rollbackQuietly(write);
-      throw e;
-    } finally {
-      write.setAutoCommit(true);
-    }
-  }
-
-  private long sumBytes(Connection write) throws SQLException {
-    try (Statement statement = write.createStatement();
-        ResultSet row =
-            statement.executeQuery("SELECT COALESCE(SUM(bytes), 0) FROM cache_entries")) {
-      row.next();
-      return row.getLong(1);
-    }
-  }
-
-  private void rollbackQuietly(Connection write) {
-    try {
-      write.rollback();
-    } catch (SQLException e) {
-      log.log(System.Logger.Level.WARNING, "SQLite cache tier " + file() + ": rollback failed", e);
-    }
-  }
-
-  private static long sizeOf(TierEntry entry) {
-    long size = 64L + entry.value().length + entry.key().length();
-    for (String id : entry.ids()) {
-      size += 32L + 2L * id.length();
-    }
-    return size;
-  }
-
-  static byte[] encodeIds(Set<String> ids) {
-    ByteArrayOutputStream bytes = new ByteArrayOutputStream(16 + 24 * ids.size());
-    try (DataOutputStream out = new DataOutputStream(bytes)) {
-      out.writeInt(ids.size());
-      for (String id : ids) {
-        byte[] utf8 = id.getBytes(StandardCharsets.UTF_8);
-        out.writeInt(utf8.length);
-        out.write(utf8);
-      }
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
-    return bytes.toByteArray();
-  }
-
-  static Set<String> decodeIds(byte[] encoded) {
-    try (DataInputStream in = new DataInputStream(new ByteArrayInputStream(encoded))) {
-      int count = in.readInt();
-      Set<String> ids = new HashSet<>();
-      for (int i = 0; i < count; i++) {
-        byte[] utf8 = new byte[in.readInt()];
-        in.readFully(utf8);
-        ids.add(new String(utf8, StandardCharsets.UTF_8));
-      }
-      return ids;
-    } catch (IOException e) {
-      throw new IllegalStateException("corrupt ids column in the SQLite cache tier", e);
-    }
   }
 
   // ---- on the database's threads ----
