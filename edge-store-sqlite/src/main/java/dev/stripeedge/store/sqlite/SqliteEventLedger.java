@@ -14,7 +14,6 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collection;
 import java.util.List;
-import java.util.Locale;
 import java.util.Set;
 import org.jspecify.annotations.Nullable;
 
@@ -46,14 +45,7 @@ public final class SqliteEventLedger implements EventLedger, WebhookOutbox {
   private final PreparedStatement unapplied;
   private final PreparedStatement readCursor;
   private final PreparedStatement writeCursor;
-  private final PreparedStatement enqueue;
-  private final PreparedStatement due;
-  private final PreparedStatement markDelivered;
-  private final PreparedStatement markFailed;
-  private final PreparedStatement deadRows;
-  private final PreparedStatement replayOne;
-  private final PreparedStatement replayAll;
-  private final PreparedStatement nextDue;
+  private final OutboxRows outbox;
   private volatile boolean closed;
 
   /** Statements prepared on the database's writer connection, used on its thread only. */
@@ -84,25 +76,6 @@ public final class SqliteEventLedger implements EventLedger, WebhookOutbox {
               + " ON processed_events (object_id, type, created)");
       statement.execute(
           "CREATE TABLE IF NOT EXISTS cursors (name TEXT PRIMARY KEY, value TEXT NOT NULL)");
-      statement.execute(
-          """
-          CREATE TABLE IF NOT EXISTS webhook_outbox (
-            id              INTEGER PRIMARY KEY AUTOINCREMENT,
-            event_id        TEXT NOT NULL,
-            object_id       TEXT,
-            target          TEXT NOT NULL,
-            payload         BLOB NOT NULL,
-            attempts        INTEGER NOT NULL DEFAULT 0,
-            next_attempt_at INTEGER NOT NULL,
-            state           TEXT NOT NULL,
-            last_error      TEXT,
-            UNIQUE (event_id, target))""");
-      statement.execute(
-          "CREATE INDEX IF NOT EXISTS webhook_outbox_due"
-              + " ON webhook_outbox (state, next_attempt_at)");
-      statement.execute(
-          "CREATE INDEX IF NOT EXISTS webhook_outbox_order"
-              + " ON webhook_outbox (target, object_id, state, id)");
     }
     this.insert =
         connection.prepareStatement(
@@ -121,44 +94,7 @@ public final class SqliteEventLedger implements EventLedger, WebhookOutbox {
         connection.prepareStatement(
             "INSERT INTO cursors (name, value) VALUES (?, ?)"
                 + " ON CONFLICT (name) DO UPDATE SET value = excluded.value");
-    this.enqueue =
-        connection.prepareStatement(
-            "INSERT OR IGNORE INTO webhook_outbox"
-                + " (event_id, object_id, target, payload, next_attempt_at, state)"
-                + " VALUES (?, ?, ?, ?, ?, 'pending')");
-    String columns =
-        "d.id, d.event_id, d.object_id, d.target, d.payload, d.attempts, d.next_attempt_at,"
-            + " d.state, d.last_error";
-    // Ordered per object: an earlier pending row of the same object and target holds it back.
-    this.due =
-        connection.prepareStatement(
-            "SELECT "
-                + columns
-                + " FROM webhook_outbox d WHERE d.state = 'pending' AND d.next_attempt_at <= ?"
-                + " AND NOT EXISTS (SELECT 1 FROM webhook_outbox e WHERE e.state = 'pending'"
-                + " AND e.target = d.target AND e.object_id = d.object_id AND e.id < d.id)"
-                + " ORDER BY d.id LIMIT ?");
-    this.markDelivered =
-        connection.prepareStatement(
-            "UPDATE webhook_outbox SET state = 'delivered', payload = X'' WHERE id = ?");
-    this.markFailed =
-        connection.prepareStatement(
-            "UPDATE webhook_outbox SET state = ?, attempts = ?, next_attempt_at = ?,"
-                + " last_error = ? WHERE id = ?");
-    this.deadRows =
-        connection.prepareStatement(
-            "SELECT " + columns + " FROM webhook_outbox d WHERE d.state = 'dead' ORDER BY d.id");
-    this.replayOne =
-        connection.prepareStatement(
-            "UPDATE webhook_outbox SET state = 'pending', attempts = 0, next_attempt_at = ?"
-                + " WHERE state = 'dead' AND event_id = ?");
-    this.replayAll =
-        connection.prepareStatement(
-            "UPDATE webhook_outbox SET state = 'pending', attempts = 0, next_attempt_at = ?"
-                + " WHERE state = 'dead'");
-    this.nextDue =
-        connection.prepareStatement(
-            "SELECT MIN(next_attempt_at) FROM webhook_outbox WHERE state = 'pending'");
+    this.outbox = new OutboxRows(connection);
   }
 
   /**
@@ -240,12 +176,7 @@ public final class SqliteEventLedger implements EventLedger, WebhookOutbox {
           Recorded recorded = insertRow(event, receivedAt);
           if (recorded == Recorded.NEW) {
             for (String target : forwardTo) {
-              enqueue.setString(1, event.id());
-              enqueue.setString(2, event.objectId());
-              enqueue.setString(3, target);
-              enqueue.setBytes(4, payload);
-              enqueue.setLong(5, receivedAt.toEpochMilli());
-              enqueue.executeUpdate();
+              outbox.enqueue(event, target, payload, receivedAt);
             }
           }
           return recorded;
@@ -281,26 +212,13 @@ public final class SqliteEventLedger implements EventLedger, WebhookOutbox {
 
   @Override
   public List<Delivery> due(Instant now, int limit) {
-    return call(
-        "read due deliveries",
-        false,
-        connection -> {
-          due.setLong(1, now.toEpochMilli());
-          due.setInt(2, limit);
-          return deliveries(due);
-        });
+    return call("read due deliveries", false, connection -> outbox.due(now, limit));
   }
 
   @Override
   public void delivered(long id) {
     // The payload is no longer needed; the row stays as a record of the delivery.
-    call(
-        "mark delivery " + id + " delivered",
-        false,
-        connection -> {
-          markDelivered.setLong(1, id);
-          return markDelivered.executeUpdate();
-        });
+    call("mark delivery " + id + " delivered", false, connection -> outbox.delivered(id));
   }
 
   @Override
@@ -317,71 +235,22 @@ public final class SqliteEventLedger implements EventLedger, WebhookOutbox {
     call(
         "record a failed delivery " + id,
         false,
-        connection -> {
-          markFailed.setString(1, state);
-          markFailed.setInt(2, attempts);
-          markFailed.setLong(3, nextAt);
-          markFailed.setString(4, error);
-          markFailed.setLong(5, id);
-          return markFailed.executeUpdate();
-        });
+        connection -> outbox.failed(id, state, attempts, nextAt, error));
   }
 
   @Override
   public List<Delivery> deadLetters() {
-    return call("read dead deliveries", false, connection -> deliveries(deadRows));
+    return call("read dead deliveries", false, connection -> outbox.dead());
   }
 
   @Override
   public int replay(@Nullable String eventId, Instant now) {
-    return call(
-        "replay dead deliveries",
-        false,
-        connection -> {
-          if (eventId == null) {
-            replayAll.setLong(1, now.toEpochMilli());
-            return replayAll.executeUpdate();
-          }
-          replayOne.setLong(1, now.toEpochMilli());
-          replayOne.setString(2, eventId);
-          return replayOne.executeUpdate();
-        });
+    return call("replay dead deliveries", false, connection -> outbox.replay(eventId, now));
   }
 
   @Override
   public @Nullable Instant nextDue() {
-    return call(
-        "read the next due delivery",
-        false,
-        connection -> {
-          try (ResultSet rows = nextDue.executeQuery()) {
-            if (!rows.next()) {
-              return null;
-            }
-            long at = rows.getLong(1);
-            return rows.wasNull() ? null : Instant.ofEpochMilli(at);
-          }
-        });
-  }
-
-  private static List<Delivery> deliveries(PreparedStatement query) throws SQLException {
-    List<Delivery> result = new ArrayList<>();
-    try (ResultSet rows = query.executeQuery()) {
-      while (rows.next()) {
-        result.add(
-            new Delivery(
-                rows.getLong(1),
-                rows.getString(2),
-                rows.getString(3),
-                rows.getString(4),
-                rows.getBytes(5),
-                rows.getInt(6),
-                Instant.ofEpochMilli(rows.getLong(7)),
-                State.valueOf(rows.getString(8).toUpperCase(Locale.ROOT)),
-                rows.getString(9)));
-      }
-    }
-    return result;
+    return call("read the next due delivery", false, connection -> outbox.nextDue());
   }
 
   @Override
@@ -473,6 +342,7 @@ public final class SqliteEventLedger implements EventLedger, WebhookOutbox {
             for (PreparedStatement statement : statements()) {
               statement.close();
             }
+            outbox.close();
             return null;
           },
           false);
@@ -502,21 +372,7 @@ public final class SqliteEventLedger implements EventLedger, WebhookOutbox {
   }
 
   private List<PreparedStatement> statements() {
-    return List.of(
-        insert,
-        byId,
-        markApplied,
-        unapplied,
-        readCursor,
-        writeCursor,
-        enqueue,
-        due,
-        markDelivered,
-        markFailed,
-        deadRows,
-        replayOne,
-        replayAll,
-        nextDue);
+    return List.of(insert, byId, markApplied, unapplied, readCursor, writeCursor);
   }
 
   private boolean exists(String eventId) throws SQLException {
