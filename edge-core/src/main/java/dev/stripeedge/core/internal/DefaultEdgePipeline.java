@@ -37,7 +37,7 @@ import org.jspecify.annotations.Nullable;
  * single flight, upstream) over stages that each do one job. Thread-safe; never blocks.
  *
  * <p>A request is classified by route and {@link CacheRule}; a warming list goes to {@link
- * Warming}, anything not looked up to {@link Writes}, and a cacheable read is looked up here:
+ * Warming}, anything not looked up to {@link Forwarding}, and a cacheable read is looked up here:
  * memory first, then the tiers, then upstream through {@link SingleFlight} and {@link
  * UpstreamExchange}, stored by {@link CacheFill}. How old an entry may be is {@link Freshness}'s
  * call; every answer leaves through {@link Answers} with its {@link CacheStatus} and {@link
@@ -58,7 +58,7 @@ public final class DefaultEdgePipeline implements EdgePipeline {
   private final UpstreamExchange upstream;
   private final CacheFill fill;
   private final SingleFlight flights;
-  private final Writes writes;
+  private final Forwarding forwarding;
   private final Warming warming;
   private final EventRefresh events;
   private final AuditSampler audit;
@@ -94,8 +94,8 @@ public final class DefaultEdgePipeline implements EdgePipeline {
             upstream, budget, retryConfig, retryRule, ticker, scheduler, attemptTimeout, metrics);
     this.fill = new CacheFill(l0, this.tiers, StoreRule.of(notFoundTtl));
     this.flights = new SingleFlight(l0);
-    this.writes =
-        new Writes(
+    this.forwarding =
+        new Forwarding(
             keys,
             random,
             new UnkeyedWrites(idempotencyConfig, ticker),
@@ -139,7 +139,7 @@ public final class DefaultEdgePipeline implements EdgePipeline {
       }
       String reason =
           decision instanceof CacheDecision.Bypass bypass ? bypass.reason() : "no-api-key";
-      return writes.forward(request, route, reason, start);
+      return forwarding.forward(request, route, reason, start);
     } catch (RuntimeException e) {
       // A bug must still answer like Stripe would, and never with a stack trace.
       log.log(System.Logger.Level.ERROR, "edge pipeline failed for " + request, e);

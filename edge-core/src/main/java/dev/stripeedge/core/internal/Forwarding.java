@@ -22,7 +22,7 @@ import java.util.random.RandomGenerator;
  * outcome is ambiguous, and what a write changed dropped ({@link SideEffectRule}). Thread-safe;
  * never blocks.
  */
-final class Writes {
+final class Forwarding {
 
   private final CacheKeys keys;
   private final RandomGenerator random;
@@ -34,7 +34,7 @@ final class Writes {
   /**
    * @param invalidate drops ids everywhere
    */
-  Writes(
+  Forwarding(
       CacheKeys keys,
       RandomGenerator random,
       UnkeyedWrites unkeyedWrites,
