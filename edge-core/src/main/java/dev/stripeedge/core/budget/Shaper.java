@@ -19,8 +19,9 @@ import java.util.random.RandomGenerator;
 import org.jspecify.annotations.Nullable;
 
 /**
- * {@link Budget#shaper}: per-account token buckets, lanes, AIMD and, under forecasting, a reserve
- * and a background allowance that follow each lane's forecast demand ({@link Demand}).
+ * {@link Budget#shaper}: one {@link AccountBudget} per Stripe account (its lanes, object locks and
+ * {@link AccountTokens}: token buckets, AIMD and, under forecasting, a reserve and a background
+ * allowance that follow each lane's forecast demand), held in a map that forgets idle accounts.
  *
  * <p>Each account's state sits behind that account's monitor; futures are completed and timers
  * scheduled only after the monitor is left, so callbacks (the upstream call itself, a synchronous
@@ -28,15 +29,15 @@ import org.jspecify.annotations.Nullable;
  *
  * <p>Accounts are named by the request (any key, any {@code Stripe-Account}), so anyone can make
  * new ones: once more than {@link #SWEEP_AT} are held, admitting an attempt first forgets every
- * account at rest ({@link Account#atRest}). At rest means nothing queued or in flight, every bucket
- * full, every AIMD cut recovered and no lock timeout remembered: exactly the state a new account
- * starts in, so forgetting one and making it again on its next request lets it spend no more than
- * keeping it would have. Only its forecast history is lost (it warms up again: a reserve that is
- * lent anyway, and background's allowance, follow it; the global rate does not). An account with
- * waiters, permits or a bucket not yet refilled is never forgotten, so the map holds at most about
- * twice the accounts that are busy or were busy within the last burst's refill (a fraction of a
- * second), or {@code SWEEP_AT} if that is more: it grows with the load of the moment, not with the
- * accounts ever seen.
+ * account at rest ({@link AccountBudget#atRest}). At rest means nothing queued or in flight, every
+ * bucket full, every AIMD cut recovered and no lock timeout remembered: exactly the state a new
+ * account starts in, so forgetting one and making it again on its next request lets it spend no
+ * more than keeping it would have. Only its forecast history is lost (it warms up again: a reserve
+ * that is lent anyway, and background's allowance, follow it; the global rate does not). An account
+ * with waiters, permits or a bucket not yet refilled is never forgotten, so the map holds at most
+ * about twice the accounts that are busy or were busy within the last burst's refill (a fraction of
+ * a second), or {@code SWEEP_AT} if that is more: it grows with the load of the moment, not with
+ * the accounts ever seen.
  */
 final class Shaper implements Budget {
 
