@@ -10,13 +10,11 @@ import dev.stripeedge.core.Ticker;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Collection;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
-import java.util.function.Function;
 
 /**
  * The stage that applies an event's copy of an object: drops the object everywhere, then puts the
@@ -35,7 +33,7 @@ final class EventRefresh {
   private final Ticker ticker;
   private final Clock clock;
   private final EdgeMetrics metrics;
-  private final Function<Collection<String>, CompletableFuture<Boolean>> invalidate;
+  private final Invalidation invalidation;
 
   // Newest event second applied per object, so an older event never replaces a newer copy.
   private final Cache<String, Long> newestChange =
@@ -54,20 +52,13 @@ final class EventRefresh {
           .executor(Runnable::run)
           .build();
 
-  /**
-   * @param invalidate drops ids everywhere; its future completes once every tier acknowledged
-   */
   EventRefresh(
-      L0Cache l0,
-      Ticker ticker,
-      Clock clock,
-      EdgeMetrics metrics,
-      Function<Collection<String>, CompletableFuture<Boolean>> invalidate) {
+      L0Cache l0, Ticker ticker, Clock clock, EdgeMetrics metrics, Invalidation invalidation) {
     this.l0 = l0;
     this.ticker = ticker;
     this.clock = clock;
     this.metrics = metrics;
-    this.invalidate = invalidate;
+    this.invalidation = invalidation;
   }
 
   /** Where the change stands against those applied before it. */
@@ -97,7 +88,7 @@ final class EventRefresh {
           EventCopyRule.verdict(
               entry.ids(), entry.response(), change, storedAtMillis, order.followsTie()));
     }
-    CompletableFuture<Boolean> invalidated = invalidate.apply(List.of(id));
+    CompletableFuture<Boolean> invalidated = invalidation.drop(List.of(id));
     if (!order.newest() || verdicts.isEmpty()) {
       return invalidated;
     }

@@ -9,11 +9,9 @@ import dev.stripeedge.core.IdempotencyKeys;
 import dev.stripeedge.core.Route;
 import dev.stripeedge.core.SideEffectRule;
 import dev.stripeedge.core.UpstreamException;
-import java.util.Collection;
 import java.util.LinkedHashSet;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
-import java.util.function.Function;
 import java.util.random.RandomGenerator;
 
 /**
@@ -29,24 +27,21 @@ final class Forwarding {
   private final UnkeyedWrites unkeyedWrites;
   private final UpstreamExchange upstream;
   private final Answers answers;
-  private final Function<Collection<String>, CompletableFuture<Boolean>> invalidate;
+  private final Invalidation invalidation;
 
-  /**
-   * @param invalidate drops ids everywhere
-   */
   Forwarding(
       CacheKeys keys,
       RandomGenerator random,
       UnkeyedWrites unkeyedWrites,
       UpstreamExchange upstream,
       Answers answers,
-      Function<Collection<String>, CompletableFuture<Boolean>> invalidate) {
+      Invalidation invalidation) {
     this.keys = keys;
     this.random = random;
     this.unkeyedWrites = unkeyedWrites;
     this.upstream = upstream;
     this.answers = answers;
-    this.invalidate = invalidate;
+    this.invalidation = invalidation;
   }
 
   /** Forwards {@code request}, which the cache bypasses for {@code reason}. */
@@ -141,7 +136,7 @@ final class Forwarding {
       ids.add(dependency.key());
     }
     if (!ids.isEmpty()) {
-      invalidate.apply(ids);
+      invalidation.drop(ids);
     }
   }
 }
