@@ -33,6 +33,20 @@ public sealed interface Dependency {
     }
   }
 
+  /**
+   * The answer is the object's plain retrieve (no query, no expansion): an event carrying the
+   * object's new state may replace it rather than only drop it.
+   */
+  record RetrieveOf(String objectId) implements Dependency {
+    /** The prefix of {@link #key()}. */
+    public static final String PREFIX = "retrieve:";
+
+    @Override
+    public String key() {
+      return PREFIX + objectId;
+    }
+  }
+
   /** The answer lists a collection ({@code /v1/charges}): creates and deletes change it. */
   record ListOf(String collectionPath) implements Dependency {
     /** The prefix of {@link #key()}. */
@@ -42,5 +56,19 @@ public sealed interface Dependency {
     public String key() {
       return PREFIX + collectionPath;
     }
+  }
+
+  /** The dependency whose {@link #key()} is {@code key}: the inverse of {@code key()}. */
+  static Dependency parse(String key) {
+    if (key.startsWith(References.PREFIX)) {
+      return new References(key.substring(References.PREFIX.length()));
+    }
+    if (key.startsWith(ListOf.PREFIX)) {
+      return new ListOf(key.substring(ListOf.PREFIX.length()));
+    }
+    if (key.startsWith(RetrieveOf.PREFIX)) {
+      return new RetrieveOf(key.substring(RetrieveOf.PREFIX.length()));
+    }
+    return new Contains(key);
   }
 }

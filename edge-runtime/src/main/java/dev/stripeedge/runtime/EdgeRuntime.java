@@ -25,13 +25,16 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.Deque;
 import java.util.List;
+import java.util.Map;
 import java.util.ServiceLoader;
 import java.util.SplittableRandom;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedDeque;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
 import java.util.function.UnaryOperator;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
@@ -106,6 +109,7 @@ public final class EdgeRuntime implements AutoCloseable {
   private final @Nullable DriftAudit driftAudit;
   // What close() undoes, last opened first.
   private final Deque<Step> opened = new ConcurrentLinkedDeque<>();
+  private final Map<String, AutoCloseable> sharedResources = new ConcurrentHashMap<>();
 
   /** Something the runtime opened, with how to undo it. */
   private record Step(String name, AutoCloseable undo) {}
@@ -125,7 +129,7 @@ public final class EdgeRuntime implements AutoCloseable {
               .scheduler(time.scheduler())
               .meterRegistry(metrics);
       StoreContext context =
-          new StoreContext(Path.of(settings.store().path()), metrics, time.clock());
+          new StoreContext(Path.of(settings.store().path()), metrics, time.clock(), this::shared);
       EventStoreBackend events = eventStoreBackend(settings.store().backend());
       byte[] keySecret = settings.cacheKeySecretBytes();
       if (keySecret == null && settings.tiers().backends().anyEnabled()) {
@@ -279,6 +283,14 @@ public final class EdgeRuntime implements AutoCloseable {
     builder.tier(open("tier " + backend.name() + " (wrapped)", wrapped), settings.tierConfig());
     long maxBytes = settings.maxBytes();
     return maxBytes > 0 ? sizing.withTierBytes(backend.name(), maxBytes) : sizing;
+  }
+
+  /**
+   * The resource {@code key} names, opened on first use and closed after everything opened later
+   * (its users).
+   */
+  private <T extends AutoCloseable> T shared(String key, Class<T> type, Supplier<T> open) {
+    return type.cast(sharedResources.computeIfAbsent(key, k -> open(k, open.get())));
   }
 
   /** Records {@code resource} for {@link #close}; returns it. */

@@ -61,7 +61,7 @@ class EdgeRuntimeTest {
     }
     assertThat(liveThreads("edge-event-journal")).isEmpty();
     assertThat(liveThreads("edge-reconciler")).isEmpty();
-    assertThat(liveThreads("sqlite-tier-")).isEmpty();
+    assertThat(liveThreads("sqlite-")).isEmpty();
   }
 
   @Test
@@ -77,7 +77,7 @@ class EdgeRuntimeTest {
             () -> EdgeRuntime.start(everything(), new SimpleMeterRegistry(), failingTier))
         .hasMessageContaining("cannot be wrapped");
     // The SQLite tier it had opened is closed (its threads gone), and the file opens again.
-    assertThat(liveThreads("sqlite-tier-")).isEmpty();
+    assertThat(liveThreads("sqlite-")).isEmpty();
     try (EdgeRuntime again = EdgeRuntime.start(everything(), new SimpleMeterRegistry())) {
       assertThat(again.pipeline()).isNotNull();
     }
@@ -91,7 +91,7 @@ class EdgeRuntimeTest {
                     everything().with("store.backend", "dynamodb"), new SimpleMeterRegistry()))
         .hasMessageContaining("store.backend is dynamodb")
         .hasMessageContaining("edge-store-dynamodb");
-    assertThat(liveThreads("sqlite-tier-")).isEmpty();
+    assertThat(liveThreads("sqlite-")).isEmpty();
   }
 
   @Test

@@ -59,7 +59,8 @@ public final class DefaultRetryRule implements RetryRule {
     if ("false".equals(should)) {
       return "should-retry-false";
     }
-    if (status == 429 && stoppedByRateLimiter(response)) {
+    RateLimitSignal limited = RateLimitSignal.of(response);
+    if (limited != null && limited.clearsSoon()) {
       // Stripe's limiters answer before anything is done, so even a keyless POST is safe to send
       // again; the next attempt waits for budget, which this 429 has just cut.
       return null;
@@ -73,21 +74,11 @@ public final class DefaultRetryRule implements RetryRule {
     if (status == 409 || status >= 500) {
       return null;
     }
-    if (status == 429 && StripeErrors.code(response.body()).equals("lock_timeout")) {
+    if (limited != null && limited.lockTimeout()) {
       return null;
     }
     // Other 4xx are final.
     return "status";
-  }
-
-  /**
-   * A 429 from one of Stripe's rate or concurrency limiters: it names the limiter. The
-   * resource-specific limiter (updates per PaymentIntent per hour) does not clear within a
-   * request's deadline, and a lock timeout names none.
-   */
-  private static boolean stoppedByRateLimiter(EdgeResponse response) {
-    String limiter = response.header("stripe-rate-limited-reason");
-    return limiter != null && !limiter.equals("resource-specific");
   }
 
   private Duration delay(int attemptNumber) {

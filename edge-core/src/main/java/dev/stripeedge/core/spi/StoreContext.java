@@ -11,5 +11,7 @@ import java.time.Clock;
  *     this machine
  * @param metrics where backends register their meters
  * @param clock wall-clock time, injected so tests move it
+ * @param shared resources backends share, such as one SQLite file's connections
  */
-public record StoreContext(Path storeFile, MeterRegistry metrics, Clock clock) {}
+public record StoreContext(
+    Path storeFile, MeterRegistry metrics, Clock clock, SharedResources shared) {}

@@ -6,11 +6,23 @@ import dev.stripeedge.core.spi.TierBackend;
 import dev.stripeedge.core.tier.CacheTier;
 import dev.stripeedge.core.tier.TierConfig;
 import dev.stripeedge.core.webhooks.EventStore;
+import java.nio.file.Path;
 
 /** The SQLite backends, registered with {@link java.util.ServiceLoader}. */
 public final class SqliteBackends {
 
   private SqliteBackends() {}
+
+  /** The {@code store.path} file, opened once for the tier, the event store and the secret. */
+  private static SqliteDatabase database(StoreContext context) {
+    Path file = context.storeFile().toAbsolutePath().normalize();
+    return context
+        .shared()
+        .get(
+            "sqlite:" + file,
+            SqliteDatabase.class,
+            () -> SqliteDatabase.open(file, SqliteTierConfig.defaults().readers()));
+  }
 
   /** {@code tiers.sqlite}: after Redis and DynamoDB, it is the slowest to ask. */
   public static final class Tier implements TierBackend<SqliteTierSettings> {
@@ -44,7 +56,7 @@ public final class SqliteBackends {
     @Override
     public CacheTier open(SqliteTierSettings settings, StoreContext context) {
       return SqliteTier.open(
-          context.storeFile(),
+          database(context),
           SqliteTierConfig.defaults().withMaxBytes(settings.maxBytes()),
           context.clock());
     }
@@ -62,12 +74,12 @@ public final class SqliteBackends {
 
     @Override
     public EventStore open(StoreContext context) {
-      return SqliteEventLedger.open(context.storeFile());
+      return SqliteEventLedger.open(database(context));
     }
 
     @Override
     public byte[] cacheKeySecret(StoreContext context) {
-      return SqliteKeySecret.load(context.storeFile());
+      return SqliteKeySecret.load(database(context));
     }
   }
 }

@@ -3,11 +3,8 @@ package dev.stripeedge.store.sqlite;
 import dev.stripeedge.core.webhooks.EventLedger;
 import dev.stripeedge.core.webhooks.EventStore;
 import dev.stripeedge.core.webhooks.StripeEvent;
-import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
-import java.sql.DriverManager;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
@@ -17,7 +14,6 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collection;
 import java.util.List;
-import java.util.Locale;
 import java.util.Set;
 import org.jspecify.annotations.Nullable;
 
@@ -32,39 +28,34 @@ import org.jspecify.annotations.Nullable;
  * last error; queued in the same transaction as the event). The file is created on first open and
  * kept compatible by {@code CREATE … IF NOT EXISTS} and by adding columns a file from an older
  * version lacks (its events count as applied: that version applied them before acknowledging).
- * Thread-safe: one connection, one caller at a time (SQLite writes one at a time anyway); every
- * method blocks on disk I/O. Errors are {@link IllegalStateException}s carrying the SQL error.
+ * Thread-safe: every call runs on the {@link SqliteDatabase}'s writer thread (shared with the cache
+ * tier when they share the file), one at a time, and blocks its caller until done. Errors are
+ * {@link IllegalStateException}s carrying the SQL error.
  */
 public final class SqliteEventLedger implements EventStore {
 
   private static final String RECONCILE_CURSOR = "reconcile";
 
-  private final Path file;
-  private final Connection connection;
+  private final SqliteDatabase database;
+  // Whether the ledger opened the database itself, and so closes it.
+  private final boolean owned;
   private final PreparedStatement insert;
   private final PreparedStatement byId;
   private final PreparedStatement markApplied;
   private final PreparedStatement unapplied;
   private final PreparedStatement readCursor;
   private final PreparedStatement writeCursor;
-  private final PreparedStatement enqueue;
-  private final PreparedStatement due;
-  private final PreparedStatement markDelivered;
-  private final PreparedStatement markFailed;
-  private final PreparedStatement deadRows;
-  private final PreparedStatement replayOne;
-  private final PreparedStatement replayAll;
-  private final PreparedStatement nextDue;
-  private boolean closed;
+  private final OutboxRows outbox;
+  private volatile boolean closed;
 
-  private SqliteEventLedger(Path file) throws SQLException {
-    this.file = file;
-    this.connection = DriverManager.getConnection("jdbc:sqlite:" + file);
+  /** Statements prepared on the database's writer connection, used on its thread only. */
+  private SqliteEventLedger(SqliteDatabase database, boolean owned, Connection connection)
+      throws SQLException {
+    this.database = database;
+    this.owned = owned;
+    // synchronous=FULL (SqliteDatabase): the WAL is synced on every commit, so "recorded" means on
+    // disk before the edge answers 2xx.
     try (Statement statement = connection.createStatement()) {
-      statement.execute("PRAGMA journal_mode=WAL");
-      // FULL: the WAL is synced on every commit, so "recorded" means on disk before we answer 2xx.
-      statement.execute("PRAGMA synchronous=FULL");
-      statement.execute("PRAGMA busy_timeout=5000");
       statement.execute(
           """
           CREATE TABLE IF NOT EXISTS processed_events (
@@ -85,25 +76,6 @@ public final class SqliteEventLedger implements EventStore {
               + " ON processed_events (object_id, type, created)");
       statement.execute(
           "CREATE TABLE IF NOT EXISTS cursors (name TEXT PRIMARY KEY, value TEXT NOT NULL)");
-      statement.execute(
-          """
-          CREATE TABLE IF NOT EXISTS webhook_outbox (
-            id              INTEGER PRIMARY KEY AUTOINCREMENT,
-            event_id        TEXT NOT NULL,
-            object_id       TEXT,
-            target          TEXT NOT NULL,
-            payload         BLOB NOT NULL,
-            attempts        INTEGER NOT NULL DEFAULT 0,
-            next_attempt_at INTEGER NOT NULL,
-            state           TEXT NOT NULL,
-            last_error      TEXT,
-            UNIQUE (event_id, target))""");
-      statement.execute(
-          "CREATE INDEX IF NOT EXISTS webhook_outbox_due"
-              + " ON webhook_outbox (state, next_attempt_at)");
-      statement.execute(
-          "CREATE INDEX IF NOT EXISTS webhook_outbox_order"
-              + " ON webhook_outbox (target, object_id, state, id)");
     }
     this.insert =
         connection.prepareStatement(
@@ -122,44 +94,7 @@ public final class SqliteEventLedger implements EventStore {
         connection.prepareStatement(
             "INSERT INTO cursors (name, value) VALUES (?, ?)"
                 + " ON CONFLICT (name) DO UPDATE SET value = excluded.value");
-    this.enqueue =
-        connection.prepareStatement(
-            "INSERT OR IGNORE INTO webhook_outbox"
-                + " (event_id, object_id, target, payload, next_attempt_at, state)"
-                + " VALUES (?, ?, ?, ?, ?, 'pending')");
-    String columns =
-        "d.id, d.event_id, d.object_id, d.target, d.payload, d.attempts, d.next_attempt_at,"
-            + " d.state, d.last_error";
-    // Ordered per object: an earlier pending row of the same object and target holds it back.
-    this.due =
-        connection.prepareStatement(
-            "SELECT "
-                + columns
-                + " FROM webhook_outbox d WHERE d.state = 'pending' AND d.next_attempt_at <= ?"
-                + " AND NOT EXISTS (SELECT 1 FROM webhook_outbox e WHERE e.state = 'pending'"
-                + " AND e.target = d.target AND e.object_id = d.object_id AND e.id < d.id)"
-                + " ORDER BY d.id LIMIT ?");
-    this.markDelivered =
-        connection.prepareStatement(
-            "UPDATE webhook_outbox SET state = 'delivered', payload = X'' WHERE id = ?");
-    this.markFailed =
-        connection.prepareStatement(
-            "UPDATE webhook_outbox SET state = ?, attempts = ?, next_attempt_at = ?,"
-                + " last_error = ? WHERE id = ?");
-    this.deadRows =
-        connection.prepareStatement(
-            "SELECT " + columns + " FROM webhook_outbox d WHERE d.state = 'dead' ORDER BY d.id");
-    this.replayOne =
-        connection.prepareStatement(
-            "UPDATE webhook_outbox SET state = 'pending', attempts = 0, next_attempt_at = ?"
-                + " WHERE state = 'dead' AND event_id = ?");
-    this.replayAll =
-        connection.prepareStatement(
-            "UPDATE webhook_outbox SET state = 'pending', attempts = 0, next_attempt_at = ?"
-                + " WHERE state = 'dead'");
-    this.nextDue =
-        connection.prepareStatement(
-            "SELECT MIN(next_attempt_at) FROM webhook_outbox WHERE state = 'pending'");
+    this.outbox = new OutboxRows(connection);
   }
 
   /**
@@ -168,67 +103,84 @@ public final class SqliteEventLedger implements EventStore {
    * @throws IllegalStateException the file cannot be opened or is not a SQLite database
    */
   public static SqliteEventLedger open(Path file) {
+    SqliteDatabase database;
     try {
-      Path parent = file.toAbsolutePath().getParent();
-      if (parent != null) {
-        Files.createDirectories(parent);
-      }
-      return new SqliteEventLedger(file);
-    } catch (SQLException | IOException e) {
+      database = SqliteDatabase.open(file, 0);
+    } catch (IllegalStateException e) {
       throw new IllegalStateException(
           "cannot open the SQLite store " + file + ": " + e.getMessage(), e);
+    }
+    try {
+      return open(database, true);
+    } catch (RuntimeException e) {
+      database.close();
+      throw e;
+    }
+  }
+
+  /**
+   * Opens (creating when missing) the ledger's tables in {@code database}, next to whatever else it
+   * holds. The database stays open when the ledger closes.
+   *
+   * @throws IllegalStateException the tables cannot be created
+   */
+  public static SqliteEventLedger open(SqliteDatabase database) {
+    return open(database, false);
+  }
+
+  private static SqliteEventLedger open(SqliteDatabase database, boolean owned) {
+    try {
+      return database.await(
+          connection -> new SqliteEventLedger(database, owned, connection), false);
+    } catch (SQLException | RuntimeException e) {
+      throw new IllegalStateException(
+          "cannot open the SQLite store " + database.file() + ": " + e.getMessage(), e);
     }
   }
 
   /** The database file. */
   public Path file() {
-    return file;
+    return database.file();
   }
 
-  @Override
-  public synchronized Recorded record(StripeEvent event, Instant receivedAt) {
+  /**
+   * Runs {@code work} on the database's writer (in one transaction when {@code transaction}) and
+   * waits for it; a SQL error says it could not {@code what}.
+   */
+  private <T> T call(String what, boolean transaction, SqliteDatabase.Work<T> work) {
     open();
     try {
-      // Autocommit: each statement is one durable transaction; the unique keys make it atomic.
-      return insertRow(event, receivedAt);
+      return database.await(work, transaction);
     } catch (SQLException e) {
-      throw failure("record " + event.id(), e);
+      throw failure(what, e);
     }
   }
 
   @Override
-  public synchronized Recorded record(
+  public Recorded record(StripeEvent event, Instant receivedAt) {
+    // Autocommit: each statement is one durable transaction; the unique keys make it atomic.
+    return call("record " + event.id(), false, connection -> insertRow(event, receivedAt));
+  }
+
+  @Override
+  public Recorded record(
       StripeEvent event, Instant receivedAt, byte[] payload, List<String> forwardTo) {
     if (forwardTo.isEmpty()) {
       return record(event, receivedAt);
     }
-    open();
-    try {
-      // One transaction: the event and its deliveries are durable together or not at all.
-      connection.setAutoCommit(false);
-      try {
-        Recorded recorded = insertRow(event, receivedAt);
-        if (recorded == Recorded.NEW) {
-          for (String target : forwardTo) {
-            enqueue.setString(1, event.id());
-            enqueue.setString(2, event.objectId());
-            enqueue.setString(3, target);
-            enqueue.setBytes(4, payload);
-            enqueue.setLong(5, receivedAt.toEpochMilli());
-            enqueue.executeUpdate();
+    // One transaction: the event and its deliveries are durable together or not at all.
+    return call(
+        "record and queue " + event.id(),
+        true,
+        connection -> {
+          Recorded recorded = insertRow(event, receivedAt);
+          if (recorded == Recorded.NEW) {
+            for (String target : forwardTo) {
+              outbox.enqueue(event, target, payload, receivedAt);
+            }
           }
-        }
-        connection.commit();
-        return recorded;
-      } catch (SQLException e) {
-        connection.rollback();
-        throw e;
-      } finally {
-        connection.setAutoCommit(true);
-      }
-    } catch (SQLException e) {
-      throw failure("record and queue " + event.id(), e);
-    }
+          return recorded;
+        });
   }
 
   /**
@@ -259,205 +211,141 @@ public final class SqliteEventLedger implements EventStore {
   }
 
   @Override
-  public synchronized List<Delivery> due(Instant now, int limit) {
-    open();
-    try {
-      due.setLong(1, now.toEpochMilli());
-      due.setInt(2, limit);
-      return deliveries(due);
-    } catch (SQLException e) {
-      throw failure("read due deliveries", e);
-    }
+  public List<Delivery> due(Instant now, int limit) {
+    return call("read due deliveries", false, connection -> outbox.due(now, limit));
   }
 
   @Override
-  public synchronized void delivered(long id) {
-    open();
-    try {
-      // The payload is no longer needed; the row stays as a record of the delivery.
-      markDelivered.setLong(1, id);
-      markDelivered.executeUpdate();
-    } catch (SQLException e) {
-      throw failure("mark delivery " + id + " delivered", e);
-    }
+  public void delivered(long id) {
+    // The payload is no longer needed; the row stays as a record of the delivery.
+    call("mark delivery " + id + " delivered", false, connection -> outbox.delivered(id));
   }
 
   @Override
-  public synchronized void retryLater(long id, int attempts, Instant nextAttemptAt, String error) {
+  public void retryLater(long id, int attempts, Instant nextAttemptAt, String error) {
     fail(id, "pending", attempts, nextAttemptAt.toEpochMilli(), error);
   }
 
   @Override
-  public synchronized void dead(long id, int attempts, String error) {
+  public void dead(long id, int attempts, String error) {
     fail(id, "dead", attempts, Long.MAX_VALUE, error);
   }
 
   private void fail(long id, String state, int attempts, long nextAt, String error) {
-    open();
-    try {
-      markFailed.setString(1, state);
-      markFailed.setInt(2, attempts);
-      markFailed.setLong(3, nextAt);
-      markFailed.setString(4, error);
-      markFailed.setLong(5, id);
-      markFailed.executeUpdate();
-    } catch (SQLException e) {
-      throw failure("record a failed delivery " + id, e);
-    }
+    call(
+        "record a failed delivery " + id,
+        false,
+        connection -> outbox.failed(id, state, attempts, nextAt, error));
   }
 
   @Override
-  public synchronized List<Delivery> deadLetters() {
-    open();
-    try {
-      return deliveries(deadRows);
-    } catch (SQLException e) {
-      throw failure("read dead deliveries", e);
-    }
+  public List<Delivery> deadLetters() {
+    return call("read dead deliveries", false, connection -> outbox.dead());
   }
 
   @Override
-  public synchronized int replay(@Nullable String eventId, Instant now) {
-    open();
-    try {
-      if (eventId == null) {
-        replayAll.setLong(1, now.toEpochMilli());
-        return replayAll.executeUpdate();
-      }
-      replayOne.setLong(1, now.toEpochMilli());
-      replayOne.setString(2, eventId);
-      return replayOne.executeUpdate();
-    } catch (SQLException e) {
-      throw failure("replay dead deliveries", e);
-    }
+  public int replay(@Nullable String eventId, Instant now) {
+    return call("replay dead deliveries", false, connection -> outbox.replay(eventId, now));
   }
 
   @Override
-  public synchronized @Nullable Instant nextDue() {
-    open();
-    try (ResultSet rows = nextDue.executeQuery()) {
-      if (!rows.next()) {
-        return null;
-      }
-      long at = rows.getLong(1);
-      return rows.wasNull() ? null : Instant.ofEpochMilli(at);
-    } catch (SQLException e) {
-      throw failure("read the next due delivery", e);
-    }
-  }
-
-  private static List<Delivery> deliveries(PreparedStatement query) throws SQLException {
-    List<Delivery> result = new ArrayList<>();
-    try (ResultSet rows = query.executeQuery()) {
-      while (rows.next()) {
-        result.add(
-            new Delivery(
-                rows.getLong(1),
-                rows.getString(2),
-                rows.getString(3),
-                rows.getString(4),
-                rows.getBytes(5),
-                rows.getInt(6),
-                Instant.ofEpochMilli(rows.getLong(7)),
-                State.valueOf(rows.getString(8).toUpperCase(Locale.ROOT)),
-                rows.getString(9)));
-      }
-    }
-    return result;
+  public @Nullable Instant nextDue() {
+    return call("read the next due delivery", false, connection -> outbox.nextDue());
   }
 
   @Override
-  public synchronized boolean contains(String eventId) {
-    open();
-    try {
-      return exists(eventId);
-    } catch (SQLException e) {
-      throw failure("look up " + eventId, e);
-    }
+  public boolean contains(String eventId) {
+    return call("look up " + eventId, false, connection -> exists(eventId));
   }
 
   @Override
-  public synchronized void markApplied(Collection<String> eventIds) {
+  public void markApplied(Collection<String> eventIds) {
     open();
     if (eventIds.isEmpty()) {
       return;
     }
-    try {
-      // One transaction (one sync) for the batch.
-      connection.setAutoCommit(false);
-      try {
-        for (String eventId : eventIds) {
-          markApplied.setString(1, eventId);
-          markApplied.executeUpdate();
-        }
-        connection.commit();
-      } catch (SQLException e) {
-        connection.rollback();
-        throw e;
-      } finally {
-        connection.setAutoCommit(true);
-      }
-    } catch (SQLException e) {
-      throw failure("mark " + eventIds.size() + " events applied", e);
-    }
+    // One transaction (one sync) for the batch.
+    call(
+        "mark " + eventIds.size() + " events applied",
+        true,
+        connection -> {
+          for (String eventId : eventIds) {
+            markApplied.setString(1, eventId);
+            markApplied.executeUpdate();
+          }
+          return null;
+        });
   }
 
   @Override
-  public synchronized List<Unapplied> unapplied(Instant receivedBefore, int limit) {
-    open();
-    try {
-      unapplied.setLong(1, receivedBefore.toEpochMilli());
-      unapplied.setInt(2, limit);
-      List<Unapplied> found = new ArrayList<>();
-      try (ResultSet rows = unapplied.executeQuery()) {
-        while (rows.next()) {
-          String ids = rows.getString(2);
-          found.add(
-              new Unapplied(
-                  rows.getString(1),
-                  ids.isEmpty() ? Set.of() : Set.copyOf(Arrays.asList(ids.split(" "))),
-                  Instant.ofEpochMilli(rows.getLong(3))));
-        }
-      }
-      return found;
-    } catch (SQLException e) {
-      throw failure("read unapplied events", e);
-    }
+  public List<Unapplied> unapplied(Instant receivedBefore, int limit) {
+    return call(
+        "read unapplied events",
+        false,
+        connection -> {
+          unapplied.setLong(1, receivedBefore.toEpochMilli());
+          unapplied.setInt(2, limit);
+          List<Unapplied> found = new ArrayList<>();
+          try (ResultSet rows = unapplied.executeQuery()) {
+            while (rows.next()) {
+              String ids = rows.getString(2);
+              found.add(
+                  new Unapplied(
+                      rows.getString(1),
+                      ids.isEmpty() ? Set.of() : Set.copyOf(Arrays.asList(ids.split(" "))),
+                      Instant.ofEpochMilli(rows.getLong(3))));
+            }
+          }
+          return found;
+        });
   }
 
   @Override
-  public synchronized @Nullable String cursor() {
-    open();
-    try {
-      readCursor.setString(1, RECONCILE_CURSOR);
-      try (ResultSet rows = readCursor.executeQuery()) {
-        return rows.next() ? rows.getString(1) : null;
-      }
-    } catch (SQLException e) {
-      throw failure("read the cursor", e);
-    }
+  public @Nullable String cursor() {
+    return call(
+        "read the cursor",
+        false,
+        connection -> {
+          readCursor.setString(1, RECONCILE_CURSOR);
+          try (ResultSet rows = readCursor.executeQuery()) {
+            return rows.next() ? rows.getString(1) : null;
+          }
+        });
   }
 
   @Override
-  public synchronized void advance(String eventId) {
-    open();
-    try {
-      writeCursor.setString(1, RECONCILE_CURSOR);
-      writeCursor.setString(2, eventId);
-      writeCursor.executeUpdate();
-    } catch (SQLException e) {
-      throw failure("advance the cursor", e);
-    }
+  public void advance(String eventId) {
+    call(
+        "advance the cursor",
+        false,
+        connection -> {
+          writeCursor.setString(1, RECONCILE_CURSOR);
+          writeCursor.setString(2, eventId);
+          return writeCursor.executeUpdate();
+        });
   }
 
   @Override
-  public synchronized void close() {
+  public void close() {
     if (closed) {
       return;
     }
     closed = true;
+    if (owned) {
+      database.close();
+      return;
+    }
     try {
-      connection.close();
+      // On the writer: a statement closes on the thread that uses it.
+      database.await(
+          connection -> {
+            for (PreparedStatement statement : statements()) {
+              statement.close();
+            }
+            outbox.close();
+            return null;
+          },
+          false);
     } catch (SQLException e) {
       throw failure("close", e);
     }
@@ -483,6 +371,10 @@ public final class SqliteEventLedger implements EventStore {
     }
   }
 
+  private List<PreparedStatement> statements() {
+    return List.of(insert, byId, markApplied, unapplied, readCursor, writeCursor);
+  }
+
   private boolean exists(String eventId) throws SQLException {
     byId.setString(1, eventId);
     try (ResultSet rows = byId.executeQuery()) {
@@ -492,17 +384,17 @@ public final class SqliteEventLedger implements EventStore {
 
   private void open() {
     if (closed) {
-      throw new IllegalStateException("the SQLite store " + file + " is closed");
+      throw new IllegalStateException("the SQLite store " + file() + " is closed");
     }
   }
 
   private IllegalStateException failure(String what, SQLException e) {
     return new IllegalStateException(
-        "SQLite store " + file + ": cannot " + what + ": " + e.getMessage(), e);
+        "SQLite store " + file() + ": cannot " + what + ": " + e.getMessage(), e);
   }
 
   @Override
   public String toString() {
-    return "SqliteEventLedger[" + file + "]";
+    return "SqliteEventLedger[" + file() + "]";
   }
 }

@@ -1,11 +1,8 @@
 package dev.stripeedge.store.sqlite;
 
-import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.SecureRandom;
 import java.sql.Connection;
-import java.sql.DriverManager;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
@@ -32,40 +29,55 @@ public final class SqliteKeySecret {
    * @throws IllegalStateException the file cannot be opened or written
    */
   public static byte[] load(Path file) {
+    SqliteDatabase database;
+    try {
+      database = SqliteDatabase.open(file, 0);
+    } catch (IllegalStateException e) {
+      throw new IllegalStateException(
+          "cannot keep the cache-key secret in " + file + ": " + e.getMessage(), e);
+    }
+    try (database) {
+      return load(database);
+    }
+  }
+
+  /**
+   * The secret stored in {@code database}, created when missing; blocks until it is on disk.
+   *
+   * @throws IllegalStateException the database cannot be written
+   */
+  public static byte[] load(SqliteDatabase database) {
     byte[] fresh = new byte[32];
     new SecureRandom().nextBytes(fresh);
     try {
-      Path parent = file.toAbsolutePath().getParent();
-      if (parent != null) {
-        Files.createDirectories(parent);
-      }
-      try (Connection connection = DriverManager.getConnection("jdbc:sqlite:" + file)) {
-        try (Statement statement = connection.createStatement()) {
-          statement.execute("PRAGMA busy_timeout=5000");
-          statement.execute(
-              "CREATE TABLE IF NOT EXISTS edge_secrets (name TEXT PRIMARY KEY, value BLOB NOT NULL)");
-        }
-        try (PreparedStatement insert =
-            connection.prepareStatement(
-                "INSERT OR IGNORE INTO edge_secrets (name, value) VALUES (?, ?)")) {
-          insert.setString(1, NAME);
-          insert.setBytes(2, fresh);
-          insert.executeUpdate();
-        }
-        try (PreparedStatement read =
-            connection.prepareStatement("SELECT value FROM edge_secrets WHERE name = ?")) {
-          read.setString(1, NAME);
-          try (ResultSet row = read.executeQuery()) {
-            if (!row.next()) {
-              throw new IllegalStateException("no cache-key secret in " + file + " after writing");
-            }
-            return row.getBytes(1);
-          }
-        }
-      }
-    } catch (SQLException | IOException e) {
+      return database.await(connection -> insertThenRead(connection, fresh), true);
+    } catch (SQLException | RuntimeException e) {
       throw new IllegalStateException(
-          "cannot keep the cache-key secret in " + file + ": " + e.getMessage(), e);
+          "cannot keep the cache-key secret in " + database.file() + ": " + e.getMessage(), e);
+    }
+  }
+
+  private static byte[] insertThenRead(Connection connection, byte[] fresh) throws SQLException {
+    try (Statement statement = connection.createStatement()) {
+      statement.execute(
+          "CREATE TABLE IF NOT EXISTS edge_secrets (name TEXT PRIMARY KEY, value BLOB NOT NULL)");
+    }
+    try (PreparedStatement insert =
+        connection.prepareStatement(
+            "INSERT OR IGNORE INTO edge_secrets (name, value) VALUES (?, ?)")) {
+      insert.setString(1, NAME);
+      insert.setBytes(2, fresh);
+      insert.executeUpdate();
+    }
+    try (PreparedStatement read =
+        connection.prepareStatement("SELECT value FROM edge_secrets WHERE name = ?")) {
+      read.setString(1, NAME);
+      try (ResultSet row = read.executeQuery()) {
+        if (!row.next()) {
+          throw new IllegalStateException("no cache-key secret after writing it");
+        }
+        return row.getBytes(1);
+      }
     }
   }
 }
