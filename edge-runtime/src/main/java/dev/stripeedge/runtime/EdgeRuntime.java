@@ -23,18 +23,10 @@ import java.net.URI;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
-import java.util.Deque;
 import java.util.List;
-import java.util.Map;
 import java.util.ServiceLoader;
 import java.util.SplittableRandom;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ConcurrentLinkedDeque;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.TimeUnit;
-import java.util.function.Supplier;
 import java.util.function.UnaryOperator;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
@@ -99,24 +91,18 @@ public final class EdgeRuntime implements AutoCloseable {
   }
 
   private final Clock clock;
-  private final Time time;
-  private volatile boolean closing;
   private final EdgePipeline pipeline;
   private final @Nullable EventStore ledger;
   private final @Nullable EventProcessor processor;
   private final @Nullable WebhookForwarder forwarder;
   private final @Nullable Reconciler reconciler;
   private final @Nullable DriftAudit driftAudit;
-  // What close() undoes, last opened first.
-  private final Deque<Step> opened = new ConcurrentLinkedDeque<>();
-  private final Map<String, AutoCloseable> sharedResources = new ConcurrentHashMap<>();
-
-  /** Something the runtime opened, with how to undo it. */
-  private record Step(String name, AutoCloseable undo) {}
+  // What close() undoes, last opened first, and the background jobs.
+  private final Lifecycle lifecycle;
 
   private EdgeRuntime(EdgeSettings settings, MeterRegistry metrics, Time time, Hooks hooks) {
     this.clock = time.clock();
-    this.time = time;
+    this.lifecycle = new Lifecycle(time);
     try {
       EdgePipeline.Builder builder =
           EdgePipeline.builder(
@@ -129,7 +115,7 @@ public final class EdgeRuntime implements AutoCloseable {
               .scheduler(time.scheduler())
               .meterRegistry(metrics);
       StoreContext context =
-          new StoreContext(Path.of(settings.store().path()), metrics, time.clock(), this::shared);
+          new StoreContext(Path.of(settings.store().path()), metrics, time.clock(), lifecycle);
       EventStoreBackend events = eventStoreBackend(settings.store().backend());
       byte[] keySecret = settings.cacheKeySecretBytes();
       if (keySecret == null && settings.tiers().backends().anyEnabled()) {
@@ -173,7 +159,7 @@ public final class EdgeRuntime implements AutoCloseable {
       }
       ForwardConfig forwarding = settings.webhooks().forwarding();
       if (ledger != null && !forwarding.targets().isEmpty()) {
-        ScheduledExecutorService thread = daemon("edge-webhook-forwarder");
+        ScheduledExecutorService thread = lifecycle.daemon("edge-webhook-forwarder");
         this.forwarder =
             WebhookForwarder.of(ledger, forwarding, clock, thread, new SplittableRandom(), metrics);
         // Rows left pending by a previous run resume at once.
@@ -197,7 +183,8 @@ public final class EdgeRuntime implements AutoCloseable {
         // The first pass at once: it pins the cursor, so deliveries dropped from now on are
         // repaired. At a fixed rate: a pass starts every period whatever the last one took, so a
         // dropped delivery waits at most one period plus one pass.
-        every("edge-reconciler", Duration.ZERO, reconcile.period(), this::reconcileQuietly);
+        lifecycle.every(
+            "edge-reconciler", Duration.ZERO, reconcile.period(), this::reconcileQuietly);
       }
       // Needs only the key and the pipeline: it audits memory, with or without a webhook store.
       this.driftAudit =
@@ -207,7 +194,7 @@ public final class EdgeRuntime implements AutoCloseable {
       if (driftAudit != null) {
         // The first audit after one period: at startup memory holds nothing to audit.
         Duration period = reconcile.driftAuditEvery();
-        every("edge-drift-audit", period, period, this::auditDriftQuietly);
+        lifecycle.every("edge-drift-audit", period, period, this::auditDriftQuietly);
       }
     } catch (RuntimeException | Error e) {
       close();
@@ -285,38 +272,8 @@ public final class EdgeRuntime implements AutoCloseable {
     return maxBytes > 0 ? sizing.withTierBytes(backend.name(), maxBytes) : sizing;
   }
 
-  /**
-   * The resource {@code key} names, opened on first use and closed after everything opened later
-   * (its users).
-   */
-  private <T extends AutoCloseable> T shared(String key, Class<T> type, Supplier<T> open) {
-    return type.cast(sharedResources.computeIfAbsent(key, k -> open(k, open.get())));
-  }
-
-  /** Records {@code resource} for {@link #close}; returns it. */
   private <T extends AutoCloseable> T open(String name, T resource) {
-    opened.push(new Step(name, resource));
-    return resource;
-  }
-
-  /** A single-thread daemon scheduler, shut down (and awaited) by {@link #close}. */
-  private ScheduledExecutorService daemon(String name) {
-    ScheduledExecutorService thread =
-        Executors.newSingleThreadScheduledExecutor(
-            task -> {
-              Thread daemon = new Thread(task, name);
-              daemon.setDaemon(true);
-              return daemon;
-            });
-    // Awaited: a forward or pass in flight finishes (or is interrupted) before the ledger and
-    // tiers close under it.
-    open(
-        name,
-        () -> {
-          thread.shutdownNow();
-          thread.awaitTermination(10, TimeUnit.SECONDS);
-        });
-    return thread;
+    return lifecycle.open(name, resource);
   }
 
   private void startJournal(EventProcessor journal, Duration sweep) {
@@ -324,7 +281,7 @@ public final class EdgeRuntime implements AutoCloseable {
     if (reapplied > 0) {
       log.info("applied {} events again that the last run recorded but did not finish", reapplied);
     }
-    every(
+    lifecycle.every(
         "edge-event-journal",
         sweep,
         sweep,
@@ -335,41 +292,6 @@ public final class EdgeRuntime implements AutoCloseable {
             log.warn("applying unapplied events failed: {}", e.getMessage());
           }
         });
-  }
-
-  /**
-   * Runs {@code job} after {@code first}, then every {@code period} at a fixed rate (a run that
-   * overruns its period is followed at once by the next), on a daemon thread of its own so a slow
-   * job never delays another; timed by the injected scheduler, so a test's fake time drives it.
-   */
-  private void every(String name, Duration first, Duration period, Runnable job) {
-    ExecutorService thread = daemon(name);
-    long firstAt = time.ticker().nanos() + first.toNanos();
-    scheduleRun(thread, firstAt, period, job);
-  }
-
-  private void scheduleRun(ExecutorService thread, long at, Duration period, Runnable job) {
-    Duration wait = Duration.ofNanos(Math.max(0, at - time.ticker().nanos()));
-    time.scheduler()
-        .after(wait)
-        .thenRunAsync(
-            () -> {
-              if (closing) {
-                return;
-              }
-              try {
-                job.run();
-              } catch (RuntimeException e) {
-                log.warn("{} failed: {}", Thread.currentThread().getName(), e.toString());
-              }
-              scheduleRun(thread, at + period.toNanos(), period, job);
-            },
-            thread)
-        .exceptionally(
-            e -> {
-              // Only a thread shut down by close() refuses work; nothing else reaches here.
-              return null;
-            });
   }
 
   private void auditDriftQuietly() {
@@ -449,25 +371,16 @@ public final class EdgeRuntime implements AutoCloseable {
 
   /** The names of what is open, last opened first: the order {@link #close} undoes them in. */
   List<String> openedLastFirst() {
-    return opened.stream().map(Step::name).toList();
+    return lifecycle.openedLastFirst();
   }
 
   /**
-   * Stops the background jobs and closes the ledger, the tiers and the shared budget, last opened
-   * first. Idempotent; never throws (a failure to close one is logged and the rest still close).
+   * Stops the background jobs and closes the event store, the tiers and the shared budget, last
+   * opened first. Idempotent; never throws (a failure to close one is logged and the rest still
+   * close).
    */
   @Override
   public void close() {
-    closing = true;
-    Step step;
-    while ((step = opened.poll()) != null) {
-      try {
-        step.undo().close();
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-      } catch (Exception e) {
-        log.warn("closing {} failed: {}", step.name(), e.toString());
-      }
-    }
+    lifecycle.close();
   }
 }
