@@ -6,6 +6,7 @@ import dev.stripeedge.core.RetryConfig;
 import dev.stripeedge.core.SizingConfig;
 import dev.stripeedge.core.budget.BudgetConfig;
 import dev.stripeedge.core.budget.SharedBudgetConfig;
+import dev.stripeedge.core.queue.AsyncWriteConfig;
 import dev.stripeedge.core.tier.TierConfig;
 import dev.stripeedge.core.tier.TierKeys;
 import dev.stripeedge.core.webhooks.ForwardConfig;
@@ -44,6 +45,7 @@ import org.jspecify.annotations.Nullable;
  * @param tiers the cache tiers below memory, and their encryption at rest
  * @param listeners TLS of the proxy listener ({@code host}/{@code port}), the admin listener, and
  *     the webhook receiver's own listener
+ * @param asyncWrites asynchronous writes ({@code Prefer: respond-async}) through the durable queue
  */
 public record EdgeConfig(
     String host,
@@ -58,7 +60,8 @@ public record EdgeConfig(
     Store store,
     Budget budget,
     Tiers tiers,
-    Listeners listeners) {
+    Listeners listeners,
+    AsyncWriteConfig asyncWrites) {
 
   public EdgeConfig {
     if (port < 0 || port > 65535) {
@@ -107,7 +110,8 @@ public record EdgeConfig(
         Store.defaults(),
         Budget.defaults(),
         Tiers.defaults(),
-        Listeners.defaults());
+        Listeners.defaults(),
+        AsyncWriteConfig.defaults());
   }
 
   public EdgeConfig withHost(String value) {
@@ -124,7 +128,8 @@ public record EdgeConfig(
         store,
         budget,
         tiers,
-        listeners);
+        listeners,
+        asyncWrites);
   }
 
   public EdgeConfig withPort(int value) {
@@ -141,7 +146,8 @@ public record EdgeConfig(
         store,
         budget,
         tiers,
-        listeners);
+        listeners,
+        asyncWrites);
   }
 
   public EdgeConfig withHeaderTimeoutSeconds(int value) {
@@ -158,7 +164,8 @@ public record EdgeConfig(
         store,
         budget,
         tiers,
-        listeners);
+        listeners,
+        asyncWrites);
   }
 
   public EdgeConfig withUpstream(String value) {
@@ -175,7 +182,8 @@ public record EdgeConfig(
         store,
         budget,
         tiers,
-        listeners);
+        listeners,
+        asyncWrites);
   }
 
   public EdgeConfig withWebhooks(Webhooks value) {
@@ -192,7 +200,8 @@ public record EdgeConfig(
         store,
         budget,
         tiers,
-        listeners);
+        listeners,
+        asyncWrites);
   }
 
   public EdgeConfig withReconcile(Reconcile value) {
@@ -209,7 +218,8 @@ public record EdgeConfig(
         store,
         budget,
         tiers,
-        listeners);
+        listeners,
+        asyncWrites);
   }
 
   public EdgeConfig withStore(Store value) {
@@ -226,7 +236,8 @@ public record EdgeConfig(
         value,
         budget,
         tiers,
-        listeners);
+        listeners,
+        asyncWrites);
   }
 
   public EdgeConfig withBudget(Budget value) {
@@ -243,7 +254,8 @@ public record EdgeConfig(
         store,
         value,
         tiers,
-        listeners);
+        listeners,
+        asyncWrites);
   }
 
   public EdgeConfig withTiers(Tiers value) {
@@ -260,7 +272,8 @@ public record EdgeConfig(
         store,
         budget,
         value,
-        listeners);
+        listeners,
+        asyncWrites);
   }
 
   public EdgeConfig withCache(Cache value) {
@@ -277,7 +290,8 @@ public record EdgeConfig(
         store,
         budget,
         tiers,
-        listeners);
+        listeners,
+        asyncWrites);
   }
 
   public EdgeConfig withListeners(Listeners value) {
@@ -294,6 +308,25 @@ public record EdgeConfig(
         store,
         budget,
         tiers,
+        value,
+        asyncWrites);
+  }
+
+  public EdgeConfig withAsyncWrites(AsyncWriteConfig value) {
+    return new EdgeConfig(
+        host,
+        port,
+        upstream,
+        maxBodyBytes,
+        headerTimeoutSeconds,
+        cache,
+        retry,
+        webhooks,
+        reconcile,
+        store,
+        budget,
+        tiers,
+        listeners,
         value);
   }
 

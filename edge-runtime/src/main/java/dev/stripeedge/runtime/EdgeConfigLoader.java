@@ -4,11 +4,13 @@ import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonMappingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.exc.MismatchedInputException;
 import com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -21,15 +23,20 @@ import org.jspecify.annotations.Nullable;
  * (comma-separated), {@code STRIPE_EDGE_WEBHOOK_ENDPOINTS} ({@code /path=whsec_a,whsec_b;/other=…}:
  * further endpoints' secrets), {@code STRIPE_EDGE_RECONCILE_API_KEY}, {@code
  * STRIPE_EDGE_CACHE_KEY_SECRET} (base64), {@code STRIPE_EDGE_ADMIN_TOKEN} (the admin listener's
- * bearer token) and {@code STRIPE_EDGE_TIER_KEYS} ({@code id:base64,…}, the first encrypting unless
- * {@code tiers.encryption.currentKey} says otherwise): secrets belong in the environment rather
- * than in a file. Flags are applied by the caller on the result. Unknown keys in the file are
- * errors (a typo must not be silently ignored).
+ * bearer token), {@code STRIPE_EDGE_ASYNC_CALLBACK_SECRET} (signs asynchronous writes' callbacks)
+ * and {@code STRIPE_EDGE_TIER_KEYS} ({@code id:base64,…}, the first encrypting unless {@code
+ * tiers.encryption.currentKey} says otherwise): secrets belong in the environment rather than in a
+ * file. Flags are applied by the caller on the result. Unknown keys in the file are errors (a typo
+ * must not be silently ignored).
  */
 public final class EdgeConfigLoader {
 
   private static final ObjectMapper YAML =
-      new ObjectMapper(new YAMLFactory()).enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);
+      new ObjectMapper(new YAMLFactory())
+          .enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
+          // asyncWrites binds straight onto the core's record: durations as seconds or PT24H.
+          .registerModule(new JavaTimeModule())
+          .disable(SerializationFeature.WRITE_DURATIONS_AS_TIMESTAMPS);
 
   private EdgeConfigLoader() {}
 
@@ -87,6 +94,10 @@ public final class EdgeConfigLoader {
     String keySecret = environment.get("STRIPE_EDGE_CACHE_KEY_SECRET");
     if (keySecret != null && !keySecret.isBlank()) {
       section(tree, "cache").put("keySecret", keySecret.strip());
+    }
+    String callbackSecret = environment.get("STRIPE_EDGE_ASYNC_CALLBACK_SECRET");
+    if (callbackSecret != null && !callbackSecret.isBlank()) {
+      section(tree, "asyncWrites").put("callbackSecret", callbackSecret.strip());
     }
     String redisUris = environment.get("STRIPE_EDGE_REDIS_URIS");
     if (redisUris != null && !redisUris.isBlank()) {

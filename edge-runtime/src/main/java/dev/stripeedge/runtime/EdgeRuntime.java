@@ -3,6 +3,8 @@ package dev.stripeedge.runtime;
 import dev.stripeedge.core.EdgePipeline;
 import dev.stripeedge.core.SizingConfig;
 import dev.stripeedge.core.Upstream;
+import dev.stripeedge.core.queue.AsyncWriteConfig;
+import dev.stripeedge.core.queue.AsyncWrites;
 import dev.stripeedge.core.tier.CacheTier;
 import dev.stripeedge.core.tier.EncryptingTier;
 import dev.stripeedge.core.tier.TierConfig;
@@ -18,9 +20,11 @@ import dev.stripeedge.store.sqlite.SqliteEventLedger;
 import dev.stripeedge.store.sqlite.SqliteKeySecret;
 import dev.stripeedge.store.sqlite.SqliteTier;
 import dev.stripeedge.store.sqlite.SqliteTierConfig;
+import dev.stripeedge.store.sqlite.SqliteWorkQueue;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.net.URI;
 import java.nio.file.Path;
+import java.security.SecureRandom;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.Deque;
@@ -84,6 +88,7 @@ public final class EdgeRuntime implements AutoCloseable {
   private final @Nullable WebhookForwarder forwarder;
   private final @Nullable Reconciler reconciler;
   private final @Nullable DriftAudit driftAudit;
+  private final @Nullable AsyncWrites asyncWrites;
   // What close() undoes, last opened first.
   private final Deque<Step> opened = new ConcurrentLinkedDeque<>();
 
@@ -130,6 +135,7 @@ public final class EdgeRuntime implements AutoCloseable {
         sizing = sizing.withTierBytes("sqlite", config.tiers().sqlite().maxBytes());
       }
       this.pipeline = builder.sizing(sizing).build();
+      this.asyncWrites = startAsyncWrites(config, metrics);
 
       this.ledger =
           config.needsStore()
@@ -255,6 +261,48 @@ public final class EdgeRuntime implements AutoCloseable {
     opened.push(new Step(name, resource));
     return resource;
   }
+
+  // --- Asynchronous writes (issue 12) ------------------------------------------------------------
+
+  /**
+   * The durable write queue (table {@code async_writes} in the store file) and its workers, which
+   * apply queued writes through the pipeline; null when {@code asyncWrites.enabled} is false.
+   * Closed before the queue, the queue before the tiers its writes invalidate.
+   */
+  private @Nullable AsyncWrites startAsyncWrites(EdgeConfig config, MeterRegistry metrics) {
+    AsyncWriteConfig settings = config.asyncWrites();
+    if (!settings.enabled()) {
+      return null;
+    }
+    SqliteWorkQueue queue =
+        open("write queue", SqliteWorkQueue.open(Path.of(config.store().path())));
+    // SecureRandom: write ids and idempotency keys must not be guessable (the status resource
+    // answers whoever has the id and the API key).
+    AsyncWrites writes =
+        open(
+            "async writes",
+            AsyncWrites.over(pipeline, queue, settings, clock, new SecureRandom(), metrics));
+    return writes.start();
+  }
+
+  /**
+   * Asynchronous writes (queue, status, workers), or null when off. The sidecar and the in-process
+   * adapter put {@link AsyncWrites#front} before {@link #pipeline}.
+   */
+  public @Nullable AsyncWrites asyncWrites() {
+    return asyncWrites;
+  }
+
+  /**
+   * The pipeline applications' requests enter: {@link #pipeline} behind the asynchronous-write
+   * front when that is on.
+   */
+  public EdgePipeline requestPipeline() {
+    AsyncWrites writes = asyncWrites;
+    return writes == null ? pipeline : writes.front(pipeline);
+  }
+
+  // -----------------------------------------------------------------------------------------------
 
   /** A single-thread daemon scheduler, shut down (and awaited) by {@link #close}. */
   private ScheduledExecutorService daemon(String name) {

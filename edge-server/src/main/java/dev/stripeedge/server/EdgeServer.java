@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.stripeedge.core.EdgePipeline;
 import dev.stripeedge.core.EdgeRequest;
 import dev.stripeedge.core.EdgeResponse;
+import dev.stripeedge.core.queue.AsyncWrites;
 import dev.stripeedge.core.tier.CacheTier;
 import dev.stripeedge.core.webhooks.DriftAudit;
 import dev.stripeedge.core.webhooks.Reconciler;
@@ -24,6 +25,7 @@ import io.vertx.core.MultiMap;
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
 import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
 import io.vertx.core.http.HttpServerRequest;
@@ -117,6 +119,8 @@ public final class EdgeServer implements AutoCloseable {
 
   private final Vertx vertx;
   private final EdgePipeline pipeline;
+  // What clients' requests enter: the pipeline behind the asynchronous-write front when it is on.
+  private final EdgePipeline requestPipeline;
   private final PrometheusMeterRegistry metrics;
   private final int maxBodyBytes;
   private final HttpServer server;
@@ -141,6 +145,7 @@ public final class EdgeServer implements AutoCloseable {
         EdgeRuntime.start(
             config, metrics, new EdgeRuntime.Hooks(hooks.wrapTier(), hooks.journalSweep()));
     this.pipeline = runtime.pipeline();
+    this.requestPipeline = runtime.requestPipeline();
     this.maxBodyBytes = config.maxBodyBytes();
     this.vertx =
         Vertx.vertx(
@@ -158,7 +163,12 @@ public final class EdgeServer implements AutoCloseable {
               vertx, config.webhooks(), runtime.eventProcessor(), metrics, hooks.beforeIngest());
       this.admin =
           new AdminApi(
-              vertx, pipeline, runtime.ledger(), runtime.forwarder(), runtime.driftAudit());
+              vertx,
+              pipeline,
+              runtime.ledger(),
+              runtime.forwarder(),
+              runtime.driftAudit(),
+              runtime.asyncWrites());
       this.adminAccess = new AdminAccess(listeners.admin());
       HttpServerOptions proxyOptions =
           ListenerTls.apply(listenerOptions(config.host(), config.port()), listeners.proxyTls());
@@ -476,6 +486,10 @@ public final class EdgeServer implements AutoCloseable {
       webhooks.handle(request, path);
       return;
     }
+    if (path.startsWith(AsyncWrites.STATUS_PATH)) {
+      writeStatus(request, path.substring(AsyncWrites.STATUS_PATH.length()));
+      return;
+    }
     if (!path.startsWith("/v1/") && !path.startsWith("/v2/")) {
       error(
           request.response(),
@@ -523,7 +537,7 @@ public final class EdgeServer implements AutoCloseable {
             query == null ? "" : query,
             headers(request.headers()),
             body);
-    pipeline
+    requestPipeline
         .handle(edgeRequest)
         .whenComplete(
             (response, failure) -> {
@@ -533,6 +547,32 @@ public final class EdgeServer implements AutoCloseable {
                 context.runOnContext(v -> respond(request.response(), response, failure));
               }
             });
+  }
+
+  /**
+   * {@code GET /edge/writes/{id}}: an asynchronous write's status, for the API key that sent it
+   * (another key, or no such write: 404).
+   */
+  private void writeStatus(HttpServerRequest request, String id) {
+    AsyncWrites writes = runtime.asyncWrites();
+    if (writes == null || request.method() != HttpMethod.GET) {
+      error(
+          request.response(),
+          writes == null ? 404 : 405,
+          "invalid_request_error",
+          null,
+          writes == null
+              ? "Asynchronous writes are off on this edge."
+              : "Use GET on " + AsyncWrites.STATUS_PATH + "{id}.");
+      return;
+    }
+    String authorization = request.getHeader("authorization");
+    HttpAnswers.offLoop(
+        vertx,
+        request,
+        () -> writes.status(id, authorization),
+        "The edge could not read the write's status.",
+        (out, answer) -> respond(out, answer, null));
   }
 
   private static void respond(

@@ -311,8 +311,7 @@ public final class AsyncWrites implements AutoCloseable {
       json.writeStartObject();
       json.writeStringField("object", "list");
       json.writeStringField("state", state.tag());
-      json.writeObjectField("counts", null);
-      json.writeStartObject();
+      json.writeObjectFieldStart("counts");
       for (Map.Entry<WriteState, Long> entry : queue.counts().entrySet()) {
         json.writeNumberField(entry.getKey().tag(), entry.getValue());
       }
