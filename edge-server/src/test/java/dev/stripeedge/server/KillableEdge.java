@@ -4,6 +4,7 @@ import dev.stripeedge.core.tier.CacheTier;
 import dev.stripeedge.core.tier.TierEntry;
 import dev.stripeedge.runtime.EdgeConfig;
 import java.io.IOException;
+import java.time.Duration;
 import java.util.Collection;
 import java.util.List;
 import java.util.Map;
@@ -22,11 +23,15 @@ import org.jspecify.annotations.Nullable;
  * invalidation of the SQLite tier forever (the delivery is recorded and answered, the tier never
  * hears of it); {@code record} holds every webhook delivery before it is verified and recorded.
  * Each stall prints {@code stalled <point>} on standard output; the port is printed as {@code
- * listening <port>}.
+ * listening <port>}. {@code stripe.edge.test.asyncVisibilityMillis} shortens the asynchronous
+ * writes' visibility timeout.
  */
 final class KillableEdge {
 
   static final String STALL_PROPERTY = "stripe.edge.test.stall";
+
+  /** A short visibility timeout for asynchronous writes, so a killed edge's writes return soon. */
+  static final String ASYNC_VISIBILITY_PROPERTY = "stripe.edge.test.asyncVisibilityMillis";
 
   private KillableEdge() {}
 
@@ -38,6 +43,14 @@ final class KillableEdge {
             .withUpstream(args[0])
             .withStore(new EdgeConfig.Store(args[1]))
             .withWebhooks(EdgeConfig.Webhooks.defaults().withSecrets(List.of(args[2])));
+    String visibility = System.getProperty(ASYNC_VISIBILITY_PROPERTY);
+    if (visibility != null) {
+      config =
+          config.withAsyncWrites(
+              config
+                  .asyncWrites()
+                  .withVisibilityTimeout(Duration.ofMillis(Long.parseLong(visibility))));
+    }
     EdgeServer.Hooks hooks =
         switch (System.getProperty(STALL_PROPERTY, "none")) {
           case "invalidation" ->
