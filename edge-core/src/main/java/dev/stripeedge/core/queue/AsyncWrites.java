@@ -342,8 +342,12 @@ public final class AsyncWrites implements AutoCloseable {
     return queue;
   }
 
-  /** One round of the workers, on the calling thread: for tests with a fake clock. */
-  void tick() {
+  /**
+   * One round of the workers on the calling thread: deliver due writes (their outcomes are recorded
+   * on the worker thread when the pipeline answers), send due callbacks, purge, refresh the gauges.
+   * {@link #start} runs it every poll interval; tests call it with a fake clock.
+   */
+  public void runOnce() {
     Instant now = clock.instant();
     int free = config.concurrency() - inFlight.get();
     if (free > 0) {
@@ -372,7 +376,7 @@ public final class AsyncWrites implements AutoCloseable {
 
   private void tickQuietly() {
     try {
-      tick();
+      runOnce();
     } catch (RuntimeException e) {
       log.log(System.Logger.Level.WARNING, "asynchronous write worker: " + e);
     }
