@@ -22,6 +22,46 @@ class EdgeConfigLoaderTest {
   }
 
   @Test
+  void asyncWritesAreReadFromTheFileWithTheCallbackSecretFromTheEnvironment() throws Exception {
+    Path file = dir.resolve("async.yaml");
+    Files.writeString(
+        file,
+        """
+        asyncWrites:
+          retention: 3600
+          visibilityTimeout: PT30S
+          routes:
+            "POST /v1/customers/{id}": BY_DEFAULT
+        """);
+
+    EdgeConfig config =
+        EdgeConfigLoader.load(file, Map.of("STRIPE_EDGE_ASYNC_CALLBACK_SECRET", "whsec_edge_cb"));
+
+    assertThat(config.asyncWrites().retention()).isEqualTo(java.time.Duration.ofHours(1));
+    assertThat(config.asyncWrites().visibilityTimeout())
+        .isEqualTo(java.time.Duration.ofSeconds(30));
+    assertThat(config.asyncWrites().routes())
+        .containsEntry(
+            "POST /v1/customers/{id}",
+            dev.stripeedge.core.queue.AsyncWriteConfig.AsyncRoute.BY_DEFAULT)
+        .containsEntry(
+            "POST /v1/payment_intents/{id}/confirm",
+            dev.stripeedge.core.queue.AsyncWriteConfig.AsyncRoute.FORBIDDEN);
+    assertThat(config.asyncWrites().callbackSecret()).isEqualTo("whsec_edge_cb");
+    assertThat(config.toString()).doesNotContain("whsec_edge_cb");
+  }
+
+  @Test
+  void anAsyncRouteKeyThatIsNotAWriteIsRefused() throws Exception {
+    Path file = dir.resolve("bad-async.yaml");
+    Files.writeString(file, "asyncWrites:\n  routes:\n    \"GET /v1/customers\": BY_DEFAULT\n");
+
+    assertThatThrownBy(() -> EdgeConfigLoader.load(file, Map.of()))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("GET /v1/customers");
+  }
+
+  @Test
   void forwardTargetsAreReadFromTheFileAndTheirSecretsNeverPrinted() throws Exception {
     Path file = dir.resolve("forward.yaml");
     Files.writeString(
