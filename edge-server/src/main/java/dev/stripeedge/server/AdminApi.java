@@ -73,8 +73,7 @@ final class AdminApi {
   void handle(HttpServerRequest request, String path) {
     if (path.equals("/admin/sizing")) {
       if (request.method() != HttpMethod.GET) {
-        request.response().putHeader("Allow", "GET");
-        error(request.response(), 405, "invalid_request_error", null, "Use GET on " + path + ".");
+        notAllowed(request, HttpMethod.GET, path);
         return;
       }
       try {
@@ -109,8 +108,7 @@ final class AdminApi {
     }
     if (path.equals("/admin/webhooks/dead")) {
       if (request.method() != HttpMethod.GET) {
-        request.response().putHeader("Allow", "GET");
-        error(request.response(), 405, "invalid_request_error", null, "Use GET on " + path + ".");
+        notAllowed(request, HttpMethod.GET, path);
         return;
       }
       blocking(request, () -> deadLettersJson(outbox.deadLetters()));
@@ -119,8 +117,7 @@ final class AdminApi {
     String prefix = "/admin/webhooks/dead/";
     if (path.startsWith(prefix) && path.endsWith("/replay") || path.equals(prefix + "replay")) {
       if (request.method() != HttpMethod.POST) {
-        request.response().putHeader("Allow", "POST");
-        error(request.response(), 405, "invalid_request_error", null, "Use POST on " + path + ".");
+        notAllowed(request, HttpMethod.POST, path);
         return;
       }
       String eventId =
@@ -160,8 +157,7 @@ final class AdminApi {
     }
     if (path.equals("/admin/writes")) {
       if (request.method() != HttpMethod.GET) {
-        request.response().putHeader("Allow", "GET");
-        error(request.response(), 405, "invalid_request_error", null, "Use GET on " + path + ".");
+        notAllowed(request, HttpMethod.GET, path);
         return;
       }
       WriteState state;
@@ -185,17 +181,21 @@ final class AdminApi {
     }
     String suffix = "/requeue";
     if (!path.endsWith(suffix) || request.method() != HttpMethod.POST) {
-      request.response().putHeader("Allow", "POST");
-      error(
-          request.response(),
-          405,
-          "invalid_request_error",
-          null,
-          "Use POST on /admin/writes/{id}/requeue.");
+      notAllowed(request, HttpMethod.POST, "/admin/writes/{id}/requeue");
       return;
     }
     String id = path.substring("/admin/writes/".length(), path.length() - suffix.length());
     blocking(request, () -> JSON.writeValueAsString(Map.of("requeued", writes.requeue(id))));
+  }
+
+  private static void notAllowed(HttpServerRequest request, HttpMethod allowed, String path) {
+    request.response().putHeader("Allow", allowed.name());
+    error(
+        request.response(),
+        405,
+        "invalid_request_error",
+        null,
+        "Use " + allowed.name() + " on " + path + ".");
   }
 
   /**
@@ -205,13 +205,7 @@ final class AdminApi {
   private void drift(HttpServerRequest request, String path) {
     HttpMethod allowed = path.equals("/admin/drift") ? HttpMethod.GET : HttpMethod.POST;
     if (request.method() != allowed) {
-      request.response().putHeader("Allow", allowed.name());
-      error(
-          request.response(),
-          405,
-          "invalid_request_error",
-          null,
-          "Use " + allowed.name() + " on " + path + ".");
+      notAllowed(request, allowed, path);
       return;
     }
     DriftAudit audit = driftAudit;

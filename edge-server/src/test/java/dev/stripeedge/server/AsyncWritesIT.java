@@ -88,6 +88,16 @@ class AsyncWritesIT {
     return http.send(request.build(), HttpResponse.BodyHandlers.ofString());
   }
 
+  /** A POST through {@code edge} asking for asynchronous handling. */
+  private HttpResponse<String> async(
+      EdgeServer edge, String key, String path, String form, String... headers) throws Exception {
+    String[] all = new String[headers.length + 2];
+    all[0] = "Prefer";
+    all[1] = "respond-async";
+    System.arraycopy(headers, 0, all, 2, headers.length);
+    return send("http://127.0.0.1:" + edge.port() + path, "POST", key, form, all);
+  }
+
   private JsonNode awaitFinished(EdgeServer edge, String location, String key) throws Exception {
     long deadline = System.nanoTime() + WAIT.toNanos();
     while (true) {
@@ -125,14 +135,7 @@ class AsyncWritesIT {
     EdgeServer edge = edge(sim.baseUrl(), AsyncWriteConfig.defaults());
     String key = key();
 
-    HttpResponse<String> accepted =
-        send(
-            "http://127.0.0.1:" + edge.port() + "/v1/customers",
-            "POST",
-            key,
-            "name=Async&metadata[n]=1",
-            "Prefer",
-            "respond-async");
+    HttpResponse<String> accepted = async(edge, key, "/v1/customers", "name=Async&metadata[n]=1");
 
     assertThat(accepted.statusCode()).as(accepted.body()).isEqualTo(202);
     assertThat(accepted.headers().firstValue("Preference-Applied")).hasValue("respond-async");
@@ -163,14 +166,7 @@ class AsyncWritesIT {
   void theStatusIsOnlyForTheKeyThatWrote() throws Exception {
     EdgeServer edge = edge(sim.baseUrl(), AsyncWriteConfig.defaults());
     String key = key();
-    HttpResponse<String> accepted =
-        send(
-            "http://127.0.0.1:" + edge.port() + "/v1/customers",
-            "POST",
-            key,
-            "name=Mine",
-            "Prefer",
-            "respond-async");
+    HttpResponse<String> accepted = async(edge, key, "/v1/customers", "name=Mine");
     String location = accepted.headers().firstValue("Location").orElseThrow();
 
     HttpResponse<String> other =
@@ -186,13 +182,7 @@ class AsyncWritesIT {
     String key = key();
 
     HttpResponse<String> accepted =
-        send(
-            "http://127.0.0.1:" + edge.port() + "/v1/customers/cus_doesnotexist",
-            "POST",
-            key,
-            "name=Nobody",
-            "Prefer",
-            "respond-async");
+        async(edge, key, "/v1/customers/cus_doesnotexist", "name=Nobody");
 
     assertThat(accepted.statusCode()).isEqualTo(202);
     JsonNode done =
@@ -207,14 +197,7 @@ class AsyncWritesIT {
   void aForbiddenRouteAnswersAClear400AndNothingIsQueued() throws Exception {
     EdgeServer edge = edge(sim.baseUrl(), AsyncWriteConfig.defaults());
 
-    HttpResponse<String> refused =
-        send(
-            "http://127.0.0.1:" + edge.port() + "/v1/payment_intents/pi_123/confirm",
-            "POST",
-            key(),
-            "",
-            "Prefer",
-            "respond-async");
+    HttpResponse<String> refused = async(edge, key(), "/v1/payment_intents/pi_123/confirm", "");
 
     assertThat(refused.statusCode()).isEqualTo(400);
     assertThat(refused.body()).contains("async_not_allowed").contains("customer is present");
@@ -242,25 +225,11 @@ class AsyncWritesIT {
     EdgeServer edge =
         edge(
             "http://127.0.0.1:" + silent.getLocalPort(),
-            AsyncWriteConfig.defaults().withMaxQueued(1));
+            AsyncWriteConfig.defaults().toBuilder().maxQueued(1).build());
     String key = key();
 
-    HttpResponse<String> first =
-        send(
-            "http://127.0.0.1:" + edge.port() + "/v1/customers",
-            "POST",
-            key,
-            "name=First",
-            "Prefer",
-            "respond-async");
-    HttpResponse<String> second =
-        send(
-            "http://127.0.0.1:" + edge.port() + "/v1/customers",
-            "POST",
-            key,
-            "name=Second",
-            "Prefer",
-            "respond-async");
+    HttpResponse<String> first = async(edge, key, "/v1/customers", "name=First");
+    HttpResponse<String> second = async(edge, key, "/v1/customers", "name=Second");
 
     assertThat(first.statusCode()).isEqualTo(202);
     assertThat(second.statusCode()).isEqualTo(503);
@@ -292,17 +261,17 @@ class AsyncWritesIT {
     app.start();
     closing.add(() -> app.stop(0));
     EdgeServer edge =
-        edge(sim.baseUrl(), AsyncWriteConfig.defaults().withCallbackSecret(CALLBACK_SECRET));
+        edge(
+            sim.baseUrl(),
+            AsyncWriteConfig.defaults().toBuilder().callbackSecret(CALLBACK_SECRET).build());
     String key = key();
 
     HttpResponse<String> accepted =
-        send(
-            "http://127.0.0.1:" + edge.port() + "/v1/customers",
-            "POST",
+        async(
+            edge,
             key,
+            "/v1/customers",
             "name=Called",
-            "Prefer",
-            "respond-async",
             "Stripe-Edge-Callback",
             "http://127.0.0.1:" + app.getAddress().getPort() + "/done");
 
@@ -336,13 +305,11 @@ class AsyncWritesIT {
     EdgeServer edge = edge(sim.baseUrl(), AsyncWriteConfig.defaults());
 
     HttpResponse<String> refused =
-        send(
-            "http://127.0.0.1:" + edge.port() + "/v1/customers",
-            "POST",
+        async(
+            edge,
             key(),
+            "/v1/customers",
             "name=Nope",
-            "Prefer",
-            "respond-async",
             "Stripe-Edge-Callback",
             "http://127.0.0.1:9/done");
 

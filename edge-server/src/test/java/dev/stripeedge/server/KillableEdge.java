@@ -47,9 +47,9 @@ final class KillableEdge {
     if (visibility != null) {
       config =
           config.withAsyncWrites(
-              config
-                  .asyncWrites()
-                  .withVisibilityTimeout(Duration.ofMillis(Long.parseLong(visibility))));
+              config.asyncWrites().toBuilder()
+                  .visibilityTimeout(Duration.ofMillis(Long.parseLong(visibility)))
+                  .build());
     }
     EdgeServer.Hooks hooks =
         switch (System.getProperty(STALL_PROPERTY, "none")) {

@@ -135,144 +135,108 @@ public record AsyncWriteConfig(
         Duration.ofSeconds(10));
   }
 
-  /** A copy with the given routes' behaviour ({@code "POST /v1/customers/{id}"} → mode). */
-  public AsyncWriteConfig withRoutes(Map<String, AsyncRoute> value) {
-    return new AsyncWriteConfig(
-        enabled,
-        maxQueued,
-        concurrency,
-        pollInterval,
-        visibilityTimeout,
-        maxAttempts,
-        backoffBase,
-        backoffCap,
-        keyWindow,
-        retention,
-        value,
-        callbackSecret,
-        callbackUrls,
-        callbackMaxAttempts,
-        callbackTimeout);
+  /** A builder starting from these settings; {@link Builder#build} validates. */
+  public Builder toBuilder() {
+    return new Builder(this);
   }
 
-  /** A copy holding at most {@code value} writes. */
-  public AsyncWriteConfig withMaxQueued(int value) {
-    return new AsyncWriteConfig(
-        enabled,
-        value,
-        concurrency,
-        pollInterval,
-        visibilityTimeout,
-        maxAttempts,
-        backoffBase,
-        backoffCap,
-        keyWindow,
-        retention,
-        routes,
-        callbackSecret,
-        callbackUrls,
-        callbackMaxAttempts,
-        callbackTimeout);
-  }
+  /** Changes some settings of an {@link AsyncWriteConfig}; not thread-safe. */
+  public static final class Builder {
+    private boolean enabled;
+    private int maxQueued;
+    private int concurrency;
+    private Duration pollInterval;
+    private Duration visibilityTimeout;
+    private int maxAttempts;
+    private Duration backoffBase;
+    private Duration backoffCap;
+    private Duration keyWindow;
+    private Duration retention;
+    private Map<String, AsyncRoute> routes;
+    private String callbackSecret;
+    private Map<String, String> callbackUrls;
+    private int callbackMaxAttempts;
+    private Duration callbackTimeout;
 
-  /** A copy whose dead workers' writes come back after {@code value}. */
-  public AsyncWriteConfig withVisibilityTimeout(Duration value) {
-    return new AsyncWriteConfig(
-        enabled,
-        maxQueued,
-        concurrency,
-        pollInterval,
-        value,
-        maxAttempts,
-        backoffBase,
-        backoffCap,
-        keyWindow,
-        retention,
-        routes,
-        callbackSecret,
-        callbackUrls,
-        callbackMaxAttempts,
-        callbackTimeout);
-  }
+    private Builder(AsyncWriteConfig from) {
+      enabled = from.enabled;
+      maxQueued = from.maxQueued;
+      concurrency = from.concurrency;
+      pollInterval = from.pollInterval;
+      visibilityTimeout = from.visibilityTimeout;
+      maxAttempts = from.maxAttempts;
+      backoffBase = from.backoffBase;
+      backoffCap = from.backoffCap;
+      keyWindow = from.keyWindow;
+      retention = from.retention;
+      routes = from.routes;
+      callbackSecret = from.callbackSecret;
+      callbackUrls = from.callbackUrls;
+      callbackMaxAttempts = from.callbackMaxAttempts;
+      callbackTimeout = from.callbackTimeout;
+    }
 
-  /** A copy signing callbacks with {@code value}. */
-  public AsyncWriteConfig withCallbackSecret(String value) {
-    return new AsyncWriteConfig(
-        enabled,
-        maxQueued,
-        concurrency,
-        pollInterval,
-        visibilityTimeout,
-        maxAttempts,
-        backoffBase,
-        backoffCap,
-        keyWindow,
-        retention,
-        routes,
-        value,
-        callbackUrls,
-        callbackMaxAttempts,
-        callbackTimeout);
-  }
+    public Builder enabled(boolean value) {
+      enabled = value;
+      return this;
+    }
 
-  /** A copy with asynchronous writes on or off. */
-  public AsyncWriteConfig withEnabled(boolean value) {
-    return new AsyncWriteConfig(
-        value,
-        maxQueued,
-        concurrency,
-        pollInterval,
-        visibilityTimeout,
-        maxAttempts,
-        backoffBase,
-        backoffCap,
-        keyWindow,
-        retention,
-        routes,
-        callbackSecret,
-        callbackUrls,
-        callbackMaxAttempts,
-        callbackTimeout);
-  }
+    public Builder maxQueued(int value) {
+      maxQueued = value;
+      return this;
+    }
 
-  /** A copy with {@code value} deliveries before a write is dead. */
-  public AsyncWriteConfig withMaxAttempts(int value) {
-    return new AsyncWriteConfig(
-        enabled,
-        maxQueued,
-        concurrency,
-        pollInterval,
-        visibilityTimeout,
-        value,
-        backoffBase,
-        backoffCap,
-        keyWindow,
-        retention,
-        routes,
-        callbackSecret,
-        callbackUrls,
-        callbackMaxAttempts,
-        callbackTimeout);
-  }
+    public Builder visibilityTimeout(Duration value) {
+      visibilityTimeout = value;
+      return this;
+    }
 
-  /** A copy with the given delays between deliveries. */
-  public AsyncWriteConfig withBackoff(Duration base, Duration cap) {
-    return new AsyncWriteConfig(
-        enabled,
-        maxQueued,
-        concurrency,
-        pollInterval,
-        visibilityTimeout,
-        maxAttempts,
-        base,
-        cap,
-        keyWindow,
-        retention,
-        routes,
-        callbackSecret,
-        callbackUrls,
-        callbackMaxAttempts,
-        callbackTimeout);
+    public Builder maxAttempts(int value) {
+      maxAttempts = value;
+      return this;
+    }
+
+    /** Delays between deliveries: {@code base} doubling up to {@code cap}. */
+    public Builder backoff(Duration base, Duration cap) {
+      backoffBase = base;
+      backoffCap = cap;
+      return this;
+    }
+
+    /** Replaces the per-route modes ({@code "POST /v1/customers/{id}"} → mode). */
+    public Builder routes(Map<String, AsyncRoute> value) {
+      routes = value;
+      return this;
+    }
+
+    public Builder callbackSecret(String value) {
+      callbackSecret = value;
+      return this;
+    }
+
+    /**
+     * The settings.
+     *
+     * @throws IllegalArgumentException a value out of range, named in the message
+     */
+    public AsyncWriteConfig build() {
+      return new AsyncWriteConfig(
+          enabled,
+          maxQueued,
+          concurrency,
+          pollInterval,
+          visibilityTimeout,
+          maxAttempts,
+          backoffBase,
+          backoffCap,
+          keyWindow,
+          retention,
+          routes,
+          callbackSecret,
+          callbackUrls,
+          callbackMaxAttempts,
+          callbackTimeout);
+    }
   }
 
   @Override

@@ -306,26 +306,25 @@ public final class AsyncWrites implements AutoCloseable {
   /** Operators' list: up to {@code limit} writes in {@code state}, as JSON (no bodies). */
   public byte[] list(WriteState state, int limit) {
     List<WriteStatus> writes = queue.list(state, limit);
-    ByteArrayOutputStream out = new ByteArrayOutputStream(256 + 256 * writes.size());
-    try (JsonGenerator json = JSON.createGenerator(out)) {
-      json.writeStartObject();
-      json.writeStringField("object", "list");
-      json.writeStringField("state", state.tag());
-      json.writeObjectFieldStart("counts");
-      for (Map.Entry<WriteState, Long> entry : queue.counts().entrySet()) {
-        json.writeNumberField(entry.getKey().tag(), entry.getValue());
-      }
-      json.writeEndObject();
-      json.writeArrayFieldStart("data");
-      for (WriteStatus write : writes) {
-        writeStatus(json, write, false);
-      }
-      json.writeEndArray();
-      json.writeEndObject();
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
-    return out.toByteArray();
+    Map<WriteState, Long> all = queue.counts();
+    return json(
+        256 * writes.size(),
+        json -> {
+          json.writeStartObject();
+          json.writeStringField("object", "list");
+          json.writeStringField("state", state.tag());
+          json.writeObjectFieldStart("counts");
+          for (Map.Entry<WriteState, Long> entry : all.entrySet()) {
+            json.writeNumberField(entry.getKey().tag(), entry.getValue());
+          }
+          json.writeEndObject();
+          json.writeArrayFieldStart("data");
+          for (WriteStatus write : writes) {
+            writeStatus(json, write, false);
+          }
+          json.writeEndArray();
+          json.writeEndObject();
+        });
   }
 
   /** Puts dead write {@code id} back in the queue; false when there is no such dead write. */
@@ -529,28 +528,37 @@ public final class AsyncWrites implements AutoCloseable {
     return id.toString();
   }
 
+  /** What the status resource and a 202 answer: the write, Stripe's answer included. */
   private static byte[] statusJson(WriteStatus status) {
-    ByteArrayOutputStream out = new ByteArrayOutputStream(512 + status.resultBody().length);
-    try (JsonGenerator json = JSON.createGenerator(out)) {
-      writeStatus(json, status, true);
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
-    return out.toByteArray();
+    return json(status.resultBody().length, out -> writeStatus(out, status, true));
   }
 
+  /** A callback's body: event-shaped, so apps reuse their webhook handling. */
   private static byte[] callbackJson(WriteStatus status) {
-    ByteArrayOutputStream out = new ByteArrayOutputStream(512 + status.resultBody().length);
+    return json(
+        status.resultBody().length,
+        out -> {
+          out.writeStartObject();
+          out.writeStringField("object", "event");
+          out.writeStringField("type", "edge.write." + status.state().tag());
+          out.writeNumberField("created", status.updatedAt().getEpochSecond());
+          out.writeObjectFieldStart("data");
+          out.writeFieldName("object");
+          writeStatus(out, status, true);
+          out.writeEndObject();
+          out.writeEndObject();
+        });
+  }
+
+  /** Writes JSON to a byte array. */
+  private interface JsonWriter {
+    void write(JsonGenerator json) throws IOException;
+  }
+
+  private static byte[] json(int sizeHint, JsonWriter writer) {
+    ByteArrayOutputStream out = new ByteArrayOutputStream(512 + sizeHint);
     try (JsonGenerator json = JSON.createGenerator(out)) {
-      json.writeStartObject();
-      json.writeStringField("object", "event");
-      json.writeStringField("type", "edge.write." + status.state().tag());
-      json.writeNumberField("created", status.updatedAt().getEpochSecond());
-      json.writeObjectFieldStart("data");
-      json.writeFieldName("object");
-      writeStatus(json, status, true);
-      json.writeEndObject();
-      json.writeEndObject();
+      writer.write(json);
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }

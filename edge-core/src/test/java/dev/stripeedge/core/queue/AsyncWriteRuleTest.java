@@ -14,11 +14,12 @@ class AsyncWriteRuleTest {
 
   private static final AsyncWriteRule RULE =
       new AsyncWriteRule(
-          AsyncWriteConfig.defaults()
-              .withRoutes(
+          AsyncWriteConfig.defaults().toBuilder()
+              .routes(
                   Map.of(
                       "POST /v1/customers/{id}", AsyncRoute.BY_DEFAULT,
-                      "POST /v1/payment_intents/{id}/confirm", AsyncRoute.FORBIDDEN)));
+                      "POST /v1/payment_intents/{id}/confirm", AsyncRoute.FORBIDDEN))
+              .build());
 
   @ParameterizedTest(name = "{0} {1} Prefer={2} -> {3}")
   @CsvSource(
@@ -55,7 +56,8 @@ class AsyncWriteRuleTest {
   @ParameterizedTest
   @CsvSource({"POST,/v1/customers", "POST,/v1/customers/cus_1"})
   void offMeansSynchronousWhateverIsAsked(String method, String path) {
-    AsyncWriteRule off = new AsyncWriteRule(AsyncWriteConfig.defaults().withEnabled(false));
+    AsyncWriteRule off =
+        new AsyncWriteRule(AsyncWriteConfig.defaults().toBuilder().enabled(false).build());
     EdgeRequest request = EdgeRequest.of(method, path, "").withHeader("Prefer", "respond-async");
 
     assertThat(off.decide(request, StripeRoutes.classify(path)))

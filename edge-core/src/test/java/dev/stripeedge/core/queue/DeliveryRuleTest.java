@@ -15,9 +15,10 @@ class DeliveryRuleTest {
 
   private static final Instant T0 = Instant.parse("2026-12-07T12:00:00Z");
   private static final AsyncWriteConfig CONFIG =
-      AsyncWriteConfig.defaults()
-          .withMaxAttempts(4)
-          .withBackoff(Duration.ofSeconds(1), Duration.ofSeconds(8));
+      AsyncWriteConfig.defaults().toBuilder()
+          .maxAttempts(4)
+          .backoff(Duration.ofSeconds(1), Duration.ofSeconds(8))
+          .build();
   private static final DeliveryRule RULE = new DeliveryRule(CONFIG, new SplittableRandom(7));
 
   private static EdgeResponse answer(int status) {

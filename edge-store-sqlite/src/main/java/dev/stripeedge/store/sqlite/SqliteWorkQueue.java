@@ -215,21 +215,16 @@ public final class SqliteWorkQueue implements WorkQueue {
   @Override
   public synchronized boolean retry(
       Delivery delivery, Instant notBefore, String reason, Instant now) {
-    return transaction(
-        () -> {
-          try (PreparedStatement update =
-              connection.prepareStatement(
-                  "UPDATE async_writes SET state = 'queued', lease = NULL, lease_until = 0,"
-                      + " not_before = ?, reason = ?, updated_at = ?"
-                      + " WHERE id = ? AND lease = ? AND state = 'in_flight'")) {
-            update.setLong(1, notBefore.toEpochMilli());
-            update.setString(2, reason);
-            update.setLong(3, now.toEpochMilli());
-            update.setString(4, delivery.write().id());
-            update.setString(5, delivery.lease());
-            return update.executeUpdate() == 1;
-          }
-        });
+    return update(
+            "UPDATE async_writes SET state = 'queued', lease = NULL, lease_until = 0,"
+                + " not_before = ?, reason = ?, updated_at = ?"
+                + " WHERE id = ? AND lease = ? AND state = 'in_flight'",
+            notBefore.toEpochMilli(),
+            reason,
+            now.toEpochMilli(),
+            delivery.write().id(),
+            delivery.lease())
+        == 1;
   }
 
   @Override
@@ -244,27 +239,22 @@ public final class SqliteWorkQueue implements WorkQueue {
     if (!state.finished()) {
       throw new IllegalArgumentException("not a finished state: " + state);
     }
-    return transaction(
-        () -> {
-          try (PreparedStatement update =
-              connection.prepareStatement(
-                  "UPDATE async_writes SET state = ?, lease = NULL, lease_until = 0,"
-                      + " result_status = ?, request_id = ?, result_body = ?, reason = ?,"
-                      + " updated_at = ?, callback_state = CASE WHEN callback_url IS NULL"
-                      + " THEN 0 ELSE 1 END, callback_next = ?"
-                      + " WHERE id = ? AND lease = ? AND state = 'in_flight'")) {
-            update.setString(1, state.tag());
-            update.setInt(2, status);
-            update.setString(3, requestId);
-            update.setBytes(4, body);
-            update.setString(5, reason);
-            update.setLong(6, now.toEpochMilli());
-            update.setLong(7, now.toEpochMilli());
-            update.setString(8, delivery.write().id());
-            update.setString(9, delivery.lease());
-            return update.executeUpdate() == 1;
-          }
-        });
+    return update(
+            "UPDATE async_writes SET state = ?, lease = NULL, lease_until = 0,"
+                + " result_status = ?, request_id = ?, result_body = ?, reason = ?,"
+                + " updated_at = ?, callback_state = CASE WHEN callback_url IS NULL"
+                + " THEN 0 ELSE 1 END, callback_next = ?"
+                + " WHERE id = ? AND lease = ? AND state = 'in_flight'",
+            state.tag(),
+            status,
+            requestId,
+            body,
+            reason,
+            now.toEpochMilli(),
+            now.toEpochMilli(),
+            delivery.write().id(),
+            delivery.lease())
+        == 1;
   }
 
   @Override
@@ -341,33 +331,23 @@ public final class SqliteWorkQueue implements WorkQueue {
 
   @Override
   public synchronized boolean requeue(String id, Instant now) {
-    return transaction(
-        () -> {
-          try (PreparedStatement update =
-              connection.prepareStatement(
-                  "UPDATE async_writes SET state = 'queued', attempts = 0, not_before = ?,"
-                      + " updated_at = ?, reason = 'requeued', callback_state = 0"
-                      + " WHERE id = ? AND state = 'dead'")) {
-            update.setLong(1, now.toEpochMilli());
-            update.setLong(2, now.toEpochMilli());
-            update.setString(3, id);
-            return update.executeUpdate() == 1;
-          }
-        });
+    return update(
+            "UPDATE async_writes SET state = 'queued', attempts = 0, not_before = ?,"
+                + " updated_at = ?, reason = 'requeued', callback_state = 0"
+                + " WHERE id = ? AND state = 'dead'",
+            now.toEpochMilli(),
+            now.toEpochMilli(),
+            id)
+        == 1;
   }
 
   @Override
   public synchronized int purge(Instant before) {
-    return transaction(
-        () -> {
-          try (PreparedStatement delete =
-              connection.prepareStatement(
-                  "DELETE FROM async_writes WHERE state IN ('succeeded', 'failed', 'dead')"
-                      + " AND updated_at < ? AND callback_state != 1")) {
-            delete.setLong(1, before.toEpochMilli());
-            return delete.executeUpdate();
-          }
-        });
+    // A finished write whose callback is still pending stays until the callback is done.
+    return update(
+        "DELETE FROM async_writes WHERE state IN ('succeeded', 'failed', 'dead')"
+            + " AND updated_at < ? AND callback_state != 1",
+        before.toEpochMilli());
   }
 
   @Override
@@ -393,19 +373,25 @@ public final class SqliteWorkQueue implements WorkQueue {
 
   @Override
   public synchronized void callbackAttempted(String id, int attempts, boolean done, Instant next) {
-    transaction(
+    update(
+        "UPDATE async_writes SET callback_attempts = ?, callback_state = ?, callback_next = ?"
+            + " WHERE id = ?",
+        attempts,
+        done ? 2 : 1,
+        next.toEpochMilli(),
+        id);
+  }
+
+  /** One statement with {@code args} bound in order, in its own transaction; rows changed. */
+  private int update(String sql, @Nullable Object... args) {
+    return transaction(
         () -> {
-          try (PreparedStatement update =
-              connection.prepareStatement(
-                  "UPDATE async_writes SET callback_attempts = ?, callback_state = ?,"
-                      + " callback_next = ? WHERE id = ?")) {
-            update.setInt(1, attempts);
-            update.setInt(2, done ? 2 : 1);
-            update.setLong(3, next.toEpochMilli());
-            update.setString(4, id);
-            update.executeUpdate();
+          try (PreparedStatement statement = connection.prepareStatement(sql)) {
+            for (int i = 0; i < args.length; i++) {
+              statement.setObject(i + 1, args[i]);
+            }
+            return statement.executeUpdate();
           }
-          return null;
         });
   }
 

@@ -66,7 +66,7 @@ class AsyncWritesTest {
   @BeforeEach
   void open() throws Exception {
     queue = SqliteWorkQueue.open(Files.createTempDirectory("async").resolve("edge.db"));
-    start(AsyncWriteConfig.defaults().withMaxAttempts(3));
+    start(AsyncWriteConfig.defaults().toBuilder().maxAttempts(3).build());
   }
 
   private void start(AsyncWriteConfig config) {
