@@ -51,26 +51,27 @@ import org.slf4j.LoggerFactory;
 /**
  * The sidecar: any Stripe client points its API base here and gets the edge pipeline.
  *
- * <p>{@code /v1/…} and {@code /v2/…} go through the {@link EdgePipeline}; {@code /healthz} and
- * {@code /readyz} are the edge's own on every listener. {@code /metrics} (Prometheus) and {@code
- * /admin/…} are served on the admin listener only (loopback by default; Host and Origin must name
- * it, state changes need {@code STRIPE_EDGE_ADMIN_TOKEN}), and the webhook receiver on the proxy
- * listener or its own ({@code listeners.webhooks}); each listener may serve TLS from PEM files,
- * reloaded when they change. The webhook receiver ({@code POST /webhooks/stripe} by default, plus
- * any {@code webhooks.endpoints} such as a Connect endpoint, each verified with its own secrets:
- * verified, recorded in the SQLite ledger before the 2xx, then applied to the cache, and applied
- * again at startup and every 5 s until every tier acknowledged it; 503 while no signing secret is
- * configured). With a reconciliation key, a background thread repairs dropped deliveries from
- * {@code /v1/events}, and another audits a sample of cached retrieves against Stripe ({@code
- * /admin/drift}). With {@code webhooks.forward} targets, each new event is queued in the same
- * SQLite transaction as its ledger record and forwarded, re-signed, by a background thread; {@code
- * /admin/webhooks/dead} lists and replays the deliveries given up on (never a Stripe path: clients
- * only use {@code /v1/} and {@code /v2/}); {@code /admin/sizing} estimates the memory 90/95/99% hit
- * ratios need. Below the in-memory cache, the SQLite tier in the same file (on by default) keeps
- * cached responses across restarts, under cache keys derived from a secret kept in that file too.
- * Keep-alive in, pooled connections up. Bodies over the configured limit get a Stripe-shaped 413
- * without being buffered; nothing reaches a client as a stack trace. Thread-safe; {@link #close}
- * stops it.
+ * <p>{@code /v1/…} and {@code /v2/…} go through the {@link EdgePipeline} (a write with {@code
+ * Prefer: respond-async} through the durable queue first, answered 202; its status at {@code
+ * /edge/writes/{id}}); {@code /healthz} and {@code /readyz} are the edge's own on every listener.
+ * {@code /metrics} (Prometheus) and {@code /admin/…} are served on the admin listener only
+ * (loopback by default; Host and Origin must name it, state changes need {@code
+ * STRIPE_EDGE_ADMIN_TOKEN}), and the webhook receiver on the proxy listener or its own ({@code
+ * listeners.webhooks}); each listener may serve TLS from PEM files, reloaded when they change. The
+ * webhook receiver ({@code POST /webhooks/stripe} by default, plus any {@code webhooks.endpoints}
+ * such as a Connect endpoint, each verified with its own secrets: verified, recorded in the SQLite
+ * ledger before the 2xx, then applied to the cache, and applied again at startup and every 5 s
+ * until every tier acknowledged it; 503 while no signing secret is configured). With a
+ * reconciliation key, a background thread repairs dropped deliveries from {@code /v1/events}, and
+ * another audits a sample of cached retrieves against Stripe ({@code /admin/drift}). With {@code
+ * webhooks.forward} targets, each new event is queued in the same SQLite transaction as its ledger
+ * record and forwarded, re-signed, by a background thread; {@code /admin/webhooks/dead} lists and
+ * replays the deliveries given up on (never a Stripe path: clients only use {@code /v1/} and {@code
+ * /v2/}); {@code /admin/sizing} estimates the memory 90/95/99% hit ratios need. Below the in-memory
+ * cache, the SQLite tier in the same file (on by default) keeps cached responses across restarts,
+ * under cache keys derived from a secret kept in that file too. Keep-alive in, pooled connections
+ * up. Bodies over the configured limit get a Stripe-shaped 413 without being buffered; nothing
+ * reaches a client as a stack trace. Thread-safe; {@link #close} stops it.
  */
 public final class EdgeServer implements AutoCloseable {
 

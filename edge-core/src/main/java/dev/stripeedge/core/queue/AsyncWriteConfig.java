@@ -103,6 +103,11 @@ public record AsyncWriteConfig(
     for (String key : routes.keySet()) {
       checkRouteKey(key);
     }
+    if (!callbackUrls.isEmpty() && callbackSecret.isEmpty()) {
+      throw new IllegalArgumentException(
+          "asyncWrites.callbackUrls need asyncWrites.callbackSecret"
+              + " (STRIPE_EDGE_ASYNC_CALLBACK_SECRET) to sign the callbacks");
+    }
     for (Map.Entry<String, String> entry : callbackUrls.entrySet()) {
       checkRouteKey(entry.getKey());
       checkCallbackUrl(entry.getValue());

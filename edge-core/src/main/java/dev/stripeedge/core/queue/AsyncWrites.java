@@ -169,6 +169,10 @@ public final class AsyncWrites implements AutoCloseable {
    * goes through the pipeline synchronously. Never blocks: storing runs on this class's own pool.
    */
   public @Nullable CompletableFuture<EdgeResponse> offer(EdgeRequest request) {
+    if (!request.method().equals("POST") && !request.method().equals("DELETE")) {
+      // The hit path: reads never pay for a second classification.
+      return null;
+    }
     Route route = StripeRoutes.classify(request.path());
     AsyncWriteRule.Decision decision = rule.decide(request, route);
     return switch (decision) {
@@ -239,12 +243,24 @@ public final class AsyncWrites implements AutoCloseable {
       return unavailable("The edge could not store the write; nothing was accepted.");
     }
     count("accepted");
-    Optional<WriteStatus> status = queue.status(write.id());
+    // Built from what was stored, without reading it back: the 202 is on the client's path.
+    EdgeRequest stored = write.request();
     byte[] body =
-        status.isPresent()
-            ? statusJson(status.get())
-            : ("{\"object\":\"edge.write\",\"id\":\"" + write.id() + "\",\"state\":\"queued\"}")
-                .getBytes(StandardCharsets.UTF_8);
+        statusJson(
+            new WriteStatus(
+                write.id(),
+                WriteState.QUEUED,
+                stored.method(),
+                stored.path(),
+                write.idempotencyKey(),
+                write.acceptedAt(),
+                write.acceptedAt(),
+                0,
+                0,
+                null,
+                new byte[0],
+                "",
+                write.ownerHash()));
     Map<String, String> headers = new LinkedHashMap<>();
     headers.put("Content-Type", "application/json");
     headers.put("Cache-Control", "no-cache, no-store");
