@@ -76,9 +76,18 @@ public final class EdgeRuntime implements AutoCloseable {
    *
    * @param wrapTier applied to the SQLite tier before the pipeline sees it
    * @param journalSweep how often (and past what age) unapplied events are applied again
+   * @param wrapWorkerPipeline applied to the pipeline the asynchronous-write workers call (a kill
+   *     test holds answers there: Stripe applied the write, the edge never records it)
    */
-  public record Hooks(UnaryOperator<CacheTier> wrapTier, Duration journalSweep) {
+  public record Hooks(
+      UnaryOperator<CacheTier> wrapTier,
+      Duration journalSweep,
+      UnaryOperator<EdgePipeline> wrapWorkerPipeline) {
     public static final Hooks NONE = new Hooks(UnaryOperator.identity(), JOURNAL_SWEEP);
+
+    public Hooks(UnaryOperator<CacheTier> wrapTier, Duration journalSweep) {
+      this(wrapTier, journalSweep, UnaryOperator.identity());
+    }
   }
 
   private final Clock clock;
@@ -135,7 +144,7 @@ public final class EdgeRuntime implements AutoCloseable {
         sizing = sizing.withTierBytes("sqlite", config.tiers().sqlite().maxBytes());
       }
       this.pipeline = builder.sizing(sizing).build();
-      this.asyncWrites = startAsyncWrites(config, metrics);
+      this.asyncWrites = startAsyncWrites(config, metrics, hooks);
 
       this.ledger =
           config.needsStore()
@@ -269,7 +278,8 @@ public final class EdgeRuntime implements AutoCloseable {
    * apply queued writes through the pipeline; null when {@code asyncWrites.enabled} is false.
    * Closed before the queue, the queue before the tiers its writes invalidate.
    */
-  private @Nullable AsyncWrites startAsyncWrites(EdgeConfig config, MeterRegistry metrics) {
+  private @Nullable AsyncWrites startAsyncWrites(
+      EdgeConfig config, MeterRegistry metrics, Hooks hooks) {
     AsyncWriteConfig settings = config.asyncWrites();
     if (!settings.enabled()) {
       return null;
@@ -281,7 +291,13 @@ public final class EdgeRuntime implements AutoCloseable {
     AsyncWrites writes =
         open(
             "async writes",
-            AsyncWrites.over(pipeline, queue, settings, clock, new SecureRandom(), metrics));
+            AsyncWrites.over(
+                hooks.wrapWorkerPipeline().apply(pipeline),
+                queue,
+                settings,
+                clock,
+                new SecureRandom(),
+                metrics));
     return writes.start();
   }
 

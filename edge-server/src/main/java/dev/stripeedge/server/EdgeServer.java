@@ -87,10 +87,19 @@ public final class EdgeServer implements AutoCloseable {
    * @param wrapTier applied to the SQLite tier before the pipeline sees it
    * @param beforeIngest runs on the worker thread of each webhook delivery, before verification
    * @param journalSweep how often (and past what age) unapplied events are applied again
+   * @param wrapWorkerPipeline applied to the pipeline the asynchronous-write workers call
    */
-  record Hooks(UnaryOperator<CacheTier> wrapTier, Runnable beforeIngest, Duration journalSweep) {
+  record Hooks(
+      UnaryOperator<CacheTier> wrapTier,
+      Runnable beforeIngest,
+      Duration journalSweep,
+      UnaryOperator<EdgePipeline> wrapWorkerPipeline) {
     static final Hooks NONE =
         new Hooks(UnaryOperator.identity(), () -> {}, EdgeRuntime.Hooks.NONE.journalSweep());
+
+    Hooks(UnaryOperator<CacheTier> wrapTier, Runnable beforeIngest, Duration journalSweep) {
+      this(wrapTier, beforeIngest, journalSweep, UnaryOperator.identity());
+    }
   }
 
   static {
@@ -144,7 +153,10 @@ public final class EdgeServer implements AutoCloseable {
     this.metrics = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     this.runtime =
         EdgeRuntime.start(
-            config, metrics, new EdgeRuntime.Hooks(hooks.wrapTier(), hooks.journalSweep()));
+            config,
+            metrics,
+            new EdgeRuntime.Hooks(
+                hooks.wrapTier(), hooks.journalSweep(), hooks.wrapWorkerPipeline()));
     this.pipeline = runtime.pipeline();
     this.requestPipeline = runtime.requestPipeline();
     this.maxBodyBytes = config.maxBodyBytes();

@@ -415,4 +415,55 @@ class KillRestartTest {
     assertThat(perWrite).hasSize(n);
     assertThat(perWrite.values()).containsOnly(1);
   }
+
+  /**
+   * The crash point that matters most: Stripe applied the write and answered, the edge was killed
+   * before recording it. After the restart the write is delivered again under the same key, and
+   * Stripe answers it from its idempotency record instead of applying it twice.
+   */
+  @Test
+  void aWriteAppliedAtStripeButNotRecordedIsAppliedOnceAfterTheRestart() throws Exception {
+    int n = 5;
+    String key = "sk_test_asyncheld" + System.nanoTime();
+    // Long enough that the held writes are not delivered again before the kill; short after it.
+    EdgeProcess first =
+        new EdgeProcess(
+            sim.baseUrl(),
+            "whsec_unused",
+            "async-record",
+            0,
+            List.of(KillableEdge.ASYNC_VISIBILITY_PROPERTY + "=5000"));
+    for (int i = 0; i < n; i++) {
+      HttpResponse<String> accepted =
+          http.send(
+              HttpRequest.newBuilder(URI.create(first.url() + "/v1/customers"))
+                  .header("Authorization", "Bearer " + key)
+                  .header("Content-Type", "application/x-www-form-urlencoded")
+                  .header("Prefer", "respond-async")
+                  .POST(HttpRequest.BodyPublishers.ofString("name=Held&metadata[n]=" + i))
+                  .build(),
+              HttpResponse.BodyHandlers.ofString());
+      assertThat(accepted.statusCode()).isEqualTo(202);
+    }
+    for (int i = 0; i < n; i++) {
+      assertThat(first.await("stalled async-record")).endsWith(" 200");
+    }
+    first.kill();
+    assertThat(count("SELECT COUNT(*) FROM async_writes WHERE state = 'in_flight'")).isEqualTo(n);
+
+    new EdgeProcess(
+        sim.baseUrl(),
+        "whsec_unused",
+        "",
+        0,
+        List.of(KillableEdge.ASYNC_VISIBILITY_PROPERTY + "=500"));
+    eventually(
+        "every held write succeeded",
+        () -> count("SELECT COUNT(*) FROM async_writes WHERE state = 'succeeded'") == n);
+
+    assertThat(count("SELECT COUNT(*) FROM async_writes WHERE attempts = 2")).isEqualTo(n);
+    String customers = send(sim.baseUrl() + "/v1/customers?limit=100", "GET", key, "").body();
+    assertThat(Pattern.compile("\"object\"\\s*:\\s*\"customer\"").matcher(customers).results())
+        .hasSize(n);
+  }
 }

@@ -1,5 +1,8 @@
 package dev.stripeedge.server;
 
+import dev.stripeedge.core.EdgePipeline;
+import dev.stripeedge.core.EdgeRequest;
+import dev.stripeedge.core.EdgeResponse;
 import dev.stripeedge.core.tier.CacheTier;
 import dev.stripeedge.core.tier.TierEntry;
 import dev.stripeedge.runtime.EdgeConfig;
@@ -61,6 +64,12 @@ final class KillableEdge {
                   UnaryOperator.identity(),
                   () -> stall("record"),
                   EdgeServer.Hooks.NONE.journalSweep());
+          case "async-record" ->
+              new EdgeServer.Hooks(
+                  UnaryOperator.identity(),
+                  () -> {},
+                  EdgeServer.Hooks.NONE.journalSweep(),
+                  HeldAnswers::new);
           case "none" -> EdgeServer.Hooks.NONE;
           default -> throw new IllegalArgumentException("unknown stall point");
         };
@@ -83,6 +92,33 @@ final class KillableEdge {
       Thread.sleep(Long.MAX_VALUE);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
+    }
+  }
+
+  /**
+   * The workers' pipeline, except that Stripe's answers never reach the worker: the write is
+   * applied at Stripe and never recorded as done.
+   */
+  private record HeldAnswers(EdgePipeline pipeline) implements EdgePipeline {
+    @Override
+    public CompletableFuture<EdgeResponse> handle(EdgeRequest request) {
+      return pipeline
+          .handle(request)
+          .thenCompose(
+              answer -> {
+                say("stalled async-record " + answer.status());
+                return new CompletableFuture<>();
+              });
+    }
+
+    @Override
+    public void invalidate(String objectId) {
+      pipeline.invalidate(objectId);
+    }
+
+    @Override
+    public long cachedBytes() {
+      return pipeline.cachedBytes();
     }
   }
 
