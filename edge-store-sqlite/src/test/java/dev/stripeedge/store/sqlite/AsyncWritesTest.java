@@ -2,6 +2,7 @@ package dev.stripeedge.store.sqlite;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.sun.net.httpserver.HttpServer;
 import dev.stripeedge.core.EdgePipeline;
 import dev.stripeedge.core.EdgeRequest;
 import dev.stripeedge.core.EdgeResponse;
@@ -10,6 +11,7 @@ import dev.stripeedge.core.queue.AsyncWrites;
 import dev.stripeedge.core.queue.WriteState;
 import dev.stripeedge.core.queue.WriteStatus;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.time.Clock;
@@ -36,6 +38,7 @@ class AsyncWritesTest {
   private static final Instant T0 = Instant.parse("2026-12-07T12:00:00Z");
 
   private final List<EdgeRequest> sent = new CopyOnWriteArrayList<>();
+  private final SimpleMeterRegistry meters = new SimpleMeterRegistry();
   private final Queue<Integer> script = new ConcurrentLinkedQueue<>();
   private Instant now = T0;
   private SqliteWorkQueue queue;
@@ -90,9 +93,7 @@ class AsyncWritesTest {
             return this;
           }
         };
-    writes =
-        AsyncWrites.over(
-            pipeline, queue, config, clock, new SplittableRandom(1), new SimpleMeterRegistry());
+    writes = AsyncWrites.over(pipeline, queue, config, clock, new SplittableRandom(1), meters);
   }
 
   @AfterEach
@@ -232,5 +233,58 @@ class AsyncWritesTest {
     writes.runOnce();
 
     assertThat(queue.status(id)).isEmpty();
+  }
+
+  @Test
+  void aFailedCallbackIsRetriedWithBackoffThenDeliveredSigned() throws Exception {
+    Queue<Integer> answers = new ConcurrentLinkedQueue<>(List.of(500, 200));
+    List<String> signatures = new CopyOnWriteArrayList<>();
+    HttpServer app = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
+    app.createContext(
+        "/done",
+        exchange -> {
+          exchange.getRequestBody().readAllBytes();
+          signatures.add(exchange.getRequestHeaders().getFirst("Stripe-Signature"));
+          Integer status = answers.poll();
+          exchange.sendResponseHeaders(status == null ? 200 : status, -1);
+          exchange.close();
+        });
+    app.start();
+    try {
+      start(AsyncWriteConfig.defaults().toBuilder().callbackSecret("whsec_unit").build());
+      String id =
+          accept(
+              create()
+                  .withHeader(
+                      "Stripe-Edge-Callback",
+                      "http://127.0.0.1:" + app.getAddress().getPort() + "/done"));
+      round(id);
+
+      writes.runOnce(); // the callback's first attempt: 500
+      awaitCallbacks("retried", 1);
+      writes.runOnce(); // not due again yet
+      assertThat(signatures).hasSize(1);
+      now = now.plus(Duration.ofMinutes(5)).plusSeconds(1);
+      writes.runOnce();
+      awaitCallbacks("delivered", 1);
+
+      assertThat(signatures)
+          .hasSize(2)
+          .allMatch(header -> header.matches("t=\\d+,v1=[0-9a-f]{64}"));
+      assertThat(queue.dueCallbacks(now.plus(Duration.ofDays(1)), 10)).isEmpty();
+    } finally {
+      app.stop(0);
+    }
+  }
+
+  private void awaitCallbacks(String outcome, double expected) throws InterruptedException {
+    for (int i = 0; i < 1000; i++) {
+      var counter = meters.find("stripe.edge.async.callbacks").tag("outcome", outcome).counter();
+      if (counter != null && counter.count() >= expected) {
+        return;
+      }
+      Thread.sleep(5);
+    }
+    throw new AssertionError("no " + outcome + " callback counted");
   }
 }
