@@ -6,10 +6,13 @@ import dev.stripeedge.core.SizingConfig;
 import dev.stripeedge.core.Ticker;
 import dev.stripeedge.core.Upstream;
 import dev.stripeedge.core.budget.SharedBudget;
+import dev.stripeedge.core.queue.AsyncWriteConfig;
+import dev.stripeedge.core.queue.AsyncWrites;
 import dev.stripeedge.core.spi.EventStoreBackend;
 import dev.stripeedge.core.spi.SharedBudgetBackend;
 import dev.stripeedge.core.spi.StoreContext;
 import dev.stripeedge.core.spi.TierBackend;
+import dev.stripeedge.core.spi.WorkQueueBackend;
 import dev.stripeedge.core.tier.CacheTier;
 import dev.stripeedge.core.tier.EncryptingTier;
 import dev.stripeedge.core.webhooks.DriftAudit;
@@ -21,6 +24,7 @@ import dev.stripeedge.core.webhooks.WebhookForwarder;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.net.URI;
 import java.nio.file.Path;
+import java.security.SecureRandom;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
@@ -69,9 +73,18 @@ public final class EdgeRuntime implements AutoCloseable {
    *
    * @param wrapTier applied to each tier before the pipeline sees it
    * @param journalSweep how often (and past what age) unapplied events are applied again
+   * @param wrapWorkerPipeline applied to the pipeline the asynchronous-write workers call (a kill
+   *     test holds answers there: Stripe applied the write, the edge never records it)
    */
-  public record Hooks(UnaryOperator<CacheTier> wrapTier, Duration journalSweep) {
+  public record Hooks(
+      UnaryOperator<CacheTier> wrapTier,
+      Duration journalSweep,
+      UnaryOperator<EdgePipeline> wrapWorkerPipeline) {
     public static final Hooks NONE = new Hooks(UnaryOperator.identity(), JOURNAL_SWEEP);
+
+    public Hooks(UnaryOperator<CacheTier> wrapTier, Duration journalSweep) {
+      this(wrapTier, journalSweep, UnaryOperator.identity());
+    }
   }
 
   /**
@@ -99,6 +112,7 @@ public final class EdgeRuntime implements AutoCloseable {
   private final @Nullable DriftAudit driftAudit;
   // What close() undoes, last opened first, and the background jobs.
   private final Lifecycle lifecycle;
+  private final @Nullable AsyncWrites asyncWrites;
 
   private EdgeRuntime(EdgeSettings settings, MeterRegistry metrics, Time time, Hooks hooks) {
     this.clock = time.clock();
@@ -148,6 +162,7 @@ public final class EdgeRuntime implements AutoCloseable {
         }
       }
       this.pipeline = builder.sizing(sizing).build();
+      this.asyncWrites = startAsyncWrites(settings, context, metrics, hooks);
 
       this.ledger = settings.needsStore() ? open("event store", events.open(context)) : null;
       EventProcessor plain =
@@ -275,6 +290,73 @@ public final class EdgeRuntime implements AutoCloseable {
   private <T extends AutoCloseable> T open(String name, T resource) {
     return lifecycle.open(name, resource);
   }
+
+  // --- Asynchronous writes (issue 12) ------------------------------------------------------------
+
+  /**
+   * The durable write queue and its workers, which apply queued writes through the pipeline; null
+   * when {@code asyncWrites.enabled} is false. Closed before the queue, the queue before the tiers
+   * its writes invalidate.
+   */
+  private @Nullable AsyncWrites startAsyncWrites(
+      EdgeSettings settings, StoreContext context, MeterRegistry metrics, Hooks hooks) {
+    AsyncWriteConfig config = settings.asyncWrites();
+    if (!config.enabled()) {
+      return null;
+    }
+    WorkQueueBackend backend = workQueueBackend(settings.store().backend());
+    var queue = open("write queue", backend.open(context));
+    // SecureRandom: write ids and idempotency keys must not be guessable (the status resource
+    // answers whoever has the id and the API key).
+    AsyncWrites writes =
+        open(
+            "async writes",
+            AsyncWrites.over(
+                hooks.wrapWorkerPipeline().apply(pipeline),
+                queue,
+                config,
+                clock,
+                new SecureRandom(),
+                metrics));
+    return writes.start();
+  }
+
+  /**
+   * The work queue backend called {@code name}, found through {@link ServiceLoader}; a name no
+   * module on the class path provides is an error naming the module to add.
+   */
+  private static WorkQueueBackend workQueueBackend(String name) {
+    for (WorkQueueBackend backend :
+        ServiceLoader.load(WorkQueueBackend.class, EdgeRuntime.class.getClassLoader())) {
+      if (backend.name().equals(name)) {
+        return backend;
+      }
+    }
+    throw new IllegalArgumentException(
+        "asyncWrites needs a work queue for store.backend "
+            + name
+            + " and none is on the class path: add "
+            + SettingsJson.moduleFor(name));
+  }
+
+  /**
+   * Asynchronous writes (queue, status, workers), or null when off. The sidecar and the in-process
+   * adapter put {@link AsyncWrites#front} before {@link #pipeline}.
+   */
+  public @Nullable AsyncWrites asyncWrites() {
+    return asyncWrites;
+  }
+
+  /**
+   * The pipeline applications' requests enter: {@link #pipeline} behind the asynchronous-write
+   * front when that is on.
+   */
+  public EdgePipeline requestPipeline() {
+    AsyncWrites writes = asyncWrites;
+    return writes == null ? pipeline : writes.front(pipeline);
+  }
+
+  // -----------------------------------------------------------------------------------------------
 
   private void startJournal(EventProcessor journal, Duration sweep) {
     int reapplied = journal.reapplyUnapplied(clock.instant(), JOURNAL_BATCH);

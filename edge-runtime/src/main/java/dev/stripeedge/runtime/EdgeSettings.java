@@ -6,6 +6,7 @@ import dev.stripeedge.core.RetryConfig;
 import dev.stripeedge.core.Secret;
 import dev.stripeedge.core.SizingConfig;
 import dev.stripeedge.core.budget.BudgetConfig;
+import dev.stripeedge.core.queue.AsyncWriteConfig;
 import dev.stripeedge.core.tier.TierKeys;
 import dev.stripeedge.core.webhooks.ForwardConfig;
 import java.net.URI;
@@ -43,6 +44,7 @@ import java.util.Set;
  * @param budget spending of Stripe's rate limits
  * @param tiers the cache tiers below memory, and their encryption at rest
  * @param listeners TLS of the proxy listener, the admin listener, the webhook listener
+ * @param asyncWrites asynchronous writes ({@code Prefer: respond-async}) through the durable queue
  */
 public record EdgeSettings(
     String host,
@@ -60,7 +62,8 @@ public record EdgeSettings(
     Store store,
     Budget budget,
     Tiers tiers,
-    Listeners listeners) {
+    Listeners listeners,
+    AsyncWriteConfig asyncWrites) {
 
   public EdgeSettings {
     checkPort("port", port);

@@ -14,6 +14,7 @@ import dev.stripeedge.core.IdempotencyConfig;
 import dev.stripeedge.core.RetryConfig;
 import dev.stripeedge.core.SizingConfig;
 import dev.stripeedge.core.budget.BudgetConfig;
+import dev.stripeedge.core.queue.AsyncWriteConfig;
 import dev.stripeedge.core.spi.Backend;
 import dev.stripeedge.core.webhooks.ForwardConfig;
 import java.io.IOException;
@@ -29,11 +30,12 @@ import org.jspecify.annotations.Nullable;
  * (comma-separated), {@code STRIPE_EDGE_WEBHOOK_ENDPOINTS} ({@code /path=whsec_a,whsec_b;/other=…}:
  * further endpoints' secrets), {@code STRIPE_EDGE_RECONCILE_API_KEY}, {@code
  * STRIPE_EDGE_CACHE_KEY_SECRET} (base64), {@code STRIPE_EDGE_ADMIN_TOKEN} (the admin listener's
- * bearer token), {@code STRIPE_EDGE_REDIS_URIS} and {@code STRIPE_EDGE_TIER_KEYS} ({@code
- * id:base64,…}, the first encrypting unless {@code tiers.encryption.currentKey} says otherwise):
- * secrets belong in the environment rather than in a file. Then the caller's overrides
- * (command-line flags), by dotted path. Unknown keys are errors (a typo must not be silently
- * ignored); no message quotes a value that may be a secret.
+ * bearer token), {@code STRIPE_EDGE_ASYNC_CALLBACK_SECRET} (signs asynchronous writes' callbacks),
+ * {@code STRIPE_EDGE_REDIS_URIS} and {@code STRIPE_EDGE_TIER_KEYS} ({@code id:base64,…}, the first
+ * encrypting unless {@code tiers.encryption.currentKey} says otherwise): secrets belong in the
+ * environment rather than in a file. Then the caller's overrides (command-line flags), by dotted
+ * path. Unknown keys are errors (a typo must not be silently ignored); no message quotes a value
+ * that may be a secret.
  */
 public final class EdgeSettingsLoader {
 
@@ -114,6 +116,10 @@ public final class EdgeSettingsLoader {
     String keySecret = environment.get("STRIPE_EDGE_CACHE_KEY_SECRET");
     if (keySecret != null && !keySecret.isBlank()) {
       tree.put("cacheKeySecret", keySecret.strip());
+    }
+    String callbackSecret = environment.get("STRIPE_EDGE_ASYNC_CALLBACK_SECRET");
+    if (callbackSecret != null && !callbackSecret.isBlank()) {
+      section(tree, "asyncWrites").put("callbackSecret", callbackSecret.strip());
     }
     String redisUris = environment.get("STRIPE_EDGE_REDIS_URIS");
     if (redisUris != null && !redisUris.isBlank()) {
@@ -215,6 +221,7 @@ public final class EdgeSettingsLoader {
     webhookListener.put("enabled", false).put("host", "127.0.0.1").put("port", 8082);
     webhookListener.set("tls", noTls.deepCopy());
     listeners.put("tlsReload", "10s");
+    tree.set("asyncWrites", YAML.valueToTree(AsyncWriteConfig.defaults()));
     return tree;
   }
 

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.stripeedge.core.Secret;
 import dev.stripeedge.core.budget.SharedBudgetConfig;
+import dev.stripeedge.core.queue.AsyncWriteConfig;
 import dev.stripeedge.store.redis.RedisBudgetSettings;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -65,6 +66,37 @@ class EdgeSettingsLoaderTest {
     assertThatThrownBy(() -> load("cache:\n  defaultTtlSeconds: 90\n"))
         .hasMessageContaining("unknown setting cache.defaultTtlSeconds")
         .hasMessageContaining("defaultTtl: 30s");
+  }
+
+  @Test
+  void asyncWritesAreReadFromTheFileWithTheCallbackSecretFromTheEnvironment() throws Exception {
+    EdgeSettings settings =
+        load(
+            """
+            asyncWrites:
+              retention: 1h
+              visibilityTimeout: 30s
+              routes:
+                "POST /v1/customers/{id}": BY_DEFAULT
+            """,
+            Map.of("STRIPE_EDGE_ASYNC_CALLBACK_SECRET", "whsec_edge_cb"));
+
+    assertThat(settings.asyncWrites().retention()).isEqualTo(Duration.ofHours(1));
+    assertThat(settings.asyncWrites().visibilityTimeout()).isEqualTo(Duration.ofSeconds(30));
+    assertThat(settings.asyncWrites().routes())
+        .containsEntry("POST /v1/customers/{id}", AsyncWriteConfig.AsyncRoute.BY_DEFAULT)
+        .containsEntry(
+            "POST /v1/payment_intents/{id}/confirm", AsyncWriteConfig.AsyncRoute.FORBIDDEN);
+    assertThat(settings.asyncWrites().callbackSecret().reveal()).isEqualTo("whsec_edge_cb");
+    assertThat(settings.toString()).doesNotContain("whsec_edge_cb");
+  }
+
+  @Test
+  void anAsyncRouteKeyThatIsNotAWriteIsRefused() {
+    assertThatThrownBy(
+            () -> load("asyncWrites:\n  routes:\n    \"GET /v1/customers\": BY_DEFAULT\n"))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("GET /v1/customers");
   }
 
   @Test

@@ -7,6 +7,8 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.stripeedge.core.EdgePipeline;
 import dev.stripeedge.core.SecretRedactor;
 import dev.stripeedge.core.SizingReport;
+import dev.stripeedge.core.queue.AsyncWrites;
+import dev.stripeedge.core.queue.WriteState;
 import dev.stripeedge.core.webhooks.DriftAudit;
 import dev.stripeedge.core.webhooks.EventStore;
 import dev.stripeedge.core.webhooks.WebhookForwarder;
@@ -15,6 +17,7 @@ import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpServerRequest;
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -37,19 +40,23 @@ final class AdminApi {
   private final @Nullable EventStore ledger;
   private final @Nullable WebhookForwarder forwarder;
   private final @Nullable DriftAudit driftAudit;
+  private final @Nullable AsyncWrites asyncWrites;
 
   /**
    * @param ledger the durable store, null when none is open (its endpoints answer 404)
    * @param forwarder woken after a replay, null without forwarding
    * @param driftAudit null when the audit is off (its endpoints answer 404)
+   * @param asyncWrites null when asynchronous writes are off (their endpoints answer 404)
    */
   AdminApi(
       Vertx vertx,
       EdgePipeline pipeline,
       @Nullable EventStore ledger,
       @Nullable WebhookForwarder forwarder,
-      @Nullable DriftAudit driftAudit) {
+      @Nullable DriftAudit driftAudit,
+      @Nullable AsyncWrites asyncWrites) {
     this.vertx = vertx;
+    this.asyncWrites = asyncWrites;
     this.pipeline = pipeline;
     this.ledger = ledger;
     this.forwarder = forwarder;
@@ -66,8 +73,7 @@ final class AdminApi {
   void handle(HttpServerRequest request, String path) {
     if (path.equals("/admin/sizing")) {
       if (request.method() != HttpMethod.GET) {
-        request.response().putHeader("Allow", "GET");
-        error(request.response(), 405, "invalid_request_error", null, "Use GET on " + path + ".");
+        notAllowed(request, HttpMethod.GET, path);
         return;
       }
       try {
@@ -86,6 +92,10 @@ final class AdminApi {
       drift(request, path);
       return;
     }
+    if (path.equals("/admin/writes") || path.startsWith("/admin/writes/")) {
+      writes(request, path);
+      return;
+    }
     EventStore outbox = ledger;
     if (outbox == null) {
       error(
@@ -98,8 +108,7 @@ final class AdminApi {
     }
     if (path.equals("/admin/webhooks/dead")) {
       if (request.method() != HttpMethod.GET) {
-        request.response().putHeader("Allow", "GET");
-        error(request.response(), 405, "invalid_request_error", null, "Use GET on " + path + ".");
+        notAllowed(request, HttpMethod.GET, path);
         return;
       }
       blocking(request, () -> deadLettersJson(outbox.deadLetters()));
@@ -108,8 +117,7 @@ final class AdminApi {
     String prefix = "/admin/webhooks/dead/";
     if (path.startsWith(prefix) && path.endsWith("/replay") || path.equals(prefix + "replay")) {
       if (request.method() != HttpMethod.POST) {
-        request.response().putHeader("Allow", "POST");
-        error(request.response(), 405, "invalid_request_error", null, "Use POST on " + path + ".");
+        notAllowed(request, HttpMethod.POST, path);
         return;
       }
       String eventId =
@@ -132,19 +140,72 @@ final class AdminApi {
   }
 
   /**
+   * {@code GET /admin/writes?state=dead&limit=100}: asynchronous writes in a state (default dead),
+   * oldest first, with the count in every state; {@code POST /admin/writes/{id}/requeue}: a dead
+   * write back in the queue, same id and idempotency key.
+   */
+  private void writes(HttpServerRequest request, String path) {
+    AsyncWrites writes = asyncWrites;
+    if (writes == null) {
+      error(
+          request.response(),
+          404,
+          "invalid_request_error",
+          "async_writes_off",
+          "Asynchronous writes are off: set asyncWrites.enabled.");
+      return;
+    }
+    if (path.equals("/admin/writes")) {
+      if (request.method() != HttpMethod.GET) {
+        notAllowed(request, HttpMethod.GET, path);
+        return;
+      }
+      WriteState state;
+      int limit;
+      try {
+        String asked = request.getParam("state");
+        state = asked == null ? WriteState.DEAD : WriteState.ofTag(asked);
+        String max = request.getParam("limit");
+        limit = max == null ? 100 : Math.max(1, Math.min(1000, Integer.parseInt(max)));
+      } catch (IllegalArgumentException e) {
+        error(
+            request.response(),
+            400,
+            "invalid_request_error",
+            null,
+            "state is one of queued, in_flight, succeeded, failed, dead; limit is 1..1000.");
+        return;
+      }
+      blocking(request, () -> new String(writes.list(state, limit), StandardCharsets.UTF_8));
+      return;
+    }
+    String suffix = "/requeue";
+    if (!path.endsWith(suffix) || request.method() != HttpMethod.POST) {
+      notAllowed(request, HttpMethod.POST, "/admin/writes/{id}/requeue");
+      return;
+    }
+    String id = path.substring("/admin/writes/".length(), path.length() - suffix.length());
+    blocking(request, () -> JSON.writeValueAsString(Map.of("requeued", writes.requeue(id))));
+  }
+
+  private static void notAllowed(HttpServerRequest request, HttpMethod allowed, String path) {
+    request.response().putHeader("Allow", allowed.name());
+    error(
+        request.response(),
+        405,
+        "invalid_request_error",
+        null,
+        "Use " + allowed.name() + " on " + path + ".");
+  }
+
+  /**
    * {@code GET /admin/drift}: the last drift audit's report; {@code POST /admin/drift/run}: one
    * audit now (blocking a worker thread, not the event loop), answering its report.
    */
   private void drift(HttpServerRequest request, String path) {
     HttpMethod allowed = path.equals("/admin/drift") ? HttpMethod.GET : HttpMethod.POST;
     if (request.method() != allowed) {
-      request.response().putHeader("Allow", allowed.name());
-      error(
-          request.response(),
-          405,
-          "invalid_request_error",
-          null,
-          "Use " + allowed.name() + " on " + path + ".");
+      notAllowed(request, allowed, path);
       return;
     }
     DriftAudit audit = driftAudit;

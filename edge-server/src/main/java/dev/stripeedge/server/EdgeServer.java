@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.stripeedge.core.EdgePipeline;
 import dev.stripeedge.core.EdgeRequest;
 import dev.stripeedge.core.EdgeResponse;
+import dev.stripeedge.core.queue.AsyncWrites;
 import dev.stripeedge.core.tier.CacheTier;
 import dev.stripeedge.core.webhooks.DriftAudit;
 import dev.stripeedge.core.webhooks.Reconciler;
@@ -24,6 +25,7 @@ import io.vertx.core.MultiMap;
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
 import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
 import io.vertx.core.http.HttpServerRequest;
@@ -49,26 +51,27 @@ import org.slf4j.LoggerFactory;
 /**
  * The sidecar: any Stripe client points its API base here and gets the edge pipeline.
  *
- * <p>{@code /v1/…} and {@code /v2/…} go through the {@link EdgePipeline}; {@code /healthz} and
- * {@code /readyz} are the edge's own on every listener. {@code /metrics} (Prometheus) and {@code
- * /admin/…} are served on the admin listener only (loopback by default; Host and Origin must name
- * it, state changes need {@code STRIPE_EDGE_ADMIN_TOKEN}), and the webhook receiver on the proxy
- * listener or its own ({@code listeners.webhooks}); each listener may serve TLS from PEM files,
- * reloaded when they change. The webhook receiver ({@code POST /webhooks/stripe} by default, plus
- * any {@code webhooks.endpoints} such as a Connect endpoint, each verified with its own secrets:
- * verified, recorded in the SQLite ledger before the 2xx, then applied to the cache, and applied
- * again at startup and every 5 s until every tier acknowledged it; 503 while no signing secret is
- * configured). With a reconciliation key, a background thread repairs dropped deliveries from
- * {@code /v1/events}, and another audits a sample of cached retrieves against Stripe ({@code
- * /admin/drift}). With {@code webhooks.forward} targets, each new event is queued in the same
- * SQLite transaction as its ledger record and forwarded, re-signed, by a background thread; {@code
- * /admin/webhooks/dead} lists and replays the deliveries given up on (never a Stripe path: clients
- * only use {@code /v1/} and {@code /v2/}); {@code /admin/sizing} estimates the memory 90/95/99% hit
- * ratios need. Below the in-memory cache, the SQLite tier in the same file (on by default) keeps
- * cached responses across restarts, under cache keys derived from a secret kept in that file too.
- * Keep-alive in, pooled connections up. Bodies over the configured limit get a Stripe-shaped 413
- * without being buffered; nothing reaches a client as a stack trace. Thread-safe; {@link #close}
- * stops it.
+ * <p>{@code /v1/…} and {@code /v2/…} go through the {@link EdgePipeline} (a write with {@code
+ * Prefer: respond-async} through the durable queue first, answered 202; its status at {@code
+ * /edge/writes/{id}}); {@code /healthz} and {@code /readyz} are the edge's own on every listener.
+ * {@code /metrics} (Prometheus) and {@code /admin/…} are served on the admin listener only
+ * (loopback by default; Host and Origin must name it, state changes need {@code
+ * STRIPE_EDGE_ADMIN_TOKEN}), and the webhook receiver on the proxy listener or its own ({@code
+ * listeners.webhooks}); each listener may serve TLS from PEM files, reloaded when they change. The
+ * webhook receiver ({@code POST /webhooks/stripe} by default, plus any {@code webhooks.endpoints}
+ * such as a Connect endpoint, each verified with its own secrets: verified, recorded in the SQLite
+ * ledger before the 2xx, then applied to the cache, and applied again at startup and every 5 s
+ * until every tier acknowledged it; 503 while no signing secret is configured). With a
+ * reconciliation key, a background thread repairs dropped deliveries from {@code /v1/events}, and
+ * another audits a sample of cached retrieves against Stripe ({@code /admin/drift}). With {@code
+ * webhooks.forward} targets, each new event is queued in the same SQLite transaction as its ledger
+ * record and forwarded, re-signed, by a background thread; {@code /admin/webhooks/dead} lists and
+ * replays the deliveries given up on (never a Stripe path: clients only use {@code /v1/} and {@code
+ * /v2/}); {@code /admin/sizing} estimates the memory 90/95/99% hit ratios need. Below the in-memory
+ * cache, the SQLite tier in the same file (on by default) keeps cached responses across restarts,
+ * under cache keys derived from a secret kept in that file too. Keep-alive in, pooled connections
+ * up. Bodies over the configured limit get a Stripe-shaped 413 without being buffered; nothing
+ * reaches a client as a stack trace. Thread-safe; {@link #close} stops it.
  */
 public final class EdgeServer implements AutoCloseable {
 
@@ -84,10 +87,19 @@ public final class EdgeServer implements AutoCloseable {
    * @param wrapTier applied to the SQLite tier before the pipeline sees it
    * @param beforeIngest runs on the worker thread of each webhook delivery, before verification
    * @param journalSweep how often (and past what age) unapplied events are applied again
+   * @param wrapWorkerPipeline applied to the pipeline the asynchronous-write workers call
    */
-  record Hooks(UnaryOperator<CacheTier> wrapTier, Runnable beforeIngest, Duration journalSweep) {
+  record Hooks(
+      UnaryOperator<CacheTier> wrapTier,
+      Runnable beforeIngest,
+      Duration journalSweep,
+      UnaryOperator<EdgePipeline> wrapWorkerPipeline) {
     static final Hooks NONE =
         new Hooks(UnaryOperator.identity(), () -> {}, EdgeRuntime.Hooks.NONE.journalSweep());
+
+    Hooks(UnaryOperator<CacheTier> wrapTier, Runnable beforeIngest, Duration journalSweep) {
+      this(wrapTier, beforeIngest, journalSweep, UnaryOperator.identity());
+    }
   }
 
   static {
@@ -117,6 +129,8 @@ public final class EdgeServer implements AutoCloseable {
 
   private final Vertx vertx;
   private final EdgePipeline pipeline;
+  // What clients' requests enter: the pipeline behind the asynchronous-write front when it is on.
+  private final EdgePipeline requestPipeline;
   private final PrometheusMeterRegistry metrics;
   private final int maxBodyBytes;
   private final HttpServer server;
@@ -139,8 +153,12 @@ public final class EdgeServer implements AutoCloseable {
     this.metrics = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     this.runtime =
         EdgeRuntime.start(
-            config, metrics, new EdgeRuntime.Hooks(hooks.wrapTier(), hooks.journalSweep()));
+            config,
+            metrics,
+            new EdgeRuntime.Hooks(
+                hooks.wrapTier(), hooks.journalSweep(), hooks.wrapWorkerPipeline()));
     this.pipeline = runtime.pipeline();
+    this.requestPipeline = runtime.requestPipeline();
     this.maxBodyBytes = config.maxBodyBytes();
     this.vertx =
         Vertx.vertx(
@@ -158,7 +176,12 @@ public final class EdgeServer implements AutoCloseable {
               vertx, config.webhooks(), runtime.eventProcessor(), metrics, hooks.beforeIngest());
       this.admin =
           new AdminApi(
-              vertx, pipeline, runtime.ledger(), runtime.forwarder(), runtime.driftAudit());
+              vertx,
+              pipeline,
+              runtime.ledger(),
+              runtime.forwarder(),
+              runtime.driftAudit(),
+              runtime.asyncWrites());
       this.adminAccess = new AdminAccess(listeners.admin());
       HttpServerOptions proxyOptions =
           ListenerTls.apply(listenerOptions(config.host(), config.port()), listeners.proxyTls());
@@ -476,6 +499,10 @@ public final class EdgeServer implements AutoCloseable {
       webhooks.handle(request, path);
       return;
     }
+    if (path.startsWith(AsyncWrites.STATUS_PATH)) {
+      writeStatus(request, path.substring(AsyncWrites.STATUS_PATH.length()));
+      return;
+    }
     if (!path.startsWith("/v1/") && !path.startsWith("/v2/")) {
       error(
           request.response(),
@@ -523,7 +550,7 @@ public final class EdgeServer implements AutoCloseable {
             query == null ? "" : query,
             headers(request.headers()),
             body);
-    pipeline
+    requestPipeline
         .handle(edgeRequest)
         .whenComplete(
             (response, failure) -> {
@@ -533,6 +560,32 @@ public final class EdgeServer implements AutoCloseable {
                 context.runOnContext(v -> respond(request.response(), response, failure));
               }
             });
+  }
+
+  /**
+   * {@code GET /edge/writes/{id}}: an asynchronous write's status, for the API key that sent it
+   * (another key, or no such write: 404).
+   */
+  private void writeStatus(HttpServerRequest request, String id) {
+    AsyncWrites writes = runtime.asyncWrites();
+    if (writes == null || request.method() != HttpMethod.GET) {
+      error(
+          request.response(),
+          writes == null ? 404 : 405,
+          "invalid_request_error",
+          null,
+          writes == null
+              ? "Asynchronous writes are off on this edge."
+              : "Use GET on " + AsyncWrites.STATUS_PATH + "{id}.");
+      return;
+    }
+    String authorization = request.getHeader("authorization");
+    HttpAnswers.offLoop(
+        vertx,
+        request,
+        () -> writes.status(id, authorization),
+        "The edge could not read the write's status.",
+        (out, answer) -> respond(out, answer, null));
   }
 
   private static void respond(

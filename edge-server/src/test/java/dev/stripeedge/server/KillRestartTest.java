@@ -49,6 +49,14 @@ class KillRestartTest {
               .withLimits(SimConfig.Limits.off())
               .withWebhooks(new SimConfig.Webhooks(0, 250, 12, 1000, 0, 0, 0, 500)));
 
+  /** Writes take 80 ms at the median, so a kill finds some in flight at Stripe. */
+  @RegisterExtension
+  static StripeSimExtension slowSim =
+      new StripeSimExtension(
+          SimConfig.forTests()
+              .withLimits(SimConfig.Limits.off())
+              .withLatency(new SimConfig.Latency(true, 2, 2, 80, 80, 2)));
+
   private static final Pattern ID = Pattern.compile("\"id\"\\s*:\\s*\"([^\"]+)\"");
   private static final Pattern SECRET = Pattern.compile("\"secret\"\\s*:\\s*\"([^\"]+)\"");
   private static final Duration WAIT = Duration.ofSeconds(30);
@@ -71,6 +79,11 @@ class KillRestartTest {
     final int port;
 
     EdgeProcess(String secret, String stall, int port) throws Exception {
+      this(sim.baseUrl(), secret, stall, port, List.of());
+    }
+
+    EdgeProcess(String upstream, String secret, String stall, int port, List<String> properties)
+        throws Exception {
       List<String> command = new ArrayList<>();
       command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
       command.add("-XX:TieredStopAtLevel=1");
@@ -79,10 +92,11 @@ class KillRestartTest {
       if (!stall.isEmpty()) {
         command.add("-D" + KillableEdge.STALL_PROPERTY + "=" + stall);
       }
+      properties.forEach(property -> command.add("-D" + property));
       command.add("-cp");
       command.add(System.getProperty("java.class.path"));
       command.add(KillableEdge.class.getName());
-      command.add(sim.baseUrl());
+      command.add(upstream);
       command.add(dir.resolve("edge.db").toString());
       command.add(secret);
       command.add(Integer.toString(port));
@@ -335,5 +349,121 @@ class KillRestartTest {
     assertThat(read(setup, restarted)).contains("After").doesNotContain("Before");
     System.out.printf(
         "kill before record: %d ms%n", TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - began));
+  }
+
+  /**
+   * Asynchronous writes survive SIGKILL and are applied exactly once: an edge accepts N creates
+   * (each 202 after its durable record), is killed while its workers drain them (some calls in
+   * flight at Stripe, some applied there but not yet recorded), restarted on the same file, killed
+   * again mid-drain, restarted; afterwards every accepted write succeeded and the simulator holds
+   * exactly one customer for each — redeliveries carried the same idempotency key.
+   */
+  @Test
+  void asyncWritesSurviveSigkillAndAreAppliedExactlyOnce() throws Exception {
+    int n = 120;
+    String key = "sk_test_asynckill" + System.nanoTime();
+    List<String> properties = List.of(KillableEdge.ASYNC_VISIBILITY_PROPERTY + "=1500");
+    EdgeProcess first = new EdgeProcess(slowSim.baseUrl(), "whsec_unused", "", 0, properties);
+    List<java.util.concurrent.CompletableFuture<HttpResponse<String>>> sent = new ArrayList<>();
+    for (int i = 0; i < n; i++) {
+      sent.add(
+          http.sendAsync(
+              HttpRequest.newBuilder(URI.create(first.url() + "/v1/customers"))
+                  .header("Authorization", "Bearer " + key)
+                  .header("Content-Type", "application/x-www-form-urlencoded")
+                  .header("Prefer", "respond-async")
+                  .POST(HttpRequest.BodyPublishers.ofString("name=Kill&metadata[n]=" + i))
+                  .build(),
+              HttpResponse.BodyHandlers.ofString()));
+    }
+    for (var response : sent) {
+      assertThat(response.get(30, TimeUnit.SECONDS).statusCode()).isEqualTo(202);
+    }
+    first.kill();
+    long finishedAtFirstKill = count("SELECT COUNT(*) FROM async_writes WHERE state = 'succeeded'");
+    assertThat(finishedAtFirstKill).as("writes still to do when killed").isLessThan(n);
+
+    EdgeProcess second = new EdgeProcess(slowSim.baseUrl(), "whsec_unused", "", 0, properties);
+    Thread.sleep(1_800 + new java.util.Random().nextInt(400));
+    second.kill();
+
+    new EdgeProcess(slowSim.baseUrl(), "whsec_unused", "", 0, properties);
+    eventually(
+        "every accepted write succeeded",
+        () -> count("SELECT COUNT(*) FROM async_writes WHERE state = 'succeeded'") == n);
+    assertThat(count("SELECT COUNT(*) FROM async_writes WHERE attempts > 1"))
+        .as("writes delivered again after a kill")
+        .isPositive();
+    java.util.Map<String, Integer> perWrite = new java.util.HashMap<>();
+    com.fasterxml.jackson.databind.ObjectMapper json =
+        new com.fasterxml.jackson.databind.ObjectMapper();
+    String after = "";
+    while (true) {
+      com.fasterxml.jackson.databind.JsonNode page =
+          json.readTree(
+              send(slowSim.baseUrl() + "/v1/customers?limit=100" + after, "GET", key, "").body());
+      String last = "";
+      for (com.fasterxml.jackson.databind.JsonNode customer : page.path("data")) {
+        perWrite.merge(customer.at("/metadata/n").asText(), 1, Integer::sum);
+        last = customer.path("id").asText();
+      }
+      if (!page.path("has_more").asBoolean()) {
+        break;
+      }
+      after = "&starting_after=" + last;
+    }
+    assertThat(perWrite).hasSize(n);
+    assertThat(perWrite.values()).containsOnly(1);
+  }
+
+  /**
+   * The crash point that matters most: Stripe applied the write and answered, the edge was killed
+   * before recording it. After the restart the write is delivered again under the same key, and
+   * Stripe answers it from its idempotency record instead of applying it twice.
+   */
+  @Test
+  void aWriteAppliedAtStripeButNotRecordedIsAppliedOnceAfterTheRestart() throws Exception {
+    int n = 5;
+    String key = "sk_test_asyncheld" + System.nanoTime();
+    // Long enough that the held writes are not delivered again before the kill; short after it.
+    EdgeProcess first =
+        new EdgeProcess(
+            sim.baseUrl(),
+            "whsec_unused",
+            "async-record",
+            0,
+            List.of(KillableEdge.ASYNC_VISIBILITY_PROPERTY + "=5000"));
+    for (int i = 0; i < n; i++) {
+      HttpResponse<String> accepted =
+          http.send(
+              HttpRequest.newBuilder(URI.create(first.url() + "/v1/customers"))
+                  .header("Authorization", "Bearer " + key)
+                  .header("Content-Type", "application/x-www-form-urlencoded")
+                  .header("Prefer", "respond-async")
+                  .POST(HttpRequest.BodyPublishers.ofString("name=Held&metadata[n]=" + i))
+                  .build(),
+              HttpResponse.BodyHandlers.ofString());
+      assertThat(accepted.statusCode()).isEqualTo(202);
+    }
+    for (int i = 0; i < n; i++) {
+      assertThat(first.await("stalled async-record")).endsWith(" 200");
+    }
+    first.kill();
+    assertThat(count("SELECT COUNT(*) FROM async_writes WHERE state = 'in_flight'")).isEqualTo(n);
+
+    new EdgeProcess(
+        sim.baseUrl(),
+        "whsec_unused",
+        "",
+        0,
+        List.of(KillableEdge.ASYNC_VISIBILITY_PROPERTY + "=500"));
+    eventually(
+        "every held write succeeded",
+        () -> count("SELECT COUNT(*) FROM async_writes WHERE state = 'succeeded'") == n);
+
+    assertThat(count("SELECT COUNT(*) FROM async_writes WHERE attempts = 2")).isEqualTo(n);
+    String customers = send(sim.baseUrl() + "/v1/customers?limit=100", "GET", key, "").body();
+    assertThat(Pattern.compile("\"object\"\\s*:\\s*\"customer\"").matcher(customers).results())
+        .hasSize(n);
   }
 }

@@ -1,9 +1,13 @@
 package dev.stripeedge.server;
 
+import dev.stripeedge.core.EdgePipeline;
+import dev.stripeedge.core.EdgeRequest;
+import dev.stripeedge.core.EdgeResponse;
 import dev.stripeedge.core.tier.CacheTier;
 import dev.stripeedge.core.tier.TierEntry;
 import dev.stripeedge.runtime.EdgeSettings;
 import java.io.IOException;
+import java.time.Duration;
 import java.util.Collection;
 import java.util.List;
 import java.util.Map;
@@ -22,11 +26,15 @@ import org.jspecify.annotations.Nullable;
  * invalidation of the SQLite tier forever (the delivery is recorded and answered, the tier never
  * hears of it); {@code record} holds every webhook delivery before it is verified and recorded.
  * Each stall prints {@code stalled <point>} on standard output; the port is printed as {@code
- * listening <port>}.
+ * listening <port>}. {@code stripe.edge.test.asyncVisibilityMillis} shortens the asynchronous
+ * writes' visibility timeout.
  */
 final class KillableEdge {
 
   static final String STALL_PROPERTY = "stripe.edge.test.stall";
+
+  /** A short visibility timeout for asynchronous writes, so a killed edge's writes return soon. */
+  static final String ASYNC_VISIBILITY_PROPERTY = "stripe.edge.test.asyncVisibilityMillis";
 
   private KillableEdge() {}
 
@@ -38,6 +46,12 @@ final class KillableEdge {
             .with("upstream", args[0])
             .with("store.path", args[1])
             .with("webhooks.secrets", List.of(args[2]));
+    String visibility = System.getProperty(ASYNC_VISIBILITY_PROPERTY);
+    if (visibility != null) {
+      config =
+          config.with(
+              "asyncWrites.visibilityTimeout", Duration.ofMillis(Long.parseLong(visibility)));
+    }
     EdgeServer.Hooks hooks =
         switch (System.getProperty(STALL_PROPERTY, "none")) {
           case "invalidation" ->
@@ -48,6 +62,12 @@ final class KillableEdge {
                   UnaryOperator.identity(),
                   () -> stall("record"),
                   EdgeServer.Hooks.NONE.journalSweep());
+          case "async-record" ->
+              new EdgeServer.Hooks(
+                  UnaryOperator.identity(),
+                  () -> {},
+                  EdgeServer.Hooks.NONE.journalSweep(),
+                  HeldAnswers::new);
           case "none" -> EdgeServer.Hooks.NONE;
           default -> throw new IllegalArgumentException("unknown stall point");
         };
@@ -70,6 +90,33 @@ final class KillableEdge {
       Thread.sleep(Long.MAX_VALUE);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
+    }
+  }
+
+  /**
+   * The workers' pipeline, except that Stripe's answers never reach the worker: the write is
+   * applied at Stripe and never recorded as done.
+   */
+  private record HeldAnswers(EdgePipeline pipeline) implements EdgePipeline {
+    @Override
+    public CompletableFuture<EdgeResponse> handle(EdgeRequest request) {
+      return pipeline
+          .handle(request)
+          .thenCompose(
+              answer -> {
+                say("stalled async-record " + answer.status());
+                return new CompletableFuture<>();
+              });
+    }
+
+    @Override
+    public void invalidate(String objectId) {
+      pipeline.invalidate(objectId);
+    }
+
+    @Override
+    public long cachedBytes() {
+      return pipeline.cachedBytes();
     }
   }
 

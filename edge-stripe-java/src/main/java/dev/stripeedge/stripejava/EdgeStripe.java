@@ -62,10 +62,14 @@ public final class EdgeStripe {
 
   /**
    * A client for {@code apiKey} whose API requests run through {@code runtime}'s pipeline: its
-   * tiers, budget and webhook-driven freshness, as in the sidecar.
+   * tiers, budget and webhook-driven freshness, as in the sidecar, and its asynchronous writes: a
+   * write sent with {@code Prefer: respond-async} (stripe-java's {@code rawRequest} with {@code
+   * RawRequestOptions.setAdditionalHeaders}), or to a route configured asynchronous by default, is
+   * queued durably and answered {@code 202} ({@code Location}, {@code Stripe-Edge-Write} and the
+   * key in the response headers).
    */
   public static StripeClient client(String apiKey, EdgeRuntime runtime) {
-    return client(apiKey, runtime.pipeline());
+    return client(apiKey, runtime.requestPipeline());
   }
 
   /**

@@ -4,15 +4,24 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.stripe.StripeClient;
 import com.stripe.model.Customer;
+import com.stripe.net.ApiResource;
+import com.stripe.net.RawRequestOptions;
+import com.stripe.net.StripeResponse;
 import com.stripe.param.CustomerCreateParams;
+import dev.stripeedge.core.queue.WorkQueue;
+import dev.stripeedge.core.queue.WriteState;
+import dev.stripeedge.core.queue.WriteStatus;
 import dev.stripeedge.runtime.EdgeRuntime;
 import dev.stripeedge.runtime.EdgeSettings;
 import dev.stripeedge.sim.SimConfig;
 import dev.stripeedge.sim.junit.StripeSimExtension;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
@@ -85,5 +94,34 @@ class RuntimeClientTest {
       }
     }
     assertThat(simCount("POST /v1/customers 429") - refusedBefore).isZero();
+  }
+
+  @Test
+  void aWriteAskingForAsyncIsQueuedAndAppliedByTheRuntimesWorkers() throws Exception {
+    try (EdgeRuntime edge = EdgeRuntime.start(config(), new SimpleMeterRegistry())) {
+      StripeClient stripe = EdgeStripe.client("sk_test_runtime_async", edge);
+
+      StripeResponse accepted =
+          stripe.rawRequest(
+              ApiResource.RequestMethod.POST,
+              "/v1/customers",
+              "name=Later",
+              RawRequestOptions.builder()
+                  .setAdditionalHeaders(Map.of("Prefer", "respond-async"))
+                  .build());
+
+      assertThat(accepted.code()).isEqualTo(202);
+      assertThat(accepted.headers().firstValue("preference-applied")).hasValue("respond-async");
+      String id = accepted.headers().firstValue("stripe-edge-write").orElseThrow();
+      WorkQueue queue = edge.asyncWrites().queue();
+      long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
+      while (queue.status(id).orElseThrow().state() != WriteState.SUCCEEDED
+          && System.nanoTime() < deadline) {
+        Thread.sleep(20);
+      }
+      WriteStatus done = queue.status(id).orElseThrow();
+      assertThat(done.state()).isEqualTo(WriteState.SUCCEEDED);
+      assertThat(new String(done.resultBody(), StandardCharsets.UTF_8)).contains("\"Later\"");
+    }
   }
 }

@@ -1,8 +1,10 @@
 package dev.stripeedge.store.sqlite;
 
+import dev.stripeedge.core.queue.WorkQueue;
 import dev.stripeedge.core.spi.EventStoreBackend;
 import dev.stripeedge.core.spi.StoreContext;
 import dev.stripeedge.core.spi.TierBackend;
+import dev.stripeedge.core.spi.WorkQueueBackend;
 import dev.stripeedge.core.tier.CacheTier;
 import dev.stripeedge.core.tier.TierConfig;
 import dev.stripeedge.core.webhooks.EventStore;
@@ -80,6 +82,23 @@ public final class SqliteBackends {
     @Override
     public byte[] cacheKeySecret(StoreContext context) {
       return SqliteKeySecret.load(database(context));
+    }
+  }
+
+  /**
+   * {@code store.backend: sqlite}: asynchronous writes queued in the {@code store.path} file (its
+   * own connection for now, beside the shared database).
+   */
+  public static final class Queue implements WorkQueueBackend {
+
+    @Override
+    public String name() {
+      return "sqlite";
+    }
+
+    @Override
+    public WorkQueue open(StoreContext context) {
+      return SqliteWorkQueue.open(context.storeFile());
     }
   }
 }

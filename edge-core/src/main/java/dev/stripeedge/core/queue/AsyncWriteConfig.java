@@ -1,0 +1,274 @@
+package dev.stripeedge.core.queue;
+
+import dev.stripeedge.core.Secret;
+import java.net.URI;
+import java.time.Duration;
+import java.util.Map;
+import java.util.regex.Pattern;
+
+/**
+ * Asynchronous writes ({@code Prefer: respond-async}): how much the queue holds, how workers drain
+ * it, how long results are kept, which routes are asynchronous by default or never. Immutable; the
+ * constructor validates and names the bad value.
+ *
+ * @param enabled whether the edge accepts asynchronous writes at all; off, every write is
+ *     synchronous and {@code Prefer: respond-async} is ignored (RFC 7240 lets a server ignore it)
+ * @param maxQueued most writes waiting or in flight at once; beyond it a write asking for
+ *     asynchronous handling gets a 503 with {@code Retry-After}, nothing accepted
+ * @param concurrency most writes a worker pool has in flight at once (the budget shapes them
+ *     further)
+ * @param pollInterval how often idle workers look for due writes
+ * @param visibilityTimeout how long a delivered write is hidden from other workers; a worker that
+ *     died holding it (a crash, a kill) gives it back after this long. Keep it above the retry
+ *     deadline: a write redelivered while its first attempt still runs is safe (same key: Stripe
+ *     answers 409 and the worker tries again) but wasteful
+ * @param maxAttempts deliveries of one write before it is dead (each delivery runs the pipeline's
+ *     own retries)
+ * @param backoffBase first delay between deliveries; doubles, full jitter
+ * @param backoffCap largest delay between deliveries
+ * @param keyWindow how long after acceptance a write may still be sent under its idempotency key;
+ *     past it the write is dead instead of being sent again (Stripe forgets keys after 24 h, so a
+ *     resend might be applied twice)
+ * @param retention how long a finished write's status (and result) is kept, then purged
+ * @param routes per route ({@code "POST /v1/customers/{id}"}): {@link AsyncRoute#BY_DEFAULT} makes
+ *     it asynchronous without the header, {@link AsyncRoute#FORBIDDEN} refuses the header with a
+ *     400; routes not listed are {@link AsyncRoute#ON_REQUEST}. Copied
+ * @param callbackSecret the edge's own secret signing completion callbacks ({@code
+ *     Stripe-Signature}, as Stripe signs webhooks); empty = callbacks refused
+ * @param callbackUrls the per-route callback URLs (same keys as {@code routes}); a write's own
+ *     {@code Stripe-Edge-Callback} header wins. Copied
+ * @param callbackMaxAttempts attempts per callback before it is given up
+ * @param callbackTimeout one callback attempt's limit
+ */
+public record AsyncWriteConfig(
+    boolean enabled,
+    int maxQueued,
+    int concurrency,
+    Duration pollInterval,
+    Duration visibilityTimeout,
+    int maxAttempts,
+    Duration backoffBase,
+    Duration backoffCap,
+    Duration keyWindow,
+    Duration retention,
+    Map<String, AsyncRoute> routes,
+    Secret callbackSecret,
+    Map<String, String> callbackUrls,
+    int callbackMaxAttempts,
+    Duration callbackTimeout) {
+
+  private static final Pattern ROUTE_KEY = Pattern.compile("(POST|DELETE) /v[12]/[^ ]*");
+
+  /** What a route does with {@code Prefer: respond-async}. */
+  public enum AsyncRoute {
+    /** Asynchronous when the request asks for it, else synchronous. */
+    ON_REQUEST,
+    /** Asynchronous always: a request without the preference is queued too. */
+    BY_DEFAULT,
+    /** Never asynchronous: a request asking for it gets a 400 (it needs its answer now). */
+    FORBIDDEN
+  }
+
+  public AsyncWriteConfig {
+    if (maxQueued < 1) {
+      throw new IllegalArgumentException("asyncWrites.maxQueued must be positive: " + maxQueued);
+    }
+    if (concurrency < 1) {
+      throw new IllegalArgumentException(
+          "asyncWrites.concurrency must be positive: " + concurrency);
+    }
+    positive("pollInterval", pollInterval);
+    positive("visibilityTimeout", visibilityTimeout);
+    positive("backoffBase", backoffBase);
+    positive("keyWindow", keyWindow);
+    positive("retention", retention);
+    positive("callbackTimeout", callbackTimeout);
+    if (backoffCap.compareTo(backoffBase) < 0) {
+      throw new IllegalArgumentException(
+          "asyncWrites.backoffCap must be at least backoffBase: " + backoffCap);
+    }
+    if (keyWindow.compareTo(Duration.ofHours(24)) > 0) {
+      throw new IllegalArgumentException(
+          "asyncWrites.keyWindow must be at most 24 h (Stripe's idempotency window): " + keyWindow);
+    }
+    if (maxAttempts < 1) {
+      throw new IllegalArgumentException(
+          "asyncWrites.maxAttempts must be positive: " + maxAttempts);
+    }
+    if (callbackMaxAttempts < 1) {
+      throw new IllegalArgumentException(
+          "asyncWrites.callbackMaxAttempts must be positive: " + callbackMaxAttempts);
+    }
+    routes = Map.copyOf(routes);
+    callbackUrls = Map.copyOf(callbackUrls);
+    for (String key : routes.keySet()) {
+      checkRouteKey(key);
+    }
+    if (!callbackUrls.isEmpty() && callbackSecret.isEmpty()) {
+      throw new IllegalArgumentException(
+          "asyncWrites.callbackUrls need asyncWrites.callbackSecret"
+              + " (STRIPE_EDGE_ASYNC_CALLBACK_SECRET) to sign the callbacks");
+    }
+    for (Map.Entry<String, String> entry : callbackUrls.entrySet()) {
+      checkRouteKey(entry.getKey());
+      checkCallbackUrl(entry.getValue());
+    }
+  }
+
+  /**
+   * On, 100,000 writes at most, 8 in flight, polled every 50 ms, 2 min visibility, 8 deliveries
+   * with 1 s–5 min backoff, dead 23 h after acceptance, results kept 24 h; confirming a
+   * PaymentIntent or SetupIntent forbidden; no callbacks.
+   */
+  public static AsyncWriteConfig defaults() {
+    return new AsyncWriteConfig(
+        true,
+        100_000,
+        8,
+        Duration.ofMillis(50),
+        Duration.ofMinutes(2),
+        8,
+        Duration.ofSeconds(1),
+        Duration.ofMinutes(5),
+        Duration.ofHours(23),
+        Duration.ofHours(24),
+        Map.of(
+            "POST /v1/payment_intents/{id}/confirm", AsyncRoute.FORBIDDEN,
+            "POST /v1/setup_intents/{id}/confirm", AsyncRoute.FORBIDDEN),
+        Secret.none(),
+        Map.of(),
+        8,
+        Duration.ofSeconds(10));
+  }
+
+  /** A builder starting from these settings; {@link Builder#build} validates. */
+  public Builder toBuilder() {
+    return new Builder(this);
+  }
+
+  /** Changes some settings of an {@link AsyncWriteConfig}; not thread-safe. */
+  public static final class Builder {
+    private boolean enabled;
+    private int maxQueued;
+    private int concurrency;
+    private Duration pollInterval;
+    private Duration visibilityTimeout;
+    private int maxAttempts;
+    private Duration backoffBase;
+    private Duration backoffCap;
+    private Duration keyWindow;
+    private Duration retention;
+    private Map<String, AsyncRoute> routes;
+    private Secret callbackSecret = Secret.none();
+    private Map<String, String> callbackUrls;
+    private int callbackMaxAttempts;
+    private Duration callbackTimeout;
+
+    private Builder(AsyncWriteConfig from) {
+      enabled = from.enabled;
+      maxQueued = from.maxQueued;
+      concurrency = from.concurrency;
+      pollInterval = from.pollInterval;
+      visibilityTimeout = from.visibilityTimeout;
+      maxAttempts = from.maxAttempts;
+      backoffBase = from.backoffBase;
+      backoffCap = from.backoffCap;
+      keyWindow = from.keyWindow;
+      retention = from.retention;
+      routes = from.routes;
+      callbackSecret = from.callbackSecret;
+      callbackUrls = from.callbackUrls;
+      callbackMaxAttempts = from.callbackMaxAttempts;
+      callbackTimeout = from.callbackTimeout;
+    }
+
+    public Builder enabled(boolean value) {
+      enabled = value;
+      return this;
+    }
+
+    public Builder maxQueued(int value) {
+      maxQueued = value;
+      return this;
+    }
+
+    public Builder visibilityTimeout(Duration value) {
+      visibilityTimeout = value;
+      return this;
+    }
+
+    public Builder maxAttempts(int value) {
+      maxAttempts = value;
+      return this;
+    }
+
+    /** Delays between deliveries: {@code base} doubling up to {@code cap}. */
+    public Builder backoff(Duration base, Duration cap) {
+      backoffBase = base;
+      backoffCap = cap;
+      return this;
+    }
+
+    /** Replaces the per-route modes ({@code "POST /v1/customers/{id}"} → mode). */
+    public Builder routes(Map<String, AsyncRoute> value) {
+      routes = value;
+      return this;
+    }
+
+    public Builder callbackSecret(String value) {
+      callbackSecret = Secret.of(value);
+      return this;
+    }
+
+    /**
+     * The settings.
+     *
+     * @throws IllegalArgumentException a value out of range, named in the message
+     */
+    public AsyncWriteConfig build() {
+      return new AsyncWriteConfig(
+          enabled,
+          maxQueued,
+          concurrency,
+          pollInterval,
+          visibilityTimeout,
+          maxAttempts,
+          backoffBase,
+          backoffCap,
+          keyWindow,
+          retention,
+          routes,
+          callbackSecret,
+          callbackUrls,
+          callbackMaxAttempts,
+          callbackTimeout);
+    }
+  }
+
+  private static void positive(String name, Duration value) {
+    if (value.isNegative() || value.isZero()) {
+      throw new IllegalArgumentException("asyncWrites." + name + " must be positive: " + value);
+    }
+  }
+
+  private static void checkRouteKey(String key) {
+    if (!ROUTE_KEY.matcher(key).matches()) {
+      throw new IllegalArgumentException(
+          "asyncWrites routes are keyed \"POST /v1/template\" or \"DELETE /v1/template\": " + key);
+    }
+  }
+
+  static void checkCallbackUrl(String url) {
+    URI uri;
+    try {
+      uri = URI.create(url);
+    } catch (IllegalArgumentException e) {
+      throw new IllegalArgumentException("not a callback URL: " + url, e);
+    }
+    if (uri.getScheme() == null
+        || !(uri.getScheme().equals("http") || uri.getScheme().equals("https"))
+        || uri.getHost() == null) {
+      throw new IllegalArgumentException("a callback URL must be http(s): " + url);
+    }
+  }
+}

@@ -1,0 +1,91 @@
+package dev.stripeedge.core.queue;
+
+import dev.stripeedge.core.EdgeResponse;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.random.RandomGenerator;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * Decides what a worker does after one delivery of a write (the pipeline's own retries already
+ * spent): a pure function of the answer, the attempt and the times, unit-tested as a table.
+ *
+ * <ul>
+ *   <li>2xx: succeeded.
+ *   <li>409 (the same key still running at Stripe), 429 (a limiter or a lock), 5xx, the edge's own
+ *       502/504 (no answer) and no answer at all: delivered again after {@code min(cap,
+ *       base·2^(n-1))} with full jitter, unless that was the last attempt or the next delivery
+ *       would fall past the idempotency window: then dead, with why.
+ *   <li>any other 4xx (400, 401, 402, 403, 404…): failed. Stripe will not change its mind.
+ * </ul>
+ *
+ * <p>Thread-safe when the random source is.
+ */
+public final class DeliveryRule {
+
+  /** What to do: a closed choice. */
+  public sealed interface Decision {
+    /** Record success. */
+    record Succeeded() implements Decision {}
+
+    /** Record Stripe's permanent refusal. */
+    record Failed() implements Decision {}
+
+    /**
+     * Deliver again.
+     *
+     * @param delay from now
+     * @param reason what went wrong, for the status
+     */
+    record Retry(Duration delay, String reason) implements Decision {}
+
+    /**
+     * Give up.
+     *
+     * @param reason why, for the status and dead-letter list
+     */
+    record Dead(String reason) implements Decision {}
+  }
+
+  private final AsyncWriteConfig config;
+  private final RandomGenerator random;
+
+  public DeliveryRule(AsyncWriteConfig config, RandomGenerator random) {
+    this.config = config;
+    this.random = random;
+  }
+
+  /**
+   * The decision after delivery {@code attempt} (1 for the first) of a write accepted at {@code
+   * acceptedAt}, answered {@code response} (null: no answer at all).
+   */
+  public Decision decide(
+      int attempt, @Nullable EdgeResponse response, Instant acceptedAt, Instant now) {
+    int status = response == null ? 0 : response.status();
+    if (status >= 200 && status < 300) {
+      return new Decision.Succeeded();
+    }
+    boolean retryable = status == 0 || status == 409 || status == 429 || status >= 500;
+    if (!retryable) {
+      return new Decision.Failed();
+    }
+    String what = status == 0 ? "no answer" : "HTTP " + status;
+    if (attempt >= config.maxAttempts()) {
+      return new Decision.Dead(what + " after " + attempt + " attempts");
+    }
+    long ceiling =
+        Math.min(
+            config.backoffCap().toMillis(),
+            config.backoffBase().toMillis() << Math.min(30, attempt - 1));
+    Duration delay = Duration.ofMillis(random.nextLong(ceiling + 1));
+    Instant windowEnd = acceptedAt.plus(config.keyWindow());
+    if (!now.plus(delay).isBefore(windowEnd)) {
+      return new Decision.Dead(
+          what
+              + "; the idempotency key is "
+              + Duration.between(acceptedAt, now).toMinutes()
+              + " min old, near Stripe's 24 h window: not sent again");
+    }
+    return new Decision.Retry(delay, what);
+  }
+}

@@ -1,0 +1,128 @@
+package dev.stripeedge.core.queue;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * The durable queue of asynchronous writes, and the record of their outcomes: the SPI every queue
+ * backend implements (SQLite embedded; SQS and Kafka planned), checked by one contract kit ({@code
+ * dev.stripeedge.testkit.WorkQueueContract}).
+ *
+ * <p>Guarantees a backend gives:
+ *
+ * <ul>
+ *   <li><b>Durable before ack</b>: when {@link #enqueue} returns, the write survives a crash of
+ *       this process (and, for a shared backend, of this machine).
+ *   <li><b>At-least-once delivery with a lease</b>: {@link #poll} hides a write for the visibility
+ *       timeout; a worker that neither {@link #finish finishes} nor {@link #retry releases} it in
+ *       time (it crashed) loses it to the next poll, with the attempt count raised.
+ *   <li><b>Per-object order</b>: of the unfinished writes sharing an order key, only the one
+ *       accepted first is delivered; the next waits until it is finished.
+ *   <li><b>Dead letters</b>: a write finished {@link WriteState#DEAD} stays listed until {@link
+ *       #requeue requeued} or purged.
+ * </ul>
+ *
+ * <p>Implementations are thread-safe; every method may block on I/O (call them off event loops).
+ * Failures of the store are {@link RuntimeException}s.
+ */
+public interface WorkQueue extends AutoCloseable {
+
+  /** Thrown by {@link #enqueue} when the queue already holds its bound: nothing was stored. */
+  final class Full extends RuntimeException {
+    private static final long serialVersionUID = 1L;
+
+    public Full(long held) {
+      super("the write queue is full: " + held + " writes waiting or in flight");
+    }
+  }
+
+  /** The backend's name, for metrics and logs ({@code sqlite}, {@code sqs}, {@code kafka}). */
+  String name();
+
+  /**
+   * Stores {@code write} durably, state {@link WriteState#QUEUED}, unless the queue holds {@code
+   * maxQueued} unfinished writes or more.
+   *
+   * @throws Full the queue is at its bound (nothing stored)
+   * @throws IllegalArgumentException a write with this id exists
+   */
+  void enqueue(QueuedWrite write, int maxQueued);
+
+  /**
+   * Up to {@code max} due writes (queued and not before their next-attempt time, or in flight with
+   * an expired lease), each the first unfinished one of its order key, now leased until {@code now
+   * + visibility} and {@link WriteState#IN_FLIGHT}.
+   */
+  List<Delivery> poll(int max, Instant now, Duration visibility);
+
+  /**
+   * Gives a delivery back to the queue, due again at {@code notBefore}, with why it failed.
+   *
+   * @return false when the lease was no longer this delivery's (nothing changed)
+   */
+  boolean retry(Delivery delivery, Instant notBefore, String reason, Instant now);
+
+  /**
+   * Ends a delivery's write in {@code state} (succeeded, failed or dead) with Stripe's last answer
+   * (status 0 and empty body when there was none), and schedules its callback when it has one.
+   *
+   * @return false when the lease was no longer this delivery's (nothing changed)
+   * @throws IllegalArgumentException {@code state} is not a finished state
+   */
+  boolean finish(
+      Delivery delivery,
+      WriteState state,
+      int status,
+      @Nullable String requestId,
+      byte[] body,
+      String reason,
+      Instant now);
+
+  /** The write's status, or empty when unknown (never accepted, or purged). */
+  Optional<WriteStatus> status(String id);
+
+  /** Up to {@code limit} writes in {@code state}, oldest accepted first. */
+  List<WriteStatus> list(WriteState state, int limit);
+
+  /** How many writes are in each state (every state present, zero included). */
+  Map<WriteState, Long> counts();
+
+  /** When the oldest unfinished write was accepted, or null when none is. */
+  @Nullable Instant oldestUnfinished();
+
+  /**
+   * Puts a dead write back in the queue (same id and key, attempts reset), due at {@code now}.
+   *
+   * @return false when no dead write has this id
+   */
+  boolean requeue(String id, Instant now);
+
+  /** Deletes finished writes last updated before {@code before}; returns how many. */
+  int purge(Instant before);
+
+  /**
+   * A finished write's pending callback.
+   *
+   * @param id the write's id
+   * @param url where to POST
+   * @param attempts attempts made so far
+   */
+  record Callback(String id, String url, int attempts) {}
+
+  /** Up to {@code max} callbacks due at {@code now}. */
+  List<Callback> dueCallbacks(Instant now, int max);
+
+  /**
+   * Records a callback attempt: {@code done} when delivered or given up, else due again at {@code
+   * next}.
+   */
+  void callbackAttempted(String id, int attempts, boolean done, Instant next);
+
+  /** Closes the store; idempotent. */
+  @Override
+  void close();
+}

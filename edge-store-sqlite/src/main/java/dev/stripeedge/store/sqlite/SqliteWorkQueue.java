@@ -1,0 +1,469 @@
+package dev.stripeedge.store.sqlite;
+
+import dev.stripeedge.core.EdgeRequest;
+import dev.stripeedge.core.queue.Delivery;
+import dev.stripeedge.core.queue.QueuedWrite;
+import dev.stripeedge.core.queue.WorkQueue;
+import dev.stripeedge.core.queue.WriteState;
+import dev.stripeedge.core.queue.WriteStatus;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.EnumMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.UUID;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * The embedded {@link WorkQueue}: table {@code async_writes} in the edge's SQLite file (WAL, {@code
+ * synchronous=FULL}, so an enqueue is on disk when it returns), one row per write from acceptance
+ * until it is purged. Self-contained (its own connection) so it can move onto a shared database
+ * handle later.
+ *
+ * <p>Per-object order: a write is delivered only when no earlier unfinished write shares its order
+ * key. Leases: a delivered row holds a random lease and its end; a row whose lease ended is
+ * delivered again (a worker that died), and a worker holding an old lease can no longer change it.
+ * Each change is one {@code BEGIN IMMEDIATE} transaction, so edges sharing the file never deliver
+ * one write twice within a lease.
+ *
+ * <p>Thread-safe: one connection, each method {@code synchronized}. Methods block on disk.
+ */
+public final class SqliteWorkQueue implements WorkQueue {
+
+  private static final String COLUMNS =
+      "id, state, method, path, idem_key, accepted_at, updated_at, attempts, result_status,"
+          + " request_id, result_body, reason, owner_hash";
+
+  private final Connection connection;
+  private boolean closed;
+
+  private SqliteWorkQueue(Path file) throws SQLException {
+    Path parent = file.toAbsolutePath().getParent();
+    if (parent != null) {
+      parent.toFile().mkdirs();
+    }
+    this.connection = DriverManager.getConnection("jdbc:sqlite:" + file);
+    try (Statement statement = connection.createStatement()) {
+      statement.execute("PRAGMA journal_mode=WAL");
+      // An accepted write must survive a power cut, not only a crash: fsync on every commit.
+      statement.execute("PRAGMA synchronous=FULL");
+      statement.execute("PRAGMA busy_timeout=5000");
+      statement.execute(
+          "CREATE TABLE IF NOT EXISTS async_writes ("
+              + " seq INTEGER PRIMARY KEY AUTOINCREMENT,"
+              + " id TEXT NOT NULL UNIQUE,"
+              + " order_key TEXT NOT NULL,"
+              + " state TEXT NOT NULL,"
+              + " method TEXT NOT NULL,"
+              + " path TEXT NOT NULL,"
+              + " query TEXT NOT NULL,"
+              + " headers TEXT NOT NULL,"
+              + " body BLOB NOT NULL,"
+              + " idem_key TEXT NOT NULL,"
+              + " owner_hash BLOB NOT NULL,"
+              + " callback_url TEXT,"
+              + " accepted_at INTEGER NOT NULL,"
+              + " updated_at INTEGER NOT NULL,"
+              + " not_before INTEGER NOT NULL,"
+              + " lease TEXT,"
+              + " lease_until INTEGER NOT NULL DEFAULT 0,"
+              + " attempts INTEGER NOT NULL DEFAULT 0,"
+              + " result_status INTEGER NOT NULL DEFAULT 0,"
+              + " request_id TEXT,"
+              + " result_body BLOB,"
+              + " reason TEXT NOT NULL DEFAULT '',"
+              + " callback_state INTEGER NOT NULL DEFAULT 0,"
+              + " callback_attempts INTEGER NOT NULL DEFAULT 0,"
+              + " callback_next INTEGER NOT NULL DEFAULT 0)");
+      statement.execute(
+          "CREATE INDEX IF NOT EXISTS async_writes_state ON async_writes(state, not_before)");
+      statement.execute(
+          "CREATE INDEX IF NOT EXISTS async_writes_order ON async_writes(order_key, seq)");
+      statement.execute(
+          "CREATE INDEX IF NOT EXISTS async_writes_callbacks"
+              + " ON async_writes(callback_state, callback_next)");
+      statement.execute(
+          "CREATE INDEX IF NOT EXISTS async_writes_updated ON async_writes(state, updated_at)");
+    }
+  }
+
+  /**
+   * Opens (creating when needed) the queue in {@code file}.
+   *
+   * @throws IllegalStateException the file cannot be opened as a SQLite database
+   */
+  public static SqliteWorkQueue open(Path file) {
+    try {
+      return new SqliteWorkQueue(file);
+    } catch (SQLException e) {
+      throw new IllegalStateException("cannot open the write queue in " + file, e);
+    }
+  }
+
+  @Override
+  public String name() {
+    return "sqlite";
+  }
+
+  @Override
+  public synchronized void enqueue(QueuedWrite write, int maxQueued) {
+    EdgeRequest request = write.request();
+    transaction(
+        () -> {
+          try (PreparedStatement count =
+              connection.prepareStatement(
+                  "SELECT COUNT(*) FROM async_writes WHERE state IN ('queued', 'in_flight')")) {
+            ResultSet rows = count.executeQuery();
+            long held = rows.next() ? rows.getLong(1) : 0;
+            if (held >= maxQueued) {
+              throw new Full(held);
+            }
+          }
+          try (PreparedStatement insert =
+              connection.prepareStatement(
+                  "INSERT INTO async_writes (id, order_key, state, method, path, query, headers,"
+                      + " body, idem_key, owner_hash, callback_url, accepted_at, updated_at,"
+                      + " not_before) VALUES (?, ?, 'queued', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")) {
+            long at = write.acceptedAt().toEpochMilli();
+            insert.setString(1, write.id());
+            insert.setString(2, write.orderKey());
+            insert.setString(3, request.method());
+            insert.setString(4, request.path());
+            insert.setString(5, request.rawQuery());
+            insert.setString(6, QueuedWrite.headerBlock(request.headers()));
+            insert.setBytes(7, request.body());
+            insert.setString(8, write.idempotencyKey());
+            insert.setBytes(9, write.ownerHash());
+            insert.setString(10, write.callbackUrl());
+            insert.setLong(11, at);
+            insert.setLong(12, at);
+            insert.setLong(13, at);
+            insert.executeUpdate();
+          } catch (SQLException e) {
+            if (e.getMessage() != null && e.getMessage().contains("UNIQUE")) {
+              throw new IllegalArgumentException("a write with this id exists: " + write.id(), e);
+            }
+            throw e;
+          }
+          return null;
+        });
+  }
+
+  @Override
+  public synchronized List<Delivery> poll(int max, Instant now, Duration visibility) {
+    if (max < 1) {
+      return List.of();
+    }
+    long at = now.toEpochMilli();
+    return transaction(
+        () -> {
+          List<Delivery> out = new ArrayList<>();
+          try (PreparedStatement select =
+                  connection.prepareStatement(
+                      "SELECT seq, id, order_key, method, path, query, headers, body,"
+                          + " callback_url, accepted_at, attempts FROM async_writes w"
+                          + " WHERE ((state = 'queued' AND not_before <= ?)"
+                          + " OR (state = 'in_flight' AND lease_until <= ?))"
+                          + " AND NOT EXISTS (SELECT 1 FROM async_writes e"
+                          + " WHERE e.order_key = w.order_key AND e.seq < w.seq"
+                          + " AND e.state IN ('queued', 'in_flight'))"
+                          + " ORDER BY seq LIMIT ?");
+              PreparedStatement lease =
+                  connection.prepareStatement(
+                      "UPDATE async_writes SET state = 'in_flight', lease = ?, lease_until = ?,"
+                          + " attempts = attempts + 1, updated_at = ? WHERE seq = ?")) {
+            select.setLong(1, at);
+            select.setLong(2, at);
+            select.setInt(3, max);
+            ResultSet rows = select.executeQuery();
+            while (rows.next()) {
+              String token = UUID.randomUUID().toString();
+              int attempt = rows.getInt("attempts") + 1;
+              QueuedWrite write =
+                  new QueuedWrite(
+                      rows.getString("id"),
+                      new EdgeRequest(
+                          rows.getString("method"),
+                          rows.getString("path"),
+                          rows.getString("query"),
+                          QueuedWrite.parseHeaderBlock(rows.getString("headers")),
+                          rows.getBytes("body")),
+                      rows.getString("order_key"),
+                      rows.getString("callback_url"),
+                      Instant.ofEpochMilli(rows.getLong("accepted_at")));
+              lease.setString(1, token);
+              lease.setLong(2, at + visibility.toMillis());
+              lease.setLong(3, at);
+              lease.setLong(4, rows.getLong("seq"));
+              lease.executeUpdate();
+              out.add(new Delivery(write, attempt, token));
+            }
+          }
+          return out;
+        });
+  }
+
+  @Override
+  public synchronized boolean retry(
+      Delivery delivery, Instant notBefore, String reason, Instant now) {
+    return update(
+            "UPDATE async_writes SET state = 'queued', lease = NULL, lease_until = 0,"
+                + " not_before = ?, reason = ?, updated_at = ?"
+                + " WHERE id = ? AND lease = ? AND state = 'in_flight'",
+            notBefore.toEpochMilli(),
+            reason,
+            now.toEpochMilli(),
+            delivery.write().id(),
+            delivery.lease())
+        == 1;
+  }
+
+  @Override
+  public synchronized boolean finish(
+      Delivery delivery,
+      WriteState state,
+      int status,
+      @Nullable String requestId,
+      byte[] body,
+      String reason,
+      Instant now) {
+    if (!state.finished()) {
+      throw new IllegalArgumentException("not a finished state: " + state);
+    }
+    return update(
+            "UPDATE async_writes SET state = ?, lease = NULL, lease_until = 0,"
+                + " result_status = ?, request_id = ?, result_body = ?, reason = ?,"
+                + " updated_at = ?, callback_state = CASE WHEN callback_url IS NULL"
+                + " THEN 0 ELSE 1 END, callback_next = ?"
+                + " WHERE id = ? AND lease = ? AND state = 'in_flight'",
+            state.tag(),
+            status,
+            requestId,
+            body,
+            reason,
+            now.toEpochMilli(),
+            now.toEpochMilli(),
+            delivery.write().id(),
+            delivery.lease())
+        == 1;
+  }
+
+  @Override
+  public synchronized Optional<WriteStatus> status(String id) {
+    return query(
+        () -> {
+          try (PreparedStatement select =
+              connection.prepareStatement(
+                  "SELECT " + COLUMNS + " FROM async_writes WHERE id = ?")) {
+            select.setString(1, id);
+            ResultSet rows = select.executeQuery();
+            return rows.next() ? Optional.of(status(rows)) : Optional.<WriteStatus>empty();
+          }
+        });
+  }
+
+  @Override
+  public synchronized List<WriteStatus> list(WriteState state, int limit) {
+    return query(
+        () -> {
+          try (PreparedStatement select =
+              connection.prepareStatement(
+                  "SELECT "
+                      + COLUMNS
+                      + " FROM async_writes WHERE state = ? ORDER BY seq LIMIT ?")) {
+            select.setString(1, state.tag());
+            select.setInt(2, limit);
+            ResultSet rows = select.executeQuery();
+            List<WriteStatus> out = new ArrayList<>();
+            while (rows.next()) {
+              out.add(status(rows));
+            }
+            return out;
+          }
+        });
+  }
+
+  @Override
+  public synchronized Map<WriteState, Long> counts() {
+    return query(
+        () -> {
+          Map<WriteState, Long> out = new EnumMap<>(WriteState.class);
+          for (WriteState state : WriteState.values()) {
+            out.put(state, 0L);
+          }
+          try (Statement select = connection.createStatement()) {
+            ResultSet rows =
+                select.executeQuery("SELECT state, COUNT(*) FROM async_writes GROUP BY state");
+            while (rows.next()) {
+              out.put(WriteState.ofTag(rows.getString(1)), rows.getLong(2));
+            }
+          }
+          return out;
+        });
+  }
+
+  @Override
+  public synchronized @Nullable Instant oldestUnfinished() {
+    return query(
+        () -> {
+          try (Statement select = connection.createStatement()) {
+            ResultSet rows =
+                select.executeQuery(
+                    "SELECT MIN(accepted_at) FROM async_writes"
+                        + " WHERE state IN ('queued', 'in_flight')");
+            if (rows.next()) {
+              long at = rows.getLong(1);
+              return rows.wasNull() ? null : Instant.ofEpochMilli(at);
+            }
+            return null;
+          }
+        });
+  }
+
+  @Override
+  public synchronized boolean requeue(String id, Instant now) {
+    return update(
+            "UPDATE async_writes SET state = 'queued', attempts = 0, not_before = ?,"
+                + " updated_at = ?, reason = 'requeued', callback_state = 0"
+                + " WHERE id = ? AND state = 'dead'",
+            now.toEpochMilli(),
+            now.toEpochMilli(),
+            id)
+        == 1;
+  }
+
+  @Override
+  public synchronized int purge(Instant before) {
+    // A finished write whose callback is still pending stays until the callback is done.
+    return update(
+        "DELETE FROM async_writes WHERE state IN ('succeeded', 'failed', 'dead')"
+            + " AND updated_at < ? AND callback_state != 1",
+        before.toEpochMilli());
+  }
+
+  @Override
+  public synchronized List<Callback> dueCallbacks(Instant now, int max) {
+    return query(
+        () -> {
+          try (PreparedStatement select =
+              connection.prepareStatement(
+                  "SELECT id, callback_url, callback_attempts FROM async_writes"
+                      + " WHERE callback_state = 1 AND callback_next <= ?"
+                      + " ORDER BY callback_next LIMIT ?")) {
+            select.setLong(1, now.toEpochMilli());
+            select.setInt(2, max);
+            ResultSet rows = select.executeQuery();
+            List<Callback> out = new ArrayList<>();
+            while (rows.next()) {
+              out.add(new Callback(rows.getString(1), rows.getString(2), rows.getInt(3)));
+            }
+            return out;
+          }
+        });
+  }
+
+  @Override
+  public synchronized void callbackAttempted(String id, int attempts, boolean done, Instant next) {
+    update(
+        "UPDATE async_writes SET callback_attempts = ?, callback_state = ?, callback_next = ?"
+            + " WHERE id = ?",
+        attempts,
+        done ? 2 : 1,
+        next.toEpochMilli(),
+        id);
+  }
+
+  /** One statement with {@code args} bound in order, in its own transaction; rows changed. */
+  private int update(String sql, @Nullable Object... args) {
+    return transaction(
+        () -> {
+          try (PreparedStatement statement = connection.prepareStatement(sql)) {
+            for (int i = 0; i < args.length; i++) {
+              statement.setObject(i + 1, args[i]);
+            }
+            return statement.executeUpdate();
+          }
+        });
+  }
+
+  private static WriteStatus status(ResultSet rows) throws SQLException {
+    byte[] body = rows.getBytes("result_body");
+    return new WriteStatus(
+        rows.getString("id"),
+        WriteState.ofTag(rows.getString("state")),
+        rows.getString("method"),
+        rows.getString("path"),
+        rows.getString("idem_key"),
+        Instant.ofEpochMilli(rows.getLong("accepted_at")),
+        Instant.ofEpochMilli(rows.getLong("updated_at")),
+        rows.getInt("attempts"),
+        rows.getInt("result_status"),
+        rows.getString("request_id"),
+        body == null ? new byte[0] : body,
+        rows.getString("reason"),
+        rows.getBytes("owner_hash"));
+  }
+
+  @FunctionalInterface
+  private interface Work<T> {
+    T run() throws SQLException;
+  }
+
+  private <T> T query(Work<T> work) {
+    if (closed) {
+      throw new IllegalStateException("the write queue is closed");
+    }
+    try {
+      return work.run();
+    } catch (SQLException e) {
+      throw new IllegalStateException("write queue: " + e.getMessage(), e);
+    }
+  }
+
+  /** {@code work} in one {@code BEGIN IMMEDIATE} transaction, rolled back when it throws. */
+  private <T> T transaction(Work<T> work) {
+    if (closed) {
+      throw new IllegalStateException("the write queue is closed");
+    }
+    try (Statement statement = connection.createStatement()) {
+      statement.execute("BEGIN IMMEDIATE");
+      try {
+        T result = work.run();
+        statement.execute("COMMIT");
+        return result;
+      } catch (SQLException | RuntimeException e) {
+        statement.execute("ROLLBACK");
+        throw e;
+      }
+    } catch (SQLException e) {
+      throw new IllegalStateException("write queue: " + e.getMessage(), e);
+    }
+  }
+
+  @Override
+  public synchronized void close() {
+    if (closed) {
+      return;
+    }
+    closed = true;
+    try {
+      connection.close();
+    } catch (SQLException e) {
+      // Nothing left to do with it.
+    }
+  }
+
+  @Override
+  public String toString() {
+    return "SqliteWorkQueue";
+  }
+}

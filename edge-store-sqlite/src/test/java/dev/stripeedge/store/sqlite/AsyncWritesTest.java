@@ -1,0 +1,290 @@
+package dev.stripeedge.store.sqlite;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.sun.net.httpserver.HttpServer;
+import dev.stripeedge.core.EdgePipeline;
+import dev.stripeedge.core.EdgeRequest;
+import dev.stripeedge.core.EdgeResponse;
+import dev.stripeedge.core.queue.AsyncWriteConfig;
+import dev.stripeedge.core.queue.AsyncWrites;
+import dev.stripeedge.core.queue.WriteState;
+import dev.stripeedge.core.queue.WriteStatus;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.util.List;
+import java.util.Map;
+import java.util.Queue;
+import java.util.SplittableRandom;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.CopyOnWriteArrayList;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The workers' mechanism on fake time over the real SQLite queue: the same idempotency key on every
+ * delivery, backoff honoured, 4xx final, dead after the bound, requeue, the request's lane.
+ */
+class AsyncWritesTest {
+
+  private static final Instant T0 = Instant.parse("2026-12-07T12:00:00Z");
+
+  private final List<EdgeRequest> sent = new CopyOnWriteArrayList<>();
+  private final SimpleMeterRegistry meters = new SimpleMeterRegistry();
+  private final Queue<Integer> script = new ConcurrentLinkedQueue<>();
+  private Instant now = T0;
+  private SqliteWorkQueue queue;
+  private AsyncWrites writes;
+
+  private final EdgePipeline pipeline =
+      new EdgePipeline() {
+        @Override
+        public CompletableFuture<EdgeResponse> handle(EdgeRequest request) {
+          sent.add(request);
+          Integer status = script.poll();
+          return CompletableFuture.completedFuture(
+              new EdgeResponse(
+                  status == null ? 200 : status,
+                  Map.of("request-id", List.of("req_" + sent.size())),
+                  "{\"id\":\"cus_1\"}".getBytes(StandardCharsets.UTF_8)));
+        }
+
+        @Override
+        public void invalidate(String objectId) {}
+
+        @Override
+        public long cachedBytes() {
+          return 0;
+        }
+      };
+
+  @BeforeEach
+  void open() throws Exception {
+    queue = SqliteWorkQueue.open(Files.createTempDirectory("async").resolve("edge.db"));
+    start(AsyncWriteConfig.defaults().toBuilder().maxAttempts(3).build());
+  }
+
+  private void start(AsyncWriteConfig config) {
+    if (writes != null) {
+      writes.close();
+    }
+    Clock clock =
+        new Clock() {
+          @Override
+          public Instant instant() {
+            return now;
+          }
+
+          @Override
+          public java.time.ZoneId getZone() {
+            return ZoneOffset.UTC;
+          }
+
+          @Override
+          public Clock withZone(java.time.ZoneId zone) {
+            return this;
+          }
+        };
+    writes = AsyncWrites.over(pipeline, queue, config, clock, new SplittableRandom(1), meters);
+  }
+
+  @AfterEach
+  void close() {
+    writes.close();
+    queue.close();
+  }
+
+  private String accept(EdgeRequest request) throws Exception {
+    EdgeResponse answer = writes.offer(request).get();
+    assertThat(answer.status()).as(answer.bodyText()).isEqualTo(202);
+    return answer.header("stripe-edge-write");
+  }
+
+  private static EdgeRequest create() {
+    return EdgeRequest.of("POST", "/v1/customers", "")
+        .withHeader("Authorization", "Bearer sk_test_unit")
+        .withHeader("Prefer", "respond-async");
+  }
+
+  /** One worker round, then waits until its outcomes are recorded. */
+  private WriteStatus round(String id) throws Exception {
+    int before = sent.size();
+    writes.runOnce();
+    for (int i = 0; i < 500; i++) {
+      WriteStatus status = queue.status(id).orElseThrow();
+      if (sent.size() == before || status.state() != WriteState.IN_FLIGHT) {
+        return status;
+      }
+      Thread.sleep(5);
+    }
+    throw new AssertionError("never recorded");
+  }
+
+  @Test
+  void aRetriedWriteKeepsItsKeyAndWaitsForItsBackoff() throws Exception {
+    script.add(500);
+    String id = accept(create());
+
+    WriteStatus afterFirst = round(id);
+    assertThat(afterFirst.state()).isEqualTo(WriteState.QUEUED);
+    assertThat(afterFirst.reason()).isEqualTo("HTTP 500");
+    // Due again within the first backoff ceiling (1 s, full jitter).
+    now = now.plusSeconds(1);
+    WriteStatus done = round(id);
+
+    assertThat(done.state()).isEqualTo(WriteState.SUCCEEDED);
+    assertThat(done.attempts()).isEqualTo(2);
+    assertThat(done.requestId()).isEqualTo("req_2");
+    assertThat(sent).hasSize(2);
+    assertThat(sent.get(0).header("idempotency-key"))
+        .isNotBlank()
+        .isEqualTo(sent.get(1).header("idempotency-key"))
+        .isEqualTo(done.idempotencyKey());
+    assertThat(sent.get(0).header("prefer")).isNull();
+  }
+
+  @Test
+  void theWorkerUsesTheBackgroundLaneUnlessTheRequestAskedForAnother() throws Exception {
+    String background = accept(create());
+    round(background);
+    String critical = accept(create().withHeader("Priority", "u=1"));
+    round(critical);
+
+    assertThat(sent).extracting(r -> r.header("priority")).containsExactly("u=6", "u=1");
+  }
+
+  @Test
+  void aClientErrorIsFinal() throws Exception {
+    script.add(400);
+    String id = accept(create());
+
+    WriteStatus status = round(id);
+    now = now.plusSeconds(600);
+    round(id);
+
+    assertThat(status.state()).isEqualTo(WriteState.FAILED);
+    assertThat(status.resultStatus()).isEqualTo(400);
+    assertThat(sent).hasSize(1);
+  }
+
+  @Test
+  void aWriteIsDeadAfterItsAttemptsAndCanBeRequeuedWithTheSameKey() throws Exception {
+    script.addAll(List.of(503, 503, 503));
+    String id = accept(create());
+    for (int i = 0; i < 3; i++) {
+      round(id);
+      now = now.plusSeconds(600);
+    }
+    WriteStatus dead = queue.status(id).orElseThrow();
+    assertThat(dead.state()).isEqualTo(WriteState.DEAD);
+    assertThat(dead.reason()).contains("HTTP 503 after 3 attempts");
+
+    assertThat(writes.requeue(id)).isTrue();
+    WriteStatus again = round(id);
+
+    assertThat(again.state()).isEqualTo(WriteState.SUCCEEDED);
+    assertThat(sent)
+        .extracting(r -> r.header("idempotency-key"))
+        .containsOnly(dead.idempotencyKey());
+  }
+
+  @Test
+  void aClientsOwnKeyIsKeptAndADeleteGetsOne() throws Exception {
+    String keyed = accept(create().withHeader("Idempotency-Key", "mine"));
+    String delete =
+        accept(
+            EdgeRequest.of("DELETE", "/v1/products/prod_1", "")
+                .withHeader("Authorization", "Bearer sk_test_unit")
+                .withHeader("Prefer", "respond-async"));
+
+    assertThat(queue.status(keyed).orElseThrow().idempotencyKey()).isEqualTo("mine");
+    assertThat(queue.status(delete).orElseThrow().idempotencyKey()).isNotBlank();
+  }
+
+  @Test
+  void theStatusAnswersOnlyTheWritersKey() throws Exception {
+    String id = accept(create());
+
+    assertThat(writes.status(id, "Bearer sk_test_unit").status()).isEqualTo(200);
+    assertThat(writes.status(id, "Bearer sk_test_other").status()).isEqualTo(404);
+    assertThat(writes.status(id, null).status()).isEqualTo(404);
+    assertThat(writes.status("aw_missing", "Bearer sk_test_unit").status()).isEqualTo(404);
+  }
+
+  @Test
+  void writesWithoutThePreferenceStaySynchronous() {
+    assertThat(writes.offer(EdgeRequest.of("POST", "/v1/customers", ""))).isNull();
+  }
+
+  @Test
+  void finishedWritesArePurgedAfterTheRetention() throws Exception {
+    String id = accept(create());
+    round(id);
+
+    now = now.plus(Duration.ofHours(24)).plusSeconds(61);
+    writes.runOnce();
+
+    assertThat(queue.status(id)).isEmpty();
+  }
+
+  @Test
+  void aFailedCallbackIsRetriedWithBackoffThenDeliveredSigned() throws Exception {
+    Queue<Integer> answers = new ConcurrentLinkedQueue<>(List.of(500, 200));
+    List<String> signatures = new CopyOnWriteArrayList<>();
+    HttpServer app = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
+    app.createContext(
+        "/done",
+        exchange -> {
+          exchange.getRequestBody().readAllBytes();
+          signatures.add(exchange.getRequestHeaders().getFirst("Stripe-Signature"));
+          Integer status = answers.poll();
+          exchange.sendResponseHeaders(status == null ? 200 : status, -1);
+          exchange.close();
+        });
+    app.start();
+    try {
+      start(AsyncWriteConfig.defaults().toBuilder().callbackSecret("whsec_unit").build());
+      String id =
+          accept(
+              create()
+                  .withHeader(
+                      "Stripe-Edge-Callback",
+                      "http://127.0.0.1:" + app.getAddress().getPort() + "/done"));
+      round(id);
+
+      writes.runOnce(); // the callback's first attempt: 500
+      awaitCallbacks("retried", 1);
+      writes.runOnce(); // not due again yet
+      assertThat(signatures).hasSize(1);
+      now = now.plus(Duration.ofMinutes(5)).plusSeconds(1);
+      writes.runOnce();
+      awaitCallbacks("delivered", 1);
+
+      assertThat(signatures)
+          .hasSize(2)
+          .allMatch(header -> header.matches("t=\\d+,v1=[0-9a-f]{64}"));
+      assertThat(queue.dueCallbacks(now.plus(Duration.ofDays(1)), 10)).isEmpty();
+    } finally {
+      app.stop(0);
+    }
+  }
+
+  private void awaitCallbacks(String outcome, double expected) throws InterruptedException {
+    for (int i = 0; i < 1000; i++) {
+      var counter = meters.find("stripe.edge.async.callbacks").tag("outcome", outcome).counter();
+      if (counter != null && counter.count() >= expected) {
+        return;
+      }
+      Thread.sleep(5);
+    }
+    throw new AssertionError("no " + outcome + " callback counted");
+  }
+}
