@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.stripeedge.sim.SimConfig;
 import dev.stripeedge.sim.junit.StripeSimExtension;
+import dev.stripeedge.testkit.Waits;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
@@ -187,18 +188,8 @@ class KillRestartIT {
     }
   }
 
-  private static void eventually(String what, CheckedCondition condition) throws Exception {
-    long deadline = System.nanoTime() + WAIT.toNanos();
-    while (!condition.holds()) {
-      if (System.nanoTime() > deadline) {
-        throw new AssertionError("never happened: " + what);
-      }
-      Thread.sleep(20);
-    }
-  }
-
-  private interface CheckedCondition {
-    boolean holds() throws Exception;
+  private static void eventually(String what, Waits.Condition condition) {
+    Waits.until(what, WAIT, condition);
   }
 
   /**

@@ -8,6 +8,7 @@ import com.stripe.net.Webhook;
 import com.sun.net.httpserver.HttpServer;
 import dev.stripeedge.core.webhooks.StripeSignature;
 import dev.stripeedge.runtime.EdgeConfig;
+import dev.stripeedge.testkit.Waits;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.URI;
@@ -16,14 +17,12 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Queue;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.function.BooleanSupplier;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -150,12 +149,8 @@ class WebhookForwardIT {
     }
   }
 
-  private static void await(BooleanSupplier condition) throws InterruptedException {
-    long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
-    while (!condition.getAsBoolean()) {
-      assertThat(System.nanoTime()).as("condition within 10 s").isLessThan(deadline);
-      Thread.sleep(10);
-    }
+  private static void await(Waits.Condition condition) {
+    Waits.until("a forwarding effect", condition);
   }
 
   private double counter(String name) {

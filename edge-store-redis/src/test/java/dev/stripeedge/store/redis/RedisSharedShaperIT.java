@@ -14,6 +14,7 @@ import dev.stripeedge.core.budget.ForecastConfig;
 import dev.stripeedge.core.budget.LaneRule;
 import dev.stripeedge.core.budget.SharedBudgetConfig;
 import dev.stripeedge.testkit.RedisServerExtension;
+import dev.stripeedge.testkit.Waits;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.time.Duration;
 import java.util.List;
@@ -21,7 +22,6 @@ import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
-import java.util.function.BooleanSupplier;
 import org.jspecify.annotations.Nullable;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -42,7 +42,6 @@ class RedisSharedShaperIT {
   private static final Duration LONG = Duration.ofMinutes(10);
   private static final double RATE = 40;
   private static final double BURST = 10; // 0.25 s of the rate
-  private static final long HANG_NANOS = Duration.ofSeconds(20).toNanos();
 
   /** Generous timeout: a loaded build machine is not an outage. */
   private static final SharedBudgetConfig SHARING =
@@ -143,12 +142,8 @@ class RedisSharedShaperIT {
     }
   }
 
-  private static void await(String what, BooleanSupplier condition) throws InterruptedException {
-    long until = System.nanoTime() + HANG_NANOS;
-    while (!condition.getAsBoolean()) {
-      assertThat(System.nanoTime()).as("waiting for: " + what).isLessThan(until);
-      Thread.sleep(20);
-    }
+  private static void await(String what, Waits.Condition condition) {
+    Waits.until(what, condition);
   }
 
   /** The most Redis can have granted within {@code nanos}: a full bucket plus the rate. */
