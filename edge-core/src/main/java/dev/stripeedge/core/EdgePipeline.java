@@ -131,7 +131,7 @@ public interface EdgePipeline {
     private @Nullable SharedBudget sharedBudget;
     private SharedBudgetConfig sharedBudgetConfig = SharedBudgetConfig.defaults();
     private final List<Map.Entry<CacheTier, TierConfig>> tiers = new ArrayList<>();
-    private Clock clock = Clock.systemUTC();
+    private Clock clock = SystemTime.clock();
     private SizingConfig sizingConfig = SizingConfig.defaults();
     private IdempotencyConfig idempotencyConfig = IdempotencyConfig.defaults();
 

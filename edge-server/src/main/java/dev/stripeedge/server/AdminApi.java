@@ -15,7 +15,7 @@ import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpServerRequest;
 import java.io.IOException;
-import java.time.Instant;
+import java.time.Clock;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -28,6 +28,8 @@ import org.slf4j.LoggerFactory;
 
 /** {@code /admin/…} on the admin listener: sizing, drift, and the forwarding dead letters. */
 final class AdminApi {
+
+  private final Clock clock;
 
   private static final Logger log = LoggerFactory.getLogger(AdminApi.class);
   private static final ObjectMapper JSON = new ObjectMapper();
@@ -42,14 +44,17 @@ final class AdminApi {
    * @param ledger the durable store, null when none is open (its endpoints answer 404)
    * @param forwarder woken after a replay, null without forwarding
    * @param driftAudit null when the audit is off (its endpoints answer 404)
+   * @param clock the wall clock a replay stamps its deliveries with
    */
   AdminApi(
       Vertx vertx,
       EdgePipeline pipeline,
       @Nullable SqliteEventLedger ledger,
       @Nullable WebhookForwarder forwarder,
-      @Nullable DriftAudit driftAudit) {
+      @Nullable DriftAudit driftAudit,
+      Clock clock) {
     this.vertx = vertx;
+    this.clock = clock;
     this.pipeline = pipeline;
     this.ledger = ledger;
     this.forwarder = forwarder;
@@ -119,7 +124,7 @@ final class AdminApi {
       blocking(
           request,
           () -> {
-            int replayed = outbox.replay(eventId, Instant.now());
+            int replayed = outbox.replay(eventId, clock.instant());
             WebhookForwarder current = forwarder;
             if (current != null && replayed > 0) {
               current.wake();

@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.stripeedge.core.EdgePipeline;
 import dev.stripeedge.core.EdgeRequest;
 import dev.stripeedge.core.EdgeResponse;
+import dev.stripeedge.core.SystemTime;
 import dev.stripeedge.core.tier.CacheTier;
 import dev.stripeedge.core.webhooks.DriftAudit;
 import dev.stripeedge.core.webhooks.Reconciler;
@@ -30,6 +31,7 @@ import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.http.HttpServerResponse;
 import io.vertx.core.http.HttpVersion;
 import io.vertx.core.internal.buffer.BufferInternal;
+import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -153,12 +155,19 @@ public final class EdgeServer implements AutoCloseable {
     Duration headerTimeout = Duration.ofSeconds(config.headerTimeoutSeconds());
     // From here on a failure closes what was started: Vert.x, the reload thread, the runtime.
     try {
+      // The runtime's clock (the system's) for signatures and replays.
+      Clock clock = SystemTime.clock();
       this.webhooks =
           new WebhookReceiver(
-              vertx, config.webhooks(), runtime.eventProcessor(), metrics, hooks.beforeIngest());
+              vertx,
+              config.webhooks(),
+              runtime.eventProcessor(),
+              metrics,
+              clock,
+              hooks.beforeIngest());
       this.admin =
           new AdminApi(
-              vertx, pipeline, runtime.ledger(), runtime.forwarder(), runtime.driftAudit());
+              vertx, pipeline, runtime.ledger(), runtime.forwarder(), runtime.driftAudit(), clock);
       this.adminAccess = new AdminAccess(listeners.admin());
       HttpServerOptions proxyOptions =
           ListenerTls.apply(listenerOptions(config.host(), config.port()), listeners.proxyTls());

@@ -1,5 +1,6 @@
 package dev.stripeedge.store.redis;
 
+import dev.stripeedge.core.SystemTime;
 import dev.stripeedge.core.tier.CacheTier;
 import dev.stripeedge.core.tier.TierEntry;
 import io.lettuce.core.ScriptOutputType;
@@ -77,7 +78,7 @@ public final class RedisTier implements CacheTier {
 
   /** Connects with the system clock; see {@link #connect(RedisTierConfig, Clock)}. */
   public static RedisTier connect(RedisTierConfig config) {
-    return connect(config, Clock.systemUTC());
+    return connect(config, SystemTime.clock());
   }
 
   /**
