@@ -120,7 +120,7 @@ public interface EdgePipeline {
     private RetryConfig retryConfig = RetryConfig.defaults();
     private @Nullable RetryRule retryRule;
     private @Nullable RandomGenerator random;
-    private @Nullable byte[] cacheKeySecret;
+    private byte @Nullable [] cacheKeySecret;
     private Ticker ticker = Ticker.system();
     private Scheduler scheduler = Scheduler.system();
     private MeterRegistry meters = new SimpleMeterRegistry();

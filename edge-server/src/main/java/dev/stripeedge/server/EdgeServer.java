@@ -37,6 +37,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executors;
@@ -362,7 +363,7 @@ public final class EdgeServer implements AutoCloseable {
     switch (cause) {
       case RequestGuard.Refused refused -> {
         status = refused.status();
-        message = refused.getMessage();
+        message = Objects.requireNonNullElse(refused.getMessage(), "Malformed HTTP request.");
         if (refused.allow() != null) {
           request.response().putHeader("Allow", refused.allow());
         }
@@ -388,6 +389,12 @@ public final class EdgeServer implements AutoCloseable {
     error(request.response(), status, "invalid_request_error", null, message);
   }
 
+  /** The request's path; empty (no route matches it) when Vert.x found none in the target. */
+  private static String pathOf(HttpServerRequest request) {
+    String path = request.path();
+    return path == null ? "" : path;
+  }
+
   /** {@code /healthz} and {@code /readyz}, on every listener (load balancers probe any of them). */
   private boolean health(HttpServerRequest request, String path) {
     switch (path) {
@@ -410,7 +417,7 @@ public final class EdgeServer implements AutoCloseable {
    * state changes with the token only ({@link AdminAccess}).
    */
   private void onAdminRequest(HttpServerRequest request) {
-    String path = request.path();
+    String path = pathOf(request);
     if (health(request, path)) {
       return;
     }
@@ -459,7 +466,7 @@ public final class EdgeServer implements AutoCloseable {
 
   /** The webhook listener: the webhook paths and health only, nothing else faces the internet. */
   private void onWebhookRequest(HttpServerRequest request) {
-    String path = request.path();
+    String path = pathOf(request);
     if (health(request, path)) {
       return;
     }
@@ -476,7 +483,7 @@ public final class EdgeServer implements AutoCloseable {
   }
 
   private void onRequest(HttpServerRequest request) {
-    String path = request.path();
+    String path = pathOf(request);
     if (health(request, path)) {
       return;
     }
@@ -528,7 +535,7 @@ public final class EdgeServer implements AutoCloseable {
     EdgeRequest edgeRequest =
         EdgeRequest.fromHeaderPairs(
             request.method().name(),
-            request.path(),
+            pathOf(request),
             query == null ? "" : query,
             headers(request.headers()),
             body);

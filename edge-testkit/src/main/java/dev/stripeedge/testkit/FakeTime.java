@@ -81,7 +81,7 @@ public final class FakeTime implements Ticker, Scheduler {
   @Override
   public CompletableFuture<Void> after(Duration delay) {
     if (delay.isZero() || delay.isNegative()) {
-      return CompletableFuture.completedFuture(null);
+      return CompletableFuture.<Void>completedFuture(null);
     }
     CompletableFuture<Void> future = new CompletableFuture<>();
     synchronized (this) {

@@ -787,7 +787,7 @@ public final class DefaultEdgePipeline implements EdgePipeline {
               try {
                 CacheDecision.Cacheable storedUnder =
                     exchange == null ? null : storableUnder(exchange.response(), route, rule);
-                if (storedUnder != null) {
+                if (storedUnder != null && exchange != null && exchange.response() != null) {
                   L0Cache.Entry entry =
                       l0.fillEntry(
                           mine.token(),
@@ -1039,8 +1039,8 @@ public final class DefaultEdgePipeline implements EdgePipeline {
             request.method(),
             route,
             request.body(),
-            fromStripe ? response.status() : 0,
-            fromStripe ? response.body() : new byte[0])) {
+            fromStripe && response != null ? response.status() : 0,
+            fromStripe && response != null ? response.body() : new byte[0])) {
       keys.add(dependency.key());
     }
     if (!keys.isEmpty()) {

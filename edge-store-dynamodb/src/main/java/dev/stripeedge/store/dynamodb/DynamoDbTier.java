@@ -138,7 +138,8 @@ public final class DynamoDbTier implements CacheTier {
         TableSetup.ensure(client, config.table()).get(SETUP_TIMEOUT_SECONDS, TimeUnit.SECONDS);
       } catch (ExecutionException | TimeoutException | RuntimeException e) {
         close(client, eventLoops);
-        Throwable cause = e instanceof ExecutionException ? TableSetup.cause(e.getCause()) : e;
+        Throwable inner = e instanceof ExecutionException ? e.getCause() : null;
+        Throwable cause = inner != null ? TableSetup.cause(inner) : e;
         throw new IllegalStateException(
             "cannot set up DynamoDB table " + config.table() + ": " + cause, cause);
       } catch (InterruptedException e) {
@@ -187,7 +188,7 @@ public final class DynamoDbTier implements CacheTier {
 
   @Override
   public CompletableFuture<@Nullable TierEntry> get(String key) {
-    return call(
+    return this.<@Nullable TierEntry>call(
         "get",
         () ->
             client
@@ -540,7 +541,8 @@ public final class DynamoDbTier implements CacheTier {
   }
 
   /** Runs one tier call: a failure, thrown or completed, completes the future and is counted. */
-  private <T> CompletableFuture<T> call(String operation, Supplier<CompletableFuture<T>> body) {
+  private <T extends @Nullable Object> CompletableFuture<T> call(
+      String operation, Supplier<CompletableFuture<T>> body) {
     CompletableFuture<T> future;
     try {
       future = body.get();
@@ -556,9 +558,9 @@ public final class DynamoDbTier implements CacheTier {
   }
 
   /** 0 ms after a round with progress, then 20, 40, 80 … ms. */
-  private CompletableFuture<@Nullable Void> pause(int idleRounds) {
+  private CompletableFuture<Void> pause(int idleRounds) {
     if (idleRounds == 0) {
-      return CompletableFuture.completedFuture(null);
+      return CompletableFuture.<Void>completedFuture(null);
     }
     long millis = 10L << Math.min(idleRounds, 6);
     return scheduler.after(Duration.ofMillis(millis));

@@ -100,7 +100,7 @@ public final class RedisTier implements CacheTier {
   }
 
   // Runs an operation on the open connection, or fails it at once while there is none yet.
-  private <T> CompletableFuture<T> withRedis(
+  private <T extends @Nullable Object> CompletableFuture<T> withRedis(
       Function<RedisClusterAsyncCommands<byte[], byte[]>, CompletableFuture<T>> operation) {
     RedisConnections open = redis.current();
     if (open == null) {
@@ -116,7 +116,7 @@ public final class RedisTier implements CacheTier {
 
   @Override
   public CompletableFuture<@Nullable TierEntry> get(String key) {
-    return withRedis(
+    return this.<@Nullable TierEntry>withRedis(
         commands ->
             commands
                 .hmget(keys.entry(key), EntryCodec.FIELDS)

@@ -185,7 +185,7 @@ public final class SqliteTier implements CacheTier {
 
   @Override
   public CompletableFuture<@Nullable TierEntry> get(String key) {
-    return read(
+    return this.<@Nullable TierEntry>read(
         connection -> {
           Map<String, TierEntry> found = select(connection, List.of(key));
           return found.get(key);
@@ -212,11 +212,12 @@ public final class SqliteTier implements CacheTier {
     if (distinct.isEmpty()) {
       return CompletableFuture.completedFuture(null);
     }
-    return onWriter(
-        () -> {
-          drop(distinct);
-          return null;
-        });
+    return this.<@Nullable Void>onWriter(
+            () -> {
+              drop(distinct);
+              return null;
+            })
+        .thenRun(() -> {});
   }
 
   /** Bytes the stored rows take by the tier's count (values, keys, ids), read from the file. */
@@ -226,11 +227,12 @@ public final class SqliteTier implements CacheTier {
 
   /** Purges expired rows and old markers and applies the bound now (normally in the background). */
   public CompletableFuture<Void> maintain() {
-    return onWriter(
-        () -> {
-          maintainNow();
-          return null;
-        });
+    return this.<@Nullable Void>onWriter(
+            () -> {
+              maintainNow();
+              return null;
+            })
+        .thenRun(() -> {});
   }
 
   // ---- reads ----
@@ -589,16 +591,16 @@ public final class SqliteTier implements CacheTier {
   // ---- executors ----
 
   @FunctionalInterface
-  private interface SqlWork<T> {
+  private interface SqlWork<T extends @Nullable Object> {
     T run() throws SQLException;
   }
 
   @FunctionalInterface
-  private interface SqlRead<T> {
+  private interface SqlRead<T extends @Nullable Object> {
     T run(Connection connection) throws SQLException;
   }
 
-  private <T> CompletableFuture<T> onWriter(SqlWork<T> work) {
+  private <T extends @Nullable Object> CompletableFuture<T> onWriter(SqlWork<T> work) {
     if (closed) {
       return closedFailure();
     }
@@ -617,7 +619,7 @@ public final class SqliteTier implements CacheTier {
     }
   }
 
-  private <T> CompletableFuture<T> read(SqlRead<T> work) {
+  private <T extends @Nullable Object> CompletableFuture<T> read(SqlRead<T> work) {
     if (closed) {
       return closedFailure();
     }
