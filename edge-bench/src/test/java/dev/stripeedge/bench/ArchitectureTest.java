@@ -66,17 +66,15 @@ class ArchitectureTest {
           "dev.stripeedge.sim.internal.engine.SimClock");
 
   /**
-   * Main code being split in wave-pipeline or rewritten in the config wave, frozen as it is: those
-   * waves route these through the injected clock, and then their entries go. Every class of the
-   * package or named here is exempt from the time rule until then.
+   * Main code being split in wave-pipeline, frozen as it is: that wave routes it through the
+   * injected clock, and then its entry goes. Every class of a package or named here is exempt from
+   * the time rule until then.
    */
   private static final Set<String> BEING_SPLIT =
       Set.of(
           // Being split in wave-pipeline: SqliteTier.open(file, config) defaults to the system
           // clock with Clock.systemUTC().
-          "dev.stripeedge.store.sqlite",
-          // Being rewritten in the config wave: EdgeRuntime's constructor takes Clock.systemUTC().
-          "dev.stripeedge.runtime.EdgeRuntime");
+          "dev.stripeedge.store.sqlite");
 
   /**
    * Packages whose job is real time: the testkit waits for real servers to come up, and the

@@ -6,7 +6,7 @@ import com.stripe.model.Customer;
 import com.stripe.net.StripeResponse;
 import com.stripe.param.CustomerCreateParams;
 import com.stripe.param.CustomerUpdateParams;
-import dev.stripeedge.runtime.EdgeConfig;
+import dev.stripeedge.runtime.EdgeSettings;
 import dev.stripeedge.server.EdgeServer;
 import dev.stripeedge.sim.SimConfig;
 import dev.stripeedge.sim.StripeSim;
@@ -54,11 +54,11 @@ final class DemoCommand implements Callable<Integer> {
     }
     EdgeServer edge =
         EdgeServer.start(
-            EdgeConfig.defaults()
-                .withPort(0)
-                .withAdminPort(0)
-                .withUpstream(sim.baseUrl())
-                .withStore(new EdgeConfig.Store(store.toString())));
+            EdgeSettings.defaults()
+                .with("port", 0)
+                .with("listeners.admin.port", 0)
+                .with("upstream", sim.baseUrl())
+                .with("store.path", store.toString()));
     try {
       String edgeUrl = "http://127.0.0.1:" + edge.port();
       out.printf(

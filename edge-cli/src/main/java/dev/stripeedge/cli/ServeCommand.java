@@ -1,9 +1,11 @@
 package dev.stripeedge.cli;
 
-import dev.stripeedge.runtime.EdgeConfig;
-import dev.stripeedge.runtime.EdgeConfigLoader;
+import dev.stripeedge.runtime.EdgeSettings;
+import dev.stripeedge.runtime.EdgeSettingsLoader;
 import dev.stripeedge.server.EdgeServer;
 import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.Map;
 import java.util.concurrent.Callable;
 import org.jspecify.annotations.Nullable;
 import picocli.CommandLine.Command;
@@ -43,21 +45,23 @@ final class ServeCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
-    EdgeConfig settings = EdgeConfigLoader.load(config, System.getenv());
+    // Flags win over the environment and the file, and are checked as the file's values are.
+    Map<String, Object> flags = new LinkedHashMap<>();
     if (upstream != null) {
-      settings = settings.withUpstream(upstream);
+      flags.put("upstream", upstream);
     }
     if (port != null) {
-      settings = settings.withPort(port);
+      flags.put("port", port);
     }
     if (host != null) {
-      settings = settings.withHost(host);
+      flags.put("host", host);
     }
     if (adminPort != null) {
-      settings = settings.withAdminPort(adminPort);
+      flags.put("listeners.admin.port", adminPort);
     }
+    EdgeSettings settings = EdgeSettingsLoader.load(config, System.getenv(), flags);
     EdgeServer server = EdgeServer.start(settings);
-    EdgeConfig.Listeners listeners = settings.listeners();
+    EdgeSettings.Listeners listeners = settings.listeners();
     return UntilStopped.run(
         server,
         "stripe-edge listening on %s://%s:%d, forwarding to %s; admin and metrics on %s://%s:%d"

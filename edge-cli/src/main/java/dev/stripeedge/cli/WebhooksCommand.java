@@ -1,8 +1,8 @@
 package dev.stripeedge.cli;
 
 import dev.stripeedge.core.SystemTime;
-import dev.stripeedge.runtime.EdgeConfig;
-import dev.stripeedge.runtime.EdgeConfigLoader;
+import dev.stripeedge.runtime.EdgeSettings;
+import dev.stripeedge.runtime.EdgeSettingsLoader;
 import dev.stripeedge.store.sqlite.SqliteEventLedger;
 import java.io.PrintWriter;
 import java.nio.file.Files;
@@ -59,7 +59,7 @@ final class WebhooksCommand implements Runnable {
         throw new CommandLine.ParameterException(
             spec.commandLine(), "Give either --all or one EVENT_ID");
       }
-      EdgeConfig settings = EdgeConfigLoader.load(config, System.getenv());
+      EdgeSettings settings = EdgeSettingsLoader.load(config, System.getenv());
       Path file = Path.of(settings.store().path());
       if (!Files.exists(file)) {
         throw new IllegalArgumentException("no store at " + file + " (store.path)");

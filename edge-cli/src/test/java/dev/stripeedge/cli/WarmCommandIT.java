@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.stripeedge.runtime.EdgeConfig;
+import dev.stripeedge.runtime.EdgeSettings;
 import dev.stripeedge.server.EdgeServer;
 import dev.stripeedge.sim.SimConfig;
 import dev.stripeedge.sim.junit.StripeSimExtension;
@@ -53,11 +53,11 @@ class WarmCommandIT {
     assertThat(seeded.statusCode()).as(seeded.body()).isEqualTo(200);
     edge =
         EdgeServer.start(
-            EdgeConfig.defaults()
-                .withPort(0)
-                .withAdminPort(0)
-                .withUpstream(sim.baseUrl())
-                .withStore(new EdgeConfig.Store(dir.resolve("edge.db").toString())));
+            EdgeSettings.defaults()
+                .with("port", 0)
+                .with("listeners.admin.port", 0)
+                .with("upstream", sim.baseUrl())
+                .with("store.path", dir.resolve("edge.db").toString()));
     keyFile = dir.resolve("key");
     Files.writeString(keyFile, KEY + "\n");
     state = dir.resolve("warm.json");

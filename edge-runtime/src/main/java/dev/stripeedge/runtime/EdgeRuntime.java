@@ -1,23 +1,24 @@
 package dev.stripeedge.runtime;
 
 import dev.stripeedge.core.EdgePipeline;
+import dev.stripeedge.core.Scheduler;
 import dev.stripeedge.core.SizingConfig;
+import dev.stripeedge.core.SystemTime;
+import dev.stripeedge.core.Ticker;
 import dev.stripeedge.core.Upstream;
+import dev.stripeedge.core.budget.SharedBudget;
+import dev.stripeedge.core.spi.EventStoreBackend;
+import dev.stripeedge.core.spi.SharedBudgetBackend;
+import dev.stripeedge.core.spi.StoreContext;
+import dev.stripeedge.core.spi.TierBackend;
 import dev.stripeedge.core.tier.CacheTier;
 import dev.stripeedge.core.tier.EncryptingTier;
-import dev.stripeedge.core.tier.TierConfig;
 import dev.stripeedge.core.webhooks.DriftAudit;
 import dev.stripeedge.core.webhooks.EventProcessor;
+import dev.stripeedge.core.webhooks.EventStore;
 import dev.stripeedge.core.webhooks.ForwardConfig;
 import dev.stripeedge.core.webhooks.Reconciler;
 import dev.stripeedge.core.webhooks.WebhookForwarder;
-import dev.stripeedge.store.dynamodb.DynamoDbTier;
-import dev.stripeedge.store.redis.RedisSharedBudget;
-import dev.stripeedge.store.redis.RedisTier;
-import dev.stripeedge.store.sqlite.SqliteEventLedger;
-import dev.stripeedge.store.sqlite.SqliteKeySecret;
-import dev.stripeedge.store.sqlite.SqliteTier;
-import dev.stripeedge.store.sqlite.SqliteTierConfig;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.net.URI;
 import java.nio.file.Path;
@@ -25,8 +26,10 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.Deque;
 import java.util.List;
+import java.util.ServiceLoader;
 import java.util.SplittableRandom;
 import java.util.concurrent.ConcurrentLinkedDeque;
+import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -38,7 +41,7 @@ import org.slf4j.LoggerFactory;
 /**
  * Everything the edge is, apart from how it is reached: the pipeline with its tiers and budget, the
  * webhook ledger and its journal, the forwarder, the reconciler and the drift audit, built from one
- * {@link EdgeConfig}. The sidecar serves it over HTTP; the in-process adapter and the CLI use it
+ * {@link EdgeSettings}. The sidecar serves it over HTTP; the in-process adapter and the CLI use it
  * directly — so an application that embeds the edge gets the same tiers, budget and webhook
  * ingestion as the sidecar.
  *
@@ -70,16 +73,34 @@ public final class EdgeRuntime implements AutoCloseable {
    * Test hooks, never set by configuration: a kill test wraps the SQLite tier (to hold its
    * invalidations) or shortens the journal's sweep, so a SIGKILL lands at a known point.
    *
-   * @param wrapTier applied to the SQLite tier before the pipeline sees it
+   * @param wrapTier applied to each tier before the pipeline sees it
    * @param journalSweep how often (and past what age) unapplied events are applied again
    */
   public record Hooks(UnaryOperator<CacheTier> wrapTier, Duration journalSweep) {
     public static final Hooks NONE = new Hooks(UnaryOperator.identity(), JOURNAL_SWEEP);
   }
 
+  /**
+   * The time the runtime and everything it builds runs on: wall clock, monotonic ticker and the
+   * scheduler of delays and background jobs, injected together so a test moves one fake time.
+   *
+   * @param clock wall-clock time (expiry, event ages)
+   * @param ticker monotonic time (durations, rates)
+   * @param scheduler delays: retries' backoff and the background jobs' periods
+   */
+  public record Time(Clock clock, Ticker ticker, Scheduler scheduler) {
+
+    /** The system's time. */
+    public static Time system() {
+      return new Time(SystemTime.clock(), Ticker.system(), Scheduler.system());
+    }
+  }
+
   private final Clock clock;
+  private final Time time;
+  private volatile boolean closing;
   private final EdgePipeline pipeline;
-  private final @Nullable SqliteEventLedger ledger;
+  private final @Nullable EventStore ledger;
   private final @Nullable EventProcessor processor;
   private final @Nullable WebhookForwarder forwarder;
   private final @Nullable Reconciler reconciler;
@@ -90,51 +111,56 @@ public final class EdgeRuntime implements AutoCloseable {
   /** Something the runtime opened, with how to undo it. */
   private record Step(String name, AutoCloseable undo) {}
 
-  private EdgeRuntime(EdgeConfig config, MeterRegistry metrics, Hooks hooks) {
-    this.clock = Clock.systemUTC();
+  private EdgeRuntime(EdgeSettings settings, MeterRegistry metrics, Time time, Hooks hooks) {
+    this.clock = time.clock();
+    this.time = time;
     try {
       EdgePipeline.Builder builder =
-          EdgePipeline.builder(Upstream.jdk(URI.create(config.upstream()), Duration.ofSeconds(10)))
-              .cacheConfig(config.cache().toCore())
-              .retryConfig(config.retry().toCore())
-              .idempotencyConfig(config.retry().idempotency())
+          EdgePipeline.builder(
+                  Upstream.jdk(URI.create(settings.upstream()), Duration.ofSeconds(10)))
+              .cacheConfig(settings.cache())
+              .retryConfig(settings.retry())
+              .idempotencyConfig(settings.idempotency())
+              .clock(time.clock())
+              .ticker(time.ticker())
+              .scheduler(time.scheduler())
               .meterRegistry(metrics);
-      byte[] keySecret = config.cache().keySecretBytes();
-      if (keySecret == null && config.tiers().anyShared()) {
-        // Each edge would hash API keys differently: no entry could be found by another edge.
-        throw new IllegalArgumentException(
-            "tiers.redis and tiers.dynamodb are shared between edges: give them one"
-                + " cache.keySecret (STRIPE_EDGE_CACHE_KEY_SECRET)");
-      }
-      if (keySecret == null && config.tiers().sqlite().enabled()) {
-        // The same cache keys after a restart, or the tier's entries could never be found again.
-        keySecret = SqliteKeySecret.load(Path.of(config.store().path()));
+      StoreContext context =
+          new StoreContext(Path.of(settings.store().path()), metrics, time.clock());
+      EventStoreBackend events = eventStoreBackend(settings.store().backend());
+      byte[] keySecret = settings.cacheKeySecretBytes();
+      if (keySecret == null && settings.tiers().backends().anyEnabled()) {
+        // The same cache keys after a restart, or a durable tier's entries could never be found.
+        keySecret = events.cacheKeySecret(context);
       }
       if (keySecret != null) {
         builder.cacheKeySecret(keySecret);
       }
-      if (config.budget().enabled()) {
-        builder.budgetConfig(config.budget().toCore());
-        EdgeConfig.BudgetRedis redis = config.budget().redis();
-        if (redis.enabled()) {
-          // Returns while Redis is down too: the shaper spends its local share until it answers.
-          RedisSharedBudget shared =
-              open("shared budget", RedisSharedBudget.connect(redis.toRedis()));
-          builder.sharedBudget(shared, redis.toCore());
+      if (settings.budget().enabled()) {
+        builder.budgetConfig(settings.budget().limits());
+        for (Backends.Configured<?> shared : settings.budget().shared().configured()) {
+          if (shared.enabled()) {
+            connectSharedBudget(builder, shared, context);
+          }
         }
       }
-      openTiers(config, builder, metrics, hooks);
-      SizingConfig sizing = config.cache().sizing().toCore();
-      if (config.tiers().sqlite().enabled()) {
-        // The sizing report predicts the tier's hit ratio at its configured bound.
-        sizing = sizing.withTierBytes("sqlite", config.tiers().sqlite().maxBytes());
+      SizingConfig sizing = settings.sizing();
+      for (Backends.Configured<?> tier : settings.tiers().backends().configured()) {
+        if (tier.enabled() && tier.backend() instanceof TierBackend<?> backend) {
+          sizing =
+              openTier(
+                  builder,
+                  backend,
+                  tier.settings(),
+                  settings.tiers().encryption(),
+                  context,
+                  hooks,
+                  sizing);
+        }
       }
       this.pipeline = builder.sizing(sizing).build();
 
-      this.ledger =
-          config.needsStore()
-              ? open("event ledger", SqliteEventLedger.open(Path.of(config.store().path())))
-              : null;
+      this.ledger = settings.needsStore() ? open("event store", events.open(context)) : null;
       EventProcessor plain =
           ledger == null ? null : EventProcessor.of(ledger, pipeline, clock, metrics);
       if (plain != null) {
@@ -142,7 +168,7 @@ public final class EdgeRuntime implements AutoCloseable {
         // not have applied to the tiers is invalidated again, so no tier hit predating it counts.
         startJournal(plain, hooks.journalSweep());
       }
-      ForwardConfig forwarding = config.webhooks().toForwardConfig();
+      ForwardConfig forwarding = settings.webhooks().forwarding();
       if (ledger != null && !forwarding.targets().isEmpty()) {
         ScheduledExecutorService thread = daemon("edge-webhook-forwarder");
         this.forwarder =
@@ -158,31 +184,27 @@ public final class EdgeRuntime implements AutoCloseable {
               ? plain
               : plain.forwardingTo(List.copyOf(forwarding.targets().keySet()), wakeable::wake);
 
-      EdgeConfig.Reconcile reconcile = config.reconcile();
+      EdgeSettings.Reconcile reconcile = settings.reconcile();
+      String apiKey = reconcile.apiKey().reveal();
       this.reconciler =
-          processor == null || reconcile.apiKey().isEmpty()
+          processor == null || apiKey.isEmpty()
               ? null
-              : Reconciler.of(
-                  pipeline, processor, reconcile.apiKey(), reconcile.maxPagesPerPass(), metrics);
+              : Reconciler.of(pipeline, processor, apiKey, reconcile.maxPagesPerPass(), metrics);
       if (reconciler != null) {
-        ScheduledExecutorService thread = daemon("edge-reconciler");
         // The first pass at once: it pins the cursor, so deliveries dropped from now on are
-        // repaired. At a fixed rate, not delay: a pass starts every period whatever the last one
-        // took, so a dropped delivery waits at most one period plus one pass.
-        thread.scheduleAtFixedRate(
-            this::reconcileQuietly, 0, reconcile.periodSeconds(), TimeUnit.SECONDS);
+        // repaired. At a fixed rate: a pass starts every period whatever the last one took, so a
+        // dropped delivery waits at most one period plus one pass.
+        every("edge-reconciler", Duration.ZERO, reconcile.period(), this::reconcileQuietly);
       }
       // Needs only the key and the pipeline: it audits memory, with or without a webhook store.
       this.driftAudit =
-          reconcile.apiKey().isEmpty() || reconcile.driftSample() == 0
+          apiKey.isEmpty() || reconcile.driftSample() == 0
               ? null
-              : DriftAudit.of(
-                  pipeline, reconcile.apiKey(), reconcile.driftSample(), clock, metrics);
+              : DriftAudit.of(pipeline, apiKey, reconcile.driftSample(), clock, metrics);
       if (driftAudit != null) {
-        long period = reconcile.driftAuditSeconds();
         // The first audit after one period: at startup memory holds nothing to audit.
-        daemon("edge-drift-audit")
-            .scheduleWithFixedDelay(this::auditDriftQuietly, period, period, TimeUnit.SECONDS);
+        Duration period = reconcile.driftAuditEvery();
+        every("edge-drift-audit", period, period, this::auditDriftQuietly);
       }
     } catch (RuntimeException | Error e) {
       close();
@@ -190,64 +212,74 @@ public final class EdgeRuntime implements AutoCloseable {
     }
   }
 
-  /** Builds and starts the runtime {@code config} describes; blocks until it is ready. */
-  public static EdgeRuntime start(EdgeConfig config, MeterRegistry metrics) {
-    return new EdgeRuntime(config, metrics, Hooks.NONE);
+  /** Builds and starts the runtime {@code settings} describe; blocks until it is ready. */
+  public static EdgeRuntime start(EdgeSettings settings, MeterRegistry metrics) {
+    return new EdgeRuntime(settings, metrics, Time.system(), Hooks.NONE);
   }
 
-  /** {@link #start(EdgeConfig, MeterRegistry)} with test hooks. */
-  public static EdgeRuntime start(EdgeConfig config, MeterRegistry metrics, Hooks hooks) {
-    return new EdgeRuntime(config, metrics, hooks);
+  /** {@link #start(EdgeSettings, MeterRegistry)} on {@code time}, with test hooks. */
+  public static EdgeRuntime start(
+      EdgeSettings settings, MeterRegistry metrics, Time time, Hooks hooks) {
+    return new EdgeRuntime(settings, metrics, time, hooks);
+  }
+
+  /** {@link #start(EdgeSettings, MeterRegistry)} with test hooks. */
+  public static EdgeRuntime start(EdgeSettings settings, MeterRegistry metrics, Hooks hooks) {
+    return new EdgeRuntime(settings, metrics, Time.system(), hooks);
   }
 
   /**
-   * The tiers that are on, fastest first (Redis, DynamoDB, SQLite), each encrypted when configured,
-   * added to {@code builder}.
+   * The event store backend called {@code name}, found through {@link ServiceLoader}; a name no
+   * module on the class path provides is an error naming the module to add.
    */
-  private void openTiers(
-      EdgeConfig config, EdgePipeline.Builder builder, MeterRegistry metrics, Hooks hooks) {
-    EdgeConfig.Tiers settings = config.tiers();
-    if (settings.redis().enabled()) {
-      addTier(
-          builder,
-          RedisTier.connect(settings.redis().toTierConfig()),
-          settings.redis().toCore(),
-          settings,
-          metrics);
+  private static EventStoreBackend eventStoreBackend(String name) {
+    for (EventStoreBackend backend :
+        ServiceLoader.load(EventStoreBackend.class, EdgeRuntime.class.getClassLoader())) {
+      if (backend.name().equals(name)) {
+        return backend;
+      }
     }
-    if (settings.dynamodb().enabled()) {
-      addTier(
-          builder,
-          DynamoDbTier.open(settings.dynamodb().toTierConfig(), metrics),
-          settings.dynamodb().toCore(),
-          settings,
-          metrics);
-    }
-    if (settings.sqlite().enabled()) {
-      // Recorded before a test hook wraps it, so a failing hook leaves nothing open.
-      SqliteTier sqlite =
-          open(
-              "tier sqlite",
-              SqliteTier.open(
-                  Path.of(config.store().path()),
-                  SqliteTierConfig.defaults().withMaxBytes(settings.sqlite().maxBytes())));
-      addTier(
-          builder, hooks.wrapTier().apply(sqlite), settings.sqlite().toCore(), settings, metrics);
-    }
+    throw new IllegalArgumentException(
+        "store.backend is "
+            + name
+            + " but no such event store is on the class path: add "
+            + SettingsJson.moduleFor(name));
   }
 
-  private void addTier(
+  private <S> void connectSharedBudget(
+      EdgePipeline.Builder builder, Backends.Configured<S> shared, StoreContext context) {
+    SharedBudgetBackend<S> backend = (SharedBudgetBackend<S>) shared.backend();
+    SharedBudget budget = backend.connect(shared.settings(), context);
+    if (budget instanceof AutoCloseable closeable) {
+      open("shared budget " + shared.name(), closeable);
+    }
+    builder.sharedBudget(budget, backend.config(shared.settings()));
+  }
+
+  /**
+   * Opens one tier, encrypted when configured, and adds it to {@code builder}; returns {@code
+   * sizing} with the tier's bound, so the sizing report predicts its hit ratio.
+   */
+  private <S extends TierBackend.Settings> SizingConfig openTier(
       EdgePipeline.Builder builder,
-      CacheTier tier,
-      TierConfig tierConfig,
-      EdgeConfig.Tiers settings,
-      MeterRegistry metrics) {
+      TierBackend<S> backend,
+      Object boundSettings,
+      EdgeSettings.Encryption encryption,
+      StoreContext context,
+      Hooks hooks,
+      SizingConfig sizing) {
+    S settings = backend.settingsType().cast(boundSettings);
+    // Recorded before a test hook wraps it, so a failing hook leaves nothing open.
+    CacheTier tier = open("tier " + backend.name(), backend.open(settings, context));
+    CacheTier hooked = hooks.wrapTier().apply(tier);
     CacheTier wrapped =
-        settings.encryption().enabled()
-            ? EncryptingTier.wrap(tier, settings.encryption().toKeys(), metrics)
-            : tier;
+        encryption.enabled()
+            ? EncryptingTier.wrap(hooked, encryption.toKeys(), context.metrics())
+            : hooked;
     // A wrapper closes what it wraps; closing a tier twice is harmless.
-    builder.tier(open("tier " + tier.name(), wrapped), tierConfig);
+    builder.tier(open("tier " + backend.name() + " (wrapped)", wrapped), settings.tierConfig());
+    long maxBytes = settings.maxBytes();
+    return maxBytes > 0 ? sizing.withTierBytes(backend.name(), maxBytes) : sizing;
   }
 
   /** Records {@code resource} for {@link #close}; returns it. */
@@ -281,19 +313,52 @@ public final class EdgeRuntime implements AutoCloseable {
     if (reapplied > 0) {
       log.info("applied {} events again that the last run recorded but did not finish", reapplied);
     }
-    long period = sweep.toMillis();
-    daemon("edge-event-journal")
-        .scheduleWithFixedDelay(
+    every(
+        "edge-event-journal",
+        sweep,
+        sweep,
+        () -> {
+          try {
+            journal.reapplyUnapplied(clock.instant().minus(sweep), JOURNAL_BATCH);
+          } catch (RuntimeException e) {
+            log.warn("applying unapplied events failed: {}", e.getMessage());
+          }
+        });
+  }
+
+  /**
+   * Runs {@code job} after {@code first}, then every {@code period} at a fixed rate (a run that
+   * overruns its period is followed at once by the next), on a daemon thread of its own so a slow
+   * job never delays another; timed by the injected scheduler, so a test's fake time drives it.
+   */
+  private void every(String name, Duration first, Duration period, Runnable job) {
+    ExecutorService thread = daemon(name);
+    long firstAt = time.ticker().nanos() + first.toNanos();
+    scheduleRun(thread, firstAt, period, job);
+  }
+
+  private void scheduleRun(ExecutorService thread, long at, Duration period, Runnable job) {
+    Duration wait = Duration.ofNanos(Math.max(0, at - time.ticker().nanos()));
+    time.scheduler()
+        .after(wait)
+        .thenRunAsync(
             () -> {
-              try {
-                journal.reapplyUnapplied(clock.instant().minus(sweep), JOURNAL_BATCH);
-              } catch (RuntimeException e) {
-                log.warn("applying unapplied events failed: {}", e.getMessage());
+              if (closing) {
+                return;
               }
+              try {
+                job.run();
+              } catch (RuntimeException e) {
+                log.warn("{} failed: {}", Thread.currentThread().getName(), e.toString());
+              }
+              scheduleRun(thread, at + period.toNanos(), period, job);
             },
-            period,
-            period,
-            TimeUnit.MILLISECONDS);
+            thread)
+        .exceptionally(
+            e -> {
+              // Only a thread shut down by close() refuses work; nothing else reaches here.
+              return null;
+            });
   }
 
   private void auditDriftQuietly() {
@@ -319,13 +384,18 @@ public final class EdgeRuntime implements AutoCloseable {
     }
   }
 
+  /** The time this runtime runs on: what the HTTP layer judges timestamps and stamps replays by. */
+  public Time time() {
+    return time;
+  }
+
   /** The pipeline every request goes through. */
   public EdgePipeline pipeline() {
     return pipeline;
   }
 
-  /** The webhook ledger (the SQLite store), or null when nothing needs one. */
-  public @Nullable SqliteEventLedger ledger() {
+  /** The event store (ledger, cursor, outbox), or null when nothing needs one. */
+  public @Nullable EventStore ledger() {
     return ledger;
   }
 
@@ -382,6 +452,7 @@ public final class EdgeRuntime implements AutoCloseable {
    */
   @Override
   public void close() {
+    closing = true;
     Step step;
     while ((step = opened.poll()) != null) {
       try {

@@ -1,5 +1,5 @@
 /**
- * The composition root: {@link dev.stripeedge.runtime.EdgeConfig} and the {@link
+ * The composition root: {@link dev.stripeedge.runtime.EdgeSettings} and the {@link
  * dev.stripeedge.runtime.EdgeRuntime} built from it, shared by every host (sidecar, in-process,
  * CLI).
  */

@@ -9,6 +9,7 @@ import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
@@ -23,12 +24,14 @@ class EdgeRuntimeIT {
   @TempDir Path dir;
 
   /** SQLite tier, ledger (a webhook secret needs one), reconciliation and drift audit on. */
-  private EdgeConfig everything() {
-    return EdgeConfig.defaults()
-        .withUpstream(sim.baseUrl())
-        .withStore(new EdgeConfig.Store(dir.resolve("edge.db").toString()))
-        .withWebhooks(EdgeConfig.Webhooks.defaults().withSecrets(List.of("whsec_runtime_test")))
-        .withReconcile(EdgeConfig.Reconcile.defaults().withApiKey("sk_test_runtime_reconcile"));
+  private EdgeSettings everything() {
+    return EdgeSettings.defaults()
+        .with(
+            Map.of(
+                "upstream", sim.baseUrl(),
+                "store.path", dir.resolve("edge.db").toString(),
+                "webhooks.secrets", List.of("whsec_runtime_test"),
+                "reconcile.apiKey", "sk_test_runtime_reconcile"));
   }
 
   private static List<String> liveThreads(String prefix) {
@@ -49,7 +52,8 @@ class EdgeRuntimeIT {
               "edge-drift-audit",
               "edge-reconciler",
               "edge-event-journal",
-              "event ledger",
+              "event store",
+              "tier sqlite (wrapped)",
               "tier sqlite");
       assertThat(runtime.ledger()).isNotNull();
       assertThat(runtime.eventProcessor()).isNotNull();
@@ -80,6 +84,17 @@ class EdgeRuntimeIT {
   }
 
   @Test
+  void aStoreBackendMissingFromTheClassPathIsAnErrorNamingTheModule() {
+    assertThatThrownBy(
+            () ->
+                EdgeRuntime.start(
+                    everything().with("store.backend", "dynamodb"), new SimpleMeterRegistry()))
+        .hasMessageContaining("store.backend is dynamodb")
+        .hasMessageContaining("edge-store-dynamodb");
+    assertThat(liveThreads("sqlite-tier-")).isEmpty();
+  }
+
+  @Test
   void closingTwiceIsHarmless() {
     EdgeRuntime runtime = EdgeRuntime.start(everything(), new SimpleMeterRegistry());
     runtime.close();
@@ -91,9 +106,13 @@ class EdgeRuntimeIT {
   void withoutAReconciliationKeyTheManualPassSaysWhatIsMissing() {
     try (EdgeRuntime runtime =
         EdgeRuntime.start(
-            EdgeConfig.defaults()
-                .withUpstream(sim.baseUrl())
-                .withStore(new EdgeConfig.Store(dir.resolve("plain.db").toString())),
+            EdgeSettings.defaults()
+                .with(
+                    Map.of(
+                        "upstream",
+                        sim.baseUrl(),
+                        "store.path",
+                        dir.resolve("plain.db").toString())),
             new SimpleMeterRegistry())) {
       assertThatThrownBy(runtime::reconcileNow).hasMessageContaining("reconcile.apiKey");
     }

@@ -1,6 +1,6 @@
 package dev.stripeedge.server;
 
-import dev.stripeedge.runtime.EdgeConfig;
+import dev.stripeedge.runtime.EdgeSettings;
 import io.netty.util.NetUtil;
 import java.net.URI;
 import java.net.URISyntaxException;
@@ -36,13 +36,13 @@ final class AdminAccess {
   private final List<String> allowedHosts;
   private final byte @Nullable [] tokenDigest;
 
-  AdminAccess(EdgeConfig.Admin config) {
+  AdminAccess(EdgeSettings.Admin config) {
     this.boundHost = normalize(config.host());
     this.boundIp = NetUtil.createByteArrayFromIpAddressString(boundHost);
     this.boundLoopback = boundHost.equals("localhost") || (boundIp != null && loopback(boundIp));
     this.boundWildcard = boundIp != null && allZero(boundIp);
     this.allowedHosts = config.allowedHosts().stream().map(AdminAccess::normalize).toList();
-    this.tokenDigest = config.token().isEmpty() ? null : sha256(config.token());
+    this.tokenDigest = config.token().isEmpty() ? null : sha256(config.token().reveal());
   }
 
   /**

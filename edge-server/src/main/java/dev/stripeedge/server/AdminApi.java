@@ -8,9 +8,9 @@ import dev.stripeedge.core.EdgePipeline;
 import dev.stripeedge.core.SecretRedactor;
 import dev.stripeedge.core.SizingReport;
 import dev.stripeedge.core.webhooks.DriftAudit;
+import dev.stripeedge.core.webhooks.EventStore;
 import dev.stripeedge.core.webhooks.WebhookForwarder;
 import dev.stripeedge.core.webhooks.WebhookOutbox;
-import dev.stripeedge.store.sqlite.SqliteEventLedger;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpServerRequest;
@@ -36,7 +36,7 @@ final class AdminApi {
 
   private final Vertx vertx;
   private final EdgePipeline pipeline;
-  private final @Nullable SqliteEventLedger ledger;
+  private final @Nullable EventStore ledger;
   private final @Nullable WebhookForwarder forwarder;
   private final @Nullable DriftAudit driftAudit;
 
@@ -49,7 +49,7 @@ final class AdminApi {
   AdminApi(
       Vertx vertx,
       EdgePipeline pipeline,
-      @Nullable SqliteEventLedger ledger,
+      @Nullable EventStore ledger,
       @Nullable WebhookForwarder forwarder,
       @Nullable DriftAudit driftAudit,
       Clock clock) {
@@ -91,7 +91,7 @@ final class AdminApi {
       drift(request, path);
       return;
     }
-    SqliteEventLedger outbox = ledger;
+    EventStore outbox = ledger;
     if (outbox == null) {
       error(
           request.response(),

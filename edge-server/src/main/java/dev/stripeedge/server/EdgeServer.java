@@ -7,12 +7,11 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.stripeedge.core.EdgePipeline;
 import dev.stripeedge.core.EdgeRequest;
 import dev.stripeedge.core.EdgeResponse;
-import dev.stripeedge.core.SystemTime;
 import dev.stripeedge.core.tier.CacheTier;
 import dev.stripeedge.core.webhooks.DriftAudit;
 import dev.stripeedge.core.webhooks.Reconciler;
-import dev.stripeedge.runtime.EdgeConfig;
 import dev.stripeedge.runtime.EdgeRuntime;
+import dev.stripeedge.runtime.EdgeSettings;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
@@ -138,7 +137,7 @@ public final class EdgeServer implements AutoCloseable {
 
   private volatile boolean ready;
 
-  private EdgeServer(EdgeConfig config, Hooks hooks) {
+  private EdgeServer(EdgeSettings config, Hooks hooks) {
     this.metrics = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     this.runtime =
         EdgeRuntime.start(
@@ -151,13 +150,13 @@ public final class EdgeServer implements AutoCloseable {
                 .setEventLoopPoolSize(Math.max(2, Runtime.getRuntime().availableProcessors()))
                 .setBlockedThreadCheckInterval(10)
                 .setBlockedThreadCheckIntervalUnit(TimeUnit.SECONDS));
-    EdgeConfig.Listeners listeners = config.listeners();
+    EdgeSettings.Listeners listeners = config.listeners();
     this.tlsThread = daemonScheduler("edge-tls-reload");
-    Duration headerTimeout = Duration.ofSeconds(config.headerTimeoutSeconds());
+    Duration headerTimeout = config.headerTimeout();
     // From here on a failure closes what was started: Vert.x, the reload thread, the runtime.
     try {
-      // The runtime's clock (the system's) for signatures and replays.
-      Clock clock = SystemTime.clock();
+      // The runtime's clock for signatures and replays (a test's fake time reaches them too).
+      Clock clock = runtime.time().clock();
       this.webhooks =
           new WebhookReceiver(
               vertx,
@@ -174,13 +173,13 @@ public final class EdgeServer implements AutoCloseable {
           ListenerTls.apply(listenerOptions(config.host(), config.port()), listeners.proxyTls());
       this.server = guarded(proxyOptions, headerTimeout, this::onRequest);
       tls.watch("proxy", server, proxyOptions, listeners.proxyTls());
-      EdgeConfig.Admin adminConfig = listeners.admin();
+      EdgeSettings.Admin adminConfig = listeners.admin();
       HttpServerOptions adminOptions =
           ListenerTls.apply(
               listenerOptions(adminConfig.host(), adminConfig.port()), adminConfig.tls());
       this.adminServer = guarded(adminOptions, headerTimeout, this::onAdminRequest);
       tls.watch("admin", adminServer, adminOptions, adminConfig.tls());
-      EdgeConfig.WebhookListener hooksConfig = listeners.webhooks();
+      EdgeSettings.WebhookListener hooksConfig = listeners.webhooks();
       if (hooksConfig.enabled()) {
         HttpServerOptions hooksOptions =
             ListenerTls.apply(
@@ -209,7 +208,7 @@ public final class EdgeServer implements AutoCloseable {
       throw e;
     }
     if (tls.any()) {
-      tls.start(tlsThread, listeners.tlsReloadSeconds());
+      tls.start(tlsThread, listeners.tlsReload().toSeconds());
     }
     warnIfExposed("proxy", config.host(), listeners.proxyTls());
     warnIfExposed("admin", listeners.admin().host(), listeners.admin().tls());
@@ -267,7 +266,7 @@ public final class EdgeServer implements AutoCloseable {
    * One WARN line when a listener without TLS is bound beyond loopback: API keys, the admin token
    * and customers' data would cross the network in clear.
    */
-  private static void warnIfExposed(String name, String host, EdgeConfig.Tls listenerTls) {
+  private static void warnIfExposed(String name, String host, EdgeSettings.Tls listenerTls) {
     if (!listenerTls.on() && !AdminAccess.loopbackHost(host)) {
       log.warn(
           "the {} listener on {} is reachable beyond loopback WITHOUT TLS: requests cross the"
@@ -311,12 +310,12 @@ public final class EdgeServer implements AutoCloseable {
   }
 
   /** Starts the sidecar; blocks until it listens. */
-  public static EdgeServer start(EdgeConfig config) {
+  public static EdgeServer start(EdgeSettings config) {
     return new EdgeServer(config, Hooks.NONE);
   }
 
   /** Starts the sidecar with test hooks. */
-  static EdgeServer start(EdgeConfig config, Hooks hooks) {
+  static EdgeServer start(EdgeSettings config, Hooks hooks) {
     return new EdgeServer(config, hooks);
   }
 

@@ -1,6 +1,6 @@
 package dev.stripeedge.server;
 
-import dev.stripeedge.runtime.EdgeConfig;
+import dev.stripeedge.runtime.EdgeSettings;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
@@ -33,7 +33,7 @@ final class ListenerTls {
   private static final class Watch {
     final String name;
     final HttpServer server;
-    final EdgeConfig.Tls tls;
+    final EdgeSettings.Tls tls;
     final ServerSSLOptions base;
     Pem loaded;
     @Nullable Pem pending;
@@ -41,7 +41,7 @@ final class ListenerTls {
     @Nullable Pem rejected;
     @Nullable String problem;
 
-    Watch(String name, HttpServer server, EdgeConfig.Tls tls, ServerSSLOptions base, Pem loaded) {
+    Watch(String name, HttpServer server, EdgeSettings.Tls tls, ServerSSLOptions base, Pem loaded) {
       this.name = name;
       this.server = server;
       this.tls = tls;
@@ -70,7 +70,7 @@ final class ListenerTls {
    *
    * @throws IllegalArgumentException a file cannot be read (the message names it)
    */
-  static HttpServerOptions apply(HttpServerOptions options, EdgeConfig.Tls tls) {
+  static HttpServerOptions apply(HttpServerOptions options, EdgeSettings.Tls tls) {
     if (!tls.on()) {
       return options;
     }
@@ -79,7 +79,7 @@ final class ListenerTls {
 
   /** Checks {@code tls}'s files, which {@code server} was built with ({@link #apply}). */
   synchronized void watch(
-      String name, HttpServer server, HttpServerOptions options, EdgeConfig.Tls tls) {
+      String name, HttpServer server, HttpServerOptions options, EdgeSettings.Tls tls) {
     if (!tls.on()) {
       return;
     }
@@ -154,7 +154,7 @@ final class ListenerTls {
     }
   }
 
-  private static Pem read(EdgeConfig.Tls tls) {
+  private static Pem read(EdgeSettings.Tls tls) {
     return new Pem(readFile(tls.certFile()), readFile(tls.keyFile()));
   }
 

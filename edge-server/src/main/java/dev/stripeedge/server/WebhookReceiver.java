@@ -4,10 +4,11 @@ import static dev.stripeedge.server.HttpAnswers.error;
 import static dev.stripeedge.server.HttpAnswers.escape;
 import static dev.stripeedge.server.HttpAnswers.offLoop;
 
+import dev.stripeedge.core.Secret;
 import dev.stripeedge.core.webhooks.EventProcessor;
 import dev.stripeedge.core.webhooks.StripeSignature;
 import dev.stripeedge.core.webhooks.WebhookIngest;
-import dev.stripeedge.runtime.EdgeConfig;
+import dev.stripeedge.runtime.EdgeSettings;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
@@ -15,7 +16,6 @@ import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.http.HttpVersion;
 import java.time.Clock;
-import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -45,7 +45,7 @@ final class WebhookReceiver {
    */
   WebhookReceiver(
       Vertx vertx,
-      EdgeConfig.Webhooks webhooks,
+      EdgeSettings.Webhooks webhooks,
       @Nullable EventProcessor processor,
       MeterRegistry metrics,
       Clock clock,
@@ -59,12 +59,15 @@ final class WebhookReceiver {
 
   /** One ingest per configured endpoint, all feeding {@code processor} (and so one ledger). */
   private static Map<String, WebhookIngest> ingests(
-      EdgeConfig.Webhooks webhooks, EventProcessor processor, MeterRegistry metrics, Clock clock) {
+      EdgeSettings.Webhooks webhooks,
+      EventProcessor processor,
+      MeterRegistry metrics,
+      Clock clock) {
     Map<String, List<String>> secretsByPath = new LinkedHashMap<>();
     if (!webhooks.secrets().isEmpty()) {
-      secretsByPath.put(webhooks.path(), webhooks.secrets());
+      secretsByPath.put(webhooks.path(), revealed(webhooks.secrets()));
     }
-    webhooks.endpoints().forEach(e -> secretsByPath.put(e.path(), e.secrets()));
+    webhooks.endpoints().forEach(e -> secretsByPath.put(e.path(), revealed(e.secrets())));
     Map<String, WebhookIngest> ingests = new LinkedHashMap<>();
     secretsByPath.forEach(
         (path, secrets) ->
@@ -72,12 +75,15 @@ final class WebhookReceiver {
                 path,
                 WebhookIngest.of(
                     path,
-                    StripeSignature.of(
-                        secrets, Duration.ofSeconds(webhooks.toleranceSeconds()), clock),
+                    StripeSignature.of(secrets, webhooks.tolerance(), clock),
                     processor,
                     webhooks.maxPayloadBytes(),
                     metrics)));
     return Map.copyOf(ingests);
+  }
+
+  private static List<String> revealed(List<Secret> secrets) {
+    return secrets.stream().map(Secret::reveal).toList();
   }
 
   /** Whether {@code path} is one of the webhook endpoints (with or without a secret). */

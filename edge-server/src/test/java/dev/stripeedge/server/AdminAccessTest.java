@@ -2,7 +2,8 @@ package dev.stripeedge.server;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.stripeedge.runtime.EdgeConfig;
+import dev.stripeedge.core.Secret;
+import dev.stripeedge.runtime.EdgeSettings;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -13,8 +14,13 @@ class AdminAccessTest {
   private static final String TOKEN = "admin-token-0123456789";
   private static final int PORT = 8081;
 
+  private static EdgeSettings.Admin admin(String host, int port, String token) {
+    return new EdgeSettings.Admin(
+        host, port, List.of(), Secret.of(token), new EdgeSettings.Tls("", ""));
+  }
+
   private static AdminAccess loopback() {
-    return new AdminAccess(EdgeConfig.Admin.defaults().withToken(TOKEN));
+    return new AdminAccess(admin("127.0.0.1", 8081, TOKEN));
   }
 
   private static AdminAccess.Refusal get(AdminAccess access, String host) {
@@ -60,8 +66,12 @@ class AdminAccessTest {
   void allowedHostsAddNames() {
     AdminAccess access =
         new AdminAccess(
-            new EdgeConfig.Admin(
-                "10.0.0.5", PORT, List.of("edge-admin.internal"), "", EdgeConfig.Tls.defaults()));
+            new EdgeSettings.Admin(
+                "10.0.0.5",
+                PORT,
+                List.of("edge-admin.internal"),
+                Secret.none(),
+                new EdgeSettings.Tls("", "")));
 
     assertThat(get(access, "edge-admin.internal:8081")).isNull();
     assertThat(get(access, "10.0.0.5:8081")).isNull();
@@ -74,7 +84,7 @@ class AdminAccessTest {
 
   @Test
   void aWildcardListenerAcceptsAddressesButNoForeignName() {
-    AdminAccess access = new AdminAccess(EdgeConfig.Admin.defaults().withHost("0.0.0.0"));
+    AdminAccess access = new AdminAccess(admin("0.0.0.0", 8081, ""));
 
     assertThat(get(access, "10.1.2.3:8081")).isNull();
     assertThat(get(access, "localhost:8081")).isNull();
@@ -83,8 +93,7 @@ class AdminAccessTest {
 
   @Test
   void overTlsTheDefaultPortIs443() {
-    AdminAccess access =
-        new AdminAccess(EdgeConfig.Admin.defaults().withHost("127.0.0.1").withPort(443));
+    AdminAccess access = new AdminAccess(admin("127.0.0.1", 443, ""));
 
     assertThat(access.check("GET", "127.0.0.1", null, null, 443, true)).isNull();
     assertThat(access.check("GET", "127.0.0.1", null, null, 443, false)).isNotNull();
@@ -144,7 +153,7 @@ class AdminAccessTest {
 
   @Test
   void withoutATokenStateChangesAreRefusedSayingHowToSetOne() {
-    AdminAccess access = new AdminAccess(EdgeConfig.Admin.defaults());
+    AdminAccess access = new AdminAccess(admin("127.0.0.1", 8081, ""));
 
     AdminAccess.Refusal refusal =
         access.check("POST", "127.0.0.1:8081", null, "Bearer anything-at-all", PORT, false);

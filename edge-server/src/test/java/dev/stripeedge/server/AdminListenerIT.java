@@ -6,7 +6,7 @@ import ch.qos.logback.classic.Level;
 import ch.qos.logback.classic.Logger;
 import ch.qos.logback.classic.spi.ILoggingEvent;
 import ch.qos.logback.core.read.ListAppender;
-import dev.stripeedge.runtime.EdgeConfig;
+import dev.stripeedge.runtime.EdgeSettings;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.Socket;
@@ -39,15 +39,14 @@ class AdminListenerIT {
     }
   }
 
-  private EdgeConfig config(String token) {
-    return EdgeConfig.defaults()
-        .withPort(0)
-        .withListeners(
-            EdgeConfig.Listeners.defaults()
-                .withAdmin(EdgeConfig.Admin.defaults().withPort(0).withToken(token)))
-        .withUpstream("http://127.0.0.1:9")
-        .withBudget(EdgeConfig.Budget.defaults().withEnabled(false))
-        .withStore(new EdgeConfig.Store(dir.resolve("edge.db").toString()));
+  private EdgeSettings config(String token) {
+    return EdgeSettings.defaults()
+        .with("port", 0)
+        .with("listeners.admin.port", 0)
+        .with("listeners.admin.token", token)
+        .with("upstream", "http://127.0.0.1:9")
+        .with("budget.enabled", false)
+        .with("store.path", dir.resolve("edge.db").toString());
   }
 
   private EdgeServer start(String token) {
@@ -104,7 +103,7 @@ class AdminListenerIT {
 
   @Test
   void theAdminListenerIsOnLoopbackByDefaultAndServesMetricsAndReads() throws Exception {
-    assertThat(EdgeConfig.defaults().listeners().admin().host()).isEqualTo("127.0.0.1");
+    assertThat(EdgeSettings.defaults().listeners().admin().host()).isEqualTo("127.0.0.1");
     start(TOKEN);
 
     String metrics = admin("GET", "/metrics");
@@ -189,7 +188,7 @@ class AdminListenerIT {
       edge = null;
       assertThat(appender.list).noneMatch(e -> e.getFormattedMessage().contains("WITHOUT TLS"));
 
-      edge = EdgeServer.start(config(TOKEN).withHost("0.0.0.0"));
+      edge = EdgeServer.start(config(TOKEN).with("host", "0.0.0.0"));
 
       assertThat(appender.list)
           .filteredOn(e -> e.getLevel() == Level.WARN)

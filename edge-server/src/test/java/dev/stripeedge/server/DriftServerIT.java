@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.stripeedge.runtime.EdgeConfig;
+import dev.stripeedge.runtime.EdgeSettings;
 import dev.stripeedge.sim.SimConfig;
 import dev.stripeedge.sim.junit.StripeSimExtension;
 import java.net.URI;
@@ -62,14 +62,17 @@ class DriftServerIT {
 
   private EdgeServer start(String reconcileKey) {
     return EdgeServer.start(
-        EdgeConfig.defaults()
-            .withPort(0)
-            .withListeners(
-                EdgeConfig.Listeners.defaults()
-                    .withAdmin(EdgeConfig.Admin.defaults().withPort(0).withToken(ADMIN_TOKEN)))
-            .withUpstream(sim.baseUrl())
-            .withReconcile(new EdgeConfig.Reconcile(3600, reconcileKey, 10, 3600, 20))
-            .withStore(new EdgeConfig.Store(dir.resolve("edge.db").toString())));
+        EdgeSettings.defaults()
+            .with("port", 0)
+            .with("listeners.admin.port", 0)
+            .with("listeners.admin.token", ADMIN_TOKEN)
+            .with("upstream", sim.baseUrl())
+            .with("reconcile.period", java.time.Duration.ofSeconds(3600))
+            .with("reconcile.apiKey", reconcileKey)
+            .with("reconcile.maxPagesPerPass", 10)
+            .with("reconcile.driftAuditEvery", java.time.Duration.ofSeconds(3600))
+            .with("reconcile.driftSample", 20)
+            .with("store.path", dir.resolve("edge.db").toString()));
   }
 
   private static String id(String body) {

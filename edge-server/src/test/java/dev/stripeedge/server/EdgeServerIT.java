@@ -6,7 +6,7 @@ import com.stripe.StripeClient;
 import com.stripe.model.Customer;
 import com.stripe.param.CustomerCreateParams;
 import com.stripe.param.CustomerUpdateParams;
-import dev.stripeedge.runtime.EdgeConfig;
+import dev.stripeedge.runtime.EdgeSettings;
 import dev.stripeedge.sim.SimConfig;
 import dev.stripeedge.sim.junit.StripeSimExtension;
 import java.net.URI;
@@ -36,11 +36,11 @@ class EdgeServerIT {
   static void startEdge() {
     edge =
         EdgeServer.start(
-            EdgeConfig.defaults()
-                .withPort(0)
-                .withAdminPort(0)
-                .withUpstream(sim.baseUrl())
-                .withStore(new EdgeConfig.Store(dir.resolve("edge.db").toString())));
+            EdgeSettings.defaults()
+                .with("port", 0)
+                .with("listeners.admin.port", 0)
+                .with("upstream", sim.baseUrl())
+                .with("store.path", dir.resolve("edge.db").toString()));
   }
 
   @AfterAll

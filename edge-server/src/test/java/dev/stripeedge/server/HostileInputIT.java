@@ -2,7 +2,7 @@ package dev.stripeedge.server;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.stripeedge.runtime.EdgeConfig;
+import dev.stripeedge.runtime.EdgeSettings;
 import dev.stripeedge.sim.SimConfig;
 import dev.stripeedge.sim.junit.StripeSimExtension;
 import java.io.ByteArrayOutputStream;
@@ -100,14 +100,14 @@ class HostileInputIT {
   static void startEdge() {
     edge =
         EdgeServer.start(
-            EdgeConfig.defaults()
-                .withPort(0)
-                .withAdminPort(0)
-                .withUpstream(sim.baseUrl())
-                .withHeaderTimeoutSeconds(2)
+            EdgeSettings.defaults()
+                .with("port", 0)
+                .with("listeners.admin.port", 0)
+                .with("upstream", sim.baseUrl())
+                .with("headerTimeout", java.time.Duration.ofSeconds(2))
                 // Off: it paces a sandbox key to ~22 req/s, which would make this run minutes long.
-                .withBudget(EdgeConfig.Budget.defaults().withEnabled(false))
-                .withStore(new EdgeConfig.Store(dir.resolve("edge.db").toString())));
+                .with("budget.enabled", false)
+                .with("store.path", dir.resolve("edge.db").toString()));
   }
 
   @AfterAll

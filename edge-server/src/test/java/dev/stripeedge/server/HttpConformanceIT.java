@@ -3,7 +3,7 @@ package dev.stripeedge.server;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.stripe.net.Webhook;
-import dev.stripeedge.runtime.EdgeConfig;
+import dev.stripeedge.runtime.EdgeSettings;
 import dev.stripeedge.sim.SimConfig;
 import dev.stripeedge.sim.junit.StripeSimExtension;
 import java.nio.charset.StandardCharsets;
@@ -39,14 +39,14 @@ class HttpConformanceIT {
   static void startEdge() {
     edge =
         EdgeServer.start(
-            EdgeConfig.defaults()
-                .withPort(0)
-                .withAdminPort(0)
-                .withUpstream(sim.baseUrl())
+            EdgeSettings.defaults()
+                .with("port", 0)
+                .with("listeners.admin.port", 0)
+                .with("upstream", sim.baseUrl())
                 // Small, so the timeout test waits little; never asserted as a duration.
-                .withHeaderTimeoutSeconds(1)
-                .withWebhooks(EdgeConfig.Webhooks.defaults().withSecrets(List.of(SECRET)))
-                .withStore(new EdgeConfig.Store(dir.resolve("edge.db").toString())));
+                .with("headerTimeout", java.time.Duration.ofSeconds(1))
+                .with("webhooks.secrets", List.of(SECRET))
+                .with("store.path", dir.resolve("edge.db").toString()));
   }
 
   @AfterAll

@@ -5,7 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.stripe.net.Webhook;
 import dev.stripeedge.core.tier.CacheTier;
 import dev.stripeedge.core.tier.TierEntry;
-import dev.stripeedge.runtime.EdgeConfig;
+import dev.stripeedge.runtime.EdgeSettings;
 import dev.stripeedge.sim.SimConfig;
 import dev.stripeedge.sim.junit.StripeSimExtension;
 import java.net.URI;
@@ -109,12 +109,12 @@ class JournalServerIT {
     List<Collection<String>> landed = new CopyOnWriteArrayList<>();
     edge =
         EdgeServer.start(
-            EdgeConfig.defaults()
-                .withPort(0)
-                .withAdminPort(0)
-                .withUpstream(sim.baseUrl())
-                .withWebhooks(EdgeConfig.Webhooks.defaults().withSecrets(List.of(SECRET)))
-                .withStore(new EdgeConfig.Store(dir.resolve("edge.db").toString())),
+            EdgeSettings.defaults()
+                .with("port", 0)
+                .with("listeners.admin.port", 0)
+                .with("upstream", sim.baseUrl())
+                .with("webhooks.secrets", List.of(SECRET))
+                .with("store.path", dir.resolve("edge.db").toString()),
             new EdgeServer.Hooks(
                 tier -> new FlakyInvalidations(tier, toFail, landed),
                 () -> {},

@@ -2,7 +2,7 @@ package dev.stripeedge.server;
 
 import dev.stripeedge.core.tier.CacheTier;
 import dev.stripeedge.core.tier.TierEntry;
-import dev.stripeedge.runtime.EdgeConfig;
+import dev.stripeedge.runtime.EdgeSettings;
 import java.io.IOException;
 import java.util.Collection;
 import java.util.List;
@@ -31,13 +31,13 @@ final class KillableEdge {
   private KillableEdge() {}
 
   public static void main(String[] args) throws IOException {
-    EdgeConfig config =
-        EdgeConfig.defaults()
-            .withPort(Integer.parseInt(args[3]))
-            .withAdminPort(0)
-            .withUpstream(args[0])
-            .withStore(new EdgeConfig.Store(args[1]))
-            .withWebhooks(EdgeConfig.Webhooks.defaults().withSecrets(List.of(args[2])));
+    EdgeSettings config =
+        EdgeSettings.defaults()
+            .with("port", Integer.parseInt(args[3]))
+            .with("listeners.admin.port", 0)
+            .with("upstream", args[0])
+            .with("store.path", args[1])
+            .with("webhooks.secrets", List.of(args[2]));
     EdgeServer.Hooks hooks =
         switch (System.getProperty(STALL_PROPERTY, "none")) {
           case "invalidation" ->

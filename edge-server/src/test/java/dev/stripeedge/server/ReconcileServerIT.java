@@ -2,7 +2,7 @@ package dev.stripeedge.server;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.stripeedge.runtime.EdgeConfig;
+import dev.stripeedge.runtime.EdgeSettings;
 import dev.stripeedge.sim.SimConfig;
 import dev.stripeedge.sim.junit.StripeSimExtension;
 import java.net.URI;
@@ -77,14 +77,17 @@ class ReconcileServerIT {
             .body();
     edge =
         EdgeServer.start(
-            EdgeConfig.defaults()
-                .withPort(0)
-                .withAdminPort(0)
-                .withUpstream(sim.baseUrl())
-                .withWebhooks(
-                    EdgeConfig.Webhooks.defaults().withSecrets(List.of(group(SECRET, endpoint))))
-                .withReconcile(new EdgeConfig.Reconcile(3600, key, 10, 3600, 20))
-                .withStore(new EdgeConfig.Store(dir.resolve("edge.db").toString())));
+            EdgeSettings.defaults()
+                .with("port", 0)
+                .with("listeners.admin.port", 0)
+                .with("upstream", sim.baseUrl())
+                .with("webhooks.secrets", List.of(group(SECRET, endpoint)))
+                .with("reconcile.period", java.time.Duration.ofSeconds(3600))
+                .with("reconcile.apiKey", key)
+                .with("reconcile.maxPagesPerPass", 10)
+                .with("reconcile.driftAuditEvery", java.time.Duration.ofSeconds(3600))
+                .with("reconcile.driftSample", 20)
+                .with("store.path", dir.resolve("edge.db").toString()));
     String base = "http://127.0.0.1:" + edge.port();
     String first = group(ID, send(base, "POST", "/v1/customers", key, "name=OneBefore").body());
     String second = group(ID, send(base, "POST", "/v1/customers", key, "name=TwoBefore").body());

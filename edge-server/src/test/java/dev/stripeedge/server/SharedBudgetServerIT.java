@@ -2,7 +2,7 @@ package dev.stripeedge.server;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.stripeedge.runtime.EdgeConfig;
+import dev.stripeedge.runtime.EdgeSettings;
 import dev.stripeedge.sim.SimConfig;
 import dev.stripeedge.sim.junit.StripeSimExtension;
 import dev.stripeedge.testkit.RedisServerExtension;
@@ -13,6 +13,7 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
@@ -33,16 +34,24 @@ class SharedBudgetServerIT {
 
   private final HttpClient http = HttpClient.newHttpClient();
 
-  private EdgeConfig config(String redisUri) {
-    EdgeConfig defaults = EdgeConfig.defaults();
-    return defaults
-        .withPort(0)
-        .withAdminPort(0)
-        .withUpstream(sim.baseUrl())
-        .withStore(new EdgeConfig.Store(dir.resolve("edge.db").toString()))
-        .withCache(defaults.cache().withKeySecret(SECRET))
-        .withBudget(
-            defaults.budget().withRedis(defaults.budget().redis().withUris(List.of(redisUri))));
+  private EdgeSettings config(String redisUri) {
+    return EdgeSettings.defaults()
+        .with(
+            Map.of(
+                "port",
+                0,
+                "listeners.admin.port",
+                0,
+                "upstream",
+                sim.baseUrl(),
+                "store.path",
+                dir.resolve("edge.db").toString(),
+                "cacheKeySecret",
+                SECRET,
+                "budget.shared.redis.redis.enabled",
+                true,
+                "budget.shared.redis.redis.uris",
+                List.of(redisUri)));
   }
 
   private HttpResponse<String> get(EdgeServer edge, String path) throws Exception {
@@ -69,8 +78,7 @@ class SharedBudgetServerIT {
     try (EdgeServer a = EdgeServer.start(config(redis.uri()));
         EdgeServer b =
             EdgeServer.start(
-                config(redis.uri())
-                    .withStore(new EdgeConfig.Store(dir.resolve("other.db").toString())))) {
+                config(redis.uri()).with("store.path", dir.resolve("other.db").toString()))) {
       assertThat(get(a, "/v1/customers").statusCode()).isEqualTo(200);
       assertThat(get(b, "/v1/customers").statusCode()).isEqualTo(200);
 

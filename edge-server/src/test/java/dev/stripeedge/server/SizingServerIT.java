@@ -7,7 +7,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.stripe.StripeClient;
 import com.stripe.param.CustomerCreateParams;
-import dev.stripeedge.runtime.EdgeConfig;
+import dev.stripeedge.runtime.EdgeSettings;
 import dev.stripeedge.sim.SimConfig;
 import dev.stripeedge.sim.junit.StripeSimExtension;
 import java.net.URI;
@@ -41,13 +41,12 @@ class SizingServerIT {
   static void startEdge() {
     edge =
         EdgeServer.start(
-            EdgeConfig.defaults()
-                .withPort(0)
-                .withListeners(
-                    EdgeConfig.Listeners.defaults()
-                        .withAdmin(EdgeConfig.Admin.defaults().withPort(0).withToken(ADMIN_TOKEN)))
-                .withUpstream(sim.baseUrl())
-                .withStore(new EdgeConfig.Store(dir.resolve("edge.db").toString())));
+            EdgeSettings.defaults()
+                .with("port", 0)
+                .with("listeners.admin.port", 0)
+                .with("listeners.admin.token", ADMIN_TOKEN)
+                .with("upstream", sim.baseUrl())
+                .with("store.path", dir.resolve("edge.db").toString()));
   }
 
   @AfterAll

@@ -1,6 +1,6 @@
 package dev.stripeedge.server;
 
-import dev.stripeedge.runtime.EdgeConfig;
+import dev.stripeedge.runtime.EdgeSettings;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -32,8 +32,8 @@ final class TestCerts {
    */
   record Pair(Path cert, Path key, X509Certificate certificate) {
 
-    EdgeConfig.Tls tls() {
-      return new EdgeConfig.Tls(cert.toString(), key.toString());
+    EdgeSettings.Tls tls() {
+      return new EdgeSettings.Tls(cert.toString(), key.toString());
     }
   }
 

@@ -2,7 +2,7 @@ package dev.stripeedge.server;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.stripeedge.runtime.EdgeConfig;
+import dev.stripeedge.runtime.EdgeSettings;
 import dev.stripeedge.sim.SimConfig;
 import dev.stripeedge.sim.junit.StripeSimExtension;
 import java.net.URI;
@@ -37,12 +37,12 @@ class TierServerIT {
 
   private final HttpClient http = HttpClient.newHttpClient();
 
-  private EdgeConfig config() {
-    return EdgeConfig.defaults()
-        .withPort(0)
-        .withAdminPort(0)
-        .withUpstream(sim.baseUrl())
-        .withStore(new EdgeConfig.Store(dir.resolve("edge.db").toString()));
+  private EdgeSettings config() {
+    return EdgeSettings.defaults()
+        .with("port", 0)
+        .with("listeners.admin.port", 0)
+        .with("upstream", sim.baseUrl())
+        .with("store.path", dir.resolve("edge.db").toString());
   }
 
   private HttpResponse<String> send(EdgeServer edge, String method, String path, String key)
@@ -137,15 +137,14 @@ class TierServerIT {
 
   @Test
   void withEncryptionTheFileHoldsNoPlaintextAndARestartStillHits() throws Exception {
-    EdgeConfig sealed =
+    EdgeSettings sealed =
         config()
-            .withTiers(
-                EdgeConfig.Tiers.defaults()
-                    .withEncryption(
-                        new EdgeConfig.Encryption(
-                            true,
-                            "",
-                            Map.of("k1", "AQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQE="))));
+            .with(
+                Map.of(
+                    "tiers.encryption.enabled",
+                    true,
+                    "tiers.encryption.keys",
+                    Map.of("k1", "AQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQE=")));
     String key = "sk_test_tier_sealed_server";
     String path = "/v1/customers/" + customer(key);
     try (EdgeServer first = EdgeServer.start(sealed)) {
@@ -164,10 +163,7 @@ class TierServerIT {
 
   @Test
   void withTheTierOffNothingIsCachedInTheFile() throws Exception {
-    EdgeConfig off =
-        config()
-            .withTiers(
-                EdgeConfig.Tiers.defaults().withSqlite(new EdgeConfig.Sqlite(false, 1 << 20, 50)));
+    EdgeSettings off = config().with("tiers.sqlite.enabled", false);
     String key = "sk_test_tier_off";
     String path = "/v1/customers/" + customer(key);
     try (EdgeServer edge = EdgeServer.start(off)) {

@@ -11,7 +11,7 @@ import ch.qos.logback.core.read.ListAppender;
 import com.stripe.StripeClient;
 import com.stripe.model.Customer;
 import com.stripe.param.CustomerCreateParams;
-import dev.stripeedge.runtime.EdgeConfig;
+import dev.stripeedge.runtime.EdgeSettings;
 import dev.stripeedge.sim.SimConfig;
 import dev.stripeedge.sim.junit.StripeSimExtension;
 import java.net.URI;
@@ -24,6 +24,7 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.security.cert.X509Certificate;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 import javax.net.ssl.HttpsURLConnection;
@@ -70,30 +71,36 @@ class TlsListenerIT {
   }
 
   /** Every listener on TLS from one pair of files in {@code dir}, checked every second. */
-  private EdgeServer start(EdgeConfig.Tls tls) {
+  private EdgeServer start(EdgeSettings.Tls tls) {
     edge =
         EdgeServer.start(
-            EdgeConfig.defaults()
-                .withPort(0)
-                .withUpstream(sim.baseUrl())
-                .withWebhooks(EdgeConfig.Webhooks.defaults().withSecrets(List.of("whsec_tls")))
-                .withListeners(
-                    new EdgeConfig.Listeners(
+            EdgeSettings.defaults()
+                .with("port", 0)
+                .with("upstream", sim.baseUrl())
+                .with("webhooks.secrets", List.of("whsec_tls"))
+                .with(
+                    Map.of(
+                        "listeners.proxyTls",
                         tls,
-                        EdgeConfig.Admin.defaults().withPort(0).withTls(tls),
-                        new EdgeConfig.WebhookListener(true, "127.0.0.1", 0, tls),
-                        1))
-                .withStore(new EdgeConfig.Store(dir.resolve("edge.db").toString())));
+                        "listeners.admin.port",
+                        0,
+                        "listeners.admin.tls",
+                        tls,
+                        "listeners.webhooks",
+                        new EdgeSettings.WebhookListener(true, "127.0.0.1", 0, tls),
+                        "listeners.tlsReload",
+                        java.time.Duration.ofSeconds(1)))
+                .with("store.path", dir.resolve("edge.db").toString()));
     return edge;
   }
 
   /** The test's copy of {@code pair}'s files, which it may overwrite. */
-  private EdgeConfig.Tls copyOf(TestCerts.Pair pair) throws Exception {
+  private EdgeSettings.Tls copyOf(TestCerts.Pair pair) throws Exception {
     Path cert = dir.resolve("edge.crt");
     Path key = dir.resolve("edge.key");
     Files.copy(pair.cert(), cert, StandardCopyOption.REPLACE_EXISTING);
     Files.copy(pair.key(), key, StandardCopyOption.REPLACE_EXISTING);
-    return new EdgeConfig.Tls(cert.toString(), key.toString());
+    return new EdgeSettings.Tls(cert.toString(), key.toString());
   }
 
   private static HttpClient client(SSLContext context) {
@@ -240,7 +247,7 @@ class TlsListenerIT {
 
   @Test
   void renewedFilesAreServedWithoutARestart() throws Exception {
-    EdgeConfig.Tls tls = copyOf(first);
+    EdgeSettings.Tls tls = copyOf(first);
     start(tls);
     SSLContext both = TestCerts.trusting(List.of(first.certificate(), second.certificate()));
     assertThat(presented(edge.port(), both)).isEqualTo(first.certificate());
@@ -271,7 +278,7 @@ class TlsListenerIT {
 
   @Test
   void aBrokenRenewalKeepsTheServedCertificate() throws Exception {
-    EdgeConfig.Tls tls = copyOf(first);
+    EdgeSettings.Tls tls = copyOf(first);
     start(tls);
     SSLContext trustFirst = TestCerts.trusting(List.of(first.certificate()));
     Logger logger = (Logger) LoggerFactory.getLogger(ListenerTls.class);
@@ -305,8 +312,8 @@ class TlsListenerIT {
 
   @Test
   void missingFilesStopTheStartWithTheirName() {
-    EdgeConfig.Tls missing =
-        new EdgeConfig.Tls(
+    EdgeSettings.Tls missing =
+        new EdgeSettings.Tls(
             dir.resolve("absent.crt").toString(), dir.resolve("absent.key").toString());
 
     assertThatThrownBy(() -> start(missing))

@@ -6,8 +6,10 @@ import com.stripe.exception.SignatureVerificationException;
 import com.stripe.model.Event;
 import com.stripe.net.Webhook;
 import com.sun.net.httpserver.HttpServer;
+import dev.stripeedge.core.Secret;
+import dev.stripeedge.core.webhooks.ForwardConfig;
 import dev.stripeedge.core.webhooks.StripeSignature;
-import dev.stripeedge.runtime.EdgeConfig;
+import dev.stripeedge.runtime.EdgeSettings;
 import dev.stripeedge.testkit.Waits;
 import java.io.IOException;
 import java.net.InetSocketAddress;
@@ -17,8 +19,10 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
+import java.util.Map;
 import java.util.Queue;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -88,23 +92,22 @@ class WebhookForwardIT {
   private EdgeServer startEdge(int maxAttempts, String target) {
     edge =
         EdgeServer.start(
-            EdgeConfig.defaults()
-                .withPort(0)
-                .withListeners(
-                    EdgeConfig.Listeners.defaults()
-                        .withAdmin(EdgeConfig.Admin.defaults().withPort(0).withToken(ADMIN_TOKEN)))
-                .withUpstream("http://127.0.0.1:9")
-                .withBudget(EdgeConfig.Budget.defaults().withEnabled(false))
-                .withWebhooks(
-                    EdgeConfig.Webhooks.defaults()
-                        .withSecrets(List.of(EDGE_SECRET))
-                        .withForward(
-                            List.of(new EdgeConfig.Forward(target, APP_SECRET)),
-                            maxAttempts,
-                            20,
-                            100,
-                            2000))
-                .withStore(new EdgeConfig.Store(dir.resolve("edge.db").toString())));
+            EdgeSettings.defaults()
+                .with("port", 0)
+                .with("listeners.admin.port", 0)
+                .with("listeners.admin.token", ADMIN_TOKEN)
+                .with("upstream", "http://127.0.0.1:9")
+                .with("budget.enabled", false)
+                .with("webhooks.secrets", List.of(EDGE_SECRET))
+                .with(
+                    "webhooks.forwarding",
+                    new ForwardConfig(
+                        Map.of(target, Secret.of(APP_SECRET)),
+                        maxAttempts,
+                        Duration.ofMillis(20),
+                        Duration.ofMillis(100),
+                        Duration.ofMillis(2000)))
+                .with("store.path", dir.resolve("edge.db").toString()));
     return edge;
   }
 

@@ -3,7 +3,8 @@ package dev.stripeedge.server;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.stripe.net.Webhook;
-import dev.stripeedge.runtime.EdgeConfig;
+import dev.stripeedge.core.Secret;
+import dev.stripeedge.runtime.EdgeSettings;
 import dev.stripeedge.sim.SimConfig;
 import dev.stripeedge.sim.junit.StripeSimExtension;
 import java.net.URI;
@@ -50,16 +51,16 @@ class WebhookReceiverIT {
     return start(secrets, List.of());
   }
 
-  private EdgeServer start(List<String> secrets, List<EdgeConfig.Endpoint> endpoints) {
+  private EdgeServer start(List<String> secrets, List<EdgeSettings.Endpoint> endpoints) {
     edge =
         EdgeServer.start(
-            EdgeConfig.defaults()
-                .withPort(0)
-                .withAdminPort(0)
-                .withUpstream(sim.baseUrl())
-                .withWebhooks(
-                    EdgeConfig.Webhooks.defaults().withSecrets(secrets).withEndpoints(endpoints))
-                .withStore(new EdgeConfig.Store(dir.resolve("edge.db").toString())));
+            EdgeSettings.defaults()
+                .with("port", 0)
+                .with("listeners.admin.port", 0)
+                .with("upstream", sim.baseUrl())
+                .with("webhooks.secrets", secrets)
+                .with("webhooks.endpoints", endpoints)
+                .with("store.path", dir.resolve("edge.db").toString()));
     return edge;
   }
 
@@ -179,7 +180,9 @@ class WebhookReceiverIT {
     String connect = createEndpoint(key, "&connect=true");
     start(
         List.of(group(SECRET, platform)),
-        List.of(new EdgeConfig.Endpoint("/webhooks/connect", List.of(group(SECRET, connect)))));
+        List.of(
+            new EdgeSettings.Endpoint(
+                "/webhooks/connect", List.of(Secret.of(group(SECRET, connect))))));
     pointEndpointAt(key, group(ID, platform), "/webhooks/stripe");
     pointEndpointAt(key, group(ID, connect), "/webhooks/connect");
     String customer =
@@ -201,7 +204,7 @@ class WebhookReceiverIT {
     String connectSecret = "whsec_connect_test_secret";
     start(
         List.of(EDGE_SECRET),
-        List.of(new EdgeConfig.Endpoint("/webhooks/connect", List.of(connectSecret))));
+        List.of(new EdgeSettings.Endpoint("/webhooks/connect", List.of(Secret.of(connectSecret)))));
     String payload = event("evt_connect_1", "cus_connect");
     long now = Instant.now().getEpochSecond();
 
@@ -227,7 +230,9 @@ class WebhookReceiverIT {
   void aConnectEndpointWorksWithoutAPlatformSecretWhileThePlatformPathStillRefuses()
       throws Exception {
     String connectSecret = "whsec_connect_only";
-    start(List.of(), List.of(new EdgeConfig.Endpoint("/webhooks/connect", List.of(connectSecret))));
+    start(
+        List.of(),
+        List.of(new EdgeSettings.Endpoint("/webhooks/connect", List.of(Secret.of(connectSecret)))));
     String payload = event("evt_connect_only", "cus_connect_only");
     long now = Instant.now().getEpochSecond();
 

@@ -24,7 +24,7 @@ import java.time.Duration;
  *
  * <pre>{@code
  * static final EdgeRuntime EDGE =
- *     EdgeRuntime.start(EdgeConfigLoader.load(Path.of("edge.yaml"), System.getenv()), meters);
+ *     EdgeRuntime.start(EdgeSettingsLoader.load(Path.of("edge.yaml"), System.getenv()), meters);
  * static final StripeClient STRIPE = EdgeStripe.client(apiKey, EDGE);
  * }</pre>
  *

@@ -5,8 +5,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.stripe.StripeClient;
 import com.stripe.model.Customer;
 import com.stripe.param.CustomerCreateParams;
-import dev.stripeedge.runtime.EdgeConfig;
 import dev.stripeedge.runtime.EdgeRuntime;
+import dev.stripeedge.runtime.EdgeSettings;
 import dev.stripeedge.sim.SimConfig;
 import dev.stripeedge.sim.junit.StripeSimExtension;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
@@ -32,10 +32,10 @@ class RuntimeClientIT {
 
   @TempDir Path dir;
 
-  private EdgeConfig config() {
-    return EdgeConfig.defaults()
-        .withUpstream(sim.baseUrl())
-        .withStore(new EdgeConfig.Store(dir.resolve("edge.db").toString()));
+  private EdgeSettings config() {
+    return EdgeSettings.defaults()
+        .with("upstream", sim.baseUrl())
+        .with("store.path", dir.resolve("edge.db").toString());
   }
 
   private static long simCount(String endpointAndStatus) {

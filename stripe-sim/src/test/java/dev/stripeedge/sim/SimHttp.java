@@ -54,6 +54,40 @@ public final class SimHttp {
             .build());
   }
 
+  /**
+   * A card PaymentIntent for {@code amount} US cents, created and confirmed at once with {@code
+   * paymentMethod} ({@code pm_card_visa}…); {@code extra} is appended to the form ({@code
+   * &capture_method=manual}).
+   */
+  public HttpResponse<String> confirmedPaymentIntent(
+      String key, long amount, String paymentMethod, String extra) {
+    return post(
+        "/v1/payment_intents",
+        key,
+        "amount="
+            + amount
+            + "&currency=usd&confirm=true&payment_method_types[]=card&payment_method="
+            + paymentMethod
+            + extra);
+  }
+
+  /** The body of a 200 as JSON; any other status fails with the body in the message. */
+  public static com.fasterxml.jackson.databind.JsonNode ok(HttpResponse<String> response) {
+    org.assertj.core.api.Assertions.assertThat(response.statusCode())
+        .as(response.body())
+        .isEqualTo(200);
+    return json(response);
+  }
+
+  /** The body as JSON, whatever the status. */
+  public static com.fasterxml.jackson.databind.JsonNode json(HttpResponse<String> response) {
+    try {
+      return dev.stripeedge.sim.internal.wire.Json.MAPPER.readTree(response.body());
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
   public HttpResponse<String> send(HttpRequest request) {
     try {
       return client.send(request, HttpResponse.BodyHandlers.ofString());

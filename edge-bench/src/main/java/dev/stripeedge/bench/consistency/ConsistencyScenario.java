@@ -1,15 +1,17 @@
 package dev.stripeedge.bench.consistency;
 
 import dev.stripeedge.bench.SimKeys;
-import dev.stripeedge.runtime.EdgeConfig;
+import dev.stripeedge.runtime.EdgeSettings;
 import dev.stripeedge.server.EdgeServer;
 import dev.stripeedge.sim.SimConfig;
 import dev.stripeedge.sim.SimMode;
 import dev.stripeedge.sim.StripeSim;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.Comparator;
 import java.util.Locale;
+import java.util.Map;
 import java.util.stream.Stream;
 
 /**
@@ -37,12 +39,23 @@ public final class ConsistencyScenario {
     try (StripeSim sim = StripeSim.start(simConfig);
         EdgeServer edge =
             EdgeServer.start(
-                EdgeConfig.defaults()
-                    .withPort(0)
-                    .withAdminPort(0)
-                    .withUpstream(sim.baseUrl())
-                    .withCache(cacheWithLists())
-                    .withStore(new EdgeConfig.Store(dir.resolve("edge.db").toString())))) {
+                EdgeSettings.defaults()
+                    .with(
+                        Map.of(
+                            "port",
+                            0,
+                            "listeners.admin.port",
+                            0,
+                            "upstream",
+                            sim.baseUrl(),
+                            // The lists the check reads opted in (lists are off by default), so a
+                            // write that adds or removes a member must drop the cached list too.
+                            "cache.listResources",
+                            ConsistencyCheck.LISTED,
+                            "cache.listTtl",
+                            Duration.ofSeconds(60),
+                            "store.path",
+                            dir.resolve("edge.db").toString())))) {
       return new ConsistencyCheck(
               "http://127.0.0.1:" + edge.port(), sim.baseUrl(), SimKeys.live("consistency"), seed)
           .run(writes);
@@ -51,25 +64,6 @@ public final class ConsistencyScenario {
         files.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
       }
     }
-  }
-
-  /**
-   * The default cache with the lists the check reads opted in (lists are off by default), so that a
-   * write that adds or removes a member must drop the cached list too.
-   */
-  private static EdgeConfig.Cache cacheWithLists() {
-    EdgeConfig.Cache cache = EdgeConfig.Cache.defaults();
-    return new EdgeConfig.Cache(
-        cache.defaultTtlSeconds(),
-        cache.ttlSeconds(),
-        ConsistencyCheck.LISTED,
-        60,
-        cache.staleWhileRevalidateSeconds(),
-        cache.staleIfErrorSeconds(),
-        cache.maxBytes(),
-        cache.notFoundTtlSeconds(),
-        cache.keySecret(),
-        cache.sizing());
   }
 
   public static void main(String[] args) throws Exception {

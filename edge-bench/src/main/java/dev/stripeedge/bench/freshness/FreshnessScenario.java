@@ -4,7 +4,7 @@ import com.google.gson.GsonBuilder;
 import com.google.gson.JsonArray;
 import com.google.gson.JsonObject;
 import dev.stripeedge.bench.SimKeys;
-import dev.stripeedge.runtime.EdgeConfig;
+import dev.stripeedge.runtime.EdgeSettings;
 import dev.stripeedge.server.EdgeServer;
 import dev.stripeedge.sim.SimConfig;
 import dev.stripeedge.sim.SimMode;
@@ -208,15 +208,26 @@ public final class FreshnessScenario {
                           "http://127.0.0.1:" + port + "/webhooks/stripe", StandardCharsets.UTF_8)
                       + "&enabled_events[]=*")
               .body();
-      EdgeConfig config =
-          EdgeConfig.defaults()
-              .withPort(port)
-              .withAdminPort(0)
-              .withUpstream(sim.baseUrl())
-              .withWebhooks(
-                  EdgeConfig.Webhooks.defaults().withSecrets(List.of(group(SECRET, endpoint))))
-              .withReconcile(new EdgeConfig.Reconcile(reconcileSeconds, KEY, 10, 3600, 0))
-              .withStore(new EdgeConfig.Store(dir.resolve("edge.db").toString()));
+      EdgeSettings config =
+          EdgeSettings.defaults()
+              .with(
+                  Map.of(
+                      "port",
+                      port,
+                      "listeners.admin.port",
+                      0,
+                      "upstream",
+                      sim.baseUrl(),
+                      "webhooks.secrets",
+                      List.of(group(SECRET, endpoint)),
+                      "reconcile.period",
+                      java.time.Duration.ofSeconds(reconcileSeconds),
+                      "reconcile.apiKey",
+                      KEY,
+                      "reconcile.driftSample",
+                      0,
+                      "store.path",
+                      dir.resolve("edge.db").toString()));
       try (EdgeServer edge = EdgeServer.start(config)) {
         return measure(variant, sim.baseUrl(), "http://127.0.0.1:" + edge.port(), edge);
       }

@@ -1,5 +1,6 @@
 package dev.stripeedge.core.webhooks;
 
+import dev.stripeedge.core.Secret;
 import java.time.Duration;
 import java.util.Map;
 
@@ -13,7 +14,7 @@ import java.util.Map;
  * @param timeout one attempt's limit (connect and answer)
  */
 public record ForwardConfig(
-    Map<String, String> targets, int maxAttempts, Duration base, Duration cap, Duration timeout) {
+    Map<String, Secret> targets, int maxAttempts, Duration base, Duration cap, Duration timeout) {
 
   public ForwardConfig {
     targets = Map.copyOf(targets);
@@ -22,7 +23,7 @@ public record ForwardConfig(
           if (!url.startsWith("http://") && !url.startsWith("https://")) {
             throw new IllegalArgumentException("a forward target must be an http(s) URL: " + url);
           }
-          if (secret.isBlank()) {
+          if (secret.isEmpty()) {
             // The URL names the target; never the secret in a message.
             throw new IllegalArgumentException("the secret of forward target " + url + " is blank");
           }

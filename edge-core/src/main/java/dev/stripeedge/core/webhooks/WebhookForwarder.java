@@ -1,5 +1,6 @@
 package dev.stripeedge.core.webhooks;
 
+import dev.stripeedge.core.Secret;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.io.IOException;
@@ -141,13 +142,13 @@ public final class WebhookForwarder {
   }
 
   private void attempt(WebhookOutbox.Delivery delivery) {
-    String secret = config.targets().get(delivery.target());
-    if (secret == null) {
+    Secret target = config.targets().get(delivery.target());
+    if (target == null) {
       outbox.dead(delivery.id(), delivery.attempts(), "target no longer configured");
       dead.increment();
       return;
     }
-    String error = send(delivery, secret);
+    String error = send(delivery, target.reveal());
     if (INTERRUPTED.equals(error)) {
       // Shutting down mid-attempt: not the target's fault; the row stays as it was.
       return;

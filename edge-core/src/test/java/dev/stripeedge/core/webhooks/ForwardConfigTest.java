@@ -3,6 +3,7 @@ package dev.stripeedge.core.webhooks;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.stripeedge.core.Secret;
 import java.time.Duration;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -13,7 +14,7 @@ class ForwardConfigTest {
 
   private static final ForwardConfig CONFIG =
       new ForwardConfig(
-          Map.of("http://127.0.0.1:3000/hook", "whsec_app"),
+          Map.of("http://127.0.0.1:3000/hook", Secret.of("whsec_app")),
           8,
           Duration.ofMillis(1000),
           Duration.ofMillis(5000),
@@ -38,7 +39,7 @@ class ForwardConfigTest {
     assertThatThrownBy(
             () ->
                 new ForwardConfig(
-                    Map.of("ftp://x", "whsec_s"),
+                    Map.of("ftp://x", Secret.of("whsec_s")),
                     1,
                     Duration.ofMillis(1),
                     Duration.ofMillis(1),
@@ -47,7 +48,7 @@ class ForwardConfigTest {
     assertThatThrownBy(
             () ->
                 new ForwardConfig(
-                    Map.of("http://x", " "),
+                    Map.of("http://x", Secret.of(" ")),
                     1,
                     Duration.ofMillis(1),
                     Duration.ofMillis(1),

@@ -1,8 +1,8 @@
 package dev.stripeedge.store.sqlite;
 
 import dev.stripeedge.core.webhooks.EventLedger;
+import dev.stripeedge.core.webhooks.EventStore;
 import dev.stripeedge.core.webhooks.StripeEvent;
-import dev.stripeedge.core.webhooks.WebhookOutbox;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -35,7 +35,7 @@ import org.jspecify.annotations.Nullable;
  * Thread-safe: one connection, one caller at a time (SQLite writes one at a time anyway); every
  * method blocks on disk I/O. Errors are {@link IllegalStateException}s carrying the SQL error.
  */
-public final class SqliteEventLedger implements EventLedger, WebhookOutbox {
+public final class SqliteEventLedger implements EventStore {
 
   private static final String RECONCILE_CURSOR = "reconcile";
 

@@ -53,6 +53,54 @@ class AccountDefaultVersionIT {
     assertThat(json(created).path("recurring").has("aggregate_usage")).isFalse();
   }
 
+  @Test
+  void anEndpointPinnedToANewerVersionThanTheAccountsGetsTheNewerShape() throws Exception {
+    String key = "sk_test_newer_endpoint";
+    java.util.concurrent.BlockingQueue<String> received =
+        new java.util.concurrent.LinkedBlockingQueue<>();
+    com.sun.net.httpserver.HttpServer receiver =
+        com.sun.net.httpserver.HttpServer.create(new java.net.InetSocketAddress("127.0.0.1", 0), 0);
+    receiver.createContext(
+        "/hook",
+        exchange -> {
+          received.add(
+              new String(
+                  exchange.getRequestBody().readAllBytes(),
+                  java.nio.charset.StandardCharsets.UTF_8));
+          exchange.sendResponseHeaders(200, -1);
+          exchange.close();
+        });
+    receiver.start();
+    try {
+      json(
+          http.post(
+              "/v1/webhook_endpoints",
+              key,
+              "url=http%3A%2F%2F127.0.0.1%3A"
+                  + receiver.getAddress().getPort()
+                  + "%2Fhook&enabled_events[]=price.created&api_version=2026-07-29.dahlia"));
+      http.post(
+          "/v1/prices",
+          key,
+          "currency=usd&unit_amount=100&recurring[interval]=month&product_data[name]=Pinned");
+
+      String payload = received.poll(10, java.util.concurrent.TimeUnit.SECONDS);
+
+      assertThat(payload).isNotNull();
+      JsonNode event = Json.MAPPER.readTree(payload);
+      assertThat(event.path("api_version").asText()).isEqualTo("2026-07-29.dahlia");
+      assertThat(event.path("data").path("object").path("recurring").has("aggregate_usage"))
+          .isFalse();
+      // The stored event is the account's: 2020-08-27.
+      JsonNode stored = json(http.get("/v1/events?type=price.created", key)).path("data").get(0);
+      assertThat(stored.path("api_version").asText()).isEqualTo("2020-08-27");
+      assertThat(stored.path("data").path("object").path("recurring").has("aggregate_usage"))
+          .isTrue();
+    } finally {
+      receiver.stop(0);
+    }
+  }
+
   private static JsonNode json(HttpResponse<String> response) {
     assertThat(response.statusCode()).as(response.body()).isEqualTo(200);
     try {

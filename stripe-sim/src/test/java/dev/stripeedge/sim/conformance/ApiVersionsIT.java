@@ -58,13 +58,7 @@ class ApiVersionsIT {
                 "currency=usd&amount=700&interval=month&product=" + IDS.get("product")))
             .path("id")
             .asText());
-    JsonNode pi =
-        ok(
-            http.post(
-                "/v1/payment_intents",
-                KEY,
-                "amount=1500&currency=usd&confirm=true&payment_method_types[]=card"
-                    + "&payment_method=pm_card_visa"));
+    JsonNode pi = ok(http.confirmedPaymentIntent(KEY, 1500, "pm_card_visa", ""));
     IDS.put("payment_intent", pi.path("id").asText());
     IDS.put("charge", pi.path("latest_charge").asText());
     IDS.put("payment_method", pi.path("payment_method").asText());
@@ -104,6 +98,7 @@ class ApiVersionsIT {
     "product, marketing_features, 2024-04-09, 2024-04-10, absent, present",
     "product, attributes, 2023-08-15, 2023-08-16, present, absent",
     "payment_intent, charges, 2022-11-14, 2022-11-15, present, absent",
+    "charge, refunds, 2022-11-14, 2022-11-15, present, absent",
     "customer, sources, 2020-03-02, 2020-08-27, present, absent",
     "customer, subscriptions, 2020-03-02, 2020-08-27, present, absent",
     "customer, tax_ids, 2020-03-02, 2020-08-27, present, absent",
@@ -199,6 +194,61 @@ class ApiVersionsIT {
     assertThat(old.path("automatic_payment_methods").isNull()).isTrue();
     assertThat(old.path("payment_method_types").get(0).asText()).isEqualTo("card");
     assertThat(current.path("automatic_payment_methods").path("enabled").asBoolean()).isTrue();
+  }
+
+  @Test
+  void setupIntentsToldAutomaticPaymentMethodsApartBefore20230816() {
+    JsonNode old = post("/v1/setup_intents", "usage=off_session", "2023-08-15");
+    JsonNode current = post("/v1/setup_intents", "usage=off_session", "2023-08-16");
+
+    assertThat(old.path("automatic_payment_methods").isNull()).isTrue();
+    assertThat(old.path("payment_method_types").get(0).asText()).isEqualTo("card");
+    assertThat(current.path("automatic_payment_methods").path("enabled").asBoolean()).isTrue();
+  }
+
+  @Test
+  void checkoutUiModesWereRenamedIn20260325() {
+    String form =
+        "mode=subscription&success_url=https%3A%2F%2Fexample.com&line_items[0][price]="
+            + IDS.get("price");
+
+    JsonNode current = post("/v1/checkout/sessions", form, "2026-03-25.dahlia");
+    assertThat(current.path("ui_mode").asText()).isEqualTo("hosted_page");
+    String id = current.path("id").asText();
+    assertThat(get("/v1/checkout/sessions/" + id, "2026-03-24").path("ui_mode").asText())
+        .isEqualTo("hosted");
+    // The old names are taken in the old versions, and refused in the new ones.
+    JsonNode embedded =
+        post(
+            "/v1/checkout/sessions",
+            form.replace("success_url", "return_url") + "&ui_mode=embedded",
+            "2025-09-30.clover");
+    assertThat(embedded.path("ui_mode").asText()).isEqualTo("embedded");
+    assertThat(embedded.path("url").isNull()).isTrue();
+    assertThat(embedded.path("client_secret").asText()).startsWith(embedded.path("id").asText());
+    assertThat(
+            get("/v1/checkout/sessions/" + embedded.path("id").asText(), null)
+                .path("ui_mode")
+                .asText())
+        .isEqualTo("embedded_page");
+    HttpResponse<String> refused =
+        http.post(
+            "/v1/checkout/sessions", KEY, form + "&ui_mode=hosted", "Stripe-Version", "2026-03-25");
+    assertThat(refused.statusCode()).isEqualTo(400);
+    assertThat(json(refused).path("error").path("code").asText())
+        .isEqualTo("parameter_invalid_string_enum");
+  }
+
+  @Test
+  void aWebhookEndpointsVersionMustBeAVersion() {
+    HttpResponse<String> response =
+        http.post(
+            "/v1/webhook_endpoints",
+            KEY,
+            "url=https%3A%2F%2Fexample.com%2Fh&enabled_events[]=*&api_version=latest");
+
+    assertThat(response.statusCode()).isEqualTo(400);
+    assertThat(json(response).path("error").path("param").asText()).isEqualTo("api_version");
   }
 
   @Test

@@ -39,30 +39,46 @@ class ErrorDetailsIT {
       nullValues = "-",
       textBlock =
           """
-          chargeDeclined                  | card_declined    | generic_decline        | -         | Your card was declined.
-          chargeDeclinedInsufficientFunds | card_declined    | insufficient_funds     | -         | Your card has insufficient funds.
-          chargeDeclinedLostCard          | card_declined    | lost_card              | -         | Your card was declined.
-          chargeDeclinedStolenCard        | card_declined    | stolen_card            | -         | Your card was declined.
-          chargeDeclinedFraudulent        | card_declined    | fraudulent             | -         | Your card was declined.
-          chargeDeclinedIncorrectCvc      | incorrect_cvc    | incorrect_cvc          | cvc       | Your card's security code is incorrect.
-          chargeDeclinedExpiredCard       | expired_card     | expired_card           | exp_month | Your card has expired.
-          chargeDeclinedProcessingError   | processing_error | processing_error       | -         | An error occurred while processing your card. Try again in a little bit.
-          chargeDeclinedVelocityLimitExceeded | card_declined | card_velocity_exceeded | -       | Your card was declined for making repeated attempts too frequently or exceeding its amount limit.
+          chargeDeclined                  | card_declined    | generic_decline        | -         | -                 | 05 | Your card was declined.
+          chargeDeclinedInsufficientFunds | card_declined    | insufficient_funds     | -         | try_again_later   | 51 | Your card has insufficient funds.
+          chargeDeclinedLostCard          | card_declined    | lost_card              | -         | do_not_try_again  | 41 | Your card was declined.
+          chargeDeclinedStolenCard        | card_declined    | stolen_card            | -         | do_not_try_again  | 43 | Your card was declined.
+          chargeDeclinedFraudulent        | card_declined    | fraudulent             | -         | -                 | -  | Your card was declined.
+          chargeDeclinedIncorrectCvc      | incorrect_cvc    | incorrect_cvc          | cvc       | confirm_card_data | N7 | Your card's security code is incorrect.
+          chargeDeclinedExpiredCard       | expired_card     | expired_card           | exp_month | confirm_card_data | 54 | Your card has expired.
+          chargeDeclinedProcessingError   | processing_error | processing_error       | -         | try_again_later   | -  | An error occurred while processing your card. Try again in a little bit.
+          chargeDeclinedVelocityLimitExceeded | card_declined | card_velocity_exceeded | -        | try_again_later   | 61 | Your card was declined for making repeated attempts too frequently or exceeding its amount limit.
           """)
   void chargeDeclines(
-      String card, String code, String declineCode, @Nullable String param, String message) {
+      String card,
+      String code,
+      String declineCode,
+      @Nullable String param,
+      @Nullable String adviceCode,
+      @Nullable String networkDeclineCode,
+      String message) {
     HttpResponse<String> response =
         http.post("/v1/charges", key, "amount=1000&currency=usd&source=tok_" + card);
 
     JsonNode error = error(response, 402, "card_error", code, param);
     assertThat(error.path("decline_code").asText()).isEqualTo(declineCode);
     assertThat(error.path("message").asText()).isEqualTo(message);
+    assertThat(text(error, "advice_code")).isEqualTo(adviceCode);
+    assertThat(text(error, "network_decline_code")).isEqualTo(networkDeclineCode);
     String charge = error.path("charge").asText();
     assertThat(charge).startsWith("ch_");
     // The failed charge is stored, as at Stripe, and says why it failed.
     JsonNode stored = json(http.get("/v1/charges/" + charge, key));
     assertThat(stored.path("status").asText()).isEqualTo("failed");
     assertThat(stored.path("failure_code").asText()).isEqualTo(code);
+    // The charge's outcome carries the same advice and issuer code.
+    assertThat(text(stored.path("outcome"), "advice_code")).isEqualTo(adviceCode);
+    assertThat(text(stored.path("outcome"), "network_decline_code")).isEqualTo(networkDeclineCode);
+  }
+
+  private static @Nullable String text(JsonNode object, String field) {
+    JsonNode value = object.path(field);
+    return value.isMissingNode() || value.isNull() ? null : value.asText();
   }
 
   @ParameterizedTest
@@ -93,7 +109,37 @@ class ErrorDetailsIT {
     assertThat(pi.path("id").asText()).startsWith("pi_");
     assertThat(pi.path("status").asText()).isEqualTo("requires_payment_method");
     assertThat(pi.path("last_payment_error").path("decline_code").asText()).isEqualTo(declineCode);
+    assertThat(text(pi.path("last_payment_error"), "advice_code"))
+        .isEqualTo(text(error, "advice_code"));
+    assertThat(text(pi.path("last_payment_error"), "network_decline_code"))
+        .isEqualTo(text(error, "network_decline_code"));
     assertThat(error.path("payment_method").path("id").asText()).startsWith("pm_");
+  }
+
+  @Test
+  void anExpiredCardNamesTheYearOrTheMonth() {
+    int year = java.time.Year.now(java.time.ZoneOffset.UTC).getValue();
+
+    error(
+        http.post(
+            "/v1/payment_methods",
+            key,
+            "type=card&card[number]=4242424242424242&card[exp_month]=12&card[exp_year]="
+                + (year - 1)),
+        402,
+        "card_error",
+        "invalid_expiry_year",
+        "card[exp_year]");
+    error(
+        http.post(
+            "/v1/payment_methods",
+            key,
+            "type=card&card[number]=4242424242424242&card[exp_month]=13&card[exp_year]="
+                + (year + 1)),
+        402,
+        "card_error",
+        "invalid_expiry_month",
+        "card[exp_month]");
   }
 
   @Test
@@ -125,6 +171,8 @@ class ErrorDetailsIT {
           GET /v1/customers/cus_nope | -                                  | 404 | resource_missing              | id
           POST /v1/refunds | charge=ch_nope                                | 404 | resource_missing              | charge
           GET /v1/customers?limit=1000 | -                               | 400 | parameter_invalid_integer     | limit
+          POST /v1/customers | email=notanemail                          | 400 | email_invalid                 | email
+          POST /v1/refunds | charge=ch_nope&amount=abc                     | 400 | parameter_invalid_integer     | amount
           """)
   void invalidRequests(
       String request, @Nullable String form, int status, String code, String param) {
@@ -179,7 +227,7 @@ class ErrorDetailsIT {
         .isEqualTo("https://stripe.com/docs/error-codes/" + code.replace('_', '-'));
     String requestId = response.headers().firstValue("Request-Id").orElseThrow();
     assertThat(error.path("request_log_url").asText())
-        .isEqualTo("https://dashboard.stripe.com/test/logs/" + requestId);
+        .matches("https://dashboard\\.stripe\\.com/test/logs/" + requestId + "\\?t=\\d{10}");
     assertThat(error.path("message").asText()).isNotBlank();
     return error;
   }

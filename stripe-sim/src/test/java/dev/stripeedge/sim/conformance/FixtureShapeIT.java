@@ -43,6 +43,13 @@ class FixtureShapeIT {
   private static final java.util.Set<String> OPAQUE = java.util.Set.of("metadata", "object");
 
   private static final Map<String, JsonNode> RENDERED = new LinkedHashMap<>();
+
+  /**
+   * More states of the resources, checked against stripe-java's models only (the fixture shows one
+   * state): {@code "<resource> <state>"} keys, the model found by the first word.
+   */
+  private static final Map<String, JsonNode> STATES = new LinkedHashMap<>();
+
   private static JsonNode fixtures;
 
   @BeforeAll
@@ -68,7 +75,10 @@ class FixtureShapeIT {
             http,
             "/v1/setup_intents",
             "customer=" + cus + "&payment_method=pm_card_visa&confirm=true&usage=off_session"));
-    RENDERED.put("charge", get(http, "/v1/charges/" + pi.get("latest_charge").asText()));
+    // Stripe's example shows the charge's refunds, included (since 2022-11-15) when expanded.
+    RENDERED.put(
+        "charge",
+        get(http, "/v1/charges/" + pi.get("latest_charge").asText() + "?expand[]=refunds"));
     RENDERED.put(
         "payment_method", get(http, "/v1/payment_methods/" + pi.get("payment_method").asText()));
     RENDERED.put(
@@ -157,6 +167,82 @@ class FixtureShapeIT {
     JsonNode doomedProduct = post(http, "/v1/products", "name=Old");
     RENDERED.put(
         "deleted_product", delete(http, "/v1/products/" + doomedProduct.get("id").asText()));
+    renderStates(http, cus);
+  }
+
+  /** Declines, 3D Secure, expansions and embedded Checkout: the fields only those states carry. */
+  private static void renderStates(SimHttp http, String customer) {
+    JsonNode declined =
+        json(
+            http.post(
+                "/v1/payment_intents",
+                KEY,
+                "amount=2000&currency=usd&confirm=true&payment_method_types[]=card"
+                    + "&payment_method=pm_card_chargeDeclinedInsufficientFunds"));
+    STATES.put("payment_intent declined", declined.get("error").get("payment_intent"));
+    STATES.put(
+        "charge declined",
+        get(http, "/v1/charges/" + declined.get("error").get("charge").asText()));
+    JsonNode action =
+        post(
+            http,
+            "/v1/payment_intents",
+            "amount=2000&currency=usd&confirm=true&payment_method_types[]=card"
+                + "&payment_method=pm_card_authenticationRequired&return_url=https%3A%2F%2Fa.b");
+    STATES.put("payment_intent requires_action", action);
+    STATES.put(
+        "payment_intent authentication_failed",
+        post(
+            http,
+            "/_sim/payment_intents/" + action.get("id").asText() + "/authenticate",
+            "outcome=fail"));
+    JsonNode authenticated =
+        post(
+            http,
+            "/v1/payment_intents",
+            "amount=2000&currency=usd&confirm=true&payment_method_types[]=card"
+                + "&payment_method=pm_card_authenticationRequired");
+    post(http, "/_sim/payment_intents/" + authenticated.get("id").asText() + "/authenticate", "");
+    STATES.put(
+        "charge authenticated",
+        get(
+                http,
+                "/v1/payment_intents/"
+                    + authenticated.get("id").asText()
+                    + "?expand[]=latest_charge")
+            .get("latest_charge"));
+    JsonNode setup =
+        post(
+            http,
+            "/v1/setup_intents",
+            "customer=" + customer + "&payment_method=pm_card_authenticationRequired&confirm=true");
+    STATES.put("setup_intent requires_action", setup);
+    STATES.put(
+        "payment_intent expanded",
+        get(
+            http,
+            "/v1/payment_intents/"
+                + RENDERED.get("payment_intent").get("id").asText()
+                + "?expand[]=latest_charge.balance_transaction&expand[]=customer"
+                + "&expand[]=payment_method"));
+    STATES.put(
+        "customer expanded",
+        get(
+            http,
+            "/v1/customers/"
+                + customer
+                + "?expand[]=sources&expand[]=subscriptions&expand[]=tax_ids"
+                + "&expand[]=default_source"));
+    STATES.put(
+        "checkout.session embedded",
+        post(
+            http,
+            "/v1/checkout/sessions",
+            "mode=payment&ui_mode=embedded_page&return_url=https%3A%2F%2Fa.b"
+                + "&line_items[0][price]="
+                + post(http, "/v1/prices", "unit_amount=500&currency=usd&product_data[name]=x")
+                    .get("id")
+                    .asText()));
   }
 
   @Test
@@ -211,27 +297,77 @@ class FixtureShapeIT {
           Map.entry("deleted_customer", com.stripe.model.Customer.class),
           Map.entry("deleted_product", com.stripe.model.Product.class));
 
+  /**
+   * Every key the simulator sends, at every depth, is a field of stripe-java's model for it (the
+   * fields a Java client can read): followed through nested classes, expandable fields, lists and
+   * collections by the fields' declared types. Differences are listed in {@code
+   * stripe-java-model-allowlist.txt} with their reasons; a stale entry fails too.
+   */
   @Test
-  void everyTopLevelKeyIsInStripeJavasModel() {
+  void everyKeyIsInStripeJavasModelOrIsAllowListed() {
+    TreeSet<String> differences = new TreeSet<>();
+    RENDERED.forEach(
+        (name, object) -> ModelWalk.compare(name, "", MODELS.get(name), object, differences));
+    STATES.forEach(
+        (name, object) ->
+            ModelWalk.compare(name, "", MODELS.get(name.split(" ")[0]), object, differences));
+    TreeSet<String> allowed = new TreeSet<>(allowList("stripe-java-model-allowlist.txt").keySet());
+
+    TreeSet<String> unexplained = new TreeSet<>(differences);
+    unexplained.removeAll(allowed);
+    TreeSet<String> stale = new TreeSet<>(allowed);
+    stale.removeAll(differences);
+    assertThat(unexplained).as("keys stripe-java 33's models do not have").isEmpty();
+    assertThat(stale).as("stripe-java allow-list entries that no longer differ").isEmpty();
+  }
+
+  /**
+   * A second reference, from another SDK: every top-level key is a property of the resource in
+   * stripe-node's TypeScript types ({@code stripe-node-fields.txt}, extracted from stripe-node
+   * 23.2.0). stripe-node pins a newer version than the simulator's default, so its differences are
+   * listed in {@code stripe-node-allowlist.txt} with their reasons.
+   */
+  @Test
+  void everyTopLevelKeyIsInStripeNodesTypes() {
+    Map<String, java.util.Set<String>> types = new LinkedHashMap<>();
+    for (String line : text("stripe-node-fields.txt").split("\n")) {
+      if (!line.isBlank() && !line.startsWith("#")) {
+        int colon = line.indexOf(':');
+        types.put(
+            line.substring(0, colon),
+            java.util.Set.of(line.substring(colon + 1).strip().split(" ")));
+      }
+    }
+    TreeSet<String> differences = new TreeSet<>();
     RENDERED.forEach(
         (name, object) -> {
-          java.util.Set<String> fields = new java.util.HashSet<>();
-          for (Class<?> c = MODELS.get(name); c != null; c = c.getSuperclass()) {
-            for (java.lang.reflect.Field field : c.getDeclaredFields()) {
-              com.google.gson.annotations.SerializedName serialized =
-                  field.getAnnotation(com.google.gson.annotations.SerializedName.class);
-              if (serialized != null) {
-                fields.add(serialized.value());
-              }
-            }
-          }
-          assertThat(fields).as(name).containsAll(() -> object.fieldNames());
+          assertThat(types).as("stripe-node type for " + name).containsKey(name);
+          object
+              .fieldNames()
+              .forEachRemaining(
+                  key -> {
+                    if (!types.get(name).contains(key)) {
+                      differences.add(name + " +" + key);
+                    }
+                  });
         });
+    TreeSet<String> allowed = new TreeSet<>(allowList("stripe-node-allowlist.txt").keySet());
+
+    TreeSet<String> unexplained = new TreeSet<>(differences);
+    unexplained.removeAll(allowed);
+    TreeSet<String> stale = new TreeSet<>(allowed);
+    stale.removeAll(differences);
+    assertThat(unexplained).as("keys stripe-node's types do not have").isEmpty();
+    assertThat(stale).as("stripe-node allow-list entries that no longer differ").isEmpty();
   }
 
   @Test
   void everyAllowListEntryGivesAReason() {
     allowList().forEach((entry, reason) -> assertThat(reason).as(entry).isNotBlank());
+    allowList("stripe-java-model-allowlist.txt")
+        .forEach((entry, reason) -> assertThat(reason).as(entry).isNotBlank());
+    allowList("stripe-node-allowlist.txt")
+        .forEach((entry, reason) -> assertThat(reason).as(entry).isNotBlank());
   }
 
   /**
@@ -278,8 +414,12 @@ class FixtureShapeIT {
 
   /** {@code resource ±path | reason} per line; {@code #} starts a comment. */
   static Map<String, String> allowList() {
+    return allowList("fixture-shape-allowlist.txt");
+  }
+
+  static Map<String, String> allowList(String file) {
     Map<String, String> entries = new LinkedHashMap<>();
-    String text = text("fixture-shape-allowlist.txt");
+    String text = text(file);
     for (String line : text.split("\n")) {
       String trimmed = line.strip();
       if (trimmed.isEmpty() || trimmed.startsWith("#")) {
@@ -307,6 +447,10 @@ class FixtureShapeIT {
 
   private static JsonNode ok(HttpResponse<String> response) {
     assertThat(response.statusCode()).as(response.body()).isEqualTo(200);
+    return json(response);
+  }
+
+  private static JsonNode json(HttpResponse<String> response) {
     try {
       return Json.MAPPER.readTree(response.body());
     } catch (IOException e) {

@@ -37,6 +37,9 @@ import java.util.Map;
  *   <li>{@code POST /_sim/seed} {@code {"resource":"customers","count":N}} (with a key): bulk
  *       customers without events, for benchmarks
  *   <li>{@code POST /_sim/webhook_endpoints/{id}/rotate}: a new secret; the old one stays valid
+ *   <li>{@code POST /_sim/payment_intents/{id}/authenticate}, {@code
+ *       /_sim/setup_intents/{id}/authenticate} (form {@code outcome=complete|fail}, with the
+ *       account's key): the cardholder completes or fails 3D Secure
  * </ul>
  */
 public final class ControlApi {
@@ -49,7 +52,15 @@ public final class ControlApi {
     this.onReset = onReset;
   }
 
+  /** The 3D Secure step the engine serves (PaymentIntents, SetupIntents). */
+  private static final java.util.regex.Pattern AUTHENTICATE =
+      java.util.regex.Pattern.compile("/_sim/(payment|setup)_intents/[^/]+/authenticate");
+
   public SimResponse handle(SimRequest request) {
+    if (request.method().equals("POST") && AUTHENTICATE.matcher(request.path()).matches()) {
+      // Runs in the engine like any write: the account's key, the object lock, events.
+      return simulator.handle(request);
+    }
     try {
       String route = request.method() + " " + request.path();
       Object body =

@@ -58,19 +58,7 @@ public final class EventLog {
     }
     event.put("api_version", apiVersion);
     event.put("created", state.clock().epochSeconds());
-    Map<String, Object> data = new LinkedHashMap<>();
-    if (Versions.needsDowngrade(apiVersion)) {
-      // An account pinned to an older default gets its events in that version's shape.
-      Map<String, Object> copy = Json.readMap(Json.write(object));
-      Versions.downgrade(copy, apiVersion, account);
-      data.put("object", copy);
-    } else {
-      data.put("object", object);
-    }
-    if (previousAttributes != null) {
-      data.put("previous_attributes", previousAttributes);
-    }
-    event.put("data", data);
+    event.put("data", data(object, previousAttributes, apiVersion, account));
     event.put("livemode", account.livemode());
     event.put("pending_webhooks", endpoints.size());
     Map<String, Object> request = new LinkedHashMap<>();
@@ -89,30 +77,46 @@ public final class EventLog {
     events.insert((String) event.get("id"), (Long) event.get("created"), payload, attrs);
     prune(events);
     for (Target endpoint : endpoints) {
+      String version = endpoint.apiVersion();
+      byte[] delivered = payload;
+      if (version != null && !version.equals(apiVersion)) {
+        // Stripe renders a webhook in the endpoint's API version when it has one (older or newer
+        // than the account's), else in the account's: the payload as stored.
+        Map<String, Object> pinned = new LinkedHashMap<>(event);
+        pinned.put("api_version", version);
+        pinned.put("data", data(object, previousAttributes, version, account));
+        delivered = Json.write(pinned);
+      }
       sink.deliver(
           account,
           endpoint.id(),
           endpoint.url(),
           endpoint.secrets(),
           (String) event.get("id"),
-          inVersion(payload, endpoint.apiVersion(), account));
+          delivered);
     }
   }
 
-  /**
-   * The event as an endpoint pinned to {@code version} receives it: Stripe renders a webhook in the
-   * endpoint's API version when it has one, else in the account's ({@code payload} as stored).
-   */
-  private static byte[] inVersion(byte[] payload, @Nullable String version, Account account) {
-    if (version == null || !Versions.needsDowngrade(version)) {
-      return payload;
+  /** An event's {@code data}: the object (in today's shape) as {@code version} shows it. */
+  private static Map<String, Object> data(
+      Map<String, Object> object,
+      @Nullable Map<String, Object> previousAttributes,
+      String version,
+      Account account) {
+    Versions.Shape shape = Versions.shape(version);
+    Map<String, Object> data = new LinkedHashMap<>();
+    if (shape.current()) {
+      data.put("object", object);
+    } else {
+      // A copy: the caller's object stays in today's shape for other renderings.
+      Map<String, Object> copy = Json.readMap(Json.write(object));
+      shape.apply(copy, account);
+      data.put("object", copy);
     }
-    Map<String, Object> event = Json.readMap(payload);
-    event.put("api_version", version);
-    if (event.get("data") instanceof Map<?, ?> data) {
-      Versions.downgrade(data.get("object"), version, account);
+    if (previousAttributes != null) {
+      data.put("previous_attributes", previousAttributes);
     }
-    return Json.write(event);
+    return data;
   }
 
   /** Announces a change Stripe made by itself (or the Dashboard did): no request. */

@@ -188,6 +188,7 @@ public final class Simulator {
     params.allowOnly(route.params());
     List<String> expand = params.stringList("expand");
     Expander.validate(expand);
+    Versions.Shape shape = Versions.shape(version);
     Call call = new Call(state, account, params, match.vars(), requestId, key, version);
     Result result;
     boolean write = route.kind() == Route.Kind.WRITE || route.kind() == Route.Kind.PAYMENT;
@@ -203,7 +204,7 @@ public final class Simulator {
         result = route.handler().handle(call);
       }
     } catch (StripeError e) {
-      if (Versions.needsDowngrade(version)) {
+      if (!shape.current()) {
         // Objects in a card error (the PaymentIntent, the PaymentMethod) are in the request's
         // version too.
         e.extras()
@@ -213,7 +214,7 @@ public final class Simulator {
                     return value;
                   }
                   Map<String, Object> copy = Json.readMap(Json.write(value));
-                  Versions.downgrade(copy, version, account);
+                  shape.apply(copy, account);
                   return copy;
                 });
       }
@@ -222,43 +223,41 @@ public final class Simulator {
       log.error("operation {} failed", route.endpoint(), e);
       throw StripeError.apiError("An unknown error occurred while processing your request.");
     }
-    return render(result, expand, account, version);
+    return render(result, expand, account, shape);
   }
 
   /**
-   * The response body: the result with its expansions, walked back to {@code version} when that is
-   * older than the simulator's objects (at the current version stored JSON is sent as it is).
+   * The response body: the result in the request's version shape, then expanded (Stripe shapes an
+   * object for the version before it expands it, and shapes what the expansion brings in too). At
+   * the current version with nothing to expand, stored JSON is sent as it is.
    */
   private static byte[] render(
-      Result result, List<String> expand, Account account, String version) {
-    boolean downgrade = Versions.needsDowngrade(version);
+      Result result, List<String> expand, Account account, Versions.Shape shape) {
     return switch (result) {
       case Result.Obj(Map<String, Object> object) -> {
-        Expander.expand(object, expand, account);
-        if (downgrade) {
-          // A parsed copy: built objects may hold immutable maps.
-          Map<String, Object> copy = Json.readMap(Json.write(object));
-          Versions.downgrade(copy, version, account);
-          yield Json.write(copy);
+        if (expand.isEmpty() && shape.current()) {
+          yield Json.write(object);
         }
-        yield Json.write(object);
+        // A parsed copy: built objects may hold immutable maps.
+        yield shapeAndExpand(Json.write(object), expand, account, shape);
       }
-      case Result.Stored(Entry entry) -> {
-        if (expand.isEmpty() && !downgrade) {
-          yield entry.json();
-        }
-        Map<String, Object> object = Json.readMap(entry.json());
-        Expander.expand(object, expand, account);
-        if (downgrade) {
-          Versions.downgrade(object, version, account);
-        }
-        yield Json.write(object);
-      }
+      case Result.Stored(Entry entry) ->
+          expand.isEmpty() && shape.current()
+              ? entry.json()
+              : shapeAndExpand(entry.json(), expand, account, shape);
       case Result.Listing(String url, Page page) ->
-          renderList(page, expand, account, url, null, false, version);
+          renderList(page, expand, account, url, null, false, shape);
       case Result.Search(String url, Page page, String nextPage) ->
-          renderList(page, expand, account, url, nextPage, true, version);
+          renderList(page, expand, account, url, nextPage, true, shape);
     };
+  }
+
+  private static byte[] shapeAndExpand(
+      byte[] json, List<String> expand, Account account, Versions.Shape shape) {
+    Map<String, Object> object = Json.readMap(json);
+    shape.apply(object, account);
+    Expander.expand(object, expand, account, shape);
+    return Json.write(object);
   }
 
   private static byte[] renderList(
@@ -268,8 +267,7 @@ public final class Simulator {
       String url,
       @Nullable String nextPage,
       boolean search,
-      String version) {
-    boolean downgrade = Versions.needsDowngrade(version);
+      Versions.Shape shape) {
     List<String> perItem = new ArrayList<>();
     for (String path : expand) {
       if (!path.startsWith("data.")) {
@@ -292,15 +290,10 @@ public final class Simulator {
         out.write(',');
       }
       first = false;
-      if (perItem.isEmpty() && !downgrade) {
+      if (perItem.isEmpty() && shape.current()) {
         out.writeBytes(entry.json());
       } else {
-        Map<String, Object> object = Json.readMap(entry.json());
-        Expander.expand(object, perItem, account);
-        if (downgrade) {
-          Versions.downgrade(object, version, account);
-        }
-        out.writeBytes(Json.write(object));
+        out.writeBytes(shapeAndExpand(entry.json(), perItem, account, shape));
       }
     }
     Map<String, Object> tail = new LinkedHashMap<>();
@@ -377,8 +370,12 @@ public final class Simulator {
     return value;
   }
 
-  private static byte[] errorBody(StripeError error, @Nullable String requestId) {
-    return Json.write(error.body(requestId));
+  private byte[] errorBody(StripeError error, @Nullable String requestId) {
+    return Json.write(
+        error.body(
+            requestId,
+            state.config().mode() == dev.stripeedge.sim.SimMode.LIVE,
+            state.clock().epochSeconds()));
   }
 
   private void count(String endpoint, String outcome) {

@@ -43,9 +43,23 @@ public final class Versions {
   record RequestChange(
       String version, String endpoint, String what, Consumer<Map<String, Object>> upgrade) {}
 
+  /** Checkout's UI modes before 2026-03-25.dahlia, by today's name. */
+  private static final Map<String, String> OLD_UI_MODES =
+      Map.of("hosted_page", "hosted", "embedded_page", "embedded", "elements", "custom");
+
   /** Newest first: an object is walked back one release at a time. */
   static final List<Change> CHANGES =
       List.of(
+          new Change(
+              "2026-03-25",
+              "checkout.session",
+              "ui_mode values renamed: hosted_page, embedded_page, elements (were hosted, embedded,"
+                  + " custom)",
+              (session, account) -> {
+                if (session.get("ui_mode") instanceof String mode) {
+                  session.put("ui_mode", OLD_UI_MODES.getOrDefault(mode, mode));
+                }
+              }),
           new Change(
               "2025-09-30",
               "discount",
@@ -128,6 +142,15 @@ public final class Versions {
               "charges removed for latest_charge",
               Versions::paymentIntentCharges),
           new Change(
+              "2022-11-15",
+              "charge",
+              "refunds no longer included by default (expand[]=refunds)",
+              (charge, account) -> {
+                if (!charge.containsKey("refunds")) {
+                  charge.put("refunds", Expander.include(charge, "refunds", account));
+                }
+              }),
+          new Change(
               "2020-08-27",
               "customer",
               "sources, subscriptions and tax_ids no longer included by default",
@@ -145,6 +168,20 @@ public final class Versions {
   static final List<RequestChange> REQUEST_CHANGES =
       List.of(
           new RequestChange(
+              "2026-03-25",
+              "POST /v1/checkout/sessions",
+              "ui_mode takes hosted_page, embedded_page, elements (was hosted, embedded, custom)",
+              params -> {
+                if (params.get("ui_mode") instanceof String mode) {
+                  OLD_UI_MODES.forEach(
+                      (current, old) -> {
+                        if (old.equals(mode)) {
+                          params.put("ui_mode", current);
+                        }
+                      });
+                }
+              }),
+          new RequestChange(
               "2024-04-10",
               "POST /v1/payment_intents",
               "capture_method defaults to automatic_async, was automatic",
@@ -153,17 +190,41 @@ public final class Versions {
               "2023-08-16",
               "POST /v1/payment_intents",
               "automatic_payment_methods on by default, was payment_method_types=[card]",
-              params -> {
-                if (!params.containsKey("payment_method_types")
-                    && !params.containsKey("automatic_payment_methods")) {
-                  params.put("payment_method_types", new ArrayList<>(List.of("card")));
-                }
-              }));
+              Versions::cardUnlessAutomatic),
+          new RequestChange(
+              "2023-08-16",
+              "POST /v1/setup_intents",
+              "automatic_payment_methods on by default, was payment_method_types=[card]",
+              Versions::cardUnlessAutomatic));
 
   private static final Pattern VERSION = Pattern.compile("(\\d{4}-\\d{2}-\\d{2})(\\.[a-z]+)?");
 
   /** The newest change's date: versions from it on need no transformation. */
   private static final String NEWEST = CHANGES.get(0).version();
+
+  /** {@link #CHANGES} by object name, newest first: a version's changes are a prefix of each. */
+  private static final Map<String, List<Change>> BY_OBJECT = byObject();
+
+  /**
+   * How responses are shaped for one API version, parsed once per request: {@code date} is the
+   * version's date when it is older than the newest change, null when objects go out as stored.
+   */
+  public record Shape(@Nullable String date) {
+
+    /** Today's shape: nothing to do. */
+    public static final Shape CURRENT = new Shape(null);
+
+    public boolean current() {
+      return date == null;
+    }
+
+    /** Walks {@code node} back to this version in place; see {@link Versions#downgrade}. */
+    void apply(@Nullable Object node, Account account) {
+      if (date != null) {
+        walk(node, date, account);
+      }
+    }
+  }
 
   private Versions() {}
 
@@ -178,14 +239,33 @@ public final class Versions {
 
   /** Stripe's 400 for a {@code Stripe-Version} that is not a version at all. */
   static void validate(@Nullable String header) {
-    if (header != null && !header.isBlank() && date(header) == null) {
-      throw StripeError.invalid(null, "Invalid Stripe API version: " + header.strip(), null);
+    validate(header, null);
+  }
+
+  /** Stripe's 400 for a version (a header, or the parameter {@code param}) that is not one. */
+  public static void validate(@Nullable String version, @Nullable String param) {
+    if (version != null && !version.isBlank() && date(version) == null) {
+      throw StripeError.invalid(null, "Invalid Stripe API version: " + version.strip(), param);
     }
   }
 
   /** True when responses for {@code version} need transforming. */
   public static boolean needsDowngrade(@Nullable String version) {
     return before(version, NEWEST);
+  }
+
+  /** The shape of responses for {@code version}. */
+  public static Shape shape(@Nullable String version) {
+    return needsDowngrade(version) ? new Shape(date(version)) : Shape.CURRENT;
+  }
+
+  private static Map<String, List<Change>> byObject() {
+    Map<String, List<Change>> byObject = new LinkedHashMap<>();
+    for (Change change : CHANGES) {
+      byObject.computeIfAbsent(change.objectName(), k -> new ArrayList<>()).add(change);
+    }
+    byObject.replaceAll((name, changes) -> List.copyOf(changes));
+    return Map.copyOf(byObject);
   }
 
   private static @Nullable String date(@Nullable String version) {
@@ -211,9 +291,13 @@ public final class Versions {
    * event keeps the version it was rendered in, as at Stripe ({@code api_version} says which).
    */
   static void downgrade(@Nullable Object node, String version, Account account) {
+    shape(version).apply(node, account);
+  }
+
+  private static void walk(@Nullable Object node, String date, Account account) {
     if (node instanceof List<?> list) {
       for (Object element : list) {
-        downgrade(element, version, account);
+        walk(element, date, account);
       }
       return;
     }
@@ -225,15 +309,24 @@ public final class Versions {
     if ("event".equals(name)) {
       return;
     }
-    if (name instanceof String objectName) {
-      for (Change change : CHANGES) {
-        if (change.objectName().equals(objectName) && before(version, change.version())) {
-          change.downgrade().accept(object, account);
+    List<Change> changes = name instanceof String objectName ? BY_OBJECT.get(objectName) : null;
+    if (changes != null) {
+      for (Change change : changes) {
+        if (date.compareTo(change.version()) >= 0) {
+          break; // newest first: the rest are older than the version too
         }
+        change.downgrade().accept(object, account);
       }
     }
     for (Object child : new ArrayList<>(object.values())) {
-      downgrade(child, version, account);
+      walk(child, date, account);
+    }
+  }
+
+  private static void cardUnlessAutomatic(Map<String, Object> params) {
+    if (!params.containsKey("payment_method_types")
+        && !params.containsKey("automatic_payment_methods")) {
+      params.put("payment_method_types", new ArrayList<>(List.of("card")));
     }
   }
 
@@ -332,16 +425,8 @@ public final class Versions {
                 new ListQuery(100, null, null, Long.MIN_VALUE, Long.MAX_VALUE),
                 entry -> id.equals(entry.attr("payment_intent")),
                 "charge");
-    List<Object> data = new ArrayList<>();
-    for (Entry entry : page.entries()) {
-      data.add(Json.readMap(entry.json()));
-    }
-    Map<String, Object> charges = new LinkedHashMap<>();
-    charges.put("object", "list");
-    charges.put("data", data);
-    charges.put("has_more", page.hasMore());
-    charges.put("total_count", (long) data.size());
-    charges.put("url", "/v1/charges?payment_intent=" + id);
+    Map<String, Object> charges = Lists.of("/v1/charges?payment_intent=" + id, page);
+    charges.put("total_count", (long) ((List<?>) charges.get("data")).size());
     pi.put("charges", charges);
   }
 

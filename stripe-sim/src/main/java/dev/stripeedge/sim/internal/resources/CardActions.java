@@ -1,6 +1,9 @@
 package dev.stripeedge.sim.internal.resources;
 
 import dev.stripeedge.sim.internal.engine.Call;
+import dev.stripeedge.sim.internal.engine.Handler;
+import dev.stripeedge.sim.internal.engine.Route;
+import dev.stripeedge.sim.internal.engine.Router;
 import dev.stripeedge.sim.internal.wire.Params;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -16,6 +19,88 @@ import org.jspecify.annotations.Nullable;
 final class CardActions {
 
   private CardActions() {}
+
+  /**
+   * Registers the simulator's 3D Secure step for {@code collection} ({@code payment_intents},
+   * {@code setup_intents}): what the cardholder does on Stripe's test authentication page, {@code
+   * POST /_sim/<collection>/{id}/authenticate}. Under {@code /_sim/}, plainly not Stripe's API; the
+   * control API hands it to the engine.
+   */
+  static void authenticateRoute(
+      Router router, String collection, Route.Kind kind, Handler handler) {
+    router.add(
+        new Route(
+            "POST",
+            "/_sim/" + collection + "/{id}/authenticate",
+            kind,
+            Route.params(List.of("outcome")),
+            "id",
+            handler));
+  }
+
+  /** {@code outcome=complete} (the default) or {@code fail}: the cardholder's choice. */
+  static boolean authenticated(Params params) {
+    return !"fail".equals(params.oneOf("outcome", List.of("complete", "fail")));
+  }
+
+  /**
+   * A failed 3D Secure authentication: the intent asks for another payment method and records the
+   * error ({@code errorField}: {@code last_payment_error}, {@code last_setup_error}).
+   */
+  static void failAuthentication(
+      Map<String, Object> intent, String errorField, Map<String, Object> pm) {
+    intent.put(errorField, authenticationFailure((String) intent.get("object"), pm));
+    intent.put("next_action", null);
+    intent.put("payment_method", null);
+    intent.put("status", "requires_payment_method");
+  }
+
+  /**
+   * Records on a charge's card details that the cardholder passed 3D Secure (a challenge, version
+   * 2.2.0), as Stripe shows it once the authentication page is done.
+   */
+  @SuppressWarnings("unchecked")
+  static void authenticatedCharge(Map<String, Object> charge) {
+    if (charge.get("payment_method_details") instanceof Map<?, ?> details
+        && details.get("card") instanceof Map<?, ?> card) {
+      Map<String, Object> secure = new LinkedHashMap<>();
+      secure.put("authentication_flow", "challenge");
+      secure.put("electronic_commerce_indicator", "05");
+      secure.put("exemption_indicator", null);
+      secure.put("result", "authenticated");
+      secure.put("result_reason", null);
+      secure.put(
+          "transaction_id",
+          java.util
+              .UUID
+              .nameUUIDFromBytes(
+                  String.valueOf(charge.get("id"))
+                      .getBytes(java.nio.charset.StandardCharsets.UTF_8))
+              .toString());
+      secure.put("version", "2.2.0");
+      ((Map<String, Object>) card).put("three_d_secure", secure);
+    }
+  }
+
+  /** The error of a failed authentication, for {@code payment_intent} or {@code setup_intent}. */
+  private static Map<String, Object> authenticationFailure(
+      String objectName, Map<String, Object> pm) {
+    String code = objectName + "_authentication_failure";
+    Map<String, Object> error = new LinkedHashMap<>();
+    error.put("code", code);
+    error.put("doc_url", "https://stripe.com/docs/error-codes/" + code.replace('_', '-'));
+    error.put(
+        "message",
+        objectName.equals("payment_intent")
+            ? "The provided PaymentMethod has failed authentication. You can provide"
+                + " payment_method_data or a new PaymentMethod to attempt to fulfill this"
+                + " PaymentIntent again."
+            : "The latest attempt to set up the payment method has failed because authentication"
+                + " failed.");
+    error.put("payment_method", pm);
+    error.put("type", "invalid_request_error");
+    return error;
+  }
 
   /**
    * {@code automatic_payment_methods} as an intent created without {@code payment_method_types}
@@ -42,6 +127,9 @@ final class CardActions {
   static Map<String, Object> declineError(
       TestCards.Declined decline, @Nullable String chargeId, Map<String, Object> pm) {
     Map<String, Object> error = new LinkedHashMap<>();
+    if (decline.adviceCode() != null) {
+      error.put("advice_code", decline.adviceCode());
+    }
     if (chargeId != null) {
       error.put("charge", chargeId);
     }
@@ -49,6 +137,9 @@ final class CardActions {
     error.put("decline_code", decline.declineCode());
     error.put("doc_url", "https://stripe.com/docs/error-codes/" + decline.code().replace('_', '-'));
     error.put("message", decline.message());
+    if (decline.networkDeclineCode() != null) {
+      error.put("network_decline_code", decline.networkDeclineCode());
+    }
     if (decline.param() != null) {
       error.put("param", decline.param());
     }

@@ -75,6 +75,12 @@ final class Charges {
   /** The 402 a declined test card gives, without the ids the caller adds. */
   static StripeError declineError(TestCards.Declined decline) {
     StripeError error = StripeError.card(decline.code(), decline.declineCode(), decline.message());
+    if (decline.adviceCode() != null) {
+      error.with("advice_code", decline.adviceCode());
+    }
+    if (decline.networkDeclineCode() != null) {
+      error.with("network_decline_code", decline.networkDeclineCode());
+    }
     return decline.param() == null ? error : error.with("param", decline.param());
   }
 
@@ -183,7 +189,6 @@ final class Charges {
     charge.put("receipt_number", null);
     charge.put("receipt_url", "https://pay.stripe.com/receipts/sim/" + charge.get("id"));
     charge.put("refunded", false);
-    charge.put("refunds", refundList((String) charge.get("id"), List.of()));
     charge.put("review", null);
     charge.put("shipping", null);
     charge.put("source", source);
@@ -247,16 +252,6 @@ final class Charges {
     call.emit("charge.captured", charge);
     Disputes.openIfDisputeCard(call, charge);
     return charge;
-  }
-
-  static Map<String, Object> refundList(String chargeId, List<Object> refunds) {
-    Map<String, Object> list = new LinkedHashMap<>();
-    list.put("object", "list");
-    list.put("data", refunds);
-    list.put("has_more", false);
-    list.put("total_count", (long) refunds.size());
-    list.put("url", "/v1/charges/" + chargeId + "/refunds");
-    return list;
   }
 
   private static Result create(Call call) {
@@ -408,6 +403,8 @@ final class Charges {
       outcome.put("seller_message", "Stripe blocked this payment.");
       outcome.put("type", "blocked");
     } else {
+      outcome.put("advice_code", decline.adviceCode());
+      outcome.put("network_decline_code", decline.networkDeclineCode());
       outcome.put("network_status", "declined_by_network");
       outcome.put("reason", decline.declineCode());
       outcome.put("risk_level", "normal");

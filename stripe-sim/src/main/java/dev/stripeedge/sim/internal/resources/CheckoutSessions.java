@@ -42,7 +42,13 @@ final class CheckoutSessions {
           "currency",
           "expires_at",
           "metadata",
-          "payment_method_types");
+          "payment_method_types",
+          "return_url",
+          "ui_mode");
+
+  /** Today's names (since 2026-03-25.dahlia; older versions' names are mapped on the way in). */
+  private static final List<String> UI_MODES =
+      List.of("hosted_page", "embedded_page", "elements", "form");
 
   /** Sessions last a day unless told otherwise. */
   private static final long LIFETIME_SECONDS = 86_400L;
@@ -116,7 +122,11 @@ final class CheckoutSessions {
     session.put("billing_address_collection", null);
     session.put("cancel_url", params.string("cancel_url"));
     session.put("client_reference_id", params.string("client_reference_id"));
-    session.put("client_secret", null);
+    String uiMode =
+        java.util.Objects.requireNonNullElse(params.oneOf("ui_mode", UI_MODES), "hosted_page");
+    boolean hosted = uiMode.equals("hosted_page");
+    // Embedded pages and Elements are driven from the browser with the client secret.
+    session.put("client_secret", hosted ? null : id + "_secret_" + call.state().ids().token(24));
     session.put("collected_information", null);
     session.put("consent", null);
     session.put("consent_collection", null);
@@ -163,13 +173,16 @@ final class CheckoutSessions {
     session.put("submit_type", null);
     session.put("subscription", null);
     session.put("success_url", params.string("success_url"));
+    if (!hosted) {
+      session.put("return_url", params.string("return_url"));
+    }
     Map<String, Object> totals = new LinkedHashMap<>();
     totals.put("amount_discount", 0L);
     totals.put("amount_shipping", 0L);
     totals.put("amount_tax", 0L);
     session.put("total_details", setup ? null : totals);
-    session.put("ui_mode", "hosted");
-    session.put("url", "https://checkout.stripe.com/c/pay/" + id);
+    session.put("ui_mode", uiMode);
+    session.put("url", hosted ? "https://checkout.stripe.com/c/pay/" + id : null);
     session.put("wallet_options", null);
     for (Map<String, Object> item : items) {
       call.insert(ITEMS, item, Map.of("session", id));

@@ -2,6 +2,7 @@ package dev.stripeedge.sim.internal.resources;
 
 import dev.stripeedge.sim.internal.engine.Account;
 import dev.stripeedge.sim.internal.engine.Call;
+import dev.stripeedge.sim.internal.engine.Lists;
 import dev.stripeedge.sim.internal.engine.Result;
 import dev.stripeedge.sim.internal.engine.Route;
 import dev.stripeedge.sim.internal.engine.Router;
@@ -61,12 +62,9 @@ final class ConnectAccounts {
     account.put("default_currency", call.params().stringOr("default_currency", "usd"));
     account.put("details_submitted", true);
     account.put("email", call.params().string("email"));
-    Map<String, Object> externalAccounts = new LinkedHashMap<>();
-    externalAccounts.put("object", "list");
-    externalAccounts.put("data", List.of());
-    externalAccounts.put("has_more", false);
-    externalAccounts.put("url", "/v1/accounts/" + account.get("id") + "/external_accounts");
-    account.put("external_accounts", externalAccounts);
+    account.put(
+        "external_accounts",
+        Lists.of("/v1/accounts/" + account.get("id") + "/external_accounts", List.of(), false));
     account.put("future_requirements", requirements());
     account.put("metadata", call.params().applyMetadata("metadata", new LinkedHashMap<>()));
     account.put("payouts_enabled", true);

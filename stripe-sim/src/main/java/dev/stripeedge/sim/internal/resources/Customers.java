@@ -6,6 +6,7 @@ import dev.stripeedge.sim.internal.engine.Result;
 import dev.stripeedge.sim.internal.engine.Route;
 import dev.stripeedge.sim.internal.engine.Router;
 import dev.stripeedge.sim.internal.wire.Params;
+import dev.stripeedge.sim.internal.wire.StripeError;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -20,6 +21,10 @@ final class Customers {
 
   // Tombstones of deleted customers, so that a retrieve answers 200 with deleted: true.
   private static final String DELETED = "deleted_customers";
+
+  /** Stripe's check is loose: something, an @, a domain with a dot. */
+  private static final java.util.regex.Pattern EMAIL =
+      java.util.regex.Pattern.compile("[^@\\s]+@[^@\\s]+\\.[^@\\s]+");
 
   private static final Set<String> STRINGS =
       Set.of("description", "email", "name", "phone", "default_source");
@@ -149,6 +154,11 @@ final class Customers {
   }
 
   private static void apply(Call call, Map<String, Object> customer) {
+    String email = call.params().string("email");
+    if (email != null && !EMAIL.matcher(email).matches()) {
+      throw StripeError.invalid(
+          "email_invalid", "Invalid email address: " + email, call.params().param("email"));
+    }
     Params params = call.params();
     Crud.copyStrings(call, customer, STRINGS);
     if (params.has("balance")) {

@@ -2,6 +2,7 @@ package dev.stripeedge.sim.internal.resources;
 
 import dev.stripeedge.sim.internal.engine.Call;
 import dev.stripeedge.sim.internal.engine.Entry;
+import dev.stripeedge.sim.internal.engine.Lists;
 import dev.stripeedge.sim.internal.engine.Result;
 import dev.stripeedge.sim.internal.engine.Route;
 import dev.stripeedge.sim.internal.engine.Router;
@@ -425,13 +426,7 @@ final class Invoices {
   }
 
   private static Map<String, Object> lines(String invoiceId, List<Map<String, Object>> data) {
-    Map<String, Object> list = new LinkedHashMap<>();
-    list.put("object", "list");
-    list.put("data", data);
-    list.put("has_more", false);
-    list.put("total_count", (long) data.size());
-    list.put("url", "/v1/invoices/" + invoiceId + "/lines");
-    return list;
+    return Lists.counted("/v1/invoices/" + invoiceId + "/lines", data);
   }
 
   private static @Nullable String subscriptionOf(Map<String, Object> invoice) {

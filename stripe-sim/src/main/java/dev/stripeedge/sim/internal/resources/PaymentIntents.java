@@ -119,6 +119,8 @@ final class PaymentIntents {
         PaymentIntents::cancel);
     CRUD.list(router, List.of("customer"));
     Search.register(router, CRUD, List.of("amount", "currency", "customer", "status"));
+    CardActions.authenticateRoute(
+        router, "payment_intents", Route.Kind.PAYMENT, PaymentIntents::authenticate);
   }
 
   /**
@@ -127,13 +129,11 @@ final class PaymentIntents {
    */
   static Map<String, Object> capture(Call call, String id, @Nullable Long amount) {
     Map<String, Object> pi = call.load(CRUD.type(), "payment_intent", id, "id");
-    if (!"requires_capture".equals(pi.get("status"))) {
-      throw unexpected(
-          pi,
-          "This PaymentIntent could not be captured because it has a status of "
-              + pi.get("status")
-              + ". Only a PaymentIntent with one of the following statuses may be captured: requires_capture.");
-    }
+    requireStatus(
+        pi,
+        "requires_capture",
+        "This PaymentIntent could not be captured because it has a status of %s. Only a"
+            + " PaymentIntent with one of the following statuses may be captured: requires_capture.");
     long capturable = ((Number) pi.get("amount_capturable")).longValue();
     long captured = amount == null ? capturable : amount;
     if (captured > capturable) {
@@ -360,21 +360,67 @@ final class PaymentIntents {
           "return_url");
     }
     Entry pmEntry = PaymentMethods.resolve(call, pmId, "payment_method");
-    Map<String, Object> pm = call.read(pmEntry);
     TestCards.Card card = PaymentMethods.card(pmEntry);
     TestCards.Declined decline =
         switch (card.outcome()) {
           case TestCards.Declined d -> d;
-          case TestCards.RequiresAction r -> offSession ? Charges.authenticationRequired() : null;
+          case TestCards.RequiresAction r ->
+              offSession && !r.offSessionSucceeds() ? Charges.authenticationRequired() : null;
           case TestCards.Succeeds s -> null;
         };
-    if (decline == null && card.outcome() instanceof TestCards.RequiresAction) {
+    if (decline == null && card.outcome() instanceof TestCards.RequiresAction && !offSession) {
       pi.put("status", "requires_action");
       pi.put("next_action", CardActions.threeDSecure(call, pi, "payment_intent", returnUrl, true));
       save(call, pi);
       call.emit("payment_intent.requires_action", pi);
       return;
     }
+    charge(call, pi, pmEntry, card, decline, false);
+  }
+
+  /**
+   * The simulator's stand-in for the cardholder on Stripe's 3D Secure test page ({@code POST
+   * /_sim/payment_intents/{id}/authenticate}, {@code outcome=complete|fail}): completing it charges
+   * the card as confirming would have; failing it returns the PaymentIntent to {@code
+   * requires_payment_method} with {@code payment_intent_authentication_failure}.
+   */
+  private static Result authenticate(Call call) {
+    Map<String, Object> pi = loadCounted(call);
+    requireStatus(
+        pi,
+        "requires_action",
+        "You cannot authenticate this PaymentIntent because it has a status of %s. Only a"
+            + " PaymentIntent with status requires_action can be authenticated.");
+    Entry pmEntry =
+        PaymentMethods.resolve(call, (String) pi.get("payment_method"), "payment_method");
+    if (CardActions.authenticated(call.params())) {
+      TestCards.Declined decline =
+          PaymentMethods.card(pmEntry).outcome() instanceof TestCards.RequiresAction r
+              ? r.afterAuthentication()
+              : null;
+      charge(call, pi, pmEntry, PaymentMethods.card(pmEntry), decline, true);
+      return new Result.Obj(pi);
+    }
+    CardActions.failAuthentication(pi, "last_payment_error", call.read(pmEntry));
+    save(call, pi);
+    call.emit("payment_intent.payment_failed", pi);
+    return new Result.Obj(pi);
+  }
+
+  /**
+   * Charges the card for {@code pi}: a stored charge, the PaymentIntent succeeded (or awaiting
+   * capture), or on a decline back to {@code requires_payment_method} with the error, thrown as the
+   * 402 unless {@code authenticated} (a confirm throws it; after the 3D Secure page the
+   * PaymentIntent records it only, and the charge shows the authentication).
+   */
+  private static void charge(
+      Call call,
+      Map<String, Object> pi,
+      Entry pmEntry,
+      TestCards.Card card,
+      TestCards.@Nullable Declined decline,
+      boolean authenticated) {
+    Map<String, Object> pm = call.read(pmEntry);
     boolean manual = "manual".equals(pi.get("capture_method"));
     long amount = ((Number) pi.get("amount")).longValue();
     String customer = (String) pi.get("customer");
@@ -384,6 +430,9 @@ final class PaymentIntents {
     charge.put("payment_intent", pi.get("id"));
     charge.put("description", pi.get("description"));
     charge.put("receipt_email", pi.get("receipt_email"));
+    if (authenticated) {
+      CardActions.authenticatedCharge(charge);
+    }
     Charges.store(call, charge);
     pi.put("latest_charge", charge.get("id"));
     pi.put("next_action", null);
@@ -394,6 +443,9 @@ final class PaymentIntents {
       pi.put("status", "requires_payment_method");
       save(call, pi);
       call.emit("payment_intent.payment_failed", pi);
+      if (authenticated) {
+        return;
+      }
       throw Charges.declineError(decline)
           .with("charge", charge.get("id"))
           .with("payment_intent", pi)
@@ -500,6 +552,13 @@ final class PaymentIntents {
     card.put("network", null);
     card.put("request_three_d_secure", "automatic");
     return Map.of("card", card);
+  }
+
+  /** Stripe's 400 unless {@code pi} has {@code status}; {@code message} formats the status. */
+  private static void requireStatus(Map<String, Object> pi, String status, String message) {
+    if (!status.equals(pi.get("status"))) {
+      throw unexpected(pi, message.formatted(pi.get("status")));
+    }
   }
 
   private static StripeError unexpected(Map<String, Object> pi, String message) {

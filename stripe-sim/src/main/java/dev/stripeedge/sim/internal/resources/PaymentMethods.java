@@ -157,6 +157,21 @@ final class PaymentMethods {
       if (year < 100) {
         year += 2000;
       }
+      java.time.LocalDate today =
+          java.time.Instant.ofEpochSecond(call.now())
+              .atZone(java.time.ZoneOffset.UTC)
+              .toLocalDate();
+      if (year < today.getYear() || (year == today.getYear() && month < today.getMonthValue())) {
+        // An expired card: Stripe names the year when it is past, the month within this year.
+        boolean pastYear = year < today.getYear();
+        throw StripeError.card(
+                pastYear ? "invalid_expiry_year" : "invalid_expiry_month",
+                null,
+                pastYear
+                    ? "Your card's expiration year is invalid."
+                    : "Your card's expiration month is invalid.")
+            .with("param", card.param(pastYear ? "exp_year" : "exp_month"));
+      }
     }
     Entry entry =
         materialise(call, test, month, year, card.string("cvc") == null ? "unchecked" : "pass");

@@ -6,7 +6,6 @@ import dev.stripeedge.sim.internal.engine.Route;
 import dev.stripeedge.sim.internal.engine.Router;
 import dev.stripeedge.sim.internal.wire.Params;
 import dev.stripeedge.sim.internal.wire.StripeError;
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -47,6 +46,10 @@ final class Refunds {
     Params params = call.params();
     // Parameters are validated before any object is looked up, as at Stripe.
     params.oneOf("reason", REASONS);
+    Long requested = params.integer("amount");
+    if (requested != null && requested <= 0) {
+      throw StripeError.invalid(null, "Invalid positive integer", "amount");
+    }
     Map<String, Object> charge = charge(call, params);
     String chargeId = (String) charge.get("id");
     String currency = (String) charge.get("currency");
@@ -74,10 +77,6 @@ final class Refunds {
     long refundable = number(charge, captured ? "amount_captured" : "amount");
     long alreadyRefunded = number(charge, "amount_refunded");
     long remaining = refundable - alreadyRefunded;
-    Long requested = params.integer("amount");
-    if (requested != null && requested <= 0) {
-      throw StripeError.invalid(null, "Invalid positive integer", "amount");
-    }
     long amount = requested == null ? remaining : requested;
     if (amount > remaining) {
       throw StripeError.invalidState(
@@ -101,11 +100,8 @@ final class Refunds {
     Map<String, Object> before = new LinkedHashMap<>(charge);
     charge.put("amount_refunded", alreadyRefunded + amount);
     charge.put("refunded", alreadyRefunded + amount >= refundable);
-    setRefund(charge, refund);
     Charges.save(call, charge);
     Map<String, Object> previous = Crud.previous(before, charge);
-    // refunds is an include-only field; Stripe does not report it as changed.
-    previous.remove("refunds");
     call.emit("charge.refunded", charge, previous);
     call.emit("refund.created", refund);
     return new Result.Obj(refund);
@@ -120,10 +116,6 @@ final class Refunds {
     call.save(CRUD.type(), refund);
     Map<String, Object> previous = Crud.previous(before, refund);
     if (!previous.isEmpty()) {
-      Map<String, Object> charge =
-          call.load(Charges.CRUD.type(), "charge", (String) refund.get("charge"), "charge");
-      setRefund(charge, refund);
-      Charges.save(call, charge);
       call.emit("refund.updated", refund, previous);
       call.emit("charge.refund.updated", refund, previous);
     }
@@ -195,24 +187,6 @@ final class Refunds {
     refund.put("status", "succeeded");
     refund.put("transfer_reversal", null);
     return refund;
-  }
-
-  /** Puts {@code refund} into the charge's embedded list: an update in place, a new one first. */
-  private static void setRefund(Map<String, Object> charge, Map<String, Object> refund) {
-    List<Object> refunds = new ArrayList<>();
-    boolean replaced = false;
-    if (charge.get("refunds") instanceof Map<?, ?> list
-        && list.get("data") instanceof List<?> old) {
-      for (Object item : old) {
-        boolean same = item instanceof Map<?, ?> m && refund.get("id").equals(m.get("id"));
-        refunds.add(same ? refund : item);
-        replaced |= same;
-      }
-    }
-    if (!replaced) {
-      refunds.add(0, refund);
-    }
-    charge.put("refunds", Charges.refundList((String) charge.get("id"), refunds));
   }
 
   private static long number(Map<String, Object> object, String field) {

@@ -57,6 +57,29 @@ final class SetupIntents {
         "id",
         SetupIntents::cancel);
     CRUD.list(router, List.of("customer", "payment_method"));
+    CardActions.authenticateRoute(
+        router, "setup_intents", Route.Kind.WRITE, SetupIntents::authenticate);
+  }
+
+  /**
+   * The cardholder on Stripe's 3D Secure test page ({@code POST
+   * /_sim/setup_intents/{id}/authenticate}, {@code outcome=complete|fail}): completing it saves the
+   * card; failing it returns the SetupIntent to {@code requires_payment_method} with {@code
+   * setup_intent_authentication_failure}.
+   */
+  private static Result authenticate(Call call) {
+    Map<String, Object> si = call.load(CRUD.type(), "setup_intent", call.path("id"), "id");
+    requireStatus(si, "authenticate", List.of("requires_action"));
+    Entry pmEntry =
+        PaymentMethods.resolve(call, (String) si.get("payment_method"), "payment_method");
+    if (CardActions.authenticated(call.params())) {
+      succeed(call, si, pmEntry);
+      return new Result.Obj(si);
+    }
+    CardActions.failAuthentication(si, "last_setup_error", call.read(pmEntry));
+    save(call, si);
+    call.emit("setup_intent.setup_failed", si);
+    return new Result.Obj(si);
   }
 
   private static Result create(Call call) {
@@ -171,8 +194,13 @@ final class SetupIntents {
       call.emit("setup_intent.requires_action", si);
       return;
     }
+    succeed(call, si, pmEntry);
+  }
+
+  /** The card is saved: attached to the SetupIntent's customer, the SetupIntent succeeded. */
+  private static void succeed(Call call, Map<String, Object> si, Entry pmEntry) {
     String customer = (String) si.get("customer");
-    if (customer != null && pm.get("customer") == null) {
+    if (customer != null && call.read(pmEntry).get("customer") == null) {
       PaymentMethods.attach(call, pmEntry.id(), customer, "payment_method");
     }
     si.put("next_action", null);
@@ -225,7 +253,7 @@ final class SetupIntents {
               "You cannot %s this SetupIntent because it has a status of %s."
                       .formatted(action, si.get("status"))
                   + " Only a SetupIntent with one of the following statuses may be "
-                  + (action.equals("update") ? "updated" : action + "ed")
+                  + (action.endsWith("e") ? action + "d" : action + "ed")
                   + ": "
                   + String.join(", ", allowed)
                   + ".",

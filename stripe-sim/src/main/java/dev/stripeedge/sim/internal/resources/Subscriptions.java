@@ -2,6 +2,7 @@ package dev.stripeedge.sim.internal.resources;
 
 import dev.stripeedge.sim.internal.engine.Call;
 import dev.stripeedge.sim.internal.engine.Entry;
+import dev.stripeedge.sim.internal.engine.Lists;
 import dev.stripeedge.sim.internal.engine.Result;
 import dev.stripeedge.sim.internal.engine.Route;
 import dev.stripeedge.sim.internal.engine.Router;
@@ -454,13 +455,7 @@ final class Subscriptions {
   }
 
   private static Map<String, Object> itemsList(String id, List<Map<String, Object>> items) {
-    Map<String, Object> list = new LinkedHashMap<>();
-    list.put("object", "list");
-    list.put("data", items);
-    list.put("has_more", false);
-    list.put("total_count", (long) items.size());
-    list.put("url", "/v1/subscription_items?subscription=" + id);
-    return list;
+    return Lists.counted("/v1/subscription_items?subscription=" + id, items);
   }
 
   private static Predicate<Entry> listFilter(Call call) {

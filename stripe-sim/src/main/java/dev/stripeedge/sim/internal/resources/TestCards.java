@@ -43,7 +43,49 @@ final class TestCards {
       @Nullable String param,
       boolean blocked,
       boolean onAttach)
-      implements Outcome {}
+      implements Outcome {
+
+    /**
+     * Stripe's {@code advice_code}: what to do next ({@code try_again_later}, {@code
+     * do_not_try_again}, {@code confirm_card_data}), or null where the decline gives no advice (a
+     * generic decline, a Radar block, a request for authentication).
+     */
+    @Nullable String adviceCode() {
+      return blocked ? null : ADVICE.get(declineCode);
+    }
+
+    /**
+     * The issuer's own response code ({@code network_decline_code}, ISO 8583: 51 insufficient
+     * funds, 54 expired), or null when the network never answered (Radar blocked it, Stripe failed
+     * to process it, 3D Secure is needed first).
+     */
+    @Nullable String networkDeclineCode() {
+      return blocked ? null : NETWORK_CODES.get(declineCode);
+    }
+  }
+
+  // advice_code and network_decline_code by decline code: inferred from Stripe's decline-code
+  // documentation (its "next steps" per code) and the ISO 8583 response codes issuers send, not
+  // captured from each test card.
+  private static final Map<String, String> ADVICE =
+      Map.of(
+          "insufficient_funds", "try_again_later",
+          "card_velocity_exceeded", "try_again_later",
+          "processing_error", "try_again_later",
+          "lost_card", "do_not_try_again",
+          "stolen_card", "do_not_try_again",
+          "expired_card", "confirm_card_data",
+          "incorrect_cvc", "confirm_card_data");
+
+  private static final Map<String, String> NETWORK_CODES =
+      Map.of(
+          "generic_decline", "05",
+          "insufficient_funds", "51",
+          "lost_card", "41",
+          "stolen_card", "43",
+          "expired_card", "54",
+          "incorrect_cvc", "N7",
+          "card_velocity_exceeded", "61");
 
   /**
    * A charge that succeeds and is then disputed by the cardholder, as Stripe's dispute test cards
@@ -62,8 +104,19 @@ final class TestCards {
    */
   record AddressChecks(String line1, String postalCode) {}
 
-  /** On-session payments need 3D Secure first; off-session ones are declined. */
-  record RequiresAction() implements Outcome {}
+  /**
+   * On-session payments need 3D Secure first.
+   *
+   * @param offSessionSucceeds off-session payments go through without it (a card set up for later
+   *     use, {@code authenticationRequiredOnSetup}); otherwise they are declined with {@code
+   *     authentication_required}
+   * @param afterAuthentication the decline once the cardholder has authenticated, or null when the
+   *     payment then succeeds
+   */
+  record RequiresAction(boolean offSessionSucceeds, @Nullable Declined afterAuthentication)
+      implements Outcome {}
+
+  private static final RequiresAction ALWAYS_3DS = new RequiresAction(false, null);
 
   /**
    * One test card.
@@ -112,6 +165,14 @@ final class TestCards {
   }
 
   private static final Succeeds NORMAL = new Succeeds("normal", 32);
+  private static final Declined INCORRECT_CVC =
+      new Declined(
+          "incorrect_cvc",
+          "incorrect_cvc",
+          "Your card's security code is incorrect.",
+          "cvc",
+          false,
+          true);
   private static final String DECLINED = "Your card was declined.";
 
   private static final Map<String, Card> BY_KEY = new HashMap<>();
@@ -165,16 +226,7 @@ final class TestCards {
         "chargeDeclinedFraudulent",
         "4100000000000019",
         new Declined("card_declined", "fraudulent", DECLINED, null, true, true));
-    card(
-        "chargeDeclinedIncorrectCvc",
-        "4000000000000127",
-        new Declined(
-            "incorrect_cvc",
-            "incorrect_cvc",
-            "Your card's security code is incorrect.",
-            "cvc",
-            false,
-            true));
+    card("chargeDeclinedIncorrectCvc", "4000000000000127", INCORRECT_CVC);
     card(
         "chargeDeclinedExpiredCard",
         "4000000000000069",
@@ -199,14 +251,90 @@ final class TestCards {
         "chargeCustomerFail",
         "4000000000000341",
         new Declined("card_declined", "generic_decline", DECLINED, null, false, false));
-    card("authenticationRequired", "4000002760003184", "visa", "credit", new RequiresAction());
+    card("authenticationRequired", "4000002760003184", "visa", "credit", ALWAYS_3DS);
     card(
         "authenticationRequiredOnSetup",
         "4000002500003155",
         "visa",
         "credit",
-        new RequiresAction());
-    card("threeDSecure2Required", "4000000000003220", "visa", "credit", new RequiresAction());
+        new RequiresAction(true, null));
+    alias("authenticationRequiredSetupForOffSession", "authenticationRequiredOnSetup");
+    card("threeDSecure2Required", "4000000000003220", "visa", "credit", ALWAYS_3DS);
+    card("threeDSecureRequired", "4000000000003063", "visa", "credit", ALWAYS_3DS);
+    // 3D Secure supported but not required: the payment goes through without it.
+    card("threeDSecureOptional", "4000000000003055", "visa", "credit", NORMAL);
+    card(
+        "authenticationRequiredChargeDeclinedInsufficientFunds",
+        "4000008260003178",
+        "visa",
+        "credit",
+        new RequiresAction(
+            false,
+            decline("card_declined", "insufficient_funds", "Your card has insufficient funds.")));
+    // A failing CVC check: Radar's default rule blocks payments whose CVC check fails.
+    card("cvcCheckFail", "4000000000000101", INCORRECT_CVC);
+    // More brands, by number (Stripe documents no token for these).
+    number("2223003122003222", "mastercard", "credit", "US");
+    number("371449635398431", "amex", "credit", "US");
+    number("6011000990139424", "discover", "credit", "US");
+    number("6011981111111113", "discover", "debit", "US");
+    number("36227206271667", "diners", "credit", "US");
+    number("6200000000000047", "unionpay", "debit", "CN");
+    card("visa_cartesBancaires", "4000002500001001", "visa", "credit", "FR");
+    card("mastercard_cartesBancaires", "5555552500001001", "mastercard", "credit", "FR");
+    // Stripe's cards by issuing country: tok_<country>, pm_card_<country>.
+    card("us", "4242424242424242", "visa", "credit", "US");
+    card("ar", "4000000320000021", "visa", "credit", "AR");
+    card("br", "4000000760000002", "visa", "credit", "BR");
+    card("ca", "4000001240000000", "visa", "credit", "CA");
+    card("mx", "4000004840008001", "visa", "credit", "MX");
+    card("ae", "4000007840000001", "visa", "credit", "AE");
+    card("at", "4000000400000008", "visa", "credit", "AT");
+    card("be", "4000000560000004", "visa", "credit", "BE");
+    card("bg", "4000001000000000", "visa", "credit", "BG");
+    card("by", "4000001120000005", "visa", "credit", "BY");
+    card("hr", "4000001910000009", "visa", "credit", "HR");
+    card("cy", "4000001960000008", "visa", "credit", "CY");
+    card("cz", "4000002030000002", "visa", "credit", "CZ");
+    card("dk", "4000002080000001", "visa", "credit", "DK");
+    card("ee", "4000002330000009", "visa", "credit", "EE");
+    card("fi", "4000002460000001", "visa", "credit", "FI");
+    card("fr", "4000002500000003", "visa", "credit", "FR");
+    card("de", "4000002760000016", "visa", "credit", "DE");
+    card("gi", "4000002920000005", "visa", "credit", "GI");
+    card("gr", "4000003000000030", "visa", "credit", "GR");
+    card("hu", "4000003480000005", "visa", "credit", "HU");
+    card("ie", "4000003720000005", "visa", "credit", "IE");
+    card("it", "4000003800000008", "visa", "credit", "IT");
+    card("lv", "4000004280000005", "visa", "credit", "LV");
+    card("li", "4000004380000004", "visa", "credit", "LI");
+    card("lt", "4000004400000000", "visa", "credit", "LT");
+    card("lu", "4000004420000006", "visa", "credit", "LU");
+    card("mt", "4000004700000007", "visa", "credit", "MT");
+    card("nl", "4000005280000002", "visa", "credit", "NL");
+    card("no", "4000005780000007", "visa", "credit", "NO");
+    card("pl", "4000006160000005", "visa", "credit", "PL");
+    card("pt", "4000006200000007", "visa", "credit", "PT");
+    card("ro", "4000006420000001", "visa", "credit", "RO");
+    card("si", "4000007050000006", "visa", "credit", "SI");
+    card("sk", "4000007030000001", "visa", "credit", "SK");
+    card("es", "4000007240000007", "visa", "credit", "ES");
+    card("se", "4000007520000008", "visa", "credit", "SE");
+    card("ch", "4000007560000009", "visa", "credit", "CH");
+    card("gb", "4000008260000000", "visa", "credit", "GB");
+    card("gb_debit", "4000058260000005", "visa", "debit", "GB");
+    card("gb_mastercard", "5555558265554449", "mastercard", "credit", "GB");
+    card("au", "4000000360000006", "visa", "credit", "AU");
+    card("cn", "4000001560000002", "visa", "credit", "CN");
+    card("hk", "4000003440000004", "visa", "credit", "HK");
+    card("in", "4000003560000008", "visa", "credit", "IN");
+    card("jp", "4000003920000003", "visa", "credit", "JP");
+    card("my", "4000004580000002", "visa", "credit", "MY");
+    card("nz", "4000005540000008", "visa", "credit", "NZ");
+    card("sg", "4000007020000003", "visa", "credit", "SG");
+    card("th_credit", "4000007640000003", "visa", "credit", "TH");
+    card("th_debit", "4000057640000008", "visa", "debit", "TH");
+    card("tw", "4000001580000008", "visa", "credit", "TW");
     // Stripe's aliases: pm_card_visa_chargeDeclined… name the same cards.
     alias("visa_chargeDeclined", "chargeDeclined");
     alias("visa_chargeDeclinedInsufficientFunds", "chargeDeclinedInsufficientFunds");
@@ -314,6 +442,24 @@ final class TestCards {
     Card card = new Card(key, number, brand, funding, "US", outcome);
     BY_KEY.put(key, card);
     BY_NUMBER.putIfAbsent(number, card);
+  }
+
+  /** A succeeding card issued in {@code country}. */
+  private static void card(
+      String key, String number, String brand, String funding, String country) {
+    Card card = new Card(key, number, brand, funding, country, NORMAL);
+    BY_KEY.put(key, card);
+    BY_NUMBER.putIfAbsent(number, card);
+  }
+
+  /** A succeeding card known only by its number. */
+  private static void number(String number, String brand, String funding, String country) {
+    BY_NUMBER.putIfAbsent(number, new Card("number", number, brand, funding, country, NORMAL));
+  }
+
+  /** Every card the table knows by number, for checks. */
+  static java.util.Collection<Card> all() {
+    return java.util.List.copyOf(BY_NUMBER.values());
   }
 
   private static void checked(String key, String number, AddressChecks checks) {

@@ -6,6 +6,7 @@ import dev.stripeedge.sim.internal.engine.EventLog;
 import dev.stripeedge.sim.internal.engine.Result;
 import dev.stripeedge.sim.internal.engine.Route;
 import dev.stripeedge.sim.internal.engine.Router;
+import dev.stripeedge.sim.internal.engine.Versions;
 import dev.stripeedge.sim.internal.wire.StripeError;
 import java.net.URI;
 import java.net.URISyntaxException;
@@ -53,7 +54,9 @@ final class WebhookEndpoints {
     String url = validUrl(call.params().requiredString("url"));
     List<String> events = enabledEvents(call);
     Map<String, Object> endpoint = call.newObject("we", "webhook_endpoint");
-    endpoint.put("api_version", call.params().string("api_version"));
+    String apiVersion = call.params().string("api_version");
+    Versions.validate(apiVersion, "api_version");
+    endpoint.put("api_version", apiVersion);
     endpoint.put("application", null);
     endpoint.put("description", call.params().string("description"));
     endpoint.put("enabled_events", events);

@@ -246,8 +246,16 @@ public final class StripeError extends RuntimeException {
     return headers;
   }
 
-  /** The {@code {"error": {...}}} body Stripe sends. */
+  /** The {@code {"error": {...}}} body without a request log (no request id, test mode). */
   public Map<String, Object> body(@Nullable String requestId) {
+    return body(requestId, false, 0L);
+  }
+
+  /**
+   * The {@code {"error": {...}}} body Stripe sends; with a request id it links the Dashboard's
+   * request log, as Stripe does ({@code …/test/logs/req_…?t=<unix seconds>} in test mode).
+   */
+  public Map<String, Object> body(@Nullable String requestId, boolean livemode, long epochSeconds) {
     Map<String, Object> error = new LinkedHashMap<>();
     if (code != null) {
       error.put("code", code);
@@ -264,7 +272,14 @@ public final class StripeError extends RuntimeException {
     }
     error.putAll(extra);
     if (requestId != null) {
-      error.put("request_log_url", "https://dashboard.stripe.com/test/logs/" + requestId);
+      error.put(
+          "request_log_url",
+          "https://dashboard.stripe.com/"
+              + (livemode ? "" : "test/")
+              + "logs/"
+              + requestId
+              + "?t="
+              + epochSeconds);
     }
     error.put("type", type);
     return Map.of("error", error);

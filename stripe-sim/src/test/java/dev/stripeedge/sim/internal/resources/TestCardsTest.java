@@ -77,6 +77,74 @@ class TestCardsTest {
     assertThat(resultOf(card)).isEqualTo(result);
   }
 
+  /** Stripe's cards by country: a token and a payment method each, issued there. */
+  @ParameterizedTest
+  @CsvSource({
+    "us, 4242, US",
+    "br, 0002, BR",
+    "ca, 0000, CA",
+    "mx, 8001, MX",
+    "de, 0016, DE",
+    "fr, 0003, FR",
+    "gb, 0000, GB",
+    "gb_debit, 0005, GB",
+    "jp, 0003, JP",
+    "au, 0006, AU",
+    "sg, 0003, SG",
+    "in, 0008, IN",
+  })
+  void countryCards(String country, String last4, String issuedIn) {
+    for (TestCards.Card card :
+        new TestCards.Card[] {
+          TestCards.token("tok_" + country), TestCards.paymentMethod("pm_card_" + country)
+        }) {
+      assertThat(card).as(country).isNotNull();
+      assertThat(card.country()).isEqualTo(issuedIn);
+      assertThat(card.last4()).isEqualTo(last4);
+      assertThat(resultOf(card)).isEqualTo("succeeds");
+    }
+    assertThat(TestCards.token("tok_gb_debit").funding()).isEqualTo("debit");
+  }
+
+  @Test
+  void everyTableNumberPassesTheLuhnCheck() {
+    // Stripe's test numbers are real card numbers in form: a mistyped one would fail this.
+    for (TestCards.Card card : TestCards.all()) {
+      int sum = 0;
+      boolean doubled = false;
+      for (int i = card.number().length() - 1; i >= 0; i--) {
+        int digit = card.number().charAt(i) - '0';
+        if (doubled) {
+          digit = digit * 2 > 9 ? digit * 2 - 9 : digit * 2;
+        }
+        sum += digit;
+        doubled = !doubled;
+      }
+      assertThat(sum % 10).as(card.key() + " " + card.number()).isZero();
+    }
+  }
+
+  @Test
+  void threeDSecureCards() {
+    assertThat(TestCards.paymentMethod("pm_card_threeDSecureOptional").outcome())
+        .isInstanceOf(TestCards.Succeeds.class);
+    assertThat(TestCards.paymentMethod("pm_card_threeDSecureRequired").outcome())
+        .isEqualTo(new TestCards.RequiresAction(false, null));
+    assertThat(TestCards.paymentMethod("pm_card_authenticationRequiredOnSetup").outcome())
+        .isEqualTo(new TestCards.RequiresAction(true, null));
+    assertThat(
+            TestCards.paymentMethod("pm_card_authenticationRequiredChargeDeclinedInsufficientFunds")
+                .outcome())
+        .isInstanceOfSatisfying(
+            TestCards.RequiresAction.class,
+            r -> assertThat(r.afterAuthentication().declineCode()).isEqualTo("insufficient_funds"));
+    assertThat(TestCards.token("tok_cvcCheckFail").outcome())
+        .isInstanceOfSatisfying(
+            TestCards.Declined.class, d -> assertThat(d.param()).isEqualTo("cvc"));
+    assertThat(TestCards.number("4000002500001001").country()).isEqualTo("FR");
+    assertThat(TestCards.number("6011981111111113").funding()).isEqualTo("debit");
+  }
+
   @Test
   void aNumberFailingLuhnIsNoCard() {
     assertThat(TestCards.number("4242424242424241")).isNull();

@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.code_intelligence.jazzer.junit.FuzzTest;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
@@ -21,9 +20,10 @@ import java.util.Map;
  * nor in the configuration's {@code toString}. Input: the YAML file, in which comment lines {@code
  * #env NAME=value} set the environment.
  */
-class EdgeConfigLoaderFuzzTest {
+class EdgeSettingsLoaderFuzzTest {
 
-  private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory());
+  // The settings' own mapper: durations with units, secrets as their values (never printed).
+  private static final ObjectMapper YAML = SettingsJson.mapper();
   private static final List<String> SECRETS =
       List.of(
           "STRIPE_EDGE_WEBHOOK_SECRETS",
@@ -53,16 +53,16 @@ class EdgeConfigLoaderFuzzTest {
     }
     Files.write(FILE, data);
 
-    EdgeConfig config;
+    EdgeSettings config;
     try {
-      config = EdgeConfigLoader.load(FILE, environment);
+      config = EdgeSettingsLoader.load(FILE, environment);
     } catch (IllegalArgumentException e) {
       assertNoSecretIn(String.valueOf(e.getMessage()), environment, fileBody(data));
       return;
     }
     assertNoSecretIn(config.toString(), environment, fileBody(data));
     Files.write(FILE, YAML.writeValueAsBytes(config));
-    assertThat(EdgeConfigLoader.load(FILE, Map.of())).isEqualTo(config);
+    assertThat(EdgeSettingsLoader.load(FILE, Map.of())).isEqualTo(config);
   }
 
   /** The file without its {@code #env} lines: what the configuration itself says. */

@@ -1,6 +1,7 @@
 package dev.stripeedge.runtime;
 
-import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.core.JsonLocation;
+import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonMappingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -8,49 +9,75 @@ import com.fasterxml.jackson.databind.exc.MismatchedInputException;
 import com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import dev.stripeedge.core.CacheConfig;
+import dev.stripeedge.core.IdempotencyConfig;
+import dev.stripeedge.core.RetryConfig;
+import dev.stripeedge.core.SizingConfig;
+import dev.stripeedge.core.budget.BudgetConfig;
+import dev.stripeedge.core.spi.Backend;
+import dev.stripeedge.core.webhooks.ForwardConfig;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.Map;
 import org.jspecify.annotations.Nullable;
 
 /**
- * Builds an {@link EdgeConfig}: defaults, then a YAML file, then {@code STRIPE_EDGE_HOST}, {@code
+ * Builds {@link EdgeSettings}: defaults, then a YAML file, then {@code STRIPE_EDGE_HOST}, {@code
  * STRIPE_EDGE_PORT}, {@code STRIPE_EDGE_UPSTREAM}, {@code STRIPE_EDGE_WEBHOOK_SECRETS}
  * (comma-separated), {@code STRIPE_EDGE_WEBHOOK_ENDPOINTS} ({@code /path=whsec_a,whsec_b;/other=…}:
  * further endpoints' secrets), {@code STRIPE_EDGE_RECONCILE_API_KEY}, {@code
  * STRIPE_EDGE_CACHE_KEY_SECRET} (base64), {@code STRIPE_EDGE_ADMIN_TOKEN} (the admin listener's
- * bearer token) and {@code STRIPE_EDGE_TIER_KEYS} ({@code id:base64,…}, the first encrypting unless
- * {@code tiers.encryption.currentKey} says otherwise): secrets belong in the environment rather
- * than in a file. Flags are applied by the caller on the result. Unknown keys in the file are
- * errors (a typo must not be silently ignored).
+ * bearer token), {@code STRIPE_EDGE_REDIS_URIS} and {@code STRIPE_EDGE_TIER_KEYS} ({@code
+ * id:base64,…}, the first encrypting unless {@code tiers.encryption.currentKey} says otherwise):
+ * secrets belong in the environment rather than in a file. Then the caller's overrides
+ * (command-line flags), by dotted path. Unknown keys are errors (a typo must not be silently
+ * ignored); no message quotes a value that may be a secret.
  */
-public final class EdgeConfigLoader {
+public final class EdgeSettingsLoader {
 
-  private static final ObjectMapper YAML =
-      new ObjectMapper(new YAMLFactory()).enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);
+  private static final ObjectMapper YAML = SettingsJson.mapper();
 
-  private EdgeConfigLoader() {}
+  private EdgeSettingsLoader() {}
 
   /** Loads the configuration; a bad file or value is an {@link IllegalArgumentException}. */
-  public static EdgeConfig load(@Nullable Path file, Map<String, String> environment) {
-    ObjectNode tree = YAML.valueToTree(EdgeConfig.defaults());
+  public static EdgeSettings load(@Nullable Path file, Map<String, String> environment) {
+    return load(file, environment, Map.of());
+  }
+
+  /**
+   * Loads the configuration, then applies {@code overrides} (dotted paths as in YAML, e.g. {@code
+   * "listeners.admin.port"}, to values: numbers, booleans, strings, lists).
+   *
+   * @throws IllegalArgumentException a bad file, variable, path or value
+   */
+  public static EdgeSettings load(
+      @Nullable Path file, Map<String, String> environment, Map<String, ?> overrides) {
+    ObjectNode tree = defaultTree();
     if (file != null) {
       if (!Files.isReadable(file)) {
         throw new IllegalArgumentException("cannot read config file " + file);
       }
       try {
-        JsonNode overrides = YAML.readTree(file.toFile());
-        if (overrides != null && !overrides.isMissingNode() && !overrides.isNull()) {
-          if (!overrides.isObject()) {
+        JsonNode patch = YAML.readTree(file.toFile());
+        if (patch != null && !patch.isMissingNode() && !patch.isNull()) {
+          if (!patch.isObject()) {
             throw new IllegalArgumentException("config file " + file + " must hold a mapping");
           }
-          merge(tree, overrides);
+          merge(tree, patch);
         }
-      } catch (IOException e) {
+      } catch (JsonProcessingException e) {
+        // Where, and the parser's reason without the excerpt it quotes (a line may hold a secret).
+        JsonLocation where = e.getLocation();
+        String at =
+            where == null
+                ? ""
+                : " at line " + where.getLineNr() + ", column " + where.getColumnNr();
         throw new IllegalArgumentException(
-            "cannot parse config file " + file + ": " + firstLine(e), e);
+            "cannot parse config file " + file + at + ": " + firstLine(e.getOriginalMessage()), e);
+      } catch (IOException e) {
+        throw new IllegalArgumentException("cannot read config file " + file, e);
       }
     }
     set(tree, "host", environment.get("STRIPE_EDGE_HOST"));
@@ -86,10 +113,15 @@ public final class EdgeConfigLoader {
     }
     String keySecret = environment.get("STRIPE_EDGE_CACHE_KEY_SECRET");
     if (keySecret != null && !keySecret.isBlank()) {
-      section(tree, "cache").put("keySecret", keySecret.strip());
+      tree.put("cacheKeySecret", keySecret.strip());
     }
     String redisUris = environment.get("STRIPE_EDGE_REDIS_URIS");
     if (redisUris != null && !redisUris.isBlank()) {
+      if (!(tree.path("tiers").get("redis") instanceof ObjectNode)) {
+        throw new IllegalArgumentException(
+            "STRIPE_EDGE_REDIS_URIS is set but the Redis tier is not on the class path: add "
+                + SettingsJson.moduleFor("redis"));
+      }
       ArrayNode list = section(tree, "tiers", "redis").putArray("uris");
       for (String uri : redisUris.split(",")) {
         if (!uri.isBlank()) {
@@ -111,8 +143,99 @@ public final class EdgeConfigLoader {
         keys.put(pair.substring(0, colon).strip(), pair.substring(colon + 1).strip());
       }
     }
+    applyOverrides(tree, overrides);
+    return bind(tree);
+  }
+
+  /** {@code settings} with {@code overrides} applied, checked as a file's values would be. */
+  static EdgeSettings override(EdgeSettings settings, Map<String, ?> overrides) {
+    ObjectNode tree = YAML.valueToTree(settings);
+    applyOverrides(tree, overrides);
+    return bind(tree);
+  }
+
+  /**
+   * The defaults: the core's own defaults for its records, every backend on the class path at its
+   * defaults.
+   */
+  private static ObjectNode defaultTree() {
+    ObjectNode tree = YAML.createObjectNode();
+    tree.put("host", "127.0.0.1");
+    tree.put("port", 8080);
+    tree.put("upstream", "https://api.stripe.com");
+    tree.put("maxBodyBytes", 1 << 20);
+    tree.put("headerTimeout", "20s");
+    tree.set("cache", YAML.valueToTree(CacheConfig.defaults()));
+    tree.put("cacheKeySecret", "");
+    tree.set("sizing", YAML.valueToTree(SizingConfig.defaults()));
+    tree.set("retry", YAML.valueToTree(RetryConfig.defaults()));
+    tree.set("idempotency", YAML.valueToTree(IdempotencyConfig.defaults()));
+    ObjectNode webhooks = tree.putObject("webhooks");
+    webhooks.put("path", "/webhooks/stripe");
+    webhooks.putArray("secrets");
+    webhooks.putArray("endpoints");
+    webhooks.put("tolerance", "5m");
+    webhooks.put("maxPayloadBytes", 1 << 20);
+    webhooks.set(
+        "forwarding",
+        YAML.valueToTree(
+            new ForwardConfig(
+                Map.of(),
+                8,
+                Duration.ofSeconds(1),
+                Duration.ofMinutes(5),
+                Duration.ofSeconds(10))));
+    ObjectNode reconcile = tree.putObject("reconcile");
+    reconcile.put("period", "60s");
+    reconcile.put("apiKey", "");
+    reconcile.put("maxPagesPerPass", 10);
+    reconcile.put("driftAuditEvery", "5m");
+    reconcile.put("driftSample", 20);
+    tree.putObject("store").put("backend", "sqlite").put("path", "./stripe-edge.db");
+    ObjectNode budget = tree.putObject("budget");
+    budget.put("enabled", true);
+    budget.set("limits", YAML.valueToTree(BudgetConfig.live()));
+    ObjectNode shared = budget.putObject("shared");
+    for (Backend<?> backend : SettingsJson.sharedBudgetBackends()) {
+      shared.set(backend.name(), YAML.valueToTree(backend.defaults()));
+    }
+    ObjectNode tiers = tree.putObject("tiers");
+    for (Backend<?> backend : SettingsJson.tierBackends()) {
+      tiers.set(backend.name(), YAML.valueToTree(backend.defaults()));
+    }
+    tiers.putObject("encryption").put("enabled", false).put("currentKey", "").putObject("keys");
+    ObjectNode listeners = tree.putObject("listeners");
+    ObjectNode noTls = YAML.createObjectNode().put("certFile", "").put("keyFile", "");
+    listeners.set("proxyTls", noTls.deepCopy());
+    ObjectNode admin = listeners.putObject("admin");
+    admin.put("host", "127.0.0.1").put("port", 8081).put("token", "");
+    admin.putArray("allowedHosts");
+    admin.set("tls", noTls.deepCopy());
+    ObjectNode webhookListener = listeners.putObject("webhooks");
+    webhookListener.put("enabled", false).put("host", "127.0.0.1").put("port", 8082);
+    webhookListener.set("tls", noTls.deepCopy());
+    listeners.put("tlsReload", "10s");
+    return tree;
+  }
+
+  private static void applyOverrides(ObjectNode tree, Map<String, ?> overrides) {
+    overrides.forEach(
+        (path, value) -> {
+          String[] names = path.split("\\.");
+          ObjectNode parent = section(tree, java.util.Arrays.copyOf(names, names.length - 1));
+          String name = names[names.length - 1];
+          if (!parent.has(name)) {
+            throw new IllegalArgumentException(
+                "unknown setting " + path + " (every setting is in edge-config.example.yaml)");
+          }
+          Object plain = value instanceof Path file ? file.toString() : value;
+          parent.set(name, YAML.valueToTree(plain));
+        });
+  }
+
+  private static EdgeSettings bind(ObjectNode tree) {
     try {
-      return YAML.treeToValue(tree, EdgeConfig.class);
+      return YAML.treeToValue(tree, EdgeSettings.class);
     } catch (IOException e) {
       throw new IllegalArgumentException("invalid configuration: " + describe(e), e);
     }
@@ -139,7 +262,14 @@ public final class EdgeConfigLoader {
           where.append(where.isEmpty() ? "" : ".").append(step.getFieldName());
         }
       }
-      return "unknown setting " + where + " (a typo? every setting is in edge-config.example.yaml)";
+      String name = unknown.getPropertyName();
+      String hint =
+          name.endsWith("Seconds") || name.endsWith("Millis")
+              ? " (settings take durations now: "
+                  + name.replaceAll("(Seconds|Millis)$", "")
+                  + ": 30s, 250ms…)"
+              : " (a typo? every setting is in edge-config.example.yaml)";
+      return "unknown setting " + where + hint;
     }
     if (e instanceof JsonMappingException mapping) {
       StringBuilder where = new StringBuilder();
@@ -256,6 +386,12 @@ public final class EdgeConfigLoader {
                 target.set(field.getKey(), field.getValue());
               }
             });
+  }
+
+  private static String firstLine(@Nullable String message) {
+    String text = message == null ? "" : message;
+    int newline = text.indexOf('\n');
+    return newline < 0 ? text : text.substring(0, newline);
   }
 
   private static String firstLine(Exception e) {

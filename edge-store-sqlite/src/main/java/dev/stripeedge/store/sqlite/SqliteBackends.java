@@ -1,0 +1,73 @@
+package dev.stripeedge.store.sqlite;
+
+import dev.stripeedge.core.spi.EventStoreBackend;
+import dev.stripeedge.core.spi.StoreContext;
+import dev.stripeedge.core.spi.TierBackend;
+import dev.stripeedge.core.tier.CacheTier;
+import dev.stripeedge.core.tier.TierConfig;
+import dev.stripeedge.core.webhooks.EventStore;
+
+/** The SQLite backends, registered with {@link java.util.ServiceLoader}. */
+public final class SqliteBackends {
+
+  private SqliteBackends() {}
+
+  /** {@code tiers.sqlite}: after Redis and DynamoDB, it is the slowest to ask. */
+  public static final class Tier implements TierBackend<SqliteTierSettings> {
+
+    @Override
+    public String name() {
+      return "sqlite";
+    }
+
+    @Override
+    public Class<SqliteTierSettings> settingsType() {
+      return SqliteTierSettings.class;
+    }
+
+    @Override
+    public SqliteTierSettings defaults() {
+      return new SqliteTierSettings(
+          true, SqliteTierConfig.defaults().maxBytes(), TierConfig.defaults().timeout());
+    }
+
+    @Override
+    public int rank() {
+      return 30;
+    }
+
+    @Override
+    public boolean shared() {
+      return false;
+    }
+
+    @Override
+    public CacheTier open(SqliteTierSettings settings, StoreContext context) {
+      return SqliteTier.open(
+          context.storeFile(),
+          SqliteTierConfig.defaults().withMaxBytes(settings.maxBytes()),
+          context.clock());
+    }
+  }
+
+  /**
+   * {@code store.backend: sqlite}: the ledger, cursor and outbox in the {@code store.path} file.
+   */
+  public static final class Events implements EventStoreBackend {
+
+    @Override
+    public String name() {
+      return "sqlite";
+    }
+
+    @Override
+    public EventStore open(StoreContext context) {
+      return SqliteEventLedger.open(context.storeFile());
+    }
+
+    @Override
+    public byte[] cacheKeySecret(StoreContext context) {
+      return SqliteKeySecret.load(context.storeFile());
+    }
+  }
+}
