@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.stripeedge.core.EdgeHeaders;
+import dev.stripeedge.core.Scheduler;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.net.URI;
@@ -186,7 +187,8 @@ final class WarmCommand implements Callable<Integer> {
       }
       if (response.statusCode() == 429 && attempt < 20) {
         long wait = response.headers().firstValueAsLong("Retry-After").orElse(1);
-        Thread.sleep(Duration.ofSeconds(Math.max(1, wait)));
+        // The edge's budget asked us to wait: real time, this is the command's own thread.
+        Scheduler.system().after(Duration.ofSeconds(Math.max(1, wait))).get();
         continue;
       }
       throw new IllegalStateException(

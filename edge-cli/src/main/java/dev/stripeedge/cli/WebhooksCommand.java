@@ -1,12 +1,12 @@
 package dev.stripeedge.cli;
 
+import dev.stripeedge.core.SystemTime;
 import dev.stripeedge.runtime.EdgeSettings;
 import dev.stripeedge.runtime.EdgeSettingsLoader;
 import dev.stripeedge.store.sqlite.SqliteEventLedger;
 import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Instant;
 import java.util.concurrent.Callable;
 import org.jspecify.annotations.Nullable;
 import picocli.CommandLine;
@@ -66,7 +66,7 @@ final class WebhooksCommand implements Runnable {
       }
       PrintWriter out = spec.commandLine().getOut();
       try (SqliteEventLedger store = SqliteEventLedger.open(file)) {
-        int replayed = store.replay(all ? null : eventId, Instant.now());
+        int replayed = store.replay(all ? null : eventId, SystemTime.clock().instant());
         out.println(
             "replayed %d dead deliver%s%s"
                 .formatted(replayed, replayed == 1 ? "y" : "ies", all ? "" : " of " + eventId));

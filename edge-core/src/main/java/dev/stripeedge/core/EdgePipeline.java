@@ -120,7 +120,7 @@ public interface EdgePipeline {
     private RetryConfig retryConfig = RetryConfig.defaults();
     private @Nullable RetryRule retryRule;
     private @Nullable RandomGenerator random;
-    private @Nullable byte[] cacheKeySecret;
+    private byte @Nullable [] cacheKeySecret;
     private Ticker ticker = Ticker.system();
     private Scheduler scheduler = Scheduler.system();
     private MeterRegistry meters = new SimpleMeterRegistry();
@@ -131,7 +131,7 @@ public interface EdgePipeline {
     private @Nullable SharedBudget sharedBudget;
     private SharedBudgetConfig sharedBudgetConfig = SharedBudgetConfig.defaults();
     private final List<Map.Entry<CacheTier, TierConfig>> tiers = new ArrayList<>();
-    private Clock clock = Clock.systemUTC();
+    private Clock clock = SystemTime.clock();
     private SizingConfig sizingConfig = SizingConfig.defaults();
     private IdempotencyConfig idempotencyConfig = IdempotencyConfig.defaults();
 

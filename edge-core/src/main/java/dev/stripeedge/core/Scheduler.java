@@ -20,7 +20,7 @@ public interface Scheduler {
   static Scheduler system() {
     return delay -> {
       if (delay.isZero() || delay.isNegative()) {
-        return CompletableFuture.completedFuture(null);
+        return CompletableFuture.<Void>completedFuture(null);
       }
       return CompletableFuture.runAsync(
           () -> {}, CompletableFuture.delayedExecutor(delay.toNanos(), TimeUnit.NANOSECONDS));

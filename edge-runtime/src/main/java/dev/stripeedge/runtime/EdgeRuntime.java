@@ -3,6 +3,7 @@ package dev.stripeedge.runtime;
 import dev.stripeedge.core.EdgePipeline;
 import dev.stripeedge.core.Scheduler;
 import dev.stripeedge.core.SizingConfig;
+import dev.stripeedge.core.SystemTime;
 import dev.stripeedge.core.Ticker;
 import dev.stripeedge.core.Upstream;
 import dev.stripeedge.core.budget.SharedBudget;
@@ -99,11 +100,12 @@ public final class EdgeRuntime implements AutoCloseable {
 
     /** The system's time. */
     public static Time system() {
-      return new Time(Clock.systemUTC(), Ticker.system(), Scheduler.system());
+      return new Time(SystemTime.clock(), Ticker.system(), Scheduler.system());
     }
   }
 
   private final Clock clock;
+  private final Time time;
   private final EdgePipeline pipeline;
   private final @Nullable EventStore ledger;
   private final @Nullable EventProcessor processor;
@@ -116,6 +118,7 @@ public final class EdgeRuntime implements AutoCloseable {
 
   private EdgeRuntime(EdgeSettings settings, MeterRegistry metrics, Time time, Hooks hooks) {
     this.clock = time.clock();
+    this.time = time;
     this.lifecycle = new Lifecycle(time);
     try {
       EdgePipeline.Builder builder =
@@ -397,6 +400,11 @@ public final class EdgeRuntime implements AutoCloseable {
       // The next pass retries from the same cursor; the message never holds the key.
       log.warn("reconciliation pass failed: {}", e.getMessage());
     }
+  }
+
+  /** The time this runtime runs on: what the HTTP layer judges timestamps and stamps replays by. */
+  public Time time() {
+    return time;
   }
 
   /** The pipeline every request goes through. */

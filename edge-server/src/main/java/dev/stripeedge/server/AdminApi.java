@@ -18,7 +18,7 @@ import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpServerRequest;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
-import java.time.Instant;
+import java.time.Clock;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -31,6 +31,8 @@ import org.slf4j.LoggerFactory;
 
 /** {@code /admin/…} on the admin listener: sizing, drift, and the forwarding dead letters. */
 final class AdminApi {
+
+  private final Clock clock;
 
   private static final Logger log = LoggerFactory.getLogger(AdminApi.class);
   private static final ObjectMapper JSON = new ObjectMapper();
@@ -47,6 +49,7 @@ final class AdminApi {
    * @param forwarder woken after a replay, null without forwarding
    * @param driftAudit null when the audit is off (its endpoints answer 404)
    * @param asyncWrites null when asynchronous writes are off (their endpoints answer 404)
+   * @param clock the wall clock a replay stamps its deliveries with
    */
   AdminApi(
       Vertx vertx,
@@ -54,9 +57,11 @@ final class AdminApi {
       @Nullable EventStore ledger,
       @Nullable WebhookForwarder forwarder,
       @Nullable DriftAudit driftAudit,
-      @Nullable AsyncWrites asyncWrites) {
+      @Nullable AsyncWrites asyncWrites,
+      Clock clock) {
     this.vertx = vertx;
     this.asyncWrites = asyncWrites;
+    this.clock = clock;
     this.pipeline = pipeline;
     this.ledger = ledger;
     this.forwarder = forwarder;
@@ -127,7 +132,7 @@ final class AdminApi {
       blocking(
           request,
           () -> {
-            int replayed = outbox.replay(eventId, Instant.now());
+            int replayed = outbox.replay(eventId, clock.instant());
             WebhookForwarder current = forwarder;
             if (current != null && replayed > 0) {
               current.wake();

@@ -32,11 +32,13 @@ import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.http.HttpServerResponse;
 import io.vertx.core.http.HttpVersion;
 import io.vertx.core.internal.buffer.BufferInternal;
+import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executors;
@@ -171,9 +173,16 @@ public final class EdgeServer implements AutoCloseable {
     Duration headerTimeout = config.headerTimeout();
     // From here on a failure closes what was started: Vert.x, the reload thread, the runtime.
     try {
+      // The runtime's clock for signatures and replays (a test's fake time reaches them too).
+      Clock clock = runtime.time().clock();
       this.webhooks =
           new WebhookReceiver(
-              vertx, config.webhooks(), runtime.eventProcessor(), metrics, hooks.beforeIngest());
+              vertx,
+              config.webhooks(),
+              runtime.eventProcessor(),
+              metrics,
+              clock,
+              hooks.beforeIngest());
       this.admin =
           new AdminApi(
               vertx,
@@ -181,7 +190,8 @@ public final class EdgeServer implements AutoCloseable {
               runtime.ledger(),
               runtime.forwarder(),
               runtime.driftAudit(),
-              runtime.asyncWrites());
+              runtime.asyncWrites(),
+              clock);
       this.adminAccess = new AdminAccess(listeners.admin());
       HttpServerOptions proxyOptions =
           ListenerTls.apply(listenerOptions(config.host(), config.port()), listeners.proxyTls());
@@ -376,7 +386,7 @@ public final class EdgeServer implements AutoCloseable {
     switch (cause) {
       case RequestGuard.Refused refused -> {
         status = refused.status();
-        message = refused.getMessage();
+        message = Objects.requireNonNullElse(refused.getMessage(), "Malformed HTTP request.");
         if (refused.allow() != null) {
           request.response().putHeader("Allow", refused.allow());
         }
@@ -402,6 +412,12 @@ public final class EdgeServer implements AutoCloseable {
     error(request.response(), status, "invalid_request_error", null, message);
   }
 
+  /** The request's path; empty (no route matches it) when Vert.x found none in the target. */
+  private static String pathOf(HttpServerRequest request) {
+    String path = request.path();
+    return path == null ? "" : path;
+  }
+
   /** {@code /healthz} and {@code /readyz}, on every listener (load balancers probe any of them). */
   private boolean health(HttpServerRequest request, String path) {
     switch (path) {
@@ -424,7 +440,7 @@ public final class EdgeServer implements AutoCloseable {
    * state changes with the token only ({@link AdminAccess}).
    */
   private void onAdminRequest(HttpServerRequest request) {
-    String path = request.path();
+    String path = pathOf(request);
     if (health(request, path)) {
       return;
     }
@@ -473,7 +489,7 @@ public final class EdgeServer implements AutoCloseable {
 
   /** The webhook listener: the webhook paths and health only, nothing else faces the internet. */
   private void onWebhookRequest(HttpServerRequest request) {
-    String path = request.path();
+    String path = pathOf(request);
     if (health(request, path)) {
       return;
     }
@@ -490,7 +506,7 @@ public final class EdgeServer implements AutoCloseable {
   }
 
   private void onRequest(HttpServerRequest request) {
-    String path = request.path();
+    String path = pathOf(request);
     if (health(request, path)) {
       return;
     }
@@ -546,7 +562,7 @@ public final class EdgeServer implements AutoCloseable {
     EdgeRequest edgeRequest =
         EdgeRequest.fromHeaderPairs(
             request.method().name(),
-            request.path(),
+            pathOf(request),
             query == null ? "" : query,
             headers(request.headers()),
             body);

@@ -40,6 +40,7 @@ final class WebhookReceiver {
   /**
    * @param processor records and applies events; null when no store is open (every path then
    *     answers 503)
+   * @param clock the wall clock signatures' timestamps are judged by
    * @param beforeIngest a test hook run before each recording
    */
   WebhookReceiver(
@@ -47,17 +48,21 @@ final class WebhookReceiver {
       EdgeSettings.Webhooks webhooks,
       @Nullable EventProcessor processor,
       MeterRegistry metrics,
+      Clock clock,
       Runnable beforeIngest) {
     this.vertx = vertx;
     this.metrics = metrics;
     this.primaryPath = webhooks.path();
-    this.ingests = processor == null ? Map.of() : ingests(webhooks, processor, metrics);
+    this.ingests = processor == null ? Map.of() : ingests(webhooks, processor, metrics, clock);
     this.beforeIngest = beforeIngest;
   }
 
   /** One ingest per configured endpoint, all feeding {@code processor} (and so one ledger). */
   private static Map<String, WebhookIngest> ingests(
-      EdgeSettings.Webhooks webhooks, EventProcessor processor, MeterRegistry metrics) {
+      EdgeSettings.Webhooks webhooks,
+      EventProcessor processor,
+      MeterRegistry metrics,
+      Clock clock) {
     Map<String, List<String>> secretsByPath = new LinkedHashMap<>();
     if (!webhooks.secrets().isEmpty()) {
       secretsByPath.put(webhooks.path(), revealed(webhooks.secrets()));
@@ -70,7 +75,7 @@ final class WebhookReceiver {
                 path,
                 WebhookIngest.of(
                     path,
-                    StripeSignature.of(secrets, webhooks.tolerance(), Clock.systemUTC()),
+                    StripeSignature.of(secrets, webhooks.tolerance(), clock),
                     processor,
                     webhooks.maxPayloadBytes(),
                     metrics)));

@@ -17,7 +17,7 @@ import java.util.function.UnaryOperator;
 import org.jspecify.annotations.Nullable;
 
 /**
- * The sidecar in a JVM of its own, for {@link KillRestartTest}: {@code serve}'s server with the
+ * The sidecar in a JVM of its own, for {@link KillRestartIT}: {@code serve}'s server with the
  * SQLite store and tier, stopped only by SIGKILL (or when its standard input closes, so it never
  * outlives the test JVM).
  *

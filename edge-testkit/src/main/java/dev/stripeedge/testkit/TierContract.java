@@ -56,8 +56,11 @@ public abstract class TierContract {
 
   /** The tier under test. */
   protected final CacheTier tier() {
-    assertThat(tier).as("tier").isNotNull();
-    return tier;
+    CacheTier current = tier;
+    if (current == null) {
+      throw new IllegalStateException("the tier is opened before each test, by the kit");
+    }
+    return current;
   }
 
   /** A key unique to this test instance. */
@@ -83,12 +86,12 @@ public abstract class TierContract {
         now() + Duration.ofMinutes(5).toMillis());
   }
 
-  protected static <T> T await(CompletableFuture<T> future) {
+  protected static <T extends @Nullable Object> T await(CompletableFuture<T> future) {
     return future.orTimeout(WAIT.toMillis(), TimeUnit.MILLISECONDS).join();
   }
 
   private @Nullable String body(String key) {
-    TierEntry found = await(tier().get(key));
+    @Nullable TierEntry found = await(tier().get(key));
     return found == null ? null : new String(found.value(), StandardCharsets.UTF_8);
   }
 
@@ -116,9 +119,8 @@ public abstract class TierContract {
 
     await(tier().put(stored));
 
-    TierEntry found = await(tier().get(key("binary")));
-    assertThat(found).isNotNull();
-    assertThat(found.value()).isEqualTo(every);
+    @Nullable TierEntry found = await(tier().get(key("binary")));
+    assertThat(found).isNotNull().extracting(TierEntry::value).isEqualTo(every);
   }
 
   @Test

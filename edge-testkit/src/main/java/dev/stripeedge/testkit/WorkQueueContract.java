@@ -52,8 +52,11 @@ public abstract class WorkQueueContract {
   }
 
   private WorkQueue queue() {
-    assertThat(queue).as("queue").isNotNull();
-    return queue;
+    WorkQueue current = queue;
+    if (current == null) {
+      throw new IllegalStateException("the contract's queue was not opened");
+    }
+    return current;
   }
 
   private static QueuedWrite write(String orderKey, Instant at) {

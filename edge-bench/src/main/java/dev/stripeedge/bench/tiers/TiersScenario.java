@@ -40,6 +40,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Objects;
 import java.util.SplittableRandom;
 import java.util.function.Supplier;
 import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
@@ -134,10 +135,12 @@ public final class TiersScenario {
       for (TierKind kind : kinds) {
         Map<String, double[]> measured = scenario.hitLatency(kind, ids.subList(0, objects));
         if (!l0Done) {
-          latency.add(row("memory (L0)", measured.get("l0")));
+          latency.add(
+              row("memory (L0)", Objects.requireNonNull(measured.get("l0"), "l0 latencies")));
           l0Done = true;
         }
-        latency.add(row(kind.name(), measured.get("tier")));
+        latency.add(
+            row(kind.name(), Objects.requireNonNull(measured.get("tier"), "tier latencies")));
       }
       out.put("hit_latency", latency);
 

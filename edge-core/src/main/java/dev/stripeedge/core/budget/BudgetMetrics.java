@@ -92,14 +92,23 @@ final class BudgetMetrics {
   }
 
   void enqueued(Lane lane) {
-    queued.get(lane).incrementAndGet();
+    forLane(queued, lane).incrementAndGet();
   }
 
   void admitted(Lane lane, long waitedNanos) {
-    queued.get(lane).decrementAndGet();
-    waits.get(lane).record(waitedNanos, TimeUnit.NANOSECONDS);
-    admitted.get(lane).increment();
+    forLane(queued, lane).decrementAndGet();
+    forLane(waits, lane).record(waitedNanos, TimeUnit.NANOSECONDS);
+    forLane(admitted, lane).increment();
     inFlight.incrementAndGet();
+  }
+
+  // Every lane's meters are registered in the constructor: a missing one is a bug here.
+  private static <T> T forLane(Map<Lane, T> byLane, Lane lane) {
+    T meter = byLane.get(lane);
+    if (meter == null) {
+      throw new IllegalStateException("no budget meter for lane " + lane);
+    }
+    return meter;
   }
 
   void released() {
@@ -108,7 +117,7 @@ final class BudgetMetrics {
 
   /** A refusal: {@code estimate} at arrival, {@code deadline} after waiting. */
   void refused(Lane lane, String reason) {
-    queued.get(lane).decrementAndGet();
+    forLane(queued, lane).decrementAndGet();
     refused
         .computeIfAbsent(
             lane.tag() + ' ' + reason,

@@ -124,15 +124,15 @@ final class Forwarding {
     if (refused && exchange.attempts() == 0) {
       return;
     }
-    boolean fromStripe = response != null && !refused;
+    EdgeResponse fromStripe = refused ? null : response;
     Set<String> ids = new LinkedHashSet<>();
     for (Dependency dependency :
         SideEffectRule.affected(
             request.method(),
             route,
             request.body(),
-            fromStripe ? response.status() : 0,
-            fromStripe ? response.body() : new byte[0])) {
+            fromStripe != null ? fromStripe.status() : 0,
+            fromStripe != null ? fromStripe.body() : new byte[0])) {
       ids.add(dependency.key());
     }
     if (!ids.isEmpty()) {

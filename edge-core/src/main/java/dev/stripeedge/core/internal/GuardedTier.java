@@ -1,5 +1,6 @@
 package dev.stripeedge.core.internal;
 
+import dev.stripeedge.core.Scheduler;
 import dev.stripeedge.core.Ticker;
 import dev.stripeedge.core.tier.CacheTier;
 import dev.stripeedge.core.tier.TierConfig;
@@ -55,6 +56,7 @@ final class GuardedTier {
   private final String name;
   private final TierConfig config;
   private final Ticker ticker;
+  private final Scheduler scheduler;
   private final LongSupplier longestRetentionNanos;
   private final MeterRegistry meters;
   private final AtomicInteger failures = new AtomicInteger();
@@ -72,12 +74,14 @@ final class GuardedTier {
       CacheTier tier,
       TierConfig config,
       Ticker ticker,
+      Scheduler scheduler,
       LongSupplier longestRetentionNanos,
       MeterRegistry meters) {
     this.tier = tier;
     this.name = tier.name();
     this.config = config;
     this.ticker = ticker;
+    this.scheduler = scheduler;
     this.longestRetentionNanos = longestRetentionNanos;
     this.meters = meters;
     Gauge.builder("stripe.edge.tier.bypassed", this, g -> g.open ? 1 : 0)
@@ -275,8 +279,9 @@ final class GuardedTier {
     if (!retryScheduled.compareAndSet(false, true)) {
       return;
     }
-    CompletableFuture.delayedExecutor(RETRY_PENDING.toMillis(), TimeUnit.MILLISECONDS)
-        .execute(
+    scheduler
+        .after(RETRY_PENDING)
+        .thenRun(
             () -> {
               retryScheduled.set(false);
               if (open || pending.isEmpty()) {

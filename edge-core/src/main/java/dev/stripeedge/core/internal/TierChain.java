@@ -1,6 +1,7 @@
 package dev.stripeedge.core.internal;
 
 import dev.stripeedge.core.EdgeResponse;
+import dev.stripeedge.core.Scheduler;
 import dev.stripeedge.core.Ticker;
 import dev.stripeedge.core.tier.CacheTier;
 import dev.stripeedge.core.tier.TierConfig;
@@ -77,7 +78,14 @@ final class TierChain {
     for (Map.Entry<CacheTier, TierConfig> tier : tiers) {
       guarded.add(
           new GuardedTier(
-              tier.getKey(), tier.getValue(), ticker, longestRetentionNanos::get, meters));
+              tier.getKey(),
+              tier.getValue(),
+              ticker,
+              // Real time, not the pipeline's scheduler: tests hand the pipeline one that answers
+              // at once (for retry backoffs), under which a down tier's retries would spin.
+              Scheduler.system(),
+              longestRetentionNanos::get,
+              meters));
     }
     this.tiers = List.copyOf(guarded);
     this.refusedBefore = new AtomicLongArray(guarded.size());

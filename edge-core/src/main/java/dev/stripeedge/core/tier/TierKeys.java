@@ -19,10 +19,17 @@ public final class TierKeys {
 
   private final String currentId;
   private final Map<String, SecretKey> keys;
+  private final SecretKey current;
 
   private TierKeys(String currentId, Map<String, SecretKey> keys) {
+    SecretKey key = keys.get(currentId);
+    if (key == null) {
+      throw new IllegalArgumentException(
+          "the current encryption key '" + currentId + "' is not among " + keys.keySet());
+    }
     this.currentId = currentId;
     this.keys = keys;
+    this.current = key;
   }
 
   /**
@@ -90,7 +97,7 @@ public final class TierKeys {
   }
 
   SecretKey current() {
-    return keys.get(currentId);
+    return current;
   }
 
   @Nullable SecretKey byId(String id) {

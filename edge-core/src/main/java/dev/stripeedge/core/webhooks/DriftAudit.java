@@ -13,6 +13,7 @@ import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Objects;
 import java.util.concurrent.atomic.AtomicReference;
 import org.jspecify.annotations.Nullable;
 
@@ -134,7 +135,8 @@ public final class DriftAudit {
       return null;
     }
     try {
-      return Boolean.valueOf(JsonTree.parse(cached.body()).equals(JsonTree.parse(fresh.body())));
+      return Boolean.valueOf(
+          Objects.equals(JsonTree.parse(cached.body()), JsonTree.parse(fresh.body())));
     } catch (IOException e) {
       return null;
     }

@@ -1,5 +1,6 @@
 package dev.stripeedge.core.webhooks;
 
+import dev.stripeedge.core.SystemTime;
 import java.nio.charset.StandardCharsets;
 import java.security.GeneralSecurityException;
 import java.security.MessageDigest;
@@ -58,7 +59,7 @@ public final class StripeSignature {
 
   /** A verifier for {@code secrets} with the default tolerance and the system clock. */
   public static StripeSignature of(List<String> secrets) {
-    return new StripeSignature(secrets, DEFAULT_TOLERANCE, Clock.systemUTC());
+    return new StripeSignature(secrets, DEFAULT_TOLERANCE, SystemTime.clock());
   }
 
   /**

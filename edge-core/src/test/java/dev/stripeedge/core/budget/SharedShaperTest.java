@@ -17,7 +17,7 @@ import org.junit.jupiter.api.Test;
 /**
  * Two shapers (two edges) sharing one budget through an in-memory store on a fake clock: the
  * leasing, the local fair share while the store fails, and the return to the shared budget, with
- * exact timings. RedisSharedBudgetTest runs the same against a real Redis.
+ * exact timings. RedisSharedBudgetIT runs the same against a real Redis.
  */
 class SharedShaperTest {
 

@@ -1,9 +1,12 @@
 package dev.stripeedge.store.dynamodb;
 
+import dev.stripeedge.core.Scheduler;
+import dev.stripeedge.core.SystemTime;
 import dev.stripeedge.core.tier.CacheTier;
 import dev.stripeedge.core.tier.TierEntry;
 import dev.stripeedge.store.dynamodb.TierMetrics.PutOutcome;
 import io.micrometer.core.instrument.MeterRegistry;
+import java.time.Duration;
 import java.time.InstantSource;
 import java.util.ArrayList;
 import java.util.Collection;
@@ -83,6 +86,8 @@ public final class DynamoDbTier implements CacheTier {
   private final DynamoDbTierConfig config;
   private final TierMetrics metrics;
   private final InstantSource clock;
+  // Backoff between batch rounds: real time (the rounds wait for DynamoDB).
+  private final Scheduler scheduler = Scheduler.system();
 
   private DynamoDbTier(
       DynamoDbAsyncClient client,
@@ -105,7 +110,7 @@ public final class DynamoDbTier implements CacheTier {
    */
   public static DynamoDbTier open(DynamoDbTierConfig config, MeterRegistry registry) {
     // No provider given: the client builds the default chain and closes it with itself.
-    return open(config, null, registry, InstantSource.system());
+    return open(config, null, registry, SystemTime.clock());
   }
 
   /**
@@ -133,7 +138,8 @@ public final class DynamoDbTier implements CacheTier {
         TableSetup.ensure(client, config.table()).get(SETUP_TIMEOUT_SECONDS, TimeUnit.SECONDS);
       } catch (ExecutionException | TimeoutException | RuntimeException e) {
         close(client, eventLoops);
-        Throwable cause = e instanceof ExecutionException ? TableSetup.cause(e.getCause()) : e;
+        Throwable inner = e instanceof ExecutionException ? e.getCause() : null;
+        Throwable cause = inner != null ? TableSetup.cause(inner) : e;
         throw new IllegalStateException(
             "cannot set up DynamoDB table " + config.table() + ": " + cause, cause);
       } catch (InterruptedException e) {
@@ -182,7 +188,7 @@ public final class DynamoDbTier implements CacheTier {
 
   @Override
   public CompletableFuture<@Nullable TierEntry> get(String key) {
-    return call(
+    return this.<@Nullable TierEntry>call(
         "get",
         () ->
             client
@@ -535,7 +541,8 @@ public final class DynamoDbTier implements CacheTier {
   }
 
   /** Runs one tier call: a failure, thrown or completed, completes the future and is counted. */
-  private <T> CompletableFuture<T> call(String operation, Supplier<CompletableFuture<T>> body) {
+  private <T extends @Nullable Object> CompletableFuture<T> call(
+      String operation, Supplier<CompletableFuture<T>> body) {
     CompletableFuture<T> future;
     try {
       future = body.get();
@@ -551,13 +558,12 @@ public final class DynamoDbTier implements CacheTier {
   }
 
   /** 0 ms after a round with progress, then 20, 40, 80 … ms. */
-  private static CompletableFuture<@Nullable Void> pause(int idleRounds) {
+  private CompletableFuture<Void> pause(int idleRounds) {
     if (idleRounds == 0) {
-      return CompletableFuture.completedFuture(null);
+      return CompletableFuture.<Void>completedFuture(null);
     }
     long millis = 10L << Math.min(idleRounds, 6);
-    return CompletableFuture.runAsync(
-        () -> {}, CompletableFuture.delayedExecutor(millis, TimeUnit.MILLISECONDS));
+    return scheduler.after(Duration.ofMillis(millis));
   }
 
   private static RuntimeException asCompletion(Throwable failure) {

@@ -85,7 +85,11 @@ final class Items {
 
   /** The key hash an index item points at. */
   static String keyHashOfIndex(Map<String, AttributeValue> indexItem) {
-    return indexItem.get(SK).s().substring(INDEX_SK_PREFIX.length());
+    AttributeValue sortKey = indexItem.get(SK);
+    if (sortKey == null) {
+      throw new IllegalStateException("an index item without its sort key: " + indexItem.keySet());
+    }
+    return sortKey.s().substring(INDEX_SK_PREFIX.length());
   }
 
   static Map<String, AttributeValue> entryItem(TierEntry entry) {
@@ -127,12 +131,17 @@ final class Items {
       return null;
     }
     AttributeValue ids = item.get(IDS);
+    AttributeValue fetched = item.get(FETCHED);
+    AttributeValue expires = item.get(EXPIRES);
+    if (fetched == null || expires == null) {
+      return null; // not an entry this tier wrote
+    }
     return new TierEntry(
         storedKey.s(),
         body.b().asByteArray(),
         ids == null ? Set.of() : Set.copyOf(ids.ss()),
-        Long.parseLong(item.get(FETCHED).n()),
-        Long.parseLong(item.get(EXPIRES).n()));
+        Long.parseLong(fetched.n()),
+        Long.parseLong(expires.n()));
   }
 
   /**

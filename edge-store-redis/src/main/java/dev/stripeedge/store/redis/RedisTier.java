@@ -1,5 +1,6 @@
 package dev.stripeedge.store.redis;
 
+import dev.stripeedge.core.SystemTime;
 import dev.stripeedge.core.tier.CacheTier;
 import dev.stripeedge.core.tier.TierEntry;
 import io.lettuce.core.ScriptOutputType;
@@ -77,7 +78,7 @@ public final class RedisTier implements CacheTier {
 
   /** Connects with the system clock; see {@link #connect(RedisTierConfig, Clock)}. */
   public static RedisTier connect(RedisTierConfig config) {
-    return connect(config, Clock.systemUTC());
+    return connect(config, SystemTime.clock());
   }
 
   /**
@@ -99,7 +100,7 @@ public final class RedisTier implements CacheTier {
   }
 
   // Runs an operation on the open connection, or fails it at once while there is none yet.
-  private <T> CompletableFuture<T> withRedis(
+  private <T extends @Nullable Object> CompletableFuture<T> withRedis(
       Function<RedisClusterAsyncCommands<byte[], byte[]>, CompletableFuture<T>> operation) {
     RedisConnections open = redis.current();
     if (open == null) {
@@ -115,7 +116,7 @@ public final class RedisTier implements CacheTier {
 
   @Override
   public CompletableFuture<@Nullable TierEntry> get(String key) {
-    return withRedis(
+    return this.<@Nullable TierEntry>withRedis(
         commands ->
             commands
                 .hmget(keys.entry(key), EntryCodec.FIELDS)

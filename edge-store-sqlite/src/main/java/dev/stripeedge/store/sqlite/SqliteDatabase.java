@@ -46,7 +46,7 @@ public final class SqliteDatabase implements AutoCloseable {
 
   /** Work on a connection; SQL errors propagate to the caller. */
   @FunctionalInterface
-  public interface Work<T> {
+  public interface Work<T extends @Nullable Object> {
     T run(Connection connection) throws SQLException;
   }
 
@@ -122,7 +122,7 @@ public final class SqliteDatabase implements AutoCloseable {
   }
 
   /** Runs {@code work} on the writer, each statement its own transaction (autocommit). */
-  public <T> CompletableFuture<T> write(Work<T> work) {
+  public <T extends @Nullable Object> CompletableFuture<T> write(Work<T> work) {
     return submit(work, false);
   }
 
@@ -130,7 +130,7 @@ public final class SqliteDatabase implements AutoCloseable {
    * Runs {@code work} on the writer in one {@code BEGIN IMMEDIATE} transaction: committed when it
    * returns, rolled back when it throws.
    */
-  public <T> CompletableFuture<T> transaction(Work<T> work) {
+  public <T extends @Nullable Object> CompletableFuture<T> transaction(Work<T> work) {
     return submit(work, true);
   }
 
@@ -140,7 +140,8 @@ public final class SqliteDatabase implements AutoCloseable {
    *
    * @throws SQLException what {@code work} threw
    */
-  public <T> T await(Work<T> work, boolean transaction) throws SQLException {
+  public <T extends @Nullable Object> T await(Work<T> work, boolean transaction)
+      throws SQLException {
     if (Thread.currentThread() == writerThread) {
       return transaction ? inTransaction(work) : work.run(writeConnection);
     }
@@ -161,7 +162,7 @@ public final class SqliteDatabase implements AutoCloseable {
   }
 
   /** Runs {@code work} on a reader connection of the pool. */
-  public <T> CompletableFuture<T> read(Work<T> work) {
+  public <T extends @Nullable Object> CompletableFuture<T> read(Work<T> work) {
     if (closed) {
       return closedFailure();
     }
@@ -196,7 +197,8 @@ public final class SqliteDatabase implements AutoCloseable {
         () -> task.accept(writeConnection), millis, millis, TimeUnit.MILLISECONDS);
   }
 
-  private <T> CompletableFuture<T> submit(Work<T> work, boolean transaction) {
+  private <T extends @Nullable Object> CompletableFuture<T> submit(
+      Work<T> work, boolean transaction) {
     if (closed) {
       return closedFailure();
     }
@@ -215,7 +217,7 @@ public final class SqliteDatabase implements AutoCloseable {
     }
   }
 
-  private <T> T inTransaction(Work<T> work) throws SQLException {
+  private <T extends @Nullable Object> T inTransaction(Work<T> work) throws SQLException {
     return inTransaction(writeConnection, work);
   }
 
@@ -223,7 +225,8 @@ public final class SqliteDatabase implements AutoCloseable {
    * Runs {@code work} on {@code connection} (the writer's, on the writer thread) in one {@code
    * BEGIN IMMEDIATE} transaction: committed when it returns, rolled back when it throws.
    */
-  static <T> T inTransaction(Connection connection, Work<T> work) throws SQLException {
+  static <T extends @Nullable Object> T inTransaction(Connection connection, Work<T> work)
+      throws SQLException {
     connection.setAutoCommit(false);
     try {
       T result = work.run(connection);
@@ -241,7 +244,7 @@ public final class SqliteDatabase implements AutoCloseable {
     }
   }
 
-  private <T> CompletableFuture<T> closedFailure() {
+  private <T extends @Nullable Object> CompletableFuture<T> closedFailure() {
     return CompletableFuture.failedFuture(
         new IllegalStateException("the SQLite database " + file + " is closed"));
   }

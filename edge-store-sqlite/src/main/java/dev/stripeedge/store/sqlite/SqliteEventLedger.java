@@ -147,7 +147,8 @@ public final class SqliteEventLedger implements EventStore {
    * Runs {@code work} on the database's writer (in one transaction when {@code transaction}) and
    * waits for it; a SQL error says it could not {@code what}.
    */
-  private <T> T call(String what, boolean transaction, SqliteDatabase.Work<T> work) {
+  private <T extends @Nullable Object> T call(
+      String what, boolean transaction, SqliteDatabase.Work<T> work) {
     open();
     try {
       return database.await(work, transaction);

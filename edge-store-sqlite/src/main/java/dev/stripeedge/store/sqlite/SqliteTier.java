@@ -155,11 +155,12 @@ public final class SqliteTier implements CacheTier {
     if (distinct.isEmpty()) {
       return CompletableFuture.completedFuture(null);
     }
-    return onWriter(
-        write -> {
-          drop(write, distinct);
-          return null;
-        });
+    return this.<@Nullable Void>onWriter(
+            write -> {
+              drop(write, distinct);
+              return null;
+            })
+        .thenRun(() -> {});
   }
 
   /** Bytes the stored rows take by the tier's count (values, keys, ids), read from the file. */
@@ -169,11 +170,12 @@ public final class SqliteTier implements CacheTier {
 
   /** Purges expired rows and old markers and applies the bound now (normally in the background). */
   public CompletableFuture<Void> maintain() {
-    return onWriter(
-        write -> {
-          maintainNow(write);
-          return null;
-        });
+    return this.<@Nullable Void>onWriter(
+            write -> {
+              maintainNow(write);
+              return null;
+            })
+        .thenRun(() -> {});
   }
 
   // ---- reads ----
@@ -262,14 +264,14 @@ public final class SqliteTier implements CacheTier {
 
   // ---- on the database's threads ----
 
-  private <T> CompletableFuture<T> onWriter(SqliteDatabase.Work<T> work) {
+  private <T extends @Nullable Object> CompletableFuture<T> onWriter(SqliteDatabase.Work<T> work) {
     if (closed) {
       return closedFailure();
     }
     return database.write(connection -> wrapped(work, connection));
   }
 
-  private <T> CompletableFuture<T> read(SqliteDatabase.Work<T> work) {
+  private <T extends @Nullable Object> CompletableFuture<T> read(SqliteDatabase.Work<T> work) {
     if (closed) {
       return closedFailure();
     }
@@ -277,7 +279,8 @@ public final class SqliteTier implements CacheTier {
   }
 
   /** Runs {@code work}, its SQL errors named after the tier (the message callers see). */
-  private <T> T wrapped(SqliteDatabase.Work<T> work, Connection connection) {
+  private <T extends @Nullable Object> T wrapped(
+      SqliteDatabase.Work<T> work, Connection connection) {
     try {
       return work.run(connection);
     } catch (SQLException e) {
@@ -285,7 +288,7 @@ public final class SqliteTier implements CacheTier {
     }
   }
 
-  private <T> CompletableFuture<T> closedFailure() {
+  private <T extends @Nullable Object> CompletableFuture<T> closedFailure() {
     return CompletableFuture.failedFuture(
         new IllegalStateException("the SQLite cache tier " + file() + " is closed"));
   }

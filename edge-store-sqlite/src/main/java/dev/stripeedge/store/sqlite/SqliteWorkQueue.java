@@ -414,11 +414,11 @@ public final class SqliteWorkQueue implements WorkQueue {
   }
 
   @FunctionalInterface
-  private interface Work<T> {
+  private interface Work<T extends @Nullable Object> {
     T run() throws SQLException;
   }
 
-  private <T> T query(Work<T> work) {
+  private <T extends @Nullable Object> T query(Work<T> work) {
     if (closed) {
       throw new IllegalStateException("the write queue is closed");
     }
@@ -430,7 +430,7 @@ public final class SqliteWorkQueue implements WorkQueue {
   }
 
   /** {@code work} in one {@code BEGIN IMMEDIATE} transaction, rolled back when it throws. */
-  private <T> T transaction(Work<T> work) {
+  private <T extends @Nullable Object> T transaction(Work<T> work) {
     if (closed) {
       throw new IllegalStateException("the write queue is closed");
     }
