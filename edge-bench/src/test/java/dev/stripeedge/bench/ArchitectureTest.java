@@ -66,17 +66,6 @@ class ArchitectureTest {
           "dev.stripeedge.sim.internal.engine.SimClock");
 
   /**
-   * Main code being split in wave-pipeline, frozen as it is: that wave routes it through the
-   * injected clock, and then its entry goes. Every class of a package or named here is exempt from
-   * the time rule until then.
-   */
-  private static final Set<String> BEING_SPLIT =
-      Set.of(
-          // Being split in wave-pipeline: SqliteTier.open(file, config) defaults to the system
-          // clock with Clock.systemUTC().
-          "dev.stripeedge.store.sqlite");
-
-  /**
    * Packages whose job is real time: the testkit waits for real servers to come up, and the
    * benchmarks drive load and measure it on the wall clock.
    */
@@ -168,12 +157,9 @@ class ArchitectureTest {
         noClasses()
             .that(
                 DescribedPredicate.describe(
-                    "are not the system clock or scheduler, being split, or real-time tools",
+                    "are not the system clock or scheduler, or real-time tools",
                     (JavaClass type) ->
-                        !outermostIn(type, SYSTEM_TIME)
-                            && !outermostIn(type, BEING_SPLIT)
-                            && !inPackages(type, BEING_SPLIT)
-                            && !inPackages(type, REAL_TIME_TOOLS)))
+                        !outermostIn(type, SYSTEM_TIME) && !inPackages(type, REAL_TIME_TOOLS)))
             .should()
             .callMethodWhere(REAL_TIME)
             .because("time is injected (Ticker, Scheduler, Clock): tests move fake time");

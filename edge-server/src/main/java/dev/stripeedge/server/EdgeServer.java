@@ -8,7 +8,6 @@ import dev.stripeedge.core.EdgePipeline;
 import dev.stripeedge.core.EdgeRequest;
 import dev.stripeedge.core.EdgeResponse;
 import dev.stripeedge.core.queue.AsyncWrites;
-import dev.stripeedge.core.tier.CacheTier;
 import dev.stripeedge.core.webhooks.DriftAudit;
 import dev.stripeedge.core.webhooks.Reconciler;
 import dev.stripeedge.runtime.EdgeRuntime;
@@ -45,7 +44,6 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
-import java.util.function.UnaryOperator;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -83,25 +81,14 @@ public final class EdgeServer implements AutoCloseable {
   private static final int MAX_HEADER_BYTES = 64 * 1024;
 
   /**
-   * Test hooks, never set by configuration: a kill test wraps the cache tier (to hold its
-   * invalidations) or stalls a delivery before it is recorded, so a SIGKILL lands at a known point.
+   * Test hooks, never set by configuration: the runtime's (a kill test wraps a tier or the workers'
+   * pipeline) and the HTTP layer's own, so a SIGKILL lands at a known point.
    *
-   * @param wrapTier applied to the SQLite tier before the pipeline sees it
+   * @param runtime the runtime's hooks
    * @param beforeIngest runs on the worker thread of each webhook delivery, before verification
-   * @param journalSweep how often (and past what age) unapplied events are applied again
-   * @param wrapWorkerPipeline applied to the pipeline the asynchronous-write workers call
    */
-  record Hooks(
-      UnaryOperator<CacheTier> wrapTier,
-      Runnable beforeIngest,
-      Duration journalSweep,
-      UnaryOperator<EdgePipeline> wrapWorkerPipeline) {
-    static final Hooks NONE =
-        new Hooks(UnaryOperator.identity(), () -> {}, EdgeRuntime.Hooks.NONE.journalSweep());
-
-    Hooks(UnaryOperator<CacheTier> wrapTier, Runnable beforeIngest, Duration journalSweep) {
-      this(wrapTier, beforeIngest, journalSweep, UnaryOperator.identity());
-    }
+  record Hooks(EdgeRuntime.Hooks runtime, Runnable beforeIngest) {
+    static final Hooks NONE = new Hooks(EdgeRuntime.Hooks.NONE, () -> {});
   }
 
   static {
@@ -153,12 +140,7 @@ public final class EdgeServer implements AutoCloseable {
 
   private EdgeServer(EdgeSettings config, Hooks hooks) {
     this.metrics = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
-    this.runtime =
-        EdgeRuntime.start(
-            config,
-            metrics,
-            new EdgeRuntime.Hooks(
-                hooks.wrapTier(), hooks.journalSweep(), hooks.wrapWorkerPipeline()));
+    this.runtime = EdgeRuntime.start(config, metrics, hooks.runtime());
     this.pipeline = runtime.pipeline();
     this.requestPipeline = runtime.requestPipeline();
     this.maxBodyBytes = config.maxBodyBytes();

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.stripe.net.Webhook;
 import dev.stripeedge.core.tier.CacheTier;
 import dev.stripeedge.core.tier.TierEntry;
+import dev.stripeedge.runtime.EdgeRuntime;
 import dev.stripeedge.runtime.EdgeSettings;
 import dev.stripeedge.sim.SimConfig;
 import dev.stripeedge.sim.junit.StripeSimExtension;
@@ -116,9 +117,9 @@ class JournalServerIT {
                 .with("webhooks.secrets", List.of(SECRET))
                 .with("store.path", dir.resolve("edge.db").toString()),
             new EdgeServer.Hooks(
-                tier -> new FlakyInvalidations(tier, toFail, landed),
-                () -> {},
-                Duration.ofMillis(100)));
+                new EdgeRuntime.Hooks(
+                    tier -> new FlakyInvalidations(tier, toFail, landed), Duration.ofMillis(100)),
+                () -> {}));
     String payload =
         "{\"id\":\"evt_journal_1\",\"object\":\"event\",\"type\":\"customer.updated\",\"created\":"
             + Instant.now().getEpochSecond()

@@ -5,6 +5,7 @@ import dev.stripeedge.core.EdgeRequest;
 import dev.stripeedge.core.EdgeResponse;
 import dev.stripeedge.core.tier.CacheTier;
 import dev.stripeedge.core.tier.TierEntry;
+import dev.stripeedge.runtime.EdgeRuntime;
 import dev.stripeedge.runtime.EdgeSettings;
 import java.io.IOException;
 import java.time.Duration;
@@ -52,22 +53,17 @@ final class KillableEdge {
           config.with(
               "asyncWrites.visibilityTimeout", Duration.ofMillis(Long.parseLong(visibility)));
     }
+    Duration journalSweep = EdgeRuntime.Hooks.NONE.journalSweep();
     EdgeServer.Hooks hooks =
         switch (System.getProperty(STALL_PROPERTY, "none")) {
           case "invalidation" ->
               new EdgeServer.Hooks(
-                  HeldInvalidations::new, () -> {}, EdgeServer.Hooks.NONE.journalSweep());
-          case "record" ->
-              new EdgeServer.Hooks(
-                  UnaryOperator.identity(),
-                  () -> stall("record"),
-                  EdgeServer.Hooks.NONE.journalSweep());
+                  new EdgeRuntime.Hooks(HeldInvalidations::new, journalSweep), () -> {});
+          case "record" -> new EdgeServer.Hooks(EdgeRuntime.Hooks.NONE, () -> stall("record"));
           case "async-record" ->
               new EdgeServer.Hooks(
-                  UnaryOperator.identity(),
-                  () -> {},
-                  EdgeServer.Hooks.NONE.journalSweep(),
-                  HeldAnswers::new);
+                  new EdgeRuntime.Hooks(UnaryOperator.identity(), journalSweep, HeldAnswers::new),
+                  () -> {});
           case "none" -> EdgeServer.Hooks.NONE;
           default -> throw new IllegalArgumentException("unknown stall point");
         };

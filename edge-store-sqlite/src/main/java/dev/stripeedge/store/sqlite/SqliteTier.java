@@ -1,5 +1,6 @@
 package dev.stripeedge.store.sqlite;
 
+import dev.stripeedge.core.SystemTime;
 import dev.stripeedge.core.tier.CacheTier;
 import dev.stripeedge.core.tier.TierEntry;
 import java.nio.file.Path;
@@ -113,7 +114,7 @@ public final class SqliteTier implements CacheTier {
 
   /** {@link #open(Path, SqliteTierConfig, Clock)} with the system clock. */
   public static SqliteTier open(Path file, SqliteTierConfig config) {
-    return open(file, config, Clock.systemUTC());
+    return open(file, config, SystemTime.clock());
   }
 
   @Override
