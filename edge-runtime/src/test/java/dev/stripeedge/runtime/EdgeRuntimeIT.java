@@ -5,6 +5,8 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.stripeedge.sim.SimConfig;
 import dev.stripeedge.sim.junit.StripeSimExtension;
+import dev.stripeedge.testkit.FakeTime;
+import dev.stripeedge.testkit.Waits;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -92,6 +94,33 @@ class EdgeRuntimeIT {
         .hasMessageContaining("store.backend is dynamodb")
         .hasMessageContaining("edge-store-dynamodb");
     assertThat(liveThreads("sqlite-")).isEmpty();
+  }
+
+  @Test
+  void backgroundJobsRunOnTheInjectedTime() throws Exception {
+    FakeTime time = new FakeTime();
+    SimpleMeterRegistry meters = new SimpleMeterRegistry();
+    try (EdgeRuntime runtime =
+        EdgeRuntime.start(
+            everything().with("reconcile.period", Duration.ofMinutes(1)),
+            meters,
+            new EdgeRuntime.Time(time.clock(), time, time),
+            EdgeRuntime.Hooks.NONE)) {
+      // The first pass at once (it pins the cursor), the next when a period has passed on the
+      // injected time — not on the wall clock, which a slow machine would make a flaky test.
+      Waits.until("the first reconciliation pass", () -> passes(meters) == 1);
+      time.advance(Duration.ofSeconds(59));
+      assertThat(passes(meters)).isEqualTo(1);
+      time.advance(Duration.ofSeconds(1));
+      Waits.until("the second pass, one period later", () -> passes(meters) == 2);
+      assertThat(runtime.time().clock().instant()).isEqualTo(time.instant());
+    }
+  }
+
+  private static double passes(SimpleMeterRegistry meters) {
+    return meters.find("stripe.edge.reconcile").counters().stream()
+        .mapToDouble(counter -> counter.count())
+        .sum();
   }
 
   @Test
