@@ -33,6 +33,8 @@ import java.util.SplittableRandom;
  */
 public final class ConsistencyCheck {
 
+  // Over 400 lines: a differential check's random flows and comparisons, read top to bottom.
+
   /**
    * What a run found.
    *

@@ -50,6 +50,8 @@ import java.util.regex.Pattern;
  */
 public final class FreshnessScenario {
 
+  // Over 400 lines: one benchmark's workload, measurement and report, read top to bottom.
+
   // A live key: the sandbox budget (25/s per endpoint) would queue the bench's own misses.
   private static final String KEY = SimKeys.live("freshness");
   private static final Pattern ID = Pattern.compile("\"id\"\\s*:\\s*\"([^\"]+)\"");

@@ -73,6 +73,9 @@ import org.jspecify.annotations.Nullable;
  */
 public final class OverloadScenario {
 
+  // Over 400 lines: one benchmark's workload (three lanes, open loop), measurement and report, read
+  // top to bottom.
+
   private static final String KEY = SimKeys.live("overload");
   private static final double LIVE_LIMIT = 100;
 

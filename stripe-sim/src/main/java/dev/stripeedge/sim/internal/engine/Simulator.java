@@ -29,6 +29,9 @@ import org.slf4j.LoggerFactory;
  */
 public final class Simulator {
 
+  // Over 400 lines: the one request path every resource shares (routing, auth, idempotency, locks,
+  // versions, expansion, list streaming), kept in one place so its order is readable.
+
   private static final Logger log = LoggerFactory.getLogger(Simulator.class);
   private static final byte[] LIST_OPEN =
       "{\"object\":\"list\",\"data\":[".getBytes(StandardCharsets.UTF_8);

@@ -26,6 +26,8 @@ import org.jspecify.annotations.Nullable;
  */
 public final class Versions {
 
+  // Over 400 lines because of the version table: one entry per Stripe API change, in release order.
+
   /**
    * One response change: objects named {@code objectName} rendered for a version before {@code
    * version} get {@code downgrade} applied.

@@ -23,6 +23,9 @@ import org.jspecify.annotations.Nullable;
  */
 final class Charges {
 
+  // Over 400 lines: one Stripe resource's whole surface (routes, validation, captures, refunds,
+  // disputes, events).
+
   static final Crud CRUD = new Crud("charges", "charge");
   private static final long MAX_AMOUNT = 99_999_999L;
   private static final List<String> CREATE =

@@ -27,6 +27,9 @@ import org.jspecify.annotations.Nullable;
  */
 final class PaymentIntents {
 
+  // Over 400 lines: one Stripe resource's whole surface (create, confirm, 3DS, capture, cancel,
+  // events).
+
   static final Crud CRUD = new Crud("payment_intents", "payment_intent");
   private static final List<String> CONFIRMABLE =
       List.of("requires_payment_method", "requires_confirmation", "requires_action");
