@@ -135,184 +135,55 @@ public record BudgetConfig(
   }
 
   public BudgetConfig withRates(double global, double endpoint) {
-    return new BudgetConfig(
-        global,
-        endpoint,
-        burst,
-        concurrency,
-        criticalReserve,
-        criticalWeight,
-        normalWeight,
-        backgroundWeight,
-        criticalMaxWait,
-        normalMaxWait,
-        backgroundMaxWait,
-        serializeWrites,
-        lockTimeoutMemory,
-        decrease,
-        recoveryPerSecond,
-        minFactor,
-        cutCooldown,
-        forecast);
+    return edit(
+        e -> {
+          e.globalRate = global;
+          e.endpointRate = endpoint;
+        });
   }
 
   public BudgetConfig withBurst(double seconds) {
-    return new BudgetConfig(
-        globalRate,
-        endpointRate,
-        seconds,
-        concurrency,
-        criticalReserve,
-        criticalWeight,
-        normalWeight,
-        backgroundWeight,
-        criticalMaxWait,
-        normalMaxWait,
-        backgroundMaxWait,
-        serializeWrites,
-        lockTimeoutMemory,
-        decrease,
-        recoveryPerSecond,
-        minFactor,
-        cutCooldown,
-        forecast);
+    return edit(e -> e.burst = seconds);
   }
 
   public BudgetConfig withConcurrency(int value) {
-    return new BudgetConfig(
-        globalRate,
-        endpointRate,
-        burst,
-        value,
-        criticalReserve,
-        criticalWeight,
-        normalWeight,
-        backgroundWeight,
-        criticalMaxWait,
-        normalMaxWait,
-        backgroundMaxWait,
-        serializeWrites,
-        lockTimeoutMemory,
-        decrease,
-        recoveryPerSecond,
-        minFactor,
-        cutCooldown,
-        forecast);
+    return edit(e -> e.concurrency = value);
   }
 
   /** The critical reserve and the lanes' weights. */
   public BudgetConfig withLanes(double reserve, int critical, int normal, int background) {
-    return new BudgetConfig(
-        globalRate,
-        endpointRate,
-        burst,
-        concurrency,
-        reserve,
-        critical,
-        normal,
-        background,
-        criticalMaxWait,
-        normalMaxWait,
-        backgroundMaxWait,
-        serializeWrites,
-        lockTimeoutMemory,
-        decrease,
-        recoveryPerSecond,
-        minFactor,
-        cutCooldown,
-        forecast);
+    return edit(
+        e -> {
+          e.criticalReserve = reserve;
+          e.criticalWeight = critical;
+          e.normalWeight = normal;
+          e.backgroundWeight = background;
+        });
   }
 
   /** Proactive throttling by forecast; {@link ForecastConfig#off()} keeps the shares fixed. */
   public BudgetConfig withForecast(ForecastConfig value) {
-    return new BudgetConfig(
-        globalRate,
-        endpointRate,
-        burst,
-        concurrency,
-        criticalReserve,
-        criticalWeight,
-        normalWeight,
-        backgroundWeight,
-        criticalMaxWait,
-        normalMaxWait,
-        backgroundMaxWait,
-        serializeWrites,
-        lockTimeoutMemory,
-        decrease,
-        recoveryPerSecond,
-        minFactor,
-        cutCooldown,
-        value);
+    return edit(e -> e.forecast = value);
   }
 
   /** The longest each lane waits before a refusal. */
   public BudgetConfig withMaxWaits(Duration critical, Duration normal, Duration background) {
-    return new BudgetConfig(
-        globalRate,
-        endpointRate,
-        burst,
-        concurrency,
-        criticalReserve,
-        criticalWeight,
-        normalWeight,
-        backgroundWeight,
-        critical,
-        normal,
-        background,
-        serializeWrites,
-        lockTimeoutMemory,
-        decrease,
-        recoveryPerSecond,
-        minFactor,
-        cutCooldown,
-        forecast);
+    return edit(
+        e -> {
+          e.criticalMaxWait = critical;
+          e.normalMaxWait = normal;
+          e.backgroundMaxWait = background;
+        });
   }
 
   public BudgetConfig withSerializeWrites(boolean value) {
-    return new BudgetConfig(
-        globalRate,
-        endpointRate,
-        burst,
-        concurrency,
-        criticalReserve,
-        criticalWeight,
-        normalWeight,
-        backgroundWeight,
-        criticalMaxWait,
-        normalMaxWait,
-        backgroundMaxWait,
-        value,
-        lockTimeoutMemory,
-        decrease,
-        recoveryPerSecond,
-        minFactor,
-        cutCooldown,
-        forecast);
+    return edit(e -> e.serializeWrites = value);
   }
 
   /** The AIMD knobs: multiplicative {@code decrease}, additive {@code recoveryPerSecond}. */
   public BudgetConfig withAimd(
       double decrease, double recoveryPerSecond, double minFactor, Duration cutCooldown) {
-    return new BudgetConfig(
-        globalRate,
-        endpointRate,
-        burst,
-        concurrency,
-        criticalReserve,
-        criticalWeight,
-        normalWeight,
-        backgroundWeight,
-        criticalMaxWait,
-        normalMaxWait,
-        backgroundMaxWait,
-        serializeWrites,
-        lockTimeoutMemory,
-        decrease,
-        recoveryPerSecond,
-        minFactor,
-        cutCooldown,
-        forecast);
+    return edit(e -> {});
   }
 
   /** The longest a request of {@code lane} may wait in its queue. */
@@ -331,5 +202,77 @@ public record BudgetConfig(
       case NORMAL -> normalWeight;
       case BACKGROUND -> backgroundWeight;
     };
+  }
+
+  /** {@code change} applied to a copy of these limits, checked as new ones are. */
+  private BudgetConfig edit(java.util.function.Consumer<Edit> change) {
+    Edit e = new Edit(this);
+    change.accept(e);
+    return e.build();
+  }
+
+  /** The fields of a {@link BudgetConfig} being changed by one {@code with…} method. */
+  private static final class Edit {
+    double globalRate;
+    double endpointRate;
+    double burst;
+    int concurrency;
+    double criticalReserve;
+    int criticalWeight;
+    int normalWeight;
+    int backgroundWeight;
+    Duration criticalMaxWait;
+    Duration normalMaxWait;
+    Duration backgroundMaxWait;
+    boolean serializeWrites;
+    Duration lockTimeoutMemory;
+    double decrease;
+    double recoveryPerSecond;
+    double minFactor;
+    Duration cutCooldown;
+    ForecastConfig forecast;
+
+    Edit(BudgetConfig from) {
+      globalRate = from.globalRate;
+      endpointRate = from.endpointRate;
+      burst = from.burst;
+      concurrency = from.concurrency;
+      criticalReserve = from.criticalReserve;
+      criticalWeight = from.criticalWeight;
+      normalWeight = from.normalWeight;
+      backgroundWeight = from.backgroundWeight;
+      criticalMaxWait = from.criticalMaxWait;
+      normalMaxWait = from.normalMaxWait;
+      backgroundMaxWait = from.backgroundMaxWait;
+      serializeWrites = from.serializeWrites;
+      lockTimeoutMemory = from.lockTimeoutMemory;
+      decrease = from.decrease;
+      recoveryPerSecond = from.recoveryPerSecond;
+      minFactor = from.minFactor;
+      cutCooldown = from.cutCooldown;
+      forecast = from.forecast;
+    }
+
+    BudgetConfig build() {
+      return new BudgetConfig(
+          globalRate,
+          endpointRate,
+          burst,
+          concurrency,
+          criticalReserve,
+          criticalWeight,
+          normalWeight,
+          backgroundWeight,
+          criticalMaxWait,
+          normalMaxWait,
+          backgroundMaxWait,
+          serializeWrites,
+          lockTimeoutMemory,
+          decrease,
+          recoveryPerSecond,
+          minFactor,
+          cutCooldown,
+          forecast);
+    }
   }
 }
