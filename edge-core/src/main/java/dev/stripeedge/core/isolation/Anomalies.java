@@ -82,6 +82,12 @@ public final class Anomalies {
     return flagged.values().stream().map(Standing::flag).toList();
   }
 
+  /** Keys with statistics now (tests). */
+  long keys() {
+    stats.cleanUp();
+    return stats.estimatedSize();
+  }
+
   /** Flags cleared lately, newest first (at most {@value #RECENT}). */
   public synchronized List<Flag> recent() {
     return List.copyOf(recent);

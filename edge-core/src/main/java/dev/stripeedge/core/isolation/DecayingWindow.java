@@ -91,7 +91,8 @@ final class DecayingWindow {
     if (latencyNanos <= FIRST_NANOS) {
       return 0;
     }
-    int index = (int) (Math.log(latencyNanos / FIRST_NANOS) / LOG_STEP);
+    // (The epsilon puts an exact bound, 128 µs, in the bucket it starts despite rounding.)
+    int index = (int) (Math.log(latencyNanos / FIRST_NANOS) / LOG_STEP + 1e-9);
     return Math.min(BUCKETS - 1, index);
   }
 

@@ -97,7 +97,7 @@ public record IsolationConfig(
           Duration.ofMillis(250),
           0.3,
           10,
-          Duration.ofSeconds(3),
+          Duration.ofSeconds(2),
           4096);
     }
   }

@@ -1,0 +1,74 @@
+package dev.stripeedge.core.isolation;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+class AnomalyRuleTest {
+
+  private static final IsolationConfig.Detection CONFIG = IsolationConfig.Detection.defaults();
+
+  // Defaults: minSamples 10, latencyFactor 4, minLatency 250 ms, errorRatio 0.3, burst 10.
+  @ParameterizedTest(
+      name = "n={0} p95={1} base(n={2}, p95={3}) siblings={4} errors={5} 429s={6}: {7}")
+  @CsvSource({
+    // too few answers to judge, whatever they show
+    "9,    5000, 100, 50,  NaN, 1.0, 50, HEALTHY",
+    // normal
+    "50,   60,   500, 50,  NaN, 0.0, 0,  HEALTHY",
+    // errors over the ratio win over everything else
+    "50,   5000, 500, 50,  NaN, 0.5, 50, ERRORS",
+    "50,   60,   500, 50,  NaN, 0.3, 0,  ERRORS",
+    "50,   60,   500, 50,  NaN, 0.29, 0, HEALTHY",
+    // a burst of 429s
+    "50,   60,   500, 50,  NaN, 0.0, 10, THROTTLED",
+    "50,   60,   500, 50,  NaN, 0.0, 9,  HEALTHY",
+    // slower than its own baseline
+    "50,   5000, 500, 50,  NaN, 0.0, 0,  SLOWER_THAN_BASELINE",
+    "50,   400,  500, 100, NaN, 0.0, 0,  SLOWER_THAN_BASELINE",
+    "50,   399,  500, 100, NaN, 0.0, 0,  HEALTHY",
+    // several times the baseline, yet under minLatency: never slow
+    "50,   200,  500, 10,  NaN, 0.0, 0,  HEALTHY",
+    // no baseline to speak of: the siblings decide
+    "50,   5000, 5,   50,  NaN, 0.0, 0,  HEALTHY",
+    "50,   5000, 5,   50,  100, 0.0, 0,  SLOWER_THAN_SIBLINGS",
+    "50,   5000, 5,   50,  2000, 0.0, 0, HEALTHY",
+    // the baseline is slow too (always was): the siblings still see it
+    "50,   5000, 500, 4000, 100, 0.0, 0, SLOWER_THAN_SIBLINGS",
+  })
+  void judgesFiguresAgainstBaselineSiblingsAndThresholds(
+      double samples,
+      double p95,
+      double baselineSamples,
+      double baselineP95,
+      double siblings,
+      double errorRatio,
+      double throttled,
+      String expected) {
+    KeyFigures figures =
+        new KeyFigures(samples, p95, baselineSamples, baselineP95, siblings, errorRatio, throttled);
+
+    AnomalyRule.Verdict verdict = AnomalyRule.judge(figures, CONFIG);
+
+    String got =
+        switch (verdict) {
+          case AnomalyRule.Healthy healthy -> "HEALTHY";
+          case AnomalyRule.Anomalous anomalous -> anomalous.reason().name();
+        };
+    assertThat(got).isEqualTo(expected);
+  }
+
+  @ParameterizedTest(name = "{0}: {1}")
+  @CsvSource({
+    "ERRORS, 50% of recent answers were 5xx or timeouts (threshold 30%)",
+    "SLOWER_THAN_BASELINE, p95 5000 ms against a baseline of 50 ms (factor 4.0)",
+  })
+  void saysWhyWithTheFigures(AnomalyRule.Reason reason, String why) {
+    double errors = reason == AnomalyRule.Reason.ERRORS ? 0.5 : 0;
+    KeyFigures figures = new KeyFigures(50, 5000, 500, 50, Double.NaN, errors, 0);
+
+    assertThat(AnomalyRule.judge(figures, CONFIG))
+        .isEqualTo(new AnomalyRule.Anomalous(reason, why));
+  }
+}
