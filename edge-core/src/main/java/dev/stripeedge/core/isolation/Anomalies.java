@@ -64,7 +64,30 @@ public final class Anomalies {
   /** Counts one answer of {@code key}; may judge every key (at most once per evaluateEvery). */
   void record(IsolationKey key, long latencyNanos, DecayingWindow.Answer answer) {
     long now = ticker.nanos();
-    stats.get(key, k -> new KeyStats(config, now)).add(now, latencyNanos, answer);
+    statsOf(key, now).add(now, latencyNanos, answer);
+    maybeEvaluate(now);
+  }
+
+  /** A call of {@code key} is sent now: its statistics, to {@link #end} it with. */
+  KeyStats begin(IsolationKey key) {
+    long now = ticker.nanos();
+    KeyStats stats = statsOf(key, now);
+    stats.begin(now);
+    return stats;
+  }
+
+  /** The call {@link #begin begun} at {@code start} was answered. */
+  void end(KeyStats stats, long start, DecayingWindow.Answer answer) {
+    long now = ticker.nanos();
+    stats.end(start, now, answer);
+    maybeEvaluate(now);
+  }
+
+  private KeyStats statsOf(IsolationKey key, long now) {
+    return stats.get(key, k -> new KeyStats(config, now));
+  }
+
+  private void maybeEvaluate(long now) {
     long due = nextEvaluation.get();
     if (now - due >= 0
         && nextEvaluation.compareAndSet(due, now + config.evaluateEvery().toNanos())) {

@@ -40,8 +40,29 @@ public final class AnomalyRule {
 
   private static final Healthy HEALTHY = new Healthy();
 
+  /** Calls in flight whose mean age may flag a key before any of them is answered. */
+  public static final int MIN_IN_FLIGHT = 2;
+
   /** Judges {@code figures} under {@code config}. */
   public static Verdict judge(KeyFigures figures, IsolationConfig.Detection config) {
+    double minMillis = config.minLatency().toNanos() / 1e6;
+    boolean hasBaseline = figures.baselineSamples() >= config.minSamples();
+    // Calls held long past the baseline: the route is slow now, though none has answered yet.
+    if (hasBaseline
+        && figures.inFlight() >= MIN_IN_FLIGHT
+        && figures.inFlightAgeMillis() >= minMillis
+        && figures.inFlightAgeMillis() >= config.latencyFactor() * figures.baselineP95Millis()) {
+      return new Anomalous(
+          Reason.SLOWER_THAN_BASELINE,
+          String.format(
+              Locale.ROOT,
+              "%d calls in flight for %.0f ms on average against a baseline p95 of %.0f ms"
+                  + " (factor %.1f)",
+              figures.inFlight(),
+              figures.inFlightAgeMillis(),
+              figures.baselineP95Millis(),
+              config.latencyFactor()));
+    }
     if (figures.samples() < config.minSamples()) {
       return HEALTHY;
     }
@@ -63,13 +84,11 @@ public final class AnomalyRule {
               figures.throttled(),
               config.throttledBurst()));
     }
-    double minMillis = config.minLatency().toNanos() / 1e6;
     double p95 = figures.p95Millis();
     if (p95 < minMillis) {
       return HEALTHY;
     }
-    if (figures.baselineSamples() >= config.minSamples()
-        && p95 >= config.latencyFactor() * figures.baselineP95Millis()) {
+    if (hasBaseline && p95 >= config.latencyFactor() * figures.baselineP95Millis()) {
       return new Anomalous(
           Reason.SLOWER_THAN_BASELINE,
           String.format(

@@ -22,6 +22,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -46,6 +47,13 @@ public final class Isolation {
   private final CircuitBreakerConfig breakerConfig;
   private final Map<String, CircuitBreaker> breakers = new ConcurrentHashMap<>();
   private final Map<IsolationKey, Bulkhead> bulkheads = new ConcurrentHashMap<>();
+  // Permits a new bulkhead took for calls already in flight when its key was flagged: each such
+  // call gives one back when it ends, so the key's share counts them from the start.
+  private final Map<IsolationKey, AtomicInteger> borrowed = new ConcurrentHashMap<>();
+
+  /** Upstream's 5xx, as the breaker's failure: one instance, no stack trace. */
+  private static final RuntimeException SERVER_ERROR =
+      new RuntimeException("upstream answered 5xx", null, false, false) {};
 
   /**
    * @param accountSlots an account's in-flight slots (the budget's concurrency per account)
@@ -83,9 +91,10 @@ public final class Isolation {
     anomalies.onChange(
         flag -> {
           if (flag.until() == null) {
-            bulkheads.put(flag.key(), newBulkhead(flag.key()));
+            bulkheads.put(flag.key(), newBulkhead(flag.key(), flag.figures().inFlight()));
           } else {
             bulkheads.remove(flag.key());
+            borrowed.remove(flag.key());
           }
         });
   }
@@ -112,6 +121,7 @@ public final class Isolation {
     private final CircuitBreaker breaker;
     private final @Nullable Bulkhead bulkhead;
     private long began;
+    private @Nullable KeyStats stats;
 
     private Admitted(
         Isolation isolation,
@@ -127,6 +137,7 @@ public final class Isolation {
 
     /** The attempt is sent now (after the budget's wait, which is not upstream's latency). */
     public void sending() {
+      stats = isolation.anomalies.begin(key);
       began = isolation.ticker.nanos();
     }
 
@@ -146,14 +157,13 @@ public final class Isolation {
       long nanos = isolation.ticker.nanos() - began;
       if (bulkhead != null) {
         bulkhead.onComplete();
+      } else {
+        isolation.returnBorrowed(key);
       }
       DecayingWindow.Answer answer;
       if (status == null || status >= 500) {
         answer = DecayingWindow.Answer.ERROR;
-        breaker.onError(
-            nanos,
-            TimeUnit.NANOSECONDS,
-            failure != null ? failure : new IllegalStateException("upstream answered " + status));
+        breaker.onError(nanos, TimeUnit.NANOSECONDS, failure != null ? failure : SERVER_ERROR);
       } else if (status == 429) {
         answer = DecayingWindow.Answer.THROTTLED;
         breaker.releasePermission(); // Stripe's limits, not its health
@@ -161,7 +171,12 @@ public final class Isolation {
         answer = DecayingWindow.Answer.OK;
         breaker.onSuccess(nanos, TimeUnit.NANOSECONDS);
       }
-      isolation.anomalies.record(key, nanos, answer);
+      KeyStats begun = stats;
+      if (begun != null) {
+        isolation.anomalies.end(begun, began, answer);
+      } else {
+        isolation.anomalies.record(key, nanos, answer);
+      }
     }
   }
 
@@ -257,13 +272,31 @@ public final class Isolation {
     };
   }
 
-  private Bulkhead newBulkhead(IsolationKey key) {
-    return Bulkhead.of(
-        key.toString(),
-        BulkheadConfig.custom()
-            .maxConcurrentCalls(bulkheadSlots)
-            .maxWaitDuration(Duration.ZERO)
-            .build());
+  private Bulkhead newBulkhead(IsolationKey key, int inFlight) {
+    Bulkhead bulkhead =
+        Bulkhead.of(
+            key.toString(),
+            BulkheadConfig.custom()
+                .maxConcurrentCalls(bulkheadSlots)
+                .maxWaitDuration(Duration.ZERO)
+                .build());
+    int taken = 0;
+    while (taken < Math.min(inFlight, bulkheadSlots) && bulkhead.tryAcquirePermission()) {
+      taken++;
+    }
+    borrowed.put(key, new AtomicInteger(taken));
+    return bulkhead;
+  }
+
+  /** A call admitted before its key had a bulkhead ended: gives back a permit taken for it. */
+  private void returnBorrowed(IsolationKey key) {
+    AtomicInteger count = borrowed.get(key);
+    if (count != null && count.getAndUpdate(n -> n > 0 ? n - 1 : 0) > 0) {
+      Bulkhead bulkhead = bulkheads.get(key);
+      if (bulkhead != null) {
+        bulkhead.onComplete();
+      }
+    }
   }
 
   /** The routes' breakers (tests). */

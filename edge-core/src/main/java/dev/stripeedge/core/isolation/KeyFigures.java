@@ -11,6 +11,8 @@ package dev.stripeedge.core.isolation;
  *     connected accounts), or {@code NaN} when it has none
  * @param errorRatio share of 5xx and timeouts among recent answers
  * @param throttled recent 429s (decayed count)
+ * @param inFlight calls sent and not answered yet
+ * @param inFlightAgeMillis their mean age: a slow route shows here before its first answer
  */
 public record KeyFigures(
     double samples,
@@ -19,11 +21,21 @@ public record KeyFigures(
     double baselineP95Millis,
     double siblingP95Millis,
     double errorRatio,
-    double throttled) {
+    double throttled,
+    int inFlight,
+    double inFlightAgeMillis) {
 
   /** The same figures, with the siblings' median. */
   KeyFigures withSiblings(double median) {
     return new KeyFigures(
-        samples, p95Millis, baselineSamples, baselineP95Millis, median, errorRatio, throttled);
+        samples,
+        p95Millis,
+        baselineSamples,
+        baselineP95Millis,
+        median,
+        errorRatio,
+        throttled,
+        inFlight,
+        inFlightAgeMillis);
   }
 }

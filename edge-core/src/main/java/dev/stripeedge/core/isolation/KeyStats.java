@@ -6,10 +6,29 @@ final class KeyStats {
   private final DecayingWindow recent;
   private final DecayingWindow baseline;
   private volatile boolean frozen;
+  private int inFlight;
+  private long startSum;
 
   KeyStats(IsolationConfig.Detection config, long now) {
     this.recent = new DecayingWindow(config.window().toNanos(), now);
     this.baseline = new DecayingWindow(config.baseline().toNanos(), now);
+  }
+
+  /** A call is sent at {@code now}. */
+  synchronized void begin(long now) {
+    inFlight++;
+    startSum += now;
+  }
+
+  /** The call sent at {@code start} was answered at {@code now}. */
+  synchronized void end(long start, long now, DecayingWindow.Answer answer) {
+    inFlight--;
+    startSum -= start;
+    add(now, now - start, answer);
+  }
+
+  synchronized int inFlight() {
+    return inFlight;
   }
 
   synchronized void add(long now, long latencyNanos, DecayingWindow.Answer answer) {
@@ -34,6 +53,8 @@ final class KeyStats {
         baseline.quantileNanos(0.95) / 1e6,
         Double.NaN,
         samples > 0 ? recent.errors(now) / samples : 0,
-        recent.throttled(now));
+        recent.throttled(now),
+        inFlight,
+        inFlight > 0 ? (now - (double) startSum / inFlight) / 1e6 : 0);
   }
 }

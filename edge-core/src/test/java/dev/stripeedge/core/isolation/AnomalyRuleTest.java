@@ -47,7 +47,8 @@ class AnomalyRuleTest {
       double throttled,
       String expected) {
     KeyFigures figures =
-        new KeyFigures(samples, p95, baselineSamples, baselineP95, siblings, errorRatio, throttled);
+        new KeyFigures(
+            samples, p95, baselineSamples, baselineP95, siblings, errorRatio, throttled, 0, 0);
 
     AnomalyRule.Verdict verdict = AnomalyRule.judge(figures, CONFIG);
 
@@ -59,6 +60,32 @@ class AnomalyRuleTest {
     assertThat(got).isEqualTo(expected);
   }
 
+  @ParameterizedTest(name = "{0} in flight for {1} ms, baseline(n={2}, p95={3}): {4}")
+  @CsvSource({
+    // held long past the baseline before any answer: slow now (even with no recent answers)
+    "2,  400,  500, 50, SLOWER_THAN_BASELINE",
+    "8,  5000, 500, 50, SLOWER_THAN_BASELINE",
+    // one call alone is not a pattern
+    "1,  5000, 500, 50, HEALTHY",
+    // young enough, or under minLatency, or no baseline
+    "8,  150,  500, 30, HEALTHY",
+    "8,  190,  500, 50, HEALTHY",
+    "8,  5000, 5,   50, HEALTHY",
+  })
+  void callsHeldInFlightFlagBeforeTheyAnswer(
+      int inFlight, double age, double baselineSamples, double baselineP95, String expected) {
+    KeyFigures figures =
+        new KeyFigures(0, 0, baselineSamples, baselineP95, Double.NaN, 0, 0, inFlight, age);
+
+    AnomalyRule.Verdict verdict = AnomalyRule.judge(figures, CONFIG);
+
+    assertThat(
+            verdict instanceof AnomalyRule.Anomalous anomalous
+                ? anomalous.reason().name()
+                : "HEALTHY")
+        .isEqualTo(expected);
+  }
+
   @ParameterizedTest(name = "{0}: {1}")
   @CsvSource({
     "ERRORS, 50% of recent answers were 5xx or timeouts (threshold 30%)",
@@ -66,7 +93,7 @@ class AnomalyRuleTest {
   })
   void saysWhyWithTheFigures(AnomalyRule.Reason reason, String why) {
     double errors = reason == AnomalyRule.Reason.ERRORS ? 0.5 : 0;
-    KeyFigures figures = new KeyFigures(50, 5000, 500, 50, Double.NaN, errors, 0);
+    KeyFigures figures = new KeyFigures(50, 5000, 500, 50, Double.NaN, errors, 0, 0, 0);
 
     assertThat(AnomalyRule.judge(figures, CONFIG))
         .isEqualTo(new AnomalyRule.Anomalous(reason, why));
