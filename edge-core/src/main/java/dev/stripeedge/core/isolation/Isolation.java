@@ -9,6 +9,7 @@ import dev.stripeedge.core.Ticker;
 import dev.stripeedge.core.internal.ApiKeyHasher;
 import dev.stripeedge.core.internal.ApiKeys;
 import dev.stripeedge.core.internal.StripeErrors;
+import dev.stripeedge.core.internal.TickerClock;
 import io.github.resilience4j.bulkhead.Bulkhead;
 import io.github.resilience4j.bulkhead.BulkheadConfig;
 import io.github.resilience4j.circuitbreaker.CircuitBreaker;

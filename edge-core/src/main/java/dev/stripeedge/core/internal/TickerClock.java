@@ -1,4 +1,4 @@
-package dev.stripeedge.core.isolation;
+package dev.stripeedge.core.internal;
 
 import dev.stripeedge.core.Ticker;
 import java.time.Clock;
@@ -10,11 +10,11 @@ import java.time.ZoneOffset;
  * A {@link Clock} on the injected ticker, for resilience4j's time-based window and open-state wait:
  * its instants are the ticker's nanoseconds, so a fake ticker moves a breaker's time.
  */
-final class TickerClock extends Clock {
+public final class TickerClock extends Clock {
 
   private final Ticker ticker;
 
-  TickerClock(Ticker ticker) {
+  public TickerClock(Ticker ticker) {
     this.ticker = ticker;
   }
 
