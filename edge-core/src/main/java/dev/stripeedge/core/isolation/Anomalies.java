@@ -105,6 +105,14 @@ public final class Anomalies {
     return flagged.values().stream().map(Standing::flag).toList();
   }
 
+  /** Every key's figures now (O(keys)): what the next evaluation would judge. */
+  public Map<IsolationKey, KeyFigures> figures() {
+    long now = ticker.nanos();
+    Map<IsolationKey, KeyFigures> all = new HashMap<>();
+    stats.asMap().forEach((key, value) -> all.put(key, value.figures(now)));
+    return all;
+  }
+
   /** Keys with statistics now (tests). */
   long keys() {
     stats.cleanUp();

@@ -48,18 +48,23 @@ public final class AnomalyRule {
     double minMillis = config.minLatency().toNanos() / 1e6;
     boolean hasBaseline = figures.baselineSamples() >= config.minSamples();
     // Calls held long past the baseline: the route is slow now, though none has answered yet.
+    // (Their mean age is compared with the baseline's median, several times over, and with its
+    // p95: healthy calls of a long-tailed route are on average older than its median.)
+    double age = figures.inFlightAgeMillis();
     if (hasBaseline
         && figures.inFlight() >= MIN_IN_FLIGHT
-        && figures.inFlightAgeMillis() >= minMillis
-        && figures.inFlightAgeMillis() >= config.latencyFactor() * figures.baselineP95Millis()) {
+        && age >= minMillis
+        && age >= figures.baselineP95Millis()
+        && age >= config.latencyFactor() * figures.baselineP50Millis()) {
       return new Anomalous(
           Reason.SLOWER_THAN_BASELINE,
           String.format(
               Locale.ROOT,
-              "%d calls in flight for %.0f ms on average against a baseline p95 of %.0f ms"
-                  + " (factor %.1f)",
+              "%d calls in flight for %.0f ms on average against a baseline p50 of %.0f ms and"
+                  + " p95 of %.0f ms (factor %.1f)",
               figures.inFlight(),
-              figures.inFlightAgeMillis(),
+              age,
+              figures.baselineP50Millis(),
               figures.baselineP95Millis(),
               config.latencyFactor()));
     }
@@ -87,6 +92,21 @@ public final class AnomalyRule {
     double p95 = figures.p95Millis();
     if (p95 < minMillis) {
       return HEALTHY;
+    }
+    double p50 = figures.p50Millis();
+    if (hasBaseline
+        && p50 >= minMillis
+        && figures.baselineP50Millis() > 0
+        && p50 >= config.latencyFactor() * figures.baselineP50Millis()) {
+      // The whole distribution moved: a long-tailed route's p95 hides that.
+      return new Anomalous(
+          Reason.SLOWER_THAN_BASELINE,
+          String.format(
+              Locale.ROOT,
+              "p50 %.0f ms against a baseline of %.0f ms (factor %.1f)",
+              p50,
+              figures.baselineP50Millis(),
+              config.latencyFactor()));
     }
     if (hasBaseline && p95 >= config.latencyFactor() * figures.baselineP95Millis()) {
       return new Anomalous(

@@ -93,7 +93,7 @@ public record IsolationConfig(
           Duration.ofMinutes(5),
           Duration.ofMillis(500),
           10,
-          4.0,
+          3.0,
           Duration.ofMillis(250),
           0.3,
           10,

@@ -13,6 +13,8 @@ package dev.stripeedge.core.isolation;
  * @param throttled recent 429s (decayed count)
  * @param inFlight calls sent and not answered yet
  * @param inFlightAgeMillis their mean age: a slow route shows here before its first answer
+ * @param p50Millis recent median latency
+ * @param baselineP50Millis the key's own median over the baseline
  */
 public record KeyFigures(
     double samples,
@@ -23,7 +25,9 @@ public record KeyFigures(
     double errorRatio,
     double throttled,
     int inFlight,
-    double inFlightAgeMillis) {
+    double inFlightAgeMillis,
+    double p50Millis,
+    double baselineP50Millis) {
 
   /** The same figures, with the siblings' median. */
   KeyFigures withSiblings(double median) {
@@ -36,6 +40,8 @@ public record KeyFigures(
         errorRatio,
         throttled,
         inFlight,
-        inFlightAgeMillis);
+        inFlightAgeMillis,
+        p50Millis,
+        baselineP50Millis);
   }
 }

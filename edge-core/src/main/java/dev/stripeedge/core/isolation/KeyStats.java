@@ -55,6 +55,8 @@ final class KeyStats {
         samples > 0 ? recent.errors(now) / samples : 0,
         recent.throttled(now),
         inFlight,
-        inFlight > 0 ? (now - (double) startSum / inFlight) / 1e6 : 0);
+        inFlight > 0 ? (now - (double) startSum / inFlight) / 1e6 : 0,
+        recent.quantileNanos(0.5) / 1e6,
+        baseline.quantileNanos(0.5) / 1e6);
   }
 }

@@ -2,14 +2,27 @@ package dev.stripeedge.core.isolation;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.time.Duration;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
 class AnomalyRuleTest {
 
-  private static final IsolationConfig.Detection CONFIG = IsolationConfig.Detection.defaults();
+  // The defaults, but a latency factor of 4: minSamples 10, minLatency 250 ms, errorRatio 0.3,
+  // burst 10.
+  private static final IsolationConfig.Detection CONFIG =
+      new IsolationConfig.Detection(
+          Duration.ofSeconds(2),
+          Duration.ofMinutes(5),
+          Duration.ofMillis(500),
+          10,
+          4.0,
+          Duration.ofMillis(250),
+          0.3,
+          10,
+          Duration.ofSeconds(2),
+          4096);
 
-  // Defaults: minSamples 10, latencyFactor 4, minLatency 250 ms, errorRatio 0.3, burst 10.
   @ParameterizedTest(
       name = "n={0} p95={1} base(n={2}, p95={3}) siblings={4} errors={5} 429s={6}: {7}")
   @CsvSource({
@@ -48,7 +61,17 @@ class AnomalyRuleTest {
       String expected) {
     KeyFigures figures =
         new KeyFigures(
-            samples, p95, baselineSamples, baselineP95, siblings, errorRatio, throttled, 0, 0);
+            samples,
+            p95,
+            baselineSamples,
+            baselineP95,
+            siblings,
+            errorRatio,
+            throttled,
+            0,
+            0,
+            0,
+            0);
 
     AnomalyRule.Verdict verdict = AnomalyRule.judge(figures, CONFIG);
 
@@ -75,12 +98,32 @@ class AnomalyRuleTest {
   void callsHeldInFlightFlagBeforeTheyAnswer(
       int inFlight, double age, double baselineSamples, double baselineP95, String expected) {
     KeyFigures figures =
-        new KeyFigures(0, 0, baselineSamples, baselineP95, Double.NaN, 0, 0, inFlight, age);
+        new KeyFigures(0, 0, baselineSamples, baselineP95, Double.NaN, 0, 0, inFlight, age, 0, 0);
 
     AnomalyRule.Verdict verdict = AnomalyRule.judge(figures, CONFIG);
 
     assertThat(
             verdict instanceof AnomalyRule.Anomalous anomalous
+                ? anomalous.reason().name()
+                : "HEALTHY")
+        .isEqualTo(expected);
+  }
+
+  @ParameterizedTest(name = "p50 {0} (baseline {1}), p95 {2} (baseline {3}): {4}")
+  @CsvSource({
+    // a long-tailed route: its p95 was 2 s, its median 400 ms; a 5 s slowdown moves the median
+    "5400, 400, 5900, 2000, SLOWER_THAN_BASELINE",
+    "1100, 400, 5900, 2000, HEALTHY",
+    // a median several times the baseline's, yet under minLatency
+    "200,  40,  400,  300,  HEALTHY",
+  })
+  void aMedianSeveralTimesTheBaselinesIsSlowToo(
+      double p50, double baselineP50, double p95, double baselineP95, String expected) {
+    KeyFigures figures =
+        new KeyFigures(50, p95, 500, baselineP95, Double.NaN, 0, 0, 0, 0, p50, baselineP50);
+
+    assertThat(
+            AnomalyRule.judge(figures, CONFIG) instanceof AnomalyRule.Anomalous anomalous
                 ? anomalous.reason().name()
                 : "HEALTHY")
         .isEqualTo(expected);
@@ -93,7 +136,7 @@ class AnomalyRuleTest {
   })
   void saysWhyWithTheFigures(AnomalyRule.Reason reason, String why) {
     double errors = reason == AnomalyRule.Reason.ERRORS ? 0.5 : 0;
-    KeyFigures figures = new KeyFigures(50, 5000, 500, 50, Double.NaN, errors, 0, 0, 0);
+    KeyFigures figures = new KeyFigures(50, 5000, 500, 50, Double.NaN, errors, 0, 0, 0, 0, 0);
 
     assertThat(AnomalyRule.judge(figures, CONFIG))
         .isEqualTo(new AnomalyRule.Anomalous(reason, why));
