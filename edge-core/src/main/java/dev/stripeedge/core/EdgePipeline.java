@@ -7,6 +7,8 @@ import dev.stripeedge.core.budget.SharedBudget;
 import dev.stripeedge.core.budget.SharedBudgetConfig;
 import dev.stripeedge.core.internal.DefaultEdgePipeline;
 import dev.stripeedge.core.internal.LockedRandom;
+import dev.stripeedge.core.isolation.Isolation;
+import dev.stripeedge.core.isolation.IsolationConfig;
 import dev.stripeedge.core.tier.CacheTier;
 import dev.stripeedge.core.tier.TierConfig;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -107,6 +109,14 @@ public interface EdgePipeline {
     return List.of();
   }
 
+  /**
+   * The pipeline's isolation (flags, breakers), or null when it is off (the default, see {@link
+   * Builder#isolation}).
+   */
+  default @Nullable Isolation isolation() {
+    return null;
+  }
+
   /** A builder whose defaults work: Stripe's rules, real time, a per-process random secret. */
   static Builder builder(Upstream upstream) {
     return new Builder(upstream);
@@ -134,6 +144,7 @@ public interface EdgePipeline {
     private Clock clock = SystemTime.clock();
     private SizingConfig sizingConfig = SizingConfig.defaults();
     private IdempotencyConfig idempotencyConfig = IdempotencyConfig.defaults();
+    private IsolationConfig isolationConfig = IsolationConfig.off();
 
     private Builder(Upstream upstream) {
       this.upstream = upstream;
@@ -294,6 +305,15 @@ public interface EdgePipeline {
       return this;
     }
 
+    /**
+     * Detection and containment of slow or failing keys and routes; default {@link
+     * IsolationConfig#off()} (the runtime turns it on).
+     */
+    public Builder isolation(IsolationConfig value) {
+      this.isolationConfig = value;
+      return this;
+    }
+
     public EdgePipeline build() {
       SecureRandom secure = new SecureRandom();
       RandomGenerator rng =
@@ -322,8 +342,20 @@ public interface EdgePipeline {
           List.copyOf(tiers),
           clock,
           sizingConfig,
-          idempotencyConfig);
+          idempotencyConfig,
+          isolationConfig.enabled()
+              ? new Isolation(
+                  isolationConfig,
+                  budgetConfig != null ? budgetConfig.concurrency() : UNBUDGETED_SLOTS,
+                  secret,
+                  ticker,
+                  clock,
+                  meters)
+              : null);
     }
+
+    // Without a budget nothing bounds an account's calls in flight: a flagged key's share of this.
+    private static final int UNBUDGETED_SLOTS = 100;
 
     private Budget shaper(BudgetConfig config, byte[] secret) {
       SharedBudget store = sharedBudget;

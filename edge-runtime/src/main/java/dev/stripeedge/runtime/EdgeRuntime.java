@@ -31,7 +31,10 @@ import java.time.Duration;
 import java.util.List;
 import java.util.ServiceLoader;
 import java.util.SplittableRandom;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
 import java.util.function.UnaryOperator;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
@@ -127,6 +130,7 @@ public final class EdgeRuntime implements AutoCloseable {
               .cacheConfig(settings.cache())
               .retryConfig(settings.retry())
               .idempotencyConfig(settings.idempotency())
+              .isolation(settings.isolation())
               .clock(time.clock())
               .ticker(time.ticker())
               .scheduler(time.scheduler())
@@ -178,8 +182,17 @@ public final class EdgeRuntime implements AutoCloseable {
       ForwardConfig forwarding = settings.webhooks().forwarding();
       if (ledger != null && !forwarding.targets().isEmpty()) {
         ScheduledExecutorService thread = lifecycle.daemon("edge-webhook-forwarder");
+        // Each target's lane sends on virtual threads, so a slow target holds only its own.
+        ExecutorService senders = Executors.newVirtualThreadPerTaskExecutor();
+        open(
+            "edge-webhook-senders",
+            () -> {
+              senders.shutdownNow();
+              senders.awaitTermination(10, TimeUnit.SECONDS);
+            });
         this.forwarder =
-            WebhookForwarder.of(ledger, forwarding, clock, thread, new SplittableRandom(), metrics);
+            WebhookForwarder.of(
+                ledger, forwarding, clock, thread, senders, new SplittableRandom(), metrics);
         // Rows left pending by a previous run resume at once.
         forwarder.start(Duration.ofMillis(FORWARD_POLL_MILLIS));
       } else {

@@ -6,6 +6,7 @@ import dev.stripeedge.core.RetryConfig;
 import dev.stripeedge.core.Secret;
 import dev.stripeedge.core.SizingConfig;
 import dev.stripeedge.core.budget.BudgetConfig;
+import dev.stripeedge.core.isolation.IsolationConfig;
 import dev.stripeedge.core.queue.AsyncWriteConfig;
 import dev.stripeedge.core.tier.TierKeys;
 import dev.stripeedge.core.webhooks.ForwardConfig;
@@ -38,6 +39,7 @@ import java.util.Set;
  * @param sizing sampling of the traffic for {@code /admin/sizing}
  * @param retry retries of upstream calls
  * @param idempotency the memory of unkeyed writes' keys after an ambiguous outcome
+ * @param isolation detection and containment of slow or failing accounts and routes
  * @param webhooks the webhook receiver and forwarding
  * @param reconcile the background reconciler and drift audit
  * @param store the durable store of webhook events
@@ -57,6 +59,7 @@ public record EdgeSettings(
     SizingConfig sizing,
     RetryConfig retry,
     IdempotencyConfig idempotency,
+    IsolationConfig isolation,
     Webhooks webhooks,
     Reconcile reconcile,
     Store store,

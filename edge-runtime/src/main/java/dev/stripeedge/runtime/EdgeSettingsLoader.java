@@ -14,6 +14,7 @@ import dev.stripeedge.core.IdempotencyConfig;
 import dev.stripeedge.core.RetryConfig;
 import dev.stripeedge.core.SizingConfig;
 import dev.stripeedge.core.budget.BudgetConfig;
+import dev.stripeedge.core.isolation.IsolationConfig;
 import dev.stripeedge.core.queue.AsyncWriteConfig;
 import dev.stripeedge.core.spi.Backend;
 import dev.stripeedge.core.webhooks.ForwardConfig;
@@ -176,6 +177,7 @@ public final class EdgeSettingsLoader {
     tree.set("sizing", YAML.valueToTree(SizingConfig.defaults()));
     tree.set("retry", YAML.valueToTree(RetryConfig.defaults()));
     tree.set("idempotency", YAML.valueToTree(IdempotencyConfig.defaults()));
+    tree.set("isolation", YAML.valueToTree(IsolationConfig.defaults()));
     ObjectNode webhooks = tree.putObject("webhooks");
     webhooks.put("path", "/webhooks/stripe");
     webhooks.putArray("secrets");
@@ -190,7 +192,8 @@ public final class EdgeSettingsLoader {
                 8,
                 Duration.ofSeconds(1),
                 Duration.ofMinutes(5),
-                Duration.ofSeconds(10))));
+                Duration.ofSeconds(10),
+                ForwardConfig.PER_TARGET)));
     ObjectNode reconcile = tree.putObject("reconcile");
     reconcile.put("period", "60s");
     reconcile.put("apiKey", "");

@@ -73,7 +73,8 @@ final class AdminApi {
    * hit ratio needs (no store required), {@code GET /admin/webhooks/dead} lists dead forwarded
    * deliveries, {@code POST /admin/webhooks/dead/{eventId}/replay} (or {@code …/dead/ replay} for
    * all) puts them back to pending; {@code GET /admin/drift} answers the last drift audit and
-   * {@code POST /admin/drift/run} runs one now (both without a store).
+   * {@code POST /admin/drift/run} runs one now (both without a store); {@code GET /admin/anomalies}
+   * lists isolation's flags, breakers and webhook lanes.
    */
   void handle(HttpServerRequest request, String path) {
     if (path.equals("/admin/sizing")) {
@@ -101,6 +102,25 @@ final class AdminApi {
       writes(request, path);
       return;
     }
+    // --- isolation (issue 14): flags, breakers, webhook lanes; read-only, no store needed ---
+    if (path.equals("/admin/anomalies")) {
+      if (request.method() != HttpMethod.GET) {
+        request.response().putHeader("Allow", "GET");
+        error(request.response(), 405, "invalid_request_error", null, "Use GET on " + path + ".");
+        return;
+      }
+      try {
+        request
+            .response()
+            .putHeader("Content-Type", "application/json")
+            .end(AnomaliesView.json(pipeline.isolation(), forwarder));
+      } catch (IOException | RuntimeException e) {
+        log.error("anomalies report failed", e);
+        error(request.response(), 500, "api_error", null, "The edge could not report anomalies.");
+      }
+      return;
+    }
+    // --- end isolation ---
     EventStore outbox = ledger;
     if (outbox == null) {
       error(

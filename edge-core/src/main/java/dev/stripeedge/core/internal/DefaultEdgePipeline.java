@@ -20,6 +20,7 @@ import dev.stripeedge.core.StripeRoutes;
 import dev.stripeedge.core.Ticker;
 import dev.stripeedge.core.Upstream;
 import dev.stripeedge.core.budget.Budget;
+import dev.stripeedge.core.isolation.Isolation;
 import dev.stripeedge.core.tier.CacheTier;
 import dev.stripeedge.core.tier.TierConfig;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -63,6 +64,7 @@ public final class DefaultEdgePipeline implements EdgePipeline {
   private final EventRefresh events;
   private final AuditSampler audit;
   private final SizingTap sizing;
+  private final @Nullable Isolation isolation;
 
   public DefaultEdgePipeline(
       Upstream upstream,
@@ -81,7 +83,8 @@ public final class DefaultEdgePipeline implements EdgePipeline {
       List<Map.Entry<CacheTier, TierConfig>> tiers,
       Clock clock,
       SizingConfig sizingConfig,
-      IdempotencyConfig idempotencyConfig) {
+      IdempotencyConfig idempotencyConfig,
+      @Nullable Isolation isolation) {
     this.cacheRule = cacheRule;
     this.keys = keys;
     this.ticker = ticker;
@@ -91,7 +94,16 @@ public final class DefaultEdgePipeline implements EdgePipeline {
     this.answers = new Answers(metrics, ticker);
     this.upstream =
         new UpstreamExchange(
-            upstream, budget, retryConfig, retryRule, ticker, scheduler, attemptTimeout, metrics);
+            upstream,
+            budget,
+            retryConfig,
+            retryRule,
+            ticker,
+            scheduler,
+            attemptTimeout,
+            metrics,
+            isolation);
+    this.isolation = isolation;
     this.fill = new CacheFill(l0, this.tiers, StoreRule.of(notFoundTtl));
     this.flights = new SingleFlight(l0);
     this.forwarding =
@@ -190,6 +202,11 @@ public final class DefaultEdgePipeline implements EdgePipeline {
   @Override
   public List<CachedRetrieve> auditSample(String apiKey, int max) {
     return audit.sample(apiKey, max);
+  }
+
+  @Override
+  public @Nullable Isolation isolation() {
+    return isolation;
   }
 
   @Override

@@ -19,7 +19,10 @@ record Exchange(Outcome outcome, int attempts, long upstreamNanos, long queueNan
   /** Upstream answered (the last attempt's answer). */
   record Answered(EdgeResponse response) implements Outcome {}
 
-  /** The budget refused the next attempt: its own 429, which Stripe never saw. */
+  /**
+   * The edge refused the next attempt, which Stripe never saw: the budget's 429, or isolation's 503
+   * (an open breaker, a flagged key's full bulkhead). A 503 lets a stale entry stand in.
+   */
   record Refused(EdgeResponse response) implements Outcome {}
 
   /** No answer: a timeout, a lost connection, the deadline, or a bug. */

@@ -5,6 +5,8 @@ import dev.stripeedge.core.Ticker;
 import dev.stripeedge.core.tier.CacheTier;
 import dev.stripeedge.core.tier.TierConfig;
 import dev.stripeedge.core.tier.TierEntry;
+import io.github.resilience4j.circuitbreaker.CircuitBreaker;
+import io.github.resilience4j.circuitbreaker.CircuitBreakerConfig;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -19,17 +21,17 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.LongSupplier;
 import java.util.function.Supplier;
 import org.jspecify.annotations.Nullable;
 
 /**
  * One {@link CacheTier} as the pipeline uses it: every call under its timeout, failures counted,
- * and a small circuit breaker. After {@link TierConfig#failuresToBypass()} failures in a row the
- * tier is bypassed (no lookups, no puts) for {@link TierConfig#bypassFor()}; then one background
- * probe (a lookup, then the invalidations the tier missed) decides whether it is back. Requests
- * never wait for a probe.
+ * and resilience4j's circuit breaker. After {@link TierConfig#failuresToBypass()} failures in a row
+ * (a count window of that size, all failed) the tier is bypassed (no lookups, no puts) for {@link
+ * TierConfig#bypassFor()}; then the breaker lets one call through half-open, and that call is a
+ * background probe (a lookup, then the invalidations the tier missed) whose outcome closes or
+ * reopens it. Requests never wait for a probe.
  *
  * <p>Invalidations that fail are kept and re-sent until they land: a tier must not serve what it
  * was never told to drop. Past {@code MAX_PENDING} ids the tier stays bypassed until every entry it
@@ -59,16 +61,13 @@ final class GuardedTier {
   private final Scheduler scheduler;
   private final LongSupplier longestRetentionNanos;
   private final MeterRegistry meters;
-  private final AtomicInteger failures = new AtomicInteger();
-  private final AtomicBoolean probing = new AtomicBoolean();
+  private final CircuitBreaker breaker;
   private final AtomicBoolean retryScheduled = new AtomicBoolean();
   private final Set<String> pending = ConcurrentHashMap.newKeySet();
   private final Map<String, Counter> counters = new ConcurrentHashMap<>();
   private final Map<String, Timer> lookups = new ConcurrentHashMap<>();
-  // Guarded by this.
-  private boolean bypassed;
-  private long retryAtNanos;
-  private volatile boolean open;
+  // Set while quarantined (forced open): when the probe may run again. Guarded by this.
+  private long quarantinedUntilNanos;
 
   GuardedTier(
       CacheTier tier,
@@ -84,7 +83,38 @@ final class GuardedTier {
     this.scheduler = scheduler;
     this.longestRetentionNanos = longestRetentionNanos;
     this.meters = meters;
-    Gauge.builder("stripe.edge.tier.bypassed", this, g -> g.open ? 1 : 0)
+    this.breaker =
+        CircuitBreaker.of(
+            "tier " + name,
+            CircuitBreakerConfig.custom()
+                .slidingWindowType(CircuitBreakerConfig.SlidingWindowType.COUNT_BASED)
+                .slidingWindowSize(config.failuresToBypass())
+                .minimumNumberOfCalls(config.failuresToBypass())
+                .failureRateThreshold(100)
+                .waitDurationInOpenState(config.bypassFor())
+                .permittedNumberOfCallsInHalfOpenState(1)
+                .automaticTransitionFromOpenToHalfOpenEnabled(false)
+                .slowCallDurationThreshold(Duration.ofDays(1))
+                .clock(new TickerClock(ticker))
+                .build());
+    breaker
+        .getEventPublisher()
+        .onStateTransition(
+            event -> {
+              CircuitBreaker.State to = event.getStateTransition().getToState();
+              if (to == CircuitBreaker.State.OPEN) {
+                log.log(
+                    System.Logger.Level.WARNING,
+                    "cache tier "
+                        + name
+                        + " bypassed for "
+                        + config.bypassFor()
+                        + " after failures");
+              } else if (to == CircuitBreaker.State.CLOSED) {
+                log.log(System.Logger.Level.INFO, "cache tier " + name + " is back");
+              }
+            });
+    Gauge.builder("stripe.edge.tier.bypassed", this, g -> g.bypassed() ? 1 : 0)
         .description("1 while a failing cache tier is bypassed")
         .tag("tier", name)
         .register(meters);
@@ -98,9 +128,9 @@ final class GuardedTier {
     return tier;
   }
 
-  /** Whether the breaker is open (the tier is skipped). */
+  /** Whether the breaker is not closed (the tier is skipped). */
   boolean bypassed() {
-    return open;
+    return breaker.getState() != CircuitBreaker.State.CLOSED;
   }
 
   /** The entry under {@code key}, within the timeout; a failure is a miss with its outcome. */
@@ -114,7 +144,7 @@ final class GuardedTier {
               if (failure != null) {
                 return new Found(failed(failure), null);
               }
-              failures.set(0);
+              succeeded();
               return new Found(entry == null ? "miss" : "hit", entry);
             });
   }
@@ -145,7 +175,7 @@ final class GuardedTier {
               if (failure != null) {
                 count("stripe.edge.tier.writes", failed(failure));
               } else {
-                failures.set(0);
+                succeeded();
                 count(
                     "stripe.edge.tier.writes", Boolean.TRUE.equals(stored) ? "stored" : "refused");
               }
@@ -176,7 +206,7 @@ final class GuardedTier {
                 retryPendingLater();
                 return false;
               }
-              failures.set(0);
+              succeeded();
               count("stripe.edge.tier.invalidations", "done");
               return true;
             });
@@ -193,75 +223,66 @@ final class GuardedTier {
   /** Too many lost invalidations to track: bypass until whatever the tier holds has expired. */
   private synchronized void quarantine() {
     pending.clear();
-    bypassed = true;
-    open = true;
     long hold = Math.max(longestRetentionNanos.getAsLong(), Duration.ofMinutes(10).toNanos());
-    retryAtNanos = ticker.nanos() + hold;
+    quarantinedUntilNanos = ticker.nanos() + hold;
+    breaker.transitionToForcedOpenState();
     log.log(
         System.Logger.Level.ERROR,
         "cache tier " + name + " missed too many invalidations; bypassed for " + hold / 1e9 + " s");
   }
 
+  /**
+   * Whether a request may use the tier. Closed: yes. Open: no, but once {@code bypassFor} has
+   * passed the breaker's one half-open permit goes to a {@link #probe} instead of the request.
+   */
   private boolean admits() {
-    if (!open) {
+    CircuitBreaker.State state = breaker.getState();
+    if (state == CircuitBreaker.State.CLOSED) {
       return true;
     }
-    boolean due;
-    synchronized (this) {
-      due = bypassed && ticker.nanos() - retryAtNanos >= 0;
+    if (state == CircuitBreaker.State.FORCED_OPEN) {
+      synchronized (this) {
+        if (ticker.nanos() - quarantinedUntilNanos < 0) {
+          return false;
+        }
+        breaker.transitionToHalfOpenState();
+      }
     }
-    if (due && probing.compareAndSet(false, true)) {
+    if (breaker.tryAcquirePermission()) {
       probe();
     }
     return false;
   }
 
-  /** Counts a failure, opens the breaker at the threshold; returns the outcome tag. */
+  /** A call succeeded: the breaker's window counts it. */
+  private void succeeded() {
+    breaker.onSuccess(0, TimeUnit.NANOSECONDS);
+  }
+
+  /** Counts a failure for the breaker (which opens at the threshold); returns the outcome tag. */
   private String failed(Throwable failure) {
     Throwable cause = failure;
     while (cause instanceof CompletionException && cause.getCause() != null) {
       cause = cause.getCause();
     }
-    String outcome = cause instanceof TimeoutException ? "timeout" : "error";
-    if (failures.incrementAndGet() >= config.failuresToBypass()) {
-      synchronized (this) {
-        if (!bypassed) {
-          bypassed = true;
-          open = true;
-          retryAtNanos = ticker.nanos() + config.bypassFor().toNanos();
-          log.log(
-              System.Logger.Level.WARNING,
-              "cache tier "
-                  + name
-                  + " bypassed for "
-                  + config.bypassFor()
-                  + " after "
-                  + failures.get()
-                  + " failures; last: "
-                  + cause);
-        }
-      }
-    }
-    return outcome;
+    breaker.onError(0, TimeUnit.NANOSECONDS, cause);
+    return cause instanceof TimeoutException ? "timeout" : "error";
   }
 
-  /** Is the tier back? A lookup, then the invalidations it missed, both within their timeouts. */
+  /**
+   * Is the tier back? A lookup, then the invalidations it missed, both within their timeouts: the
+   * half-open call whose outcome closes or reopens the breaker.
+   */
   private void probe() {
     within(() -> tier.get(PROBE_KEY), config.timeout())
         .thenCompose(ignored -> flushPending())
         .whenComplete(
             (ignored, failure) -> {
-              synchronized (this) {
-                if (failure == null) {
-                  bypassed = false;
-                  open = false;
-                  failures.set(0);
-                  log.log(System.Logger.Level.INFO, "cache tier " + name + " is back");
-                } else {
-                  retryAtNanos = ticker.nanos() + config.bypassFor().toNanos();
-                }
+              if (failure == null) {
+                breaker.onSuccess(0, TimeUnit.NANOSECONDS);
+              } else {
+                breaker.onError(0, TimeUnit.NANOSECONDS, failure);
               }
-              probing.set(false);
             });
   }
 
@@ -284,7 +305,7 @@ final class GuardedTier {
         .thenRun(
             () -> {
               retryScheduled.set(false);
-              if (open || pending.isEmpty()) {
+              if (bypassed() || pending.isEmpty()) {
                 return; // the probe sends them before the tier is used again
               }
               flushPending()
@@ -294,7 +315,7 @@ final class GuardedTier {
                           count("stripe.edge.tier.invalidations", failed(failure));
                           retryPendingLater();
                         } else {
-                          failures.set(0);
+                          succeeded();
                         }
                       });
             });

@@ -15,6 +15,7 @@ import dev.stripeedge.core.UpstreamException;
 import dev.stripeedge.core.budget.Admission;
 import dev.stripeedge.core.budget.Budget;
 import dev.stripeedge.core.budget.Permit;
+import dev.stripeedge.core.isolation.Isolation;
 import java.time.Duration;
 import java.util.Locale;
 import java.util.concurrent.CompletableFuture;
@@ -38,6 +39,7 @@ final class UpstreamExchange {
   private final Scheduler scheduler;
   private final Duration attemptTimeout;
   private final EdgeMetrics metrics;
+  private final @Nullable Isolation isolation;
 
   UpstreamExchange(
       Upstream upstream,
@@ -47,7 +49,8 @@ final class UpstreamExchange {
       Ticker ticker,
       Scheduler scheduler,
       Duration attemptTimeout,
-      EdgeMetrics metrics) {
+      EdgeMetrics metrics,
+      @Nullable Isolation isolation) {
     this.upstream = upstream;
     this.budget = budget;
     this.retryConfig = retryConfig;
@@ -56,6 +59,7 @@ final class UpstreamExchange {
     this.scheduler = scheduler;
     this.attemptTimeout = attemptTimeout;
     this.metrics = metrics;
+    this.isolation = isolation;
   }
 
   /** All attempts of {@code request}; the future never fails (a failure is an outcome). */
@@ -69,8 +73,9 @@ final class UpstreamExchange {
   private record Attempts(EdgeRequest request, Route route, long start, Duration deadline) {}
 
   /**
-   * One attempt: budget first (retries pay too), then upstream. A refusal ends the exchange with
-   * the budget's 429, which carries its own {@code Retry-After}.
+   * One attempt: isolation first (the route's breaker, a flagged key's bulkhead: both refuse at
+   * once), then the budget (retries pay too), then upstream. A refusal ends the exchange with the
+   * edge's own answer (the budget's 429, isolation's 503), which carries its {@code Retry-After}.
    */
   private CompletableFuture<Exchange> attempt(
       Attempts attempts, int number, long upstreamNanos, long queueNanos) {
@@ -80,37 +85,65 @@ final class UpstreamExchange {
       return CompletableFuture.completedFuture(
           pastDeadline(attempts.request(), number, upstreamNanos, queueNanos));
     }
+    Isolation.Admitted isolated = null;
+    if (isolation != null) {
+      switch (isolation.enter(attempts.request(), attempts.route())) {
+        case Isolation.Shed shed -> {
+          return CompletableFuture.completedFuture(
+              new Exchange(
+                  new Exchange.Refused(shed.response()), number - 1, upstreamNanos, queueNanos));
+        }
+        case Isolation.Admitted admitted -> isolated = admitted;
+      }
+    }
+    Isolation.Admitted pass = isolated;
     return budget
         .admit(attempts.request(), attempts.route(), left)
         .thenCompose(
             admission ->
                 switch (admission) {
-                  case Admission.Refused refused ->
-                      CompletableFuture.completedFuture(
-                          new Exchange(
-                              new Exchange.Refused(refused.response()),
-                              number - 1,
-                              upstreamNanos,
-                              queueNanos + (ticker.nanos() - asked)));
+                  case Admission.Refused refused -> {
+                    if (pass != null) {
+                      pass.abandoned();
+                    }
+                    yield CompletableFuture.completedFuture(
+                        new Exchange(
+                            new Exchange.Refused(refused.response()),
+                            number - 1,
+                            upstreamNanos,
+                            queueNanos + (ticker.nanos() - asked)));
+                  }
                   case Admission.Admitted admitted ->
                       send(
                           attempts,
                           number,
                           upstreamNanos,
                           queueNanos + admitted.permit().queuedNanos(),
-                          admitted.permit());
+                          admitted.permit(),
+                          pass);
                 });
   }
 
   private CompletableFuture<Exchange> send(
-      Attempts attempts, int number, long upstreamNanos, long queueNanos, Permit permit) {
+      Attempts attempts,
+      int number,
+      long upstreamNanos,
+      long queueNanos,
+      Permit permit,
+      Isolation.@Nullable Admitted pass) {
     EdgeRequest request = attempts.request();
     long began = ticker.nanos();
     Duration left = attempts.deadline().minusNanos(began - attempts.start());
     if (left.isNegative() || left.isZero()) {
       permit.release(null);
+      if (pass != null) {
+        pass.abandoned();
+      }
       return CompletableFuture.completedFuture(
           pastDeadline(request, number, upstreamNanos, queueNanos));
+    }
+    if (pass != null) {
+      pass.sending();
     }
     Duration timeout = left.compareTo(attemptTimeout) < 0 ? left : attemptTimeout;
     CompletableFuture<EdgeResponse> sent;
@@ -125,6 +158,10 @@ final class UpstreamExchange {
               permit.release(response);
               long ended = ticker.nanos();
               Throwable cause = unwrap(failure);
+              if (pass != null) {
+                pass.done(
+                    response != null ? response.status() : null, response == null ? cause : null);
+              }
               metrics.upstream(
                   tag,
                   response != null ? Integer.toString(response.status()) : kind(cause),

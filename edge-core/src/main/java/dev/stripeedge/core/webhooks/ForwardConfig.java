@@ -12,9 +12,24 @@ import java.util.Map;
  * @param base first backoff ceiling; doubles per failed attempt, with jitter (half to all of it)
  * @param cap largest backoff ceiling
  * @param timeout one attempt's limit (connect and answer)
+ * @param perTarget deliveries in flight at once per target: a slow target holds only its own
  */
 public record ForwardConfig(
-    Map<String, Secret> targets, int maxAttempts, Duration base, Duration cap, Duration timeout) {
+    Map<String, Secret> targets,
+    int maxAttempts,
+    Duration base,
+    Duration cap,
+    Duration timeout,
+    int perTarget) {
+
+  /** Deliveries in flight per target unless configured. */
+  public static final int PER_TARGET = 4;
+
+  /** With {@link #PER_TARGET} deliveries in flight per target. */
+  public ForwardConfig(
+      Map<String, Secret> targets, int maxAttempts, Duration base, Duration cap, Duration timeout) {
+    this(targets, maxAttempts, base, cap, timeout, PER_TARGET);
+  }
 
   public ForwardConfig {
     targets = Map.copyOf(targets);
@@ -37,6 +52,9 @@ public record ForwardConfig(
     }
     if (timeout.isNegative() || timeout.isZero()) {
       throw new IllegalArgumentException("timeout must be positive: " + timeout);
+    }
+    if (perTarget < 1) {
+      throw new IllegalArgumentException("perTarget must be positive: " + perTarget);
     }
   }
 
@@ -67,6 +85,8 @@ public record ForwardConfig(
         + cap
         + ", timeout="
         + timeout
+        + ", perTarget="
+        + perTarget
         + "]";
   }
 }

@@ -2,6 +2,7 @@ package dev.stripeedge.core.webhooks;
 
 import dev.stripeedge.core.Secret;
 import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.io.IOException;
 import java.net.URI;
@@ -12,7 +13,12 @@ import java.net.http.HttpTimeoutException;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -26,10 +32,14 @@ import org.jspecify.annotations.Nullable;
  *
  * <p>A 2xx answer delivers; anything else (another status, a timeout, a refused connection) is
  * retried after {@link ForwardConfig#backoff}, and after {@link ForwardConfig#maxAttempts} the
- * delivery is dead until replayed. Deliveries run one at a time on the injected scheduler, in
- * queueing order; the outbox holds later events of an object back while an earlier one is pending,
- * so each target sees an object's events in order. Counts {@code stripe.edge.webhooks.forwarded},
- * {@code …forward.retried} and {@code …forward.dead}. Thread-safe; {@link #wake} never blocks.
+ * delivery is dead until replayed. Each target has a lane of its own: its due deliveries, in
+ * queueing order, at most {@link ForwardConfig#perTarget} in flight on the injected senders, so a
+ * slow or failing target delays only itself; its backlog and the age of its oldest due delivery are
+ * {@link #lanes visible}. The outbox holds later events of an object back while an earlier one is
+ * pending, so each target sees an object's events in order. Counts {@code
+ * stripe.edge.webhooks.forwarded}, {@code …forward.retried} and {@code …forward.dead}; gauges
+ * {@code …forward.backlog}, {@code …forward.age} and {@code …forward.in.flight} per target (from
+ * the configured set). Thread-safe; {@link #wake} never blocks.
  */
 public final class WebhookForwarder {
 
@@ -46,19 +56,64 @@ public final class WebhookForwarder {
   private final Counter forwarded;
   private final Counter retried;
   private final Counter dead;
+  private final Executor senders;
+  private final boolean async;
+  private final Map<String, Lane> lanes = new LinkedHashMap<>();
+
+  /** One target's lane: what it has in flight, and what waits. Thread-safe. */
+  private static final class Lane {
+    final String target;
+    final Set<Long> inFlight = ConcurrentHashMap.newKeySet();
+    volatile int backlog;
+    volatile @Nullable Instant oldestDue;
+
+    Lane(String target) {
+      this.target = target;
+    }
+  }
+
+  /**
+   * A target's lane as seen at its last pass.
+   *
+   * @param target the URL
+   * @param inFlight deliveries being sent now
+   * @param backlog due deliveries waiting (at most one batch counted)
+   * @param oldestDueAge how long the oldest due delivery has waited past its due time
+   */
+  public record TargetLane(String target, int inFlight, int backlog, Duration oldestDueAge) {}
 
   private WebhookForwarder(
       WebhookOutbox outbox,
       ForwardConfig config,
       Clock clock,
       ScheduledExecutorService scheduler,
+      @Nullable Executor senders,
       RandomGenerator random,
       MeterRegistry meters) {
     this.outbox = outbox;
     this.config = config;
     this.clock = clock;
     this.scheduler = scheduler;
+    this.senders = senders != null ? senders : Runnable::run;
+    this.async = senders != null;
     this.random = random;
+    for (String target : config.targets().keySet()) {
+      Lane lane = new Lane(target);
+      lanes.put(target, lane);
+      Gauge.builder("stripe.edge.webhooks.forward.backlog", lane, l -> l.backlog)
+          .description("Due deliveries waiting per forward target")
+          .tag("target", target)
+          .register(meters);
+      Gauge.builder("stripe.edge.webhooks.forward.in.flight", lane, l -> l.inFlight.size())
+          .description("Deliveries being sent per forward target")
+          .tag("target", target)
+          .register(meters);
+      Gauge.builder("stripe.edge.webhooks.forward.age", lane, l -> ageOf(l).toMillis() / 1000.0)
+          .description("Seconds the oldest due delivery of a forward target has waited")
+          .tag("target", target)
+          .baseUnit("seconds")
+          .register(meters);
+    }
     this.http =
         HttpClient.newBuilder()
             .connectTimeout(config.timeout())
@@ -79,8 +134,9 @@ public final class WebhookForwarder {
   }
 
   /**
-   * A forwarder draining {@code outbox}; nothing runs until {@link #start} or {@link #runOnce}.
-   * {@code scheduler} should be single-threaded: it runs every pass.
+   * A forwarder draining {@code outbox} that sends on the pass's own thread (one delivery at a
+   * time: {@link #runOnce} returns once each due delivery was attempted); nothing runs until {@link
+   * #start} or {@link #runOnce}. {@code scheduler} should be single-threaded: it runs every pass.
    */
   public static WebhookForwarder of(
       WebhookOutbox outbox,
@@ -89,7 +145,39 @@ public final class WebhookForwarder {
       ScheduledExecutorService scheduler,
       RandomGenerator random,
       MeterRegistry meters) {
-    return new WebhookForwarder(outbox, config, clock, scheduler, random, meters);
+    return new WebhookForwarder(outbox, config, clock, scheduler, null, random, meters);
+  }
+
+  /**
+   * A forwarder whose deliveries are sent on {@code senders} (blocking calls: virtual threads
+   * suit), at most {@link ForwardConfig#perTarget} per target at once; a finished delivery wakes
+   * the next pass.
+   */
+  public static WebhookForwarder of(
+      WebhookOutbox outbox,
+      ForwardConfig config,
+      Clock clock,
+      ScheduledExecutorService scheduler,
+      Executor senders,
+      RandomGenerator random,
+      MeterRegistry meters) {
+    return new WebhookForwarder(outbox, config, clock, scheduler, senders, random, meters);
+  }
+
+  /** Each configured target's lane as of its last pass. */
+  public List<TargetLane> lanes() {
+    return lanes.values().stream()
+        .map(lane -> new TargetLane(lane.target, lane.inFlight.size(), lane.backlog, ageOf(lane)))
+        .toList();
+  }
+
+  private Duration ageOf(Lane lane) {
+    Instant oldest = lane.oldestDue;
+    if (oldest == null) {
+      return Duration.ZERO;
+    }
+    Duration age = Duration.between(oldest, clock.instant());
+    return age.isNegative() ? Duration.ZERO : age;
   }
 
   /** Runs a pass now and then every {@code poll}, resuming whatever a previous run left pending. */
@@ -116,27 +204,68 @@ public final class WebhookForwarder {
   }
 
   /**
-   * One pass on the calling thread (blocking): every due delivery attempted once.
+   * One pass on the calling thread: each target's due deliveries started, as many as its lane has
+   * room for. Sending on the pass's thread, it blocks until each was attempted once.
    *
-   * @return how many attempts were made
+   * @return how many attempts were started
    */
   public int runOnce() {
     int attempts = 0;
-    while (true) {
-      List<WebhookOutbox.Delivery> due = outbox.due(clock.instant(), BATCH);
-      if (due.isEmpty() || Thread.currentThread().isInterrupted()) {
+    // Deliveries for a target no longer configured have no lane: dead, as they always were.
+    for (WebhookOutbox.Delivery stray : outbox.due(clock.instant(), BATCH)) {
+      if (!lanes.containsKey(stray.target())) {
+        attempt(stray);
+      }
+    }
+    while (!Thread.currentThread().isInterrupted()) {
+      int started = 0;
+      for (Lane lane : lanes.values()) {
+        started += dispatch(lane);
+      }
+      attempts += started;
+      // Sending here: a delivered event may have released a later one of its object, look again.
+      if (started == 0 || async) {
         return attempts;
       }
-      for (WebhookOutbox.Delivery delivery : due) {
-        attempt(delivery);
-        attempts++;
+    }
+    return attempts;
+  }
+
+  /** Starts what {@code lane} has room for; returns how many. */
+  private int dispatch(Lane lane) {
+    int room = config.perTarget() - lane.inFlight.size();
+    Instant now = clock.instant();
+    List<WebhookOutbox.Delivery> due = outbox.due(now, lane.target, BATCH);
+    List<WebhookOutbox.Delivery> waiting =
+        due.stream().filter(delivery -> !lane.inFlight.contains(delivery.id())).toList();
+    lane.backlog = waiting.size();
+    lane.oldestDue = waiting.isEmpty() ? null : waiting.get(0).nextAttemptAt();
+    int started = 0;
+    for (WebhookOutbox.Delivery delivery : waiting) {
+      if (started >= room || !lane.inFlight.add(delivery.id())) {
+        break;
       }
-      if (due.size() < BATCH) {
-        // A delivered event may have released a later one of the same object: look once more.
-        List<WebhookOutbox.Delivery> released = outbox.due(clock.instant(), 1);
-        if (released.isEmpty()) {
-          return attempts;
-        }
+      started++;
+      try {
+        senders.execute(() -> send(lane, delivery));
+      } catch (RejectedExecutionException e) {
+        // Shutting down: the row stays pending and the next start resumes it.
+        lane.inFlight.remove(delivery.id());
+        return started - 1;
+      }
+    }
+    return started;
+  }
+
+  private void send(Lane lane, WebhookOutbox.Delivery delivery) {
+    try {
+      attempt(delivery);
+    } catch (RuntimeException e) {
+      log.log(System.Logger.Level.WARNING, "forwarding to " + lane.target + " failed: " + e);
+    } finally {
+      lane.inFlight.remove(delivery.id());
+      if (async) {
+        wake();
       }
     }
   }

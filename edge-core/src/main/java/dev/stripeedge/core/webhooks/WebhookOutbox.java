@@ -23,6 +23,17 @@ public interface WebhookOutbox {
    */
   List<Delivery> due(Instant now, int limit);
 
+  /**
+   * {@link #due(Instant, int)} for one target only: what its own lane may send next. The default
+   * filters every due delivery (O(pending)); a store answers it from an index.
+   */
+  default List<Delivery> due(Instant now, String target, int limit) {
+    return due(now, Integer.MAX_VALUE).stream()
+        .filter(delivery -> delivery.target().equals(target))
+        .limit(limit)
+        .toList();
+  }
+
   /** Marks delivery {@code id} delivered. */
   void delivered(long id);
 

@@ -7,7 +7,7 @@ import java.util.PriorityQueue;
 import java.util.concurrent.CompletableFuture;
 
 /** A clock and scheduler that move only when the test says so. Single-threaded use. */
-final class FakeTime implements Ticker, Scheduler {
+public final class FakeTime implements Ticker, Scheduler {
 
   private record Task(long due, long seq, CompletableFuture<Void> future) {}
 
@@ -30,7 +30,7 @@ final class FakeTime implements Ticker, Scheduler {
   }
 
   /** Moves time forward by {@code step}, running every timer due on the way, in order. */
-  void advance(Duration step) {
+  public void advance(Duration step) {
     long end = now + step.toNanos();
     while (!tasks.isEmpty() && tasks.peek().due() <= end) {
       Task task = tasks.poll();

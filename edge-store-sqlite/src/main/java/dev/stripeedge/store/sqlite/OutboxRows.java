@@ -24,6 +24,7 @@ final class OutboxRows implements AutoCloseable {
 
   private final PreparedStatement enqueue;
   private final PreparedStatement due;
+  private final PreparedStatement dueForTarget;
   private final PreparedStatement markDelivered;
   private final PreparedStatement markFailed;
   private final PreparedStatement deadRows;
@@ -71,6 +72,16 @@ final class OutboxRows implements AutoCloseable {
                 + " AND NOT EXISTS (SELECT 1 FROM webhook_outbox e WHERE e.state = 'pending'"
                 + " AND e.target = d.target AND e.object_id = d.object_id AND e.id < d.id)"
                 + " ORDER BY d.id LIMIT ?");
+    // One target's lane: the same rule, on the (target, object_id, state, id) index.
+    this.dueForTarget =
+        connection.prepareStatement(
+            "SELECT "
+                + columns
+                + " FROM webhook_outbox d WHERE d.target = ? AND d.state = 'pending'"
+                + " AND d.next_attempt_at <= ?"
+                + " AND NOT EXISTS (SELECT 1 FROM webhook_outbox e WHERE e.state = 'pending'"
+                + " AND e.target = d.target AND e.object_id = d.object_id AND e.id < d.id)"
+                + " ORDER BY d.id LIMIT ?");
     this.markDelivered =
         connection.prepareStatement(
             "UPDATE webhook_outbox SET state = 'delivered', payload = X'' WHERE id = ?");
@@ -113,6 +124,14 @@ final class OutboxRows implements AutoCloseable {
     due.setLong(1, now.toEpochMilli());
     due.setInt(2, limit);
     return deliveries(due);
+  }
+
+  /** {@link #due(Instant, int)} of {@code target} only. */
+  List<Delivery> due(Instant now, String target, int limit) throws SQLException {
+    dueForTarget.setString(1, target);
+    dueForTarget.setLong(2, now.toEpochMilli());
+    dueForTarget.setInt(3, limit);
+    return deliveries(dueForTarget);
   }
 
   /** Marks a delivery done; its payload is no longer needed, the row stays as its record. */
@@ -184,7 +203,16 @@ final class OutboxRows implements AutoCloseable {
   @Override
   public void close() throws SQLException {
     for (PreparedStatement statement :
-        List.of(enqueue, due, markDelivered, markFailed, deadRows, replayOne, replayAll, nextDue)) {
+        List.of(
+            enqueue,
+            due,
+            dueForTarget,
+            markDelivered,
+            markFailed,
+            deadRows,
+            replayOne,
+            replayAll,
+            nextDue)) {
       statement.close();
     }
   }

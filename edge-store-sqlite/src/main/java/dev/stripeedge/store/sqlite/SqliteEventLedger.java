@@ -217,6 +217,11 @@ public final class SqliteEventLedger implements EventStore {
   }
 
   @Override
+  public List<Delivery> due(Instant now, String target, int limit) {
+    return call("read due deliveries", false, connection -> outbox.due(now, target, limit));
+  }
+
+  @Override
   public void delivered(long id) {
     // The payload is no longer needed; the row stays as a record of the delivery.
     call("mark delivery " + id + " delivered", false, connection -> outbox.delivered(id));

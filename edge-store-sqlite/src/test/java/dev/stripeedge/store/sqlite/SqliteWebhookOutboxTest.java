@@ -46,6 +46,24 @@ class SqliteWebhookOutboxTest {
   }
 
   @Test
+  void aTargetsLaneSeesOnlyItsOwnDueDeliveriesInOrder() {
+    try (SqliteEventLedger store = SqliteEventLedger.open(dir.resolve("lanes.db"))) {
+      List<String> two = List.of("http://127.0.0.1:1/a", "http://127.0.0.1:1/b");
+      store.record(event("evt_1", "cus_1", 1), NOW, json("evt_1"), two);
+      store.record(event("evt_2", "cus_1", 2), NOW, json("evt_2"), two);
+      store.record(event("evt_3", "cus_2", 3), NOW, json("evt_3"), two);
+
+      assertThat(store.due(NOW, two.get(1), 10))
+          .extracting(Delivery::eventId, Delivery::target)
+          .containsExactly(
+              org.assertj.core.groups.Tuple.tuple("evt_1", two.get(1)),
+              org.assertj.core.groups.Tuple.tuple("evt_3", two.get(1)));
+      assertThat(store.due(NOW, two.get(1), 1)).hasSize(1);
+      assertThat(store.due(NOW, "http://127.0.0.1:1/none", 10)).isEmpty();
+    }
+  }
+
+  @Test
   void aLaterEventOfTheSameObjectWaitsForTheEarlierOne() {
     try (SqliteEventLedger store = SqliteEventLedger.open(dir.resolve("b.db"))) {
       store.record(event("evt_1", "cus_1", 1), NOW, json("evt_1"), APP);

@@ -1,0 +1,307 @@
+package dev.stripeedge.core.isolation;
+
+import dev.stripeedge.core.EdgeHeaders;
+import dev.stripeedge.core.EdgeRequest;
+import dev.stripeedge.core.EdgeResponse;
+import dev.stripeedge.core.Route;
+import dev.stripeedge.core.StripeRoutes;
+import dev.stripeedge.core.Ticker;
+import dev.stripeedge.core.internal.ApiKeyHasher;
+import dev.stripeedge.core.internal.ApiKeys;
+import dev.stripeedge.core.internal.StripeErrors;
+import dev.stripeedge.core.internal.TickerClock;
+import io.github.resilience4j.bulkhead.Bulkhead;
+import io.github.resilience4j.bulkhead.BulkheadConfig;
+import io.github.resilience4j.circuitbreaker.CircuitBreaker;
+import io.github.resilience4j.circuitbreaker.CircuitBreakerConfig;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * Containment: before each upstream attempt, the route's circuit breaker and (for a flagged key
+ * only) the key's bulkhead; after it, the answer counted for the breaker and {@link Anomalies}.
+ * Both mechanisms are resilience4j's. Thread-safe; never blocks.
+ *
+ * <p>The breaker is per route (method and route label): one pipeline has one upstream, so that is
+ * per route and upstream. A flagged key's bulkhead holds {@link IsolationConfig.Bulkhead#slots} of
+ * its account's in-flight slots; taken before the budget, it bounds the key's budget spending too.
+ */
+public final class Isolation {
+
+  private static final System.Logger log = System.getLogger(Isolation.class.getName());
+
+  private final IsolationConfig config;
+  private final Ticker ticker;
+  private final MeterRegistry meters;
+  private final Anomalies anomalies;
+  private final ApiKeyHasher hasher;
+  private final int bulkheadSlots;
+  private final CircuitBreakerConfig breakerConfig;
+  private final Map<String, CircuitBreaker> breakers = new ConcurrentHashMap<>();
+  private final Map<IsolationKey, Bulkhead> bulkheads = new ConcurrentHashMap<>();
+  // Permits a new bulkhead took for calls already in flight when its key was flagged: each such
+  // call gives one back when it ends, so the key's share counts them from the start.
+  private final Map<IsolationKey, AtomicInteger> borrowed = new ConcurrentHashMap<>();
+
+  /** Upstream's 5xx, as the breaker's failure: one instance, no stack trace. */
+  private static final RuntimeException SERVER_ERROR =
+      new RuntimeException("upstream answered 5xx", null, false, false) {};
+
+  /**
+   * @param accountSlots an account's in-flight slots (the budget's concurrency per account)
+   * @param secret the key that hashes API keys into account names
+   */
+  public Isolation(
+      IsolationConfig config,
+      int accountSlots,
+      byte[] secret,
+      Ticker ticker,
+      Clock clock,
+      MeterRegistry meters) {
+    this.config = config;
+    this.ticker = ticker;
+    this.meters = meters;
+    this.anomalies = new Anomalies(config.detection(), ticker, clock, meters);
+    this.hasher = new ApiKeyHasher(secret);
+    this.bulkheadSlots = config.bulkhead().slots(accountSlots);
+    IsolationConfig.Breaker breaker = config.breaker();
+    this.breakerConfig =
+        CircuitBreakerConfig.custom()
+            .slidingWindowType(CircuitBreakerConfig.SlidingWindowType.TIME_BASED)
+            .slidingWindowSize((int) Math.max(1, breaker.window().toSeconds()))
+            .minimumNumberOfCalls(breaker.minCalls())
+            .failureRateThreshold(breaker.failureRate())
+            .waitDurationInOpenState(breaker.openFor())
+            .permittedNumberOfCallsInHalfOpenState(breaker.probes())
+            .automaticTransitionFromOpenToHalfOpenEnabled(false)
+            .clock(new TickerClock(ticker))
+            // Slow calls are detection's business, not the breaker's.
+            .slowCallDurationThreshold(Duration.ofDays(1))
+            .build();
+    // A flagged key gets its bulkhead at once; a cleared one loses it (in-flight calls finish on
+    // the old one, which nobody asks again).
+    anomalies.onChange(
+        flag -> {
+          if (flag.until() == null) {
+            bulkheads.put(flag.key(), newBulkhead(flag.key(), flag.figures().inFlight()));
+          } else {
+            bulkheads.remove(flag.key());
+            borrowed.remove(flag.key());
+          }
+        });
+  }
+
+  /** Detection's flags (for {@code GET /admin/anomalies}). */
+  public Anomalies anomalies() {
+    return anomalies;
+  }
+
+  /** The breakers' states by route (for {@code GET /admin/anomalies}). */
+  public Map<String, String> breakerStates() {
+    Map<String, String> states = new java.util.TreeMap<>();
+    breakers.forEach((route, breaker) -> states.put(route, breaker.getState().name()));
+    return states;
+  }
+
+  /** What {@link #enter} decided: a closed choice. */
+  public sealed interface Pass {}
+
+  /** Let through: report the attempt's end to {@link Admitted#done} exactly once. */
+  public static final class Admitted implements Pass {
+    private final Isolation isolation;
+    private final IsolationKey key;
+    private final CircuitBreaker breaker;
+    private final @Nullable Bulkhead bulkhead;
+    private long began;
+    private @Nullable KeyStats stats;
+
+    private Admitted(
+        Isolation isolation,
+        IsolationKey key,
+        CircuitBreaker breaker,
+        @Nullable Bulkhead bulkhead) {
+      this.isolation = isolation;
+      this.key = key;
+      this.breaker = breaker;
+      this.bulkhead = bulkhead;
+      this.began = isolation.ticker.nanos();
+    }
+
+    /** The attempt is sent now (after the budget's wait, which is not upstream's latency). */
+    public void sending() {
+      stats = isolation.anomalies.begin(key);
+      began = isolation.ticker.nanos();
+    }
+
+    /** The attempt never went upstream (the budget refused it): releases what it held. */
+    public void abandoned() {
+      breaker.releasePermission();
+      if (bulkhead != null) {
+        bulkhead.onComplete();
+      }
+    }
+
+    /**
+     * The attempt ended: {@code status} upstream's answer, or null for a timeout or lost connection
+     * ({@code failure}).
+     */
+    public void done(@Nullable Integer status, @Nullable Throwable failure) {
+      long nanos = isolation.ticker.nanos() - began;
+      if (bulkhead != null) {
+        bulkhead.onComplete();
+      } else {
+        isolation.returnBorrowed(key);
+      }
+      DecayingWindow.Answer answer;
+      if (status == null || status >= 500) {
+        answer = DecayingWindow.Answer.ERROR;
+        breaker.onError(nanos, TimeUnit.NANOSECONDS, failure != null ? failure : SERVER_ERROR);
+      } else if (status == 429) {
+        answer = DecayingWindow.Answer.THROTTLED;
+        breaker.releasePermission(); // Stripe's limits, not its health
+      } else {
+        answer = DecayingWindow.Answer.OK;
+        breaker.onSuccess(nanos, TimeUnit.NANOSECONDS);
+      }
+      KeyStats begun = stats;
+      if (begun != null) {
+        isolation.anomalies.end(begun, began, answer);
+      } else {
+        isolation.anomalies.record(key, nanos, answer);
+      }
+    }
+  }
+
+  /**
+   * Refused by the edge: the response to answer with ({@code 503}, Stripe's error shape, {@code
+   * Retry-After}, {@code Stripe-Edge-Refused}).
+   */
+  public record Shed(EdgeResponse response) implements Pass {}
+
+  /** The key of {@code request} on {@code route}. */
+  public IsolationKey keyOf(EdgeRequest request, Route route) {
+    String apiKey = ApiKeys.of(request);
+    String account = apiKey == null ? "-" : hasher.hash(apiKey).substring(0, 12);
+    String connected = request.header("stripe-account");
+    return new IsolationKey(
+        account,
+        connected == null ? "" : connected.strip(),
+        StripeRoutes.methodLabel(request.method()) + ' ' + StripeRoutes.label(route));
+  }
+
+  /** Before one attempt of {@code request}: through the route's breaker and the key's bulkhead. */
+  public Pass enter(EdgeRequest request, Route route) {
+    IsolationKey key = keyOf(request, route);
+    CircuitBreaker breaker = breakers.computeIfAbsent(key.route(), this::newBreaker);
+    if (!breaker.tryAcquirePermission()) {
+      shed(key, "breaker");
+      return new Shed(
+          refusal(
+              "circuit-open",
+              "Stripe has been failing on "
+                  + key.route()
+                  + ": the edge stopped sending to it for a while. Retry later.",
+              config.breaker().openFor()));
+    }
+    Bulkhead bulkhead = anomalies.isFlagged(key) ? bulkheads.get(key) : null;
+    if (bulkhead != null && !bulkhead.tryAcquirePermission()) {
+      breaker.releasePermission();
+      shed(key, "bulkhead");
+      return new Shed(
+          refusal(
+              "bulkhead",
+              "Requests like this one ("
+                  + key.route()
+                  + ") are slow or failing at Stripe just now; the edge lets only "
+                  + bulkheadSlots
+                  + " of them run at once. Retry later.",
+              config.detection().evaluateEvery()));
+    }
+    return new Admitted(this, key, breaker, bulkhead);
+  }
+
+  private void shed(IsolationKey key, String cause) {
+    Counter.builder("edge.isolation.shed")
+        .description("attempts the edge refused: an open breaker or a full bulkhead")
+        .tag("route", key.route())
+        .tag("cause", cause)
+        .register(meters)
+        .increment();
+  }
+
+  private static EdgeResponse refusal(String code, String message, Duration retryAfter) {
+    long seconds = Math.max(1, (retryAfter.toMillis() + 999) / 1000);
+    return StripeErrors.response(503, "api_error", code, message)
+        .withHeaders(Map.of("Retry-After", Long.toString(seconds), EdgeHeaders.REFUSED, code));
+  }
+
+  private CircuitBreaker newBreaker(String route) {
+    CircuitBreaker breaker = CircuitBreaker.of(route, breakerConfig);
+    breaker
+        .getEventPublisher()
+        .onStateTransition(
+            event ->
+                log.log(
+                    System.Logger.Level.WARNING,
+                    "isolation: breaker "
+                        + route
+                        + " "
+                        + event.getStateTransition().getFromState()
+                        + " -> "
+                        + event.getStateTransition().getToState()));
+    Gauge.builder("edge.isolation.breaker.state", breaker, b -> stateCode(b.getState()))
+        .description("circuit breaker per route: 0 closed, 1 open, 2 half-open")
+        .tag("route", route)
+        .register(meters);
+    return breaker;
+  }
+
+  private static double stateCode(CircuitBreaker.State state) {
+    return switch (state) {
+      case OPEN, FORCED_OPEN -> 1;
+      case HALF_OPEN -> 2;
+      default -> 0;
+    };
+  }
+
+  private Bulkhead newBulkhead(IsolationKey key, int inFlight) {
+    Bulkhead bulkhead =
+        Bulkhead.of(
+            key.toString(),
+            BulkheadConfig.custom()
+                .maxConcurrentCalls(bulkheadSlots)
+                .maxWaitDuration(Duration.ZERO)
+                .build());
+    int taken = 0;
+    while (taken < Math.min(inFlight, bulkheadSlots) && bulkhead.tryAcquirePermission()) {
+      taken++;
+    }
+    borrowed.put(key, new AtomicInteger(taken));
+    return bulkhead;
+  }
+
+  /** A call admitted before its key had a bulkhead ended: gives back a permit taken for it. */
+  private void returnBorrowed(IsolationKey key) {
+    AtomicInteger count = borrowed.get(key);
+    if (count != null && count.getAndUpdate(n -> n > 0 ? n - 1 : 0) > 0) {
+      Bulkhead bulkhead = bulkheads.get(key);
+      if (bulkhead != null) {
+        bulkhead.onComplete();
+      }
+    }
+  }
+
+  /** The routes' breakers (tests). */
+  List<String> breakerRoutes() {
+    return List.copyOf(breakers.keySet());
+  }
+}
