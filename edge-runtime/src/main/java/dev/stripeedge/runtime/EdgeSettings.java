@@ -285,10 +285,13 @@ public record EdgeSettings(
    * The durable store of webhook events (ledger, reconciliation cursor, forwarding outbox), opened
    * when webhooks or reconciliation are configured, and the embedded file local tiers use.
    *
-   * @param backend which store keeps the events, by name ({@code sqlite})
+   * @param backend which store keeps the events, by name ({@code sqlite}, {@code redis}, {@code
+   *     dynamodb}); a shared one lets several edges apply and forward each event once
    * @param path the embedded SQLite file; created when missing
+   * @param backends each event store backend on the class path with its settings ({@code
+   *     store.<name>}); only {@code backend}'s are used
    */
-  public record Store(String backend, String path) {
+  public record Store(String backend, String path, Backends backends) {
 
     public Store {
       if (path.isBlank()) {
@@ -297,6 +300,14 @@ public record EdgeSettings(
       if (backend.isBlank()) {
         throw new IllegalArgumentException("store.backend must not be blank");
       }
+    }
+
+    /** The chosen backend with its settings; null when no module on the class path provides it. */
+    public Backends.@org.jspecify.annotations.Nullable Configured<?> chosen() {
+      return backends.configured().stream()
+          .filter(c -> c.name().equals(backend))
+          .findFirst()
+          .orElse(null);
     }
   }
 
