@@ -3,7 +3,6 @@ package dev.stripeedge.store.redis;
 import dev.stripeedge.core.webhooks.EventLedger;
 import dev.stripeedge.core.webhooks.EventLedgerContract;
 import dev.stripeedge.testkit.RedisServerExtension;
-import java.time.Duration;
 import java.util.UUID;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
@@ -17,7 +16,4 @@ class RedisEventLedgerIT extends EventLedgerContract {
     return RedisEventStoreIT.store(redis.uri(), "ledger-" + UUID.randomUUID() + ":");
   }
 
-  static Duration retention() {
-    return Duration.ofDays(7);
-  }
 }
