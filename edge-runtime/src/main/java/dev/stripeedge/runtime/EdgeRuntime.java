@@ -194,7 +194,13 @@ public final class EdgeRuntime implements AutoCloseable {
       this.reconciler =
           processor == null || apiKey.isEmpty()
               ? null
-              : Reconciler.of(pipeline, processor, apiKey, reconcile.maxPagesPerPass(), metrics);
+              : Reconciler.of(
+                  pipeline,
+                  processor,
+                  apiKey,
+                  reconcile.maxPagesPerPass(),
+                  reconcile.maxAccountsPerPass(),
+                  metrics);
       if (reconciler != null) {
         // The first pass at once: it pins the cursor, so deliveries dropped from now on are
         // repaired. At a fixed rate: a pass starts every period whatever the last one took, so a

@@ -252,6 +252,8 @@ public record EdgeSettings(
    * @param period pause between passes
    * @param apiKey the account's secret or restricted key (events and audited objects read)
    * @param maxPagesPerPass pages of 100 events read per pass at most; the next pass continues
+   * @param maxAccountsPerPass connected accounts (seen in recorded events) whose events are read
+   *     per pass, in rotation, listed with {@code Stripe-Account}; 0 = the platform's only
    * @param driftAuditEvery pause between drift audits (the first one after this long)
    * @param driftSample cached retrieves refetched per audit at most; 0 switches the audit off
    */
@@ -259,6 +261,7 @@ public record EdgeSettings(
       Duration period,
       Secret apiKey,
       int maxPagesPerPass,
+      int maxAccountsPerPass,
       Duration driftAuditEvery,
       int driftSample) {
 
@@ -269,6 +272,10 @@ public record EdgeSettings(
       if (maxPagesPerPass < 1) {
         throw new IllegalArgumentException(
             "reconcile.maxPagesPerPass must be positive: " + maxPagesPerPass);
+      }
+      if (maxAccountsPerPass < 0) {
+        throw new IllegalArgumentException(
+            "reconcile.maxAccountsPerPass must not be negative: " + maxAccountsPerPass);
       }
       if (driftAuditEvery.compareTo(Duration.ofSeconds(1)) < 0) {
         throw new IllegalArgumentException(

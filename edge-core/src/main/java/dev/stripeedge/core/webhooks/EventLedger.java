@@ -90,6 +90,34 @@ public interface EventLedger extends AutoCloseable {
   /** Moves the reconciliation cursor to {@code eventId} (may be empty), durably. */
   void advance(String eventId);
 
+  /**
+   * The cursor of {@code account}'s events ({@code /v1/events} listed with {@code Stripe-Account});
+   * the platform's ({@link #cursor()}) for {@code ""}. Null before the account's first pass.
+   */
+  default @Nullable String cursor(String account) {
+    if (account.isEmpty()) {
+      return cursor();
+    }
+    throw new UnsupportedOperationException(getClass().getSimpleName() + " has no account cursors");
+  }
+
+  /** Moves {@code account}'s cursor ({@link #advance(String)} for {@code ""}), durably. */
+  default void advance(String account, String eventId) {
+    if (account.isEmpty()) {
+      advance(eventId);
+      return;
+    }
+    throw new UnsupportedOperationException(getClass().getSimpleName() + " has no account cursors");
+  }
+
+  /**
+   * The connected accounts whose events were recorded ({@link StripeEvent#account()}), each once,
+   * in an order that stays the same as accounts are added (the reconciler rotates through it).
+   */
+  default List<String> accounts() {
+    return List.of();
+  }
+
   /** Releases the backend; further calls fail. */
   @Override
   void close();

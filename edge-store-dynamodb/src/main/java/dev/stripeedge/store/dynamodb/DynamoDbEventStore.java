@@ -174,6 +174,7 @@ public final class DynamoDbEventStore implements EventStore {
       }
       List<String> reasons = transact("record " + event.id(), writes);
       if (reasons.isEmpty()) {
+        noteAccount(event);
         return Recorded.NEW;
       }
       if (reasons.get(0).equals("ConditionalCheckFailed")) {
@@ -188,6 +189,7 @@ public final class DynamoDbEventStore implements EventStore {
                     putNew(eventItem(event, receivedAt, seq)),
                     put(unappliedItem(event, receivedAt, seq))));
         if (again.isEmpty()) {
+          noteAccount(event);
           return Recorded.DUPLICATE_CHANGE;
         }
         if (again.get(0).equals("ConditionalCheckFailed")) {
@@ -200,6 +202,21 @@ public final class DynamoDbEventStore implements EventStore {
       }
       sleep(5L * (attempt + 1)); // a transaction conflict with another edge's record
     }
+  }
+
+  /** Remembers a connected account the reconciler then covers (an idempotent put). */
+  private void noteAccount(StripeEvent event) {
+    String account = event.account();
+    if (account != null) {
+      await(
+          "note account " + account,
+          client.putItem(r -> r.tableName(table).item(key("accounts", account))));
+    }
+  }
+
+  @Override
+  public List<String> accounts() {
+    return query("accounts").stream().map(item -> item.get(SK).s()).toList();
   }
 
   private Map<String, AttributeValue> eventItem(StripeEvent event, Instant receivedAt, long seq) {
@@ -289,18 +306,32 @@ public final class DynamoDbEventStore implements EventStore {
 
   @Override
   public @Nullable String cursor() {
-    Map<String, AttributeValue> item =
-        await(
-                "read the cursor",
-                client.getItem(
-                    r -> r.tableName(table).key(key("cursor", RECONCILER)).consistentRead(true)))
-            .item();
-    return item.isEmpty() ? null : item.get("value").s();
+    return cursor("");
   }
 
   @Override
   public void advance(String eventId) {
-    Map<String, AttributeValue> item = key("cursor", RECONCILER);
+    advance("", eventId);
+  }
+
+  @Override
+  public @Nullable String cursor(String account) {
+    Map<String, AttributeValue> item =
+        await(
+                "read the cursor",
+                client.getItem(
+                    r -> r.tableName(table).key(cursorKey(account)).consistentRead(true)))
+            .item();
+    return item.isEmpty() ? null : item.get("value").s();
+  }
+
+  private static Map<String, AttributeValue> cursorKey(String account) {
+    return key("cursor", account.isEmpty() ? RECONCILER : RECONCILER + "#" + account);
+  }
+
+  @Override
+  public void advance(String account, String eventId) {
+    Map<String, AttributeValue> item = cursorKey(account);
     item.put("value", AttributeValue.fromS(eventId));
     Long token = tokens.get(RECONCILER);
     if (token == null) {

@@ -113,6 +113,7 @@ public final class RedisEventStore implements EventStore {
     args.add(bytes(Long.toString(retention.toMillis())));
     args.add(bytes(objectId == null ? "" : objectId));
     args.add(payload);
+    args.add(bytes(event.account() == null ? "" : event.account()));
     for (String target : forwardTo) {
       args.add(bytes(target));
     }
@@ -168,12 +169,34 @@ public final class RedisEventStore implements EventStore {
 
   @Override
   public @Nullable String cursor() {
-    byte[] value = call("read the cursor", r -> r.get(bytes(base + "cursor")));
-    return value == null ? null : RedisKeys.text(value);
+    return cursor("");
   }
 
   @Override
   public void advance(String eventId) {
+    advance("", eventId);
+  }
+
+  @Override
+  public @Nullable String cursor(String account) {
+    byte[] value = call("read the cursor", r -> r.get(cursorKey(account)));
+    return value == null ? null : RedisKeys.text(value);
+  }
+
+  private byte[] cursorKey(String account) {
+    return bytes(base + "cursor" + (account.isEmpty() ? "" : ":" + account));
+  }
+
+  @Override
+  public List<String> accounts() {
+    return call("read the accounts", r -> r.smembers(bytes(base + "accounts"))).stream()
+        .map(RedisKeys::text)
+        .sorted()
+        .toList();
+  }
+
+  @Override
+  public void advance(String account, String eventId) {
     Long token = tokens.get(RECONCILER);
     Long moved =
         call(
@@ -182,7 +205,7 @@ public final class RedisEventStore implements EventStore {
                 ADVANCE.run(
                     r,
                     ScriptOutputType.INTEGER,
-                    keys(base + "cursor"),
+                    new byte[][] {cursorKey(account)},
                     args(eventId, base + "lease:" + RECONCILER, token == null ? "" : token)));
     if (moved == null || moved == 0) {
       tokens.remove(RECONCILER);

@@ -15,5 +15,4 @@ class RedisEventLedgerIT extends EventLedgerContract {
   protected EventLedger create() {
     return RedisEventStoreIT.store(redis.uri(), "ledger-" + UUID.randomUUID() + ":");
   }
-
 }
