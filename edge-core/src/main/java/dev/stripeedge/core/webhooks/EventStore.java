@@ -1,6 +1,8 @@
 package dev.stripeedge.core.webhooks;
 
 import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
 
 /**
  * A durable store of webhook events: the ledger (dedupe, journal, reconciliation cursor) and the
@@ -17,14 +19,25 @@ public interface EventStore extends EventLedger, WebhookOutbox {
   /** The drift audit's lease. */
   String DRIFT_AUDIT = "drift-audit";
 
+  /** {@link #record(StripeEvent, Instant, byte[], List)} with nothing to forward. */
+  @Override
+  default Recorded record(StripeEvent event, Instant receivedAt) {
+    return record(event, receivedAt, new byte[0], List.of());
+  }
+
+  /** A store queues the deliveries: it records and queues in one durable step. */
+  @Override
+  Recorded record(StripeEvent event, Instant receivedAt, byte[] payload, List<String> forwardTo);
+
   /**
    * Whether this edge runs the fleet-wide job {@code job} ({@link #RECONCILER}, {@link
    * #DRIFT_AUDIT}) for the next {@code ttl}: takes the job's lease when nobody holds it, renews it
    * when this edge does. A store only this edge uses always answers true (the default).
    *
-   * <p>Taking a lease gives a new fencing token; while this edge holds the {@link #RECONCILER}
-   * lease, {@link #advance} carries its token and fails ({@link IllegalStateException}) once
-   * another edge has taken the lease over, so a paused former leader never moves the cursor back.
+   * <p>Taking a lease gives a new fencing token; once this edge has taken the {@link #RECONCILER}
+   * lease, every cursor write ({@link #advance}, for the platform and connected accounts) carries
+   * its last token and fails ({@link IllegalStateException}) after another edge has taken the lease
+   * over, so a paused former leader never moves a cursor back.
    *
    * @throws IllegalStateException the store cannot be reached (the caller skips the job)
    */

@@ -71,16 +71,6 @@ final class InMemoryEventLedger implements EventLedger {
   }
 
   @Override
-  public @Nullable String cursor() {
-    return cursor("");
-  }
-
-  @Override
-  public void advance(String eventId) {
-    advance("", eventId);
-  }
-
-  @Override
   public synchronized @Nullable String cursor(String account) {
     open();
     return cursors.get(account);

@@ -32,6 +32,7 @@ import software.amazon.awssdk.services.dynamodb.model.QueryResponse;
 import software.amazon.awssdk.services.dynamodb.model.ReturnValue;
 import software.amazon.awssdk.services.dynamodb.model.TransactWriteItem;
 import software.amazon.awssdk.services.dynamodb.model.TransactionCanceledException;
+import software.amazon.awssdk.services.dynamodb.model.UpdateItemResponse;
 
 /**
  * The webhook ledger, reconciliation cursor and forwarding outbox in one DynamoDB table ({@code
@@ -68,6 +69,8 @@ public final class DynamoDbEventStore implements EventStore {
   private final InstantSource clock;
   private final long timeoutMillis;
   private final String owner = UUID.randomUUID().toString();
+  // The fencing token of the last lease this edge took, by job: kept when the lease is lost, so
+  // every later cursor write of a former leader is refused until it takes the lease again.
   private final Map<String, Long> tokens = new ConcurrentHashMap<>();
   private volatile boolean closed;
 
@@ -124,19 +127,13 @@ public final class DynamoDbEventStore implements EventStore {
     Map<String, AttributeValue> key = key("secret", "cache-key");
     Map<String, AttributeValue> item = new HashMap<>(key);
     item.put("value", AttributeValue.fromB(SdkBytes.fromByteArray(fresh)));
-    try {
-      await(
-          "create the cache-key secret",
-          client.putItem(
-              r ->
-                  r.tableName(table)
-                      .item(item)
-                      .conditionExpression("attribute_not_exists(" + PK + ")")));
-    } catch (IllegalStateException e) {
-      if (!(e.getCause() instanceof ConditionalCheckFailedException)) {
-        throw e;
-      }
-    }
+    conditional(
+        "create the cache-key secret",
+        client.putItem(
+            r ->
+                r.tableName(table)
+                    .item(item)
+                    .conditionExpression("attribute_not_exists(" + PK + ")")));
     return await(
             "read the cache-key secret",
             client.getItem(r -> r.tableName(table).key(key).consistentRead(true)))
@@ -144,11 +141,6 @@ public final class DynamoDbEventStore implements EventStore {
         .get("value")
         .b()
         .asByteArray();
-  }
-
-  @Override
-  public Recorded record(StripeEvent event, Instant receivedAt) {
-    return record(event, receivedAt, new byte[0], List.of());
   }
 
   @Override
@@ -305,16 +297,6 @@ public final class DynamoDbEventStore implements EventStore {
   }
 
   @Override
-  public @Nullable String cursor() {
-    return cursor("");
-  }
-
-  @Override
-  public void advance(String eventId) {
-    advance("", eventId);
-  }
-
-  @Override
   public @Nullable String cursor(String account) {
     Map<String, AttributeValue> item =
         await(
@@ -354,7 +336,6 @@ public final class DynamoDbEventStore implements EventStore {
                     .build(),
                 put(item)));
     if (!refused.isEmpty()) {
-      tokens.remove(RECONCILER);
       throw new IllegalStateException(
           "dynamodb: the reconciler's lease (token "
               + token
@@ -370,54 +351,41 @@ public final class DynamoDbEventStore implements EventStore {
     values.put(":until", number(now + ttl.toMillis()));
     values.put(":now", number(now));
     values.put(":one", number(1));
-    try {
-      // Renew while this edge holds it; else take it when nobody does (a new token).
-      Map<String, AttributeValue> held =
-          await(
-                  "hold the " + job + " lease",
-                  client.updateItem(
-                      r ->
-                          r.tableName(table)
-                              .key(key("lease", job))
-                              .updateExpression("SET #o = :me, #u = :until ADD #t :one")
-                              .conditionExpression("attribute_not_exists(#o) OR #u < :now")
-                              .expressionAttributeNames(
-                                  Map.of("#o", "owner", "#u", "until", "#t", "token"))
-                              .expressionAttributeValues(values)
-                              .returnValues(ReturnValue.ALL_NEW)))
-              .attributes();
-      tokens.put(job, Long.parseLong(held.get("token").n()));
-      return true;
-    } catch (IllegalStateException e) {
-      if (!(e.getCause() instanceof ConditionalCheckFailedException)) {
-        throw e;
-      }
+    // Take it when nobody holds it (a new token); else renew it while this edge does.
+    UpdateItemResponse held =
+        conditional(
+            "hold the " + job + " lease",
+            client.updateItem(
+                r ->
+                    r.tableName(table)
+                        .key(key("lease", job))
+                        .updateExpression("SET #o = :me, #u = :until ADD #t :one")
+                        .conditionExpression("attribute_not_exists(#o) OR #u < :now")
+                        .expressionAttributeNames(
+                            Map.of("#o", "owner", "#u", "until", "#t", "token"))
+                        .expressionAttributeValues(values)
+                        .returnValues(ReturnValue.ALL_NEW)));
+    if (held == null) {
+      values.remove(":one");
+      values.remove(":now");
+      held =
+          conditional(
+              "renew the " + job + " lease",
+              client.updateItem(
+                  r ->
+                      r.tableName(table)
+                          .key(key("lease", job))
+                          .updateExpression("SET #u = :until")
+                          .conditionExpression("#o = :me")
+                          .expressionAttributeNames(Map.of("#o", "owner", "#u", "until"))
+                          .expressionAttributeValues(values)
+                          .returnValues(ReturnValue.ALL_NEW)));
     }
-    values.remove(":one");
-    values.remove(":now");
-    try {
-      Map<String, AttributeValue> renewed =
-          await(
-                  "renew the " + job + " lease",
-                  client.updateItem(
-                      r ->
-                          r.tableName(table)
-                              .key(key("lease", job))
-                              .updateExpression("SET #u = :until")
-                              .conditionExpression("#o = :me")
-                              .expressionAttributeNames(Map.of("#o", "owner", "#u", "until"))
-                              .expressionAttributeValues(values)
-                              .returnValues(ReturnValue.ALL_NEW)))
-              .attributes();
-      tokens.put(job, Long.parseLong(renewed.get("token").n()));
-      return true;
-    } catch (IllegalStateException e) {
-      if (!(e.getCause() instanceof ConditionalCheckFailedException)) {
-        throw e;
-      }
-      tokens.remove(job);
+    if (held == null) {
       return false;
     }
+    tokens.put(job, Long.parseLong(held.attributes().get("token").n()));
+    return true;
   }
 
   @Override
@@ -450,32 +418,25 @@ public final class DynamoDbEventStore implements EventStore {
         && Long.parseLong(item.get("claim").n()) > now) {
       return false;
     }
-    try {
-      await(
-          "claim a delivery",
-          client.updateItem(
-              r ->
-                  r.tableName(table)
-                      .key(key("o#pending", item.get(SK).s()))
-                      .updateExpression("SET #o = :me, #c = :until")
-                      .conditionExpression(
-                          "attribute_exists("
-                              + PK
-                              + ") AND"
-                              + " (attribute_not_exists(#o) OR #o = :me OR #c < :now)")
-                      .expressionAttributeNames(Map.of("#o", "owner", "#c", "claim"))
-                      .expressionAttributeValues(
-                          Map.of(
-                              ":me", AttributeValue.fromS(owner),
-                              ":until", number(now + CLAIM.toMillis()),
-                              ":now", number(now)))));
-      return true;
-    } catch (IllegalStateException e) {
-      if (e.getCause() instanceof ConditionalCheckFailedException) {
-        return false;
-      }
-      throw e;
-    }
+    return conditional(
+            "claim a delivery",
+            client.updateItem(
+                r ->
+                    r.tableName(table)
+                        .key(key("o#pending", item.get(SK).s()))
+                        .updateExpression("SET #o = :me, #c = :until")
+                        .conditionExpression(
+                            "attribute_exists("
+                                + PK
+                                + ") AND"
+                                + " (attribute_not_exists(#o) OR #o = :me OR #c < :now)")
+                        .expressionAttributeNames(Map.of("#o", "owner", "#c", "claim"))
+                        .expressionAttributeValues(
+                            Map.of(
+                                ":me", AttributeValue.fromS(owner),
+                                ":until", number(now + CLAIM.toMillis()),
+                                ":now", number(now)))))
+        != null;
   }
 
   private static Delivery delivery(Map<String, AttributeValue> item, State state) {
@@ -503,37 +464,31 @@ public final class DynamoDbEventStore implements EventStore {
 
   @Override
   public void retryLater(long id, int attempts, Instant nextAttemptAt, String error) {
-    try {
-      await(
-          "record a failed delivery " + id,
-          client.updateItem(
-              r ->
-                  r.tableName(table)
-                      .key(key("o#pending", pad(id)))
-                      .updateExpression("SET #a = :a, #n = :n, #e = :e REMOVE #o, #c")
-                      .conditionExpression("attribute_exists(" + PK + ")")
-                      .expressionAttributeNames(
-                          Map.of(
-                              "#a",
-                              "attempts",
-                              "#n",
-                              "next",
-                              "#e",
-                              "error",
-                              "#o",
-                              "owner",
-                              "#c",
-                              "claim"))
-                      .expressionAttributeValues(
-                          Map.of(
-                              ":a", number(attempts),
-                              ":n", number(nextAttemptAt.toEpochMilli()),
-                              ":e", AttributeValue.fromS(error)))));
-    } catch (IllegalStateException e) {
-      if (!(e.getCause() instanceof ConditionalCheckFailedException)) {
-        throw e;
-      }
-    }
+    conditional(
+        "record a failed delivery " + id,
+        client.updateItem(
+            r ->
+                r.tableName(table)
+                    .key(key("o#pending", pad(id)))
+                    .updateExpression("SET #a = :a, #n = :n, #e = :e REMOVE #o, #c")
+                    .conditionExpression("attribute_exists(" + PK + ")")
+                    .expressionAttributeNames(
+                        Map.of(
+                            "#a",
+                            "attempts",
+                            "#n",
+                            "next",
+                            "#e",
+                            "error",
+                            "#o",
+                            "owner",
+                            "#c",
+                            "claim"))
+                    .expressionAttributeValues(
+                        Map.of(
+                            ":a", number(attempts),
+                            ":n", number(nextAttemptAt.toEpochMilli()),
+                            ":e", AttributeValue.fromS(error)))));
   }
 
   @Override
@@ -730,6 +685,18 @@ public final class DynamoDbEventStore implements EventStore {
   private void open() {
     if (closed) {
       throw new IllegalStateException("dynamodb: the event store is closed");
+    }
+  }
+
+  /** {@link #await} for a conditional write: null when its condition failed. */
+  private <T> @Nullable T conditional(String what, CompletableFuture<T> call) {
+    try {
+      return await(what, call);
+    } catch (IllegalStateException e) {
+      if (e.getCause() instanceof ConditionalCheckFailedException) {
+        return null;
+      }
+      throw e;
     }
   }
 

@@ -61,7 +61,8 @@ public final class RedisEventStore implements EventStore {
   private final String base;
   private final Duration retention;
   private final String owner = UUID.randomUUID().toString();
-  // The fencing token of each lease this edge took, by job; absent while it holds none.
+  // The fencing token of the last lease this edge took, by job: kept when the lease is lost, so
+  // every later cursor write of a former leader is refused until it takes the lease again.
   private final Map<String, Long> tokens = new ConcurrentHashMap<>();
   private volatile boolean closed;
 
@@ -93,11 +94,6 @@ public final class RedisEventStore implements EventStore {
       store.call("create the cache-key secret", r -> r.set(key, fresh, SetArgs.Builder.nx()));
       return store.call("read the cache-key secret", r -> r.get(key));
     }
-  }
-
-  @Override
-  public Recorded record(StripeEvent event, Instant receivedAt) {
-    return record(event, receivedAt, new byte[0], List.of());
   }
 
   @Override
@@ -168,16 +164,6 @@ public final class RedisEventStore implements EventStore {
   }
 
   @Override
-  public @Nullable String cursor() {
-    return cursor("");
-  }
-
-  @Override
-  public void advance(String eventId) {
-    advance("", eventId);
-  }
-
-  @Override
   public @Nullable String cursor(String account) {
     byte[] value = call("read the cursor", r -> r.get(cursorKey(account)));
     return value == null ? null : RedisKeys.text(value);
@@ -208,7 +194,6 @@ public final class RedisEventStore implements EventStore {
                     new byte[][] {cursorKey(account)},
                     args(eventId, base + "lease:" + RECONCILER, token == null ? "" : token)));
     if (moved == null || moved == 0) {
-      tokens.remove(RECONCILER);
       throw new IllegalStateException(
           "redis: the reconciler's lease (token " + token + ") was taken over; cursor not moved");
     }
@@ -226,7 +211,6 @@ public final class RedisEventStore implements EventStore {
                     keys(base + "lease:" + job),
                     args(owner, ttl.toMillis())));
     if (token == null || token < 0) {
-      tokens.remove(job);
       return false;
     }
     tokens.put(job, token);

@@ -316,16 +316,6 @@ public final class SqliteEventLedger implements EventStore {
   }
 
   @Override
-  public @Nullable String cursor() {
-    return cursor("");
-  }
-
-  @Override
-  public void advance(String eventId) {
-    advance("", eventId);
-  }
-
-  @Override
   public @Nullable String cursor(String account) {
     return call(
         "read the cursor",
