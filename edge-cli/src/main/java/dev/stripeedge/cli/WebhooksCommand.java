@@ -60,6 +60,13 @@ final class WebhooksCommand implements Runnable {
             spec.commandLine(), "Give either --all or one EVENT_ID");
       }
       EdgeSettings settings = EdgeSettingsLoader.load(config, System.getenv());
+      if (!settings.store().backend().equals("sqlite")) {
+        // A shared store is replayed through any running edge, which holds its connection.
+        throw new IllegalArgumentException(
+            "store.backend is "
+                + settings.store().backend()
+                + ": replay through a running edge (POST /admin/webhooks/dead/replay)");
+      }
       Path file = Path.of(settings.store().path());
       if (!Files.exists(file)) {
         throw new IllegalArgumentException("no store at " + file + " (store.path)");

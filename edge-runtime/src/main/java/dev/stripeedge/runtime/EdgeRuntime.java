@@ -29,8 +29,10 @@ import java.security.SecureRandom;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.ServiceLoader;
 import java.util.SplittableRandom;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -118,6 +120,8 @@ public final class EdgeRuntime implements AutoCloseable {
   // What close() undoes, last opened first, and the background jobs.
   private final Lifecycle lifecycle;
   private final @Nullable AsyncWrites asyncWrites;
+  // Whether this edge held each fleet-wide job's lease at its last turn.
+  private final Map<String, Boolean> leaders = new ConcurrentHashMap<>();
 
   private EdgeRuntime(EdgeSettings settings, MeterRegistry metrics, Time time, Hooks hooks) {
     this.clock = time.clock();
@@ -137,11 +141,11 @@ public final class EdgeRuntime implements AutoCloseable {
               .meterRegistry(metrics);
       StoreContext context =
           new StoreContext(Path.of(settings.store().path()), metrics, time.clock(), lifecycle);
-      EventStoreBackend events = eventStoreBackend(settings.store().backend());
+      Backends.Configured<?> events = eventStore(settings.store());
       byte[] keySecret = settings.cacheKeySecretBytes();
       if (keySecret == null && settings.tiers().backends().anyEnabled()) {
         // The same cache keys after a restart, or a durable tier's entries could never be found.
-        keySecret = events.cacheKeySecret(context);
+        keySecret = cacheKeySecret(events, context);
       }
       if (keySecret != null) {
         builder.cacheKeySecret(keySecret);
@@ -171,7 +175,8 @@ public final class EdgeRuntime implements AutoCloseable {
       this.pipeline = builder.sizing(sizing).build();
       this.asyncWrites = startAsyncWrites(settings, context, metrics, hooks);
 
-      this.ledger = settings.needsStore() ? open("event store", events.open(context)) : null;
+      this.ledger =
+          settings.needsStore() ? open("event store", openEventStore(events, context)) : null;
       EventProcessor plain =
           ledger == null ? null : EventProcessor.of(ledger, pipeline, clock, metrics);
       if (plain != null) {
@@ -209,13 +214,27 @@ public final class EdgeRuntime implements AutoCloseable {
       this.reconciler =
           processor == null || apiKey.isEmpty()
               ? null
-              : Reconciler.of(pipeline, processor, apiKey, reconcile.maxPagesPerPass(), metrics);
+              : Reconciler.of(
+                  pipeline,
+                  processor,
+                  apiKey,
+                  reconcile.maxPagesPerPass(),
+                  reconcile.maxAccountsPerPass(),
+                  metrics);
       if (reconciler != null) {
         // The first pass at once: it pins the cursor, so deliveries dropped from now on are
         // repaired. At a fixed rate: a pass starts every period whatever the last one took, so a
         // dropped delivery waits at most one period plus one pass.
+        Duration lease = fleetLease(reconcile.period());
         lifecycle.every(
-            "edge-reconciler", Duration.ZERO, reconcile.period(), this::reconcileQuietly);
+            "edge-reconciler",
+            Duration.ZERO,
+            reconcile.period(),
+            () -> {
+              if (leads(EventStore.RECONCILER, lease)) {
+                reconcileQuietly();
+              }
+            });
       }
       // Needs only the key and the pipeline: it audits memory, with or without a webhook store.
       this.driftAudit =
@@ -225,7 +244,16 @@ public final class EdgeRuntime implements AutoCloseable {
       if (driftAudit != null) {
         // The first audit after one period: at startup memory holds nothing to audit.
         Duration period = reconcile.driftAuditEvery();
-        lifecycle.every("edge-drift-audit", period, period, this::auditDriftQuietly);
+        Duration lease = fleetLease(period);
+        lifecycle.every(
+            "edge-drift-audit",
+            period,
+            period,
+            () -> {
+              if (leads(EventStore.DRIFT_AUDIT, lease)) {
+                auditDriftQuietly();
+              }
+            });
       }
     } catch (RuntimeException | Error e) {
       close();
@@ -250,21 +278,28 @@ public final class EdgeRuntime implements AutoCloseable {
   }
 
   /**
-   * The event store backend called {@code name}, found through {@link ServiceLoader}; a name no
-   * module on the class path provides is an error naming the module to add.
+   * The event store backend {@code store.backend} names, with its settings; a name no module on the
+   * class path provides is an error naming the module to add.
    */
-  private static EventStoreBackend eventStoreBackend(String name) {
-    for (EventStoreBackend backend :
-        ServiceLoader.load(EventStoreBackend.class, EdgeRuntime.class.getClassLoader())) {
-      if (backend.name().equals(name)) {
-        return backend;
-      }
+  private static Backends.Configured<?> eventStore(EdgeSettings.Store store) {
+    Backends.Configured<?> chosen = store.chosen();
+    if (chosen == null) {
+      throw new IllegalArgumentException(
+          "store.backend is "
+              + store.backend()
+              + " but no such event store is on the class path: add "
+              + SettingsJson.moduleFor(store.backend()));
     }
-    throw new IllegalArgumentException(
-        "store.backend is "
-            + name
-            + " but no such event store is on the class path: add "
-            + SettingsJson.moduleFor(name));
+    return chosen;
+  }
+
+  private static <S> EventStore openEventStore(
+      Backends.Configured<S> events, StoreContext context) {
+    return ((EventStoreBackend<S>) events.backend()).open(events.settings(), context);
+  }
+
+  private static <S> byte[] cacheKeySecret(Backends.Configured<S> events, StoreContext context) {
+    return ((EventStoreBackend<S>) events.backend()).cacheKeySecret(events.settings(), context);
   }
 
   private <S> void connectSharedBudget(
@@ -391,6 +426,51 @@ public final class EdgeRuntime implements AutoCloseable {
           }
         });
   }
+
+  // --- One reconciler and one drift audit per fleet (issue 16) ---
+
+  /**
+   * A fleet-wide job's lease: two of its periods, renewed by every run, so a leader alive keeps it
+   * and a dead one's lapses within two periods; the next edge's run (within one more period) takes
+   * it over.
+   */
+  private static Duration fleetLease(Duration period) {
+    return period.multipliedBy(2);
+  }
+
+  /**
+   * Whether this edge runs {@code job} now: always with a store of its own; with a shared store
+   * only while it holds the job's lease. A store that cannot be reached skips the run.
+   */
+  private boolean leads(String job, Duration lease) {
+    EventStore store = ledger;
+    if (store == null) {
+      return true; // the drift audit without a webhook store: this edge's memory only
+    }
+    try {
+      boolean leading = store.lead(job, lease);
+      leaders.merge(
+          job,
+          leading,
+          (before, now) -> {
+            if (before != now) {
+              log.info("{} the {} lease", now ? "took" : "lost", job);
+            }
+            return now;
+          });
+      return leading;
+    } catch (RuntimeException e) {
+      log.warn("cannot take the {} lease: {}", job, e.getMessage());
+      return false;
+    }
+  }
+
+  /** Whether this edge ran {@code job} at its last turn (false before the first). */
+  public boolean leading(String job) {
+    return leaders.getOrDefault(job, false);
+  }
+
+  // --- end of the fleet's leases ---
 
   private void auditDriftQuietly() {
     try {

@@ -258,6 +258,8 @@ public record EdgeSettings(
    * @param period pause between passes
    * @param apiKey the account's secret or restricted key (events and audited objects read)
    * @param maxPagesPerPass pages of 100 events read per pass at most; the next pass continues
+   * @param maxAccountsPerPass connected accounts (seen in recorded events) whose events are read
+   *     per pass, in rotation, listed with {@code Stripe-Account}; 0 = the platform's only
    * @param driftAuditEvery pause between drift audits (the first one after this long)
    * @param driftSample cached retrieves refetched per audit at most; 0 switches the audit off
    */
@@ -265,6 +267,7 @@ public record EdgeSettings(
       Duration period,
       Secret apiKey,
       int maxPagesPerPass,
+      int maxAccountsPerPass,
       Duration driftAuditEvery,
       int driftSample) {
 
@@ -275,6 +278,10 @@ public record EdgeSettings(
       if (maxPagesPerPass < 1) {
         throw new IllegalArgumentException(
             "reconcile.maxPagesPerPass must be positive: " + maxPagesPerPass);
+      }
+      if (maxAccountsPerPass < 0) {
+        throw new IllegalArgumentException(
+            "reconcile.maxAccountsPerPass must not be negative: " + maxAccountsPerPass);
       }
       if (driftAuditEvery.compareTo(Duration.ofSeconds(1)) < 0) {
         throw new IllegalArgumentException(
@@ -291,10 +298,13 @@ public record EdgeSettings(
    * The durable store of webhook events (ledger, reconciliation cursor, forwarding outbox), opened
    * when webhooks or reconciliation are configured, and the embedded file local tiers use.
    *
-   * @param backend which store keeps the events, by name ({@code sqlite})
+   * @param backend which store keeps the events, by name ({@code sqlite}, {@code redis}, {@code
+   *     dynamodb}); a shared one lets several edges apply and forward each event once
    * @param path the embedded SQLite file; created when missing
+   * @param backends each event store backend on the class path with its settings ({@code
+   *     store.<name>}); only {@code backend}'s are used
    */
-  public record Store(String backend, String path) {
+  public record Store(String backend, String path, Backends backends) {
 
     public Store {
       if (path.isBlank()) {
@@ -303,6 +313,14 @@ public record EdgeSettings(
       if (backend.isBlank()) {
         throw new IllegalArgumentException("store.backend must not be blank");
       }
+    }
+
+    /** The chosen backend with its settings; null when no module on the class path provides it. */
+    public Backends.@org.jspecify.annotations.Nullable Configured<?> chosen() {
+      return backends.configured().stream()
+          .filter(c -> c.name().equals(backend))
+          .findFirst()
+          .orElse(null);
     }
   }
 

@@ -18,6 +18,7 @@ import dev.stripeedge.core.isolation.IsolationConfig;
 import dev.stripeedge.core.queue.AsyncWriteConfig;
 import dev.stripeedge.core.spi.Backend;
 import dev.stripeedge.core.webhooks.ForwardConfig;
+import dev.stripeedge.core.webhooks.Reconciler;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -198,6 +199,7 @@ public final class EdgeSettingsLoader {
     reconcile.put("period", "60s");
     reconcile.put("apiKey", "");
     reconcile.put("maxPagesPerPass", 10);
+    reconcile.put("maxAccountsPerPass", Reconciler.DEFAULT_ACCOUNTS_PER_PASS);
     reconcile.put("driftAuditEvery", "5m");
     reconcile.put("driftSample", 20);
     tree.putObject("store").put("backend", "sqlite").put("path", "./stripe-edge.db");

@@ -15,6 +15,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import dev.stripeedge.core.Secret;
 import dev.stripeedge.core.spi.Backend;
+import dev.stripeedge.core.spi.EventStoreBackend;
 import dev.stripeedge.core.spi.SharedBudgetBackend;
 import dev.stripeedge.core.spi.TierBackend;
 import java.io.IOException;
@@ -64,6 +65,14 @@ final class SettingsJson {
     return found;
   }
 
+  /** The event store backends on the class path. */
+  static List<EventStoreBackend<?>> eventStoreBackends() {
+    List<EventStoreBackend<?>> found = new ArrayList<>();
+    ServiceLoader.load(EventStoreBackend.class, SettingsJson.class.getClassLoader())
+        .forEach(backend -> found.add(backend));
+    return found;
+  }
+
   /** What to add to the class path for the backend called {@code name}. */
   static String moduleFor(String name) {
     return MODULES.getOrDefault(name, "a module providing it");
@@ -77,6 +86,8 @@ final class SettingsJson {
     module.addDeserializer(Secret.class, new SecretDeserializer());
     module.addSerializer(EdgeSettings.Tiers.class, new TiersSerializer());
     module.addDeserializer(EdgeSettings.Tiers.class, new TiersDeserializer());
+    module.addSerializer(EdgeSettings.Store.class, new StoreSerializer());
+    module.addDeserializer(EdgeSettings.Store.class, new StoreDeserializer());
     module.addSerializer(Backends.class, new BackendsSerializer());
     // Budget.shared is the only place Backends stands alone; tiers bind theirs in Tiers.
     module.addDeserializer(Backends.class, new SharedBudgetsDeserializer());
@@ -201,6 +212,38 @@ final class SettingsJson {
       return new EdgeSettings.Tiers(
           bind(node, tierBackends(), "tiers", context),
           context.readTreeAsValue(encryption, EdgeSettings.Encryption.class));
+    }
+  }
+
+  private static final class StoreSerializer extends JsonSerializer<EdgeSettings.Store> {
+    @Override
+    public void serialize(EdgeSettings.Store value, JsonGenerator out, SerializerProvider provider)
+        throws IOException {
+      out.writeStartObject();
+      out.writeStringField("backend", value.backend());
+      out.writeStringField("path", value.path());
+      for (Backends.Configured<?> configured : value.backends().configured()) {
+        // A backend without settings of its own (sqlite) has no section.
+        if (configured.backend().settingsType().getRecordComponents().length > 0) {
+          provider.defaultSerializeField(configured.name(), configured.settings(), out);
+        }
+      }
+      out.writeEndObject();
+    }
+  }
+
+  private static final class StoreDeserializer extends JsonDeserializer<EdgeSettings.Store> {
+    @Override
+    public EdgeSettings.Store deserialize(JsonParser in, DeserializationContext context)
+        throws IOException {
+      ObjectNode node = object(in, "store");
+      JsonNode backend = node.remove("backend");
+      JsonNode path = node.remove("path");
+      if (backend == null || !backend.isTextual() || path == null || !path.isTextual()) {
+        throw new IllegalArgumentException("store needs backend and path (strings)");
+      }
+      return new EdgeSettings.Store(
+          backend.asText(), path.asText(), bind(node, eventStoreBackends(), "store", context));
     }
   }
 

@@ -90,9 +90,9 @@ class EdgeRuntimeIT {
     assertThatThrownBy(
             () ->
                 EdgeRuntime.start(
-                    everything().with("store.backend", "dynamodb"), new SimpleMeterRegistry()))
-        .hasMessageContaining("store.backend is dynamodb")
-        .hasMessageContaining("edge-store-dynamodb");
+                    everything().with("store.backend", "etcd"), new SimpleMeterRegistry()))
+        .hasMessageContaining("store.backend is etcd")
+        .hasMessageContaining("no such event store is on the class path");
     assertThat(liveThreads("sqlite-")).isEmpty();
   }
 

@@ -4,19 +4,25 @@ import dev.stripeedge.core.webhooks.EventStore;
 
 /**
  * Where the webhook ledger, the reconciliation cursor and the forwarding outbox are kept ({@code
- * store.backend} in configuration).
+ * store.backend} in configuration, its settings in {@code store.<name>}). A shared backend (Redis,
+ * DynamoDB) lets several edges dedupe, apply and forward each event once.
+ *
+ * @param <S> its settings
  */
-public interface EventStoreBackend {
-
-  /** The name in configuration, e.g. {@code sqlite}. */
-  String name();
+public interface EventStoreBackend<S> extends Backend<S> {
 
   /** Opens (creates) the store; the caller closes it. */
-  EventStore open(StoreContext context);
+  EventStore open(S settings, StoreContext context);
 
   /**
    * The secret that hashes API keys into cache keys, kept by this store so cache keys stay the same
-   * across restarts; created on first use.
+   * across restarts (and, in a shared store, across edges); created on first use.
    */
-  byte[] cacheKeySecret(StoreContext context);
+  byte[] cacheKeySecret(S settings, StoreContext context);
+
+  /** Chosen by {@code store.backend}, not switched on by its own settings. */
+  @Override
+  default boolean enabled(S settings) {
+    return true;
+  }
 }

@@ -83,12 +83,33 @@ public interface EventLedger extends AutoCloseable {
 
   /**
    * The id of the newest event the reconciler has read; empty when its first pass found no event;
-   * null before its first pass.
+   * null before its first pass. The platform's cursor: {@link #cursor(String) cursor("")}.
    */
-  @Nullable String cursor();
+  default @Nullable String cursor() {
+    return cursor("");
+  }
 
   /** Moves the reconciliation cursor to {@code eventId} (may be empty), durably. */
-  void advance(String eventId);
+  default void advance(String eventId) {
+    advance("", eventId);
+  }
+
+  /**
+   * The cursor of {@code account}'s events ({@code /v1/events} listed with {@code Stripe-Account});
+   * the platform's ({@link #cursor()}) for {@code ""}. Null before the account's first pass.
+   */
+  @Nullable String cursor(String account);
+
+  /** Moves {@code account}'s cursor ({@link #advance(String)} for {@code ""}), durably. */
+  void advance(String account, String eventId);
+
+  /**
+   * The connected accounts whose events were recorded ({@link StripeEvent#account()}), each once,
+   * in an order that stays the same as accounts are added (the reconciler rotates through it).
+   */
+  default List<String> accounts() {
+    return List.of();
+  }
 
   /** Releases the backend; further calls fail. */
   @Override

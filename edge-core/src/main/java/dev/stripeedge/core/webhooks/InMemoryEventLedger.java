@@ -3,8 +3,10 @@ package dev.stripeedge.core.webhooks;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -17,7 +19,9 @@ final class InMemoryEventLedger implements EventLedger {
   private final Set<String> changes = new HashSet<>();
   // In recording order, so the oldest come first.
   private final Map<String, Unapplied> unapplied = new LinkedHashMap<>();
-  private @Nullable String cursor;
+  // By account; the platform's under "".
+  private final Map<String, String> cursors = new HashMap<>();
+  private final Set<String> accounts = new LinkedHashSet<>();
   private boolean closed;
 
   @Override
@@ -32,6 +36,9 @@ final class InMemoryEventLedger implements EventLedger {
             || changes.add(objectId + '\u0000' + event.type() + '\u0000' + event.created());
     // A double event is journaled under its own id too.
     events.add(event.id());
+    if (event.account() != null) {
+      accounts.add(event.account());
+    }
     unapplied.put(event.id(), new Unapplied(event.id(), event.objectIds(), receivedAt));
     return newChange ? Recorded.NEW : Recorded.DUPLICATE_CHANGE;
   }
@@ -64,15 +71,21 @@ final class InMemoryEventLedger implements EventLedger {
   }
 
   @Override
-  public synchronized @Nullable String cursor() {
+  public synchronized @Nullable String cursor(String account) {
     open();
-    return cursor;
+    return cursors.get(account);
   }
 
   @Override
-  public synchronized void advance(String eventId) {
+  public synchronized void advance(String account, String eventId) {
     open();
-    cursor = eventId;
+    cursors.put(account, eventId);
+  }
+
+  @Override
+  public synchronized List<String> accounts() {
+    open();
+    return List.copyOf(accounts);
   }
 
   @Override

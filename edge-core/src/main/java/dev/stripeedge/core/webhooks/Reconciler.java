@@ -14,6 +14,7 @@ import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import org.jspecify.annotations.Nullable;
@@ -44,13 +45,17 @@ public final class Reconciler {
   private final EventProcessor processor;
   private final String authorization;
   private final int maxPagesPerPass;
+  private final int maxAccountsPerPass;
   private final MeterRegistry meters;
+  // The connected account polled last; the next pass starts after it (fair rotation).
+  private String lastAccount = "";
 
   private Reconciler(
       EdgePipeline pipeline,
       EventProcessor processor,
       String apiKey,
       int maxPagesPerPass,
+      int maxAccountsPerPass,
       MeterRegistry meters) {
     if (apiKey.isBlank()) {
       throw new IllegalArgumentException("the reconciler needs the account's API key");
@@ -61,13 +66,25 @@ public final class Reconciler {
     this.pipeline = pipeline;
     this.processor = processor;
     this.authorization = "Bearer " + apiKey;
+    if (maxAccountsPerPass < 0) {
+      throw new IllegalArgumentException(
+          "maxAccountsPerPass must not be negative: " + maxAccountsPerPass);
+    }
     this.maxPagesPerPass = maxPagesPerPass;
+    this.maxAccountsPerPass = maxAccountsPerPass;
     this.meters = meters;
   }
 
   /**
+   * Connected accounts polled per pass by {@link #of(EdgePipeline, EventProcessor, String, int,
+   * MeterRegistry)}.
+   */
+  public static final int DEFAULT_ACCOUNTS_PER_PASS = 10;
+
+  /**
    * A reconciler reading with {@code apiKey} through {@code pipeline}, at most {@code
-   * maxPagesPerPass} pages of 100 events per pass (the next pass continues).
+   * maxPagesPerPass} pages of 100 events per pass (the next pass continues), and up to {@link
+   * #DEFAULT_ACCOUNTS_PER_PASS} connected accounts per pass.
    */
   public static Reconciler of(
       EdgePipeline pipeline,
@@ -75,7 +92,24 @@ public final class Reconciler {
       String apiKey,
       int maxPagesPerPass,
       MeterRegistry meters) {
-    return new Reconciler(pipeline, processor, apiKey, maxPagesPerPass, meters);
+    return of(pipeline, processor, apiKey, maxPagesPerPass, DEFAULT_ACCOUNTS_PER_PASS, meters);
+  }
+
+  /**
+   * A reconciler as above that also reads, each pass, the events of up to {@code
+   * maxAccountsPerPass} of the connected accounts the ledger has seen ({@link
+   * EventLedger#accounts()}), listed with {@code Stripe-Account}, each from its own cursor: in
+   * rotation, the next pass starting after the last one polled, so every account is polled once
+   * every {@code ceil(accounts / maxAccountsPerPass)} passes.
+   */
+  public static Reconciler of(
+      EdgePipeline pipeline,
+      EventProcessor processor,
+      String apiKey,
+      int maxPagesPerPass,
+      int maxAccountsPerPass,
+      MeterRegistry meters) {
+    return new Reconciler(pipeline, processor, apiKey, maxPagesPerPass, maxAccountsPerPass, meters);
   }
 
   /**
@@ -85,13 +119,53 @@ public final class Reconciler {
    *     stays after the last page fully processed
    */
   public synchronized Pass runOnce() {
+    Pass platform = runFor("");
+    int pages = platform.pages();
+    int events = platform.events();
+    int applied = platform.applied();
+    int accounts = 0;
+    for (String account : nextAccounts()) {
+      try {
+        Pass pass = runFor(account);
+        pages += pass.pages();
+        events += pass.events();
+        applied += pass.applied();
+        accounts++;
+      } catch (RuntimeException e) {
+        // One account's failure (revoked access, an error) must not starve the others.
+        count("account_error");
+      }
+      lastAccount = account;
+    }
+    return new Pass(pages, events, applied, platform.cursor(), accounts);
+  }
+
+  /** The connected accounts this pass polls: the next ones after the last polled, in order. */
+  private List<String> nextAccounts() {
+    if (maxAccountsPerPass == 0) {
+      return List.of();
+    }
+    List<String> all = processor.ledger().accounts().stream().sorted().toList();
+    List<String> next = new ArrayList<>();
+    int start = 0;
+    while (start < all.size() && all.get(start).compareTo(lastAccount) <= 0) {
+      start++;
+    }
+    for (int i = 0; i < Math.min(maxAccountsPerPass, all.size()); i++) {
+      next.add(all.get((start + i) % all.size()));
+    }
+    return next;
+  }
+
+  /** One pass over {@code account}'s events ({@code ""}: the platform's). */
+  private Pass runFor(String account) {
     EventLedger ledger = processor.ledger();
-    String cursor = ledger.cursor();
+    String cursor = ledger.cursor(account);
     if (cursor == null) {
-      return start(ledger);
+      return start(ledger, account);
     }
     if (cursor.isEmpty()) {
-      return fromTheBeginning(ledger);
+      return fromTheBeginning(ledger, account);
     }
     int pages = 0;
     int events = 0;
@@ -103,11 +177,12 @@ public final class Reconciler {
               "limit="
                   + PAGE_SIZE
                   + "&ending_before="
-                  + URLEncoder.encode(cursor, StandardCharsets.UTF_8));
+                  + URLEncoder.encode(cursor, StandardCharsets.UTF_8),
+              account);
       if (response.status() == 404 && pages == 0) {
         // The cursor's event is older than Stripe keeps: what it covered is out of reach anyway.
         count("cursor_lost");
-        return start(ledger);
+        return start(ledger, account);
       }
       Page page = page(response);
       pages++;
@@ -122,31 +197,31 @@ public final class Reconciler {
       }
       if (!newestFirst.isEmpty()) {
         cursor = StripeEvent.parse(newestFirst.get(0)).id();
-        ledger.advance(cursor);
+        ledger.advance(account, cursor);
       }
       more = page.hasMore() && !newestFirst.isEmpty();
     }
     count("pass");
-    return new Pass(pages, events, applied, cursor);
+    return new Pass(pages, events, applied, cursor, 0);
   }
 
-  private Pass start(EventLedger ledger) {
-    Page page = page(get("limit=1"));
+  private Pass start(EventLedger ledger, String account) {
+    Page page = page(get("limit=1", account));
     // An account without events yet: the empty cursor makes the next pass read from the start.
     String newest = page.events().isEmpty() ? "" : StripeEvent.parse(page.events().get(0)).id();
-    ledger.advance(newest);
+    ledger.advance(account, newest);
     count("start");
-    return new Pass(1, 0, 0, newest.isEmpty() ? null : newest);
+    return new Pass(1, 0, 0, newest.isEmpty() ? null : newest, 0);
   }
 
   /** The account had no event at the first pass: every event now is news (newest pages first). */
-  private Pass fromTheBeginning(EventLedger ledger) {
+  private Pass fromTheBeginning(EventLedger ledger, String account) {
     List<byte[]> newestFirst = new ArrayList<>();
     int pages = 0;
     String query = "limit=" + PAGE_SIZE;
     boolean more = true;
     while (more && pages < maxPagesPerPass) {
-      Page page = page(get(query));
+      Page page = page(get(query, account));
       pages++;
       newestFirst.addAll(page.events());
       more = page.hasMore() && !page.events().isEmpty();
@@ -174,26 +249,21 @@ public final class Reconciler {
     String cursor = null;
     if (!newestFirst.isEmpty()) {
       cursor = StripeEvent.parse(newestFirst.get(0)).id();
-      ledger.advance(cursor);
+      ledger.advance(account, cursor);
     }
     count("pass");
-    return new Pass(pages, newestFirst.size(), applied, cursor);
+    return new Pass(pages, newestFirst.size(), applied, cursor, 0);
   }
 
-  private EdgeResponse get(String query) {
-    EdgeRequest request =
-        new EdgeRequest(
-            "GET",
-            "/v1/events",
-            query,
-            Map.of(
-                "authorization",
-                List.of(authorization),
-                EdgeHeaders.CACHE,
-                List.of("bypass"),
-                "priority",
-                List.of("u=7")),
-            new byte[0]);
+  private EdgeResponse get(String query, String account) {
+    Map<String, List<String>> headers = new HashMap<>();
+    headers.put("authorization", List.of(authorization));
+    headers.put(EdgeHeaders.CACHE, List.of("bypass"));
+    headers.put("priority", List.of("u=7"));
+    if (!account.isEmpty()) {
+      headers.put("stripe-account", List.of(account));
+    }
+    EdgeRequest request = new EdgeRequest("GET", "/v1/events", query, headers, new byte[0]);
     // handle() never completes exceptionally: failures arrive as Stripe-shaped error responses.
     return pipeline.handle(request).join();
   }
@@ -253,9 +323,11 @@ public final class Reconciler {
    * @param pages pages of {@code /v1/events} read
    * @param events events read (duplicates included)
    * @param applied events applied to the cache (not seen before)
-   * @param cursor the cursor after the pass; null when the account has no event yet
+   * @param cursor the platform's cursor after the pass; null when the account has no event yet
+   * @param accounts connected accounts polled by the pass (their pages, events and applied counted
+   *     in the others)
    */
-  public record Pass(int pages, int events, int applied, @Nullable String cursor) {}
+  public record Pass(int pages, int events, int applied, @Nullable String cursor, int accounts) {}
 
   @Override
   public String toString() {

@@ -136,6 +136,53 @@ class DriftAuditIT {
   }
 
   @Test
+  void aConnectedAccountsEntryIsRefetchedAsThatAccount() {
+    String key = "sk_test_drift_connect";
+    Matcher created = ID.matcher(viaEdge("POST", key, "/v1/accounts", "type=custom").bodyText());
+    assertThat(created.find()).isTrue();
+    String account = created.group(1);
+    Map<String, List<String>> headers =
+        Map.of(
+            "authorization", List.of("Bearer " + key),
+            "stripe-account", List.of(account),
+            "content-type", List.of("application/x-www-form-urlencoded"));
+    Matcher customer =
+        ID.matcher(
+            edge.handle(
+                    new EdgeRequest(
+                        "POST",
+                        "/v1/customers",
+                        "",
+                        headers,
+                        "name=Before".getBytes(StandardCharsets.UTF_8)))
+                .join()
+                .bodyText());
+    assertThat(customer.find()).isTrue();
+    EdgeRequest retrieve =
+        new EdgeRequest("GET", "/v1/customers/" + customer.group(1), "", headers, new byte[0]);
+    edge.handle(retrieve).join();
+    assertThat(
+            simHttp
+                .send(
+                    new EdgeRequest(
+                        "POST",
+                        "/_sim/objects/" + customer.group(1),
+                        "",
+                        headers,
+                        "name=After".getBytes(StandardCharsets.UTF_8)),
+                    Duration.ofSeconds(5))
+                .join()
+                .status())
+        .isEqualTo(200);
+
+    DriftAudit.Report report = DriftAudit.of(edge, key, 20, Clock.systemUTC(), meters).runOnce();
+
+    // Refetched with its Stripe-Account (the cache key holds it): drift found, not a 404.
+    assertThat(report.driftedIds()).containsExactly(customer.group(1));
+    assertThat(edge.handle(retrieve).join().bodyText()).contains("After");
+  }
+
+  @Test
   void entriesCachedUnderAnotherApiKeyAreNotAudited() {
     String auditKey = "sk_test_drift_mine";
     String otherKey = "sk_test_drift_other";

@@ -189,6 +189,37 @@ public abstract class EventLedgerContract {
   }
 
   @Test
+  void eachConnectedAccountHasACursorOfItsOwn() {
+    ledger.advance("evt_platform");
+
+    assertThat(ledger.cursor("acct_1")).isNull();
+    ledger.advance("acct_1", "evt_a1");
+    ledger.advance("acct_2", "");
+
+    assertThat(ledger.cursor("acct_1")).isEqualTo("evt_a1");
+    assertThat(ledger.cursor("acct_2")).isEmpty();
+    assertThat(ledger.cursor("")).isEqualTo("evt_platform");
+    assertThat(ledger.cursor()).isEqualTo("evt_platform");
+  }
+
+  @Test
+  void theAccountsOfRecordedEventsAreListedOnceInAStableOrder() {
+    ledger.record(
+        new StripeEvent("evt_1", "customer.updated", 1, "cus_1", "acct_b", Set.of()), NOW);
+    ledger.record(
+        new StripeEvent("evt_2", "customer.updated", 2, "cus_1", "acct_a", Set.of()), NOW);
+    ledger.record(
+        new StripeEvent("evt_3", "customer.updated", 3, "cus_2", "acct_b", Set.of()), NOW);
+    ledger.record(event("evt_4", "cus_3", "customer.updated", 4), NOW);
+
+    List<String> first = ledger.accounts();
+    assertThat(first).containsExactlyInAnyOrder("acct_a", "acct_b");
+    ledger.record(
+        new StripeEvent("evt_5", "customer.updated", 5, "cus_4", "acct_c", Set.of()), NOW);
+    assertThat(ledger.accounts()).containsAll(first).contains("acct_c").hasSize(3);
+  }
+
+  @Test
   void concurrentDeliveriesOfOneEventRecordItExactlyOnce() throws Exception {
     StripeEvent event = event("evt_race", "cus_1", "customer.updated", 100);
     List<Future<Recorded>> outcomes = new ArrayList<>();

@@ -15,6 +15,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
@@ -96,6 +97,80 @@ class ReconcilerIT {
     assertThat(pass.events()).isEqualTo(2);
     assertThat(pass.applied()).isEqualTo(2);
     assertThat(reconciler.runOnce().events()).isZero();
+  }
+
+  private EdgeResponse asAccount(
+      String method, String key, String account, String path, String form) {
+    EdgeRequest request =
+        new EdgeRequest(
+            method,
+            path,
+            "",
+            Map.of(
+                "authorization", List.of("Bearer " + key),
+                "stripe-account", List.of(account),
+                "content-type", List.of("application/x-www-form-urlencoded")),
+            form.getBytes(StandardCharsets.UTF_8));
+    return edge.handle(request).orTimeout(10, TimeUnit.SECONDS).join();
+  }
+
+  @Test
+  void aPassRepairsAConnectedAccountsChangeNoWebhookReported() {
+    String key = "sk_test_rec_connect";
+    String account = id(viaEdge("POST", key, "/v1/accounts", "type=custom"));
+    String customer = id(asAccount("POST", key, account, "/v1/customers", "name=Before"));
+    // The ledger learns the account from one of its events (a Connect webhook).
+    processor.process(
+        new StripeEvent("evt_seen_" + account, "account.updated", 1, account, account, Set.of()),
+        "webhook");
+    Reconciler reconciler = Reconciler.of(edge, processor, key, 10, 5, meters);
+    assertThat(reconciler.runOnce().accounts()).isEqualTo(1);
+    asAccount("GET", key, account, "/v1/customers/" + customer, "");
+    EdgeResponse changed =
+        simHttp
+            .send(
+                new EdgeRequest(
+                    "POST",
+                    "/_sim/objects/" + customer,
+                    "",
+                    Map.of(
+                        "authorization", List.of("Bearer " + key),
+                        "stripe-account", List.of(account),
+                        "content-type", List.of("application/x-www-form-urlencoded")),
+                    "name=After".getBytes(StandardCharsets.UTF_8)),
+                Duration.ofSeconds(5))
+            .join();
+    assertThat(changed.status()).as(changed.bodyText()).isEqualTo(200);
+    assertThat(asAccount("GET", key, account, "/v1/customers/" + customer, "").bodyText())
+        .as("cached, so stale until repaired")
+        .contains("Before");
+
+    Reconciler.Pass pass = reconciler.runOnce();
+
+    assertThat(pass.applied()).isEqualTo(1);
+    assertThat(asAccount("GET", key, account, "/v1/customers/" + customer, "").bodyText())
+        .contains("After");
+  }
+
+  @Test
+  void connectedAccountsArePolledInRotationUpToTheBound() {
+    String key = "sk_test_rec_rotation";
+    List<String> accounts = new java.util.ArrayList<>();
+    for (int i = 0; i < 3; i++) {
+      String account = id(viaEdge("POST", key, "/v1/accounts", "type=custom"));
+      accounts.add(account);
+      processor.process(
+          new StripeEvent("evt_seen_" + account, "account.updated", 1, account, account, Set.of()),
+          "webhook");
+    }
+    Reconciler reconciler = Reconciler.of(edge, processor, key, 10, 2, meters);
+
+    assertThat(reconciler.runOnce().accounts()).isEqualTo(2);
+    assertThat(reconciler.runOnce().accounts()).isEqualTo(2);
+    // After two passes of two, each of the three has been polled: each has its own cursor.
+    for (String account : accounts) {
+      assertThat(ledger.cursor(account)).as(account).isNotNull();
+    }
   }
 
   @Test

@@ -151,7 +151,7 @@ public final class DynamoDbTier implements CacheTier {
     return new DynamoDbTier(client, eventLoops, config, registry, clock);
   }
 
-  private static DynamoDbAsyncClient newClient(
+  static DynamoDbAsyncClient newClient(
       DynamoDbTierConfig config,
       @Nullable AwsCredentialsProvider credentials,
       SdkEventLoopGroup loops) {
@@ -581,7 +581,7 @@ public final class DynamoDbTier implements CacheTier {
     close(client, eventLoops);
   }
 
-  private static void close(DynamoDbAsyncClient client, SdkEventLoopGroup eventLoops) {
+  static void close(DynamoDbAsyncClient client, SdkEventLoopGroup eventLoops) {
     client.close();
     // The tier owns the event loops (the SDK's own would block close() for a 2 s quiet period);
     // nothing runs on them once the client is closed.

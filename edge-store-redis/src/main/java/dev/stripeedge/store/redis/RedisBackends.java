@@ -2,10 +2,12 @@ package dev.stripeedge.store.redis;
 
 import dev.stripeedge.core.budget.SharedBudget;
 import dev.stripeedge.core.budget.SharedBudgetConfig;
+import dev.stripeedge.core.spi.EventStoreBackend;
 import dev.stripeedge.core.spi.SharedBudgetBackend;
 import dev.stripeedge.core.spi.StoreContext;
 import dev.stripeedge.core.spi.TierBackend;
 import dev.stripeedge.core.tier.CacheTier;
+import dev.stripeedge.core.webhooks.EventStore;
 
 /** The Redis backends, registered with {@link java.util.ServiceLoader}. */
 public final class RedisBackends {
@@ -46,6 +48,38 @@ public final class RedisBackends {
     @Override
     public CacheTier open(RedisSettings settings, StoreContext context) {
       return RedisTier.connect(settings.connection(), context.clock());
+    }
+  }
+
+  /**
+   * {@code store.backend: redis}: one ledger, cursor and outbox for every edge on the server, and
+   * one cache-key secret.
+   */
+  public static final class Events implements EventStoreBackend<RedisStoreSettings> {
+
+    @Override
+    public String name() {
+      return "redis";
+    }
+
+    @Override
+    public Class<RedisStoreSettings> settingsType() {
+      return RedisStoreSettings.class;
+    }
+
+    @Override
+    public RedisStoreSettings defaults() {
+      return RedisStoreSettings.defaults();
+    }
+
+    @Override
+    public EventStore open(RedisStoreSettings settings, StoreContext context) {
+      return RedisEventStore.connect(settings.connection(), settings.retention());
+    }
+
+    @Override
+    public byte[] cacheKeySecret(RedisStoreSettings settings, StoreContext context) {
+      return RedisEventStore.cacheKeySecret(settings.connection());
     }
   }
 

@@ -67,7 +67,7 @@ public final class SqliteBackends {
   /**
    * {@code store.backend: sqlite}: the ledger, cursor and outbox in the {@code store.path} file.
    */
-  public static final class Events implements EventStoreBackend {
+  public static final class Events implements EventStoreBackend<SqliteStoreSettings> {
 
     @Override
     public String name() {
@@ -75,12 +75,22 @@ public final class SqliteBackends {
     }
 
     @Override
-    public EventStore open(StoreContext context) {
+    public Class<SqliteStoreSettings> settingsType() {
+      return SqliteStoreSettings.class;
+    }
+
+    @Override
+    public SqliteStoreSettings defaults() {
+      return new SqliteStoreSettings();
+    }
+
+    @Override
+    public EventStore open(SqliteStoreSettings settings, StoreContext context) {
       return SqliteEventLedger.open(database(context));
     }
 
     @Override
-    public byte[] cacheKeySecret(StoreContext context) {
+    public byte[] cacheKeySecret(SqliteStoreSettings settings, StoreContext context) {
       return SqliteKeySecret.load(database(context));
     }
   }

@@ -45,6 +45,8 @@ public final class SqliteEventLedger implements EventStore {
   private final PreparedStatement unapplied;
   private final PreparedStatement readCursor;
   private final PreparedStatement writeCursor;
+  private final PreparedStatement noteAccount;
+  private final PreparedStatement listAccounts;
   private final OutboxRows outbox;
   private volatile boolean closed;
 
@@ -76,7 +78,11 @@ public final class SqliteEventLedger implements EventStore {
               + " ON processed_events (object_id, type, created)");
       statement.execute(
           "CREATE TABLE IF NOT EXISTS cursors (name TEXT PRIMARY KEY, value TEXT NOT NULL)");
+      statement.execute("CREATE TABLE IF NOT EXISTS accounts (account TEXT PRIMARY KEY)");
     }
+    this.noteAccount =
+        connection.prepareStatement("INSERT OR IGNORE INTO accounts (account) VALUES (?)");
+    this.listAccounts = connection.prepareStatement("SELECT account FROM accounts ORDER BY rowid");
     this.insert =
         connection.prepareStatement(
             "INSERT OR IGNORE INTO processed_events"
@@ -191,13 +197,22 @@ public final class SqliteEventLedger implements EventStore {
    */
   private Recorded insertRow(StripeEvent event, Instant receivedAt) throws SQLException {
     if (insert(event, event.objectId(), receivedAt)) {
+      noteAccount(event);
       return Recorded.NEW;
     }
     if (exists(event.id())) {
       return Recorded.DUPLICATE_EVENT;
     }
     insert(event, null, receivedAt);
+    noteAccount(event);
     return Recorded.DUPLICATE_CHANGE;
+  }
+
+  private void noteAccount(StripeEvent event) throws SQLException {
+    if (event.account() != null) {
+      noteAccount.setString(1, event.account());
+      noteAccount.executeUpdate();
+    }
   }
 
   private boolean insert(StripeEvent event, @Nullable String objectId, Instant receivedAt)
@@ -307,12 +322,12 @@ public final class SqliteEventLedger implements EventStore {
   }
 
   @Override
-  public @Nullable String cursor() {
+  public @Nullable String cursor(String account) {
     return call(
         "read the cursor",
         false,
         connection -> {
-          readCursor.setString(1, RECONCILE_CURSOR);
+          readCursor.setString(1, cursorName(account));
           try (ResultSet rows = readCursor.executeQuery()) {
             return rows.next() ? rows.getString(1) : null;
           }
@@ -320,14 +335,35 @@ public final class SqliteEventLedger implements EventStore {
   }
 
   @Override
-  public void advance(String eventId) {
+  public void advance(String account, String eventId) {
     call(
         "advance the cursor",
         false,
         connection -> {
-          writeCursor.setString(1, RECONCILE_CURSOR);
+          writeCursor.setString(1, cursorName(account));
           writeCursor.setString(2, eventId);
           return writeCursor.executeUpdate();
+        });
+  }
+
+  /** The platform's cursor keeps its name from before connected accounts had theirs. */
+  private static String cursorName(String account) {
+    return account.isEmpty() ? RECONCILE_CURSOR : RECONCILE_CURSOR + ":" + account;
+  }
+
+  @Override
+  public List<String> accounts() {
+    return call(
+        "read the accounts",
+        false,
+        connection -> {
+          List<String> accounts = new ArrayList<>();
+          try (ResultSet rows = listAccounts.executeQuery()) {
+            while (rows.next()) {
+              accounts.add(rows.getString(1));
+            }
+          }
+          return accounts;
         });
   }
 
@@ -378,7 +414,8 @@ public final class SqliteEventLedger implements EventStore {
   }
 
   private List<PreparedStatement> statements() {
-    return List.of(insert, byId, markApplied, unapplied, readCursor, writeCursor);
+    return List.of(
+        insert, byId, markApplied, unapplied, readCursor, writeCursor, noteAccount, listAccounts);
   }
 
   private boolean exists(String eventId) throws SQLException {

@@ -2,118 +2,39 @@ package dev.stripeedge.store.sqlite;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.stripeedge.core.webhooks.EventLedger.Recorded;
-import dev.stripeedge.core.webhooks.StripeEvent;
+import dev.stripeedge.core.webhooks.EventStore;
 import dev.stripeedge.core.webhooks.WebhookOutbox.Delivery;
-import dev.stripeedge.core.webhooks.WebhookOutbox.State;
-import java.nio.charset.StandardCharsets;
+import dev.stripeedge.core.webhooks.WebhookOutboxContract;
 import java.nio.file.Path;
-import java.time.Instant;
-import java.util.List;
-import java.util.Set;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-class SqliteWebhookOutboxTest {
+/** The outbox contract on a SQLite file, and what a reopened file still holds. */
+class SqliteWebhookOutboxTest extends WebhookOutboxContract {
 
-  private static final Instant NOW = Instant.ofEpochSecond(1_800_000_000L);
-  private static final List<String> APP = List.of("http://127.0.0.1:1/hook");
+  private static final AtomicInteger FILES = new AtomicInteger();
 
   @TempDir Path dir;
 
-  private static StripeEvent event(String id, String objectId, long created) {
-    return new StripeEvent(id, "customer.updated", created, objectId, null, Set.of(objectId));
-  }
-
-  private static byte[] json(String id) {
-    return ("{\"id\":\"" + id + "\"}").getBytes(StandardCharsets.UTF_8);
+  @Override
+  protected EventStore create() {
+    return SqliteEventLedger.open(dir.resolve("outbox-" + FILES.incrementAndGet() + ".db"));
   }
 
   @Test
-  void aNewEventIsQueuedOncePerTargetAndARedeliveryIsNot() {
-    try (SqliteEventLedger store = SqliteEventLedger.open(dir.resolve("a.db"))) {
-      List<String> two = List.of("http://127.0.0.1:1/a", "http://127.0.0.1:1/b");
-      assertThat(store.record(event("evt_1", "cus_1", 1), NOW, json("evt_1"), two))
-          .isEqualTo(Recorded.NEW);
-      assertThat(store.record(event("evt_1", "cus_1", 1), NOW, json("evt_1"), two))
-          .isEqualTo(Recorded.DUPLICATE_EVENT);
-
-      List<Delivery> due = store.due(NOW, 10);
-      assertThat(due).extracting(Delivery::target).containsExactlyElementsOf(two);
-      assertThat(due.get(0).payload()).isEqualTo(json("evt_1"));
-      assertThat(due.get(0).state()).isEqualTo(State.PENDING);
-    }
-  }
-
-  @Test
-  void aTargetsLaneSeesOnlyItsOwnDueDeliveriesInOrder() {
-    try (SqliteEventLedger store = SqliteEventLedger.open(dir.resolve("lanes.db"))) {
-      List<String> two = List.of("http://127.0.0.1:1/a", "http://127.0.0.1:1/b");
-      store.record(event("evt_1", "cus_1", 1), NOW, json("evt_1"), two);
-      store.record(event("evt_2", "cus_1", 2), NOW, json("evt_2"), two);
-      store.record(event("evt_3", "cus_2", 3), NOW, json("evt_3"), two);
-
-      assertThat(store.due(NOW, two.get(1), 10))
-          .extracting(Delivery::eventId, Delivery::target)
-          .containsExactly(
-              org.assertj.core.groups.Tuple.tuple("evt_1", two.get(1)),
-              org.assertj.core.groups.Tuple.tuple("evt_3", two.get(1)));
-      assertThat(store.due(NOW, two.get(1), 1)).hasSize(1);
-      assertThat(store.due(NOW, "http://127.0.0.1:1/none", 10)).isEmpty();
-    }
-  }
-
-  @Test
-  void aLaterEventOfTheSameObjectWaitsForTheEarlierOne() {
-    try (SqliteEventLedger store = SqliteEventLedger.open(dir.resolve("b.db"))) {
-      store.record(event("evt_1", "cus_1", 1), NOW, json("evt_1"), APP);
-      store.record(event("evt_2", "cus_1", 2), NOW, json("evt_2"), APP);
-      store.record(event("evt_3", "cus_2", 3), NOW, json("evt_3"), APP);
-
-      assertThat(store.due(NOW, 10))
-          .extracting(Delivery::eventId)
-          .containsExactly("evt_1", "evt_3");
-      long first = store.due(NOW, 10).get(0).id();
-      store.retryLater(first, 1, NOW.plusSeconds(60), "HTTP 500");
-      assertThat(store.due(NOW, 10)).extracting(Delivery::eventId).containsExactly("evt_3");
-
-      store.dead(first, 2, "HTTP 500");
-      assertThat(store.due(NOW, 10))
-          .extracting(Delivery::eventId)
-          .containsExactly("evt_2", "evt_3");
-      assertThat(store.deadLetters())
-          .singleElement()
-          .satisfies(
-              d -> {
-                assertThat(d.eventId()).isEqualTo("evt_1");
-                assertThat(d.lastError()).isEqualTo("HTTP 500");
-                assertThat(d.attempts()).isEqualTo(2);
-              });
-    }
-  }
-
-  @Test
-  void aReplayedDeadDeliveryIsPendingAgainAndSurvivesAReopen() {
+  void aDeadDeliverySurvivesAReopen() {
     Path file = dir.resolve("c.db");
-    try (SqliteEventLedger store = SqliteEventLedger.open(file)) {
-      store.record(event("evt_1", "cus_1", 1), NOW, json("evt_1"), APP);
-      store.dead(store.due(NOW, 1).get(0).id(), 3, "timeout");
-      assertThat(store.due(NOW, 10)).isEmpty();
-      assertThat(store.nextDue()).isNull();
+    try (SqliteEventLedger first = SqliteEventLedger.open(file)) {
+      first.record(event("evt_1", "cus_1", 1), NOW, json("evt_1"), APP);
+      first.dead(first.due(NOW, 1).get(0).id(), 3, "timeout");
     }
-    try (SqliteEventLedger store = SqliteEventLedger.open(file)) {
-      assertThat(store.replay("evt_404", NOW)).isZero();
-      assertThat(store.replay("evt_1", NOW)).isEqualTo(1);
-      assertThat(store.deadLetters()).isEmpty();
-      assertThat(store.due(NOW, 10))
+    try (SqliteEventLedger second = SqliteEventLedger.open(file)) {
+      assertThat(second.deadLetters()).extracting(Delivery::eventId).containsExactly("evt_1");
+      assertThat(second.replay("evt_1", NOW)).isEqualTo(1);
+      assertThat(second.due(NOW, 10))
           .singleElement()
-          .satisfies(
-              d -> {
-                assertThat(d.attempts()).isZero();
-                assertThat(d.payload()).isEqualTo(json("evt_1"));
-              });
-      store.delivered(store.due(NOW, 1).get(0).id());
-      assertThat(store.due(NOW, 10)).isEmpty();
+          .satisfies(d -> assertThat(d.payload()).isEqualTo(json("evt_1")));
     }
   }
 }

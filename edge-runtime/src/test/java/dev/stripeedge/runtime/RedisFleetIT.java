@@ -1,0 +1,125 @@
+package dev.stripeedge.runtime;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.sun.net.httpserver.HttpServer;
+import dev.stripeedge.core.webhooks.EventLedger.Recorded;
+import dev.stripeedge.core.webhooks.EventStore;
+import dev.stripeedge.core.webhooks.StripeEvent;
+import dev.stripeedge.sim.SimConfig;
+import dev.stripeedge.sim.junit.StripeSimExtension;
+import dev.stripeedge.testkit.RedisServerExtension;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.UUID;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.BooleanSupplier;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Two edges sharing one Redis event store: each event applied and forwarded once, one leader. */
+class RedisFleetIT {
+
+  @RegisterExtension static final RedisServerExtension redis = new RedisServerExtension();
+
+  @RegisterExtension
+  static StripeSimExtension sim =
+      new StripeSimExtension(SimConfig.forTests().withLimits(SimConfig.Limits.off()));
+
+  @TempDir Path dir;
+
+  private final String prefix = "fleet-" + UUID.randomUUID() + ":";
+
+  private EdgeSettings edge(String name, Map<String, Object> more) {
+    Map<String, Object> values = new HashMap<>(more);
+    values.put("upstream", sim.baseUrl());
+    values.put("store.path", dir.resolve(name + ".db").toString());
+    values.put("store.backend", "redis");
+    values.put("store.redis.uris", List.of(redis.uri()));
+    values.put("store.redis.keyPrefix", prefix);
+    values.put("store.redis.timeout", "5s");
+    values.put("webhooks.secrets", List.of("whsec_fleet"));
+    return EdgeSettings.defaults().with(values);
+  }
+
+  @Test
+  void anEventDeliveredToBothEdgesIsAppliedAndForwardedOnce() throws Exception {
+    AtomicInteger forwards = new AtomicInteger();
+    HttpServer app = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
+    app.createContext(
+        "/hook",
+        exchange -> {
+          forwards.incrementAndGet();
+          exchange.getRequestBody().readAllBytes();
+          exchange.sendResponseHeaders(200, -1);
+          exchange.close();
+        });
+    app.start();
+    try {
+      Map<String, Object> forwarding =
+          Map.of(
+              "webhooks.forwarding.targets",
+              Map.of("http://127.0.0.1:" + app.getAddress().getPort() + "/hook", "whsec_app"));
+      try (EdgeRuntime a = EdgeRuntime.start(edge("a", forwarding), new SimpleMeterRegistry());
+          EdgeRuntime b = EdgeRuntime.start(edge("b", forwarding), new SimpleMeterRegistry())) {
+        StripeEvent event =
+            new StripeEvent("evt_fleet_1", "customer.updated", 1, "cus_1", null, Set.of("cus_1"));
+        byte[] payload =
+            "{\"id\":\"evt_fleet_1\",\"data\":{\"object\":{\"id\":\"cus_1\"}}}"
+                .getBytes(StandardCharsets.UTF_8);
+
+        assertThat(a.eventProcessor().process(event, payload, "webhook")).isEqualTo(Recorded.NEW);
+        assertThat(b.eventProcessor().process(event, payload, "webhook"))
+            .isEqualTo(Recorded.DUPLICATE_EVENT);
+        assertThat(a.eventProcessor().process(event, payload, "webhook"))
+            .isEqualTo(Recorded.DUPLICATE_EVENT);
+
+        await(() -> forwards.get() >= 1, Duration.ofSeconds(10));
+        Thread.sleep(1_000); // both forwarders poll every 200 ms: a second send would show
+        assertThat(forwards.get()).isEqualTo(1);
+      }
+    } finally {
+      app.stop(0);
+    }
+  }
+
+  @Test
+  void oneEdgeReconcilesAndAnotherTakesOverWhenItDies() throws Exception {
+    Map<String, Object> reconcile =
+        Map.of("reconcile.apiKey", "sk_test_fleet_reconcile", "reconcile.period", "1s");
+    EdgeRuntime a = EdgeRuntime.start(edge("a", reconcile), new SimpleMeterRegistry());
+    try (EdgeRuntime b = EdgeRuntime.start(edge("b", reconcile), new SimpleMeterRegistry())) {
+      await(() -> a.leading(EventStore.RECONCILER), Duration.ofSeconds(5));
+      Thread.sleep(1_500); // b's passes find the lease held
+      assertThat(b.leading(EventStore.RECONCILER)).isFalse();
+
+      // a dies without releasing its lease: b takes over once it lapses (2 periods) at its next
+      // pass (one more period at most).
+      long died = System.nanoTime();
+      a.close();
+      await(() -> b.leading(EventStore.RECONCILER), Duration.ofSeconds(6));
+      assertThat(Duration.ofNanos(System.nanoTime() - died)).isLessThan(Duration.ofSeconds(4));
+      assertThat(b.ledger().cursor()).isNotNull();
+    } finally {
+      a.close();
+    }
+  }
+
+  private static void await(BooleanSupplier condition, Duration atMost) throws Exception {
+    long deadline = System.nanoTime() + atMost.toNanos();
+    while (!condition.getAsBoolean()) {
+      if (System.nanoTime() > deadline) {
+        throw new AssertionError("not within " + atMost);
+      }
+      Thread.sleep(50);
+    }
+  }
+}
