@@ -3,6 +3,7 @@ package dev.stripeedge.queue.sqs;
 import java.net.URI;
 import org.elasticmq.rest.sqs.SQSRestServer;
 import org.elasticmq.rest.sqs.SQSRestServerBuilder;
+import org.slf4j.LoggerFactory;
 import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
 import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
 import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
@@ -23,8 +24,14 @@ public final class ElasticMq implements AutoCloseable {
     this.port = port;
   }
 
-  /** Starts a server; blocks until it listens. */
+  /** Starts a server; blocks until it listens. Its own logging is cut to warnings. */
   public static ElasticMq start() {
+    // Logback's default is DEBUG, and ElasticMQ's actors log every receive: enough to slow it.
+    for (String name : new String[] {"org.elasticmq", "org.apache.pekko"}) {
+      if (LoggerFactory.getLogger(name) instanceof ch.qos.logback.classic.Logger logger) {
+        logger.setLevel(ch.qos.logback.classic.Level.WARN);
+      }
+    }
     SQSRestServer server =
         SQSRestServerBuilder.withInterface("127.0.0.1").withDynamicPort().start();
     int port = server.waitUntilStarted().localAddress().getPort();
