@@ -2,8 +2,6 @@ package dev.stripeedge.server;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.stripeedge.queue.sqs.ElasticMq;
 import dev.stripeedge.sim.SimConfig;
 import dev.stripeedge.sim.junit.StripeSimExtension;
@@ -15,7 +13,6 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DriverManager;
@@ -23,7 +20,6 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
@@ -146,7 +142,7 @@ class AsyncWritesKillIT {
     assertThat(count("SELECT COUNT(*) FROM async_writes WHERE attempts > 1"))
         .as("writes delivered again after a kill")
         .isPositive();
-    Map<String, Integer> perWrite = customersByWrite(key);
+    Map<String, Integer> perWrite = KilledEdges.customersByWrite(http, sim.baseUrl(), key);
     assertThat(perWrite).as("writes with a customer").hasSize(WRITES);
     assertThat(perWrite.values()).as("customers per write").containsOnly(1);
     System.out.printf(
@@ -163,7 +159,7 @@ class AsyncWritesKillIT {
     command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
     command.add("-XX:TieredStopAtLevel=1");
     command.add("-XX:+UseSerialGC");
-    command.add("-Dlogback.configurationFile=" + quietLogging());
+    command.add("-Dlogback.configurationFile=" + KilledEdges.quietLogging(dir));
     properties.forEach(property -> command.add("-D" + property));
     command.add("-cp");
     command.add(System.getProperty("java.class.path"));
@@ -197,23 +193,6 @@ class AsyncWritesKillIT {
     throw new AssertionError("the edge exited before listening:\n" + String.join("\n", seen));
   }
 
-  private Path quietLogging() throws IOException {
-    Path file = dir.resolve("logback.xml");
-    if (!Files.exists(file)) {
-      Files.writeString(
-          file,
-          """
-          <configuration>
-            <appender name="OUT" class="ch.qos.logback.core.ConsoleAppender">
-              <encoder><pattern>%level %logger{20} %msg%n</pattern></encoder>
-            </appender>
-            <root level="ERROR"><appender-ref ref="OUT"/></root>
-          </configuration>
-          """);
-    }
-    return file;
-  }
-
   private long succeeded() throws SQLException {
     return count("SELECT COUNT(*) FROM async_writes WHERE state = 'succeeded'");
   }
@@ -224,31 +203,6 @@ class AsyncWritesKillIT {
         Statement statement = connection.createStatement();
         ResultSet row = statement.executeQuery(sql)) {
       return row.next() ? row.getLong(1) : 0;
-    }
-  }
-
-  /** The simulator's customers of {@code key}, counted by the write that made them. */
-  private Map<String, Integer> customersByWrite(String key) throws Exception {
-    Map<String, Integer> perWrite = new HashMap<>();
-    ObjectMapper json = new ObjectMapper();
-    String after = "";
-    while (true) {
-      HttpResponse<String> page =
-          http.send(
-              HttpRequest.newBuilder(URI.create(sim.baseUrl() + "/v1/customers?limit=100" + after))
-                  .header("Authorization", "Bearer " + key)
-                  .build(),
-              HttpResponse.BodyHandlers.ofString());
-      JsonNode body = json.readTree(page.body());
-      String last = "";
-      for (JsonNode customer : body.path("data")) {
-        perWrite.merge(customer.at("/metadata/n").asText(), 1, Integer::sum);
-        last = customer.path("id").asText();
-      }
-      if (!body.path("has_more").asBoolean()) {
-        return perWrite;
-      }
-      after = "&starting_after=" + last;
     }
   }
 
