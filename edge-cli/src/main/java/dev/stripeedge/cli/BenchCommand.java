@@ -34,16 +34,18 @@ import picocli.CommandLine.Unmatched;
       "             (also --objects N, --requests N; needs only a JDK)",
       "  consistency issue 17: random flows through the edge, every read after a write compared",
       "             with the simulator; stale reads must be 0 (also --writes N, --seed S)",
+      "  async      issue 12: a burst of creates straight to the simulator, through the edge",
+      "             synchronously and with Prefer: respond-async (also --writes N, --burst-seconds S)",
       "Needs wrk (and nginx for hit-path): apt-get install wrk nginx. Installs nothing itself."
     })
 final class BenchCommand implements Callable<Integer> {
 
   private static final List<String> SCENARIOS =
-      List.of("hit-path", "sim-speed", "overload", "freshness", "tiers", "consistency");
+      List.of("hit-path", "sim-speed", "overload", "freshness", "tiers", "consistency", "async");
 
   @Parameters(
       index = "0",
-      description = "hit-path, sim-speed, overload, freshness, tiers or consistency")
+      description = "hit-path, sim-speed, overload, freshness, tiers, consistency or async")
   String scenario = "";
 
   @Option(
