@@ -24,6 +24,7 @@ import java.util.Map;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Issue 12's load-levelling benchmark: a burst of creates (default 1,000 in 2 s, five times
@@ -183,7 +184,7 @@ public final class AsyncScenario {
       boolean async,
       int writes,
       double seconds,
-      Path store)
+      @Nullable Path store)
       throws Exception {
     String key = SimKeys.live("async" + name.replace("-", ""));
     Map<String, Long> before = sim.counters();
