@@ -5,13 +5,22 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.stripeedge.core.EdgeRequest;
 import dev.stripeedge.core.queue.QueuedWrite;
+import dev.stripeedge.core.spi.SharedResources;
+import dev.stripeedge.core.spi.StoreContext;
+import dev.stripeedge.core.spi.WorkQueueBackend;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Clock;
 import java.time.Instant;
+import java.time.ZoneOffset;
 import java.util.List;
 import java.util.Map;
+import java.util.ServiceLoader;
+import java.util.function.Supplier;
 import org.junit.jupiter.api.Test;
 
-/** The message codec and the names SQS accepts; no server. */
+/** The message codec, the names SQS accepts, the settings; no server. */
 class SqsWorkQueueTest {
 
   @Test
@@ -53,6 +62,31 @@ class SqsWorkQueueTest {
     assertThat(SqsWorkQueue.messageGroup("obj:cus_1")).isEqualTo("obj:cus_1");
     assertThat(SqsWorkQueue.messageGroup("key:" + "x".repeat(200))).hasSize(64);
     assertThat(SqsWorkQueue.messageGroup("key:with space")).hasSize(64);
+  }
+
+  @Test
+  void theBackendIsFoundByItsNameAndRefusesOptionsItDoesNotKnow() {
+    WorkQueueBackend backend =
+        ServiceLoader.load(WorkQueueBackend.class).stream()
+            .map(ServiceLoader.Provider::get)
+            .filter(found -> found.name().equals("sqs"))
+            .findFirst()
+            .orElseThrow();
+    StoreContext context =
+        new StoreContext(
+            Path.of("unused.db"),
+            new SimpleMeterRegistry(),
+            Clock.fixed(Instant.EPOCH, ZoneOffset.UTC),
+            new SharedResources() {
+              @Override
+              public <T extends AutoCloseable> T get(String key, Class<T> type, Supplier<T> open) {
+                throw new UnsupportedOperationException(key);
+              }
+            });
+
+    assertThatThrownBy(() -> backend.open(context, Map.of("queueUrl", "x")))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("queueUrl");
   }
 
   @Test
