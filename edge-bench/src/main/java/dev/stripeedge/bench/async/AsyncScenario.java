@@ -1,6 +1,7 @@
 package dev.stripeedge.bench.async;
 
 import dev.stripeedge.bench.SimKeys;
+import dev.stripeedge.bench.overload.OverloadScenario;
 import dev.stripeedge.runtime.EdgeSettings;
 import dev.stripeedge.server.EdgeServer;
 import dev.stripeedge.sim.SimConfig;
@@ -234,16 +235,7 @@ public final class AsyncScenario {
       }
       drain = (System.nanoTime() - start) / 1e9;
     }
-    Map<String, Long> after = sim.counters();
-    long calls = 0;
-    long limited = 0;
-    for (Map.Entry<String, Long> e : after.entrySet()) {
-      long d = e.getValue() - before.getOrDefault(e.getKey(), 0L);
-      calls += d;
-      if (e.getKey().endsWith(" 429")) {
-        limited += d;
-      }
-    }
+    long[] upstream = OverloadScenario.delta(before, sim.counters());
     List<Long> sorted = new ArrayList<>(latencies);
     Collections.sort(sorted);
     return new Run(
@@ -255,8 +247,8 @@ public final class AsyncScenario {
         counts[3],
         percentile(sorted, 0.50),
         percentile(sorted, 0.99),
-        calls,
-        limited,
+        upstream[0],
+        upstream[1],
         drain);
   }
 
