@@ -36,17 +36,27 @@ import picocli.CommandLine.Unmatched;
       "             with the simulator; stale reads must be 0 (also --writes N, --seed S)",
       "  isolation  issue 14: creates' p99 while invoice listing is 5 s slow, with and without",
       "             isolation, same run (duration = seconds per phase; needs only a JDK)",
+      "  async      issue 12: a burst of creates straight to the simulator, through the edge",
+      "             synchronously and with Prefer: respond-async (also --writes N, --burst-seconds S)",
       "Needs wrk (and nginx for hit-path): apt-get install wrk nginx. Installs nothing itself."
     })
 final class BenchCommand implements Callable<Integer> {
 
   private static final List<String> SCENARIOS =
       List.of(
-          "hit-path", "sim-speed", "overload", "freshness", "tiers", "consistency", "isolation");
+          "hit-path",
+          "sim-speed",
+          "overload",
+          "freshness",
+          "tiers",
+          "consistency",
+          "isolation",
+          "async");
 
   @Parameters(
       index = "0",
-      description = "hit-path, sim-speed, overload, freshness, tiers, consistency or isolation")
+      description =
+          "hit-path, sim-speed, overload, freshness, tiers, consistency, isolation or async")
   String scenario = "";
 
   @Option(

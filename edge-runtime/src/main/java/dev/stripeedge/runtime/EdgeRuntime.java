@@ -355,8 +355,8 @@ public final class EdgeRuntime implements AutoCloseable {
     if (!config.enabled()) {
       return null;
     }
-    WorkQueueBackend backend = workQueueBackend(settings.store().backend());
-    var queue = open("write queue", backend.open(context));
+    WorkQueueBackend backend = workQueueBackend(config.queue());
+    var queue = open("write queue", backend.open(context, config.queueOptions()));
     // SecureRandom: write ids and idempotency keys must not be guessable (the status resource
     // answers whoever has the id and the API key).
     AsyncWrites writes =
@@ -384,10 +384,12 @@ public final class EdgeRuntime implements AutoCloseable {
       }
     }
     throw new IllegalArgumentException(
-        "asyncWrites needs a work queue for store.backend "
+        "asyncWrites.queue is "
             + name
-            + " and none is on the class path: add "
-            + SettingsJson.moduleFor(name));
+            + " and no such work queue is on the class path: add "
+            + (name.equals("sqlite")
+                ? SettingsJson.moduleFor(name)
+                : "dev.stripeedge:edge-queue-" + name));
   }
 
   /**

@@ -14,7 +14,6 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DriverManager;
@@ -89,7 +88,7 @@ class KillRestartIT {
       command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
       command.add("-XX:TieredStopAtLevel=1");
       command.add("-XX:+UseSerialGC");
-      command.add("-Dlogback.configurationFile=" + quietLogging());
+      command.add("-Dlogback.configurationFile=" + KilledEdges.quietLogging(dir));
       if (!stall.isEmpty()) {
         command.add("-D" + KillableEdge.STALL_PROPERTY + "=" + stall);
       }
@@ -155,24 +154,6 @@ class KillRestartIT {
         Thread.currentThread().interrupt();
       }
     }
-  }
-
-  private Path quietLogging() throws IOException {
-    Path file = dir.resolve("logback.xml");
-    if (!Files.exists(file)) {
-      Files.writeString(
-          file,
-          """
-          <configuration>
-            <appender name="OUT" class="ch.qos.logback.core.ConsoleAppender">
-              <encoder><pattern>%level %logger{20} %msg%n</pattern></encoder>
-            </appender>
-            <root level="WARN"><appender-ref ref="OUT"/></root>
-            <logger name="dev.stripeedge" level="INFO"/>
-          </configuration>
-          """);
-    }
-    return file;
   }
 
   private HttpResponse<String> send(String url, String method, String key, String form)
@@ -385,24 +366,8 @@ class KillRestartIT {
     assertThat(count("SELECT COUNT(*) FROM async_writes WHERE attempts > 1"))
         .as("writes delivered again after a kill")
         .isPositive();
-    java.util.Map<String, Integer> perWrite = new java.util.HashMap<>();
-    com.fasterxml.jackson.databind.ObjectMapper json =
-        new com.fasterxml.jackson.databind.ObjectMapper();
-    String after = "";
-    while (true) {
-      com.fasterxml.jackson.databind.JsonNode page =
-          json.readTree(
-              send(slowSim.baseUrl() + "/v1/customers?limit=100" + after, "GET", key, "").body());
-      String last = "";
-      for (com.fasterxml.jackson.databind.JsonNode customer : page.path("data")) {
-        perWrite.merge(customer.at("/metadata/n").asText(), 1, Integer::sum);
-        last = customer.path("id").asText();
-      }
-      if (!page.path("has_more").asBoolean()) {
-        break;
-      }
-      after = "&starting_after=" + last;
-    }
+    java.util.Map<String, Integer> perWrite =
+        KilledEdges.customersByWrite(http, slowSim.baseUrl(), key);
     assertThat(perWrite).hasSize(n);
     assertThat(perWrite.values()).containsOnly(1);
   }

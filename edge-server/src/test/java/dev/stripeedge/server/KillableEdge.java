@@ -28,7 +28,8 @@ import org.jspecify.annotations.Nullable;
  * hears of it); {@code record} holds every webhook delivery before it is verified and recorded.
  * Each stall prints {@code stalled <point>} on standard output; the port is printed as {@code
  * listening <port>}. {@code stripe.edge.test.asyncVisibilityMillis} shortens the asynchronous
- * writes' visibility timeout.
+ * writes' visibility timeout; {@code stripe.edge.test.asyncQueue} names their queue backend, and
+ * {@code stripe.edge.test.asyncQueueOption.<name>} its options.
  */
 final class KillableEdge {
 
@@ -36,6 +37,12 @@ final class KillableEdge {
 
   /** A short visibility timeout for asynchronous writes, so a killed edge's writes return soon. */
   static final String ASYNC_VISIBILITY_PROPERTY = "stripe.edge.test.asyncVisibilityMillis";
+
+  /** The asynchronous writes' queue backend ({@code sqlite} when unset). */
+  static final String ASYNC_QUEUE_PROPERTY = "stripe.edge.test.asyncQueue";
+
+  /** Prefix of the queue backend's options ({@code …asyncQueueOption.endpoint=http://…}). */
+  static final String ASYNC_QUEUE_OPTION_PREFIX = "stripe.edge.test.asyncQueueOption.";
 
   private KillableEdge() {}
 
@@ -52,6 +59,20 @@ final class KillableEdge {
       config =
           config.with(
               "asyncWrites.visibilityTimeout", Duration.ofMillis(Long.parseLong(visibility)));
+    }
+    String queue = System.getProperty(ASYNC_QUEUE_PROPERTY);
+    if (queue != null) {
+      Map<String, String> options = new java.util.HashMap<>();
+      System.getProperties()
+          .stringPropertyNames()
+          .forEach(
+              name -> {
+                if (name.startsWith(ASYNC_QUEUE_OPTION_PREFIX)) {
+                  options.put(
+                      name.substring(ASYNC_QUEUE_OPTION_PREFIX.length()), System.getProperty(name));
+                }
+              });
+      config = config.with(Map.of("asyncWrites.queue", queue, "asyncWrites.queueOptions", options));
     }
     Duration journalSweep = EdgeRuntime.Hooks.NONE.journalSweep();
     EdgeServer.Hooks hooks =

@@ -577,8 +577,11 @@ public final class OverloadScenario {
     return new RunReport(name, List.copyOf(results), copy, totals[0], totals[1], maxLag);
   }
 
-  /** Upstream calls and 429s between two counter snapshots (control calls are not counted). */
-  private static long[] delta(Map<String, Long> before, Map<String, Long> after) {
+  /**
+   * Upstream calls and 429s between two counter snapshots of the simulator (control calls are not
+   * counted): {@code {calls, 429s}}.
+   */
+  public static long[] delta(Map<String, Long> before, Map<String, Long> after) {
     long calls = 0;
     long limited = 0;
     for (Map.Entry<String, Long> e : after.entrySet()) {

@@ -13,6 +13,10 @@ import java.util.regex.Pattern;
  *
  * @param enabled whether the edge accepts asynchronous writes at all; off, every write is
  *     synchronous and {@code Prefer: respond-async} is ignored (RFC 7240 lets a server ignore it)
+ * @param queue the work queue backend's name ({@code sqlite}, the embedded default in {@code
+ *     store.path}; {@code sqs}; {@code kafka}), found on the class path
+ * @param queueOptions the backend's own settings (e.g. {@code queueName}, {@code region}, {@code
+ *     endpoint} for {@code sqs}), checked by the backend when it opens. Copied
  * @param maxQueued most writes waiting or in flight at once; beyond it a write asking for
  *     asynchronous handling gets a 503 with {@code Retry-After}, nothing accepted
  * @param concurrency most writes a worker pool has in flight at once (the budget shapes them
@@ -42,6 +46,8 @@ import java.util.regex.Pattern;
  */
 public record AsyncWriteConfig(
     boolean enabled,
+    String queue,
+    Map<String, String> queueOptions,
     int maxQueued,
     int concurrency,
     Duration pollInterval,
@@ -57,6 +63,7 @@ public record AsyncWriteConfig(
     int callbackMaxAttempts,
     Duration callbackTimeout) {
 
+  private static final Pattern QUEUE_NAME = Pattern.compile("[a-z][a-z0-9-]*");
   private static final Pattern ROUTE_KEY = Pattern.compile("(POST|DELETE) /v[12]/[^ ]*");
 
   /** What a route does with {@code Prefer: respond-async}. */
@@ -70,6 +77,11 @@ public record AsyncWriteConfig(
   }
 
   public AsyncWriteConfig {
+    if (!QUEUE_NAME.matcher(queue).matches()) {
+      throw new IllegalArgumentException(
+          "asyncWrites.queue names a work queue backend (sqlite, sqs, kafka): " + queue);
+    }
+    queueOptions = Map.copyOf(queueOptions);
     if (maxQueued < 1) {
       throw new IllegalArgumentException("asyncWrites.maxQueued must be positive: " + maxQueued);
     }
@@ -116,13 +128,15 @@ public record AsyncWriteConfig(
   }
 
   /**
-   * On, 100,000 writes at most, 8 in flight, polled every 50 ms, 2 min visibility, 8 deliveries
-   * with 1 s–5 min backoff, dead 23 h after acceptance, results kept 24 h; confirming a
-   * PaymentIntent or SetupIntent forbidden; no callbacks.
+   * On, queued in SQLite, 100,000 writes at most, 8 in flight, polled every 50 ms, 2 min
+   * visibility, 8 deliveries with 1 s–5 min backoff, dead 23 h after acceptance, results kept 24 h;
+   * confirming a PaymentIntent or SetupIntent forbidden; no callbacks.
    */
   public static AsyncWriteConfig defaults() {
     return new AsyncWriteConfig(
         true,
+        "sqlite",
+        Map.of(),
         100_000,
         8,
         Duration.ofMillis(50),
@@ -149,6 +163,8 @@ public record AsyncWriteConfig(
   /** Changes some settings of an {@link AsyncWriteConfig}; not thread-safe. */
   public static final class Builder {
     private boolean enabled;
+    private String queue;
+    private Map<String, String> queueOptions;
     private int maxQueued;
     private int concurrency;
     private Duration pollInterval;
@@ -166,6 +182,8 @@ public record AsyncWriteConfig(
 
     private Builder(AsyncWriteConfig from) {
       enabled = from.enabled;
+      queue = from.queue;
+      queueOptions = from.queueOptions;
       maxQueued = from.maxQueued;
       concurrency = from.concurrency;
       pollInterval = from.pollInterval;
@@ -184,6 +202,13 @@ public record AsyncWriteConfig(
 
     public Builder enabled(boolean value) {
       enabled = value;
+      return this;
+    }
+
+    /** The work queue backend and its own settings. */
+    public Builder queue(String name, Map<String, String> options) {
+      queue = name;
+      queueOptions = options;
       return this;
     }
 
@@ -228,6 +253,8 @@ public record AsyncWriteConfig(
     public AsyncWriteConfig build() {
       return new AsyncWriteConfig(
           enabled,
+          queue,
+          queueOptions,
           maxQueued,
           concurrency,
           pollInterval,

@@ -9,6 +9,7 @@ import dev.stripeedge.core.tier.CacheTier;
 import dev.stripeedge.core.tier.TierConfig;
 import dev.stripeedge.core.webhooks.EventStore;
 import java.nio.file.Path;
+import java.util.Map;
 
 /** The SQLite backends, registered with {@link java.util.ServiceLoader}. */
 public final class SqliteBackends {
@@ -96,8 +97,8 @@ public final class SqliteBackends {
   }
 
   /**
-   * {@code store.backend: sqlite}: asynchronous writes queued in the {@code store.path} file (its
-   * own connection for now, beside the shared database).
+   * {@code asyncWrites.queue: sqlite}: asynchronous writes queued in the {@code store.path} file
+   * (its own connection for now, beside the shared database).
    */
   public static final class Queue implements WorkQueueBackend {
 
@@ -107,7 +108,12 @@ public final class SqliteBackends {
     }
 
     @Override
-    public WorkQueue open(StoreContext context) {
+    public WorkQueue open(StoreContext context, Map<String, String> options) {
+      if (!options.isEmpty()) {
+        throw new IllegalArgumentException(
+            "the sqlite work queue has no asyncWrites.queueOptions (it uses store.path): "
+                + options.keySet());
+      }
       return SqliteWorkQueue.open(context.storeFile());
     }
   }

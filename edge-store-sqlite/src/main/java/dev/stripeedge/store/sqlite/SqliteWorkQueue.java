@@ -35,6 +35,10 @@ import org.jspecify.annotations.Nullable;
  * Each change is one {@code BEGIN IMMEDIATE} transaction, so edges sharing the file never deliver
  * one write twice within a lease.
  *
+ * <p>The table is also the record of writes for a backend that carries them on another transport
+ * (SQS): {@link #adopt}, {@link #lease}, {@link #releaseDue} and the transport's {@code handle} per
+ * row; such a backend never calls {@link #poll}.
+ *
  * <p>Thread-safe: one connection, each method {@code synchronized}. Methods block on disk.
  */
 public final class SqliteWorkQueue implements WorkQueue {
@@ -83,7 +87,9 @@ public final class SqliteWorkQueue implements WorkQueue {
               + " reason TEXT NOT NULL DEFAULT '',"
               + " callback_state INTEGER NOT NULL DEFAULT 0,"
               + " callback_attempts INTEGER NOT NULL DEFAULT 0,"
-              + " callback_next INTEGER NOT NULL DEFAULT 0)");
+              + " callback_next INTEGER NOT NULL DEFAULT 0,"
+              + " handle TEXT)");
+      addHandleColumn(statement);
       statement.execute(
           "CREATE INDEX IF NOT EXISTS async_writes_state ON async_writes(state, not_before)");
       statement.execute(
@@ -116,7 +122,6 @@ public final class SqliteWorkQueue implements WorkQueue {
 
   @Override
   public synchronized void enqueue(QueuedWrite write, int maxQueued) {
-    EdgeRequest request = write.request();
     transaction(
         () -> {
           try (PreparedStatement count =
@@ -128,26 +133,8 @@ public final class SqliteWorkQueue implements WorkQueue {
               throw new Full(held);
             }
           }
-          try (PreparedStatement insert =
-              connection.prepareStatement(
-                  "INSERT INTO async_writes (id, order_key, state, method, path, query, headers,"
-                      + " body, idem_key, owner_hash, callback_url, accepted_at, updated_at,"
-                      + " not_before) VALUES (?, ?, 'queued', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")) {
-            long at = write.acceptedAt().toEpochMilli();
-            insert.setString(1, write.id());
-            insert.setString(2, write.orderKey());
-            insert.setString(3, request.method());
-            insert.setString(4, request.path());
-            insert.setString(5, request.rawQuery());
-            insert.setString(6, QueuedWrite.headerBlock(request.headers()));
-            insert.setBytes(7, request.body());
-            insert.setString(8, write.idempotencyKey());
-            insert.setBytes(9, write.ownerHash());
-            insert.setString(10, write.callbackUrl());
-            insert.setLong(11, at);
-            insert.setLong(12, at);
-            insert.setLong(13, at);
-            insert.executeUpdate();
+          try {
+            insert(write, "INSERT");
           } catch (SQLException e) {
             if (e.getMessage() != null && e.getMessage().contains("UNIQUE")) {
               throw new IllegalArgumentException("a write with this id exists: " + write.id(), e);
@@ -156,6 +143,210 @@ public final class SqliteWorkQueue implements WorkQueue {
           }
           return null;
         });
+  }
+
+  private int insert(QueuedWrite write, String verb) throws SQLException {
+    EdgeRequest request = write.request();
+    try (PreparedStatement insert =
+        connection.prepareStatement(
+            verb
+                + " INTO async_writes (id, order_key, state, method, path, query, headers,"
+                + " body, idem_key, owner_hash, callback_url, accepted_at, updated_at,"
+                + " not_before) VALUES (?, ?, 'queued', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")) {
+      long at = write.acceptedAt().toEpochMilli();
+      insert.setString(1, write.id());
+      insert.setString(2, write.orderKey());
+      insert.setString(3, request.method());
+      insert.setString(4, request.path());
+      insert.setString(5, request.rawQuery());
+      insert.setString(6, QueuedWrite.headerBlock(request.headers()));
+      insert.setBytes(7, request.body());
+      insert.setString(8, write.idempotencyKey());
+      insert.setBytes(9, write.ownerHash());
+      insert.setString(10, write.callbackUrl());
+      insert.setLong(11, at);
+      insert.setLong(12, at);
+      insert.setLong(13, at);
+      return insert.executeUpdate();
+    }
+  }
+
+  private static void addHandleColumn(Statement statement) throws SQLException {
+    // Files made before the column existed get it: a SQLite queue's rows never use it.
+    ResultSet columns = statement.executeQuery("PRAGMA table_info(async_writes)");
+    boolean present = false;
+    while (columns.next()) {
+      present |= columns.getString("name").equals("handle");
+    }
+    if (!present) {
+      statement.execute("ALTER TABLE async_writes ADD COLUMN handle TEXT");
+    }
+  }
+
+  /** How many writes are unfinished (queued or in flight): what {@link #enqueue} bounds. */
+  public synchronized long unfinished() {
+    return query(
+        () -> {
+          try (Statement count = connection.createStatement()) {
+            ResultSet rows =
+                count.executeQuery(
+                    "SELECT COUNT(*) FROM async_writes WHERE state IN ('queued', 'in_flight')");
+            return rows.next() ? rows.getLong(1) : 0L;
+          }
+        });
+  }
+
+  /**
+   * Records a write that arrived on another transport when no record of it exists (another edge
+   * accepted it, or this one died between the transport's acknowledgement and the record), queued;
+   * no bound applies, it is already accepted.
+   *
+   * @return whether a record was made
+   */
+  public synchronized boolean adopt(QueuedWrite write) {
+    return transaction(() -> insert(write, "INSERT OR IGNORE") == 1);
+  }
+
+  /** What {@link #lease} found. */
+  public sealed interface Lease {
+    /** The write is leased to this delivery. */
+    record Granted(Delivery delivery) implements Lease {}
+
+    /** The write is over (or unknown): its message is stale. */
+    record Finished() implements Lease {}
+
+    /**
+     * The write is not due: waiting for a retry, or leased to a live delivery.
+     *
+     * @param at when it is due
+     */
+    record NotDue(Instant at) implements Lease {}
+  }
+
+  /**
+   * Leases the write {@code id}, received on another transport as {@code handle}, when it is due
+   * (queued and past its time, or in flight with a lease that ran out): in flight until {@code now
+   * + visibility}, attempts raised, the handle kept. Otherwise only the handle is kept.
+   */
+  public synchronized Lease lease(String id, Instant now, Duration visibility, String handle) {
+    long at = now.toEpochMilli();
+    return transaction(
+        () -> {
+          try (PreparedStatement select =
+                  connection.prepareStatement(
+                      "SELECT seq, id, order_key, method, path, query, headers, body,"
+                          + " callback_url, accepted_at, attempts, state, not_before, lease_until"
+                          + " FROM async_writes WHERE id = ?");
+              PreparedStatement lease =
+                  connection.prepareStatement(
+                      "UPDATE async_writes SET state = 'in_flight', lease = ?, lease_until = ?,"
+                          + " attempts = attempts + 1, updated_at = ?, handle = ? WHERE seq = ?");
+              PreparedStatement hold =
+                  connection.prepareStatement("UPDATE async_writes SET handle = ? WHERE seq = ?")) {
+            select.setString(1, id);
+            ResultSet rows = select.executeQuery();
+            if (!rows.next() || WriteState.ofTag(rows.getString("state")).finished()) {
+              return new Lease.Finished();
+            }
+            boolean queued = rows.getString("state").equals("queued");
+            long due = queued ? rows.getLong("not_before") : rows.getLong("lease_until");
+            if (due > at) {
+              hold.setString(1, handle);
+              hold.setLong(2, rows.getLong("seq"));
+              hold.executeUpdate();
+              return new Lease.NotDue(Instant.ofEpochMilli(due));
+            }
+            String token = UUID.randomUUID().toString();
+            QueuedWrite write = write(rows);
+            lease.setString(1, token);
+            lease.setLong(2, at + visibility.toMillis());
+            lease.setLong(3, at);
+            lease.setString(4, handle);
+            lease.setLong(5, rows.getLong("seq"));
+            lease.executeUpdate();
+            return new Lease.Granted(new Delivery(write, rows.getInt("attempts") + 1, token));
+          }
+        });
+  }
+
+  /** The other transport's handle kept for write {@code id} (an SQS receipt handle), or null. */
+  public synchronized @Nullable String handle(String id) {
+    return query(
+        () -> {
+          try (PreparedStatement select =
+              connection.prepareStatement("SELECT handle FROM async_writes WHERE id = ?")) {
+            select.setString(1, id);
+            ResultSet rows = select.executeQuery();
+            return rows.next() ? rows.getString(1) : null;
+          }
+        });
+  }
+
+  /**
+   * A write held on another transport: its id and handle.
+   *
+   * @param id the write's id
+   * @param handle the transport's handle
+   */
+  public record Held(String id, String handle) {}
+
+  /**
+   * The writes held on another transport that are due at {@code now} (queued past their time, or in
+   * flight with a lease that ran out), their handles forgotten: the caller gives them back.
+   */
+  public synchronized List<Held> releaseDue(Instant now) {
+    long at = now.toEpochMilli();
+    return transaction(
+        () -> {
+          List<Held> out = new ArrayList<>();
+          try (PreparedStatement select =
+                  connection.prepareStatement(
+                      "SELECT seq, id, handle FROM async_writes WHERE handle IS NOT NULL"
+                          + " AND ((state = 'queued' AND not_before <= ?)"
+                          + " OR (state = 'in_flight' AND lease_until <= ?))");
+              PreparedStatement clear =
+                  connection.prepareStatement(
+                      "UPDATE async_writes SET handle = NULL WHERE seq = ?")) {
+            select.setLong(1, at);
+            select.setLong(2, at);
+            ResultSet rows = select.executeQuery();
+            while (rows.next()) {
+              out.add(new Held(rows.getString("id"), rows.getString("handle")));
+              clear.setLong(1, rows.getLong("seq"));
+              clear.executeUpdate();
+            }
+          }
+          return out;
+        });
+  }
+
+  /** The write {@code id} as it was accepted, or empty when unknown. */
+  public synchronized Optional<QueuedWrite> write(String id) {
+    return query(
+        () -> {
+          try (PreparedStatement select =
+              connection.prepareStatement(
+                  "SELECT id, order_key, method, path, query, headers, body, callback_url,"
+                      + " accepted_at FROM async_writes WHERE id = ?")) {
+            select.setString(1, id);
+            ResultSet rows = select.executeQuery();
+            return rows.next() ? Optional.of(write(rows)) : Optional.<QueuedWrite>empty();
+          }
+        });
+  }
+
+  private static QueuedWrite write(ResultSet rows) throws SQLException {
+    return new QueuedWrite(
+        rows.getString("id"),
+        new EdgeRequest(
+            rows.getString("method"),
+            rows.getString("path"),
+            rows.getString("query"),
+            QueuedWrite.parseHeaderBlock(rows.getString("headers")),
+            rows.getBytes("body")),
+        rows.getString("order_key"),
+        rows.getString("callback_url"),
+        Instant.ofEpochMilli(rows.getLong("accepted_at")));
   }
 
   @Override
@@ -188,18 +379,7 @@ public final class SqliteWorkQueue implements WorkQueue {
             while (rows.next()) {
               String token = UUID.randomUUID().toString();
               int attempt = rows.getInt("attempts") + 1;
-              QueuedWrite write =
-                  new QueuedWrite(
-                      rows.getString("id"),
-                      new EdgeRequest(
-                          rows.getString("method"),
-                          rows.getString("path"),
-                          rows.getString("query"),
-                          QueuedWrite.parseHeaderBlock(rows.getString("headers")),
-                          rows.getBytes("body")),
-                      rows.getString("order_key"),
-                      rows.getString("callback_url"),
-                      Instant.ofEpochMilli(rows.getLong("accepted_at")));
+              QueuedWrite write = write(rows);
               lease.setString(1, token);
               lease.setLong(2, at + visibility.toMillis());
               lease.setLong(3, at);
@@ -240,7 +420,7 @@ public final class SqliteWorkQueue implements WorkQueue {
       throw new IllegalArgumentException("not a finished state: " + state);
     }
     return update(
-            "UPDATE async_writes SET state = ?, lease = NULL, lease_until = 0,"
+            "UPDATE async_writes SET state = ?, lease = NULL, lease_until = 0, handle = NULL,"
                 + " result_status = ?, request_id = ?, result_body = ?, reason = ?,"
                 + " updated_at = ?, callback_state = CASE WHEN callback_url IS NULL"
                 + " THEN 0 ELSE 1 END, callback_next = ?"
