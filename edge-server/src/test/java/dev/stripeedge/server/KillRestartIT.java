@@ -381,14 +381,16 @@ class KillRestartIT {
   void aWriteAppliedAtStripeButNotRecordedIsAppliedOnceAfterTheRestart() throws Exception {
     int n = 5;
     String key = "sk_test_asyncheld" + System.nanoTime();
-    // Long enough that the held writes are not delivered again before the kill; short after it.
+    // Long enough that no held write is delivered again before the kill, even when a loaded
+    // machine takes seconds to accept and deliver the five (5 s was not: a lease ran out first);
+    // the restarted edge waits out what is left of it, well within WAIT.
     EdgeProcess first =
         new EdgeProcess(
             sim.baseUrl(),
             "whsec_unused",
             "async-record",
             0,
-            List.of(KillableEdge.ASYNC_VISIBILITY_PROPERTY + "=5000"));
+            List.of(KillableEdge.ASYNC_VISIBILITY_PROPERTY + "=20000"));
     for (int i = 0; i < n; i++) {
       HttpResponse<String> accepted =
           http.send(
@@ -413,8 +415,9 @@ class KillRestartIT {
         "",
         0,
         List.of(KillableEdge.ASYNC_VISIBILITY_PROPERTY + "=500"));
-    eventually(
+    Waits.until(
         "every held write succeeded",
+        Duration.ofSeconds(90),
         () -> count("SELECT COUNT(*) FROM async_writes WHERE state = 'succeeded'") == n);
 
     assertThat(count("SELECT COUNT(*) FROM async_writes WHERE attempts = 2")).isEqualTo(n);
