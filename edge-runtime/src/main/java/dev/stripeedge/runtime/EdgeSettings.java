@@ -68,6 +68,9 @@ public record EdgeSettings(
     Listeners listeners,
     AsyncWriteConfig asyncWrites) {
 
+  // Over 400 lines: the whole configuration, each setting documented where it is declared; most
+  // lines are Javadoc.
+
   public EdgeSettings {
     checkPort("port", port);
     URI uri;

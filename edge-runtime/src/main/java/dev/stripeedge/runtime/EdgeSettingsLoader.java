@@ -41,6 +41,9 @@ import org.jspecify.annotations.Nullable;
  */
 public final class EdgeSettingsLoader {
 
+  // Over 400 lines: defaults, file, environment and overrides in their documented order, and error
+  // messages that never quote a value.
+
   private static final ObjectMapper YAML = SettingsJson.mapper();
 
   private EdgeSettingsLoader() {}

@@ -44,6 +44,9 @@ import org.jspecify.annotations.Nullable;
  */
 final class RequestGuard extends VertxHttpRequestDecoder {
 
+  // Over 400 lines: one pass over the request head with every check in the order its bytes arrive;
+  // split, the order would be lost.
+
   /** Why a request was refused: the status and message the client gets. */
   static final class Refused extends RuntimeException {
     private static final long serialVersionUID = 1L;

@@ -54,6 +54,9 @@ import software.amazon.awssdk.services.dynamodb.model.UpdateItemResponse;
  */
 public final class DynamoDbEventStore implements EventStore {
 
+  // Over 400 lines: ledger, outbox, cursors and leases as conditional DynamoDB transactions, each
+  // next to its cancellation cases.
+
   /** How long a delivery read by one edge is hidden from the others (longer than any attempt). */
   static final Duration CLAIM = Duration.ofMinutes(2);
 

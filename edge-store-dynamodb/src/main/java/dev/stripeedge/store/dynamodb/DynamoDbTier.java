@@ -60,6 +60,9 @@ import software.amazon.awssdk.services.dynamodb.model.WriteRequest;
  */
 public final class DynamoDbTier implements CacheTier {
 
+  // Over 400 lines: DynamoDB's conditional writes, batch limits and their failure cases, each next
+  // to the operation it guards.
+
   static final String NAME = "dynamodb";
 
   /**

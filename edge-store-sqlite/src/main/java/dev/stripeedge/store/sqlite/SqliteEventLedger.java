@@ -34,6 +34,9 @@ import org.jspecify.annotations.Nullable;
  */
 public final class SqliteEventLedger implements EventStore {
 
+  // Over 400 lines: the ledger, the journal, the cursors and the outbox change together in one
+  // transaction per event.
+
   private static final String RECONCILE_CURSOR = "reconcile";
 
   private final SqliteDatabase database;

@@ -43,6 +43,9 @@ import org.jspecify.annotations.Nullable;
  */
 public final class SqliteWorkQueue implements WorkQueue {
 
+  // Over 400 lines: each WorkQueue operation is one SQL transaction, and the SQS queue reuses these
+  // rows (decisions §31).
+
   private static final String COLUMNS =
       "id, state, method, path, idem_key, accepted_at, updated_at, attempts, result_status,"
           + " request_id, result_body, reason, owner_hash";
