@@ -6,16 +6,12 @@ import dev.stripeedge.core.SizingConfig;
 import dev.stripeedge.core.SystemTime;
 import dev.stripeedge.core.Ticker;
 import dev.stripeedge.core.Upstream;
-import dev.stripeedge.core.budget.SharedBudget;
 import dev.stripeedge.core.queue.AsyncWriteConfig;
 import dev.stripeedge.core.queue.AsyncWrites;
-import dev.stripeedge.core.spi.EventStoreBackend;
-import dev.stripeedge.core.spi.SharedBudgetBackend;
 import dev.stripeedge.core.spi.StoreContext;
 import dev.stripeedge.core.spi.TierBackend;
 import dev.stripeedge.core.spi.WorkQueueBackend;
 import dev.stripeedge.core.tier.CacheTier;
-import dev.stripeedge.core.tier.EncryptingTier;
 import dev.stripeedge.core.webhooks.DriftAudit;
 import dev.stripeedge.core.webhooks.EventProcessor;
 import dev.stripeedge.core.webhooks.EventStore;
@@ -29,10 +25,7 @@ import java.security.SecureRandom;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
-import java.util.Map;
-import java.util.ServiceLoader;
 import java.util.SplittableRandom;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -120,8 +113,8 @@ public final class EdgeRuntime implements AutoCloseable {
   // What close() undoes, last opened first, and the background jobs.
   private final Lifecycle lifecycle;
   private final @Nullable AsyncWrites asyncWrites;
-  // Whether this edge held each fleet-wide job's lease at its last turn.
-  private final Map<String, Boolean> leaders = new ConcurrentHashMap<>();
+  // Which fleet-wide jobs this edge leads.
+  private final FleetLeases leases = new FleetLeases(this::ledger);
 
   private EdgeRuntime(EdgeSettings settings, MeterRegistry metrics, Time time, Hooks hooks) {
     this.clock = time.clock();
@@ -141,11 +134,11 @@ public final class EdgeRuntime implements AutoCloseable {
               .meterRegistry(metrics);
       StoreContext context =
           new StoreContext(Path.of(settings.store().path()), metrics, time.clock(), lifecycle);
-      Backends.Configured<?> events = eventStore(settings.store());
+      Backends.Configured<?> events = Stores.eventStore(settings.store());
       byte[] keySecret = settings.cacheKeySecretBytes();
       if (keySecret == null && settings.tiers().backends().anyEnabled()) {
         // The same cache keys after a restart, or a durable tier's entries could never be found.
-        keySecret = cacheKeySecret(events, context);
+        keySecret = Stores.cacheKeySecret(events, context);
       }
       if (keySecret != null) {
         builder.cacheKeySecret(keySecret);
@@ -154,7 +147,7 @@ public final class EdgeRuntime implements AutoCloseable {
         builder.budgetConfig(settings.budget().limits());
         for (Backends.Configured<?> shared : settings.budget().shared().configured()) {
           if (shared.enabled()) {
-            connectSharedBudget(builder, shared, context);
+            Stores.connectSharedBudget(lifecycle, builder, shared, context);
           }
         }
       }
@@ -162,7 +155,8 @@ public final class EdgeRuntime implements AutoCloseable {
       for (Backends.Configured<?> tier : settings.tiers().backends().configured()) {
         if (tier.enabled() && tier.backend() instanceof TierBackend<?> backend) {
           sizing =
-              openTier(
+              Stores.openTier(
+                  lifecycle,
                   builder,
                   backend,
                   tier.settings(),
@@ -176,7 +170,9 @@ public final class EdgeRuntime implements AutoCloseable {
       this.asyncWrites = startAsyncWrites(settings, context, metrics, hooks);
 
       this.ledger =
-          settings.needsStore() ? open("event store", openEventStore(events, context)) : null;
+          settings.needsStore()
+              ? open("event store", Stores.openEventStore(events, context))
+              : null;
       EventProcessor plain =
           ledger == null ? null : EventProcessor.of(ledger, pipeline, clock, metrics);
       if (plain != null) {
@@ -225,13 +221,13 @@ public final class EdgeRuntime implements AutoCloseable {
         // The first pass at once: it pins the cursor, so deliveries dropped from now on are
         // repaired. At a fixed rate: a pass starts every period whatever the last one took, so a
         // dropped delivery waits at most one period plus one pass.
-        Duration lease = fleetLease(reconcile.period());
+        Duration lease = FleetLeases.lease(reconcile.period());
         lifecycle.every(
             "edge-reconciler",
             Duration.ZERO,
             reconcile.period(),
             () -> {
-              if (leads(EventStore.RECONCILER, lease)) {
+              if (leases.leads(EventStore.RECONCILER, lease)) {
                 reconcileQuietly();
               }
             });
@@ -244,13 +240,13 @@ public final class EdgeRuntime implements AutoCloseable {
       if (driftAudit != null) {
         // The first audit after one period: at startup memory holds nothing to audit.
         Duration period = reconcile.driftAuditEvery();
-        Duration lease = fleetLease(period);
+        Duration lease = FleetLeases.lease(period);
         lifecycle.every(
             "edge-drift-audit",
             period,
             period,
             () -> {
-              if (leads(EventStore.DRIFT_AUDIT, lease)) {
+              if (leases.leads(EventStore.DRIFT_AUDIT, lease)) {
                 auditDriftQuietly();
               }
             });
@@ -277,67 +273,6 @@ public final class EdgeRuntime implements AutoCloseable {
     return new EdgeRuntime(settings, metrics, Time.system(), hooks);
   }
 
-  /**
-   * The event store backend {@code store.backend} names, with its settings; a name no module on the
-   * class path provides is an error naming the module to add.
-   */
-  private static Backends.Configured<?> eventStore(EdgeSettings.Store store) {
-    Backends.Configured<?> chosen = store.chosen();
-    if (chosen == null) {
-      throw new IllegalArgumentException(
-          "store.backend is "
-              + store.backend()
-              + " but no such event store is on the class path: add "
-              + SettingsJson.moduleFor(store.backend()));
-    }
-    return chosen;
-  }
-
-  private static <S> EventStore openEventStore(
-      Backends.Configured<S> events, StoreContext context) {
-    return ((EventStoreBackend<S>) events.backend()).open(events.settings(), context);
-  }
-
-  private static <S> byte[] cacheKeySecret(Backends.Configured<S> events, StoreContext context) {
-    return ((EventStoreBackend<S>) events.backend()).cacheKeySecret(events.settings(), context);
-  }
-
-  private <S> void connectSharedBudget(
-      EdgePipeline.Builder builder, Backends.Configured<S> shared, StoreContext context) {
-    SharedBudgetBackend<S> backend = (SharedBudgetBackend<S>) shared.backend();
-    SharedBudget budget = backend.connect(shared.settings(), context);
-    if (budget instanceof AutoCloseable closeable) {
-      open("shared budget " + shared.name(), closeable);
-    }
-    builder.sharedBudget(budget, backend.config(shared.settings()));
-  }
-
-  /**
-   * Opens one tier, encrypted when configured, and adds it to {@code builder}; returns {@code
-   * sizing} with the tier's bound, so the sizing report predicts its hit ratio.
-   */
-  private <S extends TierBackend.Settings> SizingConfig openTier(
-      EdgePipeline.Builder builder,
-      TierBackend<S> backend,
-      Object boundSettings,
-      EdgeSettings.Encryption encryption,
-      StoreContext context,
-      Hooks hooks,
-      SizingConfig sizing) {
-    S settings = backend.settingsType().cast(boundSettings);
-    // Recorded before a test hook wraps it, so a failing hook leaves nothing open.
-    CacheTier tier = open("tier " + backend.name(), backend.open(settings, context));
-    CacheTier hooked = hooks.wrapTier().apply(tier);
-    CacheTier wrapped =
-        encryption.enabled()
-            ? EncryptingTier.wrap(hooked, encryption.toKeys(), context.metrics())
-            : hooked;
-    // A wrapper closes what it wraps; closing a tier twice is harmless.
-    builder.tier(open("tier " + backend.name() + " (wrapped)", wrapped), settings.tierConfig());
-    long maxBytes = settings.maxBytes();
-    return maxBytes > 0 ? sizing.withTierBytes(backend.name(), maxBytes) : sizing;
-  }
-
   private <T extends AutoCloseable> T open(String name, T resource) {
     return lifecycle.open(name, resource);
   }
@@ -355,7 +290,7 @@ public final class EdgeRuntime implements AutoCloseable {
     if (!config.enabled()) {
       return null;
     }
-    WorkQueueBackend backend = workQueueBackend(config.queue());
+    WorkQueueBackend backend = Stores.workQueue(config.queue());
     var queue = open("write queue", backend.open(context, config.queueOptions()));
     // SecureRandom: write ids and idempotency keys must not be guessable (the status resource
     // answers whoever has the id and the API key).
@@ -370,26 +305,6 @@ public final class EdgeRuntime implements AutoCloseable {
                 new SecureRandom(),
                 metrics));
     return writes.start();
-  }
-
-  /**
-   * The work queue backend called {@code name}, found through {@link ServiceLoader}; a name no
-   * module on the class path provides is an error naming the module to add.
-   */
-  private static WorkQueueBackend workQueueBackend(String name) {
-    for (WorkQueueBackend backend :
-        ServiceLoader.load(WorkQueueBackend.class, EdgeRuntime.class.getClassLoader())) {
-      if (backend.name().equals(name)) {
-        return backend;
-      }
-    }
-    throw new IllegalArgumentException(
-        "asyncWrites.queue is "
-            + name
-            + " and no such work queue is on the class path: add "
-            + (name.equals("sqlite")
-                ? SettingsJson.moduleFor(name)
-                : "dev.stripeedge:edge-queue-" + name));
   }
 
   /**
@@ -429,50 +344,10 @@ public final class EdgeRuntime implements AutoCloseable {
         });
   }
 
-  // --- One reconciler and one drift audit per fleet (issue 16) ---
-
-  /**
-   * A fleet-wide job's lease: two of its periods, renewed by every run, so a leader alive keeps it
-   * and a dead one's lapses within two periods; the next edge's run (within one more period) takes
-   * it over.
-   */
-  private static Duration fleetLease(Duration period) {
-    return period.multipliedBy(2);
-  }
-
-  /**
-   * Whether this edge runs {@code job} now: always with a store of its own; with a shared store
-   * only while it holds the job's lease. A store that cannot be reached skips the run.
-   */
-  private boolean leads(String job, Duration lease) {
-    EventStore store = ledger;
-    if (store == null) {
-      return true; // the drift audit without a webhook store: this edge's memory only
-    }
-    try {
-      boolean leading = store.lead(job, lease);
-      leaders.merge(
-          job,
-          leading,
-          (before, now) -> {
-            if (before != now) {
-              log.info("{} the {} lease", now ? "took" : "lost", job);
-            }
-            return now;
-          });
-      return leading;
-    } catch (RuntimeException e) {
-      log.warn("cannot take the {} lease: {}", job, e.getMessage());
-      return false;
-    }
-  }
-
   /** Whether this edge ran {@code job} at its last turn (false before the first). */
   public boolean leading(String job) {
-    return leaders.getOrDefault(job, false);
+    return leases.leading(job);
   }
-
-  // --- end of the fleet's leases ---
 
   private void auditDriftQuietly() {
     try {
