@@ -222,6 +222,7 @@ public final class EdgeSettingsLoader {
     webhookListener.set("tls", noTls.deepCopy());
     listeners.put("tlsReload", "10s");
     tree.set("asyncWrites", YAML.valueToTree(AsyncWriteConfig.defaults()));
+    tree.set("accessLog", YAML.valueToTree(EdgeSettings.AccessLog.defaults()));
     return tree;
   }
 

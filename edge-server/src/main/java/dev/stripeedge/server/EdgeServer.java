@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.stripeedge.core.EdgePipeline;
 import dev.stripeedge.core.EdgeRequest;
 import dev.stripeedge.core.EdgeResponse;
+import dev.stripeedge.core.Ticker;
 import dev.stripeedge.core.queue.AsyncWrites;
 import dev.stripeedge.core.tier.CacheTier;
 import dev.stripeedge.core.webhooks.DriftAudit;
@@ -32,6 +33,7 @@ import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.http.HttpServerResponse;
 import io.vertx.core.http.HttpVersion;
 import io.vertx.core.internal.buffer.BufferInternal;
+import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -146,6 +148,10 @@ public final class EdgeServer implements AutoCloseable {
   private final EdgeRuntime runtime;
   private final WebhookReceiver webhooks;
   private final AdminApi admin;
+  private final AccessLog accessLog;
+  // The operator's view: JVM and process meters, readiness that follows upstream.
+  private final ProcessMeters processMeters;
+  private final Readiness readiness;
 
   private volatile boolean ready;
 
@@ -160,6 +166,11 @@ public final class EdgeServer implements AutoCloseable {
     this.pipeline = runtime.pipeline();
     this.requestPipeline = runtime.requestPipeline();
     this.maxBodyBytes = config.maxBodyBytes();
+    this.accessLog = new AccessLog(config.accessLog(), Clock.systemUTC(), Ticker.system());
+    this.processMeters = new ProcessMeters(metrics);
+    this.readiness =
+        new Readiness(
+            metrics, Ticker.system(), config.upstream(), 5, Duration.ofSeconds(5), () -> ready);
     this.vertx =
         Vertx.vertx(
             new VertxOptions()
@@ -173,7 +184,12 @@ public final class EdgeServer implements AutoCloseable {
     try {
       this.webhooks =
           new WebhookReceiver(
-              vertx, config.webhooks(), runtime.eventProcessor(), metrics, hooks.beforeIngest());
+              vertx,
+              config.webhooks(),
+              runtime.eventProcessor(),
+              metrics,
+              hooks.beforeIngest(),
+              accessLog);
       this.admin =
           new AdminApi(
               vertx,
@@ -214,11 +230,15 @@ public final class EdgeServer implements AutoCloseable {
       tlsThread.shutdownNow();
       vertx.close();
       runtime.close();
+      readiness.close();
+      processMeters.close();
       throw new IllegalStateException("interrupted while binding", e);
     } catch (RuntimeException e) {
       tlsThread.shutdownNow();
       vertx.close();
       runtime.close();
+      readiness.close();
+      processMeters.close();
       throw e;
     }
     if (tls.any()) {
@@ -410,7 +430,8 @@ public final class EdgeServer implements AutoCloseable {
         return true;
       }
       case "/readyz" -> {
-        plain(request.response(), ready ? 200 : 503, ready ? "ready\n" : "starting\n");
+        Readiness.State state = readiness.check();
+        plain(request.response(), state.ready() ? 200 : 503, state.reason() + "\n");
         return true;
       }
       default -> {
@@ -478,9 +499,11 @@ public final class EdgeServer implements AutoCloseable {
       return;
     }
     if (webhooks.handles(path)) {
+      accessLog.begin(request, true);
       webhooks.handle(request, path);
       return;
     }
+    accessLog.begin(request, false);
     error(
         request.response(),
         404,
@@ -494,8 +517,10 @@ public final class EdgeServer implements AutoCloseable {
     if (health(request, path)) {
       return;
     }
+    boolean webhook = webhookServer == null && webhooks.handles(path);
+    AccessLog.Pending line = accessLog.begin(request, webhook);
     // With a webhook listener, the webhook paths are served there only.
-    if (webhookServer == null && webhooks.handles(path)) {
+    if (webhook) {
       webhooks.handle(request, path);
       return;
     }
@@ -535,12 +560,12 @@ public final class EdgeServer implements AutoCloseable {
     request.endHandler(
         done -> {
           if (!request.response().headWritten() && !request.response().ended()) {
-            forward(request, body.getBytes());
+            forward(request, body.getBytes(), line);
           }
         });
   }
 
-  private void forward(HttpServerRequest request, byte[] body) {
+  private void forward(HttpServerRequest request, byte[] body, AccessLog.Pending line) {
     Context context = vertx.getOrCreateContext();
     String query = request.query();
     EdgeRequest edgeRequest =
@@ -554,6 +579,7 @@ public final class EdgeServer implements AutoCloseable {
         .handle(edgeRequest)
         .whenComplete(
             (response, failure) -> {
+              line.answered(edgeRequest, response);
               if (Vertx.currentContext() == context) {
                 respond(request.response(), response, failure);
               } else {
@@ -679,6 +705,8 @@ public final class EdgeServer implements AutoCloseable {
     vertx.close().toCompletionStage().toCompletableFuture().orTimeout(10, TimeUnit.SECONDS).join();
     // After the listeners: requests in flight may still write through to the tiers.
     runtime.close();
+    readiness.close();
+    processMeters.close();
     metrics.close();
   }
 }
