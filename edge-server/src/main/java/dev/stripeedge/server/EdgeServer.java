@@ -152,6 +152,7 @@ public final class EdgeServer implements AutoCloseable {
   // The operator's view: JVM and process meters, readiness that follows upstream.
   private final ProcessMeters processMeters;
   private final Readiness readiness;
+  private final Dashboard dashboard;
 
   private volatile boolean ready;
 
@@ -171,6 +172,12 @@ public final class EdgeServer implements AutoCloseable {
     this.readiness =
         new Readiness(
             metrics, Ticker.system(), config.upstream(), 5, Duration.ofSeconds(5), () -> ready);
+    this.dashboard =
+        new Dashboard(
+            metrics,
+            pipeline,
+            config.budget().enabled() ? config.budget().limits().globalRate() : 0,
+            readiness::check);
     this.vertx =
         Vertx.vertx(
             new VertxOptions()
@@ -478,6 +485,10 @@ public final class EdgeServer implements AutoCloseable {
           .response()
           .putHeader("Content-Type", "text/plain; version=0.0.4; charset=utf-8")
           .end(metrics.scrape());
+      return;
+    }
+    if (dashboard.handles(path)) {
+      dashboard.handle(request, path);
       return;
     }
     if (path.startsWith("/admin/")) {
