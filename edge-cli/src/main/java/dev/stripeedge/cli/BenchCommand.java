@@ -25,14 +25,14 @@ import picocli.CommandLine.Unmatched;
       "Runs a benchmark scenario and prints lines for docs/benchmarks.md.",
       "  hit-path   edge cache hits vs nginx proxy_cache; miss overhead vs the simulator",
       "  sim-speed  the simulator's throughput (vs stripe-stateful-mock if installed) and memory",
-      "  overload   issue 5: 300 req/s lane mix vs Stripe's live limits, stripe-java vs the edge",
+      "  overload   300 req/s lane mix vs Stripe's live limits, stripe-java vs the edge",
       "             (also --rate R, --warm, --svg FILE; needs only a JDK)",
-      "  freshness  issue 6: time until the edge serves an out-of-band change; dropped,",
+      "  freshness  time until the edge serves an out-of-band change; dropped,",
       "             duplicated, reordered webhooks (also --delay-ms, --reconcile-seconds,",
       "             --latency realistic|off; needs only a JDK)",
-      "  tiers      issue 7: hit latency per tier; three edges isolated vs sharing a tier",
+      "  tiers      hit latency per tier; three edges isolated vs sharing a tier",
       "             (also --objects N, --requests N; needs only a JDK)",
-      "  consistency issue 17: random flows through the edge, every read after a write compared",
+      "  consistency random flows through the edge, every read after a write compared",
       "             with the simulator; stale reads must be 0 (also --writes N, --seed S)",
       "Needs wrk (and nginx for hit-path): apt-get install wrk nginx. Installs nothing itself."
     })
