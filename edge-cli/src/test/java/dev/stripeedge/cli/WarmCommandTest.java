@@ -189,7 +189,22 @@ class WarmCommandTest {
   }
 
   @Test
-  void theSimulatorIsNotAnEdge() throws Exception {
+  void somethingThatIsNotAnEdgeIsRefused() throws Exception {
+    // Stripe (or the simulator) answers the list, but without the edge's Cache-Status.
+    com.sun.net.httpserver.HttpServer stripe =
+        com.sun.net.httpserver.HttpServer.create(new java.net.InetSocketAddress("127.0.0.1", 0), 0);
+    stripe.createContext(
+        "/",
+        exchange -> {
+          byte[] body =
+              "{\"object\":\"list\",\"data\":[],\"has_more\":false}"
+                  .getBytes(java.nio.charset.StandardCharsets.UTF_8);
+          exchange.getResponseHeaders().add("Content-Type", "application/json");
+          exchange.sendResponseHeaders(200, body.length);
+          exchange.getResponseBody().write(body);
+          exchange.close();
+        });
+    stripe.start();
     java.io.StringWriter err = new java.io.StringWriter();
     int exit =
         new picocli.CommandLine(new StripeEdgeCli())
@@ -204,12 +219,13 @@ class WarmCommandTest {
                 "--resource",
                 "customers",
                 "--edge",
-                sim.baseUrl(),
+                "http://127.0.0.1:" + stripe.getAddress().getPort(),
                 "--api-key-file",
                 keyFile.toString(),
                 "--state",
                 state.toString());
 
+    stripe.stop(0);
     assertThat(exit).isEqualTo(1);
     assertThat(err.toString())
         .contains("is not a stripe-edge")

@@ -115,7 +115,7 @@ function upstream(summary) {
       el("polyline", { class: "lane", points: points.join(" "), fill: "none",
         stroke: COLORS[lane], "stroke-width": 2 }, chart);
     }
-    text(chart, left + 10 + n * 110, height - 4, "■ " + lane).setAttribute("style", "fill: " + COLORS[lane]);
+    text(chart, left + 10 + n * 110, height - 4, "■ " + lane).setAttribute("class", "legend-" + lane);
   });
   let stripe429 = 0, failed = 0;
   for (const [outcome, count] of Object.entries(summary.upstream)) {
