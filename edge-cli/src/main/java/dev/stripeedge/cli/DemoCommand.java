@@ -28,6 +28,7 @@ import picocli.CommandLine.Option;
     name = "demo",
     mixinStandardHelpOptions = true,
     description = {
+      "Shows the edge at work against a simulator.",
       "Starts stripe-sim (Stripe-like latency) and stripe-edge in front of it, then drives",
       "stripe-java through the edge: cache hits, invalidation on a write, a retried 503."
     })

@@ -40,6 +40,10 @@ public final class StripeEdgeCli implements Runnable {
   /** Runs the CLI and returns its exit code, without exiting the JVM (for tests). */
   public static int run(String... args) {
     return new CommandLine(new StripeEdgeCli())
+        // Wrapped at the terminal's width (100 columns when it cannot be told), so a default
+        // value or a URL is not broken across lines at picocli's 80.
+        .setUsageHelpWidth(100)
+        .setUsageHelpAutoWidth(true)
         .setExecutionExceptionHandler(
             (error, command, parsed) -> {
               // A bad flag value or config file is the user's to fix: say what, not a stack trace.

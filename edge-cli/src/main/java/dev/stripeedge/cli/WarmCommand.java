@@ -16,7 +16,10 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
+import java.util.HexFormat;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
@@ -37,8 +40,9 @@ import picocli.CommandLine.Option;
     name = "warm",
     mixinStandardHelpOptions = true,
     description = {
-      "Fills a running edge's cache with every object of the given resources, at background",
-      "priority, so first reads are hits. Resumable: a rerun continues where the last stopped.",
+      "Fills a running edge's cache, so first reads are hits.",
+      "Lists every object of the given resources through the edge, at background priority.",
+      "Resumable: a rerun with the same key and edge continues where the last stopped.",
       "The API key is read from the environment (STRIPE_API_KEY unless --api-key-env) or a file."
     })
 final class WarmCommand implements Callable<Integer> {
@@ -104,7 +108,11 @@ final class WarmCommand implements Callable<Integer> {
               + " to the account's secret or restricted key (read access)");
     }
     PrintWriter err = spec.commandLine().getErr();
-    ObjectNode progress = restart || !Files.exists(state) ? JSON.createObjectNode() : load(state);
+    ObjectNode file = !Files.exists(state) ? JSON.createObjectNode() : load(state);
+    // Progress belongs to one edge and one key: another key sees other objects, another edge has
+    // another cache. The key is kept as a hash only.
+    String scope = scope(edge, apiKey);
+    ObjectNode progress = restart ? file.putObject(scope) : file.withObjectProperty(scope);
     int pages = 0;
     for (String resource : resources) {
       ObjectNode saved = progress.withObjectProperty(resource);
@@ -135,21 +143,45 @@ final class WarmCommand implements Callable<Integer> {
         }
         saved.put("objects", objects);
         saved.put("done", !more);
-        save(progress);
+        save(file);
         double seconds = Math.max(1e-3, (System.nanoTime() - startedNanos) / 1e9);
-        err.printf(
-            Locale.ROOT,
-            "\r%s: %s %,d objects (%.0f/s)",
-            resource,
-            bar(pages),
-            objects,
-            thisRun / seconds);
+        if (terminal) {
+          err.printf(
+              Locale.ROOT,
+              "\r%s: %s %,d objects (%.0f/s)",
+              resource,
+              bar(pages),
+              objects,
+              thisRun / seconds);
+        } else if (pages % 10 == 1) {
+          // A log file gets plain lines, one every ten pages, not carriage returns.
+          err.printf(
+              Locale.ROOT,
+              "%s: %,d objects so far (%.0f/s)%n",
+              resource,
+              objects,
+              thisRun / seconds);
+        }
         err.flush();
       }
       err.printf(Locale.ROOT, "%n%s: done, %,d objects%n", resource, objects);
       err.flush();
     }
     return 0;
+  }
+
+  /** Whether stderr is a terminal: then progress redraws one line with carriage returns. */
+  boolean terminal = System.console() != null;
+
+  /** The progress file's section for {@code edgeUrl} and the key: {@code URL key:sha256-prefix}. */
+  static String scope(String edgeUrl, String apiKey) {
+    try {
+      byte[] digest =
+          MessageDigest.getInstance("SHA-256").digest(apiKey.getBytes(StandardCharsets.UTF_8));
+      return edgeUrl.replaceAll("/+$", "") + " key:" + HexFormat.of().formatHex(digest, 0, 8);
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException(e);
+    }
   }
 
   /** Stripe lists carry no total, so the bar shows activity: it fills and starts over. */
@@ -183,6 +215,14 @@ final class WarmCommand implements Callable<Integer> {
         throw new IllegalStateException("cannot reach the edge at " + edge + ": " + e.getMessage());
       }
       if (response.statusCode() == 200) {
+        String cacheStatus = response.headers().firstValue("Cache-Status").orElse("");
+        if (!cacheStatus.contains("stripe-edge")) {
+          // Stripe or the simulator answers lists too, and warming them would fill no cache.
+          throw new IllegalStateException(
+              edge
+                  + " is not a stripe-edge (its answer has no Cache-Status: stripe-edge): point"
+                  + " --edge at the edge's proxy listener; nothing was warmed");
+        }
         return JSON.readTree(response.body());
       }
       if (response.statusCode() == 429 && attempt < 20) {

@@ -86,6 +86,13 @@ class WarmCommandIT {
     return StripeEdgeCli.run(args);
   }
 
+  /** The progress kept for this edge and key. */
+  private JsonNode saved(String resource) throws Exception {
+    return JSON.readTree(state.toFile())
+        .path(WarmCommand.scope("http://127.0.0.1:" + edge.port(), KEY))
+        .path(resource);
+  }
+
   private static long listCalls() {
     return sim.sim().counters().getOrDefault("GET /v1/customers 200", 0L);
   }
@@ -102,14 +109,14 @@ class WarmCommandIT {
   void anInterruptedWarmResumesWhereItStoppedAndLeavesEveryObjectCached() throws Exception {
     assertThat(warm("--max-pages", "1")).isZero();
 
-    JsonNode saved = JSON.readTree(state.toFile()).path("customers");
+    JsonNode saved = saved("customers");
     assertThat(saved.path("objects").asLong()).isEqualTo(100);
     assertThat(saved.path("done").asBoolean()).isFalse();
     assertThat(listCalls()).isEqualTo(1);
 
     assertThat(warm()).isZero();
 
-    saved = JSON.readTree(state.toFile()).path("customers");
+    saved = saved("customers");
     assertThat(saved.path("objects").asLong()).isEqualTo(250);
     assertThat(saved.path("done").asBoolean()).isTrue();
     // Pages 2 and 3 only: the rerun did not start over.
@@ -159,5 +166,91 @@ class WarmCommandIT {
                 "--state",
                 state.toString()))
         .isEqualTo(1);
+  }
+
+  @Test
+  void progressBelongsToOneKeyAndOneEdge() throws Exception {
+    assertThat(warm()).isZero();
+    long calls = listCalls();
+
+    // Another key on the same edge (another account to the simulator) lists from the start
+    // instead of "resuming" the first key's finished run and warming nothing.
+    Files.writeString(keyFile, "sk_test_another_key");
+    assertThat(warm()).isZero();
+    assertThat(listCalls()).isGreaterThan(calls);
+    assertThat(
+            JSON.readTree(state.toFile())
+                .path(WarmCommand.scope("http://127.0.0.1:" + edge.port(), "sk_test_another_key"))
+                .path("customers")
+                .path("done")
+                .asBoolean())
+        .isTrue();
+    assertThat(Files.readString(state)).doesNotContain(KEY).doesNotContain("sk_test_another_key");
+  }
+
+  @Test
+  void somethingThatIsNotAnEdgeIsRefused() throws Exception {
+    // Stripe (or the simulator) answers the list, but without the edge's Cache-Status.
+    com.sun.net.httpserver.HttpServer stripe =
+        com.sun.net.httpserver.HttpServer.create(new java.net.InetSocketAddress("127.0.0.1", 0), 0);
+    stripe.createContext(
+        "/",
+        exchange -> {
+          byte[] body =
+              "{\"object\":\"list\",\"data\":[],\"has_more\":false}"
+                  .getBytes(java.nio.charset.StandardCharsets.UTF_8);
+          exchange.getResponseHeaders().add("Content-Type", "application/json");
+          exchange.sendResponseHeaders(200, body.length);
+          exchange.getResponseBody().write(body);
+          exchange.close();
+        });
+    stripe.start();
+    java.io.StringWriter err = new java.io.StringWriter();
+    int exit =
+        new picocli.CommandLine(new StripeEdgeCli())
+            .setErr(new java.io.PrintWriter(err))
+            .setExecutionExceptionHandler(
+                (error, command, parsed) -> {
+                  command.getErr().println(error.getMessage());
+                  return 1;
+                })
+            .execute(
+                "warm",
+                "--resource",
+                "customers",
+                "--edge",
+                "http://127.0.0.1:" + stripe.getAddress().getPort(),
+                "--api-key-file",
+                keyFile.toString(),
+                "--state",
+                state.toString());
+
+    stripe.stop(0);
+    assertThat(exit).isEqualTo(1);
+    assertThat(err.toString())
+        .contains("is not a stripe-edge")
+        .contains("nothing was warmed")
+        .doesNotContain("\r");
+  }
+
+  @Test
+  void progressIsPlainLinesWhenStderrIsNotATerminal() {
+    java.io.StringWriter err = new java.io.StringWriter();
+    int exit =
+        new picocli.CommandLine(new StripeEdgeCli())
+            .setErr(new java.io.PrintWriter(err))
+            .execute(
+                "warm",
+                "--resource",
+                "customers",
+                "--edge",
+                "http://127.0.0.1:" + edge.port(),
+                "--api-key-file",
+                keyFile.toString(),
+                "--state",
+                state.toString());
+
+    assertThat(exit).isZero();
+    assertThat(err.toString()).doesNotContain("\r").contains("customers: done, 250 objects");
   }
 }

@@ -365,7 +365,12 @@ public final class EdgeRuntime implements AutoCloseable {
 
   private void reconcileQuietly() {
     try {
-      reconcileNow();
+      Reconciler.Pass pass = reconcileNow();
+      log.info(
+          "reconciliation pass: {} pages, {} events, {} applied",
+          pass.pages(),
+          pass.events(),
+          pass.applied());
     } catch (RuntimeException e) {
       // The next pass retries from the same cursor; the message never holds the key.
       log.warn("reconciliation pass failed: {}", e.getMessage());

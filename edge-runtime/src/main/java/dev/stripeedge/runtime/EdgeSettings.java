@@ -47,6 +47,7 @@ import java.util.Set;
  * @param tiers the cache tiers below memory, and their encryption at rest
  * @param listeners TLS of the proxy listener, the admin listener, the webhook listener
  * @param asyncWrites asynchronous writes ({@code Prefer: respond-async}) through the durable queue
+ * @param accessLog the one line per request and per operator event, and its rate cap
  */
 public record EdgeSettings(
     String host,
@@ -66,7 +67,8 @@ public record EdgeSettings(
     Budget budget,
     Tiers tiers,
     Listeners listeners,
-    AsyncWriteConfig asyncWrites) {
+    AsyncWriteConfig asyncWrites,
+    AccessLog accessLog) {
 
   // Over 400 lines: the whole configuration, each setting documented where it is declared; most
   // lines are Javadoc.
@@ -512,6 +514,38 @@ public record EdgeSettings(
         throw new IllegalArgumentException("listeners.webhooks.host must not be blank");
       }
       checkPort("listeners.webhooks.port", port);
+    }
+  }
+
+  /**
+   * The access log ({@code stripe.edge.access}): one line per request, and the operator's events
+   * ({@code stripe.edge.events}: upstream failures, retries exhausted, webhook refusals).
+   *
+   * @param enabled false: no access lines (events are still logged)
+   * @param format {@code text} (nginx-like key=value) or {@code json} (one object per line)
+   * @param maxLinesPerSecond lines beyond this per second are dropped and counted, so a flood of
+   *     requests cannot flood the log; a line then says how many were dropped
+   */
+  public record AccessLog(boolean enabled, String format, int maxLinesPerSecond) {
+
+    public AccessLog {
+      if (!format.equals("text") && !format.equals("json")) {
+        throw new IllegalArgumentException("accessLog.format must be text or json: " + format);
+      }
+      if (maxLinesPerSecond < 1) {
+        throw new IllegalArgumentException(
+            "accessLog.maxLinesPerSecond must be at least 1: " + maxLinesPerSecond);
+      }
+    }
+
+    /** On, text, at most 1000 lines per second. */
+    public static AccessLog defaults() {
+      return new AccessLog(true, "text", 1000);
+    }
+
+    /** Whether lines are JSON objects. */
+    public boolean json() {
+      return format.equals("json");
     }
   }
 }

@@ -155,7 +155,57 @@ public final class EdgeSettingsLoader {
       }
     }
     applyOverrides(tree, overrides);
-    return bind(tree);
+    try {
+      return bind(tree);
+    } catch (IllegalArgumentException e) {
+      if (file == null || !(e.getCause() instanceof JsonMappingException mapping)) {
+        throw e;
+      }
+      // file:line:column: where the setting is in the operator's file, as compilers say it.
+      String at = locations(file).get(pointer(mapping));
+      if (at == null) {
+        throw e;
+      }
+      throw new IllegalArgumentException(
+          file
+              + ":"
+              + at
+              + ": "
+              + String.valueOf(e.getMessage()).replaceFirst("^invalid configuration: ", ""),
+          e.getCause());
+    }
+  }
+
+  /** The JSON pointer of the setting a binding failure is about ({@code /cache/maxByte}). */
+  private static String pointer(JsonMappingException e) {
+    StringBuilder pointer = new StringBuilder();
+    for (JsonMappingException.Reference step : e.getPath()) {
+      if (step.getFieldName() != null) {
+        pointer.append('/').append(step.getFieldName());
+      } else if (step.getIndex() >= 0) {
+        pointer.append('/').append(step.getIndex());
+      }
+    }
+    return pointer.toString();
+  }
+
+  /** {@code line:column} of every key in {@code file}, by JSON pointer. */
+  private static Map<String, String> locations(Path file) {
+    Map<String, String> at = new java.util.HashMap<>();
+    try (com.fasterxml.jackson.core.JsonParser parser =
+        YAML.getFactory().createParser(file.toFile())) {
+      for (var token = parser.nextToken(); token != null; token = parser.nextToken()) {
+        if (token == com.fasterxml.jackson.core.JsonToken.FIELD_NAME) {
+          JsonLocation where = parser.currentTokenLocation();
+          at.put(
+              parser.getParsingContext().pathAsPointer().toString(),
+              where.getLineNr() + ":" + where.getColumnNr());
+        }
+      }
+    } catch (IOException e) {
+      // Parsed once already; without locations the message still names the setting.
+    }
+    return at;
   }
 
   /** {@code settings} with {@code overrides} applied, checked as a file's values would be. */
@@ -230,6 +280,7 @@ public final class EdgeSettingsLoader {
     webhookListener.set("tls", noTls.deepCopy());
     listeners.put("tlsReload", "10s");
     tree.set("asyncWrites", YAML.valueToTree(AsyncWriteConfig.defaults()));
+    tree.set("accessLog", YAML.valueToTree(EdgeSettings.AccessLog.defaults()));
     return tree;
   }
 
@@ -267,7 +318,16 @@ public final class EdgeSettingsLoader {
       root = root.getCause();
     }
     if (root instanceof IllegalArgumentException) {
-      return firstLine(e);
+      String message = firstLine(e);
+      if (e instanceof JsonMappingException mapping && !mapping.getPath().isEmpty()) {
+        // A value's own check (a duration's parser) does not know which setting it is.
+        String key = pointer(mapping).substring(1).replace('/', '.');
+        String last = key.substring(key.lastIndexOf('.') + 1);
+        if (!message.contains(last)) {
+          return key + ": " + message;
+        }
+      }
+      return message;
     }
     if (e instanceof UnrecognizedPropertyException unknown) {
       // A key, not a value: safe to name, and the point of the message.
@@ -283,7 +343,7 @@ public final class EdgeSettingsLoader {
               ? " (settings take durations now: "
                   + name.replaceAll("(Seconds|Millis)$", "")
                   + ": 30s, 250ms…)"
-              : " (a typo? every setting is in edge-config.example.yaml)";
+              : suggestion(name, unknown.getKnownPropertyIds());
       return "unknown setting " + where + hint;
     }
     if (e instanceof JsonMappingException mapping) {
@@ -307,12 +367,64 @@ public final class EdgeSettingsLoader {
     return "the file cannot be read as a configuration";
   }
 
+  /** {@code (did you mean maxBytes?)} for a near miss, else where every setting is listed. */
+  private static String suggestion(String name, java.util.@Nullable Collection<Object> known) {
+    String best = null;
+    int bestDistance = 3;
+    for (Object candidate : known == null ? java.util.List.<Object>of() : known) {
+      int distance =
+          distance(
+              name.toLowerCase(java.util.Locale.ROOT),
+              candidate.toString().toLowerCase(java.util.Locale.ROOT));
+      if (distance < bestDistance) {
+        best = candidate.toString();
+        bestDistance = distance;
+      }
+    }
+    return best != null
+        ? " (did you mean " + best + "? every setting is in edge-config.example.yaml)"
+        : " (a typo? every setting is in edge-config.example.yaml)";
+  }
+
+  /** Levenshtein distance. */
+  private static int distance(String a, String b) {
+    int[] previous = new int[b.length() + 1];
+    int[] current = new int[b.length() + 1];
+    for (int j = 0; j <= b.length(); j++) {
+      previous[j] = j;
+    }
+    for (int i = 1; i <= a.length(); i++) {
+      current[0] = i;
+      for (int j = 1; j <= b.length(); j++) {
+        int cost = a.charAt(i - 1) == b.charAt(j - 1) ? 0 : 1;
+        current[j] =
+            Math.min(Math.min(current[j - 1] + 1, previous[j] + 1), previous[j - 1] + cost);
+      }
+      int[] swap = previous;
+      previous = current;
+      current = swap;
+    }
+    return previous[b.length()];
+  }
+
   private static String kind(Class<?> type) {
-    if (type == String.class) {
+    if (type == String.class || type == dev.stripeedge.core.Secret.class) {
       return "a string";
     }
+    if (type == boolean.class || type == Boolean.class) {
+      return "true or false";
+    }
+    if (type == int.class || type == long.class || type == Integer.class || type == Long.class) {
+      return "a whole number";
+    }
     if (type.isPrimitive() || Number.class.isAssignableFrom(type)) {
-      return "a number or boolean";
+      return "a number";
+    }
+    if (type == Duration.class) {
+      return "a duration such as 30s, 250ms, 5m";
+    }
+    if (type.isEnum()) {
+      return "one of " + java.util.Arrays.toString(type.getEnumConstants());
     }
     if (java.util.Collection.class.isAssignableFrom(type)) {
       return "a list";

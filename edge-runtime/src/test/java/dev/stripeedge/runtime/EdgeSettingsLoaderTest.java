@@ -297,6 +297,23 @@ class EdgeSettingsLoaderTest {
   }
 
   @Test
+  void aTypoIsNamedWhereItIsInTheFileWithTheNearestSetting() {
+    assertThatThrownBy(() -> load("port: 8080\ncache:\n  maxByte: 10\n"))
+        .hasMessageEndingWith(
+            ":3:3: unknown setting cache.maxByte (did you mean maxBytes? every setting is in"
+                + " edge-config.example.yaml)")
+        .hasMessageNotContaining("Unrecognized field")
+        .hasMessageNotContaining("dev.stripeedge");
+    assertThatThrownBy(() -> load("port: eighty\n"))
+        .hasMessageEndingWith(
+            ":1:1: port: a value of the wrong kind (expected a whole number); the value is not"
+                + " shown, it may be a secret");
+    assertThatThrownBy(() -> load("retry:\n  deadline: often\n"))
+        .hasMessageContaining(":2:3: retry.deadline: ")
+        .hasMessageContaining("not a duration");
+  }
+
+  @Test
   void badYamlSaysWhereWithoutQuotingTheLine() {
     assertThatThrownBy(() -> load("port: 9000\ncache:\n  defaultTtl: [sk_live_secret\n"))
         .hasMessageContaining("line ")

@@ -298,9 +298,9 @@ final class AdminApi {
         "LRU hit-ratio curve per tier from spatially sampled cache keys (SHARDS); sizes in bytes"
             + " as the tier weighs entries; a read after its TTL is a miss at every size");
     json.put("memory", tierJson(report.memory()));
-    List<Map<String, Object>> below = new ArrayList<>();
+    List<Map<String, @Nullable Object>> below = new ArrayList<>();
     for (SizingReport.Tier tier : report.below()) {
-      Map<String, Object> row = tierJson(tier);
+      Map<String, @Nullable Object> row = tierJson(tier);
       row.put(
           "note",
           tier.estimated()
@@ -313,15 +313,20 @@ final class AdminApi {
     return JSON.writeValueAsString(json);
   }
 
-  private static Map<String, Object> tierJson(SizingReport.Tier tier) {
-    Map<String, Object> json = new LinkedHashMap<>();
+  /** {@code value}, or null (JSON has no NaN) when it is not a finite number. */
+  private static @Nullable Double finite(double value) {
+    return Double.isFinite(value) ? value : null;
+  }
+
+  private static Map<String, @Nullable Object> tierJson(SizingReport.Tier tier) {
+    Map<String, @Nullable Object> json = new LinkedHashMap<>();
     json.put("tier", tier.tier());
     json.put("estimated", tier.estimated());
     json.put("references", tier.references());
     json.put("sampled_references", tier.sampledReferences());
-    json.put("sampling_rate", tier.samplingRate());
+    json.put("sampling_rate", finite(tier.samplingRate()));
     json.put("sampled_keys", tier.sampledKeys());
-    json.put("max_hit_ratio", tier.maxHitRatio());
+    json.put("max_hit_ratio", finite(tier.maxHitRatio()));
     List<Map<String, Object>> targets = new ArrayList<>();
     for (SizingReport.Target target : tier.targets()) {
       Map<String, Object> row = new LinkedHashMap<>();
@@ -329,13 +334,7 @@ final class AdminApi {
       row.put("bytes", target.bytes());
       row.put("reachable", target.reachable());
       if (!target.reachable()) {
-        row.put(
-            "reason",
-            tier.references() == 0
-                ? "nothing sampled yet"
-                : "not reachable: first reads and reads after expiry miss at any size (max "
-                    + String.format(Locale.ROOT, "%.3f", tier.maxHitRatio())
-                    + ")");
+        row.put("reason", unreachable(tier));
       }
       targets.add(row);
     }
@@ -346,11 +345,30 @@ final class AdminApi {
     }
     json.put("curve", curve);
     json.put("max_bytes", tier.maxBytes() > 0 ? tier.maxBytes() : null);
-    json.put(
-        "predicted_hit_ratio",
-        Double.isNaN(tier.predictedHitRatio()) ? null : tier.predictedHitRatio());
-    json.put("measured_hit_ratio", tier.measuredHitRatio());
+    json.put("predicted_hit_ratio", finite(tier.predictedHitRatio()));
+    json.put("measured_hit_ratio", finite(tier.measuredHitRatio()));
     return json;
+  }
+
+  /** Why no size reaches a target hit ratio, in words an operator can act on. */
+  static String unreachable(SizingReport.Tier tier) {
+    if (tier.references() == 0) {
+      return "nothing sampled yet: no cacheable read has reached this tier";
+    }
+    if (!tier.estimated()) {
+      return "not estimated for this tier";
+    }
+    if (tier.maxHitRatio() <= 0) {
+      return "no read of this tier was a repeat yet: each of its "
+          + tier.references()
+          + " reads was a first read or a read after expiry, which miss at any size";
+    }
+    return String.format(
+        Locale.ROOT,
+        "not reachable at any size: first reads and reads after expiry miss, so at most %.1f%% of"
+            + " this tier's %d reads can hit",
+        tier.maxHitRatio() * 100,
+        tier.references());
   }
 
   /** The dead letters as JSON (payloads left out: they are large and held in the store). */

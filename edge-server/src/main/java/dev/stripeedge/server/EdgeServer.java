@@ -135,6 +135,11 @@ public final class EdgeServer implements AutoCloseable {
   private final EdgeRuntime runtime;
   private final WebhookReceiver webhooks;
   private final AdminApi admin;
+  private final AccessLog accessLog;
+  // The operator's view: JVM and process meters, readiness that follows upstream.
+  private final ProcessMeters processMeters;
+  private final Readiness readiness;
+  private final Dashboard dashboard;
 
   private volatile boolean ready;
 
@@ -144,6 +149,18 @@ public final class EdgeServer implements AutoCloseable {
     this.pipeline = runtime.pipeline();
     this.requestPipeline = runtime.requestPipeline();
     this.maxBodyBytes = config.maxBodyBytes();
+    EdgeRuntime.Time time = runtime.time();
+    this.accessLog = new AccessLog(config.accessLog(), time.clock(), time.ticker());
+    this.processMeters = new ProcessMeters(metrics);
+    this.readiness =
+        new Readiness(
+            metrics, time.ticker(), config.upstream(), 5, Duration.ofSeconds(5), () -> ready);
+    this.dashboard =
+        new Dashboard(
+            metrics,
+            pipeline,
+            config.budget().enabled() ? config.budget().limits().globalRate() : 0,
+            readiness::check);
     this.vertx =
         Vertx.vertx(
             new VertxOptions()
@@ -164,7 +181,8 @@ public final class EdgeServer implements AutoCloseable {
               runtime.eventProcessor(),
               metrics,
               clock,
-              hooks.beforeIngest());
+              hooks.beforeIngest(),
+              accessLog);
       this.admin =
           new AdminApi(
               vertx,
@@ -206,11 +224,15 @@ public final class EdgeServer implements AutoCloseable {
       tlsThread.shutdownNow();
       vertx.close();
       runtime.close();
+      readiness.close();
+      processMeters.close();
       throw new IllegalStateException("interrupted while binding", e);
     } catch (RuntimeException e) {
       tlsThread.shutdownNow();
       vertx.close();
       runtime.close();
+      readiness.close();
+      processMeters.close();
       throw e;
     }
     if (tls.any()) {
@@ -408,7 +430,8 @@ public final class EdgeServer implements AutoCloseable {
         return true;
       }
       case "/readyz" -> {
-        plain(request.response(), ready ? 200 : 503, ready ? "ready\n" : "starting\n");
+        Readiness.State state = readiness.check();
+        plain(request.response(), state.ready() ? 200 : 503, state.reason() + "\n");
         return true;
       }
       default -> {
@@ -457,6 +480,10 @@ public final class EdgeServer implements AutoCloseable {
           .end(metrics.scrape());
       return;
     }
+    if (dashboard.handles(path)) {
+      dashboard.handle(request, path);
+      return;
+    }
     if (path.startsWith("/admin/")) {
       admin.handle(request, path);
       return;
@@ -476,9 +503,11 @@ public final class EdgeServer implements AutoCloseable {
       return;
     }
     if (webhooks.handles(path)) {
+      accessLog.begin(request, true);
       webhooks.handle(request, path);
       return;
     }
+    accessLog.begin(request, false);
     error(
         request.response(),
         404,
@@ -492,8 +521,10 @@ public final class EdgeServer implements AutoCloseable {
     if (health(request, path)) {
       return;
     }
+    boolean webhook = webhookServer == null && webhooks.handles(path);
+    AccessLog.Pending line = accessLog.begin(request, webhook);
     // With a webhook listener, the webhook paths are served there only.
-    if (webhookServer == null && webhooks.handles(path)) {
+    if (webhook) {
       webhooks.handle(request, path);
       return;
     }
@@ -533,12 +564,12 @@ public final class EdgeServer implements AutoCloseable {
     request.endHandler(
         done -> {
           if (!request.response().headWritten() && !request.response().ended()) {
-            forward(request, body.getBytes());
+            forward(request, body.getBytes(), line);
           }
         });
   }
 
-  private void forward(HttpServerRequest request, byte[] body) {
+  private void forward(HttpServerRequest request, byte[] body, AccessLog.Pending line) {
     Context context = vertx.getOrCreateContext();
     String query = request.query();
     EdgeRequest edgeRequest =
@@ -552,6 +583,7 @@ public final class EdgeServer implements AutoCloseable {
         .handle(edgeRequest)
         .whenComplete(
             (response, failure) -> {
+              line.answered(edgeRequest, response);
               if (Vertx.currentContext() == context) {
                 respond(request.response(), response, failure);
               } else {
@@ -677,6 +709,8 @@ public final class EdgeServer implements AutoCloseable {
     vertx.close().toCompletionStage().toCompletableFuture().orTimeout(10, TimeUnit.SECONDS).join();
     // After the listeners: requests in flight may still write through to the tiers.
     runtime.close();
+    readiness.close();
+    processMeters.close();
     metrics.close();
   }
 }

@@ -36,12 +36,14 @@ final class WebhookReceiver {
   private final String primaryPath;
   private final Map<String, WebhookIngest> ingests;
   private final Runnable beforeIngest;
+  private final AccessLog events;
 
   /**
    * @param processor records and applies events; null when no store is open (every path then
    *     answers 503)
    * @param clock the wall clock signatures' timestamps are judged by
    * @param beforeIngest a test hook run before each recording
+   * @param events where a refused delivery is told (one capped line each)
    */
   WebhookReceiver(
       Vertx vertx,
@@ -49,7 +51,9 @@ final class WebhookReceiver {
       @Nullable EventProcessor processor,
       MeterRegistry metrics,
       Clock clock,
-      Runnable beforeIngest) {
+      Runnable beforeIngest,
+      AccessLog events) {
+    this.events = events;
     this.vertx = vertx;
     this.metrics = metrics;
     this.primaryPath = webhooks.path();
@@ -168,7 +172,12 @@ final class WebhookReceiver {
         });
   }
 
-  private static void refuse(HttpServerRequest request, WebhookIngest.Result.Refused refused) {
+  private void refuse(HttpServerRequest request, WebhookIngest.Result.Refused refused) {
+    events.event(
+        "webhook delivery refused on {}: {} {}",
+        String.valueOf(request.path()),
+        refused.reason().status(),
+        refused.reason().name().toLowerCase(Locale.ROOT));
     boolean close =
         refused.reason() == WebhookIngest.Reason.PAYLOAD_TOO_LARGE
             && request.version() != HttpVersion.HTTP_2;

@@ -32,12 +32,27 @@ final class Answers {
     EdgeResponse answered =
         response.withHeaders(
             Map.of("Cache-Status", status.render(), "Server-Timing", timing.render()));
+    String label = StripeRoutes.label(route);
+    long nanos = ticker.nanos() - start;
     metrics.request(
-        StripeRoutes.label(route),
-        StripeRoutes.methodLabel(request.method()),
-        answered.status(),
-        status.tag(),
-        ticker.nanos() - start);
+        label, StripeRoutes.methodLabel(request.method()), answered.status(), status.tag(), nanos);
+    metrics.latency(label, status.tag(), nanos);
+    String resource = label.equals(StripeRoutes.OTHER) ? StripeRoutes.OTHER : route.resource();
+    switch (status) {
+      case CacheStatus.MemoryHit hit -> metrics.lookup(resource, "memory", true);
+      case CacheStatus.Stale stale -> metrics.lookup(resource, "memory", true);
+      case CacheStatus.TierHit hit -> {
+        metrics.lookup(resource, "memory", false);
+        metrics.lookup(resource, "below", true);
+      }
+      case CacheStatus.Miss miss -> {
+        metrics.lookup(resource, "memory", false);
+        if (timing.tiers() != null) {
+          metrics.lookup(resource, "below", false);
+        }
+      }
+      case CacheStatus.Bypass bypass -> {}
+    }
     return answered;
   }
 }

@@ -4,6 +4,7 @@ import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
+import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
@@ -20,6 +21,22 @@ final class EdgeMetrics {
   // these maps find it by a plain key. Tags are bounded, so are the maps.
   private final Map<String, Timer> requests = new ConcurrentHashMap<>();
   private final Map<String, Timer> upstreams = new ConcurrentHashMap<>();
+  private final Map<String, Timer> latencies = new ConcurrentHashMap<>();
+  private final Map<String, Counter> lookups = new ConcurrentHashMap<>();
+
+  private static final Duration[] LATENCY_BUCKETS = {
+    Duration.ofMillis(1),
+    Duration.ofMillis(5),
+    Duration.ofMillis(10),
+    Duration.ofMillis(25),
+    Duration.ofMillis(50),
+    Duration.ofMillis(100),
+    Duration.ofMillis(250),
+    Duration.ofMillis(500),
+    Duration.ofSeconds(1),
+    Duration.ofMillis(2500),
+    Duration.ofSeconds(10)
+  };
 
   EdgeMetrics(MeterRegistry registry, LongSupplier cachedBytes) {
     this.registry = registry;
@@ -45,6 +62,46 @@ final class EdgeMetrics {
                     .tag("cache", cache)
                     .register(registry))
         .record(nanos, TimeUnit.NANOSECONDS);
+  }
+
+  /**
+   * One answer's end-to-end latency by route template and cache outcome, in a few fixed buckets (1
+   * ms to 10 s): a histogram Prometheus can take quantiles of, without a series per status.
+   */
+  void latency(String route, String cache, long nanos) {
+    latencies
+        .computeIfAbsent(
+            route + ' ' + cache,
+            k ->
+                Timer.builder("stripe.edge.latency")
+                    .description(
+                        "End-to-end latency of answers, by route template and cache outcome")
+                    .tag("route", route)
+                    .tag("cache", cache)
+                    .serviceLevelObjectives(LATENCY_BUCKETS)
+                    .register(registry))
+        .record(nanos, TimeUnit.NANOSECONDS);
+  }
+
+  /**
+   * One cacheable read asked of a tier: {@code memory}, or {@code below} (the tiers under memory
+   * together), and whether it answered. {@code resource} is a Stripe resource name or {@code
+   * other}. Hit ratio = hits / all, per resource and tier.
+   */
+  void lookup(String resource, String tier, boolean hit) {
+    String result = hit ? "hit" : "miss";
+    lookups
+        .computeIfAbsent(
+            resource + ' ' + tier + ' ' + result,
+            k ->
+                Counter.builder("stripe.edge.cache.reads")
+                    .description(
+                        "Cacheable reads asked of a tier (memory, or the tiers below it), by result")
+                    .tag("resource", resource)
+                    .tag("tier", tier)
+                    .tag("result", result)
+                    .register(registry))
+        .increment();
   }
 
   /** One upstream attempt, by route template and outcome (a status, or the failure kind). */

@@ -82,7 +82,8 @@ final class SizingProbe {
     this.weigher = weigher;
     for (double target : SizingReport.TARGETS) {
       Gauge.builder("stripe.edge.sizing.bytes", this, probe -> probe.bytesFor(target))
-          .description("Estimated bytes a tier needs for a hit ratio (NaN: not reachable)")
+          .description(
+              "Estimated bytes a tier needs for a hit ratio (+Inf: no size reaches it yet)")
           .baseUnit("bytes")
           .tag("tier", tier)
           .tag("hit_ratio", String.format(Locale.ROOT, "%.2f", target))
@@ -163,7 +164,9 @@ final class SizingProbe {
 
   private double bytesFor(double target) {
     long needed = shards.estimate().bytesFor(target);
-    return needed < 0 ? Double.NaN : needed;
+    // No size reaches it (first reads and reads after expiry miss at any size): infinitely many
+    // bytes, which Prometheus and Grafana show as such; NaN read as a broken gauge.
+    return needed < 0 ? Double.POSITIVE_INFINITY : needed;
   }
 
   private double predicted() {
