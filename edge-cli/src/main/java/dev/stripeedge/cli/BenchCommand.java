@@ -34,10 +34,11 @@ import picocli.CommandLine.Unmatched;
       "             (also --objects N, --requests N; needs only a JDK)",
       "  consistency random flows through the edge, every read after a write compared",
       "             with the simulator; stale reads must be 0 (also --writes N, --seed S)",
-      "  isolation  issue 14: creates' p99 while invoice listing is 5 s slow, with and without",
+      "  isolation  creates' p99 while invoice listing is 5 s slow, with and without",
       "             isolation, same run (duration = seconds per phase; needs only a JDK)",
-      "  async      issue 12: a burst of creates straight to the simulator, through the edge",
-      "             synchronously and with Prefer: respond-async (also --writes N, --burst-seconds S)",
+      "  async      a burst of creates straight to the simulator, through the edge",
+      "             synchronously and with Prefer: respond-async",
+      "             (also --writes N, --burst-seconds S; needs only a JDK)",
       "Needs wrk (and nginx for hit-path): apt-get install wrk nginx. Installs nothing itself."
     })
 final class BenchCommand implements Callable<Integer> {
