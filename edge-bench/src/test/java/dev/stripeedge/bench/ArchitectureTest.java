@@ -41,6 +41,7 @@ class ArchitectureTest {
     MODULES.put("dev.stripeedge.store.sqlite", "edge-store-sqlite");
     MODULES.put("dev.stripeedge.store.redis", "edge-store-redis");
     MODULES.put("dev.stripeedge.store.dynamodb", "edge-store-dynamodb");
+    MODULES.put("dev.stripeedge.queue.sqs", "edge-queue-sqs");
     MODULES.put("dev.stripeedge.runtime", "edge-runtime");
     MODULES.put("dev.stripeedge.server", "edge-server");
     MODULES.put("dev.stripeedge.stripejava", "edge-stripe-java");
@@ -176,6 +177,7 @@ class ArchitectureTest {
             .dependOnClassesThat()
             .resideInAnyPackage(
                 "dev.stripeedge.store..",
+                "dev.stripeedge.queue..",
                 "dev.stripeedge.server..",
                 "dev.stripeedge.runtime..",
                 "dev.stripeedge.sim..",

@@ -1,5 +1,6 @@
 package dev.stripeedge.store.dynamodb;
 
+import dev.stripeedge.core.Scheduler;
 import dev.stripeedge.core.webhooks.EventStore;
 import dev.stripeedge.core.webhooks.StripeEvent;
 import java.security.SecureRandom;
@@ -677,13 +678,9 @@ public final class DynamoDbEventStore implements EventStore {
     return "0".repeat(Math.max(0, WIDTH - digits.length())) + digits;
   }
 
+  /** Waits through the core's scheduler (time is injected everywhere else; this is a backoff). */
   private static void sleep(long millis) {
-    try {
-      Thread.sleep(millis);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new IllegalStateException("interrupted", e);
-    }
+    Scheduler.system().after(Duration.ofMillis(millis)).join();
   }
 
   private void open() {
