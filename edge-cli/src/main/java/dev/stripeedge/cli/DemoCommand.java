@@ -59,7 +59,9 @@ final class DemoCommand implements Callable<Integer> {
                 .with("port", 0)
                 .with("listeners.admin.port", 0)
                 .with("upstream", sim.baseUrl())
-                .with("store.path", store.toString()));
+                .with("store.path", store.toString())
+                // The demo narrates each call itself; access lines would interleave with it.
+                .with("accessLog.enabled", false));
     try {
       String edgeUrl = "http://127.0.0.1:" + edge.port();
       out.printf(
