@@ -7,6 +7,7 @@ import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.netty.util.Version;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpClient;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpServer;
 import java.nio.charset.StandardCharsets;
@@ -41,12 +42,17 @@ class DynamoDbTierBesideVertxIT {
           new TierEntry("vertx:k", new byte[] {7}, Set.of("cus_vertx"), now, now + 60_000);
 
       assertThat(tier.put(entry).get(30, TimeUnit.SECONDS)).isTrue();
+      // Held in a variable and closed: Vert.x closes a client its caller no longer references
+      // when the garbage collector finds it, which under load fails the request in flight with
+      // "Pool closed".
+      HttpClient client = vertx.createHttpClient();
       Buffer body =
-          vertx
-              .createHttpClient()
+          client
               .request(HttpMethod.GET, server.actualPort(), "127.0.0.1", "/")
               .compose(request -> request.send().compose(response -> response.body()))
               .await(10, TimeUnit.SECONDS);
+
+      client.close().await(10, TimeUnit.SECONDS);
 
       assertThat(body.toString(StandardCharsets.UTF_8)).isEqualTo("pong");
       assertThat(tier.get("vertx:k").get(30, TimeUnit.SECONDS)).isEqualTo(entry);
