@@ -1,5 +1,7 @@
 package dev.stripeedge.core;
 
+import java.util.List;
+import java.util.Locale;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -12,7 +14,7 @@ import java.util.regex.Pattern;
  * ({@code https://user:password@host}) and secret-looking query or form values ({@code api_key=},
  * {@code token=}, {@code secret=}, {@code password=}…). A key keeps its prefix and last four
  * characters, as Stripe's Dashboard shows it, so an operator can still tell two keys apart.
- * Thread-safe and allocation-free when the text holds nothing to redact.
+ * Thread-safe; a text without the literals a pattern needs is returned without running it.
  */
 public final class SecretRedactor {
 
@@ -33,6 +35,10 @@ public final class SecretRedactor {
           "(?i)((?:^|[?&;\\s\"'])[a-z_.-]*(?:api_?key|token|secret|password|passwd|signature)"
               + "[a-z_.-]*=)[^&#;\\s\"']+");
 
+  /** The words one of which {@link #SECRET_PARAMETER} needs in a name, lower case. */
+  private static final List<String> SECRET_NAMES =
+      List.of("apikey", "api_key", "token", "secret", "password", "passwd", "signature");
+
   private SecretRedactor() {}
 
   /** Returns {@code text} with every secret it holds replaced; the same instance if none. */
@@ -46,7 +52,7 @@ public final class SecretRedactor {
     if (redacted.indexOf('@') >= 0) {
       redacted = USER_INFO.matcher(redacted).replaceAll("$1[redacted]@");
     }
-    if (redacted.indexOf('=') >= 0) {
+    if (redacted.indexOf('=') >= 0 && holdsSecretName(redacted)) {
       redacted = SECRET_PARAMETER.matcher(redacted).replaceAll("$1[redacted]");
     }
     if (redacted.contains("sk_") || redacted.contains("rk_") || redacted.contains("whsec_")) {
@@ -56,6 +62,20 @@ public final class SecretRedactor {
               match -> Matcher.quoteReplacement(match.group(1) + lastFour(match.group(2))));
     }
     return redacted;
+  }
+
+  /**
+   * Whether {@code text} holds a word {@link #SECRET_PARAMETER}'s name needs (an access line
+   * doesn't).
+   */
+  private static boolean holdsSecretName(String text) {
+    String lower = text.toLowerCase(Locale.ROOT);
+    for (String word : SECRET_NAMES) {
+      if (lower.contains(word)) {
+        return true;
+      }
+    }
+    return false;
   }
 
   private static boolean containsIgnoreCase(String text, String word) {
