@@ -29,8 +29,9 @@ import org.jspecify.annotations.Nullable;
  * CDN: its script and style are served from here), and {@code GET /admin/summary}, the JSON it
  * polls, read from the same meters as {@code /metrics}: cache reads per resource and tier, upstream
  * attempts by outcome, budget use per lane against the limit, 429s, latency per route (p50/p99 from
- * the latency buckets, share of time upstream), reconciliation passes, the sizing curve and
- * readiness. Counters are totals since start; the page turns them into rates between polls.
+ * the latency buckets, share of time upstream), reconciliation passes, event lag (creation at
+ * Stripe to every tier, by source), the sizing curve and readiness. Counters are totals since
+ * start; the page turns them into rates between polls.
  */
 final class Dashboard {
 
@@ -126,6 +127,7 @@ final class Dashboard {
     json.put("routes", routes());
     json.put("reconcile", countersByTag(counters("stripe.edge.reconcile"), "outcome"));
     json.put("webhooks_refused", sum(counters("stripe.edge.webhooks.refused")));
+    json.put("event_lag", eventLag());
     json.put("sizing", sizing());
     return JSON.writeValueAsString(json);
   }
@@ -184,6 +186,23 @@ final class Dashboard {
           rows.add(row);
         });
     return rows;
+  }
+
+  /**
+   * Per source ({@code webhook}, {@code reconcile}): events applied and the p50/p99 of their lag
+   * from creation at Stripe to every tier, in seconds (bucket bounds).
+   */
+  private Map<String, Map<String, Object>> eventLag() {
+    Map<String, Map<String, Object>> bySource = new TreeMap<>();
+    for (Timer timer : timers("stripe.edge.events.lag")) {
+      HistogramSnapshot snapshot = timer.takeSnapshot();
+      Map<String, Object> row = new java.util.LinkedHashMap<>();
+      row.put("count", snapshot.count());
+      row.put("p50_s", quantileMillis(List.of(snapshot), 0.50) / 1000);
+      row.put("p99_s", quantileMillis(List.of(snapshot), 0.99) / 1000);
+      bySource.put(tag(timer, "source"), row);
+    }
+    return bySource;
   }
 
   /** The smallest bucket bound holding {@code q} of the answers (in ms), -1 beyond the last. */
