@@ -16,6 +16,7 @@ import io.vertx.core.http.HttpServerRequest;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -75,13 +76,19 @@ final class Dashboard {
   }
 
   boolean handles(String path) {
-    return ASSETS.containsKey(path) || path.equals("/admin/summary");
+    return ASSETS.containsKey(path)
+        || path.equals("/admin/summary")
+        || path.equals(LatencyReport.PATH);
   }
 
   void handle(HttpServerRequest request, String path) {
     if (request.method() != HttpMethod.GET) {
       request.response().putHeader("Allow", "GET");
       error(request.response(), 405, "invalid_request_error", null, "Use GET on " + path + ".");
+      return;
+    }
+    if (path.equals(LatencyReport.PATH)) {
+      latency(request);
       return;
     }
     if (path.equals("/admin/summary")) {
@@ -106,6 +113,26 @@ final class Dashboard {
                 + " img-src 'self' data:; frame-ancestors 'none'")
         .putHeader("X-Content-Type-Options", "nosniff")
         .end(io.vertx.core.buffer.Buffer.buffer(assets.get(path)));
+  }
+
+  private void latency(HttpServerRequest request) {
+    String budgetParam = request.getParam("budget");
+    Duration budget;
+    try {
+      budget = budgetParam == null ? null : LatencyReport.parseBudget(budgetParam);
+    } catch (IllegalArgumentException e) {
+      error(request.response(), 400, "invalid_request_error", null, String.valueOf(e.getMessage()));
+      return;
+    }
+    try {
+      request
+          .response()
+          .putHeader("Content-Type", "application/json")
+          .putHeader("Cache-Control", "no-store")
+          .end(JSON.writeValueAsString(LatencyReport.of(metrics, budget)));
+    } catch (IOException | RuntimeException e) {
+      error(request.response(), 500, "api_error", null, "The edge could not report latency.");
+    }
   }
 
   /** The summary the page polls. */

@@ -62,6 +62,7 @@ final class Answers {
     metrics.request(
         label, StripeRoutes.methodLabel(request.method()), answered.status(), status.tag(), nanos);
     metrics.latency(label, status.tag(), nanos);
+    stages(label, timing);
     String resource = label.equals(StripeRoutes.OTHER) ? StripeRoutes.OTHER : route.resource();
     switch (status) {
       case CacheStatus.MemoryHit hit -> metrics.lookup(resource, "memory", true);
@@ -79,5 +80,19 @@ final class Answers {
       case CacheStatus.Bypass bypass -> {}
     }
     return answered;
+  }
+
+  /** Where the answer's time went, for the latency report's shares. */
+  private void stages(String route, ServerTiming timing) {
+    metrics.stage(route, "cache", timing.cacheNanos());
+    ServerTiming.TierTiming tiers = timing.tiers();
+    if (tiers != null) {
+      metrics.stage(route, "tier", tiers.nanos());
+    }
+    Exchange exchange = timing.exchange();
+    if (exchange != null) {
+      metrics.stage(route, "queue", exchange.queueNanos());
+      metrics.stage(route, "upstream", exchange.upstreamNanos());
+    }
   }
 }
