@@ -358,12 +358,14 @@ final class AccessLog {
     private double tokens;
     private long last;
     private long dropped;
+    private long lastReport;
 
     RateCap(int perSecond, Ticker ticker) {
       this.perSecond = perSecond;
       this.ticker = ticker;
       this.tokens = perSecond;
       this.last = ticker.nanos();
+      this.lastReport = last - 1_000_000_000L;
     }
 
     synchronized long take() {
@@ -375,8 +377,14 @@ final class AccessLog {
         return -1;
       }
       tokens -= 1;
+      // Under a sustained flood a token frees every 1/perSecond s: reporting the drops with each
+      // would add a line per line written. The count waits for a second since the last report.
+      if (dropped == 0 || now - lastReport < 1_000_000_000L) {
+        return 0;
+      }
       long report = dropped;
       dropped = 0;
+      lastReport = now;
       return report;
     }
   }
