@@ -52,6 +52,7 @@ public final class AsyncWrites implements AutoCloseable {
   private AsyncWrites(
       EdgePipeline pipeline,
       WorkQueue queue,
+      CredentialSeal seal,
       AsyncWriteConfig config,
       Clock clock,
       RandomGenerator random,
@@ -61,24 +62,26 @@ public final class AsyncWrites implements AutoCloseable {
     this.storeThreads = Executors.newFixedThreadPool(2, daemon("edge-async-accept"));
     this.worker = Executors.newSingleThreadScheduledExecutor(daemon("edge-async-worker"));
     AsyncMeters meters = new AsyncMeters(meterRegistry, queue.name(), clock);
-    this.front = new WriteFront(queue, config, clock, random, storeThreads, meters);
+    this.front = new WriteFront(queue, seal, config, clock, random, storeThreads, meters);
     CallbackSender callbacks = new CallbackSender(queue, config, clock, random, worker, meters);
     this.workers =
-        new WriteWorkers(pipeline, queue, config, clock, random, worker, meters, callbacks);
+        new WriteWorkers(pipeline, queue, seal, config, clock, random, worker, meters, callbacks);
   }
 
   /**
    * Asynchronous writes through {@code queue}, applied by workers through {@code pipeline} (the
-   * pipeline without this front). Call {@link #start} to run the workers.
+   * pipeline without this front), their credentials sealed by {@code seal} while queued. Call
+   * {@link #start} to run the workers.
    */
   public static AsyncWrites over(
       EdgePipeline pipeline,
       WorkQueue queue,
+      CredentialSeal seal,
       AsyncWriteConfig config,
       Clock clock,
       RandomGenerator random,
       MeterRegistry meters) {
-    return new AsyncWrites(pipeline, queue, config, clock, random, meters);
+    return new AsyncWrites(pipeline, queue, seal, config, clock, random, meters);
   }
 
   /** Starts the workers (poll, record, purge, callbacks) on their daemon thread. */

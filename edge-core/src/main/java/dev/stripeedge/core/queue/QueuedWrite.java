@@ -6,6 +6,7 @@ import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Base64;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -74,8 +75,20 @@ public record QueuedWrite(
     return headers;
   }
 
-  /** SHA-256 of the write's {@code Authorization} value: who may read its status. */
+  /**
+   * SHA-256 of the write's {@code Authorization} value: who may read its status. A write whose
+   * credentials are sealed ({@link CredentialSeal}) carries it in {@code Stripe-Edge-Owner}.
+   */
   public byte[] ownerHash() {
+    String sealedOwner = request.header(CredentialSeal.OWNER_HEADER);
+    if (sealedOwner != null) {
+      try {
+        return Base64.getDecoder().decode(sealedOwner);
+      } catch (IllegalArgumentException e) {
+        // Matches no key's hash: the status is readable by no one rather than by anyone.
+        return new byte[1];
+      }
+    }
     return ownerHash(request.header("authorization"));
   }
 

@@ -38,15 +38,18 @@ final class WriteFront {
   private final RandomGenerator random;
   private final ExecutorService storeThreads;
   private final AsyncMeters meters;
+  private final CredentialSeal seal;
 
   WriteFront(
       WorkQueue queue,
+      CredentialSeal seal,
       AsyncWriteConfig config,
       Clock clock,
       RandomGenerator random,
       ExecutorService storeThreads,
       AsyncMeters meters) {
     this.queue = queue;
+    this.seal = seal;
     this.config = config;
     this.rule = new AsyncWriteRule(config);
     this.clock = clock;
@@ -100,13 +103,15 @@ final class WriteFront {
         withoutHeaders(keyed, Set.of("prefer", "stripe-edge-deadline-ms", "stripe-edge-callback"));
     String objectId = route.kind() == Route.Kind.COLLECTION ? null : route.objectId();
     String idempotencyKey = stored.header(IdempotencyKeys.HEADER);
+    // Sealed before it leaves this method: no queue backend ever holds the API key in clear.
     QueuedWrite write =
-        new QueuedWrite(
-            newId(),
-            stored,
-            objectId != null ? "obj:" + objectId : "key:" + idempotencyKey,
-            callback,
-            clock.instant());
+        seal.seal(
+            new QueuedWrite(
+                newId(),
+                stored,
+                objectId != null ? "obj:" + objectId : "key:" + idempotencyKey,
+                callback,
+                clock.instant()));
     CompletableFuture<EdgeResponse> answer = new CompletableFuture<>();
     try {
       storeThreads.execute(() -> answer.complete(store(write)));

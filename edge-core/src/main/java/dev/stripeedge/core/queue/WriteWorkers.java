@@ -3,6 +3,7 @@ package dev.stripeedge.core.queue;
 import dev.stripeedge.core.EdgePipeline;
 import dev.stripeedge.core.EdgeRequest;
 import dev.stripeedge.core.EdgeResponse;
+import dev.stripeedge.core.internal.StripeErrors;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -33,12 +34,14 @@ final class WriteWorkers {
   private final Executor worker;
   private final AsyncMeters meters;
   private final CallbackSender callbacks;
+  private final CredentialSeal seal;
   private final AtomicInteger inFlight = new AtomicInteger();
   private volatile Instant lastPurge = Instant.EPOCH;
 
   WriteWorkers(
       EdgePipeline pipeline,
       WorkQueue queue,
+      CredentialSeal seal,
       AsyncWriteConfig config,
       Clock clock,
       RandomGenerator random,
@@ -47,6 +50,7 @@ final class WriteWorkers {
       CallbackSender callbacks) {
     this.pipeline = pipeline;
     this.queue = queue;
+    this.seal = seal;
     this.config = config;
     this.deliveryRule = new DeliveryRule(config, random);
     this.clock = clock;
@@ -86,7 +90,13 @@ final class WriteWorkers {
   }
 
   private void deliver(Delivery delivery) {
-    EdgeRequest request = delivery.write().request();
+    EdgeRequest request;
+    try {
+      request = seal.open(delivery.write());
+    } catch (CredentialSeal.Unreadable e) {
+      unreadable(delivery, e.why());
+      return;
+    }
     if (request.header("priority") == null) {
       request = request.withHeader("Priority", BACKGROUND);
     }
@@ -136,6 +146,39 @@ final class WriteWorkers {
         queue.retry(delivery, now.plus(retry.delay()), retry.reason(), now);
         meters.count("retried");
       }
+    }
+  }
+
+  /**
+   * A write whose credentials cannot be opened ends failed, with a Stripe-shaped error in its
+   * result (no {@code request_id}: the edge's answer, not Stripe's); never resent, never a crash.
+   */
+  private void unreadable(Delivery delivery, String why) {
+    try {
+      EdgeResponse error =
+          StripeErrors.response(
+              500,
+              "api_error",
+              "edge_credentials_unreadable",
+              "The edge cannot read the credentials it stored with this write: " + why + ".");
+      queue.finish(
+          delivery,
+          WriteState.FAILED,
+          error.status(),
+          null,
+          error.body(),
+          "edge_credentials_unreadable: " + why,
+          clock.instant());
+      meters.count("failed_unreadable");
+      log.log(
+          System.Logger.Level.WARNING,
+          "asynchronous write " + delivery.write().id() + " failed: " + why);
+    } catch (RuntimeException e) {
+      log.log(
+          System.Logger.Level.WARNING,
+          "recording write " + delivery.write().id() + " failed: " + e);
+    } finally {
+      inFlight.decrementAndGet();
     }
   }
 
