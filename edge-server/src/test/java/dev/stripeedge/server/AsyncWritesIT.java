@@ -263,7 +263,10 @@ class AsyncWritesIT {
     EdgeServer edge =
         edge(
             sim.baseUrl(),
-            AsyncWriteConfig.defaults().toBuilder().callbackSecret(CALLBACK_SECRET).build());
+            AsyncWriteConfig.defaults().toBuilder()
+                .callbackSecret(CALLBACK_SECRET)
+                .callbackHosts(List.of("127.0.0.1"))
+                .build());
     String key = key();
 
     HttpResponse<String> accepted =

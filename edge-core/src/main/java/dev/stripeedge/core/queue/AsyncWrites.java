@@ -48,6 +48,7 @@ public final class AsyncWrites implements AutoCloseable {
   private final ScheduledExecutorService worker;
   private final WriteFront front;
   private final WriteWorkers workers;
+  private final CallbackSender callbacks;
 
   private AsyncWrites(
       EdgePipeline pipeline,
@@ -63,7 +64,9 @@ public final class AsyncWrites implements AutoCloseable {
     this.worker = Executors.newSingleThreadScheduledExecutor(daemon("edge-async-worker"));
     AsyncMeters meters = new AsyncMeters(meterRegistry, queue.name(), clock);
     this.front = new WriteFront(queue, seal, config, clock, random, storeThreads, meters);
-    CallbackSender callbacks = new CallbackSender(queue, config, clock, random, worker, meters);
+    this.callbacks =
+        new CallbackSender(
+            queue, config, clock, random, worker, meters, CallbackSender.Resolver.system());
     this.workers =
         new WriteWorkers(pipeline, queue, seal, config, clock, random, worker, meters, callbacks);
   }
@@ -152,6 +155,7 @@ public final class AsyncWrites implements AutoCloseable {
   public void close() {
     storeThreads.shutdown();
     worker.shutdownNow();
+    callbacks.close();
     try {
       storeThreads.awaitTermination(5, TimeUnit.SECONDS);
       worker.awaitTermination(5, TimeUnit.SECONDS);

@@ -28,12 +28,15 @@ final class WriteFront {
 
   private static final System.Logger log = System.getLogger(AsyncWrites.class.getName());
   private static final long RETRY_AFTER_SECONDS = 5;
+  // What a refused callback's error names (Stripe's error.param): the header carrying it.
+  private static final String CALLBACK_PARAM = AsyncWrites.CALLBACK_HEADER;
   private static final String ALPHABET =
       "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz";
 
   private final WorkQueue queue;
   private final AsyncWriteConfig config;
   private final AsyncWriteRule rule;
+  private final CallbackRule callbackRule;
   private final Clock clock;
   private final RandomGenerator random;
   private final ExecutorService storeThreads;
@@ -52,6 +55,7 @@ final class WriteFront {
     this.seal = seal;
     this.config = config;
     this.rule = new AsyncWriteRule(config);
+    this.callbackRule = config.callbacks().rule();
     this.clock = clock;
     this.random = random;
     this.storeThreads = storeThreads;
@@ -88,7 +92,8 @@ final class WriteFront {
       if (problem != null) {
         meters.count("refused_callback");
         return CompletableFuture.completedFuture(
-            StripeErrors.response(400, "invalid_request_error", "invalid_callback", problem));
+            StripeErrors.response(
+                400, "invalid_request_error", "invalid_callback", problem, CALLBACK_PARAM));
       }
     }
     EdgeRequest keyed = request;
@@ -174,12 +179,7 @@ final class WriteFront {
       return "Completion callbacks are off: the edge has no asyncWrites.callbackSecret to sign"
           + " them with.";
     }
-    try {
-      AsyncWriteConfig.checkCallbackUrl(url);
-      return null;
-    } catch (IllegalArgumentException e) {
-      return "Stripe-Edge-Callback must be an http(s) URL.";
-    }
+    return callbackRule.refusal(url);
   }
 
   /** See {@link AsyncWrites#status}. */

@@ -265,7 +265,11 @@ class AsyncWritesTest {
         });
     app.start();
     try {
-      start(AsyncWriteConfig.defaults().toBuilder().callbackSecret("whsec_unit").build());
+      start(
+          AsyncWriteConfig.defaults().toBuilder()
+              .callbackSecret("whsec_unit")
+              .callbackHosts(List.of("127.0.0.1"))
+              .build());
       String id =
           accept(
               create()
