@@ -1,5 +1,6 @@
 package dev.stripeedge.core.queue;
 
+import dev.stripeedge.core.budget.Lane;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -22,6 +23,7 @@ final class AsyncMeters {
   private final Map<String, Counter> outcomes = new ConcurrentHashMap<>();
   private volatile Map<WriteState, Long> counts = new EnumMap<>(WriteState.class);
   private volatile @Nullable Instant oldest;
+  private volatile Map<String, WorkQueue.Backlog> lanes = Map.of();
 
   AsyncMeters(MeterRegistry meters, String backend, Clock clock) {
     this.meters = meters;
@@ -44,6 +46,52 @@ final class AsyncMeters {
         .description("age of the oldest unfinished asynchronous write")
         .tag("backend", backend)
         .register(meters);
+    for (Lane lane : Lane.values()) {
+      String tag = lane.tag();
+      Gauge.builder(
+              "stripe.edge.async.lane.depth",
+              () -> {
+                WorkQueue.Backlog backlog = lanes.get(tag);
+                return backlog == null ? 0 : backlog.unfinished();
+              })
+          .description("unfinished asynchronous writes (queued or in flight) by budget lane")
+          .tag("lane", tag)
+          .tag("backend", backend)
+          .register(meters);
+      Gauge.builder(
+              "stripe.edge.async.lane.oldest.seconds",
+              () -> {
+                WorkQueue.Backlog backlog = lanes.get(tag);
+                Instant first = backlog == null ? null : backlog.oldest();
+                return first == null
+                    ? 0
+                    : Duration.between(first, clock.instant()).toMillis() / 1000.0;
+              })
+          .description("age of the oldest unfinished asynchronous write by budget lane")
+          .tag("lane", tag)
+          .tag("backend", backend)
+          .register(meters);
+    }
+  }
+
+  /** Counts a delivery's {@code outcome} (succeeded, failed, dead, retried) in its {@code lane}. */
+  void countInLane(String lane, String outcome) {
+    outcomes
+        .computeIfAbsent(
+            "l" + lane + "/" + outcome,
+            k ->
+                Counter.builder("stripe.edge.async.lane.outcomes")
+                    .description("asynchronous write deliveries by budget lane and outcome")
+                    .tag("lane", lane)
+                    .tag("outcome", outcome)
+                    .tag("backend", backend)
+                    .register(meters))
+        .increment();
+  }
+
+  /** The queue's backlog by lane, as a worker round read it. */
+  void lanes(Map<String, WorkQueue.Backlog> lanes) {
+    this.lanes = lanes;
   }
 
   /** Counts one write {@code outcome} (accepted, refused_…, succeeded, failed, dead, retried…). */

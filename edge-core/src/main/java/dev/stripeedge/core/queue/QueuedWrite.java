@@ -1,6 +1,9 @@
 package dev.stripeedge.core.queue;
 
 import dev.stripeedge.core.EdgeRequest;
+import dev.stripeedge.core.StripeRoutes;
+import dev.stripeedge.core.budget.Lane;
+import dev.stripeedge.core.budget.LaneRule;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
@@ -44,6 +47,18 @@ public record QueuedWrite(
   public String idempotencyKey() {
     String key = request.header("idempotency-key");
     return key == null ? "" : key;
+  }
+
+  /**
+   * The budget lane the workers will send it in: its {@code Priority} header's (background when it
+   * has none, as the workers send it), else the route's by {@link LaneRule#stripe()} (per-route
+   * lane overrides of the budget's config are not seen here). A metric tag.
+   */
+  public String lane() {
+    if (request.header("priority") == null) {
+      return Lane.BACKGROUND.tag();
+    }
+    return LaneRule.stripe().decide(request, StripeRoutes.classify(request.path())).tag();
   }
 
   /**

@@ -37,6 +37,7 @@ final class WriteWorkers {
   private final CredentialSeal seal;
   private final AtomicInteger inFlight = new AtomicInteger();
   private volatile Instant lastPurge = Instant.EPOCH;
+  private volatile Instant lastLanes = Instant.EPOCH;
 
   WriteWorkers(
       EdgePipeline pipeline,
@@ -78,6 +79,11 @@ final class WriteWorkers {
       }
     }
     meters.snapshot(queue.counts(), queue.oldestUnfinished());
+    // A grouping query: once a second is enough for a gauge, not every poll.
+    if (Duration.between(lastLanes, now).compareTo(Duration.ofSeconds(1)) >= 0) {
+      lastLanes = now;
+      meters.lanes(queue.backlogByLane());
+    }
   }
 
   /** {@link #runOnce}, a failure logged instead of ending the schedule. */
@@ -126,18 +132,22 @@ final class WriteWorkers {
     int status = response == null ? 0 : response.status();
     String requestId = response == null ? null : response.header("request-id");
     byte[] body = response == null ? new byte[0] : response.body();
+    String lane = delivery.write().lane();
     switch (decision) {
       case DeliveryRule.Decision.Succeeded ok -> {
         queue.finish(delivery, WriteState.SUCCEEDED, status, requestId, body, "", now);
         meters.count("succeeded");
+        meters.countInLane(lane, "succeeded");
       }
       case DeliveryRule.Decision.Failed failed -> {
         queue.finish(delivery, WriteState.FAILED, status, requestId, body, "", now);
         meters.count("failed");
+        meters.countInLane(lane, "failed");
       }
       case DeliveryRule.Decision.Dead dead -> {
         queue.finish(delivery, WriteState.DEAD, status, requestId, body, dead.reason(), now);
         meters.count("dead");
+        meters.countInLane(lane, "dead");
         log.log(
             System.Logger.Level.WARNING,
             "asynchronous write " + delivery.write().id() + " is dead: " + dead.reason());
@@ -145,6 +155,7 @@ final class WriteWorkers {
       case DeliveryRule.Decision.Retry retry -> {
         queue.retry(delivery, now.plus(retry.delay()), retry.reason(), now);
         meters.count("retried");
+        meters.countInLane(lane, "retried");
       }
     }
   }
@@ -170,6 +181,7 @@ final class WriteWorkers {
           "edge_credentials_unreadable: " + why,
           clock.instant());
       meters.count("failed_unreadable");
+      meters.countInLane(delivery.write().lane(), "failed");
       log.log(
           System.Logger.Level.WARNING,
           "asynchronous write " + delivery.write().id() + " failed: " + why);

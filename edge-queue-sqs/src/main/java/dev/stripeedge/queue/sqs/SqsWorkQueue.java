@@ -215,6 +215,11 @@ public final class SqsWorkQueue implements WorkQueue {
   }
 
   @Override
+  public Map<String, Backlog> backlogByLane() {
+    return records.backlogByLane();
+  }
+
+  @Override
   public boolean requeue(String id, Instant now) {
     Optional<QueuedWrite> write = records.write(id);
     if (write.isEmpty() || !records.requeue(id, now)) {

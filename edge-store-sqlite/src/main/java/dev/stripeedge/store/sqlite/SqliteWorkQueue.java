@@ -412,6 +412,26 @@ public final class SqliteWorkQueue implements WorkQueue {
   }
 
   @Override
+  public synchronized Map<String, Backlog> backlogByLane() {
+    return table.query(
+        () -> {
+          Map<String, Backlog> out = new java.util.TreeMap<>();
+          try (Statement select = connection.createStatement()) {
+            ResultSet rows =
+                select.executeQuery(
+                    "SELECT lane, COUNT(*), MIN(accepted_at) FROM async_writes"
+                        + " WHERE state IN ('queued', 'in_flight') GROUP BY lane");
+            while (rows.next()) {
+              out.put(
+                  rows.getString(1),
+                  new Backlog(rows.getLong(2), Instant.ofEpochMilli(rows.getLong(3))));
+            }
+          }
+          return out;
+        });
+  }
+
+  @Override
   public synchronized boolean requeue(String id, Instant now) {
     return table.update(
             "UPDATE async_writes SET state = 'queued', attempts = 0, not_before = ?,"

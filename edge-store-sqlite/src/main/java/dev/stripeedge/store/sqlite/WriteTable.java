@@ -68,7 +68,8 @@ final class WriteTable implements AutoCloseable {
               + " callback_attempts INTEGER NOT NULL DEFAULT 0,"
               + " callback_next INTEGER NOT NULL DEFAULT 0,"
               + " handle TEXT)");
-      addHandleColumn(statement);
+      addColumn(statement, "handle", "TEXT");
+      addColumn(statement, "lane", "TEXT NOT NULL DEFAULT 'background'");
       statement.execute(
           "CREATE INDEX IF NOT EXISTS async_writes_state ON async_writes(state, not_before)");
       statement.execute(
@@ -95,15 +96,16 @@ final class WriteTable implements AutoCloseable {
     return connection;
   }
 
-  private static void addHandleColumn(Statement statement) throws SQLException {
-    // Files made before the column existed get it: a SQLite queue's rows never use it.
+  private static void addColumn(Statement statement, String name, String type) throws SQLException {
+    // Files made before the column existed get it (handle: only the SQS queue's rows use it; lane:
+    // older rows count as background, the lane the workers default to).
     ResultSet columns = statement.executeQuery("PRAGMA table_info(async_writes)");
     boolean present = false;
     while (columns.next()) {
-      present |= columns.getString("name").equals("handle");
+      present |= columns.getString("name").equals(name);
     }
     if (!present) {
-      statement.execute("ALTER TABLE async_writes ADD COLUMN handle TEXT");
+      statement.execute("ALTER TABLE async_writes ADD COLUMN " + name + " " + type);
     }
   }
 
@@ -115,7 +117,7 @@ final class WriteTable implements AutoCloseable {
             verb
                 + " INTO async_writes (id, order_key, state, method, path, query, headers,"
                 + " body, idem_key, owner_hash, callback_url, accepted_at, updated_at,"
-                + " not_before) VALUES (?, ?, 'queued', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")) {
+                + " not_before, lane) VALUES (?, ?, 'queued', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")) {
       long at = write.acceptedAt().toEpochMilli();
       insert.setString(1, write.id());
       insert.setString(2, write.orderKey());
@@ -130,6 +132,7 @@ final class WriteTable implements AutoCloseable {
       insert.setLong(11, at);
       insert.setLong(12, at);
       insert.setLong(13, at);
+      insert.setString(14, write.lane());
       return insert.executeUpdate();
     }
   }

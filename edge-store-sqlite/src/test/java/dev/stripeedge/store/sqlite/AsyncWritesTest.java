@@ -173,6 +173,53 @@ class AsyncWritesTest {
     round(critical);
 
     assertThat(sent).extracting(r -> r.header("priority")).containsExactly("u=6", "u=1");
+    for (String lane : List.of("background", "critical")) {
+      assertThat(
+              meters
+                  .get("stripe.edge.async.lane.outcomes")
+                  .tag("lane", lane)
+                  .tag("outcome", "succeeded")
+                  .counter()
+                  .count())
+          .as(lane)
+          .isEqualTo(1.0);
+    }
+  }
+
+  @Test
+  void theBacklogIsMeasuredPerLane() throws Exception {
+    accept(create());
+    now = now.plusSeconds(30);
+    accept(create().withHeader("Priority", "u=1"));
+    accept(
+        EdgeRequest.of("POST", "/v1/payment_intents", "")
+            .withHeader("Authorization", "Bearer sk_test_unit")
+            .withHeader("Prefer", "respond-async")
+            .withHeader("Priority", "u=3"));
+    now = now.plusSeconds(30);
+
+    var backlog = queue.backlogByLane();
+    assertThat(backlog.keySet()).containsExactlyInAnyOrder("background", "critical");
+    assertThat(backlog.get("background").unfinished()).isEqualTo(1);
+    assertThat(backlog.get("background").oldest()).isEqualTo(T0);
+    // u=3 says nothing: a PaymentIntent create is critical by its route.
+    assertThat(backlog.get("critical").unfinished()).isEqualTo(2);
+    assertThat(backlog.get("critical").oldest()).isEqualTo(T0.plusSeconds(30));
+
+    // Each delivery fails and is retried later: all three stay unfinished through the round.
+    script.addAll(List.of(500, 500, 500));
+    writes.runOnce();
+    assertThat(meters.get("stripe.edge.async.lane.depth").tag("lane", "critical").gauge().value())
+        .isEqualTo(2.0);
+    assertThat(
+            meters
+                .get("stripe.edge.async.lane.oldest.seconds")
+                .tag("lane", "background")
+                .gauge()
+                .value())
+        .isEqualTo(60.0);
+    assertThat(meters.get("stripe.edge.async.lane.depth").tag("lane", "normal").gauge().value())
+        .isZero();
   }
 
   @Test
