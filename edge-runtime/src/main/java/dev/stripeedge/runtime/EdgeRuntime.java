@@ -301,6 +301,17 @@ public final class EdgeRuntime implements AutoCloseable {
     CredentialSeal seal =
         CredentialSeal.derivedFrom(
             keySecret != null ? keySecret : Stores.cacheKeySecret(events, context));
+    if (keySecret == null
+        && !config.queue().equals("sqlite")
+        && settings.store().backend().equals("sqlite")) {
+      // Each edge's own file, so each edge its own key: a write one edge queued on a shared queue
+      // fails (edge_credentials_unreadable) if another edge receives it.
+      log.warn(
+          "asyncWrites.queue {} can be shared by several edges, but each seals queued API keys with"
+              + " the secret in its own store file; edges sharing the queue need one"
+              + " cacheKeySecret (STRIPE_EDGE_CACHE_KEY_SECRET)",
+          config.queue());
+    }
     WorkQueueBackend backend = Stores.workQueue(config.queue());
     var queue = open("write queue", backend.open(context, config.queueOptions()));
     // SecureRandom: write ids and idempotency keys must not be guessable (the status resource
