@@ -6,7 +6,7 @@ import dev.stripeedge.bench.SimKeys;
 import dev.stripeedge.core.CacheDecision;
 import dev.stripeedge.core.CacheKey;
 import dev.stripeedge.core.EdgeResponse;
-import dev.stripeedge.core.SystemTime;
+import dev.stripeedge.core.Ticker;
 import dev.stripeedge.core.internal.L0Cache;
 import dev.stripeedge.sim.SimConfig;
 import dev.stripeedge.sim.StripeSim;
@@ -31,11 +31,11 @@ import java.util.SplittableRandom;
  * its byte bound holding under a Zipf workload larger than memory.
  *
  * <p>The customers are the simulator's: a seeded account's list pages give a thousand real bodies
- * and header sets (names, emails, addresses of varied length), and each cached entry is one of
- * them under its own id and cache key. The heap is measured after full collections, before and
- * after filling, so it counts everything the tier holds: bodies, headers, keys, the id index and
- * Caffeine's nodes. Run with a heap larger than the figure (the JVM's default, a quarter of
- * memory, is enough for a million on a 24 GiB machine).
+ * and header sets (names, emails, addresses of varied length), and each cached entry is one of them
+ * under its own id and cache key. The heap is measured after full collections, before and after
+ * filling, so it counts everything the tier holds: bodies, headers, keys, the id index and
+ * Caffeine's nodes. Run with a heap larger than the figure (the JVM's default, a quarter of memory,
+ * is enough for a million on a 24 GiB machine).
  */
 public final class MemoryScenario {
 
@@ -78,7 +78,7 @@ public final class MemoryScenario {
   /** Fills an unbounded tier with {@code entries} customers and weighs the heap it took. */
   private static void million(List<Sample> samples, int entries) {
     long before = usedHeapAfterGc();
-    L0Cache tier = new L0Cache(Long.MAX_VALUE / 4, SystemTime.ticker());
+    L0Cache tier = new L0Cache(Long.MAX_VALUE / 4, Ticker.system());
     long rawBytes = 0;
     for (int i = 0; i < entries; i++) {
       EdgeResponse response = response(samples, i);
@@ -114,7 +114,7 @@ public final class MemoryScenario {
    */
   private static void zipf(List<Sample> samples, int keys, long bound) {
     long before = usedHeapAfterGc();
-    L0Cache tier = new L0Cache(bound, SystemTime.ticker());
+    L0Cache tier = new L0Cache(bound, Ticker.system());
     Zipf zipf = new Zipf(keys, 0.99, new SplittableRandom(20));
     long hits = 0;
     long reads = 5L * keys;
@@ -133,10 +133,10 @@ public final class MemoryScenario {
         peakWeight = Math.max(peakWeight, tier.bytes());
       }
     }
-    for (int i = 0; i < keys; i += 1_000) {
-      rawAll += response(samples, i).body().length;
+    for (Sample sample : samples) {
+      rawAll += sample.body().getBytes(StandardCharsets.UTF_8).length;
     }
-    rawAll *= 1_000;
+    rawAll = rawAll * keys / samples.size();
     tier.cleanUp();
     long heap = usedHeapAfterGc() - before;
     System.out.printf(
@@ -162,11 +162,16 @@ public final class MemoryScenario {
     return ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getUsed();
   }
 
-  /** Entry {@code i}: sample {@code i % samples} under id {@code i}, a fresh byte array each. */
+  /**
+   * Entry {@code i}: sample {@code i % samples} under id {@code i}, with its own body and header
+   * map (each upstream answer has its own {@code Request-Id}), as the edge would hold it.
+   */
   private static EdgeResponse response(List<Sample> samples, int i) {
     Sample sample = samples.get(i % samples.size());
     String body = sample.body().replace(sample.id(), idOf(i));
-    return new EdgeResponse(200, sample.headers(), body.getBytes(StandardCharsets.UTF_8));
+    Map<String, List<String>> headers = new LinkedHashMap<>(sample.headers());
+    headers.put("request-id", List.of("req_" + String.format(Locale.ROOT, "%014d", i)));
+    return new EdgeResponse(200, headers, body.getBytes(StandardCharsets.UTF_8));
   }
 
   /** A customer id as Stripe's are long: {@code cus_} and 14 characters. */
@@ -220,7 +225,9 @@ public final class MemoryScenario {
                       .build(),
                   HttpResponse.BodyHandlers.ofString());
           Map<String, List<String>> headers = new LinkedHashMap<>(one.headers().map());
-          headers.keySet().removeIf(name -> name.equals(":status") || name.equals("content-length"));
+          headers
+              .keySet()
+              .removeIf(name -> name.equals(":status") || name.equals("content-length"));
           samples.add(new Sample(one.body(), id, Map.copyOf(headers)));
           after = id;
         }
