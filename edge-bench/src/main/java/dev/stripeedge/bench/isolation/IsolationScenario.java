@@ -6,15 +6,19 @@ import dev.stripeedge.core.EdgeHeaders;
 import dev.stripeedge.core.EdgePipeline;
 import dev.stripeedge.core.EdgeRequest;
 import dev.stripeedge.core.EdgeResponse;
-import dev.stripeedge.core.Scheduler;
 import dev.stripeedge.core.Upstream;
 import dev.stripeedge.core.budget.BudgetConfig;
 import dev.stripeedge.core.isolation.Isolation;
 import dev.stripeedge.core.isolation.IsolationConfig;
 import dev.stripeedge.sim.SimConfig;
+import dev.stripeedge.sim.SimConfig.FaultKind;
+import dev.stripeedge.sim.SimConfig.FaultRule;
 import dev.stripeedge.sim.SimMode;
 import dev.stripeedge.sim.StripeSim;
 import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -27,15 +31,17 @@ import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /**
  * {@code bench isolation}: two in-process edges over one simulator (live mode, realistic latency,
- * Stripe's limits off so only the slow route matters), one with isolation and one without, each on
- * its own account, in the same run. Each edge gets an open loop of 10 PaymentIntent creates
- * (critical) and 20 invoice lists a second; after a warm phase invoice listing turns slow (5 s
- * added before the call reaches the simulator), then recovers. Reports the creates' p50/p99 per
- * phase, what the invoices' clients saw, time to detect and time to recover.
+ * Stripe's limits off so only the faults matter), one with isolation and one without, each on its
+ * own platform account with one connected account, in the same run. Each edge gets an open loop of
+ * 10 PaymentIntent creates (critical) on the platform, 5 on the connected account and 20 invoice
+ * lists a second; after a warm phase the simulator's faults make invoice listing 5 s slow and the
+ * connected account answer half its requests with a 500, then clear. Reports the platform creates'
+ * p50/p99 per phase, what the faulty keys' clients saw, time to detect and time to recover.
  */
 public final class IsolationScenario {
 
@@ -43,14 +49,27 @@ public final class IsolationScenario {
 
   private IsolationScenario() {}
 
+  /** What a request was: a platform create, a connected account's create, an invoice list. */
+  private enum Kind {
+    CREATE,
+    CONNECTED_CREATE,
+    INVOICES
+  }
+
   /** One answered request. */
-  private record Result(String phase, boolean create, long nanos, int status, String refused) {}
+  private record Result(String phase, Kind kind, long nanos, int status, String refused) {
+
+    boolean create() {
+      return kind == Kind.CREATE;
+    }
+  }
 
   /** One edge under test: its pipeline, key and results. */
   private static final class Edge {
     final String name;
     final EdgePipeline pipeline;
     final String key = SimKeys.live("isolation");
+    String connected = "";
     final ConcurrentLinkedQueue<Result> results = new ConcurrentLinkedQueue<>();
     volatile long flaggedAt = -1;
     volatile long clearedAt = -1;
@@ -75,23 +94,25 @@ public final class IsolationScenario {
     SimConfig config = SimConfig.defaults().withMode(SimMode.LIVE).withPort(0);
     try (StripeSim sim = StripeSim.start(config)) {
       sim.reconfigure(c -> c.withLimits(SimConfig.Limits.off()));
-      AtomicBoolean slow = new AtomicBoolean();
-      Upstream real = Upstream.jdk(URI.create(sim.baseUrl()), Duration.ofSeconds(2));
-      Scheduler delays = Scheduler.system();
-      Upstream upstream =
-          (request, timeout) ->
-              slow.get() && request.path().startsWith("/v1/invoices")
-                  ? delays.after(SLOW).thenCompose(ignored -> real.send(request, timeout))
-                  : real.send(request, timeout);
+      Upstream upstream = Upstream.jdk(URI.create(sim.baseUrl()), Duration.ofSeconds(2));
       List<Edge> edges =
           List.of(
               new Edge("with isolation", pipeline(upstream, IsolationConfig.defaults())),
               new Edge("without isolation", pipeline(upstream, IsolationConfig.off())));
+      for (Edge edge : edges) {
+        edge.connected = connectedAccount(sim, edge.key);
+      }
+      List<FaultRule> faults = new ArrayList<>();
+      faults.add(FaultRule.delay("GET /v1/invoices", SLOW.toMillis()));
+      for (Edge edge : edges) {
+        faults.add(new FaultRule(FaultKind.ERROR_500, 0.5, null, null).forAccount(edge.connected));
+      }
       System.out.printf(
           Locale.ROOT,
-          "isolation: %d s warm, %d s with GET /v1/invoices slowed by %d s, %d s after;"
-              + " per edge 10 creates/s and 20 invoice lists/s on one account (budget live,"
-              + " 80 in flight)%n",
+          "isolation: %d s warm, %d s with GET /v1/invoices slowed by %d s and a connected"
+              + " account answering 50%% 500s, %d s after; per edge 10 creates/s on the"
+              + " platform, 5/s on the connected account, 20 invoice lists/s (budget live, 80 in"
+              + " flight)%n",
           phase,
           phase,
           SLOW.toSeconds(),
@@ -102,15 +123,17 @@ public final class IsolationScenario {
       long[] faultEnd = {0};
       for (Edge edge : edges) {
         clock.scheduleAtFixedRate(
-            () -> send(edge, current[0], true), 0, 100, TimeUnit.MILLISECONDS);
+            () -> send(edge, current[0], Kind.CREATE), 0, 100, TimeUnit.MILLISECONDS);
         clock.scheduleAtFixedRate(
-            () -> send(edge, current[0], false), 25, 50, TimeUnit.MILLISECONDS);
+            () -> send(edge, current[0], Kind.CONNECTED_CREATE), 60, 200, TimeUnit.MILLISECONDS);
+        clock.scheduleAtFixedRate(
+            () -> send(edge, current[0], Kind.INVOICES), 25, 50, TimeUnit.MILLISECONDS);
         clock.scheduleAtFixedRate(() -> watch(edge), 0, 100, TimeUnit.MILLISECONDS);
       }
       Thread.sleep(phase * 1000L);
       current[0] = "slow";
       faultStart[0] = System.nanoTime();
-      slow.set(true);
+      sim.reconfigure(c -> c.withFaults(faults));
       Thread.sleep(phase * 1000L);
       for (Edge edge : edges) {
         Isolation isolation = edge.pipeline.isolation();
@@ -124,7 +147,7 @@ public final class IsolationScenario {
                           Locale.ROOT, "  end of slow phase, %s: %s%n", key.route(), figures));
         }
       }
-      slow.set(false);
+      sim.reconfigure(c -> c.withFaults(List.of()));
       faultEnd[0] = System.nanoTime();
       current[0] = "after";
       Thread.sleep(phase * 1000L);
@@ -143,21 +166,43 @@ public final class IsolationScenario {
         .build();
   }
 
-  private static void send(Edge edge, String phase, boolean create) {
+  /** A connected account of {@code key}'s platform, made at the simulator directly. */
+  private static String connectedAccount(StripeSim sim, String key) throws Exception {
+    HttpResponse<String> created =
+        HttpClient.newHttpClient()
+            .send(
+                HttpRequest.newBuilder(URI.create(sim.baseUrl() + "/v1/accounts"))
+                    .header("Authorization", "Bearer " + key)
+                    .header("Content-Type", "application/x-www-form-urlencoded")
+                    .POST(HttpRequest.BodyPublishers.ofString("type=express"))
+                    .build(),
+                HttpResponse.BodyHandlers.ofString());
+    Matcher id = Pattern.compile("\"id\":\"(acct_[^\"]+)\"").matcher(created.body());
+    if (created.statusCode() != 200 || !id.find()) {
+      throw new IllegalStateException("could not create a connected account: " + created.body());
+    }
+    return id.group(1);
+  }
+
+  private static void send(Edge edge, String phase, Kind kind) {
     long start = System.nanoTime();
     Map<String, List<String>> headers = new TreeMap<>();
     headers.put("authorization", List.of("Bearer " + edge.key));
+    if (kind != Kind.INVOICES) {
+      headers.put("content-type", List.of("application/x-www-form-urlencoded"));
+    }
+    if (kind == Kind.CONNECTED_CREATE) {
+      headers.put("stripe-account", List.of(edge.connected));
+    }
     EdgeRequest request =
-        create
-            ? new EdgeRequest(
+        kind == Kind.INVOICES
+            ? new EdgeRequest("GET", "/v1/invoices", "limit=3", headers, new byte[0])
+            : new EdgeRequest(
                 "POST",
                 "/v1/payment_intents",
                 "",
-                Map.of(
-                    "authorization", List.of("Bearer " + edge.key),
-                    "content-type", List.of("application/x-www-form-urlencoded")),
-                LoadMix.PAYMENT_INTENT_BODY.getBytes(StandardCharsets.UTF_8))
-            : new EdgeRequest("GET", "/v1/invoices", "limit=3", headers, new byte[0]);
+                headers,
+                LoadMix.PAYMENT_INTENT_BODY.getBytes(StandardCharsets.UTF_8));
     edge.pipeline
         .handle(request)
         .whenComplete(
@@ -165,7 +210,7 @@ public final class IsolationScenario {
                 edge.results.add(
                     new Result(
                         phase,
-                        create,
+                        kind,
                         System.nanoTime() - start,
                         response == null ? 0 : response.status(),
                         refusal(response))));
@@ -235,18 +280,24 @@ public final class IsolationScenario {
               ? String.format(Locale.ROOT, "   (p99 %.2fx warm)", p99 / warmP99)
               : "");
     }
-    Map<String, Integer> invoices = new TreeMap<>();
-    for (Result result : edge.results) {
-      if (!result.create() && result.phase().equals("slow")) {
-        String key = result.status() + (result.refused().isEmpty() ? "" : " " + result.refused());
-        invoices.merge(key, 1, Integer::sum);
+    for (Kind kind : List.of(Kind.INVOICES, Kind.CONNECTED_CREATE)) {
+      Map<String, Integer> answers = new TreeMap<>();
+      for (Result result : edge.results) {
+        if (result.kind() == kind && result.phase().equals("slow")) {
+          String key = result.status() + (result.refused().isEmpty() ? "" : " " + result.refused());
+          answers.merge(key, 1, Integer::sum);
+        }
       }
+      System.out.printf(
+          Locale.ROOT,
+          "  %s while faulty, by answer: %s%n",
+          kind == Kind.INVOICES ? "invoice lists" : "connected account's creates",
+          answers);
     }
-    System.out.printf(Locale.ROOT, "  invoice lists while slow, by answer: %s%n", invoices);
     if (edge.pipeline.isolation() != null) {
       System.out.printf(
           Locale.ROOT,
-          "  detected after %s; cleared %s after the route recovered%n",
+          "  detected after %s; cleared %s after the faults cleared%n",
           edge.flaggedAt < 0 ? "never" : seconds(edge.flaggedAt - faultStart),
           edge.clearedAt < 0 ? "never" : seconds(edge.clearedAt - faultEnd));
     }

@@ -71,7 +71,7 @@ class BreakerPipelineTest {
     }
     time.advance(Duration.ofSeconds(2)); // their retries: the breakers open within 1 s
     failing.forEach(CompletableFuture::join);
-    assertThat(edge.isolation().breakerStates())
+    assertThat(IsolationTest.byRoute(edge.isolation().breakerStates()))
         .containsEntry("GET /v1/customers/{id}", "OPEN")
         .containsEntry("POST /v1/customers/{id}", "OPEN");
     int before = calls.get();

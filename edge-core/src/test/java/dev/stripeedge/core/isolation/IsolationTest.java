@@ -15,7 +15,7 @@ import java.util.Map;
 import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.Test;
 
-/** The breaker per route and the bulkhead per flagged key, on fake time. */
+/** The breaker per key (account, connected account, route) and the bulkhead per flagged key. */
 class IsolationTest {
 
   private final AtomicLong now = new AtomicLong(1_000_000_000L);
@@ -92,9 +92,41 @@ class IsolationTest {
     assertThat(new String(response.body(), StandardCharsets.UTF_8))
         .contains("\"type\":\"api_error\"")
         .contains("\"code\":\"circuit-open\"");
-    assertThat(isolation.breakerStates()).containsEntry("GET /v1/invoices", "OPEN");
+    assertThat(byRoute(isolation.breakerStates())).containsEntry("GET /v1/invoices", "OPEN");
     // Another route of the same account is not touched.
     assertThat(enter(CHECKOUT)).isInstanceOf(Isolation.Admitted.class);
+  }
+
+  /** Breaker states by route, for keys of one account and no connected account. */
+  static Map<String, String> byRoute(Map<String, String> byKey) {
+    Map<String, String> states = new java.util.TreeMap<>();
+    byKey.forEach((key, state) -> states.put(key.substring(key.indexOf(' ') + 1), state));
+    return states;
+  }
+
+  @Test
+  void aConnectedAccountFailingOpensItsOwnBreakerNotThePlatformsOnTheSameRoute() {
+    EdgeRequest sick = request("POST", "/v1/payment_intents", "acct_sick");
+    answer(sick, 20, 500);
+
+    assertThat(enter(sick)).isInstanceOf(Isolation.Shed.class);
+    assertThat(enter(CHECKOUT)).isInstanceOf(Isolation.Admitted.class);
+    assertThat(enter(request("POST", "/v1/payment_intents", "acct_well")))
+        .isInstanceOf(Isolation.Admitted.class);
+    assertThat(isolation.breakerStates())
+        .hasEntrySatisfying(
+            isolation.breakerStates().keySet().stream()
+                .filter(key -> key.contains("/acct_sick "))
+                .findFirst()
+                .orElseThrow(),
+            state -> assertThat(state).isEqualTo("OPEN"));
+    assertThat(
+            meters
+                .get("edge.isolation.breaker.state")
+                .tag("route", "POST /v1/payment_intents")
+                .gauge()
+                .value())
+        .isEqualTo(1.0);
   }
 
   @Test
@@ -103,7 +135,7 @@ class IsolationTest {
     answer(INVOICES, 30, 429);
 
     assertThat(enter(INVOICES)).isInstanceOf(Isolation.Admitted.class);
-    assertThat(isolation.breakerStates()).containsEntry("GET /v1/invoices", "CLOSED");
+    assertThat(byRoute(isolation.breakerStates())).containsEntry("GET /v1/invoices", "CLOSED");
   }
 
   @Test
@@ -116,12 +148,12 @@ class IsolationTest {
       probes.add(enter(INVOICES));
     }
 
-    assertThat(isolation.breakerStates()).containsEntry("GET /v1/invoices", "HALF_OPEN");
+    assertThat(byRoute(isolation.breakerStates())).containsEntry("GET /v1/invoices", "HALF_OPEN");
     assertThat(probes.stream().map(p -> p.getClass().getSimpleName()).toList())
         .containsExactly("Admitted", "Admitted", "Admitted", "Shed");
     assertThat(probes.get(3)).isInstanceOf(Isolation.Shed.class);
     probes.subList(0, 3).forEach(probe -> ((Isolation.Admitted) probe).done(200, null));
-    assertThat(isolation.breakerStates()).containsEntry("GET /v1/invoices", "CLOSED");
+    assertThat(byRoute(isolation.breakerStates())).containsEntry("GET /v1/invoices", "CLOSED");
   }
 
   @Test
@@ -131,7 +163,7 @@ class IsolationTest {
 
     answer(INVOICES, 3, null);
 
-    assertThat(isolation.breakerStates()).containsEntry("GET /v1/invoices", "OPEN");
+    assertThat(byRoute(isolation.breakerStates())).containsEntry("GET /v1/invoices", "OPEN");
     assertThat(enter(INVOICES)).isInstanceOf(Isolation.Shed.class);
   }
 
@@ -139,10 +171,10 @@ class IsolationTest {
   void aFlaggedKeyHoldsOnlyItsShareOfTheAccountsSlotsAndOthersAreNotThrottled() {
     isolation = isolation(IsolationConfig.defaults());
     EdgeRequest locked = request("GET", "/v1/invoices", "acct_locked");
-    // One connected account's invoices fail half the time: flagged for errors, not enough to open
-    // the route's breaker (its other accounts are healthy).
+    // One connected account's invoices fail 2 times in 5: flagged for errors (over 0.3), not
+    // enough to open its breaker (50 %).
     for (int i = 0; i < 60; i++) {
-      answer(locked, 1, i % 2 == 0 ? 200 : 500);
+      answer(locked, 1, i % 5 < 3 ? 200 : 500);
       answer(INVOICES, 1, 200);
     }
     assertThat(isolation.anomalies().current())
