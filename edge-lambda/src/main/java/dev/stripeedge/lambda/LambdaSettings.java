@@ -45,10 +45,20 @@ public final class LambdaSettings {
    * @throws IllegalArgumentException a bad variable or file (the message names it, never a secret)
    */
   public static EdgeSettings load(Map<String, String> environment) {
+    return load(environment, Map.of());
+  }
+
+  /**
+   * The settings {@code environment} describes, then {@code overrides} (dotted paths, as {@link
+   * EdgeSettingsLoader#load(Path, Map, Map)} takes them), for what a function sets in code.
+   *
+   * @throws IllegalArgumentException a bad variable, file or override
+   */
+  public static EdgeSettings load(Map<String, String> environment, Map<String, ?> overrides) {
     String file = value(environment, "STRIPE_EDGE_CONFIG");
-    Map<String, Object> overrides = new LinkedHashMap<>();
+    Map<String, Object> layer = new LinkedHashMap<>();
     if (file == null) {
-      overrides.put("store.path", TMP_STORE);
+      layer.put("store.path", TMP_STORE);
     }
     String region = value(environment, "AWS_REGION");
     String endpoint = value(environment, "STRIPE_EDGE_DYNAMODB_ENDPOINT");
@@ -56,15 +66,15 @@ public final class LambdaSettings {
         "true".equalsIgnoreCase(value(environment, "STRIPE_EDGE_DYNAMODB_CREATE_TABLES"));
     String tierTable = value(environment, "STRIPE_EDGE_DYNAMODB_TABLE");
     if (tierTable != null) {
-      overrides.put("tiers.dynamodb.enabled", true);
-      overrides.put("tiers.dynamodb.table", tierTable);
-      dynamoDb(overrides, "tiers.dynamodb.", region, endpoint, create);
+      layer.put("tiers.dynamodb.enabled", true);
+      layer.put("tiers.dynamodb.table", tierTable);
+      dynamoDb(layer, "tiers.dynamodb.", region, endpoint, create);
     }
     String eventsTable = value(environment, "STRIPE_EDGE_EVENTS_TABLE");
     if (eventsTable != null) {
-      overrides.put("store.backend", "dynamodb");
-      overrides.put("store.dynamodb.table", eventsTable);
-      dynamoDb(overrides, "store.dynamodb.", region, endpoint, create);
+      layer.put("store.backend", "dynamodb");
+      layer.put("store.dynamodb.table", eventsTable);
+      dynamoDb(layer, "store.dynamodb.", region, endpoint, create);
     }
     String budgetUris = value(environment, "STRIPE_EDGE_BUDGET_REDIS_URIS");
     if (budgetUris != null) {
@@ -73,10 +83,15 @@ public final class LambdaSettings {
               .map(String::strip)
               .filter(u -> !u.isEmpty())
               .toList();
-      overrides.put("budget.shared.redis.redis.enabled", true);
-      overrides.put("budget.shared.redis.redis.uris", uris);
+      layer.put("budget.shared.redis.redis.enabled", true);
+      layer.put("budget.shared.redis.redis.uris", uris);
     }
-    return EdgeSettingsLoader.load(file == null ? null : Path.of(file), environment, overrides);
+    layer.putAll(overrides);
+    EdgeSettings loaded =
+        EdgeSettingsLoader.load(file == null ? null : Path.of(file), environment, Map.of());
+    // Over the loaded settings, where every backend's section is present (the loader's own
+    // overrides see only the sections a file wrote).
+    return layer.isEmpty() ? loaded : loaded.with(layer);
   }
 
   private static void dynamoDb(
