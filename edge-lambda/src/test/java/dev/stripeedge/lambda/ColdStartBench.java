@@ -25,7 +25,8 @@ import java.util.TreeMap;
  * <p>Run after {@code ./mvnw -pl edge-lambda -am package -Plambda-jar} (and test-compile):
  *
  * <pre>{@code
- * java -cp "$(cat edge-lambda/target/bench.classpath)" dev.stripeedge.lambda.ColdStartBench \
+ * java -cp "$(cat edge-lambda/target/bench.classpath):edge-lambda/target/test-classes:edge-lambda/target/classes" \
+ *     dev.stripeedge.lambda.ColdStartBench \
  *     edge-lambda/target/stripe-edge-lambda.jar edge-lambda/target/test-classes 7
  * }</pre>
  */
