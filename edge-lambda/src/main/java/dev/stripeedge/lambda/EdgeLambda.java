@@ -51,6 +51,7 @@ public final class EdgeLambda implements AutoCloseable {
 
   private final EdgeSettings settings;
   private final @Nullable String apiKey;
+  private final WebhookFanout.@Nullable Target fanout;
   private final ReseedableRandom random;
   private final Resource snapStart = new SnapStartHooks();
   private final EdgePipeline current = new CurrentPipeline(this::runtime);
@@ -60,11 +61,20 @@ public final class EdgeLambda implements AutoCloseable {
   private int generation;
 
   /** The runtime of one generation (first start, or one restore), and its meters. */
-  private record Built(EdgeRuntime runtime, MeterRegistry meters, Webhooks webhooks) {}
+  private record Built(
+      EdgeRuntime runtime,
+      MeterRegistry meters,
+      Webhooks webhooks,
+      @Nullable WebhookFanout fanout) {}
 
-  private EdgeLambda(EdgeSettings settings, @Nullable String apiKey, long seed) {
+  private EdgeLambda(
+      EdgeSettings settings,
+      @Nullable String apiKey,
+      long seed,
+      WebhookFanout.@Nullable Target fanout) {
     this.settings = settings;
     this.apiKey = apiKey;
+    this.fanout = fanout;
     this.random = new ReseedableRandom(seed);
   }
 
@@ -73,7 +83,18 @@ public final class EdgeLambda implements AutoCloseable {
    * seed} seeds the pipeline's random source until a restore re-seeds it.
    */
   public static EdgeLambda of(EdgeSettings settings, @Nullable String apiKey, long seed) {
-    return new EdgeLambda(settings, apiKey, seed);
+    return new EdgeLambda(settings, apiKey, seed, null);
+  }
+
+  /**
+   * {@link #of(EdgeSettings, String, long)}, handing accepted webhook events to the application
+   * through the SQS queue {@code environment} names ({@code STRIPE_EDGE_WEBHOOK_QUEUE_URL}, {@code
+   * AWS_REGION}, {@code STRIPE_EDGE_SQS_ENDPOINT}); none when it names none.
+   */
+  public static EdgeLambda of(
+      EdgeSettings settings, @Nullable String apiKey, long seed, Map<String, String> environment) {
+    return new EdgeLambda(
+        settings, apiKey, seed, WebhookFanout.Target.fromEnvironment(environment));
   }
 
   /** An edge configured by {@code environment} ({@link LambdaSettings}, {@code STRIPE_API_KEY}). */
@@ -82,7 +103,8 @@ public final class EdgeLambda implements AutoCloseable {
     return new EdgeLambda(
         LambdaSettings.load(environment),
         key == null || key.isBlank() ? null : key.strip(),
-        new SecureRandom().nextLong());
+        new SecureRandom().nextLong(),
+        WebhookFanout.Target.fromEnvironment(environment));
   }
 
   /** The execution environment's edge, from {@code System.getenv()}, registered for SnapStart. */
@@ -156,6 +178,11 @@ public final class EdgeLambda implements AutoCloseable {
     return built().webhooks();
   }
 
+  /** Where accepted webhook events go for the application, or null when nowhere. */
+  @Nullable WebhookFanout webhookFanout() {
+    return built().fanout();
+  }
+
   /** How many runtimes this edge has started (1 after first use; one more after each restore). */
   public synchronized int generation() {
     return generation;
@@ -168,7 +195,19 @@ public final class EdgeLambda implements AutoCloseable {
     }
     SimpleMeterRegistry meters = new SimpleMeterRegistry();
     EdgeRuntime runtime = EdgeRuntime.start(settings, meters, random);
-    Built made = new Built(runtime, meters, Webhooks.of(settings.webhooks(), runtime, meters));
+    WebhookFanout.Target target = fanout;
+    Built made;
+    try {
+      made =
+          new Built(
+              runtime,
+              meters,
+              Webhooks.of(settings.webhooks(), runtime, meters),
+              target == null ? null : WebhookFanout.open(target));
+    } catch (RuntimeException e) {
+      runtime.close();
+      throw e;
+    }
     built = made;
     generation++;
     return made;
@@ -180,6 +219,10 @@ public final class EdgeLambda implements AutoCloseable {
     Built existing = built;
     built = null;
     if (existing != null) {
+      WebhookFanout sending = existing.fanout();
+      if (sending != null) {
+        sending.close();
+      }
       existing.runtime().close();
     }
   }

@@ -69,6 +69,20 @@ public final class StripeWebhookHandler
     }
     WebhookIngest.Result result =
         ingest.accept(payload, HttpEvents.header(event, "stripe-signature"));
+    if (result instanceof WebhookIngest.Result.Accepted accepted) {
+      WebhookFanout fanout = edge.webhookFanout();
+      if (fanout != null) {
+        try {
+          fanout.send(accepted.event(), payload);
+        } catch (RuntimeException e) {
+          // Recorded but not handed over: Stripe's redelivery (a duplicate) sends it again.
+          log.warn(
+              "webhook event {} not sent to the queue: {}", accepted.event().id(), e.toString());
+          return HttpEvents.error(
+              503, "api_error", null, "The event was recorded but could not be queued; retry.");
+        }
+      }
+    }
     return switch (result) {
       case WebhookIngest.Result.Accepted accepted ->
           HttpEvents.json(
