@@ -6,6 +6,7 @@ import com.amazonaws.services.lambda.runtime.events.APIGatewayV2HTTPEvent;
 import com.amazonaws.services.lambda.runtime.events.APIGatewayV2HTTPResponse;
 import dev.stripeedge.core.EdgeRequest;
 import dev.stripeedge.core.EdgeResponse;
+import dev.stripeedge.core.queue.AsyncWrites;
 import java.util.Set;
 import java.util.concurrent.ExecutionException;
 import org.slf4j.Logger;
@@ -45,10 +46,32 @@ public final class EdgeProxyHandler
     this.edge = edge;
   }
 
+  /**
+   * {@code GET /edge/writes/{id}}: an asynchronous write's status, for the API key that sent it, as
+   * the sidecar answers it (on the instance that accepted the write).
+   */
+  private APIGatewayV2HTTPResponse writeStatus(
+      APIGatewayV2HTTPEvent event, String method, String id) {
+    AsyncWrites writes = edge.runtime().asyncWrites();
+    if (writes == null || !method.equals("GET")) {
+      return HttpEvents.error(
+          writes == null ? 404 : 405,
+          "invalid_request_error",
+          null,
+          writes == null
+              ? "Asynchronous writes are off on this edge."
+              : "Use GET on " + AsyncWrites.STATUS_PATH + "{id}.");
+    }
+    return HttpEvents.answer(writes.status(id, HttpEvents.header(event, "authorization")));
+  }
+
   @Override
   public APIGatewayV2HTTPResponse handleRequest(APIGatewayV2HTTPEvent event, Context context) {
     String method = HttpEvents.method(event);
     String path = HttpEvents.path(event);
+    if (path.startsWith(AsyncWrites.STATUS_PATH)) {
+      return writeStatus(event, method, path.substring(AsyncWrites.STATUS_PATH.length()));
+    }
     if (!path.startsWith("/v1/") && !path.startsWith("/v2/")) {
       return HttpEvents.error(
           404,

@@ -7,6 +7,7 @@ import com.amazonaws.services.lambda.runtime.events.APIGatewayV2HTTPResponse;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.stripeedge.sim.SimConfig;
 import dev.stripeedge.sim.junit.StripeSimExtension;
+import dev.stripeedge.testkit.Waits;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.Base64;
@@ -122,6 +123,34 @@ class EdgeProxyHandlerIT {
     APIGatewayV2HTTPResponse refused = handler.handleRequest(broken, AwsEvents.context());
     assertThat(refused.getStatusCode()).isEqualTo(400);
     assertThat(refused.getBody()).contains("invalid_request_error");
+  }
+
+  @Test
+  void anAsynchronousWriteIsAcceptedAndItsStatusServedByTheSameFunction() throws Exception {
+    APIGatewayV2HTTPEvent async =
+        AwsEvents.event(
+            APIGatewayV2HTTPEvent.class,
+            AwsEvents.json(
+                    "http-api-proxy.json",
+                    Map.of(
+                        "path", "/v1/customers",
+                        "query", "",
+                        "method", "POST",
+                        "apiKey", API_KEY,
+                        "length", "10",
+                        "requestId", UUID.randomUUID().toString(),
+                        "body", "name=Later",
+                        "base64", "false"))
+                .replace("\"accept\": \"application/json\",", "\"prefer\": \"respond-async\","));
+    APIGatewayV2HTTPResponse accepted = handler.handleRequest(async, AwsEvents.context());
+    assertThat(accepted.getStatusCode()).isEqualTo(202);
+    String id = accepted.getHeaders().get("stripe-edge-write");
+    assertThat(id).isNotBlank();
+
+    Waits.until(
+        "the write is applied",
+        () -> call("GET", "/edge/writes/" + id, "", "", false).getBody().contains("succeeded"));
+    assertThat(call("GET", "/edge/writes/w_unknown", "", "", false).getStatusCode()).isEqualTo(404);
   }
 
   @Test
