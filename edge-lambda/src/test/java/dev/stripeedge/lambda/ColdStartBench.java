@@ -93,11 +93,74 @@ public final class ColdStartBench {
               .add(run(jar, probeClasses, mode.getKey(), mode.getValue(), id, 2000));
         }
       }
+      // Through AWS's runtime interface client: process start → first answer at the Runtime API.
+      String ricClasspath = ricClasspath(jar, probeClasses);
+      for (int round = 0; round < rounds; round++) {
+        for (String mode : List.of("bare", "edge")) {
+          Map<String, String> env = new HashMap<>(base);
+          env.put("COLD_START_MODE", mode);
+          results
+              .computeIfAbsent(mode + " via runtime client", k -> new ArrayList<>())
+              .add(viaRuntimeClient(ricClasspath, env, id));
+        }
+      }
       results.forEach(
           (mode, lines) -> {
             System.out.println(mode);
             lines.forEach(line -> System.out.println("  " + line));
           });
+    }
+  }
+
+  /** The deployment jar, the probe classes, and AWS's runtime client with what it needs. */
+  private static String ricClasspath(Path jar, Path probeClasses) {
+    StringBuilder cp = new StringBuilder(jar + java.io.File.pathSeparator + probeClasses);
+    for (String entry : System.getProperty("java.class.path").split(java.io.File.pathSeparator)) {
+      String name = Path.of(entry).getFileName().toString();
+      if (name.startsWith("aws-lambda-java-runtime-interface-client")
+          || name.startsWith("aws-lambda-java-serialization")
+          || name.startsWith("utils-lite")) {
+        cp.append(java.io.File.pathSeparator).append(entry);
+      }
+    }
+    return cp.toString();
+  }
+
+  private static String viaRuntimeClient(String classpath, Map<String, String> env, String id)
+      throws Exception {
+    try (RuntimeApiServer api = new RuntimeApiServer()) {
+      List<String> command = new ArrayList<>();
+      command.add(JAVA);
+      command.addAll(JVM_FLAGS);
+      command.add("-cp");
+      command.add(classpath);
+      command.add("com.amazonaws.services.lambda.runtime.api.client.AWSLambda");
+      command.add(RetrieveFunction.class.getName() + "::handleRequest");
+      ProcessBuilder builder =
+          new ProcessBuilder(command)
+              .redirectErrorStream(true)
+              .redirectOutput(ProcessBuilder.Redirect.DISCARD);
+      builder.environment().putAll(env);
+      builder.environment().put("AWS_LAMBDA_RUNTIME_API", api.address());
+      String input = "{\"customer\":\"" + id + "\"}";
+      long start = System.nanoTime();
+      Process function = builder.start();
+      try {
+        String first = api.invoke(input).get(120, java.util.concurrent.TimeUnit.SECONDS);
+        long firstMs = (System.nanoTime() - start) / 1_000_000;
+        if (!first.contains("Cold")) {
+          throw new IllegalStateException("unexpected answer: " + first);
+        }
+        long warmStart = System.nanoTime();
+        int warm = 200;
+        for (int i = 0; i < warm; i++) {
+          api.invoke(input).get(30, java.util.concurrent.TimeUnit.SECONDS);
+        }
+        long perInvocationUs = (System.nanoTime() - warmStart) / 1000 / warm;
+        return "first_ms=" + firstMs + " warm_invocation_mean_us=" + perInvocationUs;
+      } finally {
+        function.destroyForcibly().waitFor();
+      }
     }
   }
 
