@@ -7,6 +7,7 @@ import com.amazonaws.services.lambda.runtime.events.SQSEvent;
 import dev.stripeedge.core.EdgeRequest;
 import dev.stripeedge.core.EdgeResponse;
 import dev.stripeedge.core.queue.AsyncWriteConfig;
+import dev.stripeedge.core.queue.CredentialSeal;
 import dev.stripeedge.core.queue.DeliveryRule;
 import dev.stripeedge.core.queue.QueuedWrite;
 import dev.stripeedge.queue.sqs.SqsWorkQueue;
@@ -35,6 +36,11 @@ import org.slf4j.LoggerFactory;
  * good, or dead after its attempts, is consumed (logged when dead): delivering it again would
  * change nothing.
  *
+ * <p>Credentials: the accepting edge seals each write's {@code Authorization} under a key derived
+ * from its cache-key secret; this function opens it with the same {@code
+ * STRIPE_EDGE_CACHE_KEY_SECRET}. A write it cannot open is reported failed (never sent, never
+ * deleted), so the queue's redrive policy keeps it for an operator.
+ *
  * <p>Its outcome is Stripe's answer to the write; the edge that accepted it learns of it from the
  * write-through invalidation of the tiers it shares, not from its own queue record (see
  * docs/lambda.md).
@@ -62,9 +68,13 @@ public final class AsyncWriteWorkerHandler implements RequestHandler<SQSEvent, S
     EdgeRuntime runtime = edge.runtime();
     AsyncWriteConfig config = edge.settings().asyncWrites();
     DeliveryRule rule = new DeliveryRule(config, new SecureRandom());
+    byte[] secret = edge.settings().cacheKeySecretBytes();
+    // The accepting edge sealed each write's credentials under a key derived from its cache-key
+    // secret: the worker opens them with the same secret (STRIPE_EDGE_CACHE_KEY_SECRET).
+    CredentialSeal seal = secret == null ? null : CredentialSeal.derivedFrom(secret);
     boolean stopped = false;
     for (SQSEvent.SQSMessage message : records) {
-      if (stopped || !deliver(runtime, rule, message)) {
+      if (stopped || !deliver(runtime, rule, seal, message)) {
         failures.add(new SQSBatchResponse.BatchItemFailure(message.getMessageId()));
         // FIFO: nothing after a failure may be applied before it.
         stopped = stopped || fifo(message);
@@ -75,7 +85,10 @@ public final class AsyncWriteWorkerHandler implements RequestHandler<SQSEvent, S
 
   /** Applies one message's write; false when it must be delivered again. */
   private static boolean deliver(
-      EdgeRuntime runtime, DeliveryRule rule, SQSEvent.SQSMessage message) {
+      EdgeRuntime runtime,
+      DeliveryRule rule,
+      @Nullable CredentialSeal seal,
+      SQSEvent.SQSMessage message) {
     QueuedWrite write;
     try {
       write = SqsWorkQueue.decodeMessage(message.getBody());
@@ -84,7 +97,24 @@ public final class AsyncWriteWorkerHandler implements RequestHandler<SQSEvent, S
       log.warn("message {} is not a stripe-edge write", message.getMessageId());
       return false;
     }
-    EdgeRequest request = write.request();
+    // A write that cannot be opened is kept for the dead-letter queue (redrive) and an operator.
+    EdgeRequest request;
+    if (seal != null) {
+      try {
+        request = seal.open(write);
+      } catch (CredentialSeal.Unreadable e) {
+        log.warn("asynchronous write {} cannot be sent: {}", write.id(), e.why());
+        return false;
+      }
+    } else if (write.request().header(CredentialSeal.SEALED_HEADER) != null) {
+      log.warn(
+          "asynchronous write {} cannot be sent: its credentials are sealed and this function"
+              + " has no STRIPE_EDGE_CACHE_KEY_SECRET",
+          write.id());
+      return false;
+    } else {
+      request = write.request();
+    }
     if (request.header("priority") == null) {
       request = request.withHeader("Priority", BACKGROUND);
     }

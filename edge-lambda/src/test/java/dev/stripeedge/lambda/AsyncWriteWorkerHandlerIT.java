@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.amazonaws.services.lambda.runtime.events.SQSBatchResponse;
 import com.amazonaws.services.lambda.runtime.events.SQSEvent;
 import dev.stripeedge.core.EdgeRequest;
+import dev.stripeedge.core.queue.CredentialSeal;
 import dev.stripeedge.core.queue.QueuedWrite;
 import dev.stripeedge.queue.sqs.ElasticMq;
 import dev.stripeedge.queue.sqs.SqsQueues;
@@ -80,9 +81,17 @@ class AsyncWriteWorkerHandlerIT {
     }
   }
 
+  private static final byte[] EDGE_SECRET =
+      "lambda-worker-cache-key-secret!!".getBytes(StandardCharsets.UTF_8);
+
   private EdgeLambda instance(String name, String upstream) {
+    return instance(name, upstream, EDGE_SECRET);
+  }
+
+  private EdgeLambda instance(String name, String upstream, byte[] secret) {
     Map<String, String> env = new HashMap<>();
     env.put("STRIPE_EDGE_UPSTREAM", upstream);
+    env.put("STRIPE_EDGE_CACHE_KEY_SECRET", java.util.Base64.getEncoder().encodeToString(secret));
     EdgeLambda edge =
         EdgeLambda.of(
             LambdaSettings.load(env, Map.of("store.path", dir.resolve(name + ".db").toString())),
@@ -113,12 +122,15 @@ class AsyncWriteWorkerHandlerIT {
                 "content-type", List.of("application/x-www-form-urlencoded"),
                 "idempotency-key", List.of(key)),
             body.getBytes(StandardCharsets.UTF_8));
-    return new QueuedWrite(
-        "w_" + UUID.randomUUID().toString().replace("-", ""),
-        request,
-        orderKey,
-        null,
-        Instant.now());
+    // Sealed as the accepting edge stores it: the message never holds the key.
+    return CredentialSeal.derivedFrom(EDGE_SECRET)
+        .seal(
+            new QueuedWrite(
+                "w_" + UUID.randomUUID().toString().replace("-", ""),
+                request,
+                orderKey,
+                null,
+                Instant.now()));
   }
 
   /** What AWS's poller would hand over for {@code messages}, as JSON, through AWS's serializer. */
@@ -236,6 +248,27 @@ class AsyncWriteWorkerHandlerIT {
     assertThat(failed(response))
         .containsExactly(messages.get(1).messageId(), messages.get(2).messageId());
     assertThat(simCount(sim, "POST /v1/customers 200") - created).isEqualTo(1);
+  }
+
+  @Test
+  void aWriteSealedUnderAnotherSecretIsNeverSentAndKeptForTheDeadLetterQueue() {
+    SqsWorkQueue queue = queue("lambda-sealed");
+    queue.enqueue(write("/v1/customers", "name=Sealed", "k-" + UUID.randomUUID(), "s"), 100);
+    List<Message> messages = receive("lambda-sealed", 1);
+    assertThat(SqsWorkQueue.decodeMessage(messages.get(0).body()).request().header("authorization"))
+        .isNull();
+    long created = simCount(sim, "POST /v1/customers 200");
+
+    SQSBatchResponse response =
+        new AsyncWriteWorkerHandler(
+                instance(
+                    "other",
+                    sim.baseUrl(),
+                    "another-edges-cache-key-secret!!".getBytes(StandardCharsets.UTF_8)))
+            .handleRequest(event("lambda-sealed", messages, 1), AwsEvents.context());
+
+    assertThat(failed(response)).containsExactly(messages.get(0).messageId());
+    assertThat(simCount(sim, "POST /v1/customers 200")).isEqualTo(created);
   }
 
   @Test
