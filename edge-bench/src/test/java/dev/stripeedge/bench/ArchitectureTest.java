@@ -45,6 +45,7 @@ class ArchitectureTest {
     MODULES.put("dev.stripeedge.runtime", "edge-runtime");
     MODULES.put("dev.stripeedge.server", "edge-server");
     MODULES.put("dev.stripeedge.stripejava", "edge-stripe-java");
+    MODULES.put("dev.stripeedge.lambda", "edge-lambda");
     MODULES.put("dev.stripeedge.cli", "edge-cli");
     MODULES.put("dev.stripeedge.testkit", "edge-testkit");
     MODULES.put("dev.stripeedge.bench", "edge-bench");
@@ -182,6 +183,7 @@ class ArchitectureTest {
                 "dev.stripeedge.runtime..",
                 "dev.stripeedge.sim..",
                 "dev.stripeedge.stripejava..",
+                "dev.stripeedge.lambda..",
                 "dev.stripeedge.cli..",
                 "dev.stripeedge.testkit..",
                 "dev.stripeedge.bench..",

@@ -32,6 +32,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.function.UnaryOperator;
+import java.util.random.RandomGenerator;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -117,7 +118,12 @@ public final class EdgeRuntime implements AutoCloseable {
   // Which fleet-wide jobs this edge leads.
   private final FleetLeases leases = new FleetLeases(this::ledger);
 
-  private EdgeRuntime(EdgeSettings settings, MeterRegistry metrics, Time time, Hooks hooks) {
+  private EdgeRuntime(
+      EdgeSettings settings,
+      MeterRegistry metrics,
+      Time time,
+      Hooks hooks,
+      @Nullable RandomGenerator random) {
     this.clock = time.clock();
     this.time = time;
     this.lifecycle = new Lifecycle(time);
@@ -133,6 +139,9 @@ public final class EdgeRuntime implements AutoCloseable {
               .ticker(time.ticker())
               .scheduler(time.scheduler())
               .meterRegistry(metrics);
+      if (random != null) {
+        builder.random(random);
+      }
       StoreContext context =
           new StoreContext(Path.of(settings.store().path()), metrics, time.clock(), lifecycle);
       Backends.Configured<?> events = Stores.eventStore(settings.store());
@@ -260,18 +269,28 @@ public final class EdgeRuntime implements AutoCloseable {
 
   /** Builds and starts the runtime {@code settings} describe; blocks until it is ready. */
   public static EdgeRuntime start(EdgeSettings settings, MeterRegistry metrics) {
-    return new EdgeRuntime(settings, metrics, Time.system(), Hooks.NONE);
+    return new EdgeRuntime(settings, metrics, Time.system(), Hooks.NONE, null);
   }
 
   /** {@link #start(EdgeSettings, MeterRegistry)} on {@code time}, with test hooks. */
   public static EdgeRuntime start(
       EdgeSettings settings, MeterRegistry metrics, Time time, Hooks hooks) {
-    return new EdgeRuntime(settings, metrics, time, hooks);
+    return new EdgeRuntime(settings, metrics, time, hooks, null);
   }
 
   /** {@link #start(EdgeSettings, MeterRegistry)} with test hooks. */
   public static EdgeRuntime start(EdgeSettings settings, MeterRegistry metrics, Hooks hooks) {
-    return new EdgeRuntime(settings, metrics, Time.system(), hooks);
+    return new EdgeRuntime(settings, metrics, Time.system(), hooks, null);
+  }
+
+  /**
+   * {@link #start(EdgeSettings, MeterRegistry)} with the pipeline's random source (jitter and
+   * generated idempotency keys) given: a host that must re-seed it (a Lambda SnapStart restore)
+   * owns it.
+   */
+  public static EdgeRuntime start(
+      EdgeSettings settings, MeterRegistry metrics, RandomGenerator random) {
+    return new EdgeRuntime(settings, metrics, Time.system(), Hooks.NONE, random);
   }
 
   private <T extends AutoCloseable> T open(String name, T resource) {

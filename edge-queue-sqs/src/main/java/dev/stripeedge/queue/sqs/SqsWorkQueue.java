@@ -297,6 +297,20 @@ public final class SqsWorkQueue implements WorkQueue {
     }
   }
 
+  /**
+   * The write an SQS message of this queue carries, for a worker that receives messages itself (an
+   * SQS-triggered Lambda function).
+   *
+   * @throws IllegalArgumentException the body is not a stripe-edge write
+   */
+  public static QueuedWrite decodeMessage(String body) {
+    try {
+      return MessageCodec.decode(body);
+    } catch (IllegalStateException | IndexOutOfBoundsException e) {
+      throw new IllegalArgumentException("not a stripe-edge write message", e);
+    }
+  }
+
   @Override
   public String toString() {
     return "SqsWorkQueue[" + queueUrl + "]";
