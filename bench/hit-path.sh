@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Edge hit path vs nginx proxy_cache holding the same object, same run, same machine; then the
 # latency the edge adds to a miss (a list, which the edge does not cache) vs calling the
-# simulator directly. Prints lines for docs/benchmarks.md.
+# simulator directly; CPU per hit of each server's processes from /proc. Prints lines for
+# docs/benchmarks.md.
 #
 #   bench/hit-path.sh [DURATION_SECONDS] [--json FILE]      (or: bin/stripe-edge bench hit-path)
 #
@@ -87,11 +88,27 @@ p50() { echo "$1" | awk '/ 50%/{print $2}'; }
 p99() { echo "$1" | awk '/ 99%/{print $2}'; }
 bad() { echo "$1" | awk '/Non-2xx|Socket errors/{printf "%s ", $0}'; }
 
+# CPU time (user + system, in clock ticks) of processes and their threads, from /proc: the
+# figure that holds when wrk shares the cores (throughput then mostly measures wrk).
+ticks() { local total=0 p; for p in "$@"; do total=$((total + $(awk '{sub(/.*\) /, ""); print $12 + $13}' "/proc/$p/stat"))); done; echo "$total"; }
+hz=$(getconf CLK_TCK)
+edge_pid=${pids[1]}
+nginx_pids() { echo "$(cat "$work/nginx.pid") $(pgrep -P "$(cat "$work/nginx.pid")" | tr '\n' ' ')"; }
+requests() { echo "$1" | awk '/requests in/{print $1}'; }
+# CPU µs per answered request: ticks spent during the run / requests wrk counted.
+per_hit() { awk -v t="$1" -v hz="$hz" -v n="$2" 'BEGIN{printf "%.1f", t * 1e6 / hz / n}'; }
+
 # Fill both caches and warm both servers' JITs/workers, then measure each in turn.
 run "http://127.0.0.1:$edge_port/v1/customers/$id" 5s >/dev/null
 run "http://127.0.0.1:$nginx_port/v1/customers/$id" 5s >/dev/null
+before=$(ticks "$edge_pid")
 edge=$(run "http://127.0.0.1:$edge_port/v1/customers/$id" "${duration}s")
+edge_cpu=$(per_hit $(( $(ticks "$edge_pid") - before )) "$(requests "$edge")")
+# shellcheck disable=SC2046 # one pid per word
+before=$(ticks $(nginx_pids))
 nginx=$(run "http://127.0.0.1:$nginx_port/v1/customers/$id" "${duration}s")
+# shellcheck disable=SC2046
+nginx_cpu=$(per_hit $(( $(ticks $(nginx_pids)) - before )) "$(requests "$nginx")")
 status=$(curl -s -D - -o /dev/null -H "$auth" "http://127.0.0.1:$edge_port/v1/customers/$id" | tr -d '\r' | awk -F': ' 'tolower($1)=="cache-status"{print $2}')
 nginx_status=$(curl -s -D - -o /dev/null -H "$auth" "http://127.0.0.1:$nginx_port/v1/customers/$id" | tr -d '\r' | awk -F': ' 'tolower($1)=="x-cache-status"{print $2}')
 
@@ -106,6 +123,8 @@ echo "machine: $(nproc) cores, $(awk '/MemTotal/{printf "%.0f GiB", $2/1048576}'
 echo "hit  edge  : $(rps "$edge") req/s, p50 $(p50 "$edge"), p99 $(p99 "$edge") $(bad "$edge") (wrk -t2 -c64 -d${duration}s)"
 echo "hit  nginx : $(rps "$nginx") req/s, p50 $(p50 "$nginx"), p99 $(p99 "$nginx") $(bad "$nginx")"
 echo "hit  ratio : $(awk -v a="$(rps "$edge")" -v b="$(rps "$nginx")" 'BEGIN{printf "%.2f", a/b}') x nginx req/s"
+echo "hit  cpu   : edge ${edge_cpu} µs, nginx ${nginx_cpu} µs of CPU per hit (/proc, server processes only)"
+echo "cpu  ratio : $(awk -v a="$edge_cpu" -v b="$nginx_cpu" 'BEGIN{printf "%.2f", a/b}') x nginx CPU per hit"
 echo "miss direct: p50 $(p50 "$direct"), p99 $(p99 "$direct") (wrk -t1 -c1, GET /v1/customers?limit=3)"
 echo "miss edge  : p50 $(p50 "$through"), p99 $(p99 "$through")"
 
@@ -116,6 +135,8 @@ if [ -n "$json" ]; then
  "edge":{"rps":$(rps "$edge"),"p50_ms":$(num "$(p50 "$edge")"),"p99_ms":$(num "$(p99 "$edge")")},
  "nginx":{"rps":$(rps "$nginx"),"p50_ms":$(num "$(p50 "$nginx")"),"p99_ms":$(num "$(p99 "$nginx")")},
  "ratio_rps":$(awk -v a="$(rps "$edge")" -v b="$(rps "$nginx")" 'BEGIN{printf "%.3f", a/b}'),
+ "cpu_us_per_hit":{"edge":$edge_cpu,"nginx":$nginx_cpu},
+ "ratio_cpu":$(awk -v a="$edge_cpu" -v b="$nginx_cpu" 'BEGIN{printf "%.3f", a/b}'),
  "miss_direct":{"p50_ms":$(num "$(p50 "$direct")"),"p99_ms":$(num "$(p99 "$direct")")},
  "miss_edge":{"p50_ms":$(num "$(p50 "$through")"),"p99_ms":$(num "$(p99 "$through")")}}
 JSON

@@ -21,6 +21,7 @@ import picocli.CommandLine.Command;
     subcommands = {
       BenchCommand.class,
       DemoCommand.class,
+      ReportCommand.class,
       ServeCommand.class,
       SimCommand.class,
       WarmCommand.class,

@@ -1,5 +1,7 @@
 package dev.stripeedge.core;
 
+import java.util.List;
+import java.util.Locale;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -12,7 +14,7 @@ import java.util.regex.Pattern;
  * ({@code https://user:password@host}) and secret-looking query or form values ({@code api_key=},
  * {@code token=}, {@code secret=}, {@code password=}…). A key keeps its prefix and last four
  * characters, as Stripe's Dashboard shows it, so an operator can still tell two keys apart.
- * Thread-safe and allocation-free when the text holds nothing to redact.
+ * Thread-safe; a text without the literals a pattern needs is returned without running it.
  */
 public final class SecretRedactor {
 
@@ -33,26 +35,47 @@ public final class SecretRedactor {
           "(?i)((?:^|[?&;\\s\"'])[a-z_.-]*(?:api_?key|token|secret|password|passwd|signature)"
               + "[a-z_.-]*=)[^&#;\\s\"']+");
 
+  /** The words one of which {@link #SECRET_PARAMETER} needs in a name, lower case. */
+  private static final List<String> SECRET_NAMES =
+      List.of("apikey", "api_key", "token", "secret", "password", "passwd", "signature");
+
   private SecretRedactor() {}
 
   /** Returns {@code text} with every secret it holds replaced; the same instance if none. */
   public static String redact(String text) {
-    if (!mayHoldSecret(text)) {
-      return text;
+    // Each pattern runs only when the text holds the literal it cannot match without, so the
+    // common line (a request id, an access line) costs a few scans and no regex.
+    String redacted = text;
+    if (containsIgnoreCase(redacted, "authorization")) {
+      redacted = AUTHORIZATION.matcher(redacted).replaceAll("$1$2[redacted]");
     }
-    String withoutHeaders = AUTHORIZATION.matcher(text).replaceAll("$1$2[redacted]");
-    String withoutUserInfo = USER_INFO.matcher(withoutHeaders).replaceAll("$1[redacted]@");
-    String withoutParameters = SECRET_PARAMETER.matcher(withoutUserInfo).replaceAll("$1[redacted]");
-    Matcher keys = KEY.matcher(withoutParameters);
-    return keys.replaceAll(
-        match -> Matcher.quoteReplacement(match.group(1) + lastFour(match.group(2))));
+    if (redacted.indexOf('@') >= 0) {
+      redacted = USER_INFO.matcher(redacted).replaceAll("$1[redacted]@");
+    }
+    if (redacted.indexOf('=') >= 0 && holdsSecretName(redacted)) {
+      redacted = SECRET_PARAMETER.matcher(redacted).replaceAll("$1[redacted]");
+    }
+    if (redacted.contains("sk_") || redacted.contains("rk_") || redacted.contains("whsec_")) {
+      Matcher keys = KEY.matcher(redacted);
+      redacted =
+          keys.replaceAll(
+              match -> Matcher.quoteReplacement(match.group(1) + lastFour(match.group(2))));
+    }
+    return redacted;
   }
 
-  private static boolean mayHoldSecret(String text) {
-    return text.indexOf('_') >= 0
-        || text.indexOf('=') >= 0
-        || text.indexOf('@') >= 0
-        || containsIgnoreCase(text, "authorization");
+  /**
+   * Whether {@code text} holds a word {@link #SECRET_PARAMETER}'s name needs (an access line
+   * doesn't).
+   */
+  private static boolean holdsSecretName(String text) {
+    String lower = text.toLowerCase(Locale.ROOT);
+    for (String word : SECRET_NAMES) {
+      if (lower.contains(word)) {
+        return true;
+      }
+    }
+    return false;
   }
 
   private static boolean containsIgnoreCase(String text, String word) {

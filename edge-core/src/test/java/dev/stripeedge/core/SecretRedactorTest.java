@@ -29,6 +29,10 @@ class SecretRedactorTest {
         "target=http://h.example/hook?access_token=t0k | target=http://h.example/hook?access_token=[redacted]",
         "whsec_0123456789abcdefghij in /x?webhook_secret=whsec_0123456789abcdefghij"
             + " | whsec_***ghij in /x?webhook_secret=[redacted]",
+        "POST /x?API_KEY=abc&Client_Token=t&SIGNATURE=s"
+            + " | POST /x?API_KEY=[redacted]&Client_Token=[redacted]&SIGNATURE=[redacted]",
+        "cache=hit lane=normal X-Passwd=hunter2 | cache=hit lane=normal X-Passwd=[redacted]",
+        "AUTHORIZATION: Basic c2tfdGVzdA== | AUTHORIZATION: Basic [redacted]",
       })
   void redactsSecrets(String input, String expected) {
     assertThat(SecretRedactor.redact(input)).isEqualTo(expected);
@@ -43,7 +47,11 @@ class SecretRedactorTest {
         "idempotency_key=k1&limit=3",
         "https://hooks.example.com/in?event=1",
         "mail someone@example.com",
-        "no secrets here"
+        "no secrets here",
+        "req_8V2asQzCLHu005",
+        "2026-12-07T17:16:05.741Z 127.0.0.1 \"GET /v1/customers/{id}\" 200 0.626ms cache=hit"
+            + " lane=normal upstream_ms=- attempts=0 request_id=req_8V2asQzCLHu005"
+            + " idempotency_key=-"
       })
   void leavesOtherTextAlone(String input) {
     assertThat(SecretRedactor.redact(input)).isEqualTo(input);

@@ -8,6 +8,7 @@ import dev.stripeedge.core.Ticker;
 import dev.stripeedge.core.Upstream;
 import dev.stripeedge.core.queue.AsyncWriteConfig;
 import dev.stripeedge.core.queue.AsyncWrites;
+import dev.stripeedge.core.queue.CredentialSeal;
 import dev.stripeedge.core.spi.StoreContext;
 import dev.stripeedge.core.spi.TierBackend;
 import dev.stripeedge.core.spi.WorkQueueBackend;
@@ -149,7 +150,7 @@ public final class EdgeRuntime implements AutoCloseable {
         }
       }
       this.pipeline = builder.sizing(sizing).build();
-      this.asyncWrites = startAsyncWrites(settings, context, metrics, hooks);
+      this.asyncWrites = startAsyncWrites(settings, context, metrics, hooks, events, keySecret);
 
       this.webhooks =
           new WebhookJobs(
@@ -188,10 +189,31 @@ public final class EdgeRuntime implements AutoCloseable {
    * its writes invalidate.
    */
   private @Nullable AsyncWrites startAsyncWrites(
-      EdgeSettings settings, StoreContext context, MeterRegistry metrics, Hooks hooks) {
+      EdgeSettings settings,
+      StoreContext context,
+      MeterRegistry metrics,
+      Hooks hooks,
+      Backends.Configured<?> events,
+      byte @Nullable [] keySecret) {
     AsyncWriteConfig config = settings.asyncWrites();
     if (!config.enabled()) {
       return null;
+    }
+    // Queued credentials are sealed under a key derived from the edge's secret: the configured
+    // cacheKeySecret, else the one the event store keeps (the same after a restart).
+    CredentialSeal seal =
+        CredentialSeal.derivedFrom(
+            keySecret != null ? keySecret : Stores.cacheKeySecret(events, context));
+    if (keySecret == null
+        && !config.queue().equals("sqlite")
+        && settings.store().backend().equals("sqlite")) {
+      // Each edge's own file, so each edge its own key: a write one edge queued on a shared queue
+      // fails (edge_credentials_unreadable) if another edge receives it.
+      log.warn(
+          "asyncWrites.queue {} can be shared by several edges, but each seals queued API keys with"
+              + " the secret in its own store file; edges sharing the queue need one"
+              + " cacheKeySecret (STRIPE_EDGE_CACHE_KEY_SECRET)",
+          config.queue());
     }
     WorkQueueBackend backend = Stores.workQueue(config.queue());
     var queue = open("write queue", backend.open(context, config.queueOptions()));
@@ -203,6 +225,7 @@ public final class EdgeRuntime implements AutoCloseable {
             AsyncWrites.over(
                 hooks.wrapWorkerPipeline().apply(pipeline),
                 queue,
+                seal,
                 config,
                 clock,
                 new SecureRandom(),

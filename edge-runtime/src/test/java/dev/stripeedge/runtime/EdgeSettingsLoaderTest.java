@@ -78,6 +78,8 @@ class EdgeSettingsLoaderTest {
               visibilityTimeout: 30s
               routes:
                 "POST /v1/customers/{id}": BY_DEFAULT
+              callbacks:
+                allowedHosts: [hooks.example.com, "*.example.org"]
             """,
             Map.of("STRIPE_EDGE_ASYNC_CALLBACK_SECRET", "whsec_edge_cb"));
 
@@ -89,6 +91,16 @@ class EdgeSettingsLoaderTest {
             "POST /v1/payment_intents/{id}/confirm", AsyncWriteConfig.AsyncRoute.FORBIDDEN);
     assertThat(settings.asyncWrites().callbackSecret().reveal()).isEqualTo("whsec_edge_cb");
     assertThat(settings.toString()).doesNotContain("whsec_edge_cb");
+    assertThat(settings.asyncWrites().callbacks().allowedHosts())
+        .containsExactly("hooks.example.com", "*.example.org");
+  }
+
+  @Test
+  void aCallbackHostPatternThatIsNotAHostIsRefused() {
+    assertThatThrownBy(
+            () -> load("asyncWrites:\n  callbacks:\n    allowedHosts: [\"https://x.example\"]\n"))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("allowedHosts");
   }
 
   @Test

@@ -107,6 +107,13 @@ final class AccessLog {
       @Nullable EdgeResponse response,
       int status,
       long started) {
+    // Most answers at a high rate write no line (the cap) and raise no event (a success), so the
+    // entry is built only when one of the two will use it: building it costs more than the hit.
+    long dropped = config.enabled() && ACCESS.isInfoEnabled() ? accessCap.take() : -1;
+    boolean mayRaiseEvent = response != null && request != null && (status == 429 || status >= 500);
+    if (dropped < 0 && !mayRaiseEvent) {
+      return;
+    }
     Route route = StripeRoutes.classify(path);
     Entry entry =
         new Entry(
@@ -122,19 +129,16 @@ final class AccessLog {
             response == null ? 0 : attempts(response),
             response == null ? null : clientValue(response.header("request-id")),
             clientValue(idempotencyKey));
-    if (config.enabled() && ACCESS.isInfoEnabled()) {
-      long dropped = accessCap.take();
-      if (dropped >= 0) {
-        if (dropped > 0) {
-          EVENTS.warn(
-              "{} access-log lines dropped: more than accessLog.maxLinesPerSecond ({})",
-              dropped,
-              config.maxLinesPerSecond());
-        }
-        ACCESS.info(config.json() ? entry.json() : entry.text());
+    if (dropped >= 0) {
+      if (dropped > 0) {
+        EVENTS.warn(
+            "{} access-log lines dropped: more than accessLog.maxLinesPerSecond ({})",
+            dropped,
+            config.maxLinesPerSecond());
       }
+      ACCESS.info(config.json() ? entry.json() : entry.text());
     }
-    if (response != null && request != null) {
+    if (mayRaiseEvent && response != null) {
       upstreamEvents(entry, response);
     }
   }
@@ -354,12 +358,14 @@ final class AccessLog {
     private double tokens;
     private long last;
     private long dropped;
+    private long lastReport;
 
     RateCap(int perSecond, Ticker ticker) {
       this.perSecond = perSecond;
       this.ticker = ticker;
       this.tokens = perSecond;
       this.last = ticker.nanos();
+      this.lastReport = last - 1_000_000_000L;
     }
 
     synchronized long take() {
@@ -371,8 +377,14 @@ final class AccessLog {
         return -1;
       }
       tokens -= 1;
+      // Under a sustained flood a token frees every 1/perSecond s: reporting the drops with each
+      // would add a line per line written. The count waits for a second since the last report.
+      if (dropped == 0 || now - lastReport < 1_000_000_000L) {
+        return 0;
+      }
       long report = dropped;
       dropped = 0;
+      lastReport = now;
       return report;
     }
   }

@@ -16,6 +16,7 @@ import io.vertx.core.http.HttpServerRequest;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -29,8 +30,9 @@ import org.jspecify.annotations.Nullable;
  * CDN: its script and style are served from here), and {@code GET /admin/summary}, the JSON it
  * polls, read from the same meters as {@code /metrics}: cache reads per resource and tier, upstream
  * attempts by outcome, budget use per lane against the limit, 429s, latency per route (p50/p99 from
- * the latency buckets, share of time upstream), reconciliation passes, the sizing curve and
- * readiness. Counters are totals since start; the page turns them into rates between polls.
+ * the latency buckets, share of time upstream), reconciliation passes, event lag (creation at
+ * Stripe to every tier, by source), the sizing curve and readiness. Counters are totals since
+ * start; the page turns them into rates between polls.
  */
 final class Dashboard {
 
@@ -74,13 +76,19 @@ final class Dashboard {
   }
 
   boolean handles(String path) {
-    return ASSETS.containsKey(path) || path.equals("/admin/summary");
+    return ASSETS.containsKey(path)
+        || path.equals("/admin/summary")
+        || path.equals(LatencyReport.PATH);
   }
 
   void handle(HttpServerRequest request, String path) {
     if (request.method() != HttpMethod.GET) {
       request.response().putHeader("Allow", "GET");
       error(request.response(), 405, "invalid_request_error", null, "Use GET on " + path + ".");
+      return;
+    }
+    if (path.equals(LatencyReport.PATH)) {
+      latency(request);
       return;
     }
     if (path.equals("/admin/summary")) {
@@ -107,6 +115,26 @@ final class Dashboard {
         .end(io.vertx.core.buffer.Buffer.buffer(assets.get(path)));
   }
 
+  private void latency(HttpServerRequest request) {
+    String budgetParam = request.getParam("budget");
+    Duration budget;
+    try {
+      budget = budgetParam == null ? null : LatencyReport.parseBudget(budgetParam);
+    } catch (IllegalArgumentException e) {
+      error(request.response(), 400, "invalid_request_error", null, String.valueOf(e.getMessage()));
+      return;
+    }
+    try {
+      request
+          .response()
+          .putHeader("Content-Type", "application/json")
+          .putHeader("Cache-Control", "no-store")
+          .end(JSON.writeValueAsString(LatencyReport.of(metrics, budget)));
+    } catch (IOException | RuntimeException e) {
+      error(request.response(), 500, "api_error", null, "The edge could not report latency.");
+    }
+  }
+
   /** The summary the page polls. */
   String summaryJson() throws IOException {
     Map<String, @Nullable Object> json = new java.util.LinkedHashMap<>();
@@ -126,6 +154,7 @@ final class Dashboard {
     json.put("routes", routes());
     json.put("reconcile", countersByTag(counters("stripe.edge.reconcile"), "outcome"));
     json.put("webhooks_refused", sum(counters("stripe.edge.webhooks.refused")));
+    json.put("event_lag", eventLag());
     json.put("sizing", sizing());
     return JSON.writeValueAsString(json);
   }
@@ -184,6 +213,23 @@ final class Dashboard {
           rows.add(row);
         });
     return rows;
+  }
+
+  /**
+   * Per source ({@code webhook}, {@code reconcile}): events applied and the p50/p99 of their lag
+   * from creation at Stripe to every tier, in seconds (bucket bounds).
+   */
+  private Map<String, Map<String, Object>> eventLag() {
+    Map<String, Map<String, Object>> bySource = new TreeMap<>();
+    for (Timer timer : timers("stripe.edge.events.lag")) {
+      HistogramSnapshot snapshot = timer.takeSnapshot();
+      Map<String, Object> row = new java.util.LinkedHashMap<>();
+      row.put("count", snapshot.count());
+      row.put("p50_s", quantileMillis(List.of(snapshot), 0.50) / 1000);
+      row.put("p99_s", quantileMillis(List.of(snapshot), 0.99) / 1000);
+      bySource.put(tag(timer, "source"), row);
+    }
+    return bySource;
   }
 
   /** The smallest bucket bound holding {@code q} of the answers (in ms), -1 beyond the last. */

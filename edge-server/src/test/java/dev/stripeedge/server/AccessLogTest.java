@@ -3,6 +3,7 @@ package dev.stripeedge.server;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.stripeedge.core.EdgeResponse;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicLong;
@@ -86,5 +87,31 @@ class AccessLogTest {
     // The first line after the flood says how many were dropped.
     assertThat(cap.take()).isEqualTo(2);
     assertThat(cap.take()).isZero();
+  }
+
+  @Test
+  void aSustainedFloodReportsItsDropsOncePerSecondNotWithEveryLine() {
+    AtomicLong now = new AtomicLong();
+    AccessLog.RateCap cap = new AccessLog.RateCap(1_000, now::get);
+    List<Long> reports = new ArrayList<>();
+    long written = 0;
+    // 10 requests per ms for 3 s: 30,000 requests against 1,000 lines a second.
+    for (int ms = 0; ms < 3_000; ms++) {
+      for (int i = 0; i < 10; i++) {
+        long taken = cap.take();
+        if (taken >= 0) {
+          written++;
+        }
+        if (taken > 0) {
+          reports.add(taken);
+        }
+      }
+      now.addAndGet(1_000_000L);
+    }
+
+    assertThat(written).isBetween(3_900L, 4_100L); // the first second's burst, then 1,000/s
+    assertThat(reports).hasSizeBetween(2, 3);
+    assertThat(reports.stream().mapToLong(Long::longValue).sum() + written)
+        .isLessThanOrEqualTo(30_000);
   }
 }

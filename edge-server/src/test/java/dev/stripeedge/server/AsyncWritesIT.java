@@ -159,7 +159,19 @@ class AsyncWritesIT {
                         "http://127.0.0.1:" + edge.adminPort() + "/admin/writes?state=succeeded"))
                 .build(),
             HttpResponse.BodyHandlers.ofString());
-    assertThat(listed.body()).contains(id);
+    assertThat(listed.body())
+        .contains(id)
+        .doesNotContain(key)
+        .doesNotContainIgnoringCase("authoriz");
+    // Nor is the key anywhere in the edge's files (database, WAL): it was sealed before storing.
+    StringBuilder stored = new StringBuilder();
+    try (var files = java.nio.file.Files.walk(dir)) {
+      for (Path file : files.filter(java.nio.file.Files::isRegularFile).toList()) {
+        stored.append(
+            new String(java.nio.file.Files.readAllBytes(file), StandardCharsets.ISO_8859_1));
+      }
+    }
+    assertThat(stored.toString()).contains(id).doesNotContain(key);
   }
 
   @Test
@@ -263,7 +275,10 @@ class AsyncWritesIT {
     EdgeServer edge =
         edge(
             sim.baseUrl(),
-            AsyncWriteConfig.defaults().toBuilder().callbackSecret(CALLBACK_SECRET).build());
+            AsyncWriteConfig.defaults().toBuilder()
+                .callbackSecret(CALLBACK_SECRET)
+                .callbackHosts(List.of("127.0.0.1"))
+                .build());
     String key = key();
 
     HttpResponse<String> accepted =

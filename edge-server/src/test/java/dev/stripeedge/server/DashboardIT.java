@@ -3,6 +3,7 @@ package dev.stripeedge.server;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.stripe.StripeClient;
+import com.stripe.net.Webhook;
 import com.stripe.param.CustomerCreateParams;
 import dev.stripeedge.runtime.EdgeSettings;
 import dev.stripeedge.sim.SimConfig;
@@ -15,6 +16,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.AfterEach;
@@ -46,6 +48,7 @@ class DashboardIT {
       new StripeSimExtension(SimConfig.forTests().withLimits(SimConfig.Limits.off()));
 
   private static final String KEY = "sk_test_dashboard_it";
+  private static final String SECRET = "whsec_dashboard_it_secret";
 
   @TempDir Path dir;
 
@@ -60,7 +63,8 @@ class DashboardIT {
                 .with("port", 0)
                 .with("listeners.admin.port", 0)
                 .with("upstream", sim.baseUrl())
-                .with("store.path", dir.resolve("edge.db").toString()));
+                .with("store.path", dir.resolve("edge.db").toString())
+                .with("webhooks.secrets", List.of(SECRET)));
     Path driver = Path.of(System.getProperty("chromedriver", "/usr/bin/chromedriver"));
     Path chromium = Path.of(System.getProperty("chromium", "/usr/bin/chromium"));
     assertThat(driver)
@@ -109,6 +113,7 @@ class DashboardIT {
     assertThat(browser.findElement(By.cssSelector("#latency tbody")).getText())
         .contains("/v1/customers/{id}");
     assertThat(browser.findElement(By.cssSelector("#upstream svg line.limit"))).isNotNull();
+    wait.until(b -> b.findElement(By.id("event-lag")).getText().startsWith("webhook: 1 applied"));
     List<LogEntry> errors =
         browser.manage().logs().get(LogType.BROWSER).getAll().stream()
             .filter(e -> e.getLevel().intValue() >= java.util.logging.Level.SEVERE.intValue())
@@ -120,7 +125,35 @@ class DashboardIT {
     Files.copy(shot, Path.of("target", "dashboard.png"), StandardCopyOption.REPLACE_EXISTING);
   }
 
-  /** Customers created, then read again and again: misses, then memory hits. */
+  /** A signed {@code customer.updated} created {@code secondsAgo} at "Stripe", delivered now. */
+  private void deliverEvent(String customer, long secondsAgo) throws Exception {
+    long now = Instant.now().getEpochSecond();
+    String payload =
+        "{\"id\":\"evt_dashboard_1\",\"object\":\"event\",\"type\":\"customer.updated\","
+            + "\"created\":"
+            + (now - secondsAgo)
+            + ",\"data\":{\"object\":{\"id\":\""
+            + customer
+            + "\",\"object\":\"customer\"}}}";
+    HttpResponse<String> answer =
+        HttpClient.newHttpClient()
+            .send(
+                HttpRequest.newBuilder(
+                        URI.create("http://127.0.0.1:" + edge.port() + "/webhooks/stripe"))
+                    .header("Content-Type", "application/json")
+                    .header(
+                        "Stripe-Signature",
+                        Webhook.Signature.generateSignatureHeader(payload, SECRET, now))
+                    .POST(HttpRequest.BodyPublishers.ofString(payload))
+                    .build(),
+                HttpResponse.BodyHandlers.ofString());
+    assertThat(answer.statusCode()).as(answer.body()).isEqualTo(200);
+  }
+
+  /**
+   * Customers created, then read again and again: misses, then memory hits; and one webhook for a
+   * change made 5 s before.
+   */
   private void traffic() throws Exception {
     StripeClient stripe =
         StripeClient.builder()
@@ -146,5 +179,6 @@ class DashboardIT {
       }
       Thread.sleep(1000);
     }
+    deliverEvent(ids.get(0), 5);
   }
 }

@@ -264,9 +264,17 @@ public record SimConfig(
    * @param rate share of matching requests hit, 0..1
    * @param endpoint {@code "POST /v1/customers"}-style endpoint or path prefix; null for all
    * @param remaining hit only the next N matching requests; null for no limit
+   * @param account only requests acting as this account ({@code acct_…}: the key's own, or the
+   *     connected account named by {@code Stripe-Account}); null for all
+   * @param delayMs for {@link FaultKind#DELAY}: the extra wait before the usual answer
    */
   public record FaultRule(
-      FaultKind kind, double rate, @Nullable String endpoint, @Nullable Integer remaining) {
+      FaultKind kind,
+      double rate,
+      @Nullable String endpoint,
+      @Nullable Integer remaining,
+      @Nullable String account,
+      long delayMs) {
 
     public FaultRule {
       if (rate < 0 || rate > 1) {
@@ -275,6 +283,26 @@ public record SimConfig(
       if (remaining != null && remaining < 0) {
         throw new IllegalArgumentException("remaining must not be negative: " + remaining);
       }
+      if (delayMs < 0 || (kind == FaultKind.DELAY) != (delayMs > 0)) {
+        throw new IllegalArgumentException(
+            "delayMs must be positive for DELAY and absent otherwise: " + kind + ", " + delayMs);
+      }
+    }
+
+    /** A rule for every account. */
+    public FaultRule(
+        FaultKind kind, double rate, @Nullable String endpoint, @Nullable Integer remaining) {
+      this(kind, rate, endpoint, remaining, null, 0);
+    }
+
+    /** Requests to {@code endpoint} wait {@code delayMs} longer, then answer as usual. */
+    public static FaultRule delay(String endpoint, long delayMs) {
+      return new FaultRule(FaultKind.DELAY, 1.0, endpoint, null, null, delayMs);
+    }
+
+    /** This rule for requests acting as {@code account} only. */
+    public FaultRule forAccount(String account) {
+      return new FaultRule(kind, rate, endpoint, remaining, account, delayMs);
     }
   }
 
@@ -289,6 +317,8 @@ public record SimConfig(
     /** Closes the connection without an answer. */
     RESET,
     /** Sends the headers, then the body a few bytes at a time. */
-    SLOW_BODY
+    SLOW_BODY,
+    /** Waits the rule's {@code delayMs} longer, then answers as usual: a slow endpoint. */
+    DELAY
   }
 }

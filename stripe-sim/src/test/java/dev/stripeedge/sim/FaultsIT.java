@@ -60,6 +60,69 @@ class FaultsIT {
   }
 
   @Test
+  void aFaultScopedToOneConnectedAccountLeavesThePlatformAndOtherAccountsAlone() {
+    String key = "sk_test_faults_account";
+    String sick = SimHttp.ok(http.post("/v1/accounts", key, "type=express")).path("id").asText();
+    String healthy = SimHttp.ok(http.post("/v1/accounts", key, "type=express")).path("id").asText();
+    sim.sim()
+        .reconfigure(
+            c ->
+                c.withFaults(
+                    List.of(new FaultRule(FaultKind.ERROR_500, 1.0, null, null).forAccount(sick))));
+
+    assertThat(http.send(http.request("/v1/customers", key).header("Stripe-Account", sick).build()))
+        .extracting(HttpResponse::statusCode)
+        .isEqualTo(500);
+    assertThat(
+            http.send(http.request("/v1/customers", key).header("Stripe-Account", healthy).build()))
+        .extracting(HttpResponse::statusCode)
+        .isEqualTo(200);
+    assertThat(http.get("/v1/customers", key).statusCode()).isEqualTo(200);
+  }
+
+  @Test
+  void aDelayedEndpointAnswersAsUsualOnlyLater() {
+    sim.sim().reconfigure(c -> c.withFaults(List.of(FaultRule.delay("GET /v1/invoices", 400))));
+
+    long started = System.nanoTime();
+    HttpResponse<String> slow = http.get("/v1/invoices", "sk_test_faults_delay");
+    long tookMillis = (System.nanoTime() - started) / 1_000_000;
+
+    assertThat(slow.statusCode()).isEqualTo(200);
+    assertThat(SimHttp.ok(slow).path("object").asText()).isEqualTo("list");
+    // A lower bound only: a loaded machine may add time, never take the delay away.
+    assertThat(tookMillis).isGreaterThanOrEqualTo(400);
+    assertThat(http.get("/v1/customers", "sk_test_faults_delay").statusCode()).isEqualTo(200);
+  }
+
+  @Test
+  void theControlApiTakesAccountScopedAndDelayRules() {
+    HttpResponse<String> patched =
+        http.postJson(
+            "/_sim/config",
+            "{\"faults\":[{\"kind\":\"DELAY\",\"rate\":1,\"endpoint\":\"GET /v1/invoices\","
+                + "\"delayMs\":300},{\"kind\":\"ERROR_500\",\"rate\":0.5,\"account\":\"acct_x\"}]}");
+
+    assertThat(patched.statusCode()).as(patched.body()).isEqualTo(200);
+    assertThat(sim.sim().config().faults())
+        .containsExactly(
+            FaultRule.delay("GET /v1/invoices", 300),
+            new FaultRule(FaultKind.ERROR_500, 0.5, null, null).forAccount("acct_x"));
+    HttpResponse<String> refused =
+        http.postJson("/_sim/config", "{\"faults\":[{\"kind\":\"DELAY\",\"rate\":1}]}");
+    assertThat(refused.statusCode()).isEqualTo(400);
+    assertThat(refused.body()).contains("delayMs");
+  }
+
+  @Test
+  void aDelayNeedsAPositiveDurationAndOnlyADelayHasOne() {
+    assertThatThrownBy(() -> new FaultRule(FaultKind.DELAY, 1.0, null, null))
+        .isInstanceOf(IllegalArgumentException.class);
+    assertThatThrownBy(() -> new FaultRule(FaultKind.ERROR_500, 1.0, null, null, null, 100))
+        .isInstanceOf(IllegalArgumentException.class);
+  }
+
+  @Test
   void resetClosesTheConnectionWithoutAnAnswer() {
     next(FaultKind.RESET, null);
 

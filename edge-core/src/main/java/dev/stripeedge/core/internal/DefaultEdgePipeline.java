@@ -252,11 +252,17 @@ public final class DefaultEdgePipeline implements EdgePipeline {
               0);
       if (freshness == Freshness.FRESH) {
         trail.memoryHit = entry;
-        return answered(read, entry.response(), CacheStatus.MEMORY_HIT, cacheNanos, null);
+        return answered(
+            read,
+            entry.response(),
+            CacheStatus.MEMORY_HIT,
+            cacheNanos,
+            null,
+            entry.ageNanos(looked));
       }
       if (freshness == Freshness.STALE_WHILE_REVALIDATE) {
         flight(read); // refresh in the background, answer now
-        return answered(read, entry.response(), STALE, cacheNanos, null);
+        return answered(read, entry.response(), STALE, cacheNanos, null, entry.ageNanos(looked));
       }
     }
     Fallback fallback =
@@ -302,10 +308,15 @@ public final class DefaultEdgePipeline implements EdgePipeline {
       tiers.promote(hit);
       if (freshness == Freshness.FRESH) {
         return answered(
-            read, hit.response(), new CacheStatus.TierHit(hit.tier()), cacheNanos, timing);
+            read,
+            hit.response(),
+            new CacheStatus.TierHit(hit.tier()),
+            cacheNanos,
+            timing,
+            ageNanos);
       }
       flight(read);
-      return answered(read, hit.response(), STALE, cacheNanos, timing);
+      return answered(read, hit.response(), STALE, cacheNanos, timing, ageNanos);
     }
     Fallback older = new Fallback(hit.response(), ticker.nanos() - ageNanos);
     Fallback newer =
@@ -339,7 +350,8 @@ public final class DefaultEdgePipeline implements EdgePipeline {
                     fallback.response(),
                     STALE_IF_ERROR,
                     timing,
-                    read.start());
+                    read.start(),
+                    ticker.nanos() - fallback.fetchedAtNanos());
               }
               EdgeResponse response = exchange.response();
               CacheStatus status =
@@ -386,7 +398,8 @@ public final class DefaultEdgePipeline implements EdgePipeline {
       EdgeResponse response,
       CacheStatus status,
       long cacheNanos,
-      ServerTiming.@Nullable TierTiming tierTiming) {
+      ServerTiming.@Nullable TierTiming tierTiming,
+      long ageNanos) {
     return CompletableFuture.completedFuture(
         answers.finish(
             read.route(),
@@ -394,6 +407,7 @@ public final class DefaultEdgePipeline implements EdgePipeline {
             response,
             status,
             new ServerTiming(cacheNanos, tierTiming, null),
-            read.start()));
+            read.start(),
+            ageNanos));
   }
 }

@@ -60,6 +60,19 @@ public final class StripeErrors {
    * invalid_request_error}…).
    */
   public static EdgeResponse response(int status, String type, String code, String message) {
+    return response(status, type, code, message, null);
+  }
+
+  /**
+   * An error response of Stripe's shape naming the request parameter at fault ({@code
+   * error.param}), when {@code param} is not null.
+   */
+  public static EdgeResponse response(
+      int status,
+      String type,
+      String code,
+      String message,
+      @org.jspecify.annotations.Nullable String param) {
     ByteArrayOutputStream out = new ByteArrayOutputStream(256);
     try (JsonGenerator json = JSON.createGenerator(out)) {
       json.writeStartObject();
@@ -67,6 +80,9 @@ public final class StripeErrors {
       json.writeStringField("type", type);
       json.writeStringField("code", code);
       json.writeStringField("message", message);
+      if (param != null) {
+        json.writeStringField("param", param);
+      }
       json.writeEndObject();
       json.writeEndObject();
     } catch (IOException e) {

@@ -1,8 +1,8 @@
 package dev.stripeedge.core.queue;
 
 import dev.stripeedge.core.Secret;
-import java.net.URI;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import java.util.regex.Pattern;
 
@@ -43,6 +43,8 @@ import java.util.regex.Pattern;
  *     {@code Stripe-Edge-Callback} header wins. Copied
  * @param callbackMaxAttempts attempts per callback before it is given up
  * @param callbackTimeout one callback attempt's limit
+ * @param callbacks where callbacks may go ({@code allowedHosts}, checked by {@link CallbackRule});
+ *     empty = every callback refused
  */
 public record AsyncWriteConfig(
     boolean enabled,
@@ -61,10 +63,34 @@ public record AsyncWriteConfig(
     Secret callbackSecret,
     Map<String, String> callbackUrls,
     int callbackMaxAttempts,
-    Duration callbackTimeout) {
+    Duration callbackTimeout,
+    Callbacks callbacks) {
 
   private static final Pattern QUEUE_NAME = Pattern.compile("[a-z][a-z0-9-]*");
   private static final Pattern ROUTE_KEY = Pattern.compile("(POST|DELETE) /v[12]/[^ ]*");
+
+  /**
+   * Where completion callbacks may be sent.
+   *
+   * @param allowedHosts host names ({@code hooks.example.com}), wildcards ({@code *.example.com},
+   *     {@code *}) and IPs a callback URL may name; see {@link CallbackRule}. Copied
+   */
+  public record Callbacks(List<String> allowedHosts) {
+    public Callbacks {
+      allowedHosts = List.copyOf(allowedHosts);
+      new CallbackRule(allowedHosts);
+    }
+
+    /** No host allowed: callbacks refused. */
+    public static Callbacks none() {
+      return new Callbacks(List.of());
+    }
+
+    /** The rule these settings make. */
+    public CallbackRule rule() {
+      return new CallbackRule(allowedHosts);
+    }
+  }
 
   /** What a route does with {@code Prefer: respond-async}. */
   public enum AsyncRoute {
@@ -121,9 +147,14 @@ public record AsyncWriteConfig(
           "asyncWrites.callbackUrls need asyncWrites.callbackSecret"
               + " (STRIPE_EDGE_ASYNC_CALLBACK_SECRET) to sign the callbacks");
     }
+    CallbackRule rule = callbacks.rule();
     for (Map.Entry<String, String> entry : callbackUrls.entrySet()) {
       checkRouteKey(entry.getKey());
-      checkCallbackUrl(entry.getValue());
+      String refusal = rule.refusal(entry.getValue());
+      if (refusal != null) {
+        throw new IllegalArgumentException(
+            "asyncWrites.callbackUrls[" + entry.getKey() + "]: " + refusal);
+      }
     }
   }
 
@@ -152,7 +183,8 @@ public record AsyncWriteConfig(
         Secret.none(),
         Map.of(),
         8,
-        Duration.ofSeconds(10));
+        Duration.ofSeconds(10),
+        Callbacks.none());
   }
 
   /** A builder starting from these settings; {@link Builder#build} validates. */
@@ -179,6 +211,7 @@ public record AsyncWriteConfig(
     private Map<String, String> callbackUrls;
     private int callbackMaxAttempts;
     private Duration callbackTimeout;
+    private Callbacks callbacks;
 
     private Builder(AsyncWriteConfig from) {
       enabled = from.enabled;
@@ -198,6 +231,7 @@ public record AsyncWriteConfig(
       callbackUrls = from.callbackUrls;
       callbackMaxAttempts = from.callbackMaxAttempts;
       callbackTimeout = from.callbackTimeout;
+      callbacks = from.callbacks;
     }
 
     public Builder enabled(boolean value) {
@@ -245,6 +279,18 @@ public record AsyncWriteConfig(
       return this;
     }
 
+    /** Replaces the per-route callback URLs ({@code "POST /v1/customers/{id}"} → URL). */
+    public Builder callbackUrls(Map<String, String> value) {
+      callbackUrls = value;
+      return this;
+    }
+
+    /** The hosts callbacks may go to ({@code asyncWrites.callbacks.allowedHosts}). */
+    public Builder callbackHosts(List<String> allowedHosts) {
+      callbacks = new Callbacks(allowedHosts);
+      return this;
+    }
+
     /**
      * The settings.
      *
@@ -268,7 +314,8 @@ public record AsyncWriteConfig(
           callbackSecret,
           callbackUrls,
           callbackMaxAttempts,
-          callbackTimeout);
+          callbackTimeout,
+          callbacks);
     }
   }
 
@@ -282,20 +329,6 @@ public record AsyncWriteConfig(
     if (!ROUTE_KEY.matcher(key).matches()) {
       throw new IllegalArgumentException(
           "asyncWrites routes are keyed \"POST /v1/template\" or \"DELETE /v1/template\": " + key);
-    }
-  }
-
-  static void checkCallbackUrl(String url) {
-    URI uri;
-    try {
-      uri = URI.create(url);
-    } catch (IllegalArgumentException e) {
-      throw new IllegalArgumentException("not a callback URL: " + url, e);
-    }
-    if (uri.getScheme() == null
-        || !(uri.getScheme().equals("http") || uri.getScheme().equals("https"))
-        || uri.getHost() == null) {
-      throw new IllegalArgumentException("a callback URL must be http(s): " + url);
     }
   }
 }

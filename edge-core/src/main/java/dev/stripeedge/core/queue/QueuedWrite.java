@@ -1,11 +1,15 @@
 package dev.stripeedge.core.queue;
 
 import dev.stripeedge.core.EdgeRequest;
+import dev.stripeedge.core.StripeRoutes;
+import dev.stripeedge.core.budget.Lane;
+import dev.stripeedge.core.budget.LaneRule;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Base64;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -46,6 +50,18 @@ public record QueuedWrite(
   }
 
   /**
+   * The budget lane the workers will send it in: its {@code Priority} header's (background when it
+   * has none, as the workers send it), else the route's by {@link LaneRule#stripe()} (per-route
+   * lane overrides of the budget's config are not seen here). A metric tag.
+   */
+  public String lane() {
+    if (request.header("priority") == null) {
+      return Lane.BACKGROUND.tag();
+    }
+    return LaneRule.stripe().decide(request, StripeRoutes.classify(request.path())).tag();
+  }
+
+  /**
    * The request's headers as {@code name: value} lines, one per value, in the request's order: a
    * form every backend can store as text (HTTP header values hold no line breaks).
    */
@@ -74,8 +90,20 @@ public record QueuedWrite(
     return headers;
   }
 
-  /** SHA-256 of the write's {@code Authorization} value: who may read its status. */
+  /**
+   * SHA-256 of the write's {@code Authorization} value: who may read its status. A write whose
+   * credentials are sealed ({@link CredentialSeal}) carries it in {@code Stripe-Edge-Owner}.
+   */
   public byte[] ownerHash() {
+    String sealedOwner = request.header(CredentialSeal.OWNER_HEADER);
+    if (sealedOwner != null) {
+      try {
+        return Base64.getDecoder().decode(sealedOwner);
+      } catch (IllegalArgumentException e) {
+        // Matches no key's hash: the status is readable by no one rather than by anyone.
+        return new byte[1];
+      }
+    }
     return ownerHash(request.header("authorization"));
   }
 

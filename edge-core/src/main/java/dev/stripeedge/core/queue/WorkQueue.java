@@ -95,6 +95,22 @@ public interface WorkQueue extends AutoCloseable {
   @Nullable Instant oldestUnfinished();
 
   /**
+   * The unfinished writes of one lane.
+   *
+   * @param unfinished how many are queued or in flight
+   * @param oldest when the oldest of them was accepted, or null when none is
+   */
+  record Backlog(long unfinished, @Nullable Instant oldest) {}
+
+  /**
+   * Unfinished writes by {@link QueuedWrite#lane() lane} tag; lanes without any may be absent. A
+   * backend that does not record lanes answers empty (the default).
+   */
+  default Map<String, Backlog> backlogByLane() {
+    return Map.of();
+  }
+
+  /**
    * Puts a dead write back in the queue (same id and key, attempts reset), due at {@code now}.
    *
    * @return false when no dead write has this id

@@ -4,7 +4,9 @@ import dev.stripeedge.core.EdgePipeline;
 import dev.stripeedge.core.ObjectChange;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
 import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -12,6 +14,7 @@ import java.util.Locale;
 import java.util.Queue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.jspecify.annotations.Nullable;
 
@@ -126,6 +129,7 @@ public final class EventProcessor {
               everywhere -> {
                 if (everywhere) {
                   markApplied(event.id());
+                  recordLag(event, source);
                 }
               });
     }
@@ -136,6 +140,26 @@ public final class EventProcessor {
         .register(meters)
         .increment();
     return recorded;
+  }
+
+  /**
+   * {@code stripe.edge.events.lag}: from the event's creation at Stripe to its application in every
+   * tier, by source — a webhook's is delivery plus apply; the reconciler's is how long a missed
+   * delivery stayed unrepaired. Whole seconds at best (Stripe's {@code created}); never negative.
+   */
+  private void recordLag(StripeEvent event, String source) {
+    if (event.created() <= 0) {
+      return;
+    }
+    long lagMillis = Math.max(0, clock.millis() - event.created() * 1000);
+    Timer.builder("stripe.edge.events.lag")
+        .description("From an event's creation at Stripe to its application in every tier")
+        .tag("source", source)
+        .publishPercentileHistogram()
+        .minimumExpectedValue(Duration.ofMillis(100))
+        .maximumExpectedValue(Duration.ofHours(1))
+        .register(meters)
+        .record(lagMillis, TimeUnit.MILLISECONDS);
   }
 
   /**

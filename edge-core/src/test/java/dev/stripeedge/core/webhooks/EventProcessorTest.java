@@ -6,13 +6,17 @@ import dev.stripeedge.core.EdgePipeline;
 import dev.stripeedge.core.EdgeRequest;
 import dev.stripeedge.core.EdgeResponse;
 import dev.stripeedge.core.ObjectChange;
+import io.micrometer.core.instrument.Timer;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
+import java.time.Instant;
+import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 
 class EventProcessorTest {
@@ -47,6 +51,28 @@ class EventProcessorTest {
 
   private static StripeEvent event(String id, long created) {
     return new StripeEvent(id, "invoice.paid", created, "in_1", null, Set.of("in_1", "pi_1"));
+  }
+
+  @Test
+  void theLagFromStripeToEveryTierIsTimedBySourceOncePerEvent() {
+    EventProcessor at1000 =
+        EventProcessor.of(
+            EventLedger.inMemory(),
+            new RecordingPipeline(),
+            Clock.fixed(Instant.ofEpochSecond(1_000), ZoneOffset.UTC),
+            meters);
+
+    at1000.process(event("evt_hook", 990), "webhook");
+    at1000.process(event("evt_hook", 990), "webhook"); // redelivered: applied once, timed once
+    at1000.process(event("evt_missed", 700), "reconcile");
+    at1000.process(event("evt_future", 1_005), "webhook"); // Stripe's clock ahead: 0, not negative
+
+    Timer webhook = meters.get("stripe.edge.events.lag").tag("source", "webhook").timer();
+    Timer reconcile = meters.get("stripe.edge.events.lag").tag("source", "reconcile").timer();
+    assertThat(webhook.count()).isEqualTo(2);
+    assertThat(webhook.totalTime(TimeUnit.SECONDS)).isEqualTo(10.0);
+    assertThat(reconcile.count()).isEqualTo(1);
+    assertThat(reconcile.max(TimeUnit.SECONDS)).isEqualTo(300.0);
   }
 
   @Test

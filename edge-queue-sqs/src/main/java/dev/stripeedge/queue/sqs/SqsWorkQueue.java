@@ -7,6 +7,7 @@ import dev.stripeedge.core.queue.WorkQueue;
 import dev.stripeedge.core.queue.WriteState;
 import dev.stripeedge.core.queue.WriteStatus;
 import dev.stripeedge.store.sqlite.SqliteWorkQueue;
+import dev.stripeedge.store.sqlite.TransportRecords;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
@@ -63,6 +64,7 @@ public final class SqsWorkQueue implements WorkQueue {
   private final SqsClient sqs;
   private final String queueUrl;
   private final SqliteWorkQueue records;
+  private final TransportRecords transport;
   private final boolean ownsClient;
 
   private SqsWorkQueue(
@@ -70,6 +72,7 @@ public final class SqsWorkQueue implements WorkQueue {
     this.sqs = sqs;
     this.queueUrl = queueUrl;
     this.records = records;
+    this.transport = records.transport();
     this.ownsClient = ownsClient;
   }
 
@@ -93,7 +96,7 @@ public final class SqsWorkQueue implements WorkQueue {
 
   @Override
   public void enqueue(QueuedWrite write, int maxQueued) {
-    long held = records.unfinished();
+    long held = transport.unfinished();
     if (held >= maxQueued) {
       throw new Full(held);
     }
@@ -101,7 +104,7 @@ public final class SqsWorkQueue implements WorkQueue {
       throw new IllegalArgumentException("a write with this id exists: " + write.id());
     }
     send(write, write.id());
-    records.adopt(write);
+    transport.adopt(write);
   }
 
   private void send(QueuedWrite write, String deduplicationId) {
@@ -120,7 +123,7 @@ public final class SqsWorkQueue implements WorkQueue {
       return List.of();
     }
     // Due on the edge's clock but still hidden at SQS: given back first, so they come out below.
-    for (SqliteWorkQueue.Held held : records.releaseDue(now)) {
+    for (TransportRecords.Held held : transport.releaseDue(now)) {
       changeVisibility(held.handle(), Duration.ZERO);
     }
     List<Delivery> out = new ArrayList<>();
@@ -149,11 +152,11 @@ public final class SqsWorkQueue implements WorkQueue {
         changeVisibility(message.receiptHandle(), Duration.ofSeconds(MAX_VISIBILITY_SECONDS));
         continue;
       }
-      records.adopt(write);
-      switch (records.lease(write.id(), now, visibility, message.receiptHandle())) {
-        case SqliteWorkQueue.Lease.Granted granted -> out.add(granted.delivery());
-        case SqliteWorkQueue.Lease.Finished finished -> delete(message.receiptHandle());
-        case SqliteWorkQueue.Lease.NotDue notDue ->
+      transport.adopt(write);
+      switch (transport.lease(write.id(), now, visibility, message.receiptHandle())) {
+        case TransportRecords.Lease.Granted granted -> out.add(granted.delivery());
+        case TransportRecords.Lease.Finished finished -> delete(message.receiptHandle());
+        case TransportRecords.Lease.NotDue notDue ->
             changeVisibility(message.receiptHandle(), Duration.between(now, notDue.at()));
       }
     }
@@ -166,7 +169,7 @@ public final class SqsWorkQueue implements WorkQueue {
     if (!records.retry(delivery, notBefore, reason, now)) {
       return false;
     }
-    String handle = records.handle(delivery.write().id());
+    String handle = transport.handle(delivery.write().id());
     if (handle != null) {
       // Hidden for the delay; the row's time gives it back earlier if the clocks disagree.
       changeVisibility(handle, Duration.between(now, notBefore));
@@ -183,7 +186,7 @@ public final class SqsWorkQueue implements WorkQueue {
       byte[] body,
       String reason,
       Instant now) {
-    String handle = records.handle(delivery.write().id());
+    String handle = transport.handle(delivery.write().id());
     if (!records.finish(delivery, state, status, requestId, body, reason, now)) {
       return false;
     }
@@ -215,8 +218,13 @@ public final class SqsWorkQueue implements WorkQueue {
   }
 
   @Override
+  public Map<String, Backlog> backlogByLane() {
+    return records.backlogByLane();
+  }
+
+  @Override
   public boolean requeue(String id, Instant now) {
-    Optional<QueuedWrite> write = records.write(id);
+    Optional<QueuedWrite> write = transport.write(id);
     if (write.isEmpty() || !records.requeue(id, now)) {
       return false;
     }

@@ -181,6 +181,11 @@ function background(summary) {
   document.getElementById("webhooks-refused").textContent = summary.webhooks_refused;
   const passes = Object.entries(summary.reconcile).map(([k, v]) => k + ": " + v).join(", ");
   document.getElementById("reconcile").textContent = passes || "none (reconcile.apiKey unset)";
+  const lag = Object.entries(summary.event_lag || {})
+    .map(([source, l]) => source + ": " + l.count + " applied, p50 " + l.p50_s + " s, p99 "
+      + (l.p99_s < 0 ? "> 1 h" : l.p99_s + " s"))
+    .join("; ");
+  document.getElementById("event-lag").textContent = lag || "no event applied yet";
 }
 
 async function poll() {

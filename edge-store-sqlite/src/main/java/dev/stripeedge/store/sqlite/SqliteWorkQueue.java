@@ -1,6 +1,5 @@
 package dev.stripeedge.store.sqlite;
 
-import dev.stripeedge.core.EdgeRequest;
 import dev.stripeedge.core.queue.Delivery;
 import dev.stripeedge.core.queue.QueuedWrite;
 import dev.stripeedge.core.queue.WorkQueue;
@@ -8,7 +7,6 @@ import dev.stripeedge.core.queue.WriteState;
 import dev.stripeedge.core.queue.WriteStatus;
 import java.nio.file.Path;
 import java.sql.Connection;
-import java.sql.DriverManager;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
@@ -36,73 +34,24 @@ import org.jspecify.annotations.Nullable;
  * one write twice within a lease.
  *
  * <p>The table is also the record of writes for a backend that carries them on another transport
- * (SQS): {@link #adopt}, {@link #lease}, {@link #releaseDue} and the transport's {@code handle} per
- * row; such a backend never calls {@link #poll}.
+ * (SQS): {@link #transport} gives the calls it makes on the rows; such a backend never calls {@link
+ * #poll}.
  *
  * <p>Thread-safe: one connection, each method {@code synchronized}. Methods block on disk.
  */
 public final class SqliteWorkQueue implements WorkQueue {
 
-  // Over 400 lines: each WorkQueue operation is one SQL transaction, and the SQS queue reuses these
-  // rows (decisions §31).
+  // The schema, the row codec and the transaction helpers are in WriteTable; here, each WorkQueue
+  // operation (and each call the SQS queue makes on these rows, decisions §31) as one transaction.
 
-  private static final String COLUMNS =
-      "id, state, method, path, idem_key, accepted_at, updated_at, attempts, result_status,"
-          + " request_id, result_body, reason, owner_hash";
-
+  private final WriteTable table;
   private final Connection connection;
-  private boolean closed;
+  private final TransportRecords transport;
 
-  private SqliteWorkQueue(Path file) throws SQLException {
-    Path parent = file.toAbsolutePath().getParent();
-    if (parent != null) {
-      parent.toFile().mkdirs();
-    }
-    this.connection = DriverManager.getConnection("jdbc:sqlite:" + file);
-    try (Statement statement = connection.createStatement()) {
-      statement.execute("PRAGMA journal_mode=WAL");
-      // An accepted write must survive a power cut, not only a crash: fsync on every commit.
-      statement.execute("PRAGMA synchronous=FULL");
-      statement.execute("PRAGMA busy_timeout=5000");
-      statement.execute(
-          "CREATE TABLE IF NOT EXISTS async_writes ("
-              + " seq INTEGER PRIMARY KEY AUTOINCREMENT,"
-              + " id TEXT NOT NULL UNIQUE,"
-              + " order_key TEXT NOT NULL,"
-              + " state TEXT NOT NULL,"
-              + " method TEXT NOT NULL,"
-              + " path TEXT NOT NULL,"
-              + " query TEXT NOT NULL,"
-              + " headers TEXT NOT NULL,"
-              + " body BLOB NOT NULL,"
-              + " idem_key TEXT NOT NULL,"
-              + " owner_hash BLOB NOT NULL,"
-              + " callback_url TEXT,"
-              + " accepted_at INTEGER NOT NULL,"
-              + " updated_at INTEGER NOT NULL,"
-              + " not_before INTEGER NOT NULL,"
-              + " lease TEXT,"
-              + " lease_until INTEGER NOT NULL DEFAULT 0,"
-              + " attempts INTEGER NOT NULL DEFAULT 0,"
-              + " result_status INTEGER NOT NULL DEFAULT 0,"
-              + " request_id TEXT,"
-              + " result_body BLOB,"
-              + " reason TEXT NOT NULL DEFAULT '',"
-              + " callback_state INTEGER NOT NULL DEFAULT 0,"
-              + " callback_attempts INTEGER NOT NULL DEFAULT 0,"
-              + " callback_next INTEGER NOT NULL DEFAULT 0,"
-              + " handle TEXT)");
-      addHandleColumn(statement);
-      statement.execute(
-          "CREATE INDEX IF NOT EXISTS async_writes_state ON async_writes(state, not_before)");
-      statement.execute(
-          "CREATE INDEX IF NOT EXISTS async_writes_order ON async_writes(order_key, seq)");
-      statement.execute(
-          "CREATE INDEX IF NOT EXISTS async_writes_callbacks"
-              + " ON async_writes(callback_state, callback_next)");
-      statement.execute(
-          "CREATE INDEX IF NOT EXISTS async_writes_updated ON async_writes(state, updated_at)");
-    }
+  private SqliteWorkQueue(WriteTable table) {
+    this.table = table;
+    this.connection = table.connection();
+    this.transport = new TransportRecords(this, table);
   }
 
   /**
@@ -112,10 +61,15 @@ public final class SqliteWorkQueue implements WorkQueue {
    */
   public static SqliteWorkQueue open(Path file) {
     try {
-      return new SqliteWorkQueue(file);
+      return new SqliteWorkQueue(WriteTable.open(file));
     } catch (SQLException e) {
       throw new IllegalStateException("cannot open the write queue in " + file, e);
     }
+  }
+
+  /** The calls a backend carrying the writes on another transport makes on these rows. */
+  public TransportRecords transport() {
+    return transport;
   }
 
   @Override
@@ -125,7 +79,7 @@ public final class SqliteWorkQueue implements WorkQueue {
 
   @Override
   public synchronized void enqueue(QueuedWrite write, int maxQueued) {
-    transaction(
+    table.transaction(
         () -> {
           try (PreparedStatement count =
               connection.prepareStatement(
@@ -137,7 +91,7 @@ public final class SqliteWorkQueue implements WorkQueue {
             }
           }
           try {
-            insert(write, "INSERT");
+            table.insert(write, "INSERT");
           } catch (SQLException e) {
             if (e.getMessage() != null && e.getMessage().contains("UNIQUE")) {
               throw new IllegalArgumentException("a write with this id exists: " + write.id(), e);
@@ -148,217 +102,13 @@ public final class SqliteWorkQueue implements WorkQueue {
         });
   }
 
-  private int insert(QueuedWrite write, String verb) throws SQLException {
-    EdgeRequest request = write.request();
-    try (PreparedStatement insert =
-        connection.prepareStatement(
-            verb
-                + " INTO async_writes (id, order_key, state, method, path, query, headers,"
-                + " body, idem_key, owner_hash, callback_url, accepted_at, updated_at,"
-                + " not_before) VALUES (?, ?, 'queued', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")) {
-      long at = write.acceptedAt().toEpochMilli();
-      insert.setString(1, write.id());
-      insert.setString(2, write.orderKey());
-      insert.setString(3, request.method());
-      insert.setString(4, request.path());
-      insert.setString(5, request.rawQuery());
-      insert.setString(6, QueuedWrite.headerBlock(request.headers()));
-      insert.setBytes(7, request.body());
-      insert.setString(8, write.idempotencyKey());
-      insert.setBytes(9, write.ownerHash());
-      insert.setString(10, write.callbackUrl());
-      insert.setLong(11, at);
-      insert.setLong(12, at);
-      insert.setLong(13, at);
-      return insert.executeUpdate();
-    }
-  }
-
-  private static void addHandleColumn(Statement statement) throws SQLException {
-    // Files made before the column existed get it: a SQLite queue's rows never use it.
-    ResultSet columns = statement.executeQuery("PRAGMA table_info(async_writes)");
-    boolean present = false;
-    while (columns.next()) {
-      present |= columns.getString("name").equals("handle");
-    }
-    if (!present) {
-      statement.execute("ALTER TABLE async_writes ADD COLUMN handle TEXT");
-    }
-  }
-
-  /** How many writes are unfinished (queued or in flight): what {@link #enqueue} bounds. */
-  public synchronized long unfinished() {
-    return query(
-        () -> {
-          try (Statement count = connection.createStatement()) {
-            ResultSet rows =
-                count.executeQuery(
-                    "SELECT COUNT(*) FROM async_writes WHERE state IN ('queued', 'in_flight')");
-            return rows.next() ? rows.getLong(1) : 0L;
-          }
-        });
-  }
-
-  /**
-   * Records a write that arrived on another transport when no record of it exists (another edge
-   * accepted it, or this one died between the transport's acknowledgement and the record), queued;
-   * no bound applies, it is already accepted.
-   *
-   * @return whether a record was made
-   */
-  public synchronized boolean adopt(QueuedWrite write) {
-    return transaction(() -> insert(write, "INSERT OR IGNORE") == 1);
-  }
-
-  /** What {@link #lease} found. */
-  public sealed interface Lease {
-    /** The write is leased to this delivery. */
-    record Granted(Delivery delivery) implements Lease {}
-
-    /** The write is over (or unknown): its message is stale. */
-    record Finished() implements Lease {}
-
-    /**
-     * The write is not due: waiting for a retry, or leased to a live delivery.
-     *
-     * @param at when it is due
-     */
-    record NotDue(Instant at) implements Lease {}
-  }
-
-  /**
-   * Leases the write {@code id}, received on another transport as {@code handle}, when it is due
-   * (queued and past its time, or in flight with a lease that ran out): in flight until {@code now
-   * + visibility}, attempts raised, the handle kept. Otherwise only the handle is kept.
-   */
-  public synchronized Lease lease(String id, Instant now, Duration visibility, String handle) {
-    long at = now.toEpochMilli();
-    return transaction(
-        () -> {
-          try (PreparedStatement select =
-                  connection.prepareStatement(
-                      "SELECT seq, id, order_key, method, path, query, headers, body,"
-                          + " callback_url, accepted_at, attempts, state, not_before, lease_until"
-                          + " FROM async_writes WHERE id = ?");
-              PreparedStatement lease =
-                  connection.prepareStatement(
-                      "UPDATE async_writes SET state = 'in_flight', lease = ?, lease_until = ?,"
-                          + " attempts = attempts + 1, updated_at = ?, handle = ? WHERE seq = ?");
-              PreparedStatement hold =
-                  connection.prepareStatement("UPDATE async_writes SET handle = ? WHERE seq = ?")) {
-            select.setString(1, id);
-            ResultSet rows = select.executeQuery();
-            if (!rows.next() || WriteState.ofTag(rows.getString("state")).finished()) {
-              return new Lease.Finished();
-            }
-            boolean queued = rows.getString("state").equals("queued");
-            long due = queued ? rows.getLong("not_before") : rows.getLong("lease_until");
-            if (due > at) {
-              hold.setString(1, handle);
-              hold.setLong(2, rows.getLong("seq"));
-              hold.executeUpdate();
-              return new Lease.NotDue(Instant.ofEpochMilli(due));
-            }
-            String token = UUID.randomUUID().toString();
-            QueuedWrite write = write(rows);
-            lease.setString(1, token);
-            lease.setLong(2, at + visibility.toMillis());
-            lease.setLong(3, at);
-            lease.setString(4, handle);
-            lease.setLong(5, rows.getLong("seq"));
-            lease.executeUpdate();
-            return new Lease.Granted(new Delivery(write, rows.getInt("attempts") + 1, token));
-          }
-        });
-  }
-
-  /** The other transport's handle kept for write {@code id} (an SQS receipt handle), or null. */
-  public synchronized @Nullable String handle(String id) {
-    return query(
-        () -> {
-          try (PreparedStatement select =
-              connection.prepareStatement("SELECT handle FROM async_writes WHERE id = ?")) {
-            select.setString(1, id);
-            ResultSet rows = select.executeQuery();
-            return rows.next() ? rows.getString(1) : null;
-          }
-        });
-  }
-
-  /**
-   * A write held on another transport: its id and handle.
-   *
-   * @param id the write's id
-   * @param handle the transport's handle
-   */
-  public record Held(String id, String handle) {}
-
-  /**
-   * The writes held on another transport that are due at {@code now} (queued past their time, or in
-   * flight with a lease that ran out), their handles forgotten: the caller gives them back.
-   */
-  public synchronized List<Held> releaseDue(Instant now) {
-    long at = now.toEpochMilli();
-    return transaction(
-        () -> {
-          List<Held> out = new ArrayList<>();
-          try (PreparedStatement select =
-                  connection.prepareStatement(
-                      "SELECT seq, id, handle FROM async_writes WHERE handle IS NOT NULL"
-                          + " AND ((state = 'queued' AND not_before <= ?)"
-                          + " OR (state = 'in_flight' AND lease_until <= ?))");
-              PreparedStatement clear =
-                  connection.prepareStatement(
-                      "UPDATE async_writes SET handle = NULL WHERE seq = ?")) {
-            select.setLong(1, at);
-            select.setLong(2, at);
-            ResultSet rows = select.executeQuery();
-            while (rows.next()) {
-              out.add(new Held(rows.getString("id"), rows.getString("handle")));
-              clear.setLong(1, rows.getLong("seq"));
-              clear.executeUpdate();
-            }
-          }
-          return out;
-        });
-  }
-
-  /** The write {@code id} as it was accepted, or empty when unknown. */
-  public synchronized Optional<QueuedWrite> write(String id) {
-    return query(
-        () -> {
-          try (PreparedStatement select =
-              connection.prepareStatement(
-                  "SELECT id, order_key, method, path, query, headers, body, callback_url,"
-                      + " accepted_at FROM async_writes WHERE id = ?")) {
-            select.setString(1, id);
-            ResultSet rows = select.executeQuery();
-            return rows.next() ? Optional.of(write(rows)) : Optional.<QueuedWrite>empty();
-          }
-        });
-  }
-
-  private static QueuedWrite write(ResultSet rows) throws SQLException {
-    return new QueuedWrite(
-        rows.getString("id"),
-        new EdgeRequest(
-            rows.getString("method"),
-            rows.getString("path"),
-            rows.getString("query"),
-            QueuedWrite.parseHeaderBlock(rows.getString("headers")),
-            rows.getBytes("body")),
-        rows.getString("order_key"),
-        rows.getString("callback_url"),
-        Instant.ofEpochMilli(rows.getLong("accepted_at")));
-  }
-
   @Override
   public synchronized List<Delivery> poll(int max, Instant now, Duration visibility) {
     if (max < 1) {
       return List.of();
     }
     long at = now.toEpochMilli();
-    return transaction(
+    return table.transaction(
         () -> {
           List<Delivery> out = new ArrayList<>();
           try (PreparedStatement select =
@@ -382,7 +132,7 @@ public final class SqliteWorkQueue implements WorkQueue {
             while (rows.next()) {
               String token = UUID.randomUUID().toString();
               int attempt = rows.getInt("attempts") + 1;
-              QueuedWrite write = write(rows);
+              QueuedWrite write = WriteTable.write(rows);
               lease.setString(1, token);
               lease.setLong(2, at + visibility.toMillis());
               lease.setLong(3, at);
@@ -398,7 +148,7 @@ public final class SqliteWorkQueue implements WorkQueue {
   @Override
   public synchronized boolean retry(
       Delivery delivery, Instant notBefore, String reason, Instant now) {
-    return update(
+    return table.update(
             "UPDATE async_writes SET state = 'queued', lease = NULL, lease_until = 0,"
                 + " not_before = ?, reason = ?, updated_at = ?"
                 + " WHERE id = ? AND lease = ? AND state = 'in_flight'",
@@ -422,7 +172,7 @@ public final class SqliteWorkQueue implements WorkQueue {
     if (!state.finished()) {
       throw new IllegalArgumentException("not a finished state: " + state);
     }
-    return update(
+    return table.update(
             "UPDATE async_writes SET state = ?, lease = NULL, lease_until = 0, handle = NULL,"
                 + " result_status = ?, request_id = ?, result_body = ?, reason = ?,"
                 + " updated_at = ?, callback_state = CASE WHEN callback_url IS NULL"
@@ -442,33 +192,35 @@ public final class SqliteWorkQueue implements WorkQueue {
 
   @Override
   public synchronized Optional<WriteStatus> status(String id) {
-    return query(
+    return table.query(
         () -> {
           try (PreparedStatement select =
               connection.prepareStatement(
-                  "SELECT " + COLUMNS + " FROM async_writes WHERE id = ?")) {
+                  "SELECT " + WriteTable.COLUMNS + " FROM async_writes WHERE id = ?")) {
             select.setString(1, id);
             ResultSet rows = select.executeQuery();
-            return rows.next() ? Optional.of(status(rows)) : Optional.<WriteStatus>empty();
+            return rows.next()
+                ? Optional.of(WriteTable.status(rows))
+                : Optional.<WriteStatus>empty();
           }
         });
   }
 
   @Override
   public synchronized List<WriteStatus> list(WriteState state, int limit) {
-    return query(
+    return table.query(
         () -> {
           try (PreparedStatement select =
               connection.prepareStatement(
                   "SELECT "
-                      + COLUMNS
+                      + WriteTable.COLUMNS
                       + " FROM async_writes WHERE state = ? ORDER BY seq LIMIT ?")) {
             select.setString(1, state.tag());
             select.setInt(2, limit);
             ResultSet rows = select.executeQuery();
             List<WriteStatus> out = new ArrayList<>();
             while (rows.next()) {
-              out.add(status(rows));
+              out.add(WriteTable.status(rows));
             }
             return out;
           }
@@ -477,7 +229,7 @@ public final class SqliteWorkQueue implements WorkQueue {
 
   @Override
   public synchronized Map<WriteState, Long> counts() {
-    return query(
+    return table.query(
         () -> {
           Map<WriteState, Long> out = new EnumMap<>(WriteState.class);
           for (WriteState state : WriteState.values()) {
@@ -496,7 +248,7 @@ public final class SqliteWorkQueue implements WorkQueue {
 
   @Override
   public synchronized @Nullable Instant oldestUnfinished() {
-    return query(
+    return table.query(
         () -> {
           try (Statement select = connection.createStatement()) {
             ResultSet rows =
@@ -513,8 +265,28 @@ public final class SqliteWorkQueue implements WorkQueue {
   }
 
   @Override
+  public synchronized Map<String, Backlog> backlogByLane() {
+    return table.query(
+        () -> {
+          Map<String, Backlog> out = new java.util.TreeMap<>();
+          try (Statement select = connection.createStatement()) {
+            ResultSet rows =
+                select.executeQuery(
+                    "SELECT lane, COUNT(*), MIN(accepted_at) FROM async_writes"
+                        + " WHERE state IN ('queued', 'in_flight') GROUP BY lane");
+            while (rows.next()) {
+              out.put(
+                  rows.getString(1),
+                  new Backlog(rows.getLong(2), Instant.ofEpochMilli(rows.getLong(3))));
+            }
+          }
+          return out;
+        });
+  }
+
+  @Override
   public synchronized boolean requeue(String id, Instant now) {
-    return update(
+    return table.update(
             "UPDATE async_writes SET state = 'queued', attempts = 0, not_before = ?,"
                 + " updated_at = ?, reason = 'requeued', callback_state = 0"
                 + " WHERE id = ? AND state = 'dead'",
@@ -527,7 +299,7 @@ public final class SqliteWorkQueue implements WorkQueue {
   @Override
   public synchronized int purge(Instant before) {
     // A finished write whose callback is still pending stays until the callback is done.
-    return update(
+    return table.update(
         "DELETE FROM async_writes WHERE state IN ('succeeded', 'failed', 'dead')"
             + " AND updated_at < ? AND callback_state != 1",
         before.toEpochMilli());
@@ -535,7 +307,7 @@ public final class SqliteWorkQueue implements WorkQueue {
 
   @Override
   public synchronized List<Callback> dueCallbacks(Instant now, int max) {
-    return query(
+    return table.query(
         () -> {
           try (PreparedStatement select =
               connection.prepareStatement(
@@ -556,7 +328,7 @@ public final class SqliteWorkQueue implements WorkQueue {
 
   @Override
   public synchronized void callbackAttempted(String id, int attempts, boolean done, Instant next) {
-    update(
+    table.update(
         "UPDATE async_writes SET callback_attempts = ?, callback_state = ?, callback_next = ?"
             + " WHERE id = ?",
         attempts,
@@ -565,84 +337,9 @@ public final class SqliteWorkQueue implements WorkQueue {
         id);
   }
 
-  /** One statement with {@code args} bound in order, in its own transaction; rows changed. */
-  private int update(String sql, @Nullable Object... args) {
-    return transaction(
-        () -> {
-          try (PreparedStatement statement = connection.prepareStatement(sql)) {
-            for (int i = 0; i < args.length; i++) {
-              statement.setObject(i + 1, args[i]);
-            }
-            return statement.executeUpdate();
-          }
-        });
-  }
-
-  private static WriteStatus status(ResultSet rows) throws SQLException {
-    byte[] body = rows.getBytes("result_body");
-    return new WriteStatus(
-        rows.getString("id"),
-        WriteState.ofTag(rows.getString("state")),
-        rows.getString("method"),
-        rows.getString("path"),
-        rows.getString("idem_key"),
-        Instant.ofEpochMilli(rows.getLong("accepted_at")),
-        Instant.ofEpochMilli(rows.getLong("updated_at")),
-        rows.getInt("attempts"),
-        rows.getInt("result_status"),
-        rows.getString("request_id"),
-        body == null ? new byte[0] : body,
-        rows.getString("reason"),
-        rows.getBytes("owner_hash"));
-  }
-
-  @FunctionalInterface
-  private interface Work<T extends @Nullable Object> {
-    T run() throws SQLException;
-  }
-
-  private <T extends @Nullable Object> T query(Work<T> work) {
-    if (closed) {
-      throw new IllegalStateException("the write queue is closed");
-    }
-    try {
-      return work.run();
-    } catch (SQLException e) {
-      throw new IllegalStateException("write queue: " + e.getMessage(), e);
-    }
-  }
-
-  /** {@code work} in one {@code BEGIN IMMEDIATE} transaction, rolled back when it throws. */
-  private <T extends @Nullable Object> T transaction(Work<T> work) {
-    if (closed) {
-      throw new IllegalStateException("the write queue is closed");
-    }
-    try (Statement statement = connection.createStatement()) {
-      statement.execute("BEGIN IMMEDIATE");
-      try {
-        T result = work.run();
-        statement.execute("COMMIT");
-        return result;
-      } catch (SQLException | RuntimeException e) {
-        statement.execute("ROLLBACK");
-        throw e;
-      }
-    } catch (SQLException e) {
-      throw new IllegalStateException("write queue: " + e.getMessage(), e);
-    }
-  }
-
   @Override
   public synchronized void close() {
-    if (closed) {
-      return;
-    }
-    closed = true;
-    try {
-      connection.close();
-    } catch (SQLException e) {
-      // Nothing left to do with it.
-    }
+    table.close();
   }
 
   @Override

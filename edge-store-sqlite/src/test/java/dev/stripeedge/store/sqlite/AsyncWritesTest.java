@@ -8,12 +8,18 @@ import dev.stripeedge.core.EdgeRequest;
 import dev.stripeedge.core.EdgeResponse;
 import dev.stripeedge.core.queue.AsyncWriteConfig;
 import dev.stripeedge.core.queue.AsyncWrites;
+import dev.stripeedge.core.queue.CredentialSeal;
 import dev.stripeedge.core.queue.WriteState;
 import dev.stripeedge.core.queue.WriteStatus;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -36,11 +42,13 @@ import org.junit.jupiter.api.Test;
 class AsyncWritesTest {
 
   private static final Instant T0 = Instant.parse("2026-12-07T12:00:00Z");
+  private static final CredentialSeal SEAL = CredentialSeal.derivedFrom(new byte[32]);
 
   private final List<EdgeRequest> sent = new CopyOnWriteArrayList<>();
   private final SimpleMeterRegistry meters = new SimpleMeterRegistry();
   private final Queue<Integer> script = new ConcurrentLinkedQueue<>();
   private Instant now = T0;
+  private Path dir;
   private SqliteWorkQueue queue;
   private AsyncWrites writes;
 
@@ -68,11 +76,16 @@ class AsyncWritesTest {
 
   @BeforeEach
   void open() throws Exception {
-    queue = SqliteWorkQueue.open(Files.createTempDirectory("async").resolve("edge.db"));
+    dir = Files.createTempDirectory("async");
+    queue = SqliteWorkQueue.open(dir.resolve("edge.db"));
     start(AsyncWriteConfig.defaults().toBuilder().maxAttempts(3).build());
   }
 
   private void start(AsyncWriteConfig config) {
+    start(config, SEAL);
+  }
+
+  private void start(AsyncWriteConfig config, CredentialSeal seal) {
     if (writes != null) {
       writes.close();
     }
@@ -93,7 +106,8 @@ class AsyncWritesTest {
             return this;
           }
         };
-    writes = AsyncWrites.over(pipeline, queue, config, clock, new SplittableRandom(1), meters);
+    writes =
+        AsyncWrites.over(pipeline, queue, seal, config, clock, new SplittableRandom(1), meters);
   }
 
   @AfterEach
@@ -159,6 +173,53 @@ class AsyncWritesTest {
     round(critical);
 
     assertThat(sent).extracting(r -> r.header("priority")).containsExactly("u=6", "u=1");
+    for (String lane : List.of("background", "critical")) {
+      assertThat(
+              meters
+                  .get("stripe.edge.async.lane.outcomes")
+                  .tag("lane", lane)
+                  .tag("outcome", "succeeded")
+                  .counter()
+                  .count())
+          .as(lane)
+          .isEqualTo(1.0);
+    }
+  }
+
+  @Test
+  void theBacklogIsMeasuredPerLane() throws Exception {
+    accept(create());
+    now = now.plusSeconds(30);
+    accept(create().withHeader("Priority", "u=1"));
+    accept(
+        EdgeRequest.of("POST", "/v1/payment_intents", "")
+            .withHeader("Authorization", "Bearer sk_test_unit")
+            .withHeader("Prefer", "respond-async")
+            .withHeader("Priority", "u=3"));
+    now = now.plusSeconds(30);
+
+    var backlog = queue.backlogByLane();
+    assertThat(backlog.keySet()).containsExactlyInAnyOrder("background", "critical");
+    assertThat(backlog.get("background").unfinished()).isEqualTo(1);
+    assertThat(backlog.get("background").oldest()).isEqualTo(T0);
+    // u=3 says nothing: a PaymentIntent create is critical by its route.
+    assertThat(backlog.get("critical").unfinished()).isEqualTo(2);
+    assertThat(backlog.get("critical").oldest()).isEqualTo(T0.plusSeconds(30));
+
+    // Each delivery fails and is retried later: all three stay unfinished through the round.
+    script.addAll(List.of(500, 500, 500));
+    writes.runOnce();
+    assertThat(meters.get("stripe.edge.async.lane.depth").tag("lane", "critical").gauge().value())
+        .isEqualTo(2.0);
+    assertThat(
+            meters
+                .get("stripe.edge.async.lane.oldest.seconds")
+                .tag("lane", "background")
+                .gauge()
+                .value())
+        .isEqualTo(60.0);
+    assertThat(meters.get("stripe.edge.async.lane.depth").tag("lane", "normal").gauge().value())
+        .isZero();
   }
 
   @Test
@@ -251,7 +312,11 @@ class AsyncWritesTest {
         });
     app.start();
     try {
-      start(AsyncWriteConfig.defaults().toBuilder().callbackSecret("whsec_unit").build());
+      start(
+          AsyncWriteConfig.defaults().toBuilder()
+              .callbackSecret("whsec_unit")
+              .callbackHosts(List.of("127.0.0.1"))
+              .build());
       String id =
           accept(
               create()
@@ -275,6 +340,83 @@ class AsyncWritesTest {
     } finally {
       app.stop(0);
     }
+  }
+
+  /** Every byte SQLite wrote for the queue (the database, its WAL), as text. */
+  private String queueFiles() throws Exception {
+    StringBuilder all = new StringBuilder();
+    try (var files = Files.list(dir)) {
+      for (Path file : files.toList()) {
+        all.append(new String(Files.readAllBytes(file), StandardCharsets.ISO_8859_1));
+      }
+    }
+    return all.toString();
+  }
+
+  @Test
+  void theQueueFileNeverHoldsTheApiKeyYetTheWorkerSendsIt() throws Exception {
+    String id = accept(create());
+
+    assertThat(queueFiles()).contains(id).doesNotContain("sk_test_");
+    assertThat(new String(writes.list(WriteState.QUEUED, 10), StandardCharsets.UTF_8))
+        .contains(id)
+        .doesNotContainIgnoringCase("authorization")
+        .doesNotContain("sk_test_");
+    assertThat(round(id).state()).isEqualTo(WriteState.SUCCEEDED);
+    assertThat(sent.get(0).header("authorization")).isEqualTo("Bearer sk_test_unit");
+    assertThat(sent.get(0).headers().keySet()).noneMatch(name -> name.startsWith("stripe-edge-"));
+    assertThat(writes.status(id, "Bearer sk_test_unit").status()).isEqualTo(200);
+  }
+
+  @Test
+  void aTamperedRecordFailsThatWriteClearlyAndTheWorkerGoesOn() throws Exception {
+    String tampered = accept(create());
+    String intact = accept(create());
+    try (Connection db = DriverManager.getConnection("jdbc:sqlite:" + dir.resolve("edge.db"));
+        PreparedStatement read =
+            db.prepareStatement("SELECT headers FROM async_writes WHERE id = ?");
+        PreparedStatement write =
+            db.prepareStatement("UPDATE async_writes SET headers = ? WHERE id = ?")) {
+      read.setString(1, tampered);
+      ResultSet row = read.executeQuery();
+      assertThat(row.next()).isTrue();
+      String headers = row.getString(1);
+      int at = headers.indexOf("stripe-edge-sealed: v1.") + 40;
+      char flipped = headers.charAt(at) == 'A' ? 'B' : 'A';
+      write.setString(1, headers.substring(0, at) + flipped + headers.substring(at + 1));
+      write.setString(2, tampered);
+      assertThat(write.executeUpdate()).isEqualTo(1);
+    }
+
+    WriteStatus ok = round(intact);
+    WriteStatus failed = queue.status(tampered).orElseThrow();
+
+    assertThat(failed.state()).isEqualTo(WriteState.FAILED);
+    assertThat(failed.reason()).contains("edge_credentials_unreadable", "fail authentication");
+    assertThat(failed.resultStatus()).isEqualTo(500);
+    assertThat(failed.requestId()).isNull();
+    assertThat(new String(failed.resultBody(), StandardCharsets.UTF_8))
+        .contains("\"type\":\"api_error\"", "\"code\":\"edge_credentials_unreadable\"");
+    assertThat(ok.state()).isEqualTo(WriteState.SUCCEEDED);
+    assertThat(sent).hasSize(1);
+  }
+
+  @Test
+  void aWriteSealedBeforeTheSecretChangedFailsNamingBothKeys() throws Exception {
+    String id = accept(create());
+    CredentialSeal rotated =
+        CredentialSeal.derivedFrom(
+            new byte[] {
+              1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20, 21, 22, 23, 24,
+              25, 26, 27, 28, 29, 30, 31, 32
+            });
+    start(AsyncWriteConfig.defaults().toBuilder().maxAttempts(3).build(), rotated);
+
+    WriteStatus failed = round(id);
+
+    assertThat(failed.state()).isEqualTo(WriteState.FAILED);
+    assertThat(failed.reason()).contains(SEAL.keyId(), rotated.keyId());
+    assertThat(sent).isEmpty();
   }
 
   private void awaitCallbacks(String outcome, double expected) throws InterruptedException {

@@ -1,7 +1,6 @@
 package dev.stripeedge.sim.internal.engine;
 
 import dev.stripeedge.sim.SimConfig;
-import dev.stripeedge.sim.SimConfig.FaultKind;
 import dev.stripeedge.sim.SimConfig.FaultRule;
 import java.util.IdentityHashMap;
 import java.util.List;
@@ -14,8 +13,8 @@ import org.jspecify.annotations.Nullable;
  * Decides which requests fail and how, from the configured rules in order.
  *
  * <p>A rule matches every request, an endpoint ({@code "POST /v1/customers"} or its route template)
- * or a path prefix ({@code "/v1/customers"}); it fires with its rate and, when it has {@code
- * remaining}, only that many times. Seeded; thread-safe.
+ * or a path prefix ({@code "/v1/customers"}), for every account or one; it fires with its rate and,
+ * when it has {@code remaining}, only that many times. Seeded; thread-safe.
  */
 final class FaultInjector {
 
@@ -26,10 +25,13 @@ final class FaultInjector {
     this.random = new SplittableRandom(seed ^ 0x5DEECE66DL);
   }
 
-  synchronized @Nullable FaultKind pick(SimConfig config, String method, String path, Route route) {
+  /** The rule that fires for this request, or null; {@code account} is the one it acts as. */
+  synchronized @Nullable FaultRule pick(
+      SimConfig config, String method, String path, Route route, String account) {
     List<FaultRule> rules = config.faults();
     for (FaultRule rule : rules) {
-      if (!matches(rule, method, path, route)) {
+      if (!matches(rule, method, path, route)
+          || (rule.account() != null && !rule.account().equals(account))) {
         continue;
       }
       if (rule.remaining() != null) {
@@ -39,10 +41,10 @@ final class FaultInjector {
         }
         if (random.nextDouble() < rule.rate()) {
           count.incrementAndGet();
-          return rule.kind();
+          return rule;
         }
       } else if (random.nextDouble() < rule.rate()) {
-        return rule.kind();
+        return rule;
       }
     }
     return null;

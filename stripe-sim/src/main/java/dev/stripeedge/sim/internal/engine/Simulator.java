@@ -2,6 +2,7 @@ package dev.stripeedge.sim.internal.engine;
 
 import dev.stripeedge.sim.SimConfig;
 import dev.stripeedge.sim.SimConfig.FaultKind;
+import dev.stripeedge.sim.SimConfig.FaultRule;
 import dev.stripeedge.sim.internal.wire.FormDecoder;
 import dev.stripeedge.sim.internal.wire.Json;
 import dev.stripeedge.sim.internal.wire.Params;
@@ -103,8 +104,13 @@ public final class Simulator {
         account.limits.admit(config.limits(), config.mode(), route, state.clock().nanos());
         releases.add(account.limits::release);
       }
-      FaultKind fault = faults.pick(config, request.method(), request.path(), route);
+      FaultRule rule = faults.pick(config, request.method(), request.path(), route, account.id());
       long delay = latency.sampleMillis(config.latency(), route.kind());
+      FaultKind fault = rule == null ? null : rule.kind();
+      if (rule != null && fault == FaultKind.DELAY) {
+        delay += rule.delayMs();
+        fault = null; // slow, otherwise a normal answer
+      }
       if (fault == FaultKind.HANG || fault == FaultKind.RESET) {
         count(endpoint, fault.name());
         return new SimResponse(0, Map.of(), new byte[0], delay, fault, releases);
