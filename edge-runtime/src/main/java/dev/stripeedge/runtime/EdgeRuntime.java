@@ -27,6 +27,8 @@ import java.time.Duration;
 import java.util.List;
 import java.util.function.UnaryOperator;
 import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Everything the edge is, apart from how it is reached: the pipeline with its tiers and budget, the
@@ -47,6 +49,8 @@ import org.jspecify.annotations.Nullable;
  * are opened through {@link Stores}, and closed by {@link Lifecycle}.
  */
 public final class EdgeRuntime implements AutoCloseable {
+
+  private static final Logger log = LoggerFactory.getLogger(EdgeRuntime.class);
 
   /**
    * How often unapplied events are applied again, and how old they must be (younger ones are still
