@@ -6,7 +6,7 @@ import dev.stripeedge.bench.SimKeys;
 import dev.stripeedge.core.CacheDecision;
 import dev.stripeedge.core.CacheKey;
 import dev.stripeedge.core.EdgeResponse;
-import dev.stripeedge.core.SystemTime;
+import dev.stripeedge.core.Ticker;
 import dev.stripeedge.core.internal.L0Cache;
 import dev.stripeedge.sim.SimConfig;
 import dev.stripeedge.sim.StripeSim;
@@ -31,11 +31,11 @@ import java.util.SplittableRandom;
  * its byte bound holding under a Zipf workload larger than memory.
  *
  * <p>The customers are the simulator's: a seeded account's list pages give a thousand real bodies
- * and header sets (names, emails, addresses of varied length), and each cached entry is one of
- * them under its own id and cache key. The heap is measured after full collections, before and
- * after filling, so it counts everything the tier holds: bodies, headers, keys, the id index and
- * Caffeine's nodes. Run with a heap larger than the figure (the JVM's default, a quarter of
- * memory, is enough for a million on a 24 GiB machine).
+ * and header sets (names, emails, addresses of varied length), and each cached entry is one of them
+ * under its own id and cache key. The heap is measured after full collections, before and after
+ * filling, so it counts everything the tier holds: bodies, headers, keys, the id index and
+ * Caffeine's nodes. Run with a heap larger than the figure (the JVM's default, a quarter of memory,
+ * is enough for a million on a 24 GiB machine).
  */
 public final class MemoryScenario {
 
@@ -78,7 +78,7 @@ public final class MemoryScenario {
   /** Fills an unbounded tier with {@code entries} customers and weighs the heap it took. */
   private static void million(List<Sample> samples, int entries) {
     long before = usedHeapAfterGc();
-    L0Cache tier = new L0Cache(Long.MAX_VALUE / 4, SystemTime.ticker());
+    L0Cache tier = new L0Cache(Long.MAX_VALUE / 4, Ticker.system());
     long rawBytes = 0;
     for (int i = 0; i < entries; i++) {
       EdgeResponse response = response(samples, i);
@@ -114,7 +114,7 @@ public final class MemoryScenario {
    */
   private static void zipf(List<Sample> samples, int keys, long bound) {
     long before = usedHeapAfterGc();
-    L0Cache tier = new L0Cache(bound, SystemTime.ticker());
+    L0Cache tier = new L0Cache(bound, Ticker.system());
     Zipf zipf = new Zipf(keys, 0.99, new SplittableRandom(20));
     long hits = 0;
     long reads = 5L * keys;
@@ -220,7 +220,9 @@ public final class MemoryScenario {
                       .build(),
                   HttpResponse.BodyHandlers.ofString());
           Map<String, List<String>> headers = new LinkedHashMap<>(one.headers().map());
-          headers.keySet().removeIf(name -> name.equals(":status") || name.equals("content-length"));
+          headers
+              .keySet()
+              .removeIf(name -> name.equals(":status") || name.equals("content-length"));
           samples.add(new Sample(one.body(), id, Map.copyOf(headers)));
           after = id;
         }
