@@ -39,6 +39,8 @@ import picocli.CommandLine.Unmatched;
       "  async      a burst of creates straight to the simulator, through the edge",
       "             synchronously and with Prefer: respond-async",
       "             (also --writes N, --burst-seconds S; needs only a JDK)",
+      "  memory     heap per cached customer for a million in memory; the byte bound under a",
+      "             Zipf load twice that size (also --entries N, --bound-mb M; needs only a JDK)",
       "Needs wrk (and nginx for hit-path): apt-get install wrk nginx. Installs nothing itself."
     })
 final class BenchCommand implements Callable<Integer> {
@@ -52,12 +54,14 @@ final class BenchCommand implements Callable<Integer> {
           "tiers",
           "consistency",
           "isolation",
-          "async");
+          "async",
+          "memory");
 
   @Parameters(
       index = "0",
       description =
-          "hit-path, sim-speed, overload, freshness, tiers, consistency, isolation or async")
+          "hit-path, sim-speed, overload, freshness, tiers, consistency, isolation, async or"
+              + " memory")
   String scenario = "";
 
   @Option(

@@ -67,8 +67,9 @@ class MetricLabelsTest {
     assertThat(routes).allSatisfy(route -> assertThat(route).matches("other|/v[12]/[a-z_/{}0-9]+"));
     assertThat(routes).noneMatch(route -> route.contains("made_up") || route.contains("sk_live"));
     assertThat(tagValues("method")).containsExactlyInAnyOrder("GET", "POST", "OTHER");
-    // 400 distinct paths, a handful of series.
-    assertThat(meters.getMeters()).hasSizeLessThan(40);
+    // 400 distinct paths, a handful of series (40 of them: per route template and method, cache
+    // outcome and stage, never per path).
+    assertThat(meters.getMeters()).hasSizeLessThan(50);
   }
 
   @Test

@@ -133,10 +133,10 @@ public final class MemoryScenario {
         peakWeight = Math.max(peakWeight, tier.bytes());
       }
     }
-    for (int i = 0; i < keys; i += 1_000) {
-      rawAll += response(samples, i).body().length;
+    for (Sample sample : samples) {
+      rawAll += sample.body().getBytes(StandardCharsets.UTF_8).length;
     }
-    rawAll *= 1_000;
+    rawAll = rawAll * keys / samples.size();
     tier.cleanUp();
     long heap = usedHeapAfterGc() - before;
     System.out.printf(
@@ -162,11 +162,16 @@ public final class MemoryScenario {
     return ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getUsed();
   }
 
-  /** Entry {@code i}: sample {@code i % samples} under id {@code i}, a fresh byte array each. */
+  /**
+   * Entry {@code i}: sample {@code i % samples} under id {@code i}, with its own body and header
+   * map (each upstream answer has its own {@code Request-Id}), as the edge would hold it.
+   */
   private static EdgeResponse response(List<Sample> samples, int i) {
     Sample sample = samples.get(i % samples.size());
     String body = sample.body().replace(sample.id(), idOf(i));
-    return new EdgeResponse(200, sample.headers(), body.getBytes(StandardCharsets.UTF_8));
+    Map<String, List<String>> headers = new LinkedHashMap<>(sample.headers());
+    headers.put("request-id", List.of("req_" + String.format(Locale.ROOT, "%014d", i)));
+    return new EdgeResponse(200, headers, body.getBytes(StandardCharsets.UTF_8));
   }
 
   /** A customer id as Stripe's are long: {@code cus_} and 14 characters. */
