@@ -16,7 +16,6 @@ import dev.stripeedge.core.tier.CacheTier;
 import dev.stripeedge.core.webhooks.DriftAudit;
 import dev.stripeedge.core.webhooks.EventProcessor;
 import dev.stripeedge.core.webhooks.EventStore;
-import dev.stripeedge.core.webhooks.ForwardConfig;
 import dev.stripeedge.core.webhooks.Reconciler;
 import dev.stripeedge.core.webhooks.WebhookForwarder;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -26,11 +25,6 @@ import java.security.SecureRandom;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
-import java.util.SplittableRandom;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.TimeUnit;
 import java.util.function.UnaryOperator;
 import java.util.random.RandomGenerator;
 import org.jspecify.annotations.Nullable;
@@ -52,21 +46,18 @@ import org.slf4j.LoggerFactory;
  * behind.
  *
  * <p>Thread-safe. Background jobs run on daemon threads of their own, so a slow reconciliation pass
- * never delays the journal or the forwarder.
+ * never delays the journal or the forwarder. The webhook side is {@link WebhookJobs}; the stores
+ * are opened through {@link Stores}, and closed by {@link Lifecycle}.
  */
 public final class EdgeRuntime implements AutoCloseable {
 
   private static final Logger log = LoggerFactory.getLogger(EdgeRuntime.class);
-  private static final long FORWARD_POLL_MILLIS = 200;
 
   /**
    * How often unapplied events are applied again, and how old they must be (younger ones are still
    * being applied by their own delivery).
    */
   private static final Duration JOURNAL_SWEEP = Duration.ofSeconds(5);
-
-  /** Most unapplied events applied again by one sweep; the next sweep takes the rest. */
-  private static final int JOURNAL_BATCH = 10_000;
 
   /**
    * Test hooks, never set by configuration: a kill test wraps the SQLite tier (to hold its
@@ -107,16 +98,11 @@ public final class EdgeRuntime implements AutoCloseable {
   private final Clock clock;
   private final Time time;
   private final EdgePipeline pipeline;
-  private final @Nullable EventStore ledger;
-  private final @Nullable EventProcessor processor;
-  private final @Nullable WebhookForwarder forwarder;
-  private final @Nullable Reconciler reconciler;
-  private final @Nullable DriftAudit driftAudit;
+  // The ledger and its journal, the forwarder, the reconciler and the drift audit.
+  private final WebhookJobs webhooks;
   // What close() undoes, last opened first, and the background jobs.
   private final Lifecycle lifecycle;
   private final @Nullable AsyncWrites asyncWrites;
-  // Which fleet-wide jobs this edge leads.
-  private final FleetLeases leases = new FleetLeases(this::ledger);
 
   private EdgeRuntime(
       EdgeSettings settings,
@@ -179,88 +165,9 @@ public final class EdgeRuntime implements AutoCloseable {
       this.pipeline = builder.sizing(sizing).build();
       this.asyncWrites = startAsyncWrites(settings, context, metrics, hooks, events, keySecret);
 
-      this.ledger =
-          settings.needsStore()
-              ? open("event store", Stores.openEventStore(events, context))
-              : null;
-      EventProcessor plain =
-          ledger == null ? null : EventProcessor.of(ledger, pipeline, clock, metrics);
-      if (plain != null) {
-        // Before anything is served: what a previous process recorded (and acknowledged) but may
-        // not have applied to the tiers is invalidated again, so no tier hit predating it counts.
-        startJournal(plain, hooks.journalSweep());
-      }
-      ForwardConfig forwarding = settings.webhooks().forwarding();
-      if (ledger != null && !forwarding.targets().isEmpty()) {
-        ScheduledExecutorService thread = lifecycle.daemon("edge-webhook-forwarder");
-        // Each target's lane sends on virtual threads, so a slow target holds only its own.
-        ExecutorService senders = Executors.newVirtualThreadPerTaskExecutor();
-        open(
-            "edge-webhook-senders",
-            () -> {
-              senders.shutdownNow();
-              senders.awaitTermination(10, TimeUnit.SECONDS);
-            });
-        this.forwarder =
-            WebhookForwarder.of(
-                ledger, forwarding, clock, thread, senders, new SplittableRandom(), metrics);
-        // Rows left pending by a previous run resume at once.
-        forwarder.start(Duration.ofMillis(FORWARD_POLL_MILLIS));
-      } else {
-        this.forwarder = null;
-      }
-      WebhookForwarder wakeable = forwarder;
-      this.processor =
-          plain == null || wakeable == null
-              ? plain
-              : plain.forwardingTo(List.copyOf(forwarding.targets().keySet()), wakeable::wake);
-
-      EdgeSettings.Reconcile reconcile = settings.reconcile();
-      String apiKey = reconcile.apiKey().reveal();
-      this.reconciler =
-          processor == null || apiKey.isEmpty()
-              ? null
-              : Reconciler.of(
-                  pipeline,
-                  processor,
-                  apiKey,
-                  reconcile.maxPagesPerPass(),
-                  reconcile.maxAccountsPerPass(),
-                  metrics);
-      if (reconciler != null) {
-        // The first pass at once: it pins the cursor, so deliveries dropped from now on are
-        // repaired. At a fixed rate: a pass starts every period whatever the last one took, so a
-        // dropped delivery waits at most one period plus one pass.
-        Duration lease = FleetLeases.lease(reconcile.period());
-        lifecycle.every(
-            "edge-reconciler",
-            Duration.ZERO,
-            reconcile.period(),
-            () -> {
-              if (leases.leads(EventStore.RECONCILER, lease)) {
-                reconcileQuietly();
-              }
-            });
-      }
-      // Needs only the key and the pipeline: it audits memory, with or without a webhook store.
-      this.driftAudit =
-          apiKey.isEmpty() || reconcile.driftSample() == 0
-              ? null
-              : DriftAudit.of(pipeline, apiKey, reconcile.driftSample(), clock, metrics);
-      if (driftAudit != null) {
-        // The first audit after one period: at startup memory holds nothing to audit.
-        Duration period = reconcile.driftAuditEvery();
-        Duration lease = FleetLeases.lease(period);
-        lifecycle.every(
-            "edge-drift-audit",
-            period,
-            period,
-            () -> {
-              if (leases.leads(EventStore.DRIFT_AUDIT, lease)) {
-                auditDriftQuietly();
-              }
-            });
-      }
+      this.webhooks =
+          new WebhookJobs(
+              settings, pipeline, events, context, metrics, clock, lifecycle, hooks.journalSweep());
     } catch (RuntimeException | Error e) {
       close();
       throw e;
@@ -368,55 +275,9 @@ public final class EdgeRuntime implements AutoCloseable {
 
   // -----------------------------------------------------------------------------------------------
 
-  private void startJournal(EventProcessor journal, Duration sweep) {
-    int reapplied = journal.reapplyUnapplied(clock.instant(), JOURNAL_BATCH);
-    if (reapplied > 0) {
-      log.info("applied {} events again that the last run recorded but did not finish", reapplied);
-    }
-    lifecycle.every(
-        "edge-event-journal",
-        sweep,
-        sweep,
-        () -> {
-          try {
-            journal.reapplyUnapplied(clock.instant().minus(sweep), JOURNAL_BATCH);
-          } catch (RuntimeException e) {
-            log.warn("applying unapplied events failed: {}", e.getMessage());
-          }
-        });
-  }
-
   /** Whether this edge ran {@code job} at its last turn (false before the first). */
   public boolean leading(String job) {
-    return leases.leading(job);
-  }
-
-  private void auditDriftQuietly() {
-    try {
-      DriftAudit.Report report = auditDriftNow();
-      if (report.drifted() > 0) {
-        log.info(
-            "drift audit: {} of {} cached retrieves had drifted and were invalidated",
-            report.drifted(),
-            report.checked());
-      }
-    } catch (RuntimeException e) {
-      log.warn("drift audit failed: {}", e.getMessage());
-    }
-  }
-
-  private void reconcileQuietly() {
-    try {
-      Reconciler.Pass pass = reconcileNow();
-      log.info(
-          "reconciliation pass: {} pages, {} events, {} applied",
-          pass.pages(),
-          pass.events(),
-          pass.applied());
-    } catch (RuntimeException e) {
-      // The next pass retries from the same cursor; the message never holds the key.
-      log.warn("reconciliation pass failed: {}", e.getMessage());
-    }
+    return webhooks.leading(job);
   }
 
   /** The time this runtime runs on: what the HTTP layer judges timestamps and stamps replays by. */
@@ -431,22 +292,22 @@ public final class EdgeRuntime implements AutoCloseable {
 
   /** The event store (ledger, cursor, outbox), or null when nothing needs one. */
   public @Nullable EventStore ledger() {
-    return ledger;
+    return webhooks.ledger();
   }
 
   /** Applies verified events (and queues their forwards); null without a ledger. */
   public @Nullable EventProcessor eventProcessor() {
-    return processor;
+    return webhooks.processor();
   }
 
   /** The webhook forwarder, or null when no forward targets are configured. */
   public @Nullable WebhookForwarder forwarder() {
-    return forwarder;
+    return webhooks.forwarder();
   }
 
   /** The drift audit, or null when it is off. */
   public @Nullable DriftAudit driftAudit() {
-    return driftAudit;
+    return webhooks.driftAudit();
   }
 
   /**
@@ -455,11 +316,7 @@ public final class EdgeRuntime implements AutoCloseable {
    * @throws IllegalStateException no reconciliation key is configured, or the pass failed
    */
   public Reconciler.Pass reconcileNow() {
-    Reconciler current = reconciler;
-    if (current == null) {
-      throw new IllegalStateException("reconciliation is off: set reconcile.apiKey");
-    }
-    return current.runOnce();
+    return webhooks.reconcileNow();
   }
 
   /**
@@ -469,11 +326,7 @@ public final class EdgeRuntime implements AutoCloseable {
    *     reconcile.driftSample} 0)
    */
   public DriftAudit.Report auditDriftNow() {
-    DriftAudit current = driftAudit;
-    if (current == null) {
-      throw new IllegalStateException("the drift audit is off: set reconcile.apiKey");
-    }
-    return current.runOnce();
+    return webhooks.auditDriftNow();
   }
 
   /** The names of what is open, last opened first: the order {@link #close} undoes them in. */

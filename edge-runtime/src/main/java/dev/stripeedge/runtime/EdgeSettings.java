@@ -71,7 +71,9 @@ public record EdgeSettings(
     AccessLog accessLog) {
 
   // Over 400 lines: the whole configuration, each setting documented where it is declared; most
-  // lines are Javadoc.
+  // lines are Javadoc. The section records stay nested so callers keep naming them
+  // EdgeSettings.Tls,
+  // EdgeSettings.Listeners…; their loading is EdgeSettingsLoader's.
 
   public EdgeSettings {
     checkPort("port", port);

@@ -5,9 +5,6 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonMappingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.exc.MismatchedInputException;
-import com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException;
-import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.stripeedge.core.CacheConfig;
 import dev.stripeedge.core.IdempotencyConfig;
@@ -37,12 +34,10 @@ import org.jspecify.annotations.Nullable;
  * encrypting unless {@code tiers.encryption.currentKey} says otherwise): secrets belong in the
  * environment rather than in a file. Then the caller's overrides (command-line flags), by dotted
  * path. Unknown keys are errors (a typo must not be silently ignored); no message quotes a value
- * that may be a secret.
+ * that may be a secret. The environment's layer is {@link EnvironmentSettings}, the messages {@link
+ * SettingsMessages}.
  */
 public final class EdgeSettingsLoader {
-
-  // Over 400 lines: defaults, file, environment and overrides in their documented order, and error
-  // messages that never quote a value.
 
   private static final ObjectMapper YAML = SettingsJson.mapper();
 
@@ -82,78 +77,17 @@ public final class EdgeSettingsLoader {
                 ? ""
                 : " at line " + where.getLineNr() + ", column " + where.getColumnNr();
         throw new IllegalArgumentException(
-            "cannot parse config file " + file + at + ": " + firstLine(e.getOriginalMessage()), e);
+            "cannot parse config file "
+                + file
+                + at
+                + ": "
+                + SettingsMessages.firstLine(e.getOriginalMessage()),
+            e);
       } catch (IOException e) {
         throw new IllegalArgumentException("cannot read config file " + file, e);
       }
     }
-    set(tree, "host", environment.get("STRIPE_EDGE_HOST"));
-    set(tree, "upstream", environment.get("STRIPE_EDGE_UPSTREAM"));
-    String port = environment.get("STRIPE_EDGE_PORT");
-    if (port != null && !port.isBlank()) {
-      try {
-        tree.put("port", Integer.parseInt(port.strip()));
-      } catch (NumberFormatException e) {
-        throw new IllegalArgumentException("STRIPE_EDGE_PORT is not a number: " + port, e);
-      }
-    }
-    String secrets = environment.get("STRIPE_EDGE_WEBHOOK_SECRETS");
-    if (secrets != null && !secrets.isBlank()) {
-      ArrayNode list = section(tree, "webhooks").putArray("secrets");
-      for (String secret : secrets.split(",")) {
-        if (!secret.isBlank()) {
-          list.add(secret.strip());
-        }
-      }
-    }
-    String endpoints = environment.get("STRIPE_EDGE_WEBHOOK_ENDPOINTS");
-    if (endpoints != null && !endpoints.isBlank()) {
-      setEndpointSecrets(section(tree, "webhooks"), endpoints);
-    }
-    String apiKey = environment.get("STRIPE_EDGE_RECONCILE_API_KEY");
-    if (apiKey != null && !apiKey.isBlank()) {
-      section(tree, "reconcile").put("apiKey", apiKey.strip());
-    }
-    String adminToken = environment.get("STRIPE_EDGE_ADMIN_TOKEN");
-    if (adminToken != null && !adminToken.isBlank()) {
-      section(tree, "listeners", "admin").put("token", adminToken.strip());
-    }
-    String keySecret = environment.get("STRIPE_EDGE_CACHE_KEY_SECRET");
-    if (keySecret != null && !keySecret.isBlank()) {
-      tree.put("cacheKeySecret", keySecret.strip());
-    }
-    String callbackSecret = environment.get("STRIPE_EDGE_ASYNC_CALLBACK_SECRET");
-    if (callbackSecret != null && !callbackSecret.isBlank()) {
-      section(tree, "asyncWrites").put("callbackSecret", callbackSecret.strip());
-    }
-    String redisUris = environment.get("STRIPE_EDGE_REDIS_URIS");
-    if (redisUris != null && !redisUris.isBlank()) {
-      if (!(tree.path("tiers").get("redis") instanceof ObjectNode)) {
-        throw new IllegalArgumentException(
-            "STRIPE_EDGE_REDIS_URIS is set but the Redis tier is not on the class path: add "
-                + SettingsJson.moduleFor("redis"));
-      }
-      ArrayNode list = section(tree, "tiers", "redis").putArray("uris");
-      for (String uri : redisUris.split(",")) {
-        if (!uri.isBlank()) {
-          list.add(uri.strip());
-        }
-      }
-    }
-    String tierKeys = environment.get("STRIPE_EDGE_TIER_KEYS");
-    if (tierKeys != null && !tierKeys.isBlank()) {
-      ObjectNode encryption = section(tree, "tiers", "encryption");
-      ObjectNode keys = encryption.putObject("keys");
-      for (String pair : tierKeys.split(",")) {
-        int colon = pair.indexOf(':');
-        if (colon < 1) {
-          // Never the value: it holds key material.
-          throw new IllegalArgumentException(
-              "STRIPE_EDGE_TIER_KEYS must be id:base64[,id:base64…]");
-        }
-        keys.put(pair.substring(0, colon).strip(), pair.substring(colon + 1).strip());
-      }
-    }
+    EnvironmentSettings.apply(tree, environment);
     applyOverrides(tree, overrides);
     try {
       return bind(tree);
@@ -162,7 +96,7 @@ public final class EdgeSettingsLoader {
         throw e;
       }
       // file:line:column: where the setting is in the operator's file, as compilers say it.
-      String at = locations(file).get(pointer(mapping));
+      String at = locations(file).get(SettingsMessages.pointer(mapping));
       if (at == null) {
         throw e;
       }
@@ -174,19 +108,6 @@ public final class EdgeSettingsLoader {
               + String.valueOf(e.getMessage()).replaceFirst("^invalid configuration: ", ""),
           e.getCause());
     }
-  }
-
-  /** The JSON pointer of the setting a binding failure is about ({@code /cache/maxByte}). */
-  private static String pointer(JsonMappingException e) {
-    StringBuilder pointer = new StringBuilder();
-    for (JsonMappingException.Reference step : e.getPath()) {
-      if (step.getFieldName() != null) {
-        pointer.append('/').append(step.getFieldName());
-      } else if (step.getIndex() >= 0) {
-        pointer.append('/').append(step.getIndex());
-      }
-    }
-    return pointer.toString();
   }
 
   /** {@code line:column} of every key in {@code file}, by JSON pointer. */
@@ -303,179 +224,8 @@ public final class EdgeSettingsLoader {
     try {
       return YAML.treeToValue(tree, EdgeSettings.class);
     } catch (IOException e) {
-      throw new IllegalArgumentException("invalid configuration: " + describe(e), e);
-    }
-  }
-
-  /**
-   * What is wrong, never with the value: Jackson's own messages quote it, and it may be a secret (a
-   * key pasted under the wrong setting). The configuration's records say what is wrong with a value
-   * without quoting secrets, so their messages are kept.
-   */
-  private static String describe(IOException e) {
-    Throwable root = e;
-    while (root.getCause() != null && root.getCause() != root) {
-      root = root.getCause();
-    }
-    if (root instanceof IllegalArgumentException) {
-      String message = firstLine(e);
-      if (e instanceof JsonMappingException mapping && !mapping.getPath().isEmpty()) {
-        // A value's own check (a duration's parser) does not know which setting it is.
-        String key = pointer(mapping).substring(1).replace('/', '.');
-        String last = key.substring(key.lastIndexOf('.') + 1);
-        if (!message.contains(last)) {
-          return key + ": " + message;
-        }
-      }
-      return message;
-    }
-    if (e instanceof UnrecognizedPropertyException unknown) {
-      // A key, not a value: safe to name, and the point of the message.
-      StringBuilder where = new StringBuilder();
-      for (JsonMappingException.Reference step : unknown.getPath()) {
-        if (step.getFieldName() != null) {
-          where.append(where.isEmpty() ? "" : ".").append(step.getFieldName());
-        }
-      }
-      String name = unknown.getPropertyName();
-      String hint =
-          name.endsWith("Seconds") || name.endsWith("Millis")
-              ? " (settings take durations now: "
-                  + name.replaceAll("(Seconds|Millis)$", "")
-                  + ": 30s, 250ms…)"
-              : suggestion(name, unknown.getKnownPropertyIds());
-      return "unknown setting " + where + hint;
-    }
-    if (e instanceof JsonMappingException mapping) {
-      StringBuilder where = new StringBuilder();
-      for (JsonMappingException.Reference step : mapping.getPath()) {
-        if (step.getFieldName() != null) {
-          where.append(where.isEmpty() ? "" : ".").append(step.getFieldName());
-        } else if (step.getIndex() >= 0) {
-          where.append('[').append(step.getIndex()).append(']');
-        }
-      }
-      String expected =
-          e instanceof MismatchedInputException mismatch && mismatch.getTargetType() != null
-              ? " (expected " + kind(mismatch.getTargetType()) + ")"
-              : "";
-      return (where.isEmpty() ? "the file" : where)
-          + ": a value of the wrong kind"
-          + expected
-          + "; the value is not shown, it may be a secret";
-    }
-    return "the file cannot be read as a configuration";
-  }
-
-  /** {@code (did you mean maxBytes?)} for a near miss, else where every setting is listed. */
-  private static String suggestion(String name, java.util.@Nullable Collection<Object> known) {
-    String best = null;
-    int bestDistance = 3;
-    for (Object candidate : known == null ? java.util.List.<Object>of() : known) {
-      int distance =
-          distance(
-              name.toLowerCase(java.util.Locale.ROOT),
-              candidate.toString().toLowerCase(java.util.Locale.ROOT));
-      if (distance < bestDistance) {
-        best = candidate.toString();
-        bestDistance = distance;
-      }
-    }
-    return best != null
-        ? " (did you mean " + best + "? every setting is in edge-config.example.yaml)"
-        : " (a typo? every setting is in edge-config.example.yaml)";
-  }
-
-  /** Levenshtein distance. */
-  private static int distance(String a, String b) {
-    int[] previous = new int[b.length() + 1];
-    int[] current = new int[b.length() + 1];
-    for (int j = 0; j <= b.length(); j++) {
-      previous[j] = j;
-    }
-    for (int i = 1; i <= a.length(); i++) {
-      current[0] = i;
-      for (int j = 1; j <= b.length(); j++) {
-        int cost = a.charAt(i - 1) == b.charAt(j - 1) ? 0 : 1;
-        current[j] =
-            Math.min(Math.min(current[j - 1] + 1, previous[j] + 1), previous[j - 1] + cost);
-      }
-      int[] swap = previous;
-      previous = current;
-      current = swap;
-    }
-    return previous[b.length()];
-  }
-
-  private static String kind(Class<?> type) {
-    if (type == String.class || type == dev.stripeedge.core.Secret.class) {
-      return "a string";
-    }
-    if (type == boolean.class || type == Boolean.class) {
-      return "true or false";
-    }
-    if (type == int.class || type == long.class || type == Integer.class || type == Long.class) {
-      return "a whole number";
-    }
-    if (type.isPrimitive() || Number.class.isAssignableFrom(type)) {
-      return "a number";
-    }
-    if (type == Duration.class) {
-      return "a duration such as 30s, 250ms, 5m";
-    }
-    if (type.isEnum()) {
-      return "one of " + java.util.Arrays.toString(type.getEnumConstants());
-    }
-    if (java.util.Collection.class.isAssignableFrom(type)) {
-      return "a list";
-    }
-    return "a mapping";
-  }
-
-  /**
-   * {@code /path=whsec_a,whsec_b;/other=whsec_c}: each path's secrets, replacing those the file
-   * gave that endpoint, or adding the endpoint.
-   */
-  private static void setEndpointSecrets(ObjectNode webhooks, String value) {
-    ArrayNode list =
-        webhooks.get("endpoints") instanceof ArrayNode existing
-            ? existing
-            : webhooks.putArray("endpoints");
-    for (String entry : value.split(";")) {
-      if (entry.isBlank()) {
-        continue;
-      }
-      int eq = entry.indexOf('=');
-      if (eq < 1) {
-        // Never the value: it holds secrets.
-        throw new IllegalArgumentException(
-            "STRIPE_EDGE_WEBHOOK_ENDPOINTS must be /path=whsec_…[,whsec_…][;/path=…]");
-      }
-      String path = entry.substring(0, eq).strip();
-      if (!path.matches("/[A-Za-z0-9._~/-]*")
-          || path.startsWith("/v1/")
-          || path.startsWith("/v2/")
-          || path.startsWith("/admin/")) {
-        // Never the path either: a malformed value may have a secret where the path belongs.
-        throw new IllegalArgumentException(
-            "STRIPE_EDGE_WEBHOOK_ENDPOINTS: an entry's path (before '=') must look like"
-                + " /webhooks/connect, outside /v1/, /v2/ and /admin/");
-      }
-      ObjectNode endpoint = null;
-      for (JsonNode node : list) {
-        if (node instanceof ObjectNode object && path.equals(object.path("path").asText())) {
-          endpoint = object;
-        }
-      }
-      if (endpoint == null) {
-        endpoint = list.addObject().put("path", path);
-      }
-      ArrayNode secrets = endpoint.putArray("secrets");
-      for (String secret : entry.substring(eq + 1).split(",")) {
-        if (!secret.isBlank()) {
-          secrets.add(secret.strip());
-        }
-      }
+      throw new IllegalArgumentException(
+          "invalid configuration: " + SettingsMessages.describe(e), e);
     }
   }
 
@@ -483,7 +233,7 @@ public final class EdgeSettingsLoader {
    * The mapping at {@code path} that an environment variable writes into. The file may have put
    * something else there (a scalar, a list): that is the file's mistake, named, not a crash.
    */
-  private static ObjectNode section(ObjectNode tree, String... path) {
+  static ObjectNode section(ObjectNode tree, String... path) {
     JsonNode node = tree;
     for (String name : path) {
       node = node.get(name);
@@ -493,12 +243,6 @@ public final class EdgeSettingsLoader {
       }
     }
     return (ObjectNode) node;
-  }
-
-  private static void set(ObjectNode tree, String field, @Nullable String value) {
-    if (value != null && !value.isBlank()) {
-      tree.put(field, value.strip());
-    }
   }
 
   private static void merge(ObjectNode target, JsonNode patch) {
@@ -513,21 +257,5 @@ public final class EdgeSettingsLoader {
                 target.set(field.getKey(), field.getValue());
               }
             });
-  }
-
-  private static String firstLine(@Nullable String message) {
-    String text = message == null ? "" : message;
-    int newline = text.indexOf('\n');
-    return newline < 0 ? text : text.substring(0, newline);
-  }
-
-  private static String firstLine(Exception e) {
-    Throwable root = e;
-    while (root.getCause() != null && root.getCause() != root) {
-      root = root.getCause();
-    }
-    String message = root.getMessage() == null ? root.toString() : root.getMessage();
-    int newline = message.indexOf('\n');
-    return newline < 0 ? message : message.substring(0, newline);
   }
 }

@@ -5,17 +5,11 @@ import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
 import com.google.gson.JsonSyntaxException;
 import java.io.IOException;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.SplittableRandom;
@@ -29,11 +23,10 @@ import java.util.SplittableRandom;
  * edge and straight from the upstream; the two must read the same. The upstream is the reference: a
  * difference is a stale read.
  *
- * <p>Not thread-safe: one check runs one sequence.
+ * <p>This class is the flows; {@link ReadComparison} the reads compared after each write. Not
+ * thread-safe: one check runs one sequence.
  */
 public final class ConsistencyCheck {
-
-  // Over 400 lines: a differential check's random flows and comparisons, read top to bottom.
 
   /**
    * What a run found.
@@ -53,15 +46,12 @@ public final class ConsistencyCheck {
       List.of(
           "payment_methods", "subscriptions", "invoices", "charges", "payment_intents", "refunds");
 
-  private static final int MAX_FAILURES = 5;
   private static final int MAX_LIVE_CUSTOMERS = 4;
 
   private final String edgeBase;
-  private final String upstreamBase;
-  private final String apiKey;
   private final SplittableRandom random;
-  private final HttpClient http =
-      HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
+  // The reads after each write, through the edge and from the upstream, and what they found.
+  private final ReadComparison comparison;
 
   // What the flows have touched, as paths to read back (retrieves and lists).
   private final Set<String> reads = new LinkedHashSet<>();
@@ -73,13 +63,9 @@ public final class ConsistencyCheck {
   private final List<String> charges = new ArrayList<>();
   private final List<String> subscriptions = new ArrayList<>();
   private final List<String> sequence = new ArrayList<>();
-  private final List<String> failures = new ArrayList<>();
   private String price = "";
   private int writes;
   private int applied;
-  private int compared;
-  private int hits;
-  private int stale;
 
   /**
    * @param edgeBase the edge, e.g. {@code http://127.0.0.1:8080}
@@ -89,9 +75,8 @@ public final class ConsistencyCheck {
    */
   public ConsistencyCheck(String edgeBase, String upstreamBase, String apiKey, long seed) {
     this.edgeBase = edgeBase;
-    this.upstreamBase = upstreamBase;
-    this.apiKey = apiKey;
     this.random = new SplittableRandom(seed);
+    this.comparison = new ReadComparison(edgeBase, upstreamBase, apiKey);
   }
 
   /** Runs {@code writeBudget} random writes (after a short set-up) and compares after each. */
@@ -106,7 +91,7 @@ public final class ConsistencyCheck {
     while (writes < writeBudget) {
       step();
     }
-    return new Report(writes, applied, compared, hits, stale, List.copyOf(failures));
+    return comparison.report(writes, applied);
   }
 
   /** One write, chosen among those the current state allows, then the comparison. */
@@ -144,7 +129,7 @@ public final class ConsistencyCheck {
       choices.add(this::updateSubscription);
     }
     choices.get(random.nextInt(choices.size())).run();
-    compareEverything();
+    comparison.compare(reads, writes, sequence);
   }
 
   private void createCustomer() throws IOException, InterruptedException {
@@ -302,61 +287,11 @@ public final class ConsistencyCheck {
     attachedMethods.values().removeIf(customer::equals);
   }
 
-  /** Reads everything touched so far through the edge and from the upstream, and compares. */
-  private void compareEverything() throws IOException, InterruptedException {
-    for (String path : reads) {
-      // Through the edge first: a stale entry there is what the check is after. The upstream
-      // cannot change between the two reads (nothing else writes).
-      HttpResponse<String> edge = send(edgeBase, "GET", path, "");
-      HttpResponse<String> upstream = send(upstreamBase, "GET", path, "");
-      compared++;
-      if (edge.headers().firstValue("cache-status").orElse("").contains("hit")) {
-        hits++;
-      }
-      if (edge.statusCode() != upstream.statusCode() || !sameJson(edge.body(), upstream.body())) {
-        stale++;
-        if (failures.size() < MAX_FAILURES) {
-          failures.add(
-              String.format(
-                  Locale.ROOT,
-                  "stale read of %s after write %d (Cache-Status: %s)%n  edge %d: %s%n"
-                      + "  upstream %d: %s%n  the last writes (the seed replays them all): %s",
-                  path,
-                  writes,
-                  edge.headers().firstValue("cache-status").orElse("-"),
-                  edge.statusCode(),
-                  abbreviate(edge.body()),
-                  upstream.statusCode(),
-                  abbreviate(upstream.body()),
-                  String.join(
-                      " ; ",
-                      sequence.subList(Math.max(0, sequence.size() - 12), sequence.size()))));
-        }
-      }
-    }
-  }
-
-  /** Equal as JSON; an error's {@code request_log_url} names its own request, so it may differ. */
-  private static boolean sameJson(String a, String b) {
-    try {
-      JsonElement left = JsonParser.parseString(a);
-      JsonElement right = JsonParser.parseString(b);
-      for (JsonElement body : List.of(left, right)) {
-        if (body.isJsonObject() && body.getAsJsonObject().get("error") instanceof JsonObject e) {
-          e.remove("request_log_url");
-        }
-      }
-      return left.equals(right);
-    } catch (JsonSyntaxException e) {
-      return a.equals(b);
-    }
-  }
-
   private JsonObject write(String method, String path, String form)
       throws IOException, InterruptedException {
     writes++;
     sequence.add(method + " " + path + (form.isEmpty() ? "" : " " + form));
-    HttpResponse<String> response = send(edgeBase, method, path, form);
+    HttpResponse<String> response = comparison.send(edgeBase, method, path, form);
     if (response.statusCode() < 300) {
       applied++;
     }
@@ -366,22 +301,6 @@ public final class ConsistencyCheck {
     } catch (JsonSyntaxException e) {
       return new JsonObject();
     }
-  }
-
-  private HttpResponse<String> send(String base, String method, String path, String form)
-      throws IOException, InterruptedException {
-    HttpRequest.Builder request =
-        HttpRequest.newBuilder(URI.create(base + path))
-            .timeout(Duration.ofSeconds(60))
-            .header("Authorization", "Bearer " + apiKey);
-    if (method.equals("GET")) {
-      request.GET();
-    } else {
-      request
-          .header("Content-Type", "application/x-www-form-urlencoded")
-          .method(method, HttpRequest.BodyPublishers.ofString(form, StandardCharsets.UTF_8));
-    }
-    return http.send(request.build(), HttpResponse.BodyHandlers.ofString());
   }
 
   private <T> T pick(List<T> from) {
@@ -402,11 +321,6 @@ public final class ConsistencyCheck {
       return null;
     }
     return value.getAsString();
-  }
-
-  private static String abbreviate(String body) {
-    String flat = body.replaceAll("\\s+", " ");
-    return flat.length() <= 600 ? flat : flat.substring(0, 600) + "…";
   }
 
   @FunctionalInterface

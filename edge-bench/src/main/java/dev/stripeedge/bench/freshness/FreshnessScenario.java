@@ -1,9 +1,7 @@
 package dev.stripeedge.bench.freshness;
 
-import com.google.gson.GsonBuilder;
-import com.google.gson.JsonArray;
-import com.google.gson.JsonObject;
 import dev.stripeedge.bench.SimKeys;
+import dev.stripeedge.bench.freshness.FreshnessReport.Outcome;
 import dev.stripeedge.runtime.EdgeSettings;
 import dev.stripeedge.server.EdgeServer;
 import dev.stripeedge.sim.SimConfig;
@@ -11,10 +9,7 @@ import dev.stripeedge.sim.SimMode;
 import dev.stripeedge.sim.StripeSim;
 import java.io.IOException;
 import java.net.ServerSocket;
-import java.net.URI;
 import java.net.URLEncoder;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -26,7 +21,6 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.SplittableRandom;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
@@ -47,10 +41,11 @@ import java.util.regex.Pattern;
  *
  * <p>Three runs, each on a fresh simulator and edge: clean deliveries; 10% of deliveries dropped
  * (repaired by the reconciler); 20% duplicated and 20% reordered.
+ *
+ * <p>This class is the workload and its measurement; {@link FreshnessReport} prints and writes what
+ * each run measured.
  */
 public final class FreshnessScenario {
-
-  // Over 400 lines: one benchmark's workload, measurement and report, read top to bottom.
 
   // A live key: the sandbox budget (25/s per endpoint) would queue the bench's own misses.
   private static final String KEY = SimKeys.live("freshness");
@@ -79,38 +74,11 @@ public final class FreshnessScenario {
     }
   }
 
-  /** What one run measured. */
-  record Outcome(
-      Variant variant,
-      int changes,
-      List<Double> freshnessMillis,
-      int unseen,
-      long reads,
-      long regressions,
-      long ownWrites,
-      long staleOwnReads,
-      long fromWebhooks,
-      long fromReconciler) {
-
-    double percentile(double p) {
-      if (freshnessMillis.isEmpty()) {
-        return Double.NaN;
-      }
-      List<Double> sorted = freshnessMillis.stream().sorted().toList();
-      int index = (int) Math.ceil(p / 100 * sorted.size()) - 1;
-      return sorted.get(Math.max(0, Math.min(sorted.size() - 1, index)));
-    }
-  }
-
   private final Duration duration;
   private final long delayMillis;
   private final long reconcileSeconds;
   private final SimConfig.Latency latency;
-  private final HttpClient http =
-      HttpClient.newBuilder()
-          .version(HttpClient.Version.HTTP_1_1)
-          .executor(Executors.newVirtualThreadPerTaskExecutor())
-          .build();
+  private final StripeHttp http = new StripeHttp(KEY);
 
   FreshnessScenario(
       Duration duration, long delayMillis, long reconcileSeconds, SimConfig.Latency latency) {
@@ -165,9 +133,9 @@ public final class FreshnessScenario {
             new Variant("dup+reorder", 0, 0.2, 0.2))) {
       outcomes.add(scenario.run(variant));
     }
-    scenario.print(outcomes);
+    FreshnessReport.print(outcomes, delay, reconcile);
     if (json != null) {
-      Files.writeString(json, scenario.json(outcomes));
+      Files.writeString(json, FreshnessReport.json(outcomes, duration, delay, reconcile, latency));
       System.out.println("wrote " + json);
     }
     System.exit(0);
@@ -201,7 +169,7 @@ public final class FreshnessScenario {
     int port = freePort();
     try (StripeSim sim = StripeSim.start(simConfig)) {
       String endpoint =
-          send(
+          http.send(
                   sim.baseUrl(),
                   "POST",
                   "/v1/webhook_endpoints",
@@ -244,7 +212,7 @@ public final class FreshnessScenario {
       throws Exception {
     List<String> objects = new ArrayList<>();
     for (int i = 0; i < OBJECTS + OWN_OBJECTS; i++) {
-      objects.add(group(ID, send(edgeBase, "POST", "/v1/customers", "name=v0").body()));
+      objects.add(group(ID, http.send(edgeBase, "POST", "/v1/customers", "name=v0").body()));
     }
     List<String> read = objects.subList(0, OBJECTS);
     List<String> own = objects.subList(OBJECTS, objects.size());
@@ -278,7 +246,7 @@ public final class FreshnessScenario {
       if (previous == null || previous.seenNanos != 0) {
         int version = versions.computeIfAbsent(object, o -> new AtomicInteger()).incrementAndGet();
         HttpResponse<String> changed =
-            send(simBase, "POST", "/_sim/objects/" + object, "name=v" + version);
+            http.send(simBase, "POST", "/_sim/objects/" + object, "name=v" + version);
         if (changed.statusCode() != 200) {
           throw new IllegalStateException("out-of-band change failed: " + changed.body());
         }
@@ -346,7 +314,7 @@ public final class FreshnessScenario {
     while (reading.get()) {
       long started = System.nanoTime();
       Change awaited = pending.get(object);
-      int version = version(get(edgeBase, "/v1/customers/" + object));
+      int version = version(http.get(edgeBase, "/v1/customers/" + object));
       long ended = System.nanoTime();
       reads.incrementAndGet();
       if (version < newest) {
@@ -379,9 +347,9 @@ public final class FreshnessScenario {
     while (writing.get()) {
       version++;
       for (String object : own) {
-        send(edgeBase, "POST", "/v1/customers/" + object, "name=own" + version);
+        http.send(edgeBase, "POST", "/v1/customers/" + object, "name=own" + version);
         writes.incrementAndGet();
-        if (version(get(edgeBase, "/v1/customers/" + object)) != version) {
+        if (version(http.get(edgeBase, "/v1/customers/" + object)) != version) {
           stale.incrementAndGet();
         }
       }
@@ -399,39 +367,6 @@ public final class FreshnessScenario {
     return matcher.find() ? Integer.parseInt(matcher.group(1)) : -1;
   }
 
-  private String get(String base, String path) {
-    try {
-      return http.send(
-              HttpRequest.newBuilder(URI.create(base + path))
-                  .header("Authorization", "Bearer " + KEY)
-                  .build(),
-              HttpResponse.BodyHandlers.ofString())
-          .body();
-    } catch (IOException e) {
-      return "";
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      return "";
-    }
-  }
-
-  private HttpResponse<String> send(String base, String method, String path, String form) {
-    try {
-      return http.send(
-          HttpRequest.newBuilder(URI.create(base + path))
-              .header("Authorization", "Bearer " + KEY)
-              .header("Content-Type", "application/x-www-form-urlencoded")
-              .method(method, HttpRequest.BodyPublishers.ofString(form))
-              .build(),
-          HttpResponse.BodyHandlers.ofString());
-    } catch (IOException e) {
-      throw new IllegalStateException(method + " " + path + " failed", e);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new IllegalStateException("interrupted", e);
-    }
-  }
-
   private static String group(Pattern pattern, String text) {
     Matcher matcher = pattern.matcher(text);
     if (!matcher.find()) {
@@ -444,87 +379,5 @@ public final class FreshnessScenario {
     try (ServerSocket socket = new ServerSocket(0)) {
       return socket.getLocalPort();
     }
-  }
-
-  private void print(List<Outcome> outcomes) {
-    System.out.printf(
-        Locale.ROOT,
-        "%n%-12s %8s %8s %8s %8s %8s %7s %8s %11s %10s %9s %10s%n",
-        "run",
-        "changes",
-        "p50 ms",
-        "p99 ms",
-        "max ms",
-        "unseen",
-        "reads",
-        "regress",
-        "own writes",
-        "stale own",
-        "webhooks",
-        "reconciled");
-    for (Outcome o : outcomes) {
-      System.out.printf(
-          Locale.ROOT,
-          "%-12s %8d %8.0f %8.0f %8.0f %8d %7d %8d %11d %10d %9d %10d%n",
-          o.variant().name(),
-          o.changes(),
-          o.percentile(50),
-          o.percentile(99),
-          o.percentile(100),
-          o.unseen(),
-          o.reads(),
-          o.regressions(),
-          o.ownWrites(),
-          o.staleOwnReads(),
-          o.fromWebhooks(),
-          o.fromReconciler());
-    }
-    Outcome clean = outcomes.get(0);
-    System.out.printf(
-        Locale.ROOT,
-        "clean p99 %.0f ms vs target (delay + 50 ms) %d ms = %.2fx; dropped run: max %.0f ms vs"
-            + " one reconciliation interval + delay %d ms%n",
-        clean.percentile(99),
-        delayMillis + 50,
-        clean.percentile(99) / (delayMillis + 50),
-        outcomes.get(1).percentile(100),
-        reconcileSeconds * 1000 + delayMillis);
-    System.out.printf(
-        Locale.ROOT,
-        "machine: %d cores, %d MiB heap max, JDK %s, %s%n",
-        Runtime.getRuntime().availableProcessors(),
-        Runtime.getRuntime().maxMemory() >> 20,
-        System.getProperty("java.runtime.version"),
-        System.getProperty("os.name"));
-  }
-
-  private String json(List<Outcome> outcomes) {
-    JsonObject root = new JsonObject();
-    root.addProperty("durationSeconds", duration.toSeconds());
-    root.addProperty("webhookDelayMillis", delayMillis);
-    root.addProperty("reconcileSeconds", reconcileSeconds);
-    root.addProperty("simulatorLatency", latency.enabled() ? "realistic" : "off");
-    JsonArray runs = new JsonArray();
-    for (Outcome o : outcomes) {
-      JsonObject run = new JsonObject();
-      run.addProperty("run", o.variant().name());
-      run.addProperty("drop", o.variant().drop());
-      run.addProperty("duplicate", o.variant().duplicate());
-      run.addProperty("reorder", o.variant().reorder());
-      run.addProperty("changes", o.changes());
-      run.addProperty("p50Millis", o.percentile(50));
-      run.addProperty("p99Millis", o.percentile(99));
-      run.addProperty("maxMillis", o.percentile(100));
-      run.addProperty("unseen", o.unseen());
-      run.addProperty("reads", o.reads());
-      run.addProperty("regressions", o.regressions());
-      run.addProperty("ownWrites", o.ownWrites());
-      run.addProperty("staleOwnReads", o.staleOwnReads());
-      run.addProperty("eventsFromWebhooks", o.fromWebhooks());
-      run.addProperty("eventsFromReconciler", o.fromReconciler());
-      runs.add(run);
-    }
-    root.add("runs", runs);
-    return new GsonBuilder().setPrettyPrinting().create().toJson(root) + "\n";
   }
 }

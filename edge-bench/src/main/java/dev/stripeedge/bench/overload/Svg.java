@@ -65,7 +65,7 @@ final class Svg {
                               && r.scheduledNanos() < to)
                   .map(Result::latencyNanos)
                   .toList();
-          double v = OverloadScenario.ms(OverloadScenario.percentile(lat, 99));
+          double v = OverloadReport.ms(OverloadReport.percentile(lat, 99));
           series.add(v);
           maxMs = Math.max(maxMs, v);
         }

@@ -1,5 +1,11 @@
 package dev.stripeedge.store.dynamodb;
 
+import static dev.stripeedge.store.dynamodb.EventTable.SK;
+import static dev.stripeedge.store.dynamodb.EventTable.field;
+import static dev.stripeedge.store.dynamodb.EventTable.key;
+import static dev.stripeedge.store.dynamodb.EventTable.number;
+import static dev.stripeedge.store.dynamodb.EventTable.pad;
+
 import dev.stripeedge.core.Scheduler;
 import dev.stripeedge.core.webhooks.EventStore;
 import dev.stripeedge.core.webhooks.StripeEvent;
@@ -11,29 +17,18 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collection;
 import java.util.HashMap;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 import org.jspecify.annotations.Nullable;
 import software.amazon.awssdk.auth.credentials.AwsCredentialsProvider;
 import software.amazon.awssdk.core.SdkBytes;
 import software.amazon.awssdk.http.nio.netty.SdkEventLoopGroup;
 import software.amazon.awssdk.services.dynamodb.DynamoDbAsyncClient;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
-import software.amazon.awssdk.services.dynamodb.model.CancellationReason;
-import software.amazon.awssdk.services.dynamodb.model.ConditionalCheckFailedException;
-import software.amazon.awssdk.services.dynamodb.model.QueryResponse;
-import software.amazon.awssdk.services.dynamodb.model.ReturnValue;
 import software.amazon.awssdk.services.dynamodb.model.TransactWriteItem;
-import software.amazon.awssdk.services.dynamodb.model.TransactionCanceledException;
-import software.amazon.awssdk.services.dynamodb.model.UpdateItemResponse;
 
 /**
  * The webhook ledger, reconciliation cursor and forwarding outbox in one DynamoDB table ({@code
@@ -50,33 +45,26 @@ import software.amazon.awssdk.services.dynamodb.model.UpdateItemResponse;
  * order is the order sequences were taken. Leases expire by the edges' clocks: keep them in sync
  * (NTP), far closer than a lease.
  *
+ * <p>This class is the ledger and journal; {@link OutboxItems} the outbox, {@link CursorLeases} the
+ * leases and cursors, {@link EventTable} the calls and item keys they share.
+ *
  * <p>Thread-safe; calls block up to the client's call timeout and fail with {@link
  * IllegalStateException}s.
  */
 public final class DynamoDbEventStore implements EventStore {
 
-  // Over 400 lines: ledger, outbox, cursors and leases as conditional DynamoDB transactions, each
-  // next to its cancellation cases.
-
   /** How long a delivery read by one edge is hidden from the others (longer than any attempt). */
-  static final Duration CLAIM = Duration.ofMinutes(2);
+  static final Duration CLAIM = OutboxItems.CLAIM;
 
   private static final String S_EVENT = "event";
-  private static final String PK = Items.PK;
-  private static final String SK = Items.SK;
-  private static final int WIDTH = 19;
 
+  private final EventTable table;
   private final DynamoDbAsyncClient client;
-  private final @Nullable SdkEventLoopGroup eventLoops;
-  private final String table;
+  private final OutboxItems outbox;
+  private final String owner = UUID.randomUUID().toString();
   private final Duration retention;
   private final InstantSource clock;
-  private final long timeoutMillis;
-  private final String owner = UUID.randomUUID().toString();
-  // The fencing token of the last lease this edge took, by job: kept when the lease is lost, so
-  // every later cursor write of a former leader is refused until it takes the lease again.
-  private final Map<String, Long> tokens = new ConcurrentHashMap<>();
-  private volatile boolean closed;
+  private final CursorLeases leases;
 
   private DynamoDbEventStore(
       DynamoDbAsyncClient client,
@@ -84,12 +72,12 @@ public final class DynamoDbEventStore implements EventStore {
       DynamoDbTierConfig config,
       Duration retention,
       InstantSource clock) {
+    this.table = new EventTable(client, eventLoops, config);
     this.client = client;
-    this.eventLoops = eventLoops;
-    this.table = config.table();
+    this.outbox = new OutboxItems(table, owner);
+    this.leases = new CursorLeases(table, owner, clock);
     this.retention = retention;
     this.clock = clock;
-    this.timeoutMillis = config.apiCallTimeout().toMillis() + 1_000;
   }
 
   /**
@@ -107,7 +95,7 @@ public final class DynamoDbEventStore implements EventStore {
     SdkEventLoopGroup eventLoops = SdkEventLoopGroup.builder().build();
     DynamoDbAsyncClient client;
     try {
-      client = DynamoDbTier.newClient(config, credentials, eventLoops);
+      client = DynamoDbClients.newClient(config, credentials, eventLoops);
     } catch (RuntimeException e) {
       eventLoops.eventLoopGroup().shutdownGracefully(0, 2, TimeUnit.SECONDS);
       throw e;
@@ -115,7 +103,8 @@ public final class DynamoDbEventStore implements EventStore {
     DynamoDbEventStore store = new DynamoDbEventStore(client, eventLoops, config, retention, clock);
     if (config.createTable()) {
       try {
-        store.await("set up table " + config.table(), TableSetup.ensure(client, config.table()));
+        store.table.await(
+            "set up table " + config.table(), TableSetup.ensure(client, config.table()));
       } catch (RuntimeException e) {
         store.close();
         throw e;
@@ -131,17 +120,18 @@ public final class DynamoDbEventStore implements EventStore {
     Map<String, AttributeValue> key = key("secret", "cache-key");
     Map<String, AttributeValue> item = new HashMap<>(key);
     item.put("value", AttributeValue.fromB(SdkBytes.fromByteArray(fresh)));
-    conditional(
+    table.conditional(
         "create the cache-key secret",
         client.putItem(
             r ->
-                r.tableName(table)
+                r.tableName(table.name)
                     .item(item)
-                    .conditionExpression("attribute_not_exists(" + PK + ")")));
+                    .conditionExpression("attribute_not_exists(" + EventTable.PK + ")")));
     Map<String, AttributeValue> stored =
-        await(
+        table
+            .await(
                 "read the cache-key secret",
-                client.getItem(r -> r.tableName(table).key(key).consistentRead(true)))
+                client.getItem(r -> r.tableName(table.name).key(key).consistentRead(true)))
             .item();
     return field(stored, "value").b().asByteArray();
   }
@@ -149,25 +139,25 @@ public final class DynamoDbEventStore implements EventStore {
   @Override
   public Recorded record(
       StripeEvent event, Instant receivedAt, byte[] payload, List<String> forwardTo) {
-    open();
-    long seq = next("events", 1);
-    long lastDelivery = forwardTo.isEmpty() ? 0 : next("outbox", forwardTo.size());
+    table.open();
+    long seq = table.next("events", 1);
+    long lastDelivery = forwardTo.isEmpty() ? 0 : table.next("outbox", forwardTo.size());
     for (int attempt = 0; ; attempt++) {
       List<TransactWriteItem> writes = new ArrayList<>();
-      writes.add(putNew(eventItem(event, receivedAt, seq)));
+      writes.add(table.putNew(eventItem(event, receivedAt, seq)));
       String objectId = event.objectId();
       if (objectId != null) {
         Map<String, AttributeValue> change =
             key("c#" + objectId + "|" + event.type() + "|" + event.created(), "change");
         change.put(Items.TTL, number(expiry()));
-        writes.add(putNew(change));
+        writes.add(table.putNew(change));
       }
-      writes.add(put(unappliedItem(event, receivedAt, seq)));
+      writes.add(table.put(unappliedItem(event, receivedAt, seq)));
       long id = lastDelivery - forwardTo.size();
       for (String target : forwardTo) {
-        writes.add(put(delivery(++id, event, target, payload, receivedAt)));
+        writes.add(table.put(OutboxItems.item(++id, event, target, payload, receivedAt)));
       }
-      List<String> reasons = transact("record " + event.id(), writes);
+      List<String> reasons = table.transact("record " + event.id(), writes);
       if (reasons.isEmpty()) {
         noteAccount(event);
         return Recorded.NEW;
@@ -178,11 +168,11 @@ public final class DynamoDbEventStore implements EventStore {
       if (objectId != null && reasons.get(1).equals("ConditionalCheckFailed")) {
         // A double event: journaled under its own id, never forwarded.
         List<String> again =
-            transact(
+            table.transact(
                 "record " + event.id(),
                 List.of(
-                    putNew(eventItem(event, receivedAt, seq)),
-                    put(unappliedItem(event, receivedAt, seq))));
+                    table.putNew(eventItem(event, receivedAt, seq)),
+                    table.put(unappliedItem(event, receivedAt, seq))));
         if (again.isEmpty()) {
           noteAccount(event);
           return Recorded.DUPLICATE_CHANGE;
@@ -203,15 +193,15 @@ public final class DynamoDbEventStore implements EventStore {
   private void noteAccount(StripeEvent event) {
     String account = event.account();
     if (account != null) {
-      await(
+      table.await(
           "note account " + account,
-          client.putItem(r -> r.tableName(table).item(key("accounts", account))));
+          client.putItem(r -> r.tableName(table.name).item(key("accounts", account))));
     }
   }
 
   @Override
   public List<String> accounts() {
-    return query("accounts").stream().map(item -> field(item, SK).s()).toList();
+    return table.query("accounts").stream().map(item -> field(item, SK).s()).toList();
   }
 
   private Map<String, AttributeValue> eventItem(StripeEvent event, Instant receivedAt, long seq) {
@@ -233,39 +223,29 @@ public final class DynamoDbEventStore implements EventStore {
     return item;
   }
 
-  private Map<String, AttributeValue> delivery(
-      long id, StripeEvent event, String target, byte[] payload, Instant due) {
-    Map<String, AttributeValue> item = key("o#pending", pad(id));
-    item.put("event", AttributeValue.fromS(event.id()));
-    String objectId = event.objectId();
-    item.put("object", AttributeValue.fromS(objectId == null ? "" : objectId));
-    item.put("target", AttributeValue.fromS(target));
-    item.put("payload", AttributeValue.fromB(SdkBytes.fromByteArray(payload)));
-    item.put("attempts", number(0));
-    item.put("next", number(due.toEpochMilli()));
-    return item;
-  }
-
   @Override
   public boolean contains(String eventId) {
-    return !await(
+    return !table
+        .await(
             "look up " + eventId,
             client.getItem(
-                r -> r.tableName(table).key(key("e#" + eventId, S_EVENT)).consistentRead(true)))
+                r ->
+                    r.tableName(table.name).key(key("e#" + eventId, S_EVENT)).consistentRead(true)))
         .item()
         .isEmpty();
   }
 
   @Override
   public void markApplied(Collection<String> eventIds) {
-    open();
+    table.open();
     for (String eventId : eventIds) {
       Map<String, AttributeValue> event =
-          await(
+          table
+              .await(
                   "look up " + eventId,
                   client.getItem(
                       r ->
-                          r.tableName(table)
+                          r.tableName(table.name)
                               .key(key("e#" + eventId, S_EVENT))
                               .consistentRead(true)))
               .item();
@@ -273,16 +253,16 @@ public final class DynamoDbEventStore implements EventStore {
         continue;
       }
       long seq = Long.parseLong(field(event, "seq").n());
-      await(
+      table.await(
           "mark " + eventId + " applied",
-          client.deleteItem(r -> r.tableName(table).key(key("unapplied", pad(seq)))));
+          client.deleteItem(r -> r.tableName(table.name).key(key("unapplied", pad(seq)))));
     }
   }
 
   @Override
   public List<Unapplied> unapplied(Instant receivedBefore, int limit) {
     List<Unapplied> found = new ArrayList<>();
-    for (Map<String, AttributeValue> item : query("unapplied")) {
+    for (Map<String, AttributeValue> item : table.query("unapplied")) {
       if (found.size() >= limit) {
         break;
       }
@@ -301,381 +281,61 @@ public final class DynamoDbEventStore implements EventStore {
 
   @Override
   public @Nullable String cursor(String account) {
-    Map<String, AttributeValue> item =
-        await(
-                "read the cursor",
-                client.getItem(
-                    r -> r.tableName(table).key(cursorKey(account)).consistentRead(true)))
-            .item();
-    return item.isEmpty() ? null : field(item, "value").s();
-  }
-
-  private static Map<String, AttributeValue> cursorKey(String account) {
-    return key("cursor", account.isEmpty() ? RECONCILER : RECONCILER + "#" + account);
+    return leases.cursor(account);
   }
 
   @Override
   public void advance(String account, String eventId) {
-    Map<String, AttributeValue> item = cursorKey(account);
-    item.put("value", AttributeValue.fromS(eventId));
-    Long token = tokens.get(RECONCILER);
-    if (token == null) {
-      await("advance the cursor", client.putItem(r -> r.tableName(table).item(item)));
-      return;
-    }
-    // Fenced: only while the reconciler's lease still carries this edge's token.
-    List<String> refused =
-        transact(
-            "advance the cursor",
-            List.of(
-                TransactWriteItem.builder()
-                    .conditionCheck(
-                        c ->
-                            c.tableName(table)
-                                .key(key("lease", RECONCILER))
-                                .conditionExpression("#t = :t")
-                                .expressionAttributeNames(Map.of("#t", "token"))
-                                .expressionAttributeValues(Map.of(":t", number(token))))
-                    .build(),
-                put(item)));
-    if (!refused.isEmpty()) {
-      throw new IllegalStateException(
-          "dynamodb: the reconciler's lease (token "
-              + token
-              + ") was taken over; cursor not moved");
-    }
+    leases.advance(account, eventId);
   }
 
   @Override
   public boolean lead(String job, Duration ttl) {
-    long now = clock.instant().toEpochMilli();
-    Map<String, AttributeValue> values = new HashMap<>();
-    values.put(":me", AttributeValue.fromS(owner));
-    values.put(":until", number(now + ttl.toMillis()));
-    values.put(":now", number(now));
-    values.put(":one", number(1));
-    // Take it when nobody holds it (a new token); else renew it while this edge does.
-    UpdateItemResponse held =
-        conditional(
-            "hold the " + job + " lease",
-            client.updateItem(
-                r ->
-                    r.tableName(table)
-                        .key(key("lease", job))
-                        .updateExpression("SET #o = :me, #u = :until ADD #t :one")
-                        .conditionExpression("attribute_not_exists(#o) OR #u < :now")
-                        .expressionAttributeNames(
-                            Map.of("#o", "owner", "#u", "until", "#t", "token"))
-                        .expressionAttributeValues(values)
-                        .returnValues(ReturnValue.ALL_NEW)));
-    if (held == null) {
-      values.remove(":one");
-      values.remove(":now");
-      held =
-          conditional(
-              "renew the " + job + " lease",
-              client.updateItem(
-                  r ->
-                      r.tableName(table)
-                          .key(key("lease", job))
-                          .updateExpression("SET #u = :until")
-                          .conditionExpression("#o = :me")
-                          .expressionAttributeNames(Map.of("#o", "owner", "#u", "until"))
-                          .expressionAttributeValues(values)
-                          .returnValues(ReturnValue.ALL_NEW)));
-    }
-    if (held == null) {
-      return false;
-    }
-    tokens.put(job, Long.parseLong(field(held.attributes(), "token").n()));
-    return true;
+    return leases.lead(job, ttl);
   }
 
   @Override
   public List<Delivery> due(Instant now, int limit) {
-    List<Delivery> due = new ArrayList<>();
-    Set<String> held = new HashSet<>();
-    long nowMillis = now.toEpochMilli();
-    for (Map<String, AttributeValue> item : query("o#pending")) {
-      if (due.size() >= limit) {
-        break;
-      }
-      Delivery delivery = delivery(item, State.PENDING);
-      String objectId = delivery.objectId();
-      if (objectId != null && !held.add(delivery.target() + "\n" + objectId)) {
-        continue; // an earlier pending delivery of the same object to the same target
-      }
-      if (delivery.nextAttemptAt().toEpochMilli() > nowMillis || !claim(item, nowMillis)) {
-        continue;
-      }
-      due.add(delivery);
-    }
-    return due;
-  }
-
-  /** Claims a pending delivery for this edge; false when another edge holds a live claim. */
-  private boolean claim(Map<String, AttributeValue> item, long now) {
-    AttributeValue otherOwner = item.get("owner");
-    if (otherOwner != null
-        && !otherOwner.s().equals(owner)
-        && Long.parseLong(field(item, "claim").n()) > now) {
-      return false;
-    }
-    return conditional(
-            "claim a delivery",
-            client.updateItem(
-                r ->
-                    r.tableName(table)
-                        .key(key("o#pending", field(item, SK).s()))
-                        .updateExpression("SET #o = :me, #c = :until")
-                        .conditionExpression(
-                            "attribute_exists("
-                                + PK
-                                + ") AND"
-                                + " (attribute_not_exists(#o) OR #o = :me OR #c < :now)")
-                        .expressionAttributeNames(Map.of("#o", "owner", "#c", "claim"))
-                        .expressionAttributeValues(
-                            Map.of(
-                                ":me", AttributeValue.fromS(owner),
-                                ":until", number(now + CLAIM.toMillis()),
-                                ":now", number(now)))))
-        != null;
-  }
-
-  private static Delivery delivery(Map<String, AttributeValue> item, State state) {
-    String objectId = field(item, "object").s();
-    AttributeValue error = item.get("error");
-    AttributeValue payload = item.get("payload");
-    return new Delivery(
-        Long.parseLong(field(item, SK).s()),
-        field(item, "event").s(),
-        objectId.isEmpty() ? null : objectId,
-        field(item, "target").s(),
-        payload == null ? new byte[0] : payload.b().asByteArray(),
-        Integer.parseInt(field(item, "attempts").n()),
-        Instant.ofEpochMilli(Long.parseLong(field(item, "next").n())),
-        state,
-        error == null ? null : error.s());
+    return outbox.due(now, limit);
   }
 
   @Override
   public void delivered(long id) {
-    await(
-        "mark delivery " + id + " delivered",
-        client.deleteItem(r -> r.tableName(table).key(key("o#pending", pad(id)))));
+    outbox.delivered(id);
   }
 
   @Override
   public void retryLater(long id, int attempts, Instant nextAttemptAt, String error) {
-    conditional(
-        "record a failed delivery " + id,
-        client.updateItem(
-            r ->
-                r.tableName(table)
-                    .key(key("o#pending", pad(id)))
-                    .updateExpression("SET #a = :a, #n = :n, #e = :e REMOVE #o, #c")
-                    .conditionExpression("attribute_exists(" + PK + ")")
-                    .expressionAttributeNames(
-                        Map.of(
-                            "#a",
-                            "attempts",
-                            "#n",
-                            "next",
-                            "#e",
-                            "error",
-                            "#o",
-                            "owner",
-                            "#c",
-                            "claim"))
-                    .expressionAttributeValues(
-                        Map.of(
-                            ":a", number(attempts),
-                            ":n", number(nextAttemptAt.toEpochMilli()),
-                            ":e", AttributeValue.fromS(error)))));
+    outbox.retryLater(id, attempts, nextAttemptAt, error);
   }
 
   @Override
   public void dead(long id, int attempts, String error) {
-    Map<String, AttributeValue> pending =
-        await(
-                "read delivery " + id,
-                client.getItem(
-                    r -> r.tableName(table).key(key("o#pending", pad(id))).consistentRead(true)))
-            .item();
-    if (pending.isEmpty()) {
-      return;
-    }
-    Map<String, AttributeValue> dead = new HashMap<>(pending);
-    dead.putAll(key("o#dead", pad(id)));
-    dead.remove("owner");
-    dead.remove("claim");
-    dead.put("attempts", number(attempts));
-    dead.put("error", AttributeValue.fromS(error));
-    move("bury delivery " + id, key("o#pending", pad(id)), dead);
+    outbox.dead(id, attempts, error);
   }
 
   @Override
   public List<Delivery> deadLetters() {
-    return query("o#dead").stream().map(item -> delivery(item, State.DEAD)).toList();
+    return outbox.deadLetters();
   }
 
   @Override
   public int replay(@Nullable String eventId, Instant now) {
-    int count = 0;
-    for (Map<String, AttributeValue> item : query("o#dead")) {
-      if (eventId != null && !eventId.equals(field(item, "event").s())) {
-        continue;
-      }
-      Map<String, AttributeValue> pending = new HashMap<>(item);
-      pending.putAll(key("o#pending", field(item, SK).s()));
-      pending.put("attempts", number(0));
-      pending.put("next", number(now.toEpochMilli()));
-      String id = field(item, SK).s();
-      move("replay delivery " + id, key("o#dead", id), pending);
-      count++;
-    }
-    return count;
+    return outbox.replay(eventId, now);
   }
 
   @Override
   public @Nullable Instant nextDue() {
-    return query("o#pending").stream()
-        .map(item -> Long.parseLong(field(item, "next").n()))
-        .min(Long::compare)
-        .map(Instant::ofEpochMilli)
-        .orElse(null);
+    return outbox.nextDue();
   }
 
   @Override
   public void close() {
-    if (closed) {
-      return;
-    }
-    closed = true;
-    if (eventLoops != null) {
-      DynamoDbTier.close(client, eventLoops);
-    } else {
-      client.close();
-    }
-  }
-
-  /** Deletes {@code from} and puts {@code to}, in one transaction. */
-  private void move(String what, Map<String, AttributeValue> from, Map<String, AttributeValue> to) {
-    List<String> refused =
-        transact(
-            what,
-            List.of(
-                TransactWriteItem.builder()
-                    .delete(
-                        d ->
-                            d.tableName(table)
-                                .key(from)
-                                .conditionExpression("attribute_exists(" + PK + ")"))
-                    .build(),
-                put(to)));
-    if (!refused.isEmpty() && !refused.get(0).equals("ConditionalCheckFailed")) {
-      throw new IllegalStateException("dynamodb event store: cannot " + what + ": " + refused);
-    }
-  }
-
-  /** Every item of partition {@code pk}, in sort-key order (strongly consistent). */
-  private List<Map<String, AttributeValue>> query(String pk) {
-    List<Map<String, AttributeValue>> items = new ArrayList<>();
-    Map<String, AttributeValue> start = null;
-    do {
-      Map<String, AttributeValue> from = start;
-      QueryResponse page =
-          await(
-              "read " + pk,
-              client.query(
-                  r ->
-                      r.tableName(table)
-                          .consistentRead(true)
-                          .keyConditionExpression("#pk = :pk")
-                          .expressionAttributeNames(Map.of("#pk", PK))
-                          .expressionAttributeValues(Map.of(":pk", AttributeValue.fromS(pk)))
-                          .exclusiveStartKey(from)));
-      items.addAll(page.items());
-      start =
-          page.hasLastEvaluatedKey() && !page.lastEvaluatedKey().isEmpty()
-              ? page.lastEvaluatedKey()
-              : null;
-    } while (start != null);
-    return items;
-  }
-
-  /** The last of {@code count} new numbers of counter {@code name}. */
-  private long next(String name, int count) {
-    return Long.parseLong(
-        field(
-                await(
-                        "count " + name,
-                        client.updateItem(
-                            r ->
-                                r.tableName(table)
-                                    .key(key("seq", name))
-                                    .updateExpression("ADD #n :c")
-                                    .expressionAttributeNames(Map.of("#n", "n"))
-                                    .expressionAttributeValues(Map.of(":c", number(count)))
-                                    .returnValues(ReturnValue.UPDATED_NEW)))
-                    .attributes(),
-                "n")
-            .n());
-  }
-
-  /**
-   * Runs {@code writes} in one transaction; returns nothing when it committed, else each item's
-   * cancellation reason code ({@code None}, {@code ConditionalCheckFailed}, {@code
-   * TransactionConflict}…).
-   */
-  private List<String> transact(String what, List<TransactWriteItem> writes) {
-    try {
-      await(what, client.transactWriteItems(r -> r.transactItems(writes)));
-      return List.of();
-    } catch (IllegalStateException e) {
-      if (e.getCause() instanceof TransactionCanceledException canceled
-          && canceled.hasCancellationReasons()) {
-        return canceled.cancellationReasons().stream()
-            .map(CancellationReason::code)
-            .map(code -> code == null ? "None" : code)
-            .toList();
-      }
-      throw e;
-    }
-  }
-
-  private TransactWriteItem put(Map<String, AttributeValue> item) {
-    return TransactWriteItem.builder().put(p -> p.tableName(table).item(item)).build();
-  }
-
-  private TransactWriteItem putNew(Map<String, AttributeValue> item) {
-    return TransactWriteItem.builder()
-        .put(
-            p ->
-                p.tableName(table)
-                    .item(item)
-                    .conditionExpression("attribute_not_exists(" + PK + ")"))
-        .build();
+    table.close();
   }
 
   private long expiry() {
     return clock.instant().plus(retention).getEpochSecond();
-  }
-
-  private static Map<String, AttributeValue> key(String pk, String sk) {
-    Map<String, AttributeValue> key = new HashMap<>();
-    key.put(PK, AttributeValue.fromS(pk));
-    key.put(SK, AttributeValue.fromS(sk));
-    return key;
-  }
-
-  private static AttributeValue number(long value) {
-    return AttributeValue.fromN(Long.toString(value));
-  }
-
-  private static String pad(long value) {
-    String digits = Long.toString(value);
-    return "0".repeat(Math.max(0, WIDTH - digits.length())) + digits;
   }
 
   /** Waits through the core's scheduler (time is injected everywhere else; this is a backoff). */
@@ -683,53 +343,8 @@ public final class DynamoDbEventStore implements EventStore {
     Scheduler.system().after(Duration.ofMillis(millis)).join();
   }
 
-  private void open() {
-    if (closed) {
-      throw new IllegalStateException("dynamodb: the event store is closed");
-    }
-  }
-
-  /** {@link #await} for a conditional write: null when its condition failed. */
-  private <T> @Nullable T conditional(String what, CompletableFuture<T> call) {
-    try {
-      return await(what, call);
-    } catch (IllegalStateException e) {
-      if (e.getCause() instanceof ConditionalCheckFailedException) {
-        return null;
-      }
-      throw e;
-    }
-  }
-
-  private <T> T await(String what, CompletableFuture<T> call) {
-    open();
-    try {
-      return call.get(timeoutMillis, TimeUnit.MILLISECONDS);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new IllegalStateException("dynamodb: interrupted while trying to " + what, e);
-    } catch (ExecutionException | TimeoutException e) {
-      Throwable cause =
-          e instanceof ExecutionException && e.getCause() != null
-              ? TableSetup.cause(e.getCause())
-              : e;
-      throw new IllegalStateException(
-          "dynamodb event store " + table + ": cannot " + what + ": " + cause.getMessage(), cause);
-    }
-  }
-
   @Override
   public String toString() {
-    return "DynamoDbEventStore[" + table + "]";
-  }
-
-  /** An item's attribute this store always writes; a missing one is a corrupt or foreign row. */
-  private static AttributeValue field(Map<String, AttributeValue> item, String name) {
-    AttributeValue value = item.get(name);
-    if (value == null) {
-      throw new IllegalStateException(
-          "event store row without " + name + ": not written by this edge");
-    }
-    return value;
+    return "DynamoDbEventStore[" + table.name + "]";
   }
 }

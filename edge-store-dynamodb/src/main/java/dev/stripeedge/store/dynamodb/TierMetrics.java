@@ -4,7 +4,10 @@ import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.util.Locale;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Supplier;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The tier's meters: puts by outcome (stored, or why not), calls that failed by operation, and keys
@@ -49,6 +52,23 @@ final class TierMetrics {
                     .tag("operation", op)
                     .register(registry))
         .increment();
+  }
+
+  /** Runs one tier call: a failure, thrown or completed, completes the future and is counted. */
+  <T extends @Nullable Object> CompletableFuture<T> call(
+      String operation, Supplier<CompletableFuture<T>> body) {
+    CompletableFuture<T> future;
+    try {
+      future = body.get();
+    } catch (RuntimeException e) {
+      future = CompletableFuture.failedFuture(e);
+    }
+    return future.whenComplete(
+        (result, failure) -> {
+          if (failure != null) {
+            failed(operation);
+          }
+        });
   }
 
   void unprocessed(int keys) {
