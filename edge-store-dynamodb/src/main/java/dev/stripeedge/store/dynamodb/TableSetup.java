@@ -1,7 +1,10 @@
 package dev.stripeedge.store.dynamodb;
 
+import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
+import java.util.function.Consumer;
+import software.amazon.awssdk.awscore.AwsRequestOverrideConfiguration;
 import software.amazon.awssdk.services.dynamodb.DynamoDbAsyncClient;
 import software.amazon.awssdk.services.dynamodb.model.AttributeDefinition;
 import software.amazon.awssdk.services.dynamodb.model.BillingMode;
@@ -21,11 +24,19 @@ import software.amazon.awssdk.services.dynamodb.waiters.DynamoDbAsyncWaiter;
  */
 final class TableSetup {
 
+  /**
+   * Each setup call's own time limit: the client's {@code apiCallTimeout} (1 s by default) is for
+   * the hot path, and a cold JVM on a small Lambda function missed it creating the table, failing
+   * the runtime's start. Setting up happens once per process.
+   */
+  private static final Consumer<AwsRequestOverrideConfiguration.Builder> SETUP_CALL =
+      o -> o.apiCallTimeout(Duration.ofSeconds(20)).apiCallAttemptTimeout(Duration.ofSeconds(10));
+
   private TableSetup() {}
 
   static CompletableFuture<Void> ensure(DynamoDbAsyncClient client, String table) {
     return client
-        .describeTable(r -> r.tableName(table))
+        .describeTable(r -> r.tableName(table).overrideConfiguration(SETUP_CALL))
         .<Void>thenApply(described -> null)
         .exceptionallyCompose(
             failure ->
@@ -41,6 +52,7 @@ final class TableSetup {
         .createTable(
             r ->
                 r.tableName(table)
+                    .overrideConfiguration(SETUP_CALL)
                     .billingMode(BillingMode.PAY_PER_REQUEST)
                     .attributeDefinitions(attribute(Items.PK), attribute(Items.SK))
                     .keySchema(
@@ -71,7 +83,7 @@ final class TableSetup {
   private static CompletableFuture<Void> awaitActive(DynamoDbAsyncClient client, String table) {
     DynamoDbAsyncWaiter waiter = client.waiter();
     return waiter
-        .waitUntilTableExists(r -> r.tableName(table))
+        .waitUntilTableExists(r -> r.tableName(table).overrideConfiguration(SETUP_CALL))
         .<Void>thenApply(
             response -> {
               if (response.matched().exception().isPresent()) {
@@ -93,6 +105,7 @@ final class TableSetup {
                   .updateTimeToLive(
                       r ->
                           r.tableName(table)
+                              .overrideConfiguration(SETUP_CALL)
                               .timeToLiveSpecification(
                                   s -> s.enabled(true).attributeName(Items.TTL)))
                   .<Void>thenApply(updated -> null)
@@ -116,7 +129,7 @@ final class TableSetup {
    */
   private static CompletableFuture<Boolean> ttlEnabled(DynamoDbAsyncClient client, String table) {
     return client
-        .describeTimeToLive(r -> r.tableName(table))
+        .describeTimeToLive(r -> r.tableName(table).overrideConfiguration(SETUP_CALL))
         .thenApply(
             described -> {
               TimeToLiveDescription ttl = described.timeToLiveDescription();
