@@ -4,15 +4,16 @@
 # simulator directly; CPU per hit of each server's processes from /proc. Prints lines for
 # docs/benchmarks.md.
 #
-#   bench/hit-path.sh [DURATION_SECONDS] [--json FILE]      (or: bin/stripe-edge bench hit-path)
+#   bench/hit-path.sh [DURATION_SECONDS] [--json FILE] [--svg FILE]   (or: bin/stripe-edge bench hit-path)
 #
 # Needs wrk and nginx (Debian: apt-get install wrk nginx); installs nothing itself. Loopback only.
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
-duration=20; json=""
+duration=20; json=""; svg=""
 while [ $# -gt 0 ]; do
   case "$1" in
     --json) json="$2"; shift 2 ;;
+    --svg) svg="$2"; shift 2 ;;
     *) duration="$1"; shift ;;
   esac
 done
@@ -141,4 +142,17 @@ if [ -n "$json" ]; then
  "miss_edge":{"p50_ms":$(num "$(p50 "$through")"),"p99_ms":$(num "$(p99 "$through")")}}
 JSON
   echo "wrote $json"
+fi
+
+if [ -n "$svg" ]; then
+  {
+    echo "# Hit path: edge vs nginx proxy_cache, same run (bench/hit-path.sh $duration)"
+    echo "## CPU per hit (µs; lower is better)"
+    echo "edge|$edge_cpu|µs"
+    echo "nginx|$nginx_cpu|µs"
+    echo "## Throughput (req/s; wrk on the same cores)"
+    echo "edge|$(rps "$edge")|req/s"
+    echo "nginx|$(rps "$nginx")|req/s"
+  } | awk -f "$root/bench/lib/bars.awk" >"$svg"
+  echo "wrote $svg"
 fi
