@@ -103,6 +103,11 @@ public final class EdgeRuntime implements AutoCloseable {
   // What close() undoes, last opened first, and the background jobs.
   private final Lifecycle lifecycle;
   private final @Nullable AsyncWrites asyncWrites;
+  // Heartbeats of the durable store, for readiness; null without one.
+  private @Nullable StoreHealth storeHealth;
+
+  /** How often readiness's heartbeat writes to the store. */
+  static final Duration HEARTBEAT_EVERY = Duration.ofSeconds(5);
 
   private EdgeRuntime(
       EdgeSettings settings,
@@ -168,6 +173,14 @@ public final class EdgeRuntime implements AutoCloseable {
       this.webhooks =
           new WebhookJobs(
               settings, pipeline, events, context, metrics, clock, lifecycle, hooks.journalSweep());
+      EventStore store = webhooks.ledger();
+      if (store != null) {
+        StoreHealth health = new StoreHealth(store::heartbeat, clock, 2);
+        lifecycle.every("edge-store-heartbeat", Duration.ZERO, HEARTBEAT_EVERY, health::beat);
+        this.storeHealth = health;
+      } else {
+        this.storeHealth = null;
+      }
     } catch (RuntimeException | Error e) {
       close();
       throw e;
@@ -288,6 +301,15 @@ public final class EdgeRuntime implements AutoCloseable {
   /** The pipeline every request goes through. */
   public EdgePipeline pipeline() {
     return pipeline;
+  }
+
+  /**
+   * Why the durable store is not taking writes (two heartbeats in a row failed), or null while it
+   * is, or when there is none: for readiness.
+   */
+  public @Nullable String storeProblem() {
+    StoreHealth health = storeHealth;
+    return health == null ? null : health.problem();
   }
 
   /** The event store (ledger, cursor, outbox), or null when nothing needs one. */

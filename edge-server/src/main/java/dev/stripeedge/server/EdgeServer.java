@@ -86,7 +86,13 @@ public final class EdgeServer implements AutoCloseable {
     this.processMeters = new ProcessMeters(metrics);
     this.readiness =
         new Readiness(
-            metrics, time.ticker(), config.upstream(), 5, Duration.ofSeconds(5), () -> ready);
+            metrics,
+            time.ticker(),
+            config.upstream(),
+            5,
+            Duration.ofSeconds(5),
+            () -> ready,
+            runtime::storeProblem);
     Dashboard dashboard =
         new Dashboard(
             metrics,

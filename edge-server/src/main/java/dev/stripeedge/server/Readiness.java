@@ -11,15 +11,17 @@ import java.time.Duration;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.function.Supplier;
+import org.jspecify.annotations.Nullable;
 
 /**
- * Whether the edge can do its work, for {@code /readyz}: not while starting or closing, and not
- * while Stripe is unreachable. It reads the upstream attempts the pipeline counts ({@code
- * stripe.edge.upstream}, by outcome): after {@code tripAfter} failed attempts in a row (connect,
- * reset, timeout: no HTTP answer at all) with no answer between them, the edge is not ready, and
- * says why. Any HTTP answer from upstream, even a 4xx or 5xx, proves it reachable and makes it
- * ready again. While not ready it asks upstream itself at most every {@code probeEvery} (a load
- * balancer that stopped sending traffic would otherwise never see it recover). Thread-safe.
+ * Whether the edge can do its work, for {@code /readyz}: not while starting or closing, not while
+ * its durable store cannot write (two heartbeats in a row failed), and not while Stripe is
+ * unreachable. It reads the upstream attempts the pipeline counts ({@code stripe.edge.upstream}, by
+ * outcome): after {@code tripAfter} failed attempts in a row (connect, reset, timeout: no HTTP
+ * answer at all) with no answer between them, the edge is not ready, and says why. Any HTTP answer
+ * from upstream, even a 4xx or 5xx, proves it reachable and makes it ready again. While not ready
+ * it asks upstream itself at most every {@code probeEvery} (a load balancer that stopped sending
+ * traffic would otherwise never see it recover). Thread-safe.
  */
 final class Readiness implements AutoCloseable {
 
@@ -31,6 +33,7 @@ final class Readiness implements AutoCloseable {
   private final int tripAfter;
   private final long probeEveryNanos;
   private final Supplier<Boolean> started;
+  private final Supplier<@Nullable String> storeProblem;
   private final HttpClient probeClient;
   private final URI probeUri;
 
@@ -45,6 +48,7 @@ final class Readiness implements AutoCloseable {
    * @param upstream the upstream base URL, probed with an unauthenticated {@code GET /v1/} (any
    *     HTTP answer, a 401 from Stripe included, means reachable)
    * @param started whether the edge finished starting and is not closing
+   * @param storeProblem why the durable store is not taking writes, or null while it is
    */
   Readiness(
       MeterRegistry metrics,
@@ -52,12 +56,14 @@ final class Readiness implements AutoCloseable {
       String upstream,
       int tripAfter,
       Duration probeEvery,
-      Supplier<Boolean> started) {
+      Supplier<Boolean> started,
+      Supplier<@Nullable String> storeProblem) {
     this.metrics = metrics;
     this.ticker = ticker;
     this.tripAfter = tripAfter;
     this.probeEveryNanos = probeEvery.toNanos();
     this.started = started;
+    this.storeProblem = storeProblem;
     this.probeClient = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
     this.probeUri = URI.create(upstream.replaceAll("/+$", "") + "/v1/");
     this.lastProbe = ticker.nanos() - probeEveryNanos;
@@ -67,6 +73,11 @@ final class Readiness implements AutoCloseable {
   synchronized State check() {
     if (!started.get()) {
       return new State(false, "starting (or closing)");
+    }
+    String store = storeProblem.get();
+    if (store != null) {
+      // Webhooks could not be recorded, nor writes queued: a balancer should send them elsewhere.
+      return new State(false, store);
     }
     double answered = 0;
     double failed = 0;

@@ -3,6 +3,7 @@ package dev.stripeedge.server;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.sun.net.httpserver.HttpServer;
+import dev.stripeedge.core.webhooks.EventStore;
 import dev.stripeedge.runtime.EdgeSettings;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
@@ -16,9 +17,9 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * {@code /readyz} follows upstream (issue 19): ready at start, not ready with the reason once every
- * recent upstream attempt got no answer, ready again when upstream answers; {@code /healthz} stays
- * about the process.
+ * {@code /readyz} follows upstream and the store (issue 19): ready at start, not ready with the
+ * reason once every recent upstream attempt got no answer (ready again when upstream answers) or
+ * once the store stops taking writes; {@code /healthz} stays about the process.
  */
 class ReadinessIT {
 
@@ -91,5 +92,34 @@ class ReadinessIT {
       status = get(edge.adminPort(), "/readyz").statusCode();
     }
     assertThat(status).isEqualTo(200);
+  }
+
+  @Test
+  void notReadyOnceTheStoreCannotWrite() throws Exception {
+    edge =
+        EdgeServer.start(
+            EdgeSettings.defaults()
+                .with("port", 0)
+                .with("listeners.admin.port", 0)
+                .with("upstream", "http://127.0.0.1:9")
+                .with("budget.enabled", false)
+                .with("webhooks.secrets", java.util.List.of("whsec_readiness_store"))
+                .with("store.path", dir.resolve("edge.db").toString()));
+    assertThat(get(edge.adminPort(), "/readyz").statusCode()).isEqualTo(200);
+    EventStore store = edge.runtime().ledger();
+    assertThat(store).as("webhooks on: the edge keeps a ledger").isNotNull();
+
+    // The store goes away under the edge (as a file on a failed disk would): heartbeats fail.
+    ((AutoCloseable) store).close();
+
+    long until = System.nanoTime() + 60_000_000_000L;
+    HttpResponse<String> readyz = get(edge.adminPort(), "/readyz");
+    while (readyz.statusCode() == 200 && System.nanoTime() < until) {
+      Thread.sleep(500);
+      readyz = get(edge.adminPort(), "/readyz");
+    }
+    assertThat(readyz.statusCode()).isEqualTo(503);
+    assertThat(readyz.body()).startsWith("the store cannot write: the last ");
+    assertThat(get(edge.adminPort(), "/healthz").statusCode()).isEqualTo(200);
   }
 }

@@ -19,6 +19,9 @@ public interface EventStore extends EventLedger, WebhookOutbox {
   /** The drift audit's lease. */
   String DRIFT_AUDIT = "drift-audit";
 
+  /** The lease a shared store's {@link #heartbeat} writes: a write of the edge's own, job-less. */
+  String HEARTBEAT = "heartbeat";
+
   /** {@link #record(StripeEvent, Instant, byte[], List)} with nothing to forward. */
   @Override
   default Recorded record(StripeEvent event, Instant receivedAt) {
@@ -44,4 +47,12 @@ public interface EventStore extends EventLedger, WebhookOutbox {
   default boolean lead(String job, Duration ttl) {
     return true;
   }
+
+  /**
+   * Proves the store takes a write at {@code now} (for readiness): a small write of the edge's own,
+   * nothing a Stripe event depends on. The default has nothing to prove (a store in memory).
+   *
+   * @throws IllegalStateException the store cannot write
+   */
+  default void heartbeat(Instant now) {}
 }

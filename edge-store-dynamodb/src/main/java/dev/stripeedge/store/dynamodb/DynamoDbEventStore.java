@@ -289,6 +289,12 @@ public final class DynamoDbEventStore implements EventStore {
     leases.advance(account, eventId);
   }
 
+  /** A conditional write of the heartbeat lease: it proves the write whether or not it wins. */
+  @Override
+  public void heartbeat(Instant now) {
+    lead(HEARTBEAT, Duration.ofSeconds(15));
+  }
+
   @Override
   public boolean lead(String job, Duration ttl) {
     return leases.lead(job, ttl);

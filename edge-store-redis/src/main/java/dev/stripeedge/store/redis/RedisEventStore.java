@@ -199,6 +199,12 @@ public final class RedisEventStore implements EventStore {
     }
   }
 
+  /** A conditional write of the heartbeat lease: it proves the write whether or not it wins. */
+  @Override
+  public void heartbeat(Instant now) {
+    lead(HEARTBEAT, Duration.ofSeconds(15));
+  }
+
   @Override
   public boolean lead(String job, Duration ttl) {
     Long token =

@@ -63,6 +63,10 @@ final class EventRows implements AutoCloseable {
       statement.execute(
           "CREATE TABLE IF NOT EXISTS cursors (name TEXT PRIMARY KEY, value TEXT NOT NULL)");
       statement.execute("CREATE TABLE IF NOT EXISTS accounts (account TEXT PRIMARY KEY)");
+      // One row the readiness heartbeat rewrites: a write that proves the file takes writes.
+      statement.execute(
+          "CREATE TABLE IF NOT EXISTS heartbeat"
+              + " (id INTEGER PRIMARY KEY CHECK (id = 1), at INTEGER NOT NULL)");
     }
     this.noteAccount =
         connection.prepareStatement("INSERT OR IGNORE INTO accounts (account) VALUES (?)");

@@ -5,6 +5,7 @@ import dev.stripeedge.core.webhooks.EventStore;
 import dev.stripeedge.core.webhooks.StripeEvent;
 import java.nio.file.Path;
 import java.sql.Connection;
+import java.sql.PreparedStatement;
 import java.sql.SQLException;
 import java.time.Instant;
 import java.util.Collection;
@@ -130,6 +131,22 @@ public final class SqliteEventLedger implements EventStore {
             }
           }
           return recorded;
+        });
+  }
+
+  @Override
+  public void heartbeat(Instant now) {
+    call(
+        "write the heartbeat",
+        false,
+        connection -> {
+          try (PreparedStatement beat =
+              connection.prepareStatement(
+                  "INSERT INTO heartbeat (id, at) VALUES (1, ?)"
+                      + " ON CONFLICT (id) DO UPDATE SET at = excluded.at")) {
+            beat.setLong(1, now.toEpochMilli());
+            return beat.executeUpdate();
+          }
         });
   }
 
