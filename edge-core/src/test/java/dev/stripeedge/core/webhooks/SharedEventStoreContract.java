@@ -55,6 +55,30 @@ public abstract class SharedEventStoreContract {
   }
 
   @Test
+  void heartbeatsOfTwoEdgesBothWriteAndLeaveTheReconcilersLeaseAlone() throws Exception {
+    try (EventStore a = edge();
+        EventStore b = edge()) {
+      assertThat(a.lead(EventStore.RECONCILER, Duration.ofMinutes(1))).isTrue();
+
+      a.heartbeat(NOW);
+      b.heartbeat(NOW);
+      b.heartbeat(NOW.plusSeconds(5));
+
+      assertThat(b.lead(EventStore.RECONCILER, Duration.ofMinutes(1))).isFalse();
+      assertThat(a.lead(EventStore.RECONCILER, Duration.ofMinutes(1))).isTrue();
+    }
+  }
+
+  @Test
+  void aHeartbeatOnAClosedStoreFails() throws Exception {
+    EventStore closed = edge();
+    closed.close();
+
+    org.assertj.core.api.Assertions.assertThatThrownBy(() -> closed.heartbeat(NOW))
+        .isInstanceOf(RuntimeException.class);
+  }
+
+  @Test
   void aPausedLeaderCannotMoveACursorBackAfterAnotherTookOver() throws Exception {
     Duration lease = shortLease();
     try (EventStore a = edge();
