@@ -26,7 +26,7 @@ END {
     }
     scale = max[sec[i]] > 0 ? (width - left - 170) / max[sec[i]] : 0
     w = value[i] * scale
-    color = (label[i] ~ /nginx|bare|without/) ? "#94a3b8" : "#6366f1"
+    color = (label[i] ~ /nginx|bare|without|stateful-mock/) ? "#94a3b8" : "#6366f1"
     printf "<text x=\"%d\" y=\"%d\" text-anchor=\"end\">%s</text>\n", left - 8, y + 14, esc(label[i])
     printf "<rect x=\"%d\" y=\"%d\" width=\"%.0f\" height=\"%d\" fill=\"%s\"/>\n", left, y, w, barh, color
     printf "<text x=\"%.0f\" y=\"%d\">%s %s</text>\n", left + w + 6, y + 14, fmt(value[i]), esc(note[i])

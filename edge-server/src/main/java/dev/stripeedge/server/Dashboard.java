@@ -151,7 +151,7 @@ final class Dashboard {
     budget.put("admitted", countersByTag(counters("stripe.edge.budget.admitted"), "lane"));
     budget.put("refused", countersByTag(counters("stripe.edge.budget.refused"), "lane"));
     json.put("budget", budget);
-    json.put("routes", routes());
+    json.put("routes", withStages(routes()));
     json.put("reconcile", countersByTag(counters("stripe.edge.reconcile"), "outcome"));
     json.put("webhooks_refused", sum(counters("stripe.edge.webhooks.refused")));
     json.put("event_lag", eventLag());
@@ -213,6 +213,18 @@ final class Dashboard {
           rows.add(row);
         });
     return rows;
+  }
+
+  /** Each route's row with its stages' shares, as {@link LatencyReport} computes them. */
+  private List<Map<String, Object>> withStages(List<Map<String, Object>> routes) {
+    Map<String, Map<String, Double>> shares = LatencyReport.stageShares(metrics);
+    for (Map<String, Object> row : routes) {
+      Map<String, Double> stages = shares.get(String.valueOf(row.get("route")));
+      if (stages != null) {
+        row.put("stages", stages);
+      }
+    }
+    return routes;
   }
 
   /**

@@ -46,15 +46,11 @@ final class LatencyReport {
     return matcher.group(2).equals("s") ? Duration.ofSeconds(amount) : Duration.ofMillis(amount);
   }
 
-  /** The report, as the JSON object {@code /admin/latency} answers. */
-  static Map<String, Object> of(MeterRegistry metrics, @Nullable Duration budget) {
-    Map<String, List<HistogramSnapshot>> snapshots = new TreeMap<>();
+  /** Per route template, each stage's share of its time (the dashboard's column too). */
+  static Map<String, Map<String, Double>> stageShares(MeterRegistry metrics) {
     Map<String, Double> seconds = new TreeMap<>();
     for (Timer timer : metrics.find("stripe.edge.latency").timers()) {
-      String route = tagOf(timer, "route");
-      HistogramSnapshot snapshot = timer.takeSnapshot();
-      snapshots.computeIfAbsent(route, k -> new ArrayList<>()).add(snapshot);
-      seconds.merge(route, snapshot.total(TimeUnit.SECONDS), Double::sum);
+      seconds.merge(tagOf(timer, "route"), timer.totalTime(TimeUnit.SECONDS), Double::sum);
     }
     Map<String, Map<String, Double>> stageSeconds = new TreeMap<>();
     for (Timer timer : metrics.find("stripe.edge.stage").timers()) {
@@ -62,6 +58,20 @@ final class LatencyReport {
           .computeIfAbsent(tagOf(timer, "route"), k -> new TreeMap<>())
           .merge(tagOf(timer, "stage"), timer.totalTime(TimeUnit.SECONDS), Double::sum);
     }
+    Map<String, Map<String, Double>> shares = new TreeMap<>();
+    seconds.forEach((route, total) -> shares.put(route, shares(total, stageSeconds.get(route))));
+    return shares;
+  }
+
+  /** The report, as the JSON object {@code /admin/latency} answers. */
+  static Map<String, Object> of(MeterRegistry metrics, @Nullable Duration budget) {
+    Map<String, List<HistogramSnapshot>> snapshots = new TreeMap<>();
+    for (Timer timer : metrics.find("stripe.edge.latency").timers()) {
+      snapshots
+          .computeIfAbsent(tagOf(timer, "route"), k -> new ArrayList<>())
+          .add(timer.takeSnapshot());
+    }
+    Map<String, Map<String, Double>> stages = stageShares(metrics);
     List<Map<String, Object>> routes = new ArrayList<>();
     snapshots.forEach(
         (route, routeSnapshots) -> {
@@ -74,7 +84,7 @@ final class LatencyReport {
           row.put("p99_ms", p99);
           // p99 is a bucket bound (-1: beyond the last), so "within" means the bound is.
           row.put("within_budget", budget == null ? null : p99 >= 0 && p99 <= budget.toMillis());
-          row.put("stages", shares(seconds.get(route), stageSeconds.get(route)));
+          row.put("stages", stages.getOrDefault(route, Map.of()));
           routes.add(row);
         });
     Map<String, Object> json = new LinkedHashMap<>();

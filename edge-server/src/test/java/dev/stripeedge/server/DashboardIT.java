@@ -111,7 +111,8 @@ class DashboardIT {
         .extracting(WebElement::getText)
         .anyMatch(r -> r.startsWith("customers memory"));
     assertThat(browser.findElement(By.cssSelector("#latency tbody")).getText())
-        .contains("/v1/customers/{id}");
+        .contains("/v1/customers/{id}")
+        .containsPattern("upstream \\d+(\\.\\d)?%");
     assertThat(browser.findElement(By.cssSelector("#upstream svg line.limit"))).isNotNull();
     wait.until(b -> b.findElement(By.id("event-lag")).getText().startsWith("webhook: 1 applied"));
     List<LogEntry> errors =

@@ -146,6 +146,13 @@ function latency(summary) {
     const share = document.createElement("span");
     share.append(bar, " " + percent(route.upstream_share));
     cell(tr, share);
+    // Where the rest went: each stage's share, largest first (GET /admin/latency has the same).
+    const stages = Object.entries(route.stages || {})
+      .filter(([, v]) => v >= 0.005)
+      .sort((a, b) => b[1] - a[1])
+      .map(([stage, v]) => stage + " " + percent(v))
+      .join(" · ");
+    cell(tr, stages || "-");
     body.appendChild(tr);
   }
 }
