@@ -3,6 +3,7 @@ package dev.stripeedge.bench.memory;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.stripeedge.bench.SimKeys;
+import dev.stripeedge.bench.overload.Zipf;
 import dev.stripeedge.core.CacheDecision;
 import dev.stripeedge.core.CacheKey;
 import dev.stripeedge.core.EdgeResponse;
@@ -113,15 +114,16 @@ public final class MemoryScenario {
    * miss filling the tier, and checks that the tier and the heap stay bounded.
    */
   private static void zipf(List<Sample> samples, int keys, long bound) {
+    Zipf zipf = new Zipf(keys, 0.99); // before the heap is weighed: its table is not the tier's
+    SplittableRandom random = new SplittableRandom(20);
     long before = usedHeapAfterGc();
     L0Cache tier = new L0Cache(bound, Ticker.system());
-    Zipf zipf = new Zipf(keys, 0.99, new SplittableRandom(20));
     long hits = 0;
     long reads = 5L * keys;
     long peakWeight = 0;
     long rawAll = 0;
     for (long n = 0; n < reads; n++) {
-      int i = zipf.next();
+      int i = zipf.sample(random);
       if (tier.get(key(i)) != null) {
         hits++;
       } else {
@@ -236,58 +238,6 @@ public final class MemoryScenario {
         }
       }
       return samples;
-    }
-  }
-
-  /** Zipf-distributed ranks 0..n-1 by rejection-inversion (Hörmann and Derflinger). */
-  static final class Zipf {
-    private final int n;
-    private final double s;
-    private final SplittableRandom random;
-    private final double hIntegralX1;
-    private final double hIntegralN;
-    private final double threshold;
-
-    Zipf(int n, double s, SplittableRandom random) {
-      this.n = n;
-      this.s = s;
-      this.random = random;
-      this.hIntegralX1 = hIntegral(1.5) - 1;
-      this.hIntegralN = hIntegral(n + 0.5);
-      this.threshold = 2 - hIntegralInverse(hIntegral(2.5) - h(2));
-    }
-
-    int next() {
-      while (true) {
-        double u = hIntegralN + random.nextDouble() * (hIntegralX1 - hIntegralN);
-        double x = hIntegralInverse(u);
-        int k = (int) Math.max(1, Math.min(n, Math.round(x)));
-        if (k - x <= threshold || u >= hIntegral(k + 0.5) - h(k)) {
-          return k - 1;
-        }
-      }
-    }
-
-    private double h(double x) {
-      return Math.exp(-s * Math.log(x));
-    }
-
-    private double hIntegral(double x) {
-      double logX = Math.log(x);
-      return helper2((1 - s) * logX) * logX;
-    }
-
-    private double hIntegralInverse(double x) {
-      double t = Math.max(-1, x * (1 - s));
-      return Math.exp(helper1(t) * x);
-    }
-
-    private static double helper1(double x) {
-      return Math.abs(x) > 1e-8 ? Math.log1p(x) / x : 1 - x * (0.5 - x * (1.0 / 3 - 0.25 * x));
-    }
-
-    private static double helper2(double x) {
-      return Math.abs(x) > 1e-8 ? Math.expm1(x) / x : 1 + x * 0.5 * (1 + x / 3 * (1 + 0.25 * x));
     }
   }
 }
