@@ -9,7 +9,6 @@ import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
-import io.micrometer.core.instrument.distribution.CountAtBucket;
 import io.micrometer.core.instrument.distribution.HistogramSnapshot;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpServerRequest;
@@ -21,7 +20,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
-import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
 import org.jspecify.annotations.Nullable;
 
@@ -151,7 +149,7 @@ final class Dashboard {
     budget.put("admitted", countersByTag(counters("stripe.edge.budget.admitted"), "lane"));
     budget.put("refused", countersByTag(counters("stripe.edge.budget.refused"), "lane"));
     json.put("budget", budget);
-    json.put("routes", withStages(routes()));
+    json.put("routes", routes());
     json.put("reconcile", countersByTag(counters("stripe.edge.reconcile"), "outcome"));
     json.put("webhooks_refused", sum(counters("stripe.edge.webhooks.refused")));
     json.put("event_lag", eventLag());
@@ -181,50 +179,21 @@ final class Dashboard {
     return new ArrayList<>(rows.values());
   }
 
-  /** Per route template: answers, mean, p50/p99 (bucket bounds) and the share spent upstream. */
+  /**
+   * Per route: the latency report's row (answers, mean, p50/p99, each stage's share), with the
+   * upstream stage's share as the page's bar.
+   */
   private List<Map<String, Object>> routes() {
-    Map<String, long[]> counts = new TreeMap<>();
-    Map<String, double[]> seconds = new TreeMap<>();
-    Map<String, List<HistogramSnapshot>> snapshots = new TreeMap<>();
-    for (Timer timer : timers("stripe.edge.latency")) {
-      String route = tag(timer, "route");
-      HistogramSnapshot snapshot = timer.takeSnapshot();
-      snapshots.computeIfAbsent(route, k -> new ArrayList<>()).add(snapshot);
-      counts.computeIfAbsent(route, k -> new long[1])[0] += snapshot.count();
-      seconds.computeIfAbsent(route, k -> new double[1])[0] += snapshot.total(TimeUnit.SECONDS);
+    List<Map<String, Object>> rows = LatencyReport.routes(metrics, null);
+    for (Map<String, Object> row : rows) {
+      Object stages = row.get("stages");
+      row.put(
+          "upstream_share",
+          stages instanceof Map<?, ?> shares && shares.get("upstream") instanceof Double up
+              ? up
+              : 0.0);
     }
-    Map<String, Double> upstreamSeconds = new TreeMap<>();
-    for (Timer timer : timers("stripe.edge.upstream")) {
-      upstreamSeconds.merge(tag(timer, "route"), timer.totalTime(TimeUnit.SECONDS), Double::sum);
-    }
-    List<Map<String, Object>> rows = new ArrayList<>();
-    counts.forEach(
-        (route, count) -> {
-          double total = seconds.getOrDefault(route, new double[1])[0];
-          List<HistogramSnapshot> routeSnapshots = snapshots.getOrDefault(route, List.of());
-          Map<String, Object> row = new java.util.LinkedHashMap<>();
-          row.put("route", route);
-          row.put("count", count[0]);
-          row.put("mean_ms", count[0] == 0 ? 0 : total * 1000 / count[0]);
-          row.put("p50_ms", quantileMillis(routeSnapshots, 0.50));
-          row.put("p99_ms", quantileMillis(routeSnapshots, 0.99));
-          double upstream = upstreamSeconds.getOrDefault(route, 0.0);
-          row.put("upstream_share", total <= 0 ? 0 : Math.min(1, upstream / total));
-          rows.add(row);
-        });
     return rows;
-  }
-
-  /** Each route's row with its stages' shares, as {@link LatencyReport} computes them. */
-  private List<Map<String, Object>> withStages(List<Map<String, Object>> routes) {
-    Map<String, Map<String, Double>> shares = LatencyReport.stageShares(metrics);
-    for (Map<String, Object> row : routes) {
-      Map<String, Double> stages = shares.get(String.valueOf(row.get("route")));
-      if (stages != null) {
-        row.put("stages", stages);
-      }
-    }
-    return routes;
   }
 
   /**
@@ -237,32 +206,11 @@ final class Dashboard {
       HistogramSnapshot snapshot = timer.takeSnapshot();
       Map<String, Object> row = new java.util.LinkedHashMap<>();
       row.put("count", snapshot.count());
-      row.put("p50_s", quantileMillis(List.of(snapshot), 0.50) / 1000);
-      row.put("p99_s", quantileMillis(List.of(snapshot), 0.99) / 1000);
+      row.put("p50_s", LatencyReport.quantileMillis(List.of(snapshot), 0.50) / 1000);
+      row.put("p99_s", LatencyReport.quantileMillis(List.of(snapshot), 0.99) / 1000);
       bySource.put(tag(timer, "source"), row);
     }
     return bySource;
-  }
-
-  /** The smallest bucket bound holding {@code q} of the answers (in ms), -1 beyond the last. */
-  static double quantileMillis(List<HistogramSnapshot> snapshots, double q) {
-    TreeMap<Double, Double> buckets = new TreeMap<>();
-    long count = 0;
-    for (HistogramSnapshot snapshot : snapshots) {
-      count += snapshot.count();
-      for (CountAtBucket bucket : snapshot.histogramCounts()) {
-        buckets.merge(bucket.bucket(TimeUnit.MILLISECONDS), bucket.count(), Double::sum);
-      }
-    }
-    if (count == 0) {
-      return 0;
-    }
-    for (Map.Entry<Double, Double> bucket : buckets.entrySet()) {
-      if (bucket.getValue() >= q * count) {
-        return bucket.getKey();
-      }
-    }
-    return -1;
   }
 
   private Map<String, Object> sizing() {

@@ -2,6 +2,7 @@ package dev.stripeedge.server;
 
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
+import io.micrometer.core.instrument.distribution.CountAtBucket;
 import io.micrometer.core.instrument.distribution.HistogramSnapshot;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -16,12 +17,12 @@ import java.util.regex.Pattern;
 import org.jspecify.annotations.Nullable;
 
 /**
- * {@code GET /admin/latency[?budget=250ms]}: per route template, answers, p50 and p99 (the latency
- * histogram's bucket bounds), whether p99 is within the operator's budget, and the share of the
- * time spent in each stage — {@code cache} (memory lookup), {@code tier} (the tiers below), {@code
- * queue} (waiting for budget), {@code upstream} (Stripe, retries included) and {@code other} (the
- * edge itself and retry backoff) — from {@code stripe.edge.latency} and {@code stripe.edge.stage},
- * totals since start.
+ * {@code GET /admin/latency[?budget=250ms]}: per route template, answers, mean, p50 and p99 (the
+ * latency histogram's bucket bounds), whether p99 is within the operator's budget, and the share of
+ * the time spent in each stage — {@code cache} (memory lookup), {@code tier} (the tiers below),
+ * {@code queue} (waiting for budget), {@code upstream} (Stripe, retries included) and {@code other}
+ * (the edge itself and retry backoff) — from {@code stripe.edge.latency} and {@code
+ * stripe.edge.stage}, totals since start.
  */
 final class LatencyReport {
 
@@ -65,6 +66,15 @@ final class LatencyReport {
 
   /** The report, as the JSON object {@code /admin/latency} answers. */
   static Map<String, Object> of(MeterRegistry metrics, @Nullable Duration budget) {
+    Map<String, Object> json = new LinkedHashMap<>();
+    json.put("object", "latency_report");
+    json.put("budget_ms", budget == null ? null : budget.toMillis());
+    json.put("routes", routes(metrics, budget));
+    return json;
+  }
+
+  /** The report's rows, one per route template (the dashboard's latency table too). */
+  static List<Map<String, Object>> routes(MeterRegistry metrics, @Nullable Duration budget) {
     Map<String, List<HistogramSnapshot>> snapshots = new TreeMap<>();
     for (Timer timer : metrics.find("stripe.edge.latency").timers()) {
       snapshots
@@ -76,22 +86,42 @@ final class LatencyReport {
     snapshots.forEach(
         (route, routeSnapshots) -> {
           long count = routeSnapshots.stream().mapToLong(HistogramSnapshot::count).sum();
-          double p99 = Dashboard.quantileMillis(routeSnapshots, 0.99);
+          double p99 = quantileMillis(routeSnapshots, 0.99);
           Map<String, Object> row = new LinkedHashMap<>();
           row.put("route", route);
+          double seconds =
+              routeSnapshots.stream().mapToDouble(s -> s.total(TimeUnit.SECONDS)).sum();
           row.put("count", count);
-          row.put("p50_ms", Dashboard.quantileMillis(routeSnapshots, 0.50));
+          row.put("mean_ms", count == 0 ? 0 : seconds * 1000 / count);
+          row.put("p50_ms", quantileMillis(routeSnapshots, 0.50));
           row.put("p99_ms", p99);
           // p99 is a bucket bound (-1: beyond the last), so "within" means the bound is.
           row.put("within_budget", budget == null ? null : p99 >= 0 && p99 <= budget.toMillis());
           row.put("stages", stages.getOrDefault(route, Map.of()));
           routes.add(row);
         });
-    Map<String, Object> json = new LinkedHashMap<>();
-    json.put("object", "latency_report");
-    json.put("budget_ms", budget == null ? null : budget.toMillis());
-    json.put("routes", routes);
-    return json;
+    return routes;
+  }
+
+  /** The smallest bucket bound holding {@code q} of the answers (in ms), -1 beyond the last. */
+  static double quantileMillis(List<HistogramSnapshot> snapshots, double q) {
+    TreeMap<Double, Double> buckets = new TreeMap<>();
+    long count = 0;
+    for (HistogramSnapshot snapshot : snapshots) {
+      count += snapshot.count();
+      for (CountAtBucket bucket : snapshot.histogramCounts()) {
+        buckets.merge(bucket.bucket(TimeUnit.MILLISECONDS), bucket.count(), Double::sum);
+      }
+    }
+    if (count == 0) {
+      return 0;
+    }
+    for (Map.Entry<Double, Double> bucket : buckets.entrySet()) {
+      if (bucket.getValue() >= q * count) {
+        return bucket.getKey();
+      }
+    }
+    return -1;
   }
 
   /** Each stage's share of the route's total time; {@code other} is what none of them holds. */
