@@ -148,20 +148,33 @@ public final class CallbackRule {
       }
       boolean mapped = zeros && (b[10] & 0xff) == 0xff && (b[11] & 0xff) == 0xff;
       boolean compatible = zeros && b[10] == 0 && b[11] == 0;
+      // 64:ff9b::/32 holds NAT64's well-known /96 and the local-use 64:ff9b:1::/48, whose IPv4
+      // part may sit elsewhere: the whole range is refused rather than parsed per prefix length.
       boolean nat64 =
           (b[0] & 0xff) == 0x00
               && (b[1] & 0xff) == 0x64
               && (b[2] & 0xff) == 0xff
               && (b[3] & 0xff) == 0x9b;
-      if (mapped || compatible || nat64) {
-        try {
-          return internal(InetAddress.getByAddress(java.util.Arrays.copyOfRange(b, 12, 16)));
-        } catch (java.net.UnknownHostException e) {
-          return true;
-        }
+      if (nat64) {
+        return true;
+      }
+      if (mapped || compatible) {
+        return internal(ipv4(b, 12));
+      }
+      // 6to4 (2002::/16): the IPv4 address is bytes 2 to 5.
+      if ((b[0] & 0xff) == 0x20 && (b[1] & 0xff) == 0x02) {
+        return internal(ipv4(b, 2));
       }
     }
     return false;
+  }
+
+  private static InetAddress ipv4(byte[] address, int from) {
+    try {
+      return InetAddress.getByAddress(java.util.Arrays.copyOfRange(address, from, from + 4));
+    } catch (java.net.UnknownHostException e) {
+      throw new IllegalStateException("four bytes are an IPv4 address", e);
+    }
   }
 
   private static boolean wildcard(String pattern, String host) {

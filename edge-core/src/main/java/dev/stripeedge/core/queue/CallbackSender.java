@@ -85,7 +85,15 @@ final class CallbackSender {
     }
     for (WorkQueue.Callback callback : queue.dueCallbacks(now, 16)) {
       if (inFlight.add(callback.id())) {
-        call(callback);
+        try {
+          call(callback);
+        } catch (RuntimeException e) {
+          // Thrown before the send was under way (the status read failed, the executor closed):
+          // free the id, or this callback would be skipped until a restart.
+          inFlight.remove(callback.id());
+          log.log(
+              System.Logger.Level.WARNING, "callback for write " + callback.id() + " failed: " + e);
+        }
       }
     }
   }

@@ -7,6 +7,7 @@ import dev.stripeedge.core.internal.StripeErrors;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.random.RandomGenerator;
@@ -78,10 +79,11 @@ final class WriteWorkers {
         log.log(System.Logger.Level.INFO, "purged " + purged + " finished asynchronous writes");
       }
     }
-    meters.snapshot(queue.counts(), queue.oldestUnfinished());
-    // A grouping query: once a second is enough for a gauge, not every poll.
+    // Grouping queries under the queue's lock (enqueue waits on it): once a second is enough for
+    // a gauge, not every poll.
     if (Duration.between(lastLanes, now).compareTo(Duration.ofSeconds(1)) >= 0) {
       lastLanes = now;
+      meters.snapshot(queue.counts(), queue.oldestUnfinished());
       meters.lanes(queue.backlogByLane());
     }
   }
@@ -97,31 +99,39 @@ final class WriteWorkers {
 
   private void deliver(Delivery delivery) {
     EdgeRequest request;
+    CompletableFuture<EdgeResponse> answered;
     try {
       request = seal.open(delivery.write());
+      if (request.header("priority") == null) {
+        request = request.withHeader("Priority", BACKGROUND);
+      }
+      answered = pipeline.handle(request);
     } catch (CredentialSeal.Unreadable e) {
       unreadable(delivery, e.why());
       return;
+    } catch (RuntimeException e) {
+      // A bug before the pipeline answered must not keep this slot taken for good: the lease runs
+      // out and the write is delivered again, under the same key.
+      inFlight.decrementAndGet();
+      log.log(
+          System.Logger.Level.WARNING,
+          "delivering write " + delivery.write().id() + " failed: " + e);
+      return;
     }
-    if (request.header("priority") == null) {
-      request = request.withHeader("Priority", BACKGROUND);
-    }
-    pipeline
-        .handle(request)
-        .whenCompleteAsync(
-            (response, failure) -> {
-              try {
-                record(delivery, failure == null ? response : null);
-              } catch (RuntimeException e) {
-                // The lease runs out and the write is delivered again, under the same key.
-                log.log(
-                    System.Logger.Level.WARNING,
-                    "recording write " + delivery.write().id() + " failed: " + e);
-              } finally {
-                inFlight.decrementAndGet();
-              }
-            },
-            worker);
+    answered.whenCompleteAsync(
+        (response, failure) -> {
+          try {
+            record(delivery, failure == null ? response : null);
+          } catch (RuntimeException e) {
+            // The lease runs out and the write is delivered again, under the same key.
+            log.log(
+                System.Logger.Level.WARNING,
+                "recording write " + delivery.write().id() + " failed: " + e);
+          } finally {
+            inFlight.decrementAndGet();
+          }
+        },
+        worker);
   }
 
   private void record(Delivery delivery, @Nullable EdgeResponse response) {

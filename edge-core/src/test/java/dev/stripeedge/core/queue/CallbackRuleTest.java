@@ -92,6 +92,9 @@ class CallbackRuleTest {
         "::ffff:127.0.0.1",
         "::ffff:169.254.169.254",
         "64:ff9b::a9fe:a9fe",
+        "64:ff9b:1::a9fe:a9fe:0",
+        "2002:a9fe:a9fe::1",
+        "2002:7f00:1::",
         "ff02::1"
       })
   void internalAddressesAreRecognised(String address) throws Exception {
@@ -100,7 +103,14 @@ class CallbackRuleTest {
 
   @ParameterizedTest
   @ValueSource(
-      strings = {"8.8.8.8", "1.1.1.1", "172.32.0.1", "100.128.0.1", "2606:4700:4700::1111"})
+      strings = {
+        "8.8.8.8",
+        "1.1.1.1",
+        "172.32.0.1",
+        "100.128.0.1",
+        "2606:4700:4700::1111",
+        "2002:808:808::1"
+      })
   void publicAddressesAreNot(String address) throws Exception {
     assertThat(CallbackRule.internal(InetAddress.getByName(address))).isFalse();
   }
