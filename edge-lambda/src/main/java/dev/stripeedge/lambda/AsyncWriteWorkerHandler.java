@@ -6,7 +6,6 @@ import com.amazonaws.services.lambda.runtime.events.SQSBatchResponse;
 import com.amazonaws.services.lambda.runtime.events.SQSEvent;
 import dev.stripeedge.core.EdgeRequest;
 import dev.stripeedge.core.EdgeResponse;
-import dev.stripeedge.core.queue.AsyncWriteConfig;
 import dev.stripeedge.core.queue.CredentialSeal;
 import dev.stripeedge.core.queue.DeliveryRule;
 import dev.stripeedge.core.queue.QueuedWrite;
@@ -61,17 +60,42 @@ public final class AsyncWriteWorkerHandler implements RequestHandler<SQSEvent, S
     this.edge = edge;
   }
 
+  // Made on the first batch and kept: the settings never change within an environment. (Lambda
+  // runs one invocation at a time per handler instance.)
+  private @Nullable DeliveryRule rule;
+  private @Nullable CredentialSeal seal;
+  private boolean sealKnown;
+
+  private DeliveryRule rule() {
+    DeliveryRule made = rule;
+    if (made == null) {
+      made = new DeliveryRule(edge.settings().asyncWrites(), new SecureRandom());
+      rule = made;
+    }
+    return made;
+  }
+
+  /**
+   * The accepting edge sealed each write's credentials under a key derived from its cache-key
+   * secret: the worker opens them with the same secret (STRIPE_EDGE_CACHE_KEY_SECRET); null without
+   * one. Derived once (two HKDF computations).
+   */
+  private @Nullable CredentialSeal seal() {
+    if (!sealKnown) {
+      byte[] secret = edge.settings().cacheKeySecretBytes();
+      seal = secret == null ? null : CredentialSeal.derivedFrom(secret);
+      sealKnown = true;
+    }
+    return seal;
+  }
+
   @Override
   public SQSBatchResponse handleRequest(SQSEvent event, Context context) {
     List<SQSBatchResponse.BatchItemFailure> failures = new ArrayList<>();
     List<SQSEvent.SQSMessage> records = event.getRecords() == null ? List.of() : event.getRecords();
     EdgeRuntime runtime = edge.runtime();
-    AsyncWriteConfig config = edge.settings().asyncWrites();
-    DeliveryRule rule = new DeliveryRule(config, new SecureRandom());
-    byte[] secret = edge.settings().cacheKeySecretBytes();
-    // The accepting edge sealed each write's credentials under a key derived from its cache-key
-    // secret: the worker opens them with the same secret (STRIPE_EDGE_CACHE_KEY_SECRET).
-    CredentialSeal seal = secret == null ? null : CredentialSeal.derivedFrom(secret);
+    DeliveryRule rule = rule();
+    CredentialSeal seal = seal();
     boolean stopped = false;
     for (SQSEvent.SQSMessage message : records) {
       if (stopped || !deliver(runtime, rule, seal, message)) {

@@ -56,7 +56,7 @@ public final class EdgeLambda implements AutoCloseable {
   private final Resource snapStart = new SnapStartHooks();
   private final EdgePipeline current = new CurrentPipeline(this::runtime);
   // Guarded by this.
-  private @Nullable Built built;
+  private volatile @Nullable Built built;
   private @Nullable StripeClient client;
   private int generation;
 
@@ -188,7 +188,13 @@ public final class EdgeLambda implements AutoCloseable {
     return generation;
   }
 
-  private synchronized Built built() {
+  private Built built() {
+    // Read once without the lock: every Stripe call through the client comes here.
+    Built existing = built;
+    return existing != null ? existing : build();
+  }
+
+  private synchronized Built build() {
     Built existing = built;
     if (existing != null) {
       return existing;

@@ -64,9 +64,6 @@ public final class StripeWebhookHandler
       return HttpEvents.error(
           400, "invalid_request_error", null, "The body is marked base64 but is not.");
     }
-    if (payload.length > ingest.maxPayloadBytes()) {
-      return refused(path, ingest.tooLarge());
-    }
     WebhookIngest.Result result =
         ingest.accept(payload, HttpEvents.header(event, "stripe-signature"));
     if (result instanceof WebhookIngest.Result.Accepted accepted) {

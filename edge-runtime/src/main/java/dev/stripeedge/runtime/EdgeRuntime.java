@@ -103,6 +103,8 @@ public final class EdgeRuntime implements AutoCloseable {
   // What close() undoes, last opened first, and the background jobs.
   private final Lifecycle lifecycle;
   private final @Nullable AsyncWrites asyncWrites;
+  // The pipeline behind the asynchronous-write front, made once: hosts ask for it per request.
+  private final EdgePipeline requestPipeline;
   // Heartbeats of the durable store, for readiness; null without one.
   private @Nullable StoreHealth storeHealth;
 
@@ -169,6 +171,8 @@ public final class EdgeRuntime implements AutoCloseable {
       }
       this.pipeline = builder.sizing(sizing).build();
       this.asyncWrites = startAsyncWrites(settings, context, metrics, hooks, events, keySecret);
+      AsyncWrites writes = asyncWrites;
+      this.requestPipeline = writes == null ? pipeline : writes.front(pipeline);
 
       this.webhooks =
           new WebhookJobs(
@@ -282,8 +286,7 @@ public final class EdgeRuntime implements AutoCloseable {
    * front when that is on.
    */
   public EdgePipeline requestPipeline() {
-    AsyncWrites writes = asyncWrites;
-    return writes == null ? pipeline : writes.front(pipeline);
+    return requestPipeline;
   }
 
   // -----------------------------------------------------------------------------------------------
