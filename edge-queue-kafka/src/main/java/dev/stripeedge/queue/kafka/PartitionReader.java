@@ -156,6 +156,14 @@ final class PartitionReader implements AutoCloseable {
 
   private void run() {
     try {
+      // The group assigns what its leader's metadata lists: a topic created a moment ago may not be
+      // in it yet, and the first assignment would be empty. Wait (bounded) until it is known.
+      for (int tries = 0; tries < 100 && running; tries++) {
+        if (!consumer.partitionsFor(topic, Duration.ofSeconds(5)).isEmpty()) {
+          break;
+        }
+        pause(100);
+      }
       consumer.subscribe(List.of(topic), new Rebalance());
       while (running) {
         try {
@@ -168,7 +176,7 @@ final class PartitionReader implements AutoCloseable {
           // A broker answering badly, or an authorization refused: logged, and read again after
           // a pause (a closing edge ends the pause).
           log.log(System.Logger.Level.WARNING, "reading the Kafka write topic: " + e);
-          pause();
+          pause(1_000);
         }
       }
       try {
@@ -268,10 +276,10 @@ final class PartitionReader implements AutoCloseable {
     }
   }
 
-  private synchronized void pause() {
+  private synchronized void pause(long millis) {
     try {
       if (running) {
-        wait(1_000);
+        wait(millis);
       }
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();

@@ -156,16 +156,17 @@ class KafkaWorkQueueIT extends WorkQueueContract {
     KafkaWorkQueue edge = open(settings, file);
     edge.enqueue(first, 100);
     edge.enqueue(second, 100);
-    List<Delivery> both = edge.poll(10, T0, LEASE);
+    List<Delivery> both = edge.poll(10, T0.plusSeconds(1), LEASE);
     assertThat(both).extracting(d -> d.write().id()).containsExactly(first.id(), second.id());
 
     // The later write finishes, the earlier is still in flight: the commit stays at the earlier.
-    edge.finish(both.get(1), WriteState.SUCCEEDED, 200, "req_2", new byte[0], "", T0);
+    edge.finish(
+        both.get(1), WriteState.SUCCEEDED, 200, "req_2", new byte[0], "", T0.plusSeconds(1));
     Waits.until("offset 0 committed", () -> committed(settings) == 0);
     edge.close(); // a crash: the earlier write's outcome never recorded
 
     KafkaWorkQueue restarted = open(settings, file);
-    List<Delivery> again = restarted.poll(10, T0.plus(LEASE), LEASE);
+    List<Delivery> again = restarted.poll(10, T0.plusSeconds(1).plus(LEASE), LEASE);
     // Read again from offset 0: the unfinished write delivered again, the finished one skipped.
     assertThat(again).extracting(d -> d.write().id()).containsExactly(first.id());
     assertThat(again.get(0).attempt()).isEqualTo(2);
