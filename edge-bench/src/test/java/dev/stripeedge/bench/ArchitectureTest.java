@@ -42,6 +42,7 @@ class ArchitectureTest {
     MODULES.put("dev.stripeedge.store.redis", "edge-store-redis");
     MODULES.put("dev.stripeedge.store.dynamodb", "edge-store-dynamodb");
     MODULES.put("dev.stripeedge.queue.sqs", "edge-queue-sqs");
+    MODULES.put("dev.stripeedge.queue.kafka", "edge-queue-kafka");
     MODULES.put("dev.stripeedge.runtime", "edge-runtime");
     MODULES.put("dev.stripeedge.server", "edge-server");
     MODULES.put("dev.stripeedge.stripejava", "edge-stripe-java");

@@ -2,6 +2,7 @@ package dev.stripeedge.server;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.stripeedge.queue.kafka.KafkaBroker;
 import dev.stripeedge.queue.sqs.ElasticMq;
 import dev.stripeedge.sim.SimConfig;
 import dev.stripeedge.sim.junit.StripeSimExtension;
@@ -38,8 +39,9 @@ import org.junit.jupiter.params.provider.ValueSource;
  * asynchronous creates, then is SIGKILLed again and again while its workers drain them (each time
  * after a random share of the writes succeeded since its start, so some calls are in flight at
  * Stripe and some are applied there but not recorded), restarted each time on the same store (and,
- * for SQS, the same queue: ElasticMQ runs in this JVM, outliving the edges). Afterwards every write
- * succeeded and the simulator holds exactly one customer for each: none lost, none doubled.
+ * for SQS and Kafka, the same queue: ElasticMQ and a Kafka broker run in this JVM, outliving the
+ * edges). Afterwards every write succeeded and the simulator holds exactly one customer for each:
+ * none lost, none doubled.
  *
  * <p>In CI: 300 writes and 5 kills per backend (the drain runs at the edge's budget for a test key,
  * and each restart is a JVM start). The full scenario: {@code -Dasync.kill.writes=1000
@@ -60,6 +62,7 @@ class AsyncWritesKillIT {
               .withLatency(new SimConfig.Latency(true, 2, 2, 40, 40, 2)));
 
   private static ElasticMq sqs;
+  private static KafkaBroker kafka;
 
   @TempDir Path dir;
 
@@ -68,13 +71,15 @@ class AsyncWritesKillIT {
   private final Random random = new Random();
 
   @BeforeAll
-  static void startSqs() {
+  static void startQueues() {
     sqs = ElasticMq.start();
+    kafka = KafkaBroker.start();
   }
 
   @AfterAll
-  static void stopSqs() {
+  static void stopQueues() {
     sqs.close();
+    kafka.close();
   }
 
   @AfterEach
@@ -83,7 +88,7 @@ class AsyncWritesKillIT {
   }
 
   @ParameterizedTest
-  @ValueSource(strings = {"sqlite", "sqs"})
+  @ValueSource(strings = {"sqlite", "sqs", "kafka"})
   void everyAcceptedWriteIsAppliedExactlyOnceThroughRepeatedKills(String queue) throws Exception {
     long began = System.nanoTime();
     String key = "sk_test_killmany" + queue + System.nanoTime();
@@ -97,6 +102,17 @@ class AsyncWritesKillIT {
       properties.add(prefix + "queueName=kill-" + System.nanoTime() + ".fifo");
       properties.add("aws.accessKeyId=test");
       properties.add("aws.secretAccessKey=test");
+    }
+    if (queue.equals("kafka")) {
+      String prefix = KillableEdge.ASYNC_QUEUE_OPTION_PREFIX;
+      String topic = "kill-" + System.nanoTime();
+      properties.add(prefix + "bootstrapServers=" + kafka.bootstrapServers());
+      properties.add(prefix + "topic=" + topic);
+      properties.add(prefix + "group=" + topic);
+      properties.add(prefix + "partitions=4");
+      // Static membership: the restarted edge takes its partitions back at once instead of
+      // waiting out the killed member's session.
+      properties.add(prefix + "client.group.instance.id=edge-1");
     }
 
     Process edge = start(properties);

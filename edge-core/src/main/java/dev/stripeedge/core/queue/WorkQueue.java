@@ -9,7 +9,7 @@ import org.jspecify.annotations.Nullable;
 
 /**
  * The durable queue of asynchronous writes, and the record of their outcomes: the SPI every queue
- * backend implements (SQLite embedded; SQS and Kafka planned), checked by one contract kit ({@code
+ * backend implements (SQLite embedded, SQS, Kafka), checked by one contract kit ({@code
  * dev.stripeedge.testkit.WorkQueueContract}).
  *
  * <p>Guarantees a backend gives:
