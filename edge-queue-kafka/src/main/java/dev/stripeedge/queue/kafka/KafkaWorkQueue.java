@@ -215,7 +215,8 @@ public final class KafkaWorkQueue implements WorkQueue {
     if (recordedNow && !write.acceptedAt().plus(STRIPE_KEY_WINDOW).isAfter(now)) {
       // Read after Stripe forgot its key (no row here: another edge's, or purged): sending it
       // now could apply it twice. Recorded dead, for an operator to look at.
-      if (transport.lease(write.id(), now, Duration.ofMinutes(1), handle(read))
+      if (transport.lease(
+              write.id(), now, Duration.ofMinutes(1), handle(read.partition(), read.offset()))
           instanceof TransportRecords.Lease.Granted granted) {
         records.finish(
             granted.delivery(),
@@ -248,7 +249,7 @@ public final class KafkaWorkQueue implements WorkQueue {
         if (!busy.add(entry.orderKey) || entry.dueHint.isAfter(now)) {
           continue;
         }
-        switch (transport.lease(entry.id, now, visibility, handle(entry))) {
+        switch (transport.lease(entry.id, now, visibility, handle(entry.partition, entry.offset))) {
           case TransportRecords.Lease.Granted granted -> {
             out.add(granted.delivery());
             entry.dueHint = now.plus(visibility);
@@ -321,12 +322,9 @@ public final class KafkaWorkQueue implements WorkQueue {
     }
   }
 
-  private static String handle(Held entry) {
-    return entry.partition + "@" + entry.offset;
-  }
-
-  private static String handle(PartitionReader.Read read) {
-    return read.partition() + "@" + read.offset();
+  /** Where a write's record is, kept in its row as the transport's handle (for operators). */
+  private static String handle(TopicPartition partition, long offset) {
+    return partition + "@" + offset;
   }
 
   @Override

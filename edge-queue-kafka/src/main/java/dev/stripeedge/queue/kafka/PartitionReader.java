@@ -159,8 +159,12 @@ final class PartitionReader implements AutoCloseable {
       // The group assigns what its leader's metadata lists: a topic created a moment ago may not be
       // in it yet, and the first assignment would be empty. Wait (bounded) until it is known.
       for (int tries = 0; tries < 100 && running; tries++) {
-        if (!consumer.partitionsFor(topic, Duration.ofSeconds(5)).isEmpty()) {
-          break;
+        try {
+          if (!consumer.partitionsFor(topic, Duration.ofSeconds(5)).isEmpty()) {
+            break;
+          }
+        } catch (KafkaException e) {
+          // Not answered in time: asked again; subscribing does not need the answer.
         }
         pause(100);
       }
@@ -172,9 +176,10 @@ final class PartitionReader implements AutoCloseable {
           throttle();
         } catch (WakeupException e) {
           // close() asked: the loop ends.
-        } catch (KafkaException e) {
+        } catch (RuntimeException e) {
           // A broker answering badly, or an authorization refused: logged, and read again after
-          // a pause (a closing edge ends the pause).
+          // a pause (a closing edge ends the pause). The reader never stops while the queue is
+          // open: a stopped reader would leave every write unread.
           log.log(System.Logger.Level.WARNING, "reading the Kafka write topic: " + e);
           pause(1_000);
         }
