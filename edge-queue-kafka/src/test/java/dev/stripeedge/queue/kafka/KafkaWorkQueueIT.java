@@ -15,14 +15,19 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.UUID;
 import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.OffsetSpec;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.utils.Utils;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -93,6 +98,11 @@ class KafkaWorkQueueIT extends WorkQueueContract {
 
   /** A one-partition topic and its group, so offsets are the order of sending. */
   private static KafkaQueueSettings onePartition() {
+    return topic(1);
+  }
+
+  /** A topic of {@code partitions} and its group. */
+  private static KafkaQueueSettings topic(int partitions) {
     String name = "own-" + UUID.randomUUID();
     KafkaQueueSettings settings =
         KafkaQueueSettings.of(
@@ -104,7 +114,7 @@ class KafkaWorkQueueIT extends WorkQueueContract {
                 "group",
                 name,
                 "partitions",
-                "1"));
+                Integer.toString(partitions)));
     try (var admin = KafkaQueues.admin(settings)) {
       KafkaQueues.ensureTopic(admin, settings);
     }
@@ -136,14 +146,110 @@ class KafkaWorkQueueIT extends WorkQueueContract {
 
   /** The group's committed offset of partition 0, or -1. */
   private static long committed(KafkaQueueSettings settings) throws Exception {
+    return committed(settings, 0);
+  }
+
+  private static long committed(KafkaQueueSettings settings, int partition) throws Exception {
     try (Admin admin = broker.admin()) {
       OffsetAndMetadata offset =
           admin
               .listConsumerGroupOffsets(settings.group())
               .partitionsToOffsetAndMetadata()
               .get()
-              .get(new TopicPartition(settings.topic(), 0));
+              .get(new TopicPartition(settings.topic(), partition));
       return offset == null ? -1 : offset.offset();
+    }
+  }
+
+  /** The end offset of each partition. */
+  private static Map<Integer, Long> ends(KafkaQueueSettings settings, int partitions)
+      throws Exception {
+    Map<TopicPartition, OffsetSpec> latest = new HashMap<>();
+    for (int p = 0; p < partitions; p++) {
+      latest.put(new TopicPartition(settings.topic(), p), OffsetSpec.latest());
+    }
+    Map<Integer, Long> out = new HashMap<>();
+    try (Admin admin = broker.admin()) {
+      admin
+          .listOffsets(latest)
+          .all()
+          .get()
+          .forEach((partition, info) -> out.put(partition.partition(), info.offset()));
+    }
+    return out;
+  }
+
+  @Test
+  void noWriteIsLostWhenPartitionsMoveToASecondEdge() throws Exception {
+    KafkaQueueSettings settings = topic(3);
+    Instant now = T0.plusSeconds(1);
+    Set<String> accepted = new HashSet<>();
+    Set<String> applied = new HashSet<>();
+    Set<String> bySecond = new HashSet<>();
+    try (KafkaWorkQueue first =
+        open(settings, Files.createTempDirectory("edge-1").resolve("edge.db"))) {
+      // Four objects in each partition (Kafka's own partitioner: murmur2 of the key).
+      int[] perPartition = new int[3];
+      for (int i = 0; accepted.size() < 12; i++) {
+        String key = "obj:cus_" + i;
+        int partition = Utils.toPositive(Utils.murmur2(key.getBytes(StandardCharsets.UTF_8))) % 3;
+        if (perPartition[partition] < 4) {
+          perPartition[partition]++;
+          QueuedWrite write = write(key, T0);
+          first.enqueue(write, 100);
+          accepted.add(write.id());
+        }
+      }
+      // The first edge applies a few, then a second joins the group: a rebalance mid-drain.
+      for (Delivery delivery : first.poll(4, now, LEASE)) {
+        first.finish(delivery, WriteState.SUCCEEDED, 200, null, new byte[0], "", now);
+        applied.add(delivery.write().id());
+      }
+      try (KafkaWorkQueue second =
+          open(settings, Files.createTempDirectory("edge-2").resolve("edge.db"))) {
+        // The first edge's remaining writes are read but not leased: the partitions the group
+        // gives the second are read there again from the last commit, and applied there (each
+        // partition still holds unfinished writes, so whichever the second gets has some).
+        Waits.until(
+            "the second edge applies writes of the partitions it was given",
+            () -> {
+              for (Delivery delivery : second.poll(10, now, LEASE)) {
+                second.finish(delivery, WriteState.SUCCEEDED, 200, null, new byte[0], "", now);
+                applied.add(delivery.write().id());
+                bySecond.add(delivery.write().id());
+              }
+              return !bySecond.isEmpty();
+            });
+        Waits.until(
+            "every accepted write applied by one edge or the other",
+            () -> {
+              for (KafkaWorkQueue edge : List.of(first, second)) {
+                for (Delivery delivery : edge.poll(10, now, LEASE)) {
+                  edge.finish(delivery, WriteState.SUCCEEDED, 200, null, new byte[0], "", now);
+                  applied.add(delivery.write().id());
+                  if (edge == second) {
+                    bySecond.add(delivery.write().id());
+                  }
+                }
+              }
+              return applied.containsAll(accepted);
+            });
+        assertThat(applied).isEqualTo(accepted);
+        // Recorded in the second edge's own file.
+        assertThat(second.status(bySecond.iterator().next()).orElseThrow().state())
+            .isEqualTo(WriteState.SUCCEEDED);
+        Map<Integer, Long> ends = ends(settings, 3);
+        Waits.until(
+            "every partition committed to its end",
+            () -> {
+              for (int p = 0; p < 3; p++) {
+                if (committed(settings, p) != ends.get(p)) {
+                  return false;
+                }
+              }
+              return true;
+            });
+      }
     }
   }
 
