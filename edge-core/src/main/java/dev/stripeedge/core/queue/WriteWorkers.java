@@ -162,6 +162,12 @@ final class WriteWorkers {
             System.Logger.Level.WARNING,
             "asynchronous write " + delivery.write().id() + " is dead: " + dead.reason());
       }
+      case DeliveryRule.Decision.Held held -> {
+        // Not sent: waits out the breaker (its Retry-After) without spending an attempt, so the
+        // worker meets an open breaker about once per write per open period, never upstream.
+        queue.defer(delivery, now.plus(held.delay()), held.reason(), now);
+        meters.count("held");
+      }
       case DeliveryRule.Decision.Retry retry -> {
         queue.retry(delivery, now.plus(retry.delay()), retry.reason(), now);
         meters.count("retried");

@@ -161,6 +161,22 @@ public final class SqliteWorkQueue implements WorkQueue {
   }
 
   @Override
+  public synchronized boolean defer(
+      Delivery delivery, Instant notBefore, String reason, Instant now) {
+    // As retry, with the poll's attempt taken back: the edge held the write, Stripe never saw it.
+    return table.update(
+            "UPDATE async_writes SET state = 'queued', lease = NULL, lease_until = 0,"
+                + " not_before = ?, reason = ?, updated_at = ?, attempts = MAX(attempts - 1, 0)"
+                + " WHERE id = ? AND lease = ? AND state = 'in_flight'",
+            notBefore.toEpochMilli(),
+            reason,
+            now.toEpochMilli(),
+            delivery.write().id(),
+            delivery.lease())
+        == 1;
+  }
+
+  @Override
   public synchronized boolean finish(
       Delivery delivery,
       WriteState state,
