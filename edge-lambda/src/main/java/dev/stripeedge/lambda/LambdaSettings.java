@@ -6,6 +6,7 @@ import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import org.jspecify.annotations.Nullable;
 
@@ -27,6 +28,11 @@ import org.jspecify.annotations.Nullable;
  *       in AWS the tables belong to the stack);
  *   <li>{@code STRIPE_EDGE_BUDGET_REDIS_URIS}: the budget shared through Redis (ElastiCache), so
  *       all concurrent instances together stay under Stripe's limits;
+ *   <li>{@code STRIPE_EDGE_ASYNC_POLL}: {@code true} or {@code false}, whether this function's own
+ *       workers take asynchronous writes from the queue ({@code asyncWrites.poll}). Unset, only a
+ *       function on the embedded {@code sqlite} queue polls: with a shared queue ({@code sqs}) the
+ *       accepting function only enqueues and the SQS-triggered worker function applies, since a
+ *       frozen environment's poller would hide messages it cannot work on;
  *   <li>{@code AWS_REGION}, which Lambda sets: the region of both tables.
  * </ul>
  *
@@ -36,6 +42,8 @@ public final class LambdaSettings {
 
   /** Where the store file goes when no configuration file says: Lambda's writable directory. */
   public static final String TMP_STORE = "/tmp/stripe-edge.db";
+
+  private static final String POLL_PATH = "asyncWrites.poll";
 
   private LambdaSettings() {}
 
@@ -91,7 +99,29 @@ public final class LambdaSettings {
         EdgeSettingsLoader.load(file == null ? null : Path.of(file), environment, Map.of());
     // Over the loaded settings, where every backend's section is present (the loader's own
     // overrides see only the sections a file wrote).
-    return layer.isEmpty() ? loaded : loaded.with(layer);
+    EdgeSettings settings = layer.isEmpty() ? loaded : loaded.with(layer);
+    if (overrides.containsKey(POLL_PATH)) {
+      return settings;
+    }
+    boolean poll = poll(environment, settings.asyncWrites().queue());
+    return poll == settings.asyncWrites().poll()
+        ? settings
+        : settings.with(Map.of(POLL_PATH, poll));
+  }
+
+  /** {@code STRIPE_EDGE_ASYNC_POLL}, else whether the queue is this environment's own file. */
+  private static boolean poll(Map<String, String> environment, String queue) {
+    String value = value(environment, "STRIPE_EDGE_ASYNC_POLL");
+    if (value == null) {
+      return queue.equals("sqlite");
+    }
+    return switch (value.toLowerCase(Locale.ROOT)) {
+      case "true" -> true;
+      case "false" -> false;
+      default ->
+          throw new IllegalArgumentException(
+              "STRIPE_EDGE_ASYNC_POLL must be true or false: " + value);
+    };
   }
 
   private static void dynamoDb(

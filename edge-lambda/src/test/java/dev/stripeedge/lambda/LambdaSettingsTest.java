@@ -87,4 +87,32 @@ class LambdaSettingsTest {
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessageContaining("STRIPE_EDGE_CACHE_KEY_SECRET");
   }
+
+  @Test
+  void aFunctionOnASharedQueueOnlyAcceptsWritesUnlessToldToPoll(@TempDir Path dir)
+      throws Exception {
+    assertThat(LambdaSettings.load(Map.of()).asyncWrites().poll())
+        .as("its own queue in /tmp: nobody else can apply those writes")
+        .isTrue();
+    Path file = dir.resolve("edge.yaml");
+    Files.writeString(file, "asyncWrites:\n  queue: sqs\n");
+    Map<String, String> sqs = Map.of("STRIPE_EDGE_CONFIG", file.toString());
+    assertThat(LambdaSettings.load(sqs).asyncWrites().poll())
+        .as("the SQS-triggered worker function applies them")
+        .isFalse();
+    assertThat(
+            LambdaSettings.load(
+                    Map.of("STRIPE_EDGE_CONFIG", file.toString(), "STRIPE_EDGE_ASYNC_POLL", "TRUE"))
+                .asyncWrites()
+                .poll())
+        .isTrue();
+    assertThat(LambdaSettings.load(Map.of("STRIPE_EDGE_ASYNC_POLL", "false")).asyncWrites().poll())
+        .isFalse();
+    assertThat(LambdaSettings.load(sqs, Map.of("asyncWrites.poll", true)).asyncWrites().poll())
+        .as("the function's own override wins")
+        .isTrue();
+    assertThatThrownBy(() -> LambdaSettings.load(Map.of("STRIPE_EDGE_ASYNC_POLL", "sometimes")))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("STRIPE_EDGE_ASYNC_POLL");
+  }
 }
