@@ -28,6 +28,8 @@ import org.jspecify.annotations.Nullable;
  *       in AWS the tables belong to the stack);
  *   <li>{@code STRIPE_EDGE_BUDGET_REDIS_URIS}: the budget shared through Redis (ElastiCache), so
  *       all concurrent instances together stay under Stripe's limits;
+ *   <li>{@code STRIPE_EDGE_BUDGET_DYNAMODB_TABLE}: the budget shared through DynamoDB instead, on
+ *       this table (one conditional write per lease of a few tokens);
  *   <li>{@code STRIPE_EDGE_ASYNC_POLL}: {@code true} or {@code false}, whether this function's own
  *       workers take asynchronous writes from the queue ({@code asyncWrites.poll}). Unset, only a
  *       function on the embedded {@code sqlite} queue polls: with a shared queue ({@code sqs}) the
@@ -93,6 +95,12 @@ public final class LambdaSettings {
               .toList();
       layer.put("budget.shared.redis.redis.enabled", true);
       layer.put("budget.shared.redis.redis.uris", uris);
+    }
+    String budgetTable = value(environment, "STRIPE_EDGE_BUDGET_DYNAMODB_TABLE");
+    if (budgetTable != null) {
+      layer.put("budget.shared.dynamodb.enabled", true);
+      layer.put("budget.shared.dynamodb.table", budgetTable);
+      dynamoDb(layer, "budget.shared.dynamodb.", region, endpoint, create);
     }
     layer.putAll(overrides);
     EdgeSettings loaded =

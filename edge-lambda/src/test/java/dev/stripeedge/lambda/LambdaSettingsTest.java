@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.stripeedge.runtime.Backends;
 import dev.stripeedge.runtime.EdgeSettings;
+import dev.stripeedge.store.dynamodb.DynamoDbBudgetSettings;
 import dev.stripeedge.store.dynamodb.DynamoDbStoreSettings;
 import dev.stripeedge.store.dynamodb.DynamoDbTierSettings;
 import dev.stripeedge.store.redis.RedisBudgetSettings;
@@ -68,6 +69,34 @@ class LambdaSettingsTest {
     assertThat(budget.redis().enabled()).isTrue();
     assertThat(budget.redis().uris()).hasSize(2);
     assertThat(settings.webhooks().secrets()).hasSize(1);
+  }
+
+  @Test
+  void theBudgetCanBeSharedThroughDynamoDbInstead() {
+    EdgeSettings settings =
+        LambdaSettings.load(
+            Map.of(
+                "STRIPE_EDGE_BUDGET_DYNAMODB_TABLE", "budget-table",
+                "STRIPE_EDGE_DYNAMODB_ENDPOINT", "http://127.0.0.1:8000",
+                "AWS_REGION", "eu-west-1",
+                "STRIPE_EDGE_CACHE_KEY_SECRET", KEY_SECRET));
+
+    DynamoDbBudgetSettings budget =
+        (DynamoDbBudgetSettings) backend(settings.budget().shared(), "dynamodb");
+    assertThat(budget.enabled()).isTrue();
+    assertThat(budget.table()).isEqualTo("budget-table");
+    assertThat(budget.region()).isEqualTo("eu-west-1");
+    assertThat(budget.endpoint()).isEqualTo("http://127.0.0.1:8000");
+    assertThat(settings.budget().shared().enabledNames()).containsExactly("dynamodb");
+    assertThatThrownBy(
+            () ->
+                LambdaSettings.load(
+                    Map.of(
+                        "STRIPE_EDGE_BUDGET_DYNAMODB_TABLE", "budget-table",
+                        "STRIPE_EDGE_BUDGET_REDIS_URIS", "redis://a:6379",
+                        "STRIPE_EDGE_CACHE_KEY_SECRET", KEY_SECRET)))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("one backend at most");
   }
 
   @Test
