@@ -18,8 +18,9 @@ import org.jspecify.annotations.Nullable;
  * overrides:
  *
  * <ul>
- *   <li>{@code STRIPE_EDGE_CONFIG}: a YAML file (say {@code /var/task/edge.yaml}); without one, the
- *       store file is {@code /tmp/stripe-edge.db}, the only writable place in Lambda;
+ *   <li>{@code STRIPE_EDGE_CONFIG}: a YAML file (say {@code /var/task/edge.yaml}); unless it says
+ *       otherwise, the store file is {@code /tmp/stripe-edge.db}, the only writable place in
+ *       Lambda, and the SQLite tier and asynchronous writes are off ({@link #FUNCTION_DEFAULTS});
  *   <li>{@code STRIPE_EDGE_DYNAMODB_TABLE}: turns the DynamoDB tier on, on this table;
  *   <li>{@code STRIPE_EDGE_EVENTS_TABLE}: the webhook ledger on DynamoDB, on this table (so a
  *       delivery landing on two instances is applied once);
@@ -47,6 +48,19 @@ public final class LambdaSettings {
 
   private static final String POLL_PATH = "asyncWrites.poll";
 
+  /**
+   * What a function changes in the edge's defaults, under its file: the store in {@code /tmp}, the
+   * only writable place; no SQLite tier (a per-environment file behind a memory tier that lives as
+   * long, for a quarter-second more cold start); no asynchronous writes (accepted into a queue in
+   * {@code /tmp}, one would die with the environment: a file turns them on, with {@code queue: sqs}
+   * and the worker function). Without either, nothing opens SQLite at all.
+   */
+  private static final Map<String, Object> FUNCTION_DEFAULTS =
+      Map.of(
+          "store.path", TMP_STORE,
+          "tiers.sqlite.enabled", false,
+          "asyncWrites.enabled", false);
+
   private LambdaSettings() {}
 
   /**
@@ -67,9 +81,6 @@ public final class LambdaSettings {
   public static EdgeSettings load(Map<String, String> environment, Map<String, ?> overrides) {
     String file = value(environment, "STRIPE_EDGE_CONFIG");
     Map<String, Object> layer = new LinkedHashMap<>();
-    if (file == null) {
-      layer.put("store.path", TMP_STORE);
-    }
     String region = value(environment, "AWS_REGION");
     String endpoint = value(environment, "STRIPE_EDGE_DYNAMODB_ENDPOINT");
     boolean create =
@@ -103,11 +114,10 @@ public final class LambdaSettings {
       dynamoDb(layer, "budget.shared.dynamodb.", region, endpoint, create);
     }
     layer.putAll(overrides);
-    EdgeSettings loaded =
-        EdgeSettingsLoader.load(file == null ? null : Path.of(file), environment, Map.of());
-    // Over the loaded settings, where every backend's section is present (the loader's own
-    // overrides see only the sections a file wrote).
-    EdgeSettings settings = layer.isEmpty() ? loaded : loaded.with(layer);
+    // One binding: a function's defaults under the file, its variables and overrides over it.
+    EdgeSettings settings =
+        EdgeSettingsLoader.load(
+            file == null ? null : Path.of(file), environment, FUNCTION_DEFAULTS, layer);
     if (overrides.containsKey(POLL_PATH)) {
       return settings;
     }

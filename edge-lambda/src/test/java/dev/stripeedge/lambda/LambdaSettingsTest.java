@@ -37,6 +37,9 @@ class LambdaSettingsTest {
     EdgeSettings settings = LambdaSettings.load(Map.of());
     assertThat(settings.store().path()).isEqualTo("/tmp/stripe-edge.db");
     assertThat(settings.tiers().anyShared()).isFalse();
+    // Nothing opens SQLite for a function that does not ask: no tier, no write queue.
+    assertThat(settings.tiers().backends().enabledNames()).isEmpty();
+    assertThat(settings.asyncWrites().enabled()).isFalse();
     assertThat(settings.upstream()).isEqualTo("https://api.stripe.com");
   }
 
@@ -102,12 +105,17 @@ class LambdaSettingsTest {
   @Test
   void aBundledFileIsReadAndTheVariablesStillApply(@TempDir Path dir) throws Exception {
     Path file = dir.resolve("edge.yaml");
-    Files.writeString(file, "store:\n  path: /tmp/from-file.db\n");
+    Files.writeString(
+        file,
+        "store:\n  path: /tmp/from-file.db\ntiers:\n  sqlite:\n    enabled: true\n"
+            + "asyncWrites:\n  enabled: true\n");
     EdgeSettings settings =
         LambdaSettings.load(
             Map.of("STRIPE_EDGE_CONFIG", file.toString(), "STRIPE_EDGE_UPSTREAM", "http://sim:1"));
     assertThat(settings.store().path()).isEqualTo("/tmp/from-file.db");
     assertThat(settings.upstream()).isEqualTo("http://sim:1");
+    assertThat(settings.tiers().backends().enabledNames()).as("the file wins").contains("sqlite");
+    assertThat(settings.asyncWrites().enabled()).isTrue();
   }
 
   @Test
