@@ -65,7 +65,8 @@ final class WriteWorkers {
   void runOnce() {
     Instant now = clock.instant();
     int free = config.concurrency() - inFlight.get();
-    if (free > 0) {
+    // An accepting-only edge (poll off) leaves the queue to the process that applies its writes.
+    if (config.poll() && free > 0) {
       for (Delivery delivery : queue.poll(free, now, config.visibilityTimeout())) {
         inFlight.incrementAndGet();
         deliver(delivery);
