@@ -269,13 +269,19 @@ public final class KafkaWorkQueue implements WorkQueue {
 
   @Override
   public boolean retry(Delivery delivery, Instant notBefore, String reason, Instant now) {
-    if (!records.retry(delivery, notBefore, reason, now)) {
-      return false;
-    }
-    synchronized (this) {
-      for (Held entry : heldById.getOrDefault(delivery.write().id(), List.of())) {
-        entry.dueHint = notBefore;
-      }
+    return records.retry(delivery, notBefore, reason, now) && later(delivery, notBefore);
+  }
+
+  @Override
+  public boolean defer(Delivery delivery, Instant notBefore, String reason, Instant now) {
+    // The attempt count lives in the row: taken back there; the record stays uncommitted.
+    return records.defer(delivery, notBefore, reason, now) && later(delivery, notBefore);
+  }
+
+  /** The held records of a write given back are not tried before {@code notBefore}. */
+  private synchronized boolean later(Delivery delivery, Instant notBefore) {
+    for (Held entry : heldById.getOrDefault(delivery.write().id(), List.of())) {
+      entry.dueHint = notBefore;
     }
     return true;
   }
