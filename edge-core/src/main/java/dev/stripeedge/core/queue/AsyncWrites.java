@@ -66,7 +66,7 @@ public final class AsyncWrites implements AutoCloseable {
     this.front = new WriteFront(queue, seal, config, clock, random, storeThreads, meters);
     this.callbacks =
         new CallbackSender(
-            queue, config, clock, random, worker, meters, CallbackSender.Resolver.system());
+            queue, config, clock, random, worker, meters, seal, CallbackSender.Resolver.system());
     this.workers =
         new WriteWorkers(pipeline, queue, seal, config, clock, random, worker, meters, callbacks);
   }

@@ -42,6 +42,7 @@ final class CallbackSender {
   private final Set<String> inFlight = ConcurrentHashMap.newKeySet();
   private final CallbackRule rule;
   private final Resolver resolver;
+  private final CredentialSeal seal;
   private final ExecutorService resolving = Executors.newVirtualThreadPerTaskExecutor();
 
   /** Resolves a host name to its addresses (the system's resolver, or a test's). */
@@ -62,7 +63,9 @@ final class CallbackSender {
       RandomGenerator random,
       Executor worker,
       AsyncMeters meters,
+      CredentialSeal seal,
       Resolver resolver) {
+    this.seal = seal;
     this.queue = queue;
     this.config = config;
     this.clock = clock;
@@ -127,7 +130,7 @@ final class CallbackSender {
               } else if (refused != null) {
                 refuse(callback, refused);
               } else {
-                send(callback, uri, status.get());
+                send(callback, uri, seal.openStatus(status.get()));
               }
             },
             worker);

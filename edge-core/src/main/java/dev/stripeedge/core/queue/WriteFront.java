@@ -199,7 +199,7 @@ final class WriteFront {
           "resource_missing",
           "No such write: '" + id.replaceAll("[^A-Za-z0-9_]", "") + "'");
     }
-    return new EdgeResponse(200, Map.of(), WriteJson.status(found.get()))
+    return new EdgeResponse(200, Map.of(), WriteJson.status(seal.openStatus(found.get())))
         .withHeaders(Map.of("Content-Type", "application/json", "Cache-Control", "no-store"));
   }
 
