@@ -47,6 +47,7 @@ final class WriteFront {
       WorkQueue queue,
       CredentialSeal seal,
       AsyncWriteConfig config,
+      CallbackRule callbackRule,
       Clock clock,
       RandomGenerator random,
       ExecutorService storeThreads,
@@ -55,7 +56,7 @@ final class WriteFront {
     this.seal = seal;
     this.config = config;
     this.rule = new AsyncWriteRule(config);
-    this.callbackRule = config.callbacks().rule();
+    this.callbackRule = callbackRule;
     this.clock = clock;
     this.random = random;
     this.storeThreads = storeThreads;
