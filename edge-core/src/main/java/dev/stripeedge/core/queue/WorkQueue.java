@@ -138,6 +138,18 @@ public interface WorkQueue extends AutoCloseable {
    */
   void callbackAttempted(String id, int attempts, boolean done, Instant next);
 
+  /**
+   * Records that another edge finished a write this queue holds a record of ({@code finished}, read
+   * from a shared {@link WriteStatusBoard}): a record that is queued, or in flight under a lease
+   * that ran out at {@code now}, takes that outcome, without a callback (the edge that finished it
+   * sends it). A live lease of this edge is left alone.
+   *
+   * @return whether a record changed; false by default (a backend with no record of its own)
+   */
+  default boolean settle(WriteStatus finished, Instant now) {
+    return false;
+  }
+
   /** Closes the store; idempotent. */
   @Override
   void close();

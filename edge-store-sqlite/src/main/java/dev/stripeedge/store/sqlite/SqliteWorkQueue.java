@@ -338,6 +338,30 @@ public final class SqliteWorkQueue implements WorkQueue {
   }
 
   @Override
+  public synchronized boolean settle(WriteStatus finished, Instant now) {
+    if (!finished.state().finished()) {
+      throw new IllegalArgumentException("not a finished state: " + finished.state());
+    }
+    // The handle goes too: whoever finished the write deleted its message.
+    return table.update(
+            "UPDATE async_writes SET state = ?, attempts = MAX(attempts, ?), lease = NULL,"
+                + " lease_until = 0, handle = NULL, result_status = ?, request_id = ?,"
+                + " result_body = ?, reason = ?, updated_at = ?"
+                + " WHERE id = ? AND (state = 'queued'"
+                + " OR (state = 'in_flight' AND lease_until <= ?))",
+            finished.state().tag(),
+            finished.attempts(),
+            finished.resultStatus(),
+            finished.requestId(),
+            finished.resultBody(),
+            finished.reason(),
+            finished.updatedAt().toEpochMilli(),
+            finished.id(),
+            now.toEpochMilli())
+        == 1;
+  }
+
+  @Override
   public synchronized void close() {
     table.close();
   }
