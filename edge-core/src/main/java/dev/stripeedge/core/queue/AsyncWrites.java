@@ -61,7 +61,8 @@ public final class AsyncWrites implements AutoCloseable {
       CallbackNetwork network) {
     this.queue = queue;
     this.config = config;
-    this.storeThreads = Executors.newFixedThreadPool(2, daemon("edge-async-accept"));
+    // One thread: it stores accepted writes a batch at a time (group commit).
+    this.storeThreads = Executors.newSingleThreadExecutor(daemon("edge-async-accept"));
     this.worker = Executors.newSingleThreadScheduledExecutor(daemon("edge-async-worker"));
     AsyncMeters meters = new AsyncMeters(meterRegistry, queue.name(), clock);
     // One rule for both checks: at acceptance and at delivery.

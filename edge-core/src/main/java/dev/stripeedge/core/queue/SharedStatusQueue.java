@@ -60,6 +60,17 @@ public final class SharedStatusQueue implements WorkQueue {
   }
 
   @Override
+  public List<@Nullable RuntimeException> enqueueAll(List<QueuedWrite> writes, int maxQueued) {
+    List<@Nullable RuntimeException> out = inner.enqueueAll(writes, maxQueued);
+    for (int i = 0; i < writes.size(); i++) {
+      if (out.get(i) == null) {
+        share(writes.get(i).id(), false);
+      }
+    }
+    return out;
+  }
+
+  @Override
   public List<Delivery> poll(int max, Instant now, Duration visibility) {
     sweep(now);
     List<Delivery> out = inner.poll(max, now, visibility);

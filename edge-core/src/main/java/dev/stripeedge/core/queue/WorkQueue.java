@@ -53,6 +53,28 @@ public interface WorkQueue extends AutoCloseable {
   void enqueue(QueuedWrite write, int maxQueued);
 
   /**
+   * Stores {@code writes} as {@link #enqueue} does, each under the bound as the ones before it
+   * leave it; a backend that can makes them durable together (one commit, one sync to disk: group
+   * commit). The default stores them one at a time.
+   *
+   * @return per write, in order: null when it was stored, else why not ({@link Full}, or an {@link
+   *     IllegalArgumentException} for an id that exists)
+   * @throws RuntimeException the store failed: none of them was stored
+   */
+  default List<@Nullable RuntimeException> enqueueAll(List<QueuedWrite> writes, int maxQueued) {
+    List<@Nullable RuntimeException> out = new java.util.ArrayList<>(writes.size());
+    for (QueuedWrite write : writes) {
+      try {
+        enqueue(write, maxQueued);
+        out.add(null);
+      } catch (Full | IllegalArgumentException refused) {
+        out.add(refused);
+      }
+    }
+    return out;
+  }
+
+  /**
    * Up to {@code max} due writes (queued and not before their next-attempt time, or in flight with
    * an expired lease), each the first unfinished one of its order key, now leased until {@code now
    * + visibility} and {@link WriteState#IN_FLIGHT}.

@@ -408,6 +408,38 @@ class AsyncWritesTest {
   }
 
   @Test
+  void writesAcceptedAtOnceAreAllStoredUnderTheBound() throws Exception {
+    start(AsyncWriteConfig.defaults().toBuilder().maxQueued(50).build());
+    List<CompletableFuture<EdgeResponse>> answers = new java.util.ArrayList<>();
+    try (var threads = java.util.concurrent.Executors.newVirtualThreadPerTaskExecutor()) {
+      List<java.util.concurrent.Future<CompletableFuture<EdgeResponse>>> offered =
+          new java.util.ArrayList<>();
+      for (int i = 0; i < 120; i++) {
+        offered.add(threads.submit(() -> writes.offer(create())));
+      }
+      for (var one : offered) {
+        answers.add(one.get());
+      }
+    }
+    List<Integer> statuses = new java.util.ArrayList<>();
+    java.util.Set<String> ids = new java.util.HashSet<>();
+    for (CompletableFuture<EdgeResponse> answer : answers) {
+      EdgeResponse response = answer.get();
+      statuses.add(response.status());
+      if (response.status() == 202) {
+        ids.add(response.header("stripe-edge-write"));
+      }
+    }
+
+    assertThat(statuses).containsOnly(202, 503);
+    assertThat(ids).hasSize(50);
+    assertThat(queue.counts()).containsEntry(WriteState.QUEUED, 50L);
+    for (String id : ids) {
+      assertThat(queue.status(id)).isPresent();
+    }
+  }
+
+  @Test
   void aTamperedRecordFailsThatWriteClearlyAndTheWorkerGoesOn() throws Exception {
     String tampered = accept(create());
     String intact = accept(create());
