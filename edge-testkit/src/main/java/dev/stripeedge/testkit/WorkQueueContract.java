@@ -243,7 +243,7 @@ public abstract class WorkQueueContract {
     assertThat(queue().status(fourth.id())).isEmpty();
     assertThat(queue().poll(10, T0, LEASE))
         .extracting(d -> d.write().id())
-        .containsExactly(first.id(), second.id(), third.id());
+        .containsExactlyInAnyOrder(first.id(), second.id(), third.id());
   }
 
   @Test
