@@ -136,9 +136,10 @@ public final class AsyncWriteWorkerHandler implements RequestHandler<SQSEvent, S
         log.warn("asynchronous write {} cannot be sent: {}", write.id(), e.why());
         return false;
       }
-    } else if (write.request().header(CredentialSeal.SEALED_HEADER) != null) {
+    } else if (write.request().header(CredentialSeal.SEALED_HEADER) != null
+        || write.request().header(CredentialSeal.SEALED_BODY_HEADER) != null) {
       log.warn(
-          "asynchronous write {} cannot be sent: its credentials are sealed and this function"
+          "asynchronous write {} cannot be sent: it is sealed and this function"
               + " has no STRIPE_EDGE_CACHE_KEY_SECRET",
           write.id());
       return false;

@@ -108,7 +108,9 @@ public final class AsyncWrites implements AutoCloseable {
   /** Starts the workers (poll, record, purge, callbacks) on their daemon thread. */
   public AsyncWrites start() {
     long period = config.pollInterval().toMillis();
-    worker.scheduleWithFixedDelay(workers::tickQuietly, 0, period, TimeUnit.MILLISECONDS);
+    // The first round after one interval, like the others: an edge started only to accept (its
+    // interval long) never takes a write off a shared queue.
+    worker.scheduleWithFixedDelay(workers::tickQuietly, period, period, TimeUnit.MILLISECONDS);
     return this;
   }
 
