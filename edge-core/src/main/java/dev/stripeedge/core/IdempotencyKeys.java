@@ -23,7 +23,12 @@ public final class IdempotencyKeys {
     if (!request.method().equals("POST") || request.header(HEADER) != null) {
       return request;
     }
-    return request.withHeader(HEADER, uuid4(random).toString());
+    return request.withHeader(HEADER, newKey(random));
+  }
+
+  /** A new key, as {@link #ensure} makes: a random (version 4) UUID from {@code random}. */
+  public static String newKey(RandomGenerator random) {
+    return uuid4(random).toString();
   }
 
   /** A version 4 (random) UUID from {@code random}, RFC 9562 §5.4. */

@@ -9,9 +9,13 @@ import dev.stripeedge.core.EdgeResponse;
 import dev.stripeedge.core.queue.CredentialSeal;
 import dev.stripeedge.core.queue.DeliveryRule;
 import dev.stripeedge.core.queue.QueuedWrite;
+import dev.stripeedge.core.queue.WriteState;
+import dev.stripeedge.core.queue.WriteStatus;
+import dev.stripeedge.core.queue.WriteStatusBoard;
 import dev.stripeedge.queue.sqs.SqsWorkQueue;
 import dev.stripeedge.runtime.EdgeRuntime;
 import java.security.SecureRandom;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -96,9 +100,10 @@ public final class AsyncWriteWorkerHandler implements RequestHandler<SQSEvent, S
     EdgeRuntime runtime = edge.runtime();
     DeliveryRule rule = rule();
     CredentialSeal seal = seal();
+    Duration keep = edge.settings().asyncWrites().retention();
     boolean stopped = false;
     for (SQSEvent.SQSMessage message : records) {
-      if (stopped || !deliver(runtime, rule, seal, message)) {
+      if (stopped || !deliver(runtime, rule, seal, keep, message)) {
         failures.add(new SQSBatchResponse.BatchItemFailure(message.getMessageId()));
         // FIFO: nothing after a failure may be applied before it.
         stopped = stopped || fifo(message);
@@ -112,6 +117,7 @@ public final class AsyncWriteWorkerHandler implements RequestHandler<SQSEvent, S
       EdgeRuntime runtime,
       DeliveryRule rule,
       @Nullable CredentialSeal seal,
+      Duration keep,
       SQSEvent.SQSMessage message) {
     QueuedWrite write;
     try {
@@ -130,9 +136,10 @@ public final class AsyncWriteWorkerHandler implements RequestHandler<SQSEvent, S
         log.warn("asynchronous write {} cannot be sent: {}", write.id(), e.why());
         return false;
       }
-    } else if (write.request().header(CredentialSeal.SEALED_HEADER) != null) {
+    } else if (write.request().header(CredentialSeal.SEALED_HEADER) != null
+        || write.request().header(CredentialSeal.SEALED_BODY_HEADER) != null) {
       log.warn(
-          "asynchronous write {} cannot be sent: its credentials are sealed and this function"
+          "asynchronous write {} cannot be sent: it is sealed and this function"
               + " has no STRIPE_EDGE_CACHE_KEY_SECRET",
           write.id());
       return false;
@@ -142,6 +149,8 @@ public final class AsyncWriteWorkerHandler implements RequestHandler<SQSEvent, S
     if (request.header("priority") == null) {
       request = request.withHeader("Priority", BACKGROUND);
     }
+    Board board = new Board(runtime, write, attempt(message), seal, keep);
+    board.record(WriteState.IN_FLIGHT, null, "");
     EdgeResponse response;
     try {
       // The pipeline, not the asynchronous front: the write is applied now, not queued again.
@@ -157,14 +166,22 @@ public final class AsyncWriteWorkerHandler implements RequestHandler<SQSEvent, S
         rule.decide(
             attempt(message), noAnswer(response) ? null : response, write.acceptedAt(), now);
     return switch (decision) {
-      case DeliveryRule.Decision.Succeeded ok -> true;
-      case DeliveryRule.Decision.Failed failed -> true;
+      case DeliveryRule.Decision.Succeeded ok -> {
+        board.record(WriteState.SUCCEEDED, response, "");
+        yield true;
+      }
+      case DeliveryRule.Decision.Failed failed -> {
+        board.record(WriteState.FAILED, response, "");
+        yield true;
+      }
       case DeliveryRule.Decision.Dead dead -> {
         log.warn("asynchronous write {} is dead: {}", write.id(), dead.reason());
+        board.record(WriteState.DEAD, response, dead.reason());
         yield true;
       }
       case DeliveryRule.Decision.Retry retry -> {
         log.info("asynchronous write {} delivered again: {}", write.id(), retry.reason());
+        board.record(WriteState.QUEUED, response, retry.reason());
         yield false;
       }
       case DeliveryRule.Decision.Held held -> {
@@ -174,6 +191,58 @@ public final class AsyncWriteWorkerHandler implements RequestHandler<SQSEvent, S
         yield false;
       }
     };
+  }
+
+  /**
+   * The write's status on the fleet's shared board (when the event store is shared), so the edges
+   * answer {@code /edge/writes/{id}} with what this function did; Stripe's answer sealed as the
+   * edges seal it. A board that fails is logged: the write's outcome stands.
+   */
+  private record Board(
+      EdgeRuntime runtime,
+      QueuedWrite write,
+      int attempt,
+      @Nullable CredentialSeal seal,
+      Duration keep) {
+
+    void record(WriteState state, @Nullable EdgeResponse response, String reason) {
+      WriteStatusBoard board;
+      try {
+        board = runtime.writeStatusBoard();
+      } catch (RuntimeException e) {
+        log.warn("asynchronous write {}: the status board cannot be opened: {}", write.id(), e);
+        return;
+      }
+      if (board == null) {
+        return;
+      }
+      byte[] body = response == null ? new byte[0] : response.body();
+      if (seal != null && body.length > 0) {
+        body = seal.sealResult(write.id(), body);
+      }
+      Instant now = runtime.time().clock().instant();
+      try {
+        board.put(
+            new WriteStatus(
+                write.id(),
+                state,
+                write.request().method(),
+                write.request().path(),
+                write.idempotencyKey(),
+                write.acceptedAt(),
+                now,
+                attempt,
+                response == null ? 0 : response.status(),
+                response == null ? null : response.header("request-id"),
+                body,
+                reason,
+                write.ownerHash()),
+            keep,
+            false);
+      } catch (RuntimeException e) {
+        log.warn("asynchronous write {}: recording its status on the board: {}", write.id(), e);
+      }
+    }
   }
 
   /** SQS's receive count: this delivery's attempt number (1 for the first). */

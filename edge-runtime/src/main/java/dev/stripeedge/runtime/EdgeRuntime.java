@@ -9,6 +9,9 @@ import dev.stripeedge.core.Upstream;
 import dev.stripeedge.core.queue.AsyncWriteConfig;
 import dev.stripeedge.core.queue.AsyncWrites;
 import dev.stripeedge.core.queue.CredentialSeal;
+import dev.stripeedge.core.queue.SharedStatusQueue;
+import dev.stripeedge.core.queue.WorkQueue;
+import dev.stripeedge.core.queue.WriteStatusBoard;
 import dev.stripeedge.core.spi.StoreContext;
 import dev.stripeedge.core.spi.TierBackend;
 import dev.stripeedge.core.spi.WorkQueueBackend;
@@ -107,6 +110,12 @@ public final class EdgeRuntime implements AutoCloseable {
   private final EdgePipeline requestPipeline;
   // Heartbeats of the durable store, for readiness; null without one.
   private @Nullable StoreHealth storeHealth;
+  // Where a shared write queue's statuses are shared: opened on first use, null when the event
+  // store is not shared.
+  private final Backends.Configured<?> events;
+  private final StoreContext context;
+  private @Nullable WriteStatusBoard statusBoard;
+  private boolean statusBoardKnown;
 
   /** How often readiness's heartbeat writes to the store. */
   static final Duration HEARTBEAT_EVERY = Duration.ofSeconds(5);
@@ -138,6 +147,8 @@ public final class EdgeRuntime implements AutoCloseable {
       StoreContext context =
           new StoreContext(Path.of(settings.store().path()), metrics, time.clock(), lifecycle);
       Backends.Configured<?> events = Stores.eventStore(settings.store());
+      this.events = events;
+      this.context = context;
       byte[] keySecret = settings.cacheKeySecretBytes();
       if (keySecret == null && settings.tiers().backends().anyEnabled()) {
         // The same cache keys after a restart, or a durable tier's entries could never be found.
@@ -256,7 +267,21 @@ public final class EdgeRuntime implements AutoCloseable {
           config.queue());
     }
     WorkQueueBackend backend = Stores.workQueue(config.queue());
-    var queue = open("write queue", backend.open(context, config.queueOptions()));
+    WorkQueue queue = open("write queue", backend.open(context, config.queueOptions()));
+    if (!config.queue().equals("sqlite")) {
+      // A queue other edges (or a Lambda worker) consume: statuses shared through the fleet's
+      // store, so a write applied anywhere answers its status resource here.
+      WriteStatusBoard board = writeStatusBoard();
+      if (board != null) {
+        queue = SharedStatusQueue.over(queue, board, config.retention());
+      } else {
+        log.warn(
+            "asyncWrites.queue {} can be shared by several edges, but store.backend {} is not"
+                + " shared: a write's status answers only on the edge that recorded it",
+            config.queue(),
+            settings.store().backend());
+      }
+    }
     // SecureRandom: write ids and idempotency keys must not be guessable (the status resource
     // answers whoever has the id and the API key).
     AsyncWrites writes =
@@ -271,6 +296,20 @@ public final class EdgeRuntime implements AutoCloseable {
                 new SecureRandom(),
                 metrics));
     return writes.start();
+  }
+
+  /**
+   * Where edges (and the Lambda worker) sharing a write queue share their writes' statuses: the
+   * event store's, when it is shared (Redis), opened on first use and closed with the runtime; null
+   * when the event store is this edge's own.
+   */
+  public synchronized @Nullable WriteStatusBoard writeStatusBoard() {
+    if (!statusBoardKnown) {
+      WriteStatusBoard opened = Stores.writeStatusBoard(events, context);
+      statusBoard = opened == null ? null : open("write status board", opened);
+      statusBoardKnown = true;
+    }
+    return statusBoard;
   }
 
   /**

@@ -3,6 +3,7 @@ package dev.stripeedge.runtime;
 import dev.stripeedge.core.EdgePipeline;
 import dev.stripeedge.core.SizingConfig;
 import dev.stripeedge.core.budget.SharedBudget;
+import dev.stripeedge.core.queue.WriteStatusBoard;
 import dev.stripeedge.core.spi.EventStoreBackend;
 import dev.stripeedge.core.spi.SharedBudgetBackend;
 import dev.stripeedge.core.spi.StoreContext;
@@ -12,6 +13,7 @@ import dev.stripeedge.core.tier.CacheTier;
 import dev.stripeedge.core.tier.EncryptingTier;
 import dev.stripeedge.core.webhooks.EventStore;
 import java.util.ServiceLoader;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Opens what the configured store backends provide — event store, cache-key secret, shared budget,
@@ -44,6 +46,12 @@ final class Stores {
 
   static <S> byte[] cacheKeySecret(Backends.Configured<S> events, StoreContext context) {
     return ((EventStoreBackend<S>) events.backend()).cacheKeySecret(events.settings(), context);
+  }
+
+  /** Where edges sharing a write queue share statuses, or null when the event store is local. */
+  static <S> @Nullable WriteStatusBoard writeStatusBoard(
+      Backends.Configured<S> events, StoreContext context) {
+    return ((EventStoreBackend<S>) events.backend()).writeStatusBoard(events.settings(), context);
   }
 
   static <S> void connectSharedBudget(

@@ -246,6 +246,28 @@ public abstract class WorkQueueContract {
   }
 
   @Test
+  void writesStoredTogetherEachGetTheirOwnOutcomeInOrder() {
+    QueuedWrite first = write("key:a", T0);
+    queue().enqueue(first, 10);
+    QueuedWrite second = write("key:b", T0);
+    QueuedWrite third = write("key:c", T0);
+    QueuedWrite fourth = write("key:d", T0);
+
+    List<@Nullable RuntimeException> outcomes =
+        queue().enqueueAll(List.of(second, first, third, fourth), 3);
+
+    assertThat(outcomes).hasSize(4);
+    assertThat(outcomes.get(0)).isNull();
+    assertThat(outcomes.get(1)).isInstanceOf(IllegalArgumentException.class);
+    assertThat(outcomes.get(2)).isNull();
+    assertThat(outcomes.get(3)).isInstanceOf(WorkQueue.Full.class);
+    assertThat(queue().status(fourth.id())).isEmpty();
+    assertThat(queue().poll(10, T0, LEASE))
+        .extracting(d -> d.write().id())
+        .containsExactlyInAnyOrder(first.id(), second.id(), third.id());
+  }
+
+  @Test
   void finishedWritesDoNotCountTowardsTheBound() {
     queue().enqueue(write("key:a", T0), 1);
     Delivery delivery = queue().poll(1, T0, LEASE).get(0);

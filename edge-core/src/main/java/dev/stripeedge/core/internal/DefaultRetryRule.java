@@ -1,6 +1,7 @@
 package dev.stripeedge.core.internal;
 
 import dev.stripeedge.core.Attempt;
+import dev.stripeedge.core.Backoff;
 import dev.stripeedge.core.EdgeResponse;
 import dev.stripeedge.core.RetryConfig;
 import dev.stripeedge.core.RetryDecision;
@@ -82,17 +83,6 @@ public final class DefaultRetryRule implements RetryRule {
   }
 
   private Duration delay(int attemptNumber) {
-    long base = config.base().toNanos();
-    long cap = config.cap().toNanos();
-    long ceiling = base;
-    // Doubling stops at the cap, so base·2^(n-1) never overflows.
-    for (int i = 1; i < attemptNumber && ceiling < cap; i++) {
-      ceiling = ceiling > cap / 2 ? cap : ceiling * 2;
-    }
-    ceiling = Math.min(ceiling, cap);
-    if (ceiling <= 0) {
-      return Duration.ZERO;
-    }
-    return Duration.ofNanos(random.nextLong(ceiling + 1));
+    return Backoff.full(config.base(), config.cap(), attemptNumber, random);
   }
 }

@@ -57,16 +57,21 @@ public final class AsyncWrites implements AutoCloseable {
       AsyncWriteConfig config,
       Clock clock,
       RandomGenerator random,
-      MeterRegistry meterRegistry) {
+      MeterRegistry meterRegistry,
+      CallbackNetwork network) {
     this.queue = queue;
     this.config = config;
-    this.storeThreads = Executors.newFixedThreadPool(2, daemon("edge-async-accept"));
+    // One thread: it stores accepted writes a batch at a time (group commit).
+    this.storeThreads = Executors.newSingleThreadExecutor(daemon("edge-async-accept"));
     this.worker = Executors.newSingleThreadScheduledExecutor(daemon("edge-async-worker"));
     AsyncMeters meters = new AsyncMeters(meterRegistry, queue.name(), clock);
-    this.front = new WriteFront(queue, seal, config, clock, random, storeThreads, meters);
+    // One rule for both checks: at acceptance and at delivery.
+    CallbackRule callbackRule = config.callbacks().rule();
+    this.front =
+        new WriteFront(queue, seal, config, callbackRule, clock, random, storeThreads, meters);
     this.callbacks =
         new CallbackSender(
-            queue, config, clock, random, worker, meters, CallbackSender.Resolver.system());
+            queue, config, callbackRule, clock, random, worker, meters, seal, network);
     this.workers =
         new WriteWorkers(pipeline, queue, seal, config, clock, random, worker, meters, callbacks);
   }
@@ -84,13 +89,28 @@ public final class AsyncWrites implements AutoCloseable {
       Clock clock,
       RandomGenerator random,
       MeterRegistry meters) {
-    return new AsyncWrites(pipeline, queue, seal, config, clock, random, meters);
+    return over(pipeline, queue, seal, config, clock, random, meters, CallbackNetwork.system());
+  }
+
+  /** As above, callbacks resolved and sent through {@code network} (tests name their own). */
+  public static AsyncWrites over(
+      EdgePipeline pipeline,
+      WorkQueue queue,
+      CredentialSeal seal,
+      AsyncWriteConfig config,
+      Clock clock,
+      RandomGenerator random,
+      MeterRegistry meters,
+      CallbackNetwork network) {
+    return new AsyncWrites(pipeline, queue, seal, config, clock, random, meters, network);
   }
 
   /** Starts the workers (poll, record, purge, callbacks) on their daemon thread. */
   public AsyncWrites start() {
     long period = config.pollInterval().toMillis();
-    worker.scheduleWithFixedDelay(workers::tickQuietly, 0, period, TimeUnit.MILLISECONDS);
+    // The first round after one interval, like the others: an edge started only to accept (its
+    // interval long) never takes a write off a shared queue.
+    worker.scheduleWithFixedDelay(workers::tickQuietly, period, period, TimeUnit.MILLISECONDS);
     return this;
   }
 

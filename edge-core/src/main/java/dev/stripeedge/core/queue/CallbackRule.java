@@ -29,10 +29,8 @@ import org.jspecify.annotations.Nullable;
  *       host is listed exactly: a name allowed by a wildcard cannot be pointed at the inside.
  * </ul>
  *
- * <p>Left open, said plainly: the address is checked when resolved here, and the HTTP client
- * resolves again when it connects; a name whose DNS the attacker controls, under an allowed
- * wildcard, could answer differently the second time (DNS rebinding). Keep wildcards to domains you
- * control.
+ * <p>The sender connects to an address this rule checked ({@code CallbackPost}), never to a second
+ * resolution of the name: DNS rebinding between the check and the connection has no window.
  */
 public final class CallbackRule {
 
@@ -184,7 +182,7 @@ public final class CallbackRule {
     return pattern.startsWith("*.") && host.endsWith(pattern.substring(1));
   }
 
-  private static boolean isIpLiteral(String host) {
+  static boolean isIpLiteral(String host) {
     return IP_LITERAL.matcher(host).matches();
   }
 

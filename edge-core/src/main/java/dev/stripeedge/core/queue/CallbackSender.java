@@ -1,32 +1,33 @@
 package dev.stripeedge.core.queue;
 
+import dev.stripeedge.core.Backoff;
 import dev.stripeedge.core.webhooks.StripeSignature;
-import java.io.UncheckedIOException;
+import java.io.IOException;
 import java.net.InetAddress;
 import java.net.URI;
-import java.net.UnknownHostException;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executor;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.random.RandomGenerator;
-import org.jspecify.annotations.Nullable;
 
 /**
  * Sends finished writes' completion callbacks: event-shaped JSON signed with the edge's callback
  * secret in Stripe's {@code Stripe-Signature} scheme, retried with capped, jittered backoff up to
- * {@code callbackMaxAttempts}, to URLs {@link CallbackRule} allows (checked again here, and the
- * addresses the host resolves to checked before connecting). Outcomes are recorded on {@code
- * worker}; one attempt per write at a time.
+ * {@code callbackMaxAttempts}, to URLs {@link CallbackRule} allows (checked again here).
+ *
+ * <p>Each attempt resolves the host once, checks every address, and connects to a checked address
+ * ({@link CallbackPost}): the name is not resolved a second time between the check and the
+ * connection, so a name whose DNS answers differently the second time (DNS rebinding) cannot steer
+ * the callback inside. Outcomes are recorded on {@code worker}; one attempt per write at a time.
  */
 final class CallbackSender {
 
@@ -38,44 +39,39 @@ final class CallbackSender {
   private final RandomGenerator random;
   private final Executor worker;
   private final AsyncMeters meters;
-  private final HttpClient http;
   private final Set<String> inFlight = ConcurrentHashMap.newKeySet();
   private final CallbackRule rule;
-  private final Resolver resolver;
-  private final ExecutorService resolving = Executors.newVirtualThreadPerTaskExecutor();
+  private final CallbackNetwork network;
+  private final CredentialSeal seal;
+  // Resolving and sending block: virtual threads, never the worker's.
+  private final ExecutorService sending = Executors.newVirtualThreadPerTaskExecutor();
 
-  /** Resolves a host name to its addresses (the system's resolver, or a test's). */
-  @FunctionalInterface
-  interface Resolver {
-    List<InetAddress> resolve(String host) throws UnknownHostException;
+  /** What one attempt came to. */
+  private sealed interface Outcome {
+    record Refused(String why) implements Outcome {}
 
-    /** The system resolver. */
-    static Resolver system() {
-      return host -> List.of(InetAddress.getAllByName(host));
-    }
+    record Answered(int status) implements Outcome {}
   }
 
   CallbackSender(
       WorkQueue queue,
       AsyncWriteConfig config,
+      CallbackRule rule,
       Clock clock,
       RandomGenerator random,
       Executor worker,
       AsyncMeters meters,
-      Resolver resolver) {
+      CredentialSeal seal,
+      CallbackNetwork network) {
     this.queue = queue;
     this.config = config;
+    this.rule = rule;
     this.clock = clock;
     this.random = random;
     this.worker = worker;
     this.meters = meters;
-    this.rule = config.callbacks().rule();
-    this.resolver = resolver;
-    this.http =
-        HttpClient.newBuilder()
-            .connectTimeout(config.callbackTimeout())
-            .followRedirects(HttpClient.Redirect.NEVER)
-            .build();
+    this.seal = seal;
+    this.network = network;
   }
 
   /** Starts the callbacks due at {@code now} that are not already being sent. */
@@ -117,28 +113,49 @@ final class CallbackSender {
       refuse(callback, "no host");
       return;
     }
-    // Resolved off the worker thread (DNS blocks); where the name points is checked before any
-    // connection is made.
-    CompletableFuture.supplyAsync(() -> addressRefusal(host), resolving)
+    byte[] payload = WriteJson.callback(seal.openStatus(status.get()));
+    Map<String, String> headers =
+        Map.of(
+            "Content-Type",
+            "application/json",
+            "User-Agent",
+            "stripe-edge",
+            "Stripe-Signature",
+            StripeSignature.header(
+                config.callbackSecret().reveal(), clock.instant().getEpochSecond(), payload));
+    CompletableFuture.supplyAsync(() -> attempt(uri, host, headers, payload), sending)
         .whenCompleteAsync(
-            (refused, failure) -> {
-              if (failure != null) {
-                attempted(callback, false);
-              } else if (refused != null) {
-                refuse(callback, refused);
-              } else {
-                send(callback, uri, status.get());
+            (outcome, failure) -> {
+              Throwable cause = failure instanceof CompletionException c ? c.getCause() : failure;
+              if (cause instanceof IllegalArgumentException) {
+                // Not a URL this edge can send to: retrying cannot help.
+                attempted(callback, false, true);
+              } else if (failure != null) {
+                attempted(callback, false, false);
+              } else if (outcome instanceof Outcome.Refused refused) {
+                refuse(callback, refused.why());
+              } else if (outcome instanceof Outcome.Answered answered) {
+                attempted(callback, answered.status() >= 200 && answered.status() < 300, false);
               }
             },
             worker);
   }
 
-  /** Why the addresses {@code host} resolves to are refused, or null; throws when unresolvable. */
-  private @Nullable String addressRefusal(String host) {
+  /**
+   * One attempt, on a virtual thread: resolve once, check every address, connect to a checked one.
+   */
+  private Outcome attempt(URI uri, String host, Map<String, String> headers, byte[] payload) {
     try {
-      return rule.addressRefusal(host, resolver.resolve(host));
-    } catch (UnknownHostException e) {
-      throw new UncheckedIOException(e);
+      List<InetAddress> addresses = network.resolver().resolve(host);
+      String refused = rule.addressRefusal(host, addresses);
+      if (refused != null) {
+        return new Outcome.Refused(refused);
+      }
+      return new Outcome.Answered(
+          CallbackPost.send(
+              uri, addresses, headers, payload, config.callbackTimeout(), network.tls()));
+    } catch (IOException e) {
+      throw new CompletionException(e);
     }
   }
 
@@ -156,45 +173,15 @@ final class CallbackSender {
     }
   }
 
-  private void send(WorkQueue.Callback callback, URI uri, WriteStatus status) {
-    byte[] payload = WriteJson.callback(status);
-    long timestamp = clock.instant().getEpochSecond();
-    HttpRequest post;
-    try {
-      post =
-          HttpRequest.newBuilder(uri)
-              .timeout(config.callbackTimeout())
-              .header("Content-Type", "application/json")
-              .header(
-                  "Stripe-Signature",
-                  StripeSignature.header(config.callbackSecret().reveal(), timestamp, payload))
-              .POST(HttpRequest.BodyPublishers.ofByteArray(payload))
-              .build();
-    } catch (IllegalArgumentException e) {
-      queue.callbackAttempted(callback.id(), callback.attempts() + 1, true, clock.instant());
-      meters.countCallback("dead");
-      inFlight.remove(callback.id());
-      return;
-    }
-    http.sendAsync(post, HttpResponse.BodyHandlers.discarding())
-        .whenCompleteAsync(
-            (response, failure) ->
-                attempted(
-                    callback,
-                    failure == null && response.statusCode() >= 200 && response.statusCode() < 300),
-            worker);
-  }
-
   /** Records an attempt: delivered, or due again after a backoff, or given up. */
-  private void attempted(WorkQueue.Callback callback, boolean delivered) {
+  private void attempted(WorkQueue.Callback callback, boolean delivered, boolean hopeless) {
     try {
       int attempts = callback.attempts() + 1;
-      boolean giveUp = !delivered && attempts >= config.callbackMaxAttempts();
-      long ceiling =
-          Math.min(
-              config.backoffCap().toMillis(),
-              config.backoffBase().toMillis() << Math.min(30, attempts - 1));
-      Instant next = clock.instant().plusMillis(random.nextLong(ceiling / 2, ceiling + 1));
+      boolean giveUp = !delivered && (hopeless || attempts >= config.callbackMaxAttempts());
+      Instant next =
+          clock
+              .instant()
+              .plus(Backoff.half(config.backoffBase(), config.backoffCap(), attempts, random));
       queue.callbackAttempted(callback.id(), attempts, delivered || giveUp, next);
       meters.countCallback(delivered ? "delivered" : giveUp ? "dead" : "retried");
     } catch (RuntimeException e) {
@@ -205,8 +192,8 @@ final class CallbackSender {
     }
   }
 
-  /** Stops resolving; attempts in flight are given up (their callbacks are due again later). */
+  /** Stops sending; attempts in flight are given up (their callbacks are due again later). */
   void close() {
-    resolving.shutdownNow();
+    sending.shutdownNow();
   }
 }

@@ -1,5 +1,6 @@
 package dev.stripeedge.core.queue;
 
+import dev.stripeedge.core.Backoff;
 import dev.stripeedge.core.EdgeHeaders;
 import dev.stripeedge.core.EdgeResponse;
 import dev.stripeedge.core.isolation.Isolation;
@@ -103,11 +104,7 @@ public final class DeliveryRule {
     if (attempt >= config.maxAttempts()) {
       return new Decision.Dead(what + " after " + attempt + " attempts");
     }
-    long ceiling =
-        Math.min(
-            config.backoffCap().toMillis(),
-            config.backoffBase().toMillis() << Math.min(30, attempt - 1));
-    Duration delay = Duration.ofMillis(random.nextLong(ceiling + 1));
+    Duration delay = Backoff.full(config.backoffBase(), config.backoffCap(), attempt, random);
     Instant windowEnd = acceptedAt.plus(config.keyWindow());
     if (!now.plus(delay).isBefore(windowEnd)) {
       return new Decision.Dead(

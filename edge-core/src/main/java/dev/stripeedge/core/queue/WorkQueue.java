@@ -53,6 +53,28 @@ public interface WorkQueue extends AutoCloseable {
   void enqueue(QueuedWrite write, int maxQueued);
 
   /**
+   * Stores {@code writes} as {@link #enqueue} does, each under the bound as the ones before it
+   * leave it; a backend that can makes them durable together (one commit, one sync to disk: group
+   * commit). The default stores them one at a time.
+   *
+   * @return per write, in order: null when it was stored, else why not ({@link Full}, or an {@link
+   *     IllegalArgumentException} for an id that exists)
+   * @throws RuntimeException the store failed: none of them was stored
+   */
+  default List<@Nullable RuntimeException> enqueueAll(List<QueuedWrite> writes, int maxQueued) {
+    List<@Nullable RuntimeException> out = new java.util.ArrayList<>(writes.size());
+    for (QueuedWrite write : writes) {
+      try {
+        enqueue(write, maxQueued);
+        out.add(null);
+      } catch (Full | IllegalArgumentException refused) {
+        out.add(refused);
+      }
+    }
+    return out;
+  }
+
+  /**
    * Up to {@code max} due writes (queued and not before their next-attempt time, or in flight with
    * an expired lease), each the first unfinished one of its order key, now leased until {@code now
    * + visibility} and {@link WriteState#IN_FLIGHT}.
@@ -149,6 +171,18 @@ public interface WorkQueue extends AutoCloseable {
    * next}.
    */
   void callbackAttempted(String id, int attempts, boolean done, Instant next);
+
+  /**
+   * Records that another edge finished a write this queue holds a record of ({@code finished}, read
+   * from a shared {@link WriteStatusBoard}): a record that is queued, or in flight under a lease
+   * that ran out at {@code now}, takes that outcome, without a callback (the edge that finished it
+   * sends it). A live lease of this edge is left alone.
+   *
+   * @return whether a record changed; false by default (a backend with no record of its own)
+   */
+  default boolean settle(WriteStatus finished, Instant now) {
+    return false;
+  }
 
   /** Closes the store; idempotent. */
   @Override

@@ -22,7 +22,8 @@ import org.jspecify.annotations.Nullable;
  * The accepting side of {@link AsyncWrites}: decides whether a write is queued, ensures its
  * idempotency key, stores it durably and only then answers {@code 202}; answers the status
  * resource, the operators' list and requeue. Thread-safe; storing runs on {@code storeThreads} (the
- * queue blocks on I/O), never on the caller's thread.
+ * queue blocks on I/O), never on the caller's thread, writes arriving together stored together
+ * ({@link GroupCommit}).
  */
 final class WriteFront {
 
@@ -39,7 +40,7 @@ final class WriteFront {
   private final CallbackRule callbackRule;
   private final Clock clock;
   private final RandomGenerator random;
-  private final ExecutorService storeThreads;
+  private final GroupCommit commits;
   private final AsyncMeters meters;
   private final CredentialSeal seal;
 
@@ -47,6 +48,7 @@ final class WriteFront {
       WorkQueue queue,
       CredentialSeal seal,
       AsyncWriteConfig config,
+      CallbackRule callbackRule,
       Clock clock,
       RandomGenerator random,
       ExecutorService storeThreads,
@@ -55,10 +57,16 @@ final class WriteFront {
     this.seal = seal;
     this.config = config;
     this.rule = new AsyncWriteRule(config);
-    this.callbackRule = config.callbacks().rule();
+    this.callbackRule = callbackRule;
     this.clock = clock;
     this.random = random;
-    this.storeThreads = storeThreads;
+    this.commits =
+        new GroupCommit(
+            queue,
+            config.maxQueued(),
+            storeThreads,
+            this::stored,
+            unavailable("the edge is shutting down"));
     this.meters = meters;
   }
 
@@ -100,9 +108,7 @@ final class WriteFront {
     if (keyed.header(IdempotencyKeys.HEADER) == null) {
       // Fixed now, before the write is stored: every delivery sends this key. DELETEs get one too
       // (Stripe accepts a key on any write).
-      String key =
-          IdempotencyKeys.ensure(EdgeRequest.of("POST", "/", ""), random).header("idempotency-key");
-      keyed = keyed.withHeader(IdempotencyKeys.HEADER, key == null ? newId() : key);
+      keyed = keyed.withHeader(IdempotencyKeys.HEADER, IdempotencyKeys.newKey(random));
     }
     EdgeRequest stored =
         withoutHeaders(keyed, Set.of("prefer", "stripe-edge-deadline-ms", "stripe-edge-callback"));
@@ -117,27 +123,20 @@ final class WriteFront {
                 objectId != null ? "obj:" + objectId : "key:" + idempotencyKey,
                 callback,
                 clock.instant()));
-    CompletableFuture<EdgeResponse> answer = new CompletableFuture<>();
-    try {
-      storeThreads.execute(() -> answer.complete(store(write)));
-    } catch (RuntimeException e) {
-      // Closed: nothing stored.
-      answer.complete(unavailable("the edge is shutting down"));
-    }
-    return answer;
+    return commits.submit(write);
   }
 
-  private EdgeResponse store(QueuedWrite write) {
-    try {
-      queue.enqueue(write, config.maxQueued());
-    } catch (WorkQueue.Full full) {
+  /** The answer to {@code write} once its batch was stored: {@code refused} null when it was. */
+  private EdgeResponse stored(QueuedWrite write, @Nullable RuntimeException refused) {
+    if (refused instanceof WorkQueue.Full) {
       meters.count("refused_full");
       return unavailable(
           "The edge's write queue is full; nothing was accepted. Retry later, or send the write"
               + " without Prefer: respond-async.");
-    } catch (RuntimeException e) {
+    }
+    if (refused != null) {
       meters.count("refused_error");
-      log.log(System.Logger.Level.WARNING, "storing an asynchronous write failed: " + e);
+      log.log(System.Logger.Level.WARNING, "storing an asynchronous write failed: " + refused);
       return unavailable("The edge could not store the write; nothing was accepted.");
     }
     meters.count("accepted");
@@ -199,7 +198,7 @@ final class WriteFront {
           "resource_missing",
           "No such write: '" + id.replaceAll("[^A-Za-z0-9_]", "") + "'");
     }
-    return new EdgeResponse(200, Map.of(), WriteJson.status(found.get()))
+    return new EdgeResponse(200, Map.of(), WriteJson.status(seal.openStatus(found.get())))
         .withHeaders(Map.of("Content-Type", "application/json", "Cache-Control", "no-store"));
   }
 

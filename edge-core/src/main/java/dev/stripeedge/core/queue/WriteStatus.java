@@ -36,6 +36,24 @@ public record WriteStatus(
     String reason,
     byte[] ownerHash) {
 
+  /** This status with {@code body} as its result body. */
+  public WriteStatus withResultBody(byte[] body) {
+    return new WriteStatus(
+        id,
+        state,
+        method,
+        path,
+        idempotencyKey,
+        acceptedAt,
+        updatedAt,
+        attempts,
+        resultStatus,
+        requestId,
+        body,
+        reason,
+        ownerHash);
+  }
+
   @Override
   public String toString() {
     return "WriteStatus[" + id + ", " + state.tag() + ", " + method + " " + path + "]";

@@ -142,7 +142,11 @@ final class WriteWorkers {
         deliveryRule.decide(delivery.attempt(), answer, delivery.write().acceptedAt(), now);
     int status = response == null ? 0 : response.status();
     String requestId = response == null ? null : response.header("request-id");
-    byte[] body = response == null ? new byte[0] : response.body();
+    // Stripe's answer holds the object (customer data): stored sealed, like the request.
+    byte[] body =
+        response == null || response.body().length == 0
+            ? new byte[0]
+            : seal.sealResult(delivery.write().id(), response.body());
     String lane = delivery.write().lane();
     switch (decision) {
       case DeliveryRule.Decision.Succeeded ok -> {

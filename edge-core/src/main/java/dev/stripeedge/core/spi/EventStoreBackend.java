@@ -1,6 +1,8 @@
 package dev.stripeedge.core.spi;
 
+import dev.stripeedge.core.queue.WriteStatusBoard;
 import dev.stripeedge.core.webhooks.EventStore;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Where the webhook ledger, the reconciliation cursor and the forwarding outbox are kept ({@code
@@ -19,6 +21,14 @@ public interface EventStoreBackend<S> extends Backend<S> {
    * across restarts (and, in a shared store, across edges); created on first use.
    */
   byte[] cacheKeySecret(S settings, StoreContext context);
+
+  /**
+   * Where edges sharing a write queue share their writes' statuses, opened (the caller closes it);
+   * null when this store is not shared by edges (the default).
+   */
+  default @Nullable WriteStatusBoard writeStatusBoard(S settings, StoreContext context) {
+    return null;
+  }
 
   /** Chosen by {@code store.backend}, not switched on by its own settings. */
   @Override

@@ -176,6 +176,138 @@ class CredentialSealTest {
     assertThat(SEAL.open(legacy).headers()).isEqualTo(legacy.request().headers());
   }
 
+  private static final String CARD = "card%5Bnumber%5D=4242424242424242&name=Jenny+Marker";
+
+  @Test
+  void theBodyAndQueryAreSealedAndOpenToTheOriginal() throws Exception {
+    QueuedWrite original =
+        new QueuedWrite(
+            "aw_1",
+            new EdgeRequest(
+                "POST",
+                "/v1/customers",
+                "email=jenny%40example.com",
+                Map.of("authorization", List.of(KEY), "idempotency-key", List.of("key-1")),
+                CARD.getBytes(StandardCharsets.UTF_8)),
+            "key:key-1",
+            null,
+            Instant.parse("2026-12-07T12:00:00Z"));
+
+    QueuedWrite sealed = SEAL.seal(original);
+
+    String stored =
+        QueuedWrite.headerBlock(sealed.request().headers())
+            + sealed.request().rawQuery()
+            + new String(sealed.request().body(), StandardCharsets.ISO_8859_1);
+    assertThat(stored).doesNotContain("4242", "Marker", "jenny", "sk_test_");
+    assertThat(sealed.request().rawQuery()).isEmpty();
+    assertThat(sealed.request().header("stripe-edge-sealed-body")).isEqualTo("v1." + SEAL.keyId());
+    EdgeRequest opened = SEAL.open(sealed);
+    assertThat(new String(opened.body(), StandardCharsets.UTF_8)).isEqualTo(CARD);
+    assertThat(opened.rawQuery()).isEqualTo("email=jenny%40example.com");
+    assertThat(opened.header("stripe-edge-sealed-body")).isNull();
+  }
+
+  @Test
+  void aSealedBodyMovedToAnotherWriteOrAlteredDoesNotOpen() {
+    QueuedWrite sealed = SEAL.seal(write("aw_1", Map.of("authorization", List.of(KEY))));
+    QueuedWrite other = SEAL.seal(write("aw_2", Map.of("authorization", List.of(KEY))));
+    EdgeRequest o = other.request();
+    QueuedWrite moved =
+        new QueuedWrite(
+            other.id(),
+            new EdgeRequest(o.method(), o.path(), "", o.headers(), sealed.request().body()),
+            other.orderKey(),
+            null,
+            other.acceptedAt());
+    byte[] altered = sealed.request().body().clone();
+    altered[altered.length - 1] ^= 1;
+    EdgeRequest s = sealed.request();
+    QueuedWrite tampered =
+        new QueuedWrite(
+            sealed.id(),
+            new EdgeRequest(s.method(), s.path(), "", s.headers(), altered),
+            sealed.orderKey(),
+            null,
+            sealed.acceptedAt());
+
+    assertThatThrownBy(() -> SEAL.open(moved))
+        .isInstanceOf(CredentialSeal.Unreadable.class)
+        .hasMessageContaining("fail authentication");
+    assertThatThrownBy(() -> SEAL.open(tampered))
+        .isInstanceOf(CredentialSeal.Unreadable.class)
+        .hasMessageContaining("fail authentication");
+    assertThatThrownBy(() -> CredentialSeal.derivedFrom(bytes(2)).open(sealed))
+        .isInstanceOf(CredentialSeal.Unreadable.class)
+        .hasMessageContaining(SEAL.keyId());
+  }
+
+  @Test
+  void aWriteWhoseHeadersOnlyWereSealedOpensWithItsBodyAsStored() throws Exception {
+    // What the edge stored before bodies were sealed: the sealed header, no body mark.
+    QueuedWrite sealed = SEAL.seal(write("aw_1", Map.of("authorization", List.of(KEY))));
+    Map<String, List<String>> headers = new LinkedHashMap<>(sealed.request().headers());
+    headers.remove("stripe-edge-sealed-body");
+    QueuedWrite older =
+        new QueuedWrite(
+            "aw_1",
+            new EdgeRequest(
+                "POST", "/v1/customers", "", headers, "name=x".getBytes(StandardCharsets.UTF_8)),
+            "key:key-1",
+            null,
+            sealed.acceptedAt());
+
+    EdgeRequest opened = SEAL.open(older);
+
+    assertThat(opened.header("authorization")).isEqualTo(KEY);
+    assertThat(new String(opened.body(), StandardCharsets.UTF_8)).isEqualTo("name=x");
+  }
+
+  private static WriteStatus succeeded(String id, byte[] body) {
+    Instant at = Instant.parse("2026-12-07T12:00:00Z");
+    return new WriteStatus(
+        id,
+        WriteState.SUCCEEDED,
+        "POST",
+        "/v1/customers",
+        "key-1",
+        at,
+        at,
+        1,
+        200,
+        "req_1",
+        body,
+        "",
+        new byte[32]);
+  }
+
+  @Test
+  void resultsAreSealedAndOpenOnlyForTheirWrite() throws Exception {
+    byte[] answer = "{\"id\":\"cus_1\",\"name\":\"Jenny Marker\"}".getBytes(StandardCharsets.UTF_8);
+
+    byte[] stored = SEAL.sealResult("aw_1", answer);
+
+    assertThat(new String(stored, StandardCharsets.ISO_8859_1)).doesNotContain("Marker");
+    assertThat(SEAL.openResult("aw_1", stored)).isEqualTo(answer);
+    assertThat(SEAL.openStatus(succeeded("aw_1", stored)).resultBody()).isEqualTo(answer);
+    // Moved onto another write, or read with another key: an error in its place, never the data.
+    assertThat(
+            new String(
+                SEAL.openStatus(succeeded("aw_2", stored)).resultBody(), StandardCharsets.UTF_8))
+        .contains("edge_result_unreadable", "fail authentication")
+        .doesNotContain("Marker");
+    assertThat(
+            new String(
+                CredentialSeal.derivedFrom(bytes(2))
+                    .openStatus(succeeded("aw_1", stored))
+                    .resultBody(),
+                StandardCharsets.UTF_8))
+        .contains("edge_result_unreadable", SEAL.keyId());
+    // Stored before results were sealed (or the edge's own error): shown as stored.
+    assertThat(SEAL.openResult("aw_1", answer)).isEqualTo(answer);
+    assertThat(SEAL.openResult("aw_1", new byte[0])).isEmpty();
+  }
+
   @Test
   void aShortSecretIsRefused() {
     assertThatThrownBy(() -> CredentialSeal.derivedFrom(new byte[8]))

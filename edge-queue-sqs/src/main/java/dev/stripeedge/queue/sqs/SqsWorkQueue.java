@@ -51,8 +51,9 @@ import software.amazon.awssdk.services.sqs.model.SqsException;
  * </ul>
  *
  * <p>The bound ({@code maxQueued}) counts this edge's unfinished rows. Writes accepted by other
- * edges sharing the queue are recorded where they are applied; the status resource answers on the
- * edge that accepted a write until then.
+ * edges sharing the queue are recorded where they are applied; edges share statuses through a
+ * {@code SharedStatusQueue} over this queue (the runtime adds it when the event store is shared),
+ * which also {@link #settle settles} this edge's rows of writes another edge finished.
  *
  * <p>Thread-safe; every method blocks on SQS or the file.
  */
@@ -253,6 +254,11 @@ public final class SqsWorkQueue implements WorkQueue {
   @Override
   public void callbackAttempted(String id, int attempts, boolean done, Instant next) {
     records.callbackAttempted(id, attempts, done, next);
+  }
+
+  @Override
+  public boolean settle(WriteStatus finished, Instant now) {
+    return records.settle(finished, now);
   }
 
   @Override

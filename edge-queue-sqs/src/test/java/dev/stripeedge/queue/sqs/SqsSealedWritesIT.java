@@ -29,13 +29,17 @@ import software.amazon.awssdk.services.sqs.SqsClient;
 import software.amazon.awssdk.services.sqs.model.Message;
 
 /**
- * What travels through SQS holds no API key: a write accepted over the SQS queue is read back
- * straight from ElasticMQ, as any holder of queue read rights could, and neither its body nor any
- * base64 field in it contains the key; the worker still sends the write with it.
+ * What travels through SQS holds no API key and no form data: a write accepted over the SQS queue
+ * is read back straight from ElasticMQ, as any holder of queue read rights could, and neither its
+ * body nor any base64 field in it contains the key, the form body's values or the query; the worker
+ * still sends the write with them.
  */
 class SqsSealedWritesIT {
 
   private static final String KEY = "Bearer sk_test_51SqsMustNotSeeThis";
+  private static final String MARKER = "MarkerS9402";
+  private static final String CARD = "4000056655665556";
+  private static final String FORM = "name=Jenny+" + MARKER + "&card%5Bnumber%5D=" + CARD;
 
   @Test
   void theMessageBodyHoldsNoKeyAndTheWorkerSendsIt() throws Exception {
@@ -85,9 +89,12 @@ class SqsSealedWritesIT {
         EdgeResponse accepted =
             writes
                 .offer(
-                    EdgeRequest.of("POST", "/v1/customers", "")
-                        .withHeader("Authorization", KEY)
-                        .withHeader("Prefer", "respond-async"))
+                    new EdgeRequest(
+                        "POST",
+                        "/v1/customers",
+                        "email=" + MARKER + "%40example.com",
+                        Map.of("Authorization", List.of(KEY), "Prefer", List.of("respond-async")),
+                        FORM.getBytes(StandardCharsets.UTF_8)))
                 .get();
         assertThat(accepted.status()).as(accepted.bodyText()).isEqualTo(202);
         String id = accepted.header("stripe-edge-write");
@@ -98,7 +105,7 @@ class SqsSealedWritesIT {
                 .messages();
         assertThat(messages).hasSize(1);
         String body = messages.get(0).body();
-        assertThat(body).doesNotContain("sk_test_");
+        assertThat(body).doesNotContain("sk_test_", MARKER, CARD);
         StringBuilder decoded = new StringBuilder();
         for (String field : body.split("\n")) {
           try {
@@ -109,7 +116,7 @@ class SqsSealedWritesIT {
         }
         assertThat(decoded.toString())
             .contains("stripe-edge-sealed: v1.")
-            .doesNotContain("sk_test_")
+            .doesNotContain("sk_test_", MARKER, CARD)
             .doesNotContainIgnoringCase("authorization");
         // Given back, so the edge's worker receives it.
         reader.changeMessageVisibility(
@@ -126,6 +133,8 @@ class SqsSealedWritesIT {
             });
         assertThat(sent).hasSize(1);
         assertThat(sent.get(0).header("authorization")).isEqualTo(KEY);
+        assertThat(new String(sent.get(0).body(), StandardCharsets.UTF_8)).isEqualTo(FORM);
+        assertThat(sent.get(0).rawQuery()).isEqualTo("email=" + MARKER + "%40example.com");
       }
     }
   }

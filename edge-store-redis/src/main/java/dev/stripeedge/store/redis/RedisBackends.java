@@ -2,6 +2,7 @@ package dev.stripeedge.store.redis;
 
 import dev.stripeedge.core.budget.SharedBudget;
 import dev.stripeedge.core.budget.SharedBudgetConfig;
+import dev.stripeedge.core.queue.WriteStatusBoard;
 import dev.stripeedge.core.spi.EventStoreBackend;
 import dev.stripeedge.core.spi.SharedBudgetBackend;
 import dev.stripeedge.core.spi.StoreContext;
@@ -80,6 +81,11 @@ public final class RedisBackends {
     @Override
     public byte[] cacheKeySecret(RedisStoreSettings settings, StoreContext context) {
       return RedisEventStore.cacheKeySecret(settings.connection());
+    }
+
+    @Override
+    public WriteStatusBoard writeStatusBoard(RedisStoreSettings settings, StoreContext context) {
+      return RedisWriteStatusBoard.connect(settings.connection());
     }
   }
 

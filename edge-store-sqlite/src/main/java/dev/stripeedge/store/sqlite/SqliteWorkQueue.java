@@ -18,7 +18,6 @@ import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.UUID;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -102,6 +101,42 @@ public final class SqliteWorkQueue implements WorkQueue {
         });
   }
 
+  /** One transaction for all of them: one commit, one sync to disk (group commit). */
+  @Override
+  public synchronized List<@Nullable RuntimeException> enqueueAll(
+      List<QueuedWrite> writes, int maxQueued) {
+    return table.transaction(
+        () -> {
+          List<@Nullable RuntimeException> out = new ArrayList<>(writes.size());
+          long held;
+          try (PreparedStatement count =
+              connection.prepareStatement(
+                  "SELECT COUNT(*) FROM async_writes WHERE state IN ('queued', 'in_flight')")) {
+            ResultSet rows = count.executeQuery();
+            held = rows.next() ? rows.getLong(1) : 0;
+          }
+          for (QueuedWrite write : writes) {
+            if (held >= maxQueued) {
+              out.add(new Full(held));
+              continue;
+            }
+            try {
+              table.insert(write, "INSERT");
+              held++;
+              out.add(null);
+            } catch (SQLException e) {
+              // A failed INSERT undoes only itself in SQLite: the others stay in the transaction.
+              if (e.getMessage() != null && e.getMessage().contains("UNIQUE")) {
+                out.add(new IllegalArgumentException("a write with this id exists: " + write.id()));
+              } else {
+                throw e;
+              }
+            }
+          }
+          return out;
+        });
+  }
+
   @Override
   public synchronized List<Delivery> poll(int max, Instant now, Duration visibility) {
     if (max < 1) {
@@ -112,33 +147,22 @@ public final class SqliteWorkQueue implements WorkQueue {
         () -> {
           List<Delivery> out = new ArrayList<>();
           try (PreparedStatement select =
-                  connection.prepareStatement(
-                      "SELECT seq, id, order_key, method, path, query, headers, body,"
-                          + " callback_url, accepted_at, attempts FROM async_writes w"
-                          + " WHERE ((state = 'queued' AND not_before <= ?)"
-                          + " OR (state = 'in_flight' AND lease_until <= ?))"
-                          + " AND NOT EXISTS (SELECT 1 FROM async_writes e"
-                          + " WHERE e.order_key = w.order_key AND e.seq < w.seq"
-                          + " AND e.state IN ('queued', 'in_flight'))"
-                          + " ORDER BY seq LIMIT ?");
-              PreparedStatement lease =
-                  connection.prepareStatement(
-                      "UPDATE async_writes SET state = 'in_flight', lease = ?, lease_until = ?,"
-                          + " attempts = attempts + 1, updated_at = ? WHERE seq = ?")) {
+              connection.prepareStatement(
+                  "SELECT "
+                      + WriteTable.LEASE_COLUMNS
+                      + " FROM async_writes w"
+                      + " WHERE ((state = 'queued' AND not_before <= ?)"
+                      + " OR (state = 'in_flight' AND lease_until <= ?))"
+                      + " AND NOT EXISTS (SELECT 1 FROM async_writes e"
+                      + " WHERE e.order_key = w.order_key AND e.seq < w.seq"
+                      + " AND e.state IN ('queued', 'in_flight'))"
+                      + " ORDER BY seq LIMIT ?")) {
             select.setLong(1, at);
             select.setLong(2, at);
             select.setInt(3, max);
             ResultSet rows = select.executeQuery();
             while (rows.next()) {
-              String token = UUID.randomUUID().toString();
-              int attempt = rows.getInt("attempts") + 1;
-              QueuedWrite write = WriteTable.write(rows);
-              lease.setString(1, token);
-              lease.setLong(2, at + visibility.toMillis());
-              lease.setLong(3, at);
-              lease.setLong(4, rows.getLong("seq"));
-              lease.executeUpdate();
-              out.add(new Delivery(write, attempt, token));
+              out.add(table.lease(rows, at, visibility, null));
             }
           }
           return out;
@@ -351,6 +375,30 @@ public final class SqliteWorkQueue implements WorkQueue {
         done ? 2 : 1,
         next.toEpochMilli(),
         id);
+  }
+
+  @Override
+  public synchronized boolean settle(WriteStatus finished, Instant now) {
+    if (!finished.state().finished()) {
+      throw new IllegalArgumentException("not a finished state: " + finished.state());
+    }
+    // The handle goes too: whoever finished the write deleted its message.
+    return table.update(
+            "UPDATE async_writes SET state = ?, attempts = MAX(attempts, ?), lease = NULL,"
+                + " lease_until = 0, handle = NULL, result_status = ?, request_id = ?,"
+                + " result_body = ?, reason = ?, updated_at = ?"
+                + " WHERE id = ? AND (state = 'queued'"
+                + " OR (state = 'in_flight' AND lease_until <= ?))",
+            finished.state().tag(),
+            finished.attempts(),
+            finished.resultStatus(),
+            finished.requestId(),
+            finished.resultBody(),
+            finished.reason(),
+            finished.updatedAt().toEpochMilli(),
+            finished.id(),
+            now.toEpochMilli())
+        == 1;
   }
 
   @Override

@@ -12,7 +12,6 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
-import java.util.UUID;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -96,13 +95,9 @@ public final class TransportRecords {
           () -> {
             try (PreparedStatement select =
                     connection.prepareStatement(
-                        "SELECT seq, id, order_key, method, path, query, headers, body,"
-                            + " callback_url, accepted_at, attempts, state, not_before, lease_until"
-                            + " FROM async_writes WHERE id = ?");
-                PreparedStatement lease =
-                    connection.prepareStatement(
-                        "UPDATE async_writes SET state = 'in_flight', lease = ?, lease_until = ?,"
-                            + " attempts = attempts + 1, updated_at = ?, handle = ? WHERE seq = ?");
+                        "SELECT "
+                            + WriteTable.LEASE_COLUMNS
+                            + ", state, not_before, lease_until FROM async_writes WHERE id = ?");
                 PreparedStatement hold =
                     connection.prepareStatement(
                         "UPDATE async_writes SET handle = ? WHERE seq = ?")) {
@@ -119,15 +114,7 @@ public final class TransportRecords {
                 hold.executeUpdate();
                 return new Lease.NotDue(Instant.ofEpochMilli(due));
               }
-              String token = UUID.randomUUID().toString();
-              QueuedWrite write = WriteTable.write(rows);
-              lease.setString(1, token);
-              lease.setLong(2, at + visibility.toMillis());
-              lease.setLong(3, at);
-              lease.setString(4, handle);
-              lease.setLong(5, rows.getLong("seq"));
-              lease.executeUpdate();
-              return new Lease.Granted(new Delivery(write, rows.getInt("attempts") + 1, token));
+              return new Lease.Granted(table.lease(rows, at, visibility, handle));
             }
           });
     }

@@ -1,6 +1,7 @@
 package dev.stripeedge.store.sqlite;
 
 import dev.stripeedge.core.EdgeRequest;
+import dev.stripeedge.core.queue.Delivery;
 import dev.stripeedge.core.queue.QueuedWrite;
 import dev.stripeedge.core.queue.WriteState;
 import dev.stripeedge.core.queue.WriteStatus;
@@ -11,7 +12,9 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.time.Duration;
 import java.time.Instant;
+import java.util.UUID;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -135,6 +138,35 @@ final class WriteTable implements AutoCloseable {
       insert.setString(14, write.lane());
       return insert.executeUpdate();
     }
+  }
+
+  /** The columns {@link #lease} reads, as a {@code SELECT} list. */
+  static final String LEASE_COLUMNS =
+      "seq, id, order_key, method, path, query, headers, body, callback_url, accepted_at,"
+          + " attempts";
+
+  /**
+   * Leases the write on the current row of {@code rows} (selected with {@link #LEASE_COLUMNS}): in
+   * flight until {@code at + visibility}, attempts raised, a new lease token, the other transport's
+   * {@code handle} kept when given. One code path for this queue's poll and a transport's lease.
+   */
+  Delivery lease(ResultSet rows, long at, Duration visibility, @Nullable String handle)
+      throws SQLException {
+    String token = UUID.randomUUID().toString();
+    QueuedWrite write = write(rows);
+    try (PreparedStatement lease =
+        connection.prepareStatement(
+            "UPDATE async_writes SET state = 'in_flight', lease = ?, lease_until = ?,"
+                + " attempts = attempts + 1, updated_at = ?, handle = COALESCE(?, handle)"
+                + " WHERE seq = ?")) {
+      lease.setString(1, token);
+      lease.setLong(2, at + visibility.toMillis());
+      lease.setLong(3, at);
+      lease.setString(4, handle);
+      lease.setLong(5, rows.getLong("seq"));
+      lease.executeUpdate();
+    }
+    return new Delivery(write, rows.getInt("attempts") + 1, token);
   }
 
   /** The write a row holds (its columns selected by name). */

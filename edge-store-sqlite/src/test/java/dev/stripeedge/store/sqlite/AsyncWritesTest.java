@@ -58,11 +58,16 @@ class AsyncWritesTest {
         public CompletableFuture<EdgeResponse> handle(EdgeRequest request) {
           sent.add(request);
           Integer status = script.poll();
+          // Stripe echoes what a create sent (a customer's name): here the form body, whole.
+          String echo =
+              request.body().length == 0
+                  ? ""
+                  : ",\"sent\":\"" + new String(request.body(), StandardCharsets.UTF_8) + "\"";
           return CompletableFuture.completedFuture(
               new EdgeResponse(
                   status == null ? 200 : status,
                   Map.of("request-id", List.of("req_" + sent.size())),
-                  "{\"id\":\"cus_1\"}".getBytes(StandardCharsets.UTF_8)));
+                  ("{\"id\":\"cus_1\"" + echo + "}").getBytes(StandardCharsets.UTF_8)));
         }
 
         @Override
@@ -300,11 +305,13 @@ class AsyncWritesTest {
   void aFailedCallbackIsRetriedWithBackoffThenDeliveredSigned() throws Exception {
     Queue<Integer> answers = new ConcurrentLinkedQueue<>(List.of(500, 200));
     List<String> signatures = new CopyOnWriteArrayList<>();
+    List<String> payloads = new CopyOnWriteArrayList<>();
     HttpServer app = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
     app.createContext(
         "/done",
         exchange -> {
-          exchange.getRequestBody().readAllBytes();
+          payloads.add(
+              new String(exchange.getRequestBody().readAllBytes(), StandardCharsets.UTF_8));
           signatures.add(exchange.getRequestHeaders().getFirst("Stripe-Signature"));
           Integer status = answers.poll();
           exchange.sendResponseHeaders(status == null ? 200 : status, -1);
@@ -336,6 +343,8 @@ class AsyncWritesTest {
       assertThat(signatures)
           .hasSize(2)
           .allMatch(header -> header.matches("t=\\d+,v1=[0-9a-f]{64}"));
+      // The result is stored sealed; the callback carries it opened.
+      assertThat(payloads).allMatch(payload -> payload.contains("{\"id\":\"cus_1\"}"));
       assertThat(queue.dueCallbacks(now.plus(Duration.ofDays(1)), 10)).isEmpty();
     } finally {
       app.stop(0);
@@ -366,6 +375,68 @@ class AsyncWritesTest {
     assertThat(sent.get(0).header("authorization")).isEqualTo("Bearer sk_test_unit");
     assertThat(sent.get(0).headers().keySet()).noneMatch(name -> name.startsWith("stripe-edge-"));
     assertThat(writes.status(id, "Bearer sk_test_unit").status()).isEqualTo(200);
+  }
+
+  @Test
+  void theQueueFileNeverHoldsTheBodyOrItsResultYetTheWorkerAndTheOwnerSeeThem() throws Exception {
+    String form = "name=Jenny+MarkerQ7731&card%5Bnumber%5D=4242424242424242";
+    String id =
+        accept(
+            new EdgeRequest(
+                "POST",
+                "/v1/customers",
+                "email=MarkerQ7731%40example.com",
+                Map.of(
+                    "Authorization", List.of("Bearer sk_test_unit"),
+                    "Prefer", List.of("respond-async")),
+                form.getBytes(StandardCharsets.UTF_8)));
+
+    assertThat(queueFiles()).contains(id).doesNotContain("MarkerQ7731", "4242424242424242");
+    assertThat(round(id).state()).isEqualTo(WriteState.SUCCEEDED);
+    assertThat(new String(sent.get(0).body(), StandardCharsets.UTF_8)).isEqualTo(form);
+    assertThat(sent.get(0).rawQuery()).isEqualTo("email=MarkerQ7731%40example.com");
+    assertThat(sent.get(0).headers().keySet()).noneMatch(name -> name.startsWith("stripe-edge-"));
+
+    // Stripe's answer echoed the name: on disk only sealed, in the status for its owner in clear,
+    // in the operators' list not at all.
+    assertThat(queueFiles()).doesNotContain("MarkerQ7731", "4242424242424242");
+    assertThat(writes.status(id, "Bearer sk_test_unit").bodyText()).contains("Jenny+MarkerQ7731");
+    for (WriteState state : WriteState.values()) {
+      assertThat(new String(writes.list(state, 10), StandardCharsets.UTF_8))
+          .doesNotContain("MarkerQ7731");
+    }
+  }
+
+  @Test
+  void writesAcceptedAtOnceAreAllStoredUnderTheBound() throws Exception {
+    start(AsyncWriteConfig.defaults().toBuilder().maxQueued(50).build());
+    List<CompletableFuture<EdgeResponse>> answers = new java.util.ArrayList<>();
+    try (var threads = java.util.concurrent.Executors.newVirtualThreadPerTaskExecutor()) {
+      List<java.util.concurrent.Future<CompletableFuture<EdgeResponse>>> offered =
+          new java.util.ArrayList<>();
+      for (int i = 0; i < 120; i++) {
+        offered.add(threads.submit(() -> writes.offer(create())));
+      }
+      for (var one : offered) {
+        answers.add(one.get());
+      }
+    }
+    List<Integer> statuses = new java.util.ArrayList<>();
+    java.util.Set<String> ids = new java.util.HashSet<>();
+    for (CompletableFuture<EdgeResponse> answer : answers) {
+      EdgeResponse response = answer.get();
+      statuses.add(response.status());
+      if (response.status() == 202) {
+        ids.add(response.header("stripe-edge-write"));
+      }
+    }
+
+    assertThat(statuses).containsOnly(202, 503);
+    assertThat(ids).hasSize(50);
+    assertThat(queue.counts()).containsEntry(WriteState.QUEUED, 50L);
+    for (String id : ids) {
+      assertThat(queue.status(id)).isPresent();
+    }
   }
 
   @Test
