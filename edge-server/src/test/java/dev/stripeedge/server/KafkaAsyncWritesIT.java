@@ -112,8 +112,9 @@ class KafkaAsyncWritesIT {
       assertThat(list.path("data")).hasSize(1);
     }
 
-    // The topic, read as anyone with read rights on it could: four records, no API key; the
-    // updates share one record key (so one partition, in order).
+    // The topic, read as anyone with read rights on it could: four records, no API key and no form
+    // field in clear (bodies are sealed too); the updates share one record key (so one partition,
+    // in order).
     List<ConsumerRecord<byte[], byte[]>> records = new ArrayList<>();
     try (KafkaConsumer<byte[], byte[]> reader =
         new KafkaConsumer<>(
@@ -140,7 +141,8 @@ class KafkaAsyncWritesIT {
       String value = new String(record.value(), StandardCharsets.ISO_8859_1);
       assertThat(value).doesNotContain(key).doesNotContain("sk_test_");
       assertThat(value).contains("stripe-edge-sealed: v1.");
-      if (value.contains("metadata")) {
+      assertThat(value).doesNotContain("metadata").doesNotContain("name=Kafka");
+      if (value.contains("/v1/customers/cus_")) {
         updateKeys.add(new String(record.key(), StandardCharsets.UTF_8));
       }
     }
