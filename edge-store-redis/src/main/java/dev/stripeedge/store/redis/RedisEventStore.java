@@ -35,10 +35,10 @@ import org.jspecify.annotations.Nullable;
  * after the retention), {@code c:<object>|<type>|<created>} (the change's dedupe, {@code SET NX
  * PX}), {@code unapplied} (sorted by sequence), {@code cursor}, {@code o:<n>} (a delivery), {@code
  * o:pending} and {@code o:dead} (sorted by id), the due index ({@code o:due:<target>}: the
- * deliveries heading their lane, sorted by next attempt; {@code o:lane:<target>\n<object>}: a lane's
- * pending deliveries by id; {@code o:targets}), {@code lease:<job>} and its token counter. Durable
- * as Redis is configured to be (AOF {@code appendfsync everysec} loses up to a second): use a
- * persistent Redis for it.
+ * deliveries heading their lane, sorted by next attempt; {@code o:lane:<target>\n<object>}: a
+ * lane's pending deliveries by id; {@code o:targets}), {@code lease:<job>} and its token counter.
+ * Durable as Redis is configured to be (AOF {@code appendfsync everysec} loses up to a second): use
+ * a persistent Redis for it.
  *
  * <p>Thread-safe; calls block up to the command timeout and fail with {@link
  * IllegalStateException}s (also while Redis is unreachable: the edge then answers 5xx and Stripe

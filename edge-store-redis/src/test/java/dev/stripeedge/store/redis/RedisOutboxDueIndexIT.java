@@ -20,8 +20,8 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * The outbox's due index on a real Redis: a target's {@code o:due:<target>} holds only the
- * deliveries that head their lane, scored by their next attempt, so {@code due()} reads what may
- * be sent and nothing else; an outbox queued without the index gets one on first read.
+ * deliveries that head their lane, scored by their next attempt, so {@code due()} reads what may be
+ * sent and nothing else; an outbox queued without the index gets one on first read.
  */
 class RedisOutboxDueIndexIT {
 
@@ -58,8 +58,7 @@ class RedisOutboxDueIndexIT {
   }
 
   private void record(String id, String objectId, long created, List<String> targets) {
-    store.record(
-        event(id, objectId, created), NOW, id.getBytes(StandardCharsets.UTF_8), targets);
+    store.record(event(id, objectId, created), NOW, id.getBytes(StandardCharsets.UTF_8), targets);
   }
 
   private List<String> dueIndex(String target) {
@@ -108,7 +107,9 @@ class RedisOutboxDueIndexIT {
     store.close();
     store = RedisEventStoreIT.store(redis.uri(), prefix);
 
-    assertThat(store.due(NOW, 10)).extracting(Delivery::eventId).containsExactly("evt_1", "evt_other");
+    assertThat(store.due(NOW, 10))
+        .extracting(Delivery::eventId)
+        .containsExactly("evt_1", "evt_other");
     assertThat(dueIndex(A)).hasSize(2);
     assertThat(commands.get(base + "o:indexed")).isEqualTo("1");
   }
