@@ -34,7 +34,8 @@ cleanup() {
   rm -rf "$work"
 }
 trap cleanup EXIT
-await() { for _ in $(seq 1 150); do curl -s -o /dev/null "$1" && return; sleep 0.1; done; echo "no answer from $1" >&2; exit 1; }
+. "$root/bench/lib/sidecar.sh"
+await() { await_url "$1"; }
 
 "$root/bin/stripe-edge" sim --port $sim_port --latency off --limits off >"$work/sim.log" 2>&1 &
 pids+=($!)
@@ -42,10 +43,7 @@ await "http://127.0.0.1:$sim_port/"
 # The budget shaper would pace the miss loop to Stripe's sandbox limit (22/s); this bench
 # measures the edge's own cost, so it is off here.
 printf 'budget:\n  enabled: false\n' >"$work/edge.yaml"
-"$root/bin/stripe-edge" serve --config "$work/edge.yaml" --port $edge_port --admin-port 0 \
-  --upstream "http://127.0.0.1:$sim_port" >"$work/edge.log" 2>&1 &
-pids+=($!)
-await "http://127.0.0.1:$edge_port/healthz"
+start_sidecar $edge_port 0 "http://127.0.0.1:$sim_port" "$work/edge.yaml"
 
 # Workers run as the invoking user, so they can write the cache folder inside $work.
 nginx_user=""; [ "$(id -u)" = 0 ] && nginx_user="user root;"

@@ -1,4 +1,5 @@
 # Runs one of edge-bench's scenario classes; sourced by bench/<scenario>.sh.
+# (Scenarios that need a process beside them start it with bench/lib/sidecar.sh.)
 #   run_scenario NAME CLASS [DURATION_SECONDS] [--option value ...]
 # A leading number is the duration; --json and --svg paths are made absolute (the JVM runs from
 # the checkout). Builds edge-bench's jar when it is missing or older than the sources.
@@ -20,6 +21,13 @@ run_scenario() {
     echo "$name: building edge-bench..." >&2
     (cd "$root" && ./mvnw -q -DskipTests -Dspotless.check.skip=true -Djacoco.skip=true \
       -pl edge-bench -am package >&2)
+  fi
+  # scenario_keep_shell=1: run the JVM as a child, so the caller's EXIT trap (processes it
+  # started for the scenario) still runs afterwards.
+  if [ -n "${scenario_keep_shell:-}" ]; then
+    # shellcheck disable=SC2046
+    "$JAVA_HOME/bin/java" $(stripe_edge_jvm_options) -cp "$jar" "$class" "${args[@]}"
+    return
   fi
   # shellcheck disable=SC2046
   exec "$JAVA_HOME/bin/java" $(stripe_edge_jvm_options) -cp "$jar" "$class" "${args[@]}"

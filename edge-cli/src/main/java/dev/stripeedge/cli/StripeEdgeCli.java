@@ -19,6 +19,7 @@ import picocli.CommandLine.Command;
     versionProvider = StripeEdgeCli.Version.class,
     description = "An edge layer between applications and the Stripe API.",
     subcommands = {
+      AdviseCommand.class,
       BenchCommand.class,
       DemoCommand.class,
       ReportCommand.class,

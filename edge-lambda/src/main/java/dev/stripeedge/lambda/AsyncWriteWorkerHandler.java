@@ -167,6 +167,12 @@ public final class AsyncWriteWorkerHandler implements RequestHandler<SQSEvent, S
         log.info("asynchronous write {} delivered again: {}", write.id(), retry.reason());
         yield false;
       }
+      case DeliveryRule.Decision.Held held -> {
+        // The breaker of its key is open: SQS delivers it again after the visibility timeout.
+        // SQS counts that receive all the same (maxReceiveCount of the redrive policy).
+        log.info("asynchronous write {} held: {}", write.id(), held.reason());
+        yield false;
+      }
     };
   }
 

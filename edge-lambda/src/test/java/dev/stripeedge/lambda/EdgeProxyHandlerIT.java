@@ -42,7 +42,9 @@ class EdgeProxyHandlerIT {
         EdgeLambda.of(
             LambdaSettings.load(
                 Map.of("STRIPE_EDGE_UPSTREAM", sim.baseUrl()),
-                Map.of("store.path", dir.resolve("edge.db").toString())),
+                // Off by default in a function (LambdaSettings): this one accepts them.
+                Map.of(
+                    "store.path", dir.resolve("edge.db").toString(), "asyncWrites.enabled", true)),
             null,
             7);
     handler = new EdgeProxyHandler(edge);

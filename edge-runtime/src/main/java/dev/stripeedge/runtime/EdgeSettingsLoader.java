@@ -56,7 +56,23 @@ public final class EdgeSettingsLoader {
    */
   public static EdgeSettings load(
       @Nullable Path file, Map<String, String> environment, Map<String, ?> overrides) {
+    return load(file, environment, Map.of(), overrides);
+  }
+
+  /**
+   * {@link #load(Path, Map, Map)} with a host's own {@code defaults} (dotted paths) over the
+   * edge's, under the file: what a host such as a Lambda function changes unless the operator says
+   * otherwise. One binding, however many layers.
+   *
+   * @throws IllegalArgumentException a bad file, variable, path or value
+   */
+  public static EdgeSettings load(
+      @Nullable Path file,
+      Map<String, String> environment,
+      Map<String, ?> defaults,
+      Map<String, ?> overrides) {
     ObjectNode tree = defaultTree();
+    applyOverrides(tree, defaults);
     if (file != null) {
       if (!Files.isReadable(file)) {
         throw new IllegalArgumentException("cannot read config file " + file);
@@ -209,6 +225,17 @@ public final class EdgeSettingsLoader {
     overrides.forEach(
         (path, value) -> {
           String[] names = path.split("\\.");
+          if (names.length > 2
+              && names[0].equals("store")
+              && tree.get("store") instanceof ObjectNode store
+              && !store.has(names[1])) {
+            // Event store backends have no section until one is written: start from its defaults.
+            for (Backend<?> backend : SettingsJson.eventStoreBackends()) {
+              if (backend.name().equals(names[1])) {
+                store.set(names[1], YAML.valueToTree(backend.defaults()));
+              }
+            }
+          }
           ObjectNode parent = section(tree, java.util.Arrays.copyOf(names, names.length - 1));
           String name = names[names.length - 1];
           if (!parent.has(name)) {

@@ -80,11 +80,41 @@ final class Lifecycle implements SharedResources, AutoCloseable {
    * again at its next time.
    */
   void every(String name, Duration first, Duration period, Runnable job) {
-    ExecutorService thread = daemon(name);
-    scheduleRun(thread, time.ticker().nanos() + first.toNanos(), period, job);
+    long periodNanos = period.toNanos();
+    schedule(
+        daemon(name), time.ticker().nanos() + first.toNanos(), job, (at, took) -> at + periodNanos);
   }
 
-  private void scheduleRun(ExecutorService thread, long at, Duration period, Runnable job) {
+  /**
+   * Runs {@code job} after {@code first}, then so that what a run finds lands within {@code bound}
+   * of its happening: each run starts {@code bound} after the last one started, less the last run's
+   * own duration (see {@link #nextWithin}). For the reconciler: at a plain fixed rate an event just
+   * missed by one pass waits a whole period and then the next pass's own time.
+   */
+  void within(String name, Duration first, Duration bound, Runnable job) {
+    long boundNanos = bound.toNanos();
+    schedule(
+        daemon(name),
+        time.ticker().nanos() + first.toNanos(),
+        job,
+        (at, took) -> nextWithin(at, took, boundNanos));
+  }
+
+  /**
+   * When a job that started at {@code at} and took {@code took} starts again to keep its results
+   * within {@code bound}: {@code bound - took} after {@code at}, but never sooner than half of
+   * {@code bound} (a run slower than that is the upstream's trouble, not a reason to poll harder).
+   */
+  static long nextWithin(long at, long took, long bound) {
+    return at + bound - Math.min(Math.max(0, took), bound / 2);
+  }
+
+  /** When a job that started at {@code at} and took {@code took} nanoseconds runs next. */
+  private interface Next {
+    long at(long at, long took);
+  }
+
+  private void schedule(ExecutorService thread, long at, Runnable job, Next next) {
     Duration wait = Duration.ofNanos(Math.max(0, at - time.ticker().nanos()));
     time.scheduler()
         .after(wait)
@@ -93,12 +123,13 @@ final class Lifecycle implements SharedResources, AutoCloseable {
               if (closing) {
                 return;
               }
+              long began = time.ticker().nanos();
               try {
                 job.run();
               } catch (RuntimeException e) {
                 log.warn("{} failed: {}", Thread.currentThread().getName(), e.toString());
               }
-              scheduleRun(thread, at + period.toNanos(), period, job);
+              schedule(thread, next.at(at, time.ticker().nanos() - began), job, next);
             },
             thread)
         // Only a thread shut down by close() refuses work; nothing else reaches here.

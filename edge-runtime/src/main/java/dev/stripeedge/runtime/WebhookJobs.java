@@ -119,10 +119,11 @@ final class WebhookJobs {
                 metrics);
     if (reconciler != null) {
       // The first pass at once: it pins the cursor, so deliveries dropped from now on are
-      // repaired. At a fixed rate: a pass starts every period whatever the last one took, so a
-      // dropped delivery waits at most one period plus one pass.
+      // repaired. The period is the bound on that repair: each pass starts a period after the
+      // last, less the last pass's own time (its /v1/events calls), so a delivery dropped just
+      // after one pass listed is applied by the next within the period, not a period plus a pass.
       Duration lease = FleetLeases.lease(reconcile.period());
-      lifecycle.every(
+      lifecycle.within(
           "edge-reconciler",
           Duration.ZERO,
           reconcile.period(),

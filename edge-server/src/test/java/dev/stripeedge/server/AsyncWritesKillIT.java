@@ -41,14 +41,14 @@ import org.junit.jupiter.params.provider.ValueSource;
  * for SQS, the same queue: ElasticMQ runs in this JVM, outliving the edges). Afterwards every write
  * succeeded and the simulator holds exactly one customer for each: none lost, none doubled.
  *
- * <p>In CI: 300 writes and 5 kills per backend (the drain runs at the edge's budget for a test key,
+ * <p>In CI: 200 writes and 4 kills per backend (the drain runs at the edge's budget for a test key,
  * and each restart is a JVM start). The full scenario: {@code -Dasync.kill.writes=1000
  * -Dasync.kill.kills=6} (docs/benchmarks.md has its figures).
  */
 class AsyncWritesKillIT {
 
-  private static final int WRITES = Integer.getInteger("async.kill.writes", 300);
-  private static final int KILLS = Math.max(5, Integer.getInteger("async.kill.kills", 5));
+  private static final int WRITES = Integer.getInteger("async.kill.writes", 200);
+  private static final int KILLS = Math.max(2, Integer.getInteger("async.kill.kills", 4));
   private static final long WAIT_NANOS = TimeUnit.SECONDS.toNanos(60);
 
   /** Writes take 40 ms at the median: a kill finds several in flight at Stripe. */

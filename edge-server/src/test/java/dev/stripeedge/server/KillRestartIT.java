@@ -420,7 +420,9 @@ class KillRestartIT {
         Duration.ofSeconds(90),
         () -> count("SELECT COUNT(*) FROM async_writes WHERE state = 'succeeded'") == n);
 
-    assertThat(count("SELECT COUNT(*) FROM async_writes WHERE attempts = 2")).isEqualTo(n);
+    // Each held write is delivered again at least once; a loaded machine may take longer than the
+    // restarted edge's 500 ms lease and deliver one a third time, which the key makes harmless.
+    assertThat(count("SELECT COUNT(*) FROM async_writes WHERE attempts >= 2")).isEqualTo(n);
     String customers = send(sim.baseUrl() + "/v1/customers?limit=100", "GET", key, "").body();
     assertThat(Pattern.compile("\"object\"\\s*:\\s*\"customer\"").matcher(customers).results())
         .hasSize(n);

@@ -174,6 +174,27 @@ public abstract class WorkQueueContract {
   }
 
   @Test
+  void aDeferredWriteWaitsForItsTimeWithoutSpendingAnAttempt() {
+    QueuedWrite first = write("obj:cus_1", T0);
+    QueuedWrite second = write("obj:cus_1", T0.plusMillis(1));
+    queue().enqueue(first, 100);
+    queue().enqueue(second, 100);
+    Delivery delivery = queue().poll(10, T0, LEASE).get(0);
+
+    assertThat(queue().defer(delivery, T0.plusSeconds(5), "held: circuit-open", T0)).isTrue();
+
+    assertThat(queue().poll(10, T0.plusSeconds(4), LEASE)).isEmpty();
+    WriteStatus waiting = queue().status(first.id()).orElseThrow();
+    assertThat(waiting.state()).isEqualTo(WriteState.QUEUED);
+    assertThat(waiting.reason()).isEqualTo("held: circuit-open");
+    assertThat(waiting.attempts()).isZero();
+    List<Delivery> later = queue().poll(10, T0.plusSeconds(5), LEASE);
+    assertThat(later).extracting(d -> d.write().id()).containsExactly(first.id());
+    assertThat(later.get(0).attempt()).isEqualTo(1);
+    assertThat(queue().defer(delivery, T0.plusSeconds(9), "stale", T0.plusSeconds(5))).isFalse();
+  }
+
+  @Test
   void aFinishedWriteKeepsStripesAnswer() {
     QueuedWrite write = write("key:a", T0);
     queue().enqueue(write, 100);

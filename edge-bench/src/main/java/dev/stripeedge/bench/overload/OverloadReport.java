@@ -10,6 +10,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The overload benchmark's summary of one run: per lane outcomes and latencies, upstream calls,
@@ -110,6 +111,14 @@ final class OverloadReport {
       perSecond.add(Map.of("calls", s.calls(), "upstream_429", s.rateLimited()));
     }
     out.put("upstream_per_second", perSecond);
+    Map<String, Object> stages =
+        stages(
+            byLane.getOrDefault(Lane.CRITICAL, List.of()).stream()
+                .filter(r -> r.outcome() == Outcome.OK && r.serverTiming() != null)
+                .toList());
+    if (!stages.isEmpty()) {
+      out.put("critical_stages_ms", stages);
+    }
     System.out.printf(
         Locale.ROOT,
         "upstream: %d calls, %d 429s (%.2f%%); seconds 2..%d: %.1f calls/s attempted, %.1f/s"
@@ -123,6 +132,65 @@ final class OverloadReport {
         100 * admitted / OverloadScenario.LIVE_LIMIT,
         critP99 / simP99);
     return out;
+  }
+
+  /**
+   * Where critical creates' time went, from each answer's {@code Server-Timing}: waiting for budget
+   * ({@code queue}), upstream (all attempts), and the rest — the client's latency minus the edge's
+   * stages: the generator, the HTTP hop and the edge's own work around the exchange. Medians over
+   * all, and means over the slowest 1% (what makes the p99). Printed; returned for the JSON.
+   */
+  static Map<String, Object> stages(List<Result> critical) {
+    if (critical.isEmpty()) {
+      return Map.of();
+    }
+    List<long[]> parts = new ArrayList<>();
+    for (Result r : critical) {
+      String timing = r.serverTiming();
+      long queue = timingNanos(timing, "queue");
+      long upstream = timingNanos(timing, "upstream");
+      long edge = timingNanos(timing, "cache") + timingNanos(timing, "tier");
+      parts.add(
+          new long[] {
+            r.latencyNanos(), queue, upstream, r.latencyNanos() - queue - upstream - edge
+          });
+    }
+    parts.sort((a, b) -> Long.compare(a[0], b[0]));
+    List<long[]> slowest = parts.subList((int) Math.floor(parts.size() * 0.99), parts.size());
+    String[] names = {"total", "queue", "upstream", "rest"};
+    Map<String, Object> out = new LinkedHashMap<>();
+    StringBuilder line =
+        new StringBuilder("critical, Server-Timing (median | mean of slowest 1%):");
+    for (int i = 0; i < names.length; i++) {
+      int column = i;
+      List<Long> values = parts.stream().map(p -> p[column]).toList();
+      double median = ms(percentile(values, 50));
+      double tail = ms((long) slowest.stream().mapToLong(p -> p[column]).average().orElse(0));
+      out.put(names[i] + "_p50", median);
+      out.put(names[i] + "_slowest1pct_mean", tail);
+      line.append(String.format(Locale.ROOT, " %s %.0f | %.0f ms;", names[i], median, tail));
+    }
+    System.out.println(line);
+    return out;
+  }
+
+  /** The {@code dur} of metric {@code name} in a {@code Server-Timing} value, in nanoseconds. */
+  static long timingNanos(@Nullable String timing, String name) {
+    if (timing == null) {
+      return 0;
+    }
+    for (String metric : timing.split(",")) {
+      String[] params = metric.strip().split(";");
+      if (!params[0].equals(name)) {
+        continue;
+      }
+      for (String param : params) {
+        if (param.startsWith("dur=")) {
+          return (long) (Double.parseDouble(param.substring(4)) * 1e6);
+        }
+      }
+    }
+    return 0;
   }
 
   private static double share(long part, long whole) {

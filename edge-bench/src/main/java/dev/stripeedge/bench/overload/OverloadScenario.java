@@ -15,6 +15,7 @@ import dev.stripeedge.sim.StripeSim;
 import dev.stripeedge.store.redis.RedisSharedBudget;
 import dev.stripeedge.store.redis.RedisTierConfig;
 import java.net.URI;
+import java.net.http.HttpClient;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -41,8 +42,12 @@ import org.jspecify.annotations.Nullable;
  *
  * <pre>{@code
  * bin/stripe-edge bench overload [--rate 300] [--duration 60] [--forecast on|off] [--json FILE]
- *     [--svg FILE] [--redis redis://HOST:PORT]
+ *     [--svg FILE] [--redis redis://HOST:PORT] [--sim-port P --sidecar http://127.0.0.1:PORT]
  * }</pre>
+ *
+ * <p>With {@code --sidecar}, a further run sends the same load over HTTP to a sidecar in another
+ * process whose upstream is this simulator on {@code --sim-port}: {@code bench/overload.sh
+ * --sidecar} starts {@code bin/stripe-edge serve} for it.
  *
  * <p>With {@code --redis}, a further run sends the same load alternately through two edges (two
  * pipelines) that share the account's budget through that Redis: together they must hold the limit
@@ -68,8 +73,26 @@ public final class OverloadScenario {
     ERROR
   }
 
-  /** One finished request; times in nanoseconds from the run's start. */
-  record Result(Lane lane, long scheduledNanos, long latencyNanos, Outcome outcome, boolean hit) {}
+  /**
+   * One finished request; times in nanoseconds from the run's start; {@code serverTiming} the
+   * edge's {@code Server-Timing} value, null when there was none (stripe-java direct).
+   */
+  record Result(
+      Lane lane,
+      long scheduledNanos,
+      long latencyNanos,
+      Outcome outcome,
+      boolean hit,
+      @Nullable String serverTiming) {
+
+    Result(Lane lane, long scheduledNanos, long latencyNanos, Outcome outcome, boolean hit) {
+      this(lane, scheduledNanos, latencyNanos, outcome, hit, null);
+    }
+
+    Result scheduledAt(long nanos) {
+      return new Result(lane, nanos, latencyNanos, outcome, hit, serverTiming);
+    }
+  }
 
   /** Sends one call and reports its result, never blocking the generator. */
   @FunctionalInterface
@@ -103,6 +126,8 @@ public final class OverloadScenario {
     boolean warm = false;
     boolean forecast = true;
     String redis = null;
+    int simPort = 0;
+    URI sidecar = null;
     for (int i = 0; i < args.length; i++) {
       String value = i + 1 < args.length ? args[i + 1] : "";
       switch (args[i]) {
@@ -113,6 +138,8 @@ public final class OverloadScenario {
         case "--json" -> json = Path.of(value);
         case "--svg" -> svg = Path.of(value);
         case "--redis" -> redis = value;
+        case "--sim-port" -> simPort = Integer.parseInt(value);
+        case "--sidecar" -> sidecar = URI.create(value);
         case "--warm" -> {
           warm = true;
           i--; // a flag without a value
@@ -129,7 +156,8 @@ public final class OverloadScenario {
       }
       i++;
     }
-    SimConfig config = SimConfig.defaults().withMode(SimMode.LIVE).withPort(0);
+    // --sim-port: bench/overload.sh --sidecar started bin/stripe-edge serve with this upstream.
+    SimConfig config = SimConfig.defaults().withMode(SimMode.LIVE).withPort(simPort);
     try (StripeSim sim = StripeSim.start(config)) {
       List<String> ids = OverloadSetup.setUp(sim, config);
       LoadMix mix = LoadMix.issue5(ids);
@@ -192,6 +220,27 @@ public final class OverloadScenario {
                 Senders.edge(warmedPipeline));
       }
 
+      RunReport throughSidecar = null;
+      if (sidecar != null) {
+        pause();
+        // The same load over real HTTP to bin/stripe-edge serve in its own process (issue 14's
+        // item 6): the sidecar's default settings, whose budget for a live key is the live one.
+        HttpClient http =
+            HttpClient.newBuilder()
+                .version(HttpClient.Version.HTTP_1_1)
+                .connectTimeout(Duration.ofSeconds(5))
+                .build();
+        throughSidecar =
+            run(
+                "through the sidecar (bin/stripe-edge serve)",
+                sim,
+                mix,
+                rate,
+                duration,
+                seed,
+                Senders.sidecar(http, sidecar));
+      }
+
       RunReport shared = null;
       if (redis != null) {
         pause();
@@ -222,6 +271,9 @@ public final class OverloadScenario {
       if (warmed != null) {
         out.put("edge_warmed", OverloadReport.report(warmed, duration, baseline));
       }
+      if (throughSidecar != null) {
+        out.put("sidecar", OverloadReport.report(throughSidecar, duration, baseline));
+      }
       if (shared != null) {
         out.put("two_edges_sharing_redis", OverloadReport.report(shared, duration, baseline));
       }
@@ -232,7 +284,8 @@ public final class OverloadScenario {
       }
       if (svg != null) {
         Files.writeString(
-            svg, Svg.plot(plotted(direct, edge, warmed, shared), duration, LIVE_LIMIT));
+            svg,
+            Svg.plot(plotted(direct, edge, warmed, throughSidecar, shared), duration, LIVE_LIMIT));
         System.out.println("wrote " + svg);
       }
     }
@@ -240,10 +293,17 @@ public final class OverloadScenario {
   }
 
   private static List<RunReport> plotted(
-      RunReport direct, RunReport edge, @Nullable RunReport warmed, @Nullable RunReport shared) {
+      RunReport direct,
+      RunReport edge,
+      @Nullable RunReport warmed,
+      @Nullable RunReport sidecar,
+      @Nullable RunReport shared) {
     List<RunReport> runs = new ArrayList<>(List.of(direct, edge));
     if (warmed != null) {
       runs.add(warmed);
+    }
+    if (sidecar != null) {
+      runs.add(sidecar);
     }
     if (shared != null) {
       runs.add(shared);
@@ -331,7 +391,7 @@ public final class OverloadScenario {
           mix.next(random),
           at,
           r -> {
-            results.add(new Result(r.lane(), scheduled, r.latencyNanos(), r.outcome(), r.hit()));
+            results.add(r.scheduledAt(scheduled));
             done.countDown();
           });
     }

@@ -18,7 +18,13 @@ import dev.stripeedge.core.EdgeHeaders;
 import dev.stripeedge.core.EdgePipeline;
 import dev.stripeedge.core.EdgeRequest;
 import dev.stripeedge.core.EdgeResponse;
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -111,7 +117,54 @@ final class Senders {
                                   0,
                                   System.nanoTime() - start,
                                   classify(response, error),
-                                  response != null && isHit(response))));
+                                  response != null && isHit(response.header("cache-status")),
+                                  response == null ? null : response.header("server-timing"))));
+            });
+  }
+
+  /**
+   * The same calls as {@link #edge}, over real HTTP to a sidecar ({@code bin/stripe-edge serve} in
+   * another process) at {@code base}: HTTP/1.1 (the proxy listener offers no h2c), one client with
+   * its own connection pool, each call on a virtual thread.
+   */
+  static Sender sidecar(HttpClient http, URI base) {
+    return (call, start, done) ->
+        Thread.startVirtualThread(
+            () -> {
+              HttpRequest.Builder request =
+                  HttpRequest.newBuilder(
+                          base.resolve(
+                              call.path() + (call.query().isEmpty() ? "" : "?" + call.query())))
+                      .timeout(Duration.ofSeconds(60))
+                      .header("Authorization", "Bearer " + KEY)
+                      .header("Priority", call.lane().priority());
+              if (call.body().isEmpty()) {
+                request.method(call.method(), HttpRequest.BodyPublishers.noBody());
+              } else {
+                request
+                    .header("Content-Type", "application/x-www-form-urlencoded")
+                    .method(call.method(), HttpRequest.BodyPublishers.ofString(call.body()));
+              }
+              Outcome outcome;
+              boolean hit = false;
+              String timing = null;
+              try {
+                HttpResponse<Void> response =
+                    http.send(request.build(), HttpResponse.BodyHandlers.discarding());
+                outcome =
+                    classify(
+                        response.statusCode(),
+                        response.headers().firstValue(EdgeHeaders.REFUSED).orElse(null));
+                hit = isHit(response.headers().firstValue("cache-status").orElse(null));
+                timing = response.headers().firstValue("server-timing").orElse(null);
+              } catch (IOException | RuntimeException e) {
+                outcome = Outcome.ERROR;
+              } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                outcome = Outcome.ERROR;
+              }
+              done.accept(
+                  new Result(call.lane(), 0, System.nanoTime() - start, outcome, hit, timing));
             });
   }
 
@@ -119,19 +172,20 @@ final class Senders {
     if (error != null || response == null) {
       return Outcome.ERROR;
     }
-    if (response.status() / 100 == 2) {
+    return classify(response.status(), response.header(EdgeHeaders.REFUSED));
+  }
+
+  private static Outcome classify(int status, @Nullable String refused) {
+    if (status / 100 == 2) {
       return Outcome.OK;
     }
-    if (response.status() == 429) {
-      return "budget".equals(response.header(EdgeHeaders.REFUSED))
-          ? Outcome.REFUSED
-          : Outcome.RATE_LIMITED;
+    if (status == 429) {
+      return "budget".equals(refused) ? Outcome.REFUSED : Outcome.RATE_LIMITED;
     }
     return Outcome.ERROR;
   }
 
-  private static boolean isHit(EdgeResponse response) {
-    String status = response.header("cache-status");
-    return status != null && status.toLowerCase(Locale.ROOT).contains("hit");
+  private static boolean isHit(@Nullable String cacheStatus) {
+    return cacheStatus != null && cacheStatus.toLowerCase(Locale.ROOT).contains("hit");
   }
 }

@@ -54,6 +54,17 @@ public final class Isolation {
   private final int bulkheadSlots;
   private final CircuitBreakerConfig breakerConfig;
 
+  /** {@code Stripe-Edge-Refused} of an attempt refused because its key's breaker is open. */
+  public static final String CIRCUIT_OPEN = "circuit-open";
+
+  /**
+   * {@code Stripe-Edge-Refused} of an attempt refused because its flagged key's bulkhead is full.
+   */
+  public static final String BULKHEAD = "bulkhead";
+
+  // Retry-After while half-open: its probes are on their way, the answer is a second off.
+  private static final Duration HALF_OPEN_RETRY = Duration.ofSeconds(1);
+
   /** Breakers kept at most: one per key seen recently (connected accounts can be many). */
   static final int MAX_BREAKERS = 10_000;
 
@@ -219,13 +230,18 @@ public final class Isolation {
     CircuitBreaker breaker = breakers.get(key, this::newBreaker);
     if (!breaker.tryAcquirePermission()) {
       shed(key, "breaker");
+      // Open: come back when it may probe; half-open (probes in flight): in a second.
+      Duration retryAfter =
+          breaker.getState() == CircuitBreaker.State.HALF_OPEN
+              ? HALF_OPEN_RETRY
+              : config.breaker().openFor();
       return new Shed(
           refusal(
-              "circuit-open",
+              CIRCUIT_OPEN,
               "Stripe has been failing on "
                   + key.route()
                   + ": the edge stopped sending to it for a while. Retry later.",
-              config.breaker().openFor()));
+              retryAfter));
     }
     Bulkhead bulkhead = anomalies.isFlagged(key) ? bulkheads.get(key) : null;
     if (bulkhead != null && !bulkhead.tryAcquirePermission()) {
@@ -233,7 +249,7 @@ public final class Isolation {
       shed(key, "bulkhead");
       return new Shed(
           refusal(
-              "bulkhead",
+              BULKHEAD,
               "Requests like this one ("
                   + key.route()
                   + ") are slow or failing at Stripe just now; the edge lets only "

@@ -15,6 +15,10 @@ import java.util.regex.Pattern;
  *     synchronous and {@code Prefer: respond-async} is ignored (RFC 7240 lets a server ignore it)
  * @param queue the work queue backend's name ({@code sqlite}, the embedded default in {@code
  *     store.path}; {@code sqs}; {@code kafka}), found on the class path
+ * @param poll whether this edge's own workers take writes from the queue and apply them; false in
+ *     an edge that only accepts (enqueues) them while another process applies them, such as the
+ *     SQS-triggered worker function in Lambda. It still serves their status, purges and sends the
+ *     callbacks of outcomes it records
  * @param queueOptions the backend's own settings (e.g. {@code queueName}, {@code region}, {@code
  *     endpoint} for {@code sqs}), checked by the backend when it opens. Copied
  * @param maxQueued most writes waiting or in flight at once; beyond it a write asking for
@@ -49,6 +53,7 @@ import java.util.regex.Pattern;
 public record AsyncWriteConfig(
     boolean enabled,
     String queue,
+    boolean poll,
     Map<String, String> queueOptions,
     int maxQueued,
     int concurrency,
@@ -159,14 +164,16 @@ public record AsyncWriteConfig(
   }
 
   /**
-   * On, queued in SQLite, 100,000 writes at most, 8 in flight, polled every 50 ms, 2 min
-   * visibility, 8 deliveries with 1 s–5 min backoff, dead 23 h after acceptance, results kept 24 h;
-   * confirming a PaymentIntent or SetupIntent forbidden; no callbacks.
+   * On, queued in SQLite and polled by this edge's workers, 100,000 writes at most, 8 in flight,
+   * polled every 50 ms, 2 min visibility, 8 deliveries with 1 s–5 min backoff, dead 23 h after
+   * acceptance, results kept 24 h; confirming a PaymentIntent or SetupIntent forbidden; no
+   * callbacks.
    */
   public static AsyncWriteConfig defaults() {
     return new AsyncWriteConfig(
         true,
         "sqlite",
+        true,
         Map.of(),
         100_000,
         8,
@@ -196,6 +203,7 @@ public record AsyncWriteConfig(
   public static final class Builder {
     private boolean enabled;
     private String queue;
+    private boolean poll;
     private Map<String, String> queueOptions;
     private int maxQueued;
     private int concurrency;
@@ -216,6 +224,7 @@ public record AsyncWriteConfig(
     private Builder(AsyncWriteConfig from) {
       enabled = from.enabled;
       queue = from.queue;
+      poll = from.poll;
       queueOptions = from.queueOptions;
       maxQueued = from.maxQueued;
       concurrency = from.concurrency;
@@ -243,6 +252,12 @@ public record AsyncWriteConfig(
     public Builder queue(String name, Map<String, String> options) {
       queue = name;
       queueOptions = options;
+      return this;
+    }
+
+    /** Whether this edge's workers poll the queue (false: it only accepts writes). */
+    public Builder poll(boolean value) {
+      poll = value;
       return this;
     }
 
@@ -300,6 +315,7 @@ public record AsyncWriteConfig(
       return new AsyncWriteConfig(
           enabled,
           queue,
+          poll,
           queueOptions,
           maxQueued,
           concurrency,

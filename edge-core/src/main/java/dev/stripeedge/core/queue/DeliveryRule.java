@@ -1,6 +1,8 @@
 package dev.stripeedge.core.queue;
 
+import dev.stripeedge.core.EdgeHeaders;
 import dev.stripeedge.core.EdgeResponse;
+import dev.stripeedge.core.isolation.Isolation;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.random.RandomGenerator;
@@ -17,11 +19,18 @@ import org.jspecify.annotations.Nullable;
  *       base·2^(n-1))} with full jitter, unless that was the last attempt or the next delivery
  *       would fall past the idempotency window: then dead, with why.
  *   <li>any other 4xx (400, 401, 402, 403, 404…): failed. Stripe will not change its mind.
+ *   <li>the edge's own isolation refusal (503 with {@code Stripe-Edge-Refused: circuit-open} or
+ *       {@code bulkhead}: the write's key is failing or slow at Stripe, and the attempt was not
+ *       sent): held until its {@code Retry-After} (plus up to a quarter second of jitter), without
+ *       spending one of its attempts; only the idempotency window ends it.
  * </ul>
  *
  * <p>Thread-safe when the random source is.
  */
 public final class DeliveryRule {
+
+  // Spreads writes held for one breaker a little, so they do not all meet its probes at once.
+  private static final long JITTER_MILLIS = 250;
 
   /** What to do: a closed choice. */
   public sealed interface Decision {
@@ -38,6 +47,15 @@ public final class DeliveryRule {
      * @param reason what went wrong, for the status
      */
     record Retry(Duration delay, String reason) implements Decision {}
+
+    /**
+     * Deliver again later without counting this delivery: the edge held it back, Stripe never saw
+     * it.
+     *
+     * @param delay from now
+     * @param reason why, for the status
+     */
+    record Held(Duration delay, String reason) implements Decision {}
 
     /**
      * Give up.
@@ -65,6 +83,18 @@ public final class DeliveryRule {
     if (status >= 200 && status < 300) {
       return new Decision.Succeeded();
     }
+    Duration held = heldFor(response);
+    if (held != null) {
+      Duration delay = held.plusMillis(random.nextLong(JITTER_MILLIS + 1));
+      String refused = String.valueOf(response == null ? "" : response.header(EdgeHeaders.REFUSED));
+      if (!now.plus(delay).isBefore(acceptedAt.plus(config.keyWindow()))) {
+        return new Decision.Dead(
+            "held back by the edge ("
+                + refused
+                + ") until the idempotency key is near Stripe's 24 h window: not sent");
+      }
+      return new Decision.Held(delay, "held: " + refused);
+    }
     boolean retryable = status == 0 || status == 409 || status == 429 || status >= 500;
     if (!retryable) {
       return new Decision.Failed();
@@ -87,5 +117,29 @@ public final class DeliveryRule {
               + " min old, near Stripe's 24 h window: not sent again");
     }
     return new Decision.Retry(delay, what);
+  }
+
+  /**
+   * How long the edge's isolation asked to wait ({@code Retry-After}, at least a second), or null
+   * when {@code response} is not its refusal.
+   */
+  static @Nullable Duration heldFor(@Nullable EdgeResponse response) {
+    if (response == null || response.status() != 503) {
+      return null;
+    }
+    String refused = response.header(EdgeHeaders.REFUSED);
+    if (!Isolation.CIRCUIT_OPEN.equals(refused) && !Isolation.BULKHEAD.equals(refused)) {
+      return null;
+    }
+    long seconds = 1;
+    String retryAfter = response.header("retry-after");
+    if (retryAfter != null) {
+      try {
+        seconds = Math.max(1, Long.parseLong(retryAfter.strip()));
+      } catch (NumberFormatException e) {
+        // the edge writes whole seconds; anything else means a second
+      }
+    }
+    return Duration.ofSeconds(seconds);
   }
 }

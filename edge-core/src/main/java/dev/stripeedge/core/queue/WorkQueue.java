@@ -67,6 +67,18 @@ public interface WorkQueue extends AutoCloseable {
   boolean retry(Delivery delivery, Instant notBefore, String reason, Instant now);
 
   /**
+   * Gives a delivery back like {@link #retry}, without counting it as an attempt: the edge held it
+   * back (its key's circuit breaker was open) and Stripe never saw it, so waiting out an outage
+   * does not spend the write's {@code maxAttempts}. The default counts it (a backend that cannot
+   * take an attempt back); both built-in backends override it.
+   *
+   * @return false when the lease was no longer this delivery's (nothing changed)
+   */
+  default boolean defer(Delivery delivery, Instant notBefore, String reason, Instant now) {
+    return retry(delivery, notBefore, reason, now);
+  }
+
+  /**
    * Ends a delivery's write in {@code state} (succeeded, failed or dead) with Stripe's last answer
    * (status 0 and empty body when there was none), and schedules its callback when it has one.
    *

@@ -65,7 +65,8 @@ final class WriteWorkers {
   void runOnce() {
     Instant now = clock.instant();
     int free = config.concurrency() - inFlight.get();
-    if (free > 0) {
+    // An accepting-only edge (poll off) leaves the queue to the process that applies its writes.
+    if (config.poll() && free > 0) {
       for (Delivery delivery : queue.poll(free, now, config.visibilityTimeout())) {
         inFlight.incrementAndGet();
         deliver(delivery);
@@ -161,6 +162,12 @@ final class WriteWorkers {
         log.log(
             System.Logger.Level.WARNING,
             "asynchronous write " + delivery.write().id() + " is dead: " + dead.reason());
+      }
+      case DeliveryRule.Decision.Held held -> {
+        // Not sent: waits out the breaker (its Retry-After) without spending an attempt, so the
+        // worker meets an open breaker about once per write per open period, never upstream.
+        queue.defer(delivery, now.plus(held.delay()), held.reason(), now);
+        meters.count("held");
       }
       case DeliveryRule.Decision.Retry retry -> {
         queue.retry(delivery, now.plus(retry.delay()), retry.reason(), now);

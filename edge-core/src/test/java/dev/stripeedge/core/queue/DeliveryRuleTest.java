@@ -70,6 +70,55 @@ class DeliveryRuleTest {
     assertThat(((DeliveryRule.Decision.Dead) decision).reason()).contains("24 h window");
   }
 
+  private static EdgeResponse refusedByTheEdge(String code, String retryAfter) {
+    return answer(503).withHeaders(Map.of("Stripe-Edge-Refused", code, "Retry-After", retryAfter));
+  }
+
+  @ParameterizedTest(name = "{0}, Retry-After {1}, attempt {2} -> held {1} s")
+  @CsvSource({"circuit-open, 5, 1", "circuit-open, 5, 4", "circuit-open, 1, 9", "bulkhead, 1, 4"})
+  void theEdgesOwnIsolationRefusalHoldsTheWriteForItsRetryAfterWhateverTheAttempt(
+      String code, int retryAfter, int attempt) {
+    for (int i = 0; i < 100; i++) {
+      DeliveryRule.Decision decision =
+          RULE.decide(attempt, refusedByTheEdge(code, "" + retryAfter), T0, T0.plusSeconds(30));
+
+      assertThat(decision).isInstanceOf(DeliveryRule.Decision.Held.class);
+      DeliveryRule.Decision.Held held = (DeliveryRule.Decision.Held) decision;
+      assertThat(held.delay().toMillis()).isBetween(retryAfter * 1_000L, retryAfter * 1_000L + 250);
+      assertThat(held.reason()).isEqualTo("held: " + code);
+    }
+  }
+
+  @Test
+  void onlyTheEdgesIsolationRefusalsAreHeld() {
+    // Stripe's own 503 on the last attempt is dead; a budget refusal (429) is an attempt spent.
+    assertThat(RULE.decide(4, answer(503), T0, T0)).isInstanceOf(DeliveryRule.Decision.Dead.class);
+    assertThat(
+            RULE.decide(
+                1, answer(429).withHeaders(Map.of("Stripe-Edge-Refused", "budget")), T0, T0))
+        .isInstanceOf(DeliveryRule.Decision.Retry.class);
+    assertThat(RULE.decide(4, refusedByTheEdge("budget", "5"), T0, T0))
+        .isInstanceOf(DeliveryRule.Decision.Dead.class);
+    // No usable Retry-After: a second.
+    DeliveryRule.Decision decision =
+        RULE.decide(1, refusedByTheEdge("circuit-open", "soon"), T0, T0);
+    assertThat(((DeliveryRule.Decision.Held) decision).delay().toMillis())
+        .isBetween(1_000L, 1_250L);
+  }
+
+  @Test
+  void aWriteHeldUntilTheIdempotencyWindowIsDeadNotSent() {
+    Instant late = T0.plus(CONFIG.keyWindow()).minusSeconds(3);
+
+    DeliveryRule.Decision decision =
+        RULE.decide(1, refusedByTheEdge("circuit-open", "5"), T0, late);
+
+    assertThat(decision).isInstanceOf(DeliveryRule.Decision.Dead.class);
+    assertThat(((DeliveryRule.Decision.Dead) decision).reason())
+        .contains("held back by the edge (circuit-open)")
+        .contains("24 h window");
+  }
+
   @Test
   void aPermanentRefusalIsFailedEvenNearTheWindow() {
     assertThat(RULE.decide(1, answer(400), T0, T0.plus(CONFIG.keyWindow())))

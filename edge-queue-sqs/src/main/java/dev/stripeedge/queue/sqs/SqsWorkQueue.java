@@ -166,9 +166,16 @@ public final class SqsWorkQueue implements WorkQueue {
 
   @Override
   public boolean retry(Delivery delivery, Instant notBefore, String reason, Instant now) {
-    if (!records.retry(delivery, notBefore, reason, now)) {
-      return false;
-    }
+    return records.retry(delivery, notBefore, reason, now) && hide(delivery, notBefore, now);
+  }
+
+  @Override
+  public boolean defer(Delivery delivery, Instant notBefore, String reason, Instant now) {
+    // The attempt count lives in the row; SQS's own receive count is not read by the sidecar.
+    return records.defer(delivery, notBefore, reason, now) && hide(delivery, notBefore, now);
+  }
+
+  private boolean hide(Delivery delivery, Instant notBefore, Instant now) {
     String handle = transport.handle(delivery.write().id());
     if (handle != null) {
       // Hidden for the delay; the row's time gives it back earlier if the clocks disagree.

@@ -163,7 +163,7 @@ class RedisSharedShaperIT {
       await("both edges admitted", () -> a.admitted.get() > 0 && b.admitted.get() > 0);
       long aFrom = a.admitted.get();
       long bFrom = b.admitted.get();
-      Thread.sleep(5_000);
+      Thread.sleep(3_000);
       long total = a.admitted.get() + b.admitted.get();
       long aShare = a.admitted.get() - aFrom;
       long window = aShare + b.admitted.get() - bFrom;
@@ -194,7 +194,7 @@ class RedisSharedShaperIT {
       await("both edges admitted", () -> a.admitted.get() > 0 && b.admitted.get() > 0);
       long aFrom = a.admitted.get();
       long bFrom = b.admitted.get();
-      Thread.sleep(5_000);
+      Thread.sleep(3_000);
       long total = a.admitted.get() + b.admitted.get();
       long aShare = a.admitted.get() - aFrom;
       long window = aShare + b.admitted.get() - bFrom;

@@ -148,9 +148,25 @@ public final class SqliteWorkQueue implements WorkQueue {
   @Override
   public synchronized boolean retry(
       Delivery delivery, Instant notBefore, String reason, Instant now) {
+    return requeue(delivery, notBefore, reason, now, "attempts");
+  }
+
+  @Override
+  public synchronized boolean defer(
+      Delivery delivery, Instant notBefore, String reason, Instant now) {
+    // As retry, with the poll's attempt taken back: the edge held the write, Stripe never saw it.
+    return requeue(delivery, notBefore, reason, now, "MAX(attempts - 1, 0)");
+  }
+
+  /**
+   * Back to the queue from the lease {@code delivery} holds, its attempts set to {@code attempts}.
+   */
+  private boolean requeue(
+      Delivery delivery, Instant notBefore, String reason, Instant now, String attempts) {
     return table.update(
             "UPDATE async_writes SET state = 'queued', lease = NULL, lease_until = 0,"
-                + " not_before = ?, reason = ?, updated_at = ?"
+                + " not_before = ?, reason = ?, updated_at = ?, attempts = "
+                + attempts
                 + " WHERE id = ? AND lease = ? AND state = 'in_flight'",
             notBefore.toEpochMilli(),
             reason,
