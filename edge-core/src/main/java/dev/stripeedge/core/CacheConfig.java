@@ -19,6 +19,8 @@ import java.util.Set;
  * @param maxBytes bound of the in-memory tier, counting bodies, headers and keys
  * @param notFoundTtl how long a retrieve's {@code 404 resource_missing} is cached (negative
  *     caching); zero, the default, caches none
+ * @param retention how long each tier below memory keeps an entry, per resource (see {@link
+ *     RetentionConfig})
  */
 public record CacheConfig(
     Duration defaultTtl,
@@ -28,7 +30,8 @@ public record CacheConfig(
     Duration staleWhileRevalidate,
     Duration staleIfError,
     long maxBytes,
-    Duration notFoundTtl) {
+    Duration notFoundTtl,
+    RetentionConfig retention) {
 
   public CacheConfig {
     ttls = Map.copyOf(ttls);
@@ -78,7 +81,8 @@ public record CacheConfig(
         Duration.ZERO,
         Duration.ofMinutes(5),
         64L * 1024 * 1024,
-        Duration.ZERO);
+        Duration.ZERO,
+        RetentionConfig.defaults());
   }
 
   /** The TTL of a retrieve of {@code resource}; zero when the resource is off. */
@@ -98,7 +102,8 @@ public record CacheConfig(
         staleWhileRevalidate,
         staleIfError,
         maxBytes,
-        notFoundTtl);
+        notFoundTtl,
+        retention);
   }
 
   /** A copy with lists and searches of {@code resources} cached for {@code ttl}. */
@@ -111,13 +116,22 @@ public record CacheConfig(
         staleWhileRevalidate,
         staleIfError,
         maxBytes,
-        notFoundTtl);
+        notFoundTtl,
+        retention);
   }
 
   /** A copy with other stale windows. */
   public CacheConfig withStale(Duration whileRevalidate, Duration ifError) {
     return new CacheConfig(
-        defaultTtl, ttls, listResources, listTtl, whileRevalidate, ifError, maxBytes, notFoundTtl);
+        defaultTtl,
+        ttls,
+        listResources,
+        listTtl,
+        whileRevalidate,
+        ifError,
+        maxBytes,
+        notFoundTtl,
+        retention);
   }
 
   /** A copy with another byte bound. */
@@ -130,7 +144,8 @@ public record CacheConfig(
         staleWhileRevalidate,
         staleIfError,
         value,
-        notFoundTtl);
+        notFoundTtl,
+        retention);
   }
 
   /**
@@ -148,7 +163,22 @@ public record CacheConfig(
         staleWhileRevalidate,
         staleIfError,
         maxBytes,
-        ttl);
+        ttl,
+        retention);
+  }
+
+  /** A copy with the tiers' retention {@code value}. */
+  public CacheConfig withRetention(RetentionConfig value) {
+    return new CacheConfig(
+        defaultTtl,
+        ttls,
+        listResources,
+        listTtl,
+        staleWhileRevalidate,
+        staleIfError,
+        maxBytes,
+        notFoundTtl,
+        value);
   }
 
   private static void requirePositive(String name, Duration value) {

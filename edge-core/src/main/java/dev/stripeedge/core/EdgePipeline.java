@@ -145,6 +145,7 @@ public interface EdgePipeline {
     private SizingConfig sizingConfig = SizingConfig.defaults();
     private IdempotencyConfig idempotencyConfig = IdempotencyConfig.defaults();
     private IsolationConfig isolationConfig = IsolationConfig.off();
+    private @Nullable StreamHealth streamHealth;
 
     private Builder(Upstream upstream) {
       this.upstream = upstream;
@@ -314,6 +315,16 @@ public interface EdgePipeline {
       return this;
     }
 
+    /**
+     * The event stream's health, which lets a tier's hit past its TTL (within the tier's retention,
+     * {@link CacheConfig#retention()}) answer; default: one nobody reports to, so such hits are
+     * always revalidated. The runtime shares one with its webhook receiver and reconciler.
+     */
+    public Builder streamHealth(StreamHealth value) {
+      this.streamHealth = value;
+      return this;
+    }
+
     public EdgePipeline build() {
       SecureRandom secure = new SecureRandom();
       RandomGenerator rng =
@@ -351,7 +362,11 @@ public interface EdgePipeline {
                   ticker,
                   clock,
                   meters)
-              : null);
+              : null,
+          cacheConfig.retention(),
+          streamHealth != null
+              ? streamHealth
+              : StreamHealth.of(clock, cacheConfig.retention().streamWindow()));
     }
 
     // Without a budget nothing bounds an account's calls in flight: a flagged key's share of this.

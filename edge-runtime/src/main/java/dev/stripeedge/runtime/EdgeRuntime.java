@@ -3,6 +3,7 @@ package dev.stripeedge.runtime;
 import dev.stripeedge.core.EdgePipeline;
 import dev.stripeedge.core.Scheduler;
 import dev.stripeedge.core.SizingConfig;
+import dev.stripeedge.core.StreamHealth;
 import dev.stripeedge.core.SystemTime;
 import dev.stripeedge.core.Ticker;
 import dev.stripeedge.core.Upstream;
@@ -129,6 +130,10 @@ public final class EdgeRuntime implements AutoCloseable {
     this.clock = time.clock();
     this.time = time;
     this.lifecycle = new Lifecycle(time);
+    // Fed by the webhook receiver and the reconciler; read by the pipeline for tier hits kept past
+    // their TTL (the tiers' retention).
+    StreamHealth stream =
+        StreamHealth.of(time.clock(), settings.cache().retention().streamWindow());
     try {
       EdgePipeline.Builder builder =
           EdgePipeline.builder(
@@ -140,7 +145,8 @@ public final class EdgeRuntime implements AutoCloseable {
               .clock(time.clock())
               .ticker(time.ticker())
               .scheduler(time.scheduler())
-              .meterRegistry(metrics);
+              .meterRegistry(metrics)
+              .streamHealth(stream);
       if (random != null) {
         builder.random(random);
       }
@@ -187,7 +193,15 @@ public final class EdgeRuntime implements AutoCloseable {
 
       this.webhooks =
           new WebhookJobs(
-              settings, pipeline, events, context, metrics, clock, lifecycle, hooks.journalSweep());
+              settings,
+              pipeline,
+              events,
+              context,
+              metrics,
+              clock,
+              lifecycle,
+              hooks.journalSweep(),
+              stream);
       EventStore store = webhooks.ledger();
       if (store != null) {
         StoreHealth health = new StoreHealth(store::heartbeat, clock, 2);

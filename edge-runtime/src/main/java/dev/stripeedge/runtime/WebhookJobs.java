@@ -1,6 +1,7 @@
 package dev.stripeedge.runtime;
 
 import dev.stripeedge.core.EdgePipeline;
+import dev.stripeedge.core.StreamHealth;
 import dev.stripeedge.core.spi.StoreContext;
 import dev.stripeedge.core.webhooks.DriftAudit;
 import dev.stripeedge.core.webhooks.EventProcessor;
@@ -44,6 +45,7 @@ final class WebhookJobs {
   private final @Nullable WebhookForwarder forwarder;
   private final @Nullable Reconciler reconciler;
   private final @Nullable DriftAudit driftAudit;
+  private final StreamHealth stream;
   // Which fleet-wide jobs this edge leads.
   private final FleetLeases leases = new FleetLeases(this::ledger);
 
@@ -60,8 +62,10 @@ final class WebhookJobs {
       MeterRegistry metrics,
       Clock clock,
       Lifecycle lifecycle,
-      Duration journalSweep) {
+      Duration journalSweep,
+      StreamHealth stream) {
     this.clock = clock;
+    this.stream = stream;
     this.lifecycle = lifecycle;
     this.ledger =
         settings.needsStore()
@@ -94,10 +98,12 @@ final class WebhookJobs {
       this.forwarder = null;
     }
     WebhookForwarder wakeable = forwarder;
-    this.processor =
+    EventProcessor forwarded =
         plain == null || wakeable == null
             ? plain
             : plain.forwardingTo(List.copyOf(forwarding.targets().keySet()), wakeable::wake);
+    // Deliveries seen tell the pipeline the event stream is healthy (tier retention).
+    this.processor = forwarded == null ? null : forwarded.reportingTo(stream);
 
     EdgeSettings.Reconcile reconcile = settings.reconcile();
     String apiKey = reconcile.apiKey().reveal();
@@ -221,7 +227,12 @@ final class WebhookJobs {
     if (current == null) {
       throw new IllegalStateException("reconciliation is off: set reconcile.apiKey");
     }
-    return current.runOnce();
+    long began = stream.now();
+    Reconciler.Pass pass = current.runOnce();
+    if (pass.caughtUp()) {
+      stream.caughtUp(began);
+    }
+    return pass;
   }
 
   /** See {@link EdgeRuntime#auditDriftNow}. */

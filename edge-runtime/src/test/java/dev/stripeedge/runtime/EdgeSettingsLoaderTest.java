@@ -3,6 +3,7 @@ package dev.stripeedge.runtime;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.stripeedge.core.RetentionConfig;
 import dev.stripeedge.core.Secret;
 import dev.stripeedge.core.budget.SharedBudgetConfig;
 import dev.stripeedge.core.queue.AsyncWriteConfig;
@@ -126,6 +127,22 @@ class EdgeSettingsLoaderTest {
         .containsExactly(Map.entry("http://127.0.0.1:3000/stripe/webhook", Secret.of("whsec_app")));
     assertThat(settings.webhooks().forwarding().maxAttempts()).isEqualTo(3);
     assertThat(settings.toString()).doesNotContain("whsec_app");
+  }
+
+  @Test
+  void tierRetentionIsReadPerTierAndPerResource() throws Exception {
+    EdgeSettings settings =
+        load(
+            "cache:\n  retention:\n    tiers:\n      redis: 30m\n    resources:\n"
+                + "      payment_intents: {dynamodb: 1h}\n    streamWindow: 2m\n");
+
+    RetentionConfig retention = settings.cache().retention();
+    assertThat(retention.retention("redis", "customers")).isEqualTo(Duration.ofMinutes(30));
+    assertThat(retention.retention("dynamodb", "payment_intents")).isEqualTo(Duration.ofHours(1));
+    assertThat(retention.retention("dynamodb", "customers")).isEqualTo(Duration.ofHours(24));
+    assertThat(retention.streamWindow()).isEqualTo(Duration.ofMinutes(2));
+    assertThatThrownBy(() -> load("cache:\n  retention:\n    tiers:\n      redis: -1h\n"))
+        .hasMessageContaining("cache.retention.tiers.redis");
   }
 
   @Test

@@ -47,7 +47,14 @@ final class CacheFill {
       CacheDecision.Cacheable under = storeRule.storableUnder(response, route, rule);
       return response != null
           && under != null
-          && store(token, key, response, watched(route, request), under, fetchStartedMillis)
+          && store(
+                  token,
+                  key,
+                  response,
+                  watched(route, request),
+                  under,
+                  route.resource(),
+                  fetchStartedMillis)
               != null;
     } catch (RuntimeException e) {
       log.log(System.Logger.Level.ERROR, "cache fill failed for " + key, e);
@@ -57,7 +64,8 @@ final class CacheFill {
 
   /**
    * Stores {@code response} in memory unless an id it holds changed since {@code token}, and writes
-   * it through to the tiers, which refuse it if an id changed since {@code fetchStartedMillis}.
+   * it through to the tiers, which refuse it if an id changed since {@code fetchStartedMillis}, and
+   * keep it for their retention of {@code resource}.
    *
    * @return the memory entry, or null when the fill was refused
    */
@@ -67,6 +75,7 @@ final class CacheFill {
       EdgeResponse response,
       Set<String> ids,
       CacheDecision.Cacheable rule,
+      String resource,
       long fetchStartedMillis) {
     L0Cache.Entry entry = l0.fillEntry(token, key, response, ids, rule, 0);
     if (entry != null && !tiers.isEmpty()) {
@@ -77,6 +86,7 @@ final class CacheFill {
               entry.ids(),
               fetchStartedMillis,
               fetchStartedMillis + rule.retention().toMillis()),
+          resource,
           rule.retention());
     }
     return entry;

@@ -10,12 +10,14 @@ import dev.stripeedge.core.EdgeRequest;
 import dev.stripeedge.core.EdgeResponse;
 import dev.stripeedge.core.IdempotencyConfig;
 import dev.stripeedge.core.ObjectChange;
+import dev.stripeedge.core.RetentionConfig;
 import dev.stripeedge.core.RetryConfig;
 import dev.stripeedge.core.RetryRule;
 import dev.stripeedge.core.Route;
 import dev.stripeedge.core.Scheduler;
 import dev.stripeedge.core.SizingConfig;
 import dev.stripeedge.core.SizingReport;
+import dev.stripeedge.core.StreamHealth;
 import dev.stripeedge.core.StripeRoutes;
 import dev.stripeedge.core.Ticker;
 import dev.stripeedge.core.Upstream;
@@ -23,6 +25,7 @@ import dev.stripeedge.core.budget.Budget;
 import dev.stripeedge.core.isolation.Isolation;
 import dev.stripeedge.core.tier.CacheTier;
 import dev.stripeedge.core.tier.TierConfig;
+import dev.stripeedge.core.tier.TierEntry;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Clock;
 import java.time.Duration;
@@ -69,6 +72,7 @@ public final class DefaultEdgePipeline implements EdgePipeline {
   private final AuditSampler audit;
   private final SizingTap sizing;
   private final @Nullable Isolation isolation;
+  private final StreamHealth stream;
 
   public DefaultEdgePipeline(
       Upstream upstream,
@@ -88,13 +92,16 @@ public final class DefaultEdgePipeline implements EdgePipeline {
       Clock clock,
       SizingConfig sizingConfig,
       IdempotencyConfig idempotencyConfig,
-      @Nullable Isolation isolation) {
+      @Nullable Isolation isolation,
+      RetentionConfig retention,
+      StreamHealth stream) {
     this.cacheRule = cacheRule;
     this.keys = keys;
     this.ticker = ticker;
     this.l0 = new L0Cache(maxBytes, ticker);
     EdgeMetrics metrics = new EdgeMetrics(meters, l0::bytes);
-    this.tiers = new TierChain(tiers, clock, ticker, meters);
+    this.tiers = new TierChain(tiers, clock, ticker, retention, meters);
+    this.stream = stream;
     this.answers = new Answers(metrics, ticker);
     this.upstream =
         new UpstreamExchange(
@@ -119,7 +126,7 @@ public final class DefaultEdgePipeline implements EdgePipeline {
             answers,
             this::invalidate);
     this.warming = new Warming(l0, this.tiers, cacheRule, keys, fill, this.upstream, answers);
-    this.events = new EventRefresh(l0, ticker, clock, metrics, this::invalidate);
+    this.events = new EventRefresh(l0, this.tiers, ticker, clock, metrics, this::invalidate);
     this.audit = new AuditSampler(l0, keys, ticker, random);
     this.sizing =
         new SizingTap(
@@ -304,13 +311,35 @@ public final class DefaultEdgePipeline implements EdgePipeline {
     if (hit == null) {
       return miss(read, cacheNanos, fallback, timing);
     }
-    // The request's rule judges the age, from the fetch: as for an L0 entry.
-    long ageNanos = Math.max(0, tiers.nowMillis() - hit.entry().fetchStartedMillis()) * 1_000_000L;
-    Freshness freshness = Freshness.of(ageNanos, read.rule());
-    if (freshness.answersNow()) {
-      l0.fillEntry(token, read.key(), hit.response(), hit.entry().ids(), read.rule(), ageNanos);
-      tiers.promote(hit);
-      if (freshness == Freshness.FRESH) {
+    // The request's rule judges the age, from the fetch: as for an L0 entry (an event's copy, as
+    // there, is fresh for seconds only). Past the rule's windows, the tier's retention and the
+    // event stream decide.
+    TierEntry entry = hit.entry();
+    long ageNanos = Math.max(0, tiers.nowMillis() - entry.fetchStartedMillis()) * 1_000_000L;
+    CacheDecision.Cacheable rule =
+        EventCopyRule.Mark.in(entry.ids()) == null
+            ? read.rule()
+            : EventRefresh.copyRule(read.rule());
+    String resource = read.route().resource();
+    long retentionNanos =
+        tiers.retentionMillis(hit.index(), resource, rule.retention()) * 1_000_000L;
+    TierAge age =
+        TierAge.of(
+            ageNanos,
+            rule,
+            retentionNanos,
+            ageNanos < retentionNanos && stream.covers(entry.fetchStartedMillis()));
+    if (age == TierAge.RETAINED) {
+      // Not into memory: stale there at once, it would answer only by this same judgement.
+      tiers.retained(hit.index(), true);
+      tiers.promote(hit, resource, rule.retention());
+      return answered(
+          read, hit.response(), new CacheStatus.TierHit(hit.tier()), cacheNanos, timing, ageNanos);
+    }
+    if (age.answersNow()) {
+      l0.fillEntry(token, read.key(), hit.response(), entry.ids(), rule, ageNanos);
+      tiers.promote(hit, resource, rule.retention());
+      if (age == TierAge.FRESH) {
         return answered(
             read,
             hit.response(),
@@ -321,6 +350,9 @@ public final class DefaultEdgePipeline implements EdgePipeline {
       }
       flight(read);
       return answered(read, hit.response(), STALE, cacheNanos, timing, ageNanos);
+    }
+    if (ageNanos < retentionNanos) {
+      tiers.retained(hit.index(), false); // kept, but the stream cannot vouch for it
     }
     Fallback older = new Fallback(hit.response(), ticker.nanos() - ageNanos);
     Fallback newer =

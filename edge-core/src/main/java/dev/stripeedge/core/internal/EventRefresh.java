@@ -7,6 +7,7 @@ import dev.stripeedge.core.Dependency;
 import dev.stripeedge.core.EdgeResponse;
 import dev.stripeedge.core.ObjectChange;
 import dev.stripeedge.core.Ticker;
+import dev.stripeedge.core.tier.TierEntry;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -15,11 +16,15 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The stage that applies an event's copy of an object: drops the object everywhere, then puts the
- * copy (or the entry it confirms) back in memory where {@link EventCopyRule} allows. Thread-safe;
- * never blocks.
+ * copy (or the entry it confirms) back in memory where {@link EventCopyRule} allows, and, once the
+ * tiers acknowledged the drop, in every tier too: a tier that keeps entries for a day must hold the
+ * newest version, not lose the object to each event. Only entries memory holds can be refreshed (a
+ * tier's key is made with the client's API key, which the edge does not keep). Thread-safe; never
+ * blocks.
  */
 final class EventRefresh {
 
@@ -27,9 +32,10 @@ final class EventRefresh {
    * How long an event's copy answers before a refresh from Stripe confirms it: two changes within
    * one second, one of them delivered late or never, would otherwise leave the older one cached.
    */
-  private static final Duration EVENT_COPY_TTL = Duration.ofSeconds(5);
+  static final Duration EVENT_COPY_TTL = Duration.ofSeconds(5);
 
   private final L0Cache l0;
+  private final TierChain tiers;
   private final Ticker ticker;
   private final Clock clock;
   private final EdgeMetrics metrics;
@@ -53,8 +59,14 @@ final class EventRefresh {
           .build();
 
   EventRefresh(
-      L0Cache l0, Ticker ticker, Clock clock, EdgeMetrics metrics, Invalidation invalidation) {
+      L0Cache l0,
+      TierChain tiers,
+      Ticker ticker,
+      Clock clock,
+      EdgeMetrics metrics,
+      Invalidation invalidation) {
     this.l0 = l0;
+    this.tiers = tiers;
     this.ticker = ticker;
     this.clock = clock;
     this.metrics = metrics;
@@ -89,13 +101,67 @@ final class EventRefresh {
               entry.ids(), entry.response(), change, storedAtMillis, order.followsTie()));
     }
     CompletableFuture<Boolean> invalidated = invalidation.drop(List.of(id));
+    // Not before the tiers recorded the drop: their markers refuse fills fetched until then.
+    long droppedAtMillis = clock.millis();
     if (!order.newest() || verdicts.isEmpty()) {
       return invalidated;
     }
     // Taken after the invalidation: a write or event landing from here on refuses these fills.
     L0Cache.FillToken token = l0.beginFill();
-    verdicts.forEach((entry, verdict) -> refill(token, entry, verdict, change));
+    List<Map.Entry<TierEntry, Duration>> refilled = new ArrayList<>();
+    verdicts.forEach(
+        (entry, verdict) -> {
+          L0Cache.Entry kept = refill(token, entry, verdict, change);
+          if (kept != null && !tiers.isEmpty()) {
+            refilled.add(
+                Map.entry(tierCopy(kept, change, droppedAtMillis), kept.rule().retention()));
+          }
+        });
+    if (!refilled.isEmpty()) {
+      // After the drop reached the tiers (a DynamoDB put could otherwise land before it and be
+      // deleted by it); a tier that failed the drop gets no copy either way.
+      invalidated.thenAccept(
+          everywhere -> {
+            if (everywhere) {
+              refilled.forEach(
+                  (copy) ->
+                      tiers.writeThrough(
+                          copy.getKey(),
+                          HmacCacheKeys.resourceOf(copy.getKey().key()),
+                          copy.getValue()));
+            }
+          });
+    }
     return invalidated;
+  }
+
+  /**
+   * What a tier stores of a refilled entry: marked with the event's second (a tier hit of it is
+   * fresh for {@link #EVENT_COPY_TTL} only, as in memory) and stamped as fetched just after the
+   * drop, beyond the clock tolerance with which the tiers refuse fills that may predate it. A fill
+   * from Stripe that started later still replaces it.
+   */
+  private static TierEntry tierCopy(L0Cache.Entry kept, ObjectChange change, long droppedAtMillis) {
+    Set<String> ids = new java.util.LinkedHashSet<>(kept.ids());
+    ids.add(new EventCopyRule.Mark(change.changedAtSeconds()).key());
+    long stamp = droppedAtMillis + TierChain.CLOCK_TOLERANCE.toMillis() + 1;
+    return new TierEntry(
+        kept.key().value(),
+        ResponseCodec.encode(kept.response()),
+        ids,
+        stamp,
+        stamp + kept.rule().retention().toMillis());
+  }
+
+  /**
+   * The rule a hit of an event's copy answers under when asked for under {@code rule}: fresh for
+   * {@link #EVENT_COPY_TTL} at most, whichever tier it comes from.
+   */
+  static CacheDecision.Cacheable copyRule(CacheDecision.Cacheable rule) {
+    return new CacheDecision.Cacheable(
+        rule.ttl().compareTo(EVENT_COPY_TTL) < 0 ? rule.ttl() : EVENT_COPY_TTL,
+        rule.staleWhileRevalidate(),
+        rule.staleIfError());
   }
 
   /** Records {@code change} as applied and orders it against the newest applied before. */
@@ -130,39 +196,43 @@ final class EventRefresh {
     return new Order(newest[0], followsTie[0]);
   }
 
-  private void refill(
+  /** Puts the entry's replacement back in memory; returns it, or null when none was stored. */
+  private L0Cache.@Nullable Entry refill(
       L0Cache.FillToken token,
       L0Cache.Entry entry,
       EventCopyRule.Verdict verdict,
       ObjectChange change) {
-    CacheDecision.Cacheable rule = entry.rule();
-    CacheDecision.Cacheable shortened =
-        new CacheDecision.Cacheable(
-            rule.ttl().compareTo(EVENT_COPY_TTL) < 0 ? rule.ttl() : EVENT_COPY_TTL,
-            rule.staleWhileRevalidate(),
-            rule.staleIfError());
+    CacheDecision.Cacheable shortened = copyRule(entry.rule());
     switch (verdict) {
       case COPY -> {
         String id = change.objectId();
         Map<String, List<String>> headers = new LinkedHashMap<>(entry.response().headers());
         headers.remove("request-id");
         headers.remove("content-length");
-        if (l0.fill(
-            token,
-            entry.key(),
-            new EdgeResponse(200, headers, change.objectJson()),
-            Set.of(
-                id,
-                new Dependency.RetrieveOf(id).key(),
-                new EventCopyRule.Mark(change.changedAtSeconds()).key()),
-            shortened)) {
+        L0Cache.Entry copy =
+            l0.fillEntry(
+                token,
+                entry.key(),
+                new EdgeResponse(200, headers, change.objectJson()),
+                Set.of(
+                    id,
+                    new Dependency.RetrieveOf(id).key(),
+                    new EventCopyRule.Mark(change.changedAtSeconds()).key()),
+                shortened,
+                0);
+        if (copy != null) {
           metrics.refreshedFromEvent();
         }
+        return copy;
       }
-      case KEEP -> l0.fill(token, entry.key(), entry.response(), entry.ids(), shortened);
+      case KEEP -> {
+        return l0.fillEntry(token, entry.key(), entry.response(), entry.ids(), shortened, 0);
+      }
       case DROP -> {
         // Invalidated already; the next read asks Stripe.
+        return null;
       }
     }
+    return null;
   }
 }

@@ -3,6 +3,7 @@ package dev.stripeedge.core.internal;
 import dev.stripeedge.core.CacheKey;
 import dev.stripeedge.core.CacheKeys;
 import dev.stripeedge.core.EdgeRequest;
+import dev.stripeedge.core.StripeRoutes;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.LinkedHashMap;
@@ -63,6 +64,21 @@ public final class HmacCacheKeys implements CacheKeys {
     putUnlessEmpty(headers, "stripe-context", value.substring(ctx + " ctx=".length(), ver));
     putUnlessEmpty(headers, "stripe-version", value.substring(ver + " ver=".length(), hash));
     return new EdgeRequest("GET", path, "", headers, new byte[0]);
+  }
+
+  /**
+   * The resource of the path {@code value} (a {@link CacheKey#value()}) was made for ({@code
+   * customers}), by the route of its path; empty when it holds no path.
+   */
+  static String resourceOf(String value) {
+    int space = value.indexOf(' ');
+    int acct = value.indexOf(" acct=");
+    if (space < 0 || acct <= space) {
+      return "";
+    }
+    String path = value.substring(space + 1, acct);
+    int query = path.indexOf('?');
+    return StripeRoutes.classify(query < 0 ? path : path.substring(0, query)).resource();
   }
 
   /**

@@ -1,6 +1,7 @@
 package dev.stripeedge.core.internal;
 
 import dev.stripeedge.core.EdgeResponse;
+import dev.stripeedge.core.RetentionConfig;
 import dev.stripeedge.core.Scheduler;
 import dev.stripeedge.core.Ticker;
 import dev.stripeedge.core.tier.CacheTier;
@@ -27,6 +28,10 @@ import org.jspecify.annotations.Nullable;
  * <p>A hit is served only when none of its ids was invalidated here since its fetch began (see
  * {@link RecentInvalidations}), so a tier that has not yet applied, or never received, an
  * invalidation cannot answer with what a write changed.
+ *
+ * <p>Each tier keeps an entry for its own retention ({@link RetentionConfig}, per resource), at
+ * least as long as memory would: a fill or promotion is stored in each tier with that tier's
+ * expiry.
  *
  * <p>Thread-safe; never blocks; its futures never complete exceptionally.
  */
@@ -60,19 +65,25 @@ final class TierChain {
   private final RecentInvalidations recent;
   private final Clock clock;
   private final Ticker ticker;
+  private final RetentionConfig retention;
   private final AtomicLong longestRetentionNanos = new AtomicLong();
   // Per tier: hits fetched before this time (epoch millis) are refused, as they may predate an
   // invalidation this edge never heard (a broadcast gap in another tier).
   private final AtomicLongArray refusedBefore;
   private final MeterRegistry meters;
+  // Per tier: hits past the rule's windows within retention, served / revalidated.
+  private final List<Counter> retainedServed;
+  private final List<Counter> retainedRevalidated;
 
   TierChain(
       List<Map.Entry<CacheTier, TierConfig>> tiers,
       Clock clock,
       Ticker ticker,
+      RetentionConfig retention,
       MeterRegistry meters) {
     this.clock = clock;
     this.ticker = ticker;
+    this.retention = retention;
     this.recent = new RecentInvalidations(CLOCK_TOLERANCE.toMillis(), MARKER_RETENTION.toMillis());
     List<GuardedTier> guarded = new ArrayList<>();
     for (Map.Entry<CacheTier, TierConfig> tier : tiers) {
@@ -90,6 +101,27 @@ final class TierChain {
     this.tiers = List.copyOf(guarded);
     this.refusedBefore = new AtomicLongArray(guarded.size());
     this.meters = meters;
+    this.retainedServed = retainedCounters("served");
+    this.retainedRevalidated = retainedCounters("revalidated");
+  }
+
+  private List<Counter> retainedCounters(String outcome) {
+    return tiers.stream()
+        .map(
+            tier ->
+                Counter.builder("stripe.edge.tier.retained")
+                    .description(
+                        "Tier hits past their TTL within the tier's retention: served while the"
+                            + " event stream was healthy, or revalidated with Stripe")
+                    .tag("tier", tier.name())
+                    .tag("outcome", outcome)
+                    .register(meters))
+        .toList();
+  }
+
+  /** Counts a hit of tier {@code index} past its TTL within retention, served or revalidated. */
+  void retained(int index, boolean served) {
+    (served ? retainedServed : retainedRevalidated).get(index).increment();
   }
 
   boolean isEmpty() {
@@ -192,19 +224,51 @@ final class TierChain {
             });
   }
 
-  /** Copies a hit to the tiers faster than the one it came from, in the background. */
-  void promote(Hit hit) {
+  /**
+   * How long tier {@code index} keeps an entry of {@code resource}: its retention, or {@code
+   * memoryRetention} (the rule's TTL and stale windows) when that is longer.
+   */
+  long retentionMillis(int index, String resource, Duration memoryRetention) {
+    return Math.max(
+        memoryRetention.toMillis(),
+        retention.retention(tiers.get(index).name(), resource).toMillis());
+  }
+
+  /**
+   * Copies a hit to the tiers faster than the one it came from, in the background, each with its
+   * own expiry; a tier whose retention the hit has outlived gets none.
+   */
+  void promote(Hit hit, String resource, Duration memoryRetention) {
+    long now = clock.millis();
     for (int i = 0; i < hit.index(); i++) {
-      tiers.get(i).put(hit.entry());
+      TierEntry entry = expiringIn(i, hit.entry(), resource, memoryRetention);
+      if (entry.liveAt(now)) {
+        tiers.get(i).put(entry);
+      }
     }
   }
 
-  /** Writes a fill to every tier, in the background. */
-  void writeThrough(TierEntry entry, Duration retention) {
-    longestRetentionNanos.accumulateAndGet(retention.toNanos(), Math::max);
-    for (GuardedTier tier : tiers) {
-      tier.put(entry);
+  /**
+   * Writes a fill to every tier, in the background, each keeping it for its retention of {@code
+   * resource} (at least {@code memoryRetention}) from the fetch; {@code entry}'s own expiry is
+   * ignored.
+   */
+  void writeThrough(TierEntry entry, String resource, Duration memoryRetention) {
+    for (int i = 0; i < tiers.size(); i++) {
+      TierEntry own = expiringIn(i, entry, resource, memoryRetention);
+      longestRetentionNanos.accumulateAndGet(
+          (own.expiresAtMillis() - own.fetchStartedMillis()) * 1_000_000L, Math::max);
+      tiers.get(i).put(own);
     }
+  }
+
+  private TierEntry expiringIn(
+      int index, TierEntry entry, String resource, Duration memoryRetention) {
+    long expires = entry.fetchStartedMillis() + retentionMillis(index, resource, memoryRetention);
+    return expires == entry.expiresAtMillis()
+        ? entry
+        : new TierEntry(
+            entry.key(), entry.value(), entry.ids(), entry.fetchStartedMillis(), expires);
   }
 
   /**

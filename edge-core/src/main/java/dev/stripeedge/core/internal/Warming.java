@@ -117,6 +117,7 @@ final class Warming {
               new EdgeResponse(200, headers, item.json()),
               CacheFill.watched(route, retrieve),
               rule,
+              route.resource(),
               fetchStartedMillis)
           != null) {
         stored++;

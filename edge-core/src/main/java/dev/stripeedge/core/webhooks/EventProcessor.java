@@ -2,6 +2,7 @@ package dev.stripeedge.core.webhooks;
 
 import dev.stripeedge.core.EdgePipeline;
 import dev.stripeedge.core.ObjectChange;
+import dev.stripeedge.core.StreamHealth;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
@@ -53,6 +54,7 @@ public final class EventProcessor {
   private final MeterRegistry meters;
   private final List<String> forwardTo;
   private final Runnable onQueued;
+  private final @Nullable StreamHealth stream;
   private final Queue<String> appliedIds = new ConcurrentLinkedQueue<>();
   private final AtomicBoolean marking = new AtomicBoolean();
 
@@ -62,8 +64,10 @@ public final class EventProcessor {
       Clock clock,
       MeterRegistry meters,
       List<String> forwardTo,
-      Runnable onQueued) {
+      Runnable onQueued,
+      @Nullable StreamHealth stream) {
     this.ledger = ledger;
+    this.stream = stream;
     this.pipeline = pipeline;
     this.clock = clock;
     this.meters = meters;
@@ -74,7 +78,7 @@ public final class EventProcessor {
   /** A processor recording into {@code ledger} and invalidating in {@code pipeline}. */
   public static EventProcessor of(
       EventLedger ledger, EdgePipeline pipeline, Clock clock, MeterRegistry meters) {
-    return new EventProcessor(ledger, pipeline, clock, meters, List.of(), () -> {});
+    return new EventProcessor(ledger, pipeline, clock, meters, List.of(), () -> {}, null);
   }
 
   /**
@@ -84,7 +88,15 @@ public final class EventProcessor {
    * block.
    */
   public EventProcessor forwardingTo(List<String> forwardTo, Runnable onQueued) {
-    return new EventProcessor(ledger, pipeline, clock, meters, forwardTo, onQueued);
+    return new EventProcessor(ledger, pipeline, clock, meters, forwardTo, onQueued, stream);
+  }
+
+  /**
+   * This processor also reporting each webhook delivery it records (new or a duplicate) to {@code
+   * stream}: deliveries arriving show the event stream is healthy.
+   */
+  public EventProcessor reportingTo(StreamHealth stream) {
+    return new EventProcessor(ledger, pipeline, clock, meters, forwardTo, onQueued, stream);
   }
 
   /** The ledger events are recorded in. */
@@ -121,6 +133,10 @@ public final class EventProcessor {
             : ledger.record(event, clock.instant(), payload, forwardTo);
     if (recorded == EventLedger.Recorded.NEW && !forwardTo.isEmpty()) {
       onQueued.run();
+    }
+    StreamHealth health = stream;
+    if (health != null && source.equals("webhook")) {
+      health.deliverySeen();
     }
     if (recorded != EventLedger.Recorded.DUPLICATE_EVENT) {
       // The caller acknowledges Stripe now: the journal re-applies if this never completes.

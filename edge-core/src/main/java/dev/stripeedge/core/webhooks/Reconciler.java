@@ -137,7 +137,7 @@ public final class Reconciler {
       }
       lastAccount = account;
     }
-    return new Pass(pages, events, applied, platform.cursor(), accounts);
+    return new Pass(pages, events, applied, platform.cursor(), accounts, platform.caughtUp());
   }
 
   /** The connected accounts this pass polls: the next ones after the last polled, in order. */
@@ -202,7 +202,7 @@ public final class Reconciler {
       more = page.hasMore() && !newestFirst.isEmpty();
     }
     count("pass");
-    return new Pass(pages, events, applied, cursor, 0);
+    return new Pass(pages, events, applied, cursor, 0, !more);
   }
 
   private Pass start(EventLedger ledger, String account) {
@@ -211,7 +211,9 @@ public final class Reconciler {
     String newest = page.events().isEmpty() ? "" : StripeEvent.parse(page.events().get(0)).id();
     ledger.advance(account, newest);
     count("start");
-    return new Pass(1, 0, 0, newest.isEmpty() ? null : newest, 0);
+    // Not caught up: events before the newest were never read (nothing older can be missed only
+    // when nothing was cached before, which this pass cannot tell).
+    return new Pass(1, 0, 0, newest.isEmpty() ? null : newest, 0, false);
   }
 
   /** The account had no event at the first pass: every event now is news (newest pages first). */
@@ -252,7 +254,7 @@ public final class Reconciler {
       ledger.advance(account, cursor);
     }
     count("pass");
-    return new Pass(pages, newestFirst.size(), applied, cursor, 0);
+    return new Pass(pages, newestFirst.size(), applied, cursor, 0, !more);
   }
 
   private EdgeResponse get(String query, String account) {
@@ -326,8 +328,17 @@ public final class Reconciler {
    * @param cursor the platform's cursor after the pass; null when the account has no event yet
    * @param accounts connected accounts polled by the pass (their pages, events and applied counted
    *     in the others)
+   * @param caughtUp whether the platform's events were read from the cursor up to the newest (not a
+   *     first pass that only pinned the cursor, nor one stopped by its page budget): every event
+   *     missed before the pass began is applied
    */
-  public record Pass(int pages, int events, int applied, @Nullable String cursor, int accounts) {}
+  public record Pass(
+      int pages,
+      int events,
+      int applied,
+      @Nullable String cursor,
+      int accounts,
+      boolean caughtUp) {}
 
   @Override
   public String toString() {

@@ -155,7 +155,7 @@ public final class DynamoDbEventStore implements EventStore {
       writes.add(table.put(unappliedItem(event, receivedAt, seq)));
       long id = lastDelivery - forwardTo.size();
       for (String target : forwardTo) {
-        writes.add(table.put(OutboxItems.item(++id, event, target, payload, receivedAt)));
+        writes.addAll(outbox.items(++id, event, target, payload, receivedAt));
       }
       List<String> reasons = table.transact("record " + event.id(), writes);
       if (reasons.isEmpty()) {
@@ -303,6 +303,12 @@ public final class DynamoDbEventStore implements EventStore {
   @Override
   public List<Delivery> due(Instant now, int limit) {
     return outbox.due(now, limit);
+  }
+
+  /** Reads the target's due index only, not every pending delivery (see {@link OutboxItems}). */
+  @Override
+  public List<Delivery> due(Instant now, String target, int limit) {
+    return outbox.due(now, target, limit);
   }
 
   @Override

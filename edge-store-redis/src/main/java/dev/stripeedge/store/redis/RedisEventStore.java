@@ -34,9 +34,11 @@ import org.jspecify.annotations.Nullable;
  * cursor write) is atomic: {@code e:<id>} (an event: object ids, received at, sequence; expires
  * after the retention), {@code c:<object>|<type>|<created>} (the change's dedupe, {@code SET NX
  * PX}), {@code unapplied} (sorted by sequence), {@code cursor}, {@code o:<n>} (a delivery), {@code
- * o:pending} and {@code o:dead} (sorted by id), {@code lease:<job>} and its token counter. Durable
- * as Redis is configured to be (AOF {@code appendfsync everysec} loses up to a second): use a
- * persistent Redis for it.
+ * o:pending} and {@code o:dead} (sorted by id), the due index ({@code o:due:<target>}: the
+ * deliveries heading their lane, sorted by next attempt; {@code o:lane:<target>\n<object>}: a
+ * lane's pending deliveries by id; {@code o:targets}), {@code lease:<job>} and its token counter.
+ * Durable as Redis is configured to be (AOF {@code appendfsync everysec} loses up to a second): use
+ * a persistent Redis for it.
  *
  * <p>Thread-safe; calls block up to the command timeout and fail with {@link
  * IllegalStateException}s (also while Redis is unreachable: the edge then answers 5xx and Stripe
@@ -51,6 +53,7 @@ public final class RedisEventStore implements EventStore {
   private static final LuaScript SETTLE = LuaScript.load("outbox-settle");
   private static final LuaScript REPLAY = LuaScript.load("outbox-replay");
   private static final LuaScript NEXT = LuaScript.load("outbox-next");
+  private static final LuaScript INDEX = LuaScript.load("outbox-index");
   private static final LuaScript LEASE = LuaScript.load("lease-hold");
 
   /** How long a delivery read by one edge is hidden from the others (longer than any attempt). */
@@ -65,6 +68,8 @@ public final class RedisEventStore implements EventStore {
   // every later cursor write of a former leader is refused until it takes the lease again.
   private final Map<String, Long> tokens = new ConcurrentHashMap<>();
   private volatile boolean closed;
+  // Whether the due index is known to exist (built once for deliveries queued without one).
+  private volatile boolean indexed;
 
   private RedisEventStore(RedisTierConfig config, Duration retention) {
     this.config = config;
@@ -225,6 +230,13 @@ public final class RedisEventStore implements EventStore {
 
   @Override
   public List<Delivery> due(Instant now, int limit) {
+    return due(now, "", limit);
+  }
+
+  /** Reads the target's due index only ({@code ""}: every target's), not every pending delivery. */
+  @Override
+  public List<Delivery> due(Instant now, String target, int limit) {
+    ensureIndexed();
     List<Object> rows =
         call(
             "read due deliveries",
@@ -233,7 +245,13 @@ public final class RedisEventStore implements EventStore {
                     r,
                     ScriptOutputType.MULTI,
                     keys(base + "o:pending"),
-                    args(base, now.toEpochMilli(), limit, owner, now.plus(CLAIM).toEpochMilli())));
+                    args(
+                        base,
+                        now.toEpochMilli(),
+                        limit,
+                        owner,
+                        now.plus(CLAIM).toEpochMilli(),
+                        target)));
     List<Delivery> due = new ArrayList<>();
     for (Object row : rows) {
       List<?> fields = (List<?>) row;
@@ -322,6 +340,7 @@ public final class RedisEventStore implements EventStore {
 
   @Override
   public int replay(@Nullable String eventId, Instant now) {
+    ensureIndexed();
     Long count =
         call(
             "replay dead deliveries",
@@ -336,11 +355,22 @@ public final class RedisEventStore implements EventStore {
 
   @Override
   public @Nullable Instant nextDue() {
+    ensureIndexed();
     byte[] earliest =
         call(
             "read the next due delivery",
             r -> NEXT.run(r, ScriptOutputType.VALUE, keys(base + "o:pending"), args(base)));
     return earliest == null ? null : Instant.ofEpochMilli(Long.parseLong(RedisKeys.text(earliest)));
+  }
+
+  /** Builds the due index once for deliveries a version without one queued (a no-op after). */
+  private void ensureIndexed() {
+    if (!indexed) {
+      call(
+          "index pending deliveries",
+          r -> INDEX.<Long>run(r, ScriptOutputType.INTEGER, keys(base + "o:pending"), args(base)));
+      indexed = true;
+    }
   }
 
   @Override

@@ -29,6 +29,19 @@ if result == 'NEW' then
     redis.call('HSET', base .. 'o:' .. d, 'event', id, 'object', ARGV[7], 'target', ARGV[i],
       'payload', ARGV[8], 'attempts', 0, 'next', ARGV[5], 'state', 'PENDING')
     redis.call('ZADD', base .. 'o:pending', d, d)
+    -- The due index: a delivery is in its target's o:due:<target> (scored by its next attempt)
+    -- while it heads its lane (target + object), so due() reads only what may be sent.
+    local target = ARGV[i]
+    redis.call('SADD', base .. 'o:targets', target)
+    local head = true
+    if ARGV[7] ~= '' then
+      local lane = base .. 'o:lane:' .. target .. '\n' .. ARGV[7]
+      redis.call('ZADD', lane, d, d)
+      head = redis.call('ZCARD', lane) == 1
+    end
+    if head then
+      redis.call('ZADD', base .. 'o:due:' .. target, ARGV[5], d)
+    end
   end
 end
 return result

@@ -1,10 +1,14 @@
--- The earliest next attempt (ms) of any pending delivery; false when none is pending.
--- KEYS[1]: <base>o:pending; ARGV[1]: base.
+-- The earliest next attempt (ms) of any delivery that may be sent (a lane's head); false when
+-- none is pending. Reads the first of each target's due index only.
+-- KEYS[1]: <base>o:pending (routes the call); ARGV[1]: base.
 local earliest = false
-for _, d in ipairs(redis.call('ZRANGE', KEYS[1], 0, -1)) do
-  local next = tonumber(redis.call('HGET', ARGV[1] .. 'o:' .. d, 'next'))
-  if next and (not earliest or next < earliest) then
-    earliest = next
+for _, target in ipairs(redis.call('SMEMBERS', ARGV[1] .. 'o:targets')) do
+  local first = redis.call('ZRANGE', ARGV[1] .. 'o:due:' .. target, 0, 0, 'WITHSCORES')
+  if first[2] then
+    local next = tonumber(first[2])
+    if not earliest or next < earliest then
+      earliest = next
+    end
   end
 end
 if earliest then
