@@ -3,7 +3,6 @@ package dev.stripeedge.core.queue;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
 import org.jspecify.annotations.Nullable;
 
@@ -23,19 +22,18 @@ import org.jspecify.annotations.Nullable;
  * <p>The board is a copy: when it fails, the queue still works and answers from its own records (a
  * warning is logged). Thread-safe as the queue and board are.
  */
-public final class SharedStatusQueue implements WorkQueue {
+public final class SharedStatusQueue extends RecordedQueue<WorkQueue> {
 
   private static final System.Logger log = System.getLogger(SharedStatusQueue.class.getName());
   private static final Duration SWEEP_EVERY = Duration.ofSeconds(1);
   private static final int SWEEP_BATCH = 500;
 
-  private final WorkQueue inner;
   private final WriteStatusBoard board;
   private final Duration keep;
   private volatile Instant lastSweep = Instant.EPOCH;
 
   private SharedStatusQueue(WorkQueue inner, WriteStatusBoard board, Duration keep) {
-    this.inner = inner;
+    super(inner);
     this.board = board;
     this.keep = keep;
   }
@@ -50,18 +48,18 @@ public final class SharedStatusQueue implements WorkQueue {
 
   @Override
   public String name() {
-    return inner.name();
+    return records.name();
   }
 
   @Override
   public void enqueue(QueuedWrite write, int maxQueued) {
-    inner.enqueue(write, maxQueued);
+    records.enqueue(write, maxQueued);
     share(write.id(), false);
   }
 
   @Override
   public List<@Nullable RuntimeException> enqueueAll(List<QueuedWrite> writes, int maxQueued) {
-    List<@Nullable RuntimeException> out = inner.enqueueAll(writes, maxQueued);
+    List<@Nullable RuntimeException> out = records.enqueueAll(writes, maxQueued);
     for (int i = 0; i < writes.size(); i++) {
       if (out.get(i) == null) {
         share(writes.get(i).id(), false);
@@ -73,7 +71,7 @@ public final class SharedStatusQueue implements WorkQueue {
   @Override
   public List<Delivery> poll(int max, Instant now, Duration visibility) {
     sweep(now);
-    List<Delivery> out = inner.poll(max, now, visibility);
+    List<Delivery> out = records.poll(max, now, visibility);
     for (Delivery delivery : out) {
       share(delivery.write().id(), false);
     }
@@ -82,7 +80,7 @@ public final class SharedStatusQueue implements WorkQueue {
 
   @Override
   public boolean retry(Delivery delivery, Instant notBefore, String reason, Instant now) {
-    boolean done = inner.retry(delivery, notBefore, reason, now);
+    boolean done = records.retry(delivery, notBefore, reason, now);
     if (done) {
       share(delivery.write().id(), false);
     }
@@ -98,7 +96,7 @@ public final class SharedStatusQueue implements WorkQueue {
       byte[] body,
       String reason,
       Instant now) {
-    boolean done = inner.finish(delivery, state, status, requestId, body, reason, now);
+    boolean done = records.finish(delivery, state, status, requestId, body, reason, now);
     if (done) {
       share(delivery.write().id(), false);
     }
@@ -107,7 +105,7 @@ public final class SharedStatusQueue implements WorkQueue {
 
   @Override
   public Optional<WriteStatus> status(String id) {
-    Optional<WriteStatus> local = inner.status(id);
+    Optional<WriteStatus> local = records.status(id);
     Optional<WriteStatus> shared;
     try {
       shared = board.get(id);
@@ -121,34 +119,14 @@ public final class SharedStatusQueue implements WorkQueue {
       return local;
     }
     if (local.isPresent() && shared.get().state().finished()) {
-      inner.settle(shared.get(), shared.get().updatedAt());
+      records.settle(shared.get(), shared.get().updatedAt());
     }
     return shared;
   }
 
   @Override
-  public List<WriteStatus> list(WriteState state, int limit) {
-    return inner.list(state, limit);
-  }
-
-  @Override
-  public Map<WriteState, Long> counts() {
-    return inner.counts();
-  }
-
-  @Override
-  public @Nullable Instant oldestUnfinished() {
-    return inner.oldestUnfinished();
-  }
-
-  @Override
-  public Map<String, Backlog> backlogByLane() {
-    return inner.backlogByLane();
-  }
-
-  @Override
   public boolean requeue(String id, Instant now) {
-    boolean done = inner.requeue(id, now);
+    boolean done = records.requeue(id, now);
     if (done) {
       // Started over: attempts back to 0, below the dead status the board holds.
       share(id, true);
@@ -157,34 +135,14 @@ public final class SharedStatusQueue implements WorkQueue {
   }
 
   @Override
-  public int purge(Instant before) {
-    return inner.purge(before);
-  }
-
-  @Override
-  public List<Callback> dueCallbacks(Instant now, int max) {
-    return inner.dueCallbacks(now, max);
-  }
-
-  @Override
-  public void callbackAttempted(String id, int attempts, boolean done, Instant next) {
-    inner.callbackAttempted(id, attempts, done, next);
-  }
-
-  @Override
-  public boolean settle(WriteStatus finished, Instant now) {
-    return inner.settle(finished, now);
-  }
-
-  @Override
   public void close() {
-    inner.close();
+    records.close();
   }
 
   /** Copies the queue's record of write {@code id} to the board. */
   private void share(String id, boolean force) {
     try {
-      Optional<WriteStatus> status = inner.status(id);
+      Optional<WriteStatus> status = records.status(id);
       if (status.isPresent()) {
         board.put(status.get(), keep, force);
       }
@@ -201,13 +159,13 @@ public final class SharedStatusQueue implements WorkQueue {
     lastSweep = now;
     try {
       List<String> queued =
-          inner.list(WriteState.QUEUED, SWEEP_BATCH).stream().map(WriteStatus::id).toList();
+          records.list(WriteState.QUEUED, SWEEP_BATCH).stream().map(WriteStatus::id).toList();
       if (queued.isEmpty()) {
         return;
       }
       for (WriteStatus shared : board.getAll(queued).values()) {
         if (shared.state().finished()) {
-          inner.settle(shared, now);
+          records.settle(shared, now);
         }
       }
     } catch (RuntimeException e) {
@@ -217,6 +175,6 @@ public final class SharedStatusQueue implements WorkQueue {
 
   @Override
   public String toString() {
-    return "SharedStatusQueue[" + inner + "]";
+    return "SharedStatusQueue[" + records + "]";
   }
 }

@@ -2,6 +2,7 @@ package dev.stripeedge.queue.kafka;
 
 import dev.stripeedge.core.queue.Delivery;
 import dev.stripeedge.core.queue.QueuedWrite;
+import dev.stripeedge.core.queue.RecordedQueue;
 import dev.stripeedge.core.queue.WorkQueue;
 import dev.stripeedge.core.queue.WriteState;
 import dev.stripeedge.core.queue.WriteStatus;
@@ -58,7 +59,7 @@ import org.jspecify.annotations.Nullable;
  *
  * <p>Thread-safe; every method may block on Kafka or the file.
  */
-public final class KafkaWorkQueue implements WorkQueue {
+public final class KafkaWorkQueue extends RecordedQueue<SqliteWorkQueue> {
 
   /** Stripe keeps an idempotency key 24 h: a write read later than that is never sent. */
   static final Duration STRIPE_KEY_WINDOW = Duration.ofHours(24);
@@ -87,7 +88,6 @@ public final class KafkaWorkQueue implements WorkQueue {
 
   private final Producer<byte[], byte[]> producer;
   private final String topic;
-  private final SqliteWorkQueue records;
   private final TransportRecords transport;
   private final PartitionReader reader;
 
@@ -102,9 +102,9 @@ public final class KafkaWorkQueue implements WorkQueue {
       Consumer<byte[], byte[]> consumer,
       String topic,
       SqliteWorkQueue records) {
+    super(records);
     this.producer = producer;
     this.topic = topic;
-    this.records = records;
     this.transport = records.transport();
     this.reader = new PartitionReader(consumer, topic);
   }
@@ -334,31 +334,6 @@ public final class KafkaWorkQueue implements WorkQueue {
   }
 
   @Override
-  public Optional<WriteStatus> status(String id) {
-    return records.status(id);
-  }
-
-  @Override
-  public List<WriteStatus> list(WriteState state, int limit) {
-    return records.list(state, limit);
-  }
-
-  @Override
-  public Map<WriteState, Long> counts() {
-    return records.counts();
-  }
-
-  @Override
-  public @Nullable Instant oldestUnfinished() {
-    return records.oldestUnfinished();
-  }
-
-  @Override
-  public Map<String, Backlog> backlogByLane() {
-    return records.backlogByLane();
-  }
-
-  @Override
   public boolean requeue(String id, Instant now) {
     Optional<QueuedWrite> write = transport.write(id);
     Optional<WriteStatus> status = records.status(id);
@@ -370,21 +345,6 @@ public final class KafkaWorkQueue implements WorkQueue {
     // send two records; the second is skipped behind the first, its write being the same.)
     send(write.get());
     return records.requeue(id, now);
-  }
-
-  @Override
-  public int purge(Instant before) {
-    return records.purge(before);
-  }
-
-  @Override
-  public List<Callback> dueCallbacks(Instant now, int max) {
-    return records.dueCallbacks(now, max);
-  }
-
-  @Override
-  public void callbackAttempted(String id, int attempts, boolean done, Instant next) {
-    records.callbackAttempted(id, attempts, done, next);
   }
 
   @Override

@@ -3,9 +3,9 @@ package dev.stripeedge.queue.sqs;
 import dev.stripeedge.core.EdgeRequest;
 import dev.stripeedge.core.queue.Delivery;
 import dev.stripeedge.core.queue.QueuedWrite;
+import dev.stripeedge.core.queue.RecordedQueue;
 import dev.stripeedge.core.queue.WorkQueue;
 import dev.stripeedge.core.queue.WriteState;
-import dev.stripeedge.core.queue.WriteStatus;
 import dev.stripeedge.store.sqlite.SqliteWorkQueue;
 import dev.stripeedge.store.sqlite.TransportRecords;
 import java.nio.charset.StandardCharsets;
@@ -18,7 +18,6 @@ import java.util.Base64;
 import java.util.Comparator;
 import java.util.HexFormat;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
 import org.jspecify.annotations.Nullable;
 import software.amazon.awssdk.services.sqs.SqsClient;
@@ -57,22 +56,21 @@ import software.amazon.awssdk.services.sqs.model.SqsException;
  *
  * <p>Thread-safe; every method blocks on SQS or the file.
  */
-public final class SqsWorkQueue implements WorkQueue {
+public final class SqsWorkQueue extends RecordedQueue<SqliteWorkQueue> {
 
   /** SQS's longest visibility timeout: 12 h. */
   private static final long MAX_VISIBILITY_SECONDS = 43_200;
 
   private final SqsClient sqs;
   private final String queueUrl;
-  private final SqliteWorkQueue records;
   private final TransportRecords transport;
   private final boolean ownsClient;
 
   private SqsWorkQueue(
       SqsClient sqs, String queueUrl, SqliteWorkQueue records, boolean ownsClient) {
+    super(records);
     this.sqs = sqs;
     this.queueUrl = queueUrl;
-    this.records = records;
     this.transport = records.transport();
     this.ownsClient = ownsClient;
   }
@@ -206,31 +204,6 @@ public final class SqsWorkQueue implements WorkQueue {
   }
 
   @Override
-  public Optional<WriteStatus> status(String id) {
-    return records.status(id);
-  }
-
-  @Override
-  public List<WriteStatus> list(WriteState state, int limit) {
-    return records.list(state, limit);
-  }
-
-  @Override
-  public Map<WriteState, Long> counts() {
-    return records.counts();
-  }
-
-  @Override
-  public @Nullable Instant oldestUnfinished() {
-    return records.oldestUnfinished();
-  }
-
-  @Override
-  public Map<String, Backlog> backlogByLane() {
-    return records.backlogByLane();
-  }
-
-  @Override
   public boolean requeue(String id, Instant now) {
     Optional<QueuedWrite> write = transport.write(id);
     if (write.isEmpty() || !records.requeue(id, now)) {
@@ -239,26 +212,6 @@ public final class SqsWorkQueue implements WorkQueue {
     // Its message was deleted when it died: a new one, deduplicated apart from the first.
     send(write.get(), id + "." + now.toEpochMilli());
     return true;
-  }
-
-  @Override
-  public int purge(Instant before) {
-    return records.purge(before);
-  }
-
-  @Override
-  public List<Callback> dueCallbacks(Instant now, int max) {
-    return records.dueCallbacks(now, max);
-  }
-
-  @Override
-  public void callbackAttempted(String id, int attempts, boolean done, Instant next) {
-    records.callbackAttempted(id, attempts, done, next);
-  }
-
-  @Override
-  public boolean settle(WriteStatus finished, Instant now) {
-    return records.settle(finished, now);
   }
 
   @Override
