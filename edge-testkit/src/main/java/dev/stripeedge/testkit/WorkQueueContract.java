@@ -215,6 +215,38 @@ public abstract class WorkQueueContract {
   }
 
   @Test
+  void aWriteFinishedElsewhereIsSettledFromItsStatus() {
+    // Another edge (or the Lambda worker) applied the write: the edge that accepted it records
+    // the outcome it learned, so its bound and counts do not keep a write that is done.
+    QueuedWrite write = write("key:a", T0);
+    queue().enqueue(write, 100);
+    WriteStatus queued = queue().status(write.id()).orElseThrow();
+    byte[] body = "{\"id\":\"cus_1\"}".getBytes(StandardCharsets.UTF_8);
+    WriteStatus elsewhere =
+        new WriteStatus(
+            queued.id(),
+            WriteState.SUCCEEDED,
+            queued.method(),
+            queued.path(),
+            queued.idempotencyKey(),
+            queued.acceptedAt(),
+            T0.plusSeconds(1),
+            1,
+            200,
+            "req_elsewhere",
+            body,
+            "",
+            queued.ownerHash());
+
+    assertThat(queue().settle(elsewhere, T0.plusSeconds(2))).isTrue();
+
+    WriteStatus settled = queue().status(write.id()).orElseThrow();
+    assertThat(settled.state()).isEqualTo(WriteState.SUCCEEDED);
+    assertThat(settled.requestId()).isEqualTo("req_elsewhere");
+    assertThat(queue().counts().getOrDefault(WriteState.QUEUED, 0L)).isZero();
+  }
+
+  @Test
   void deadWritesAreListedAndCanBeRequeued() {
     QueuedWrite write = write("key:a", T0);
     queue().enqueue(write, 100);
