@@ -300,6 +300,41 @@ public abstract class WorkQueueContract {
   }
 
   @Test
+  void manyWritesStoredTogetherAreEachStoredAndKeepEachObjectsOrder() {
+    // More than one call's worth for a backend that sends in batches (SQS: 10 a call).
+    List<QueuedWrite> writes = new java.util.ArrayList<>();
+    for (int i = 0; i < 25; i++) {
+      writes.add(write("key:" + (i % 3), T0.plusMillis(i)));
+    }
+
+    List<@Nullable RuntimeException> outcomes = queue().enqueueAll(writes, 100);
+
+    assertThat(outcomes).hasSize(25).containsOnlyNulls();
+    Instant later = T0.plusSeconds(1);
+    Map<String, List<String>> delivered = new java.util.HashMap<>();
+    int count = 0;
+    for (int round = 0; round < 100 && count < writes.size(); round++) {
+      for (Delivery delivery : queue().poll(10, later, LEASE)) {
+        delivered
+            .computeIfAbsent(delivery.write().orderKey(), k -> new java.util.ArrayList<>())
+            .add(delivery.write().id());
+        queue().finish(delivery, WriteState.SUCCEEDED, 200, null, new byte[0], "", later);
+        count++;
+      }
+    }
+    for (int key = 0; key < 3; key++) {
+      String orderKey = "key:" + key;
+      assertThat(delivered.get(orderKey))
+          .as("the writes of %s, in acceptance order", orderKey)
+          .containsExactlyElementsOf(
+              writes.stream()
+                  .filter(w -> w.orderKey().equals(orderKey))
+                  .map(QueuedWrite::id)
+                  .toList());
+    }
+  }
+
+  @Test
   void finishedWritesDoNotCountTowardsTheBound() {
     queue().enqueue(write("key:a", T0), 1);
     Delivery delivery = queue().poll(1, T0, LEASE).get(0);

@@ -1,273 +1,220 @@
 package dev.stripeedge.bench.async;
 
 import dev.stripeedge.bench.SimKeys;
-import dev.stripeedge.bench.overload.OverloadScenario;
+import dev.stripeedge.bench.async.Traffic.Answers;
 import dev.stripeedge.runtime.EdgeSettings;
 import dev.stripeedge.server.EdgeServer;
 import dev.stripeedge.sim.SimConfig;
 import dev.stripeedge.sim.SimMode;
 import dev.stripeedge.sim.StripeSim;
-import java.net.URI;
 import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.sql.Connection;
-import java.sql.DriverManager;
-import java.sql.ResultSet;
-import java.sql.Statement;
 import java.util.ArrayList;
-import java.util.Collections;
+import java.util.HashMap;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
-import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
 import org.jspecify.annotations.Nullable;
 
 /**
  * Issue 12's load-levelling benchmark: a burst of creates (default 1,000 in 2 s, five times
- * Stripe's live limit of 100/s) against the simulator in live mode with its limits and realistic
- * latency, three ways in one run, each with a fresh account: straight to the simulator
- * (synchronous, no retries), through the sidecar synchronously, and through the sidecar with {@code
- * Prefer: respond-async}. Reports per run the answers (2xx, 202, 429, other), their latency p50/p99
- * from the scheduled start, upstream calls and 429s from the simulator's counters; for the
- * asynchronous run also the time until every write succeeded and the upstream rate meanwhile as a
- * share of the limit.
+ * Stripe's live limit of 100/s and twenty times the per-endpoint one) against the simulator in live
+ * mode with its limits and realistic latency. In one run: the burst straight to the simulator
+ * (synchronous, no retries: the baseline), then for each queue backend an edge of its own ({@code
+ * asyncWrites.queue} = sqlite, sqs against ElasticMQ, kafka against a KRaft broker, all in this
+ * JVM) and a fresh live account, on which
+ *
+ * <ol>
+ *   <li>a steady stream of critical requests (PaymentIntent creates, {@code Priority: u=1},
+ *       synchronous through the edge) runs alone for {@code --calm-seconds}: its p99 without the
+ *       burst;
+ *   <li>the same stream runs on while the burst is sent with {@code Prefer: respond-async} and
+ *       until every accepted write has finished: its p99 during the drain.
+ * </ol>
+ *
+ * <p>Reports the {@code 202}'s p50/p99 (from each request's scheduled start), the time from the
+ * burst's start until every write finished, the creates sent upstream as a share of Stripe's
+ * per-endpoint limit (25/s; the edge's budget is 24/s), the upstream 429s (simulator's counters),
+ * and the critical p99 ratio.
  *
  * <pre>{@code
- * bin/stripe-edge bench async [--writes 1000] [--burst-seconds 2] [--concurrency 8] [--json FILE]
+ * bin/stripe-edge bench async [--queue all|sqlite|sqs|kafka[,…]] [--writes 1000]
+ *     [--burst-seconds 2] [--concurrency C] [--critical-rate 10] [--calm-seconds 15] [--json FILE]
  * }</pre>
  *
- * <p>{@code --concurrency} is {@code asyncWrites.concurrency}, the writes the workers have in
- * flight at once (the budget shapes them further).
- *
- * <p>Requests start on schedule whatever the completions (each on its own virtual thread).
+ * <p>{@code --concurrency} sets {@code asyncWrites.concurrency} (default: the edge's own default).
  */
 public final class AsyncScenario {
 
-  private static final double LIVE_LIMIT = 100;
+  /** Stripe's live per-endpoint limit; the burst is all on one endpoint. */
+  static final double ENDPOINT_LIMIT = 25;
 
-  /** One run's figures. */
-  record Run(
-      String name,
-      int sent,
-      int ok,
-      int accepted,
-      int rateLimited,
-      int other,
-      double p50Ms,
-      double p99Ms,
-      long upstreamCalls,
-      long upstream429,
-      double drainSeconds) {
+  /** The edge's per-endpoint budget in live mode ({@code BudgetConfig.live()}). */
+  static final double ENDPOINT_BUDGET = 24;
 
-    String json() {
-      return String.format(
-          Locale.ROOT,
-          "{\"name\":\"%s\",\"sent\":%d,\"ok\":%d,\"accepted\":%d,\"rate_limited\":%d,"
-              + "\"other\":%d,\"p50_ms\":%.1f,\"p99_ms\":%.1f,\"upstream_calls\":%d,"
-              + "\"upstream_429\":%d,\"drain_seconds\":%.1f}",
-          name,
-          sent,
-          ok,
-          accepted,
-          rateLimited,
-          other,
-          p50Ms,
-          p99Ms,
-          upstreamCalls,
-          upstream429,
-          drainSeconds);
-    }
-  }
+  private static final String CREATES = "POST /v1/customers ";
 
   private AsyncScenario() {}
 
   public static void main(String[] args) throws Exception {
-    int writes = 1000;
-    double burstSeconds = 2;
-    int concurrency = 8;
-    Path json = null;
-    for (int i = 0; i + 1 < args.length; i += 2) {
-      switch (args[i]) {
-        case "--writes" -> writes = Integer.parseInt(args[i + 1]);
-        case "--burst-seconds" -> burstSeconds = Double.parseDouble(args[i + 1]);
-        case "--json" -> json = Path.of(args[i + 1]);
-        case "--concurrency" -> concurrency = Integer.parseInt(args[i + 1]);
-        // The launcher passes the common --duration; this scenario is sized by writes.
-        case "--duration" -> {}
-        default ->
-            throw new IllegalArgumentException(
-                "unknown option "
-                    + args[i]
-                    + "\nusage: async [--writes N] [--burst-seconds S] [--concurrency C]"
-                    + " [--json FILE]");
-      }
-    }
+    AsyncOptions options = AsyncOptions.parse(args);
+    String load = Files.readString(Path.of("/proc/loadavg")).strip();
     SimConfig simConfig = SimConfig.defaults().withPort(0).withMode(SimMode.LIVE);
-    Path dir = Files.createTempDirectory("bench-async");
-    Path store = dir.resolve("edge.db");
     HttpClient http = HttpClient.newHttpClient();
-    List<Run> runs = new ArrayList<>();
+    Traffic traffic = new Traffic(http);
+    AsyncReport.Direct direct;
+    List<AsyncReport.Backend> backends = new ArrayList<>();
     try (StripeSim sim = StripeSim.start(simConfig);
-        EdgeServer edge =
-            EdgeServer.start(
-                EdgeSettings.defaults()
-                    .with(
-                        Map.of(
-                            "port",
-                            0,
-                            "listeners.admin.port",
-                            0,
-                            "upstream",
-                            sim.baseUrl(),
-                            "store.path",
-                            store.toString(),
-                            "asyncWrites.concurrency",
-                            concurrency)))) {
-      String edgeUrl = "http://127.0.0.1:" + edge.port();
-      runs.add(burst("direct", http, sim, sim.baseUrl(), false, writes, burstSeconds, null));
-      runs.add(burst("edge-sync", http, sim, edgeUrl, false, writes, burstSeconds, null));
-      runs.add(burst("edge-async", http, sim, edgeUrl, true, writes, burstSeconds, store));
-    }
-    for (Run run : runs) {
-      System.out.printf(
-          Locale.ROOT,
-          "%-10s %d writes in %.1f s: %d ok, %d accepted (202), %d 429, %d other;"
-              + " answer p50 %.1f ms, p99 %.1f ms; upstream %d calls, %d 429%s%n",
-          run.name(),
-          run.sent(),
-          burstSeconds,
-          run.ok(),
-          run.accepted(),
-          run.rateLimited(),
-          run.other(),
-          run.p50Ms(),
-          run.p99Ms(),
-          run.upstreamCalls(),
-          run.upstream429(),
-          run.drainSeconds() > 0
-              ? String.format(
-                  Locale.ROOT,
-                  "; drained in %.1f s = %.0f writes/s (%.0f %% of the live limit)",
-                  run.drainSeconds(),
-                  run.sent() / run.drainSeconds(),
-                  100 * run.sent() / run.drainSeconds() / LIVE_LIMIT)
-              : "");
-    }
-    System.out.printf(Locale.ROOT, "asyncWrites.concurrency %d%n", concurrency);
-    Run direct = runs.get(0);
-    Run async = runs.get(2);
-    System.out.printf(
-        Locale.ROOT,
-        "ratios: writes applied direct/async %.2f; 202 p99 vs direct p99 %.3f×%n",
-        (double) direct.ok() / Math.max(1, async.sent()),
-        async.p99Ms() / direct.p99Ms());
-    if (json != null) {
-      Files.writeString(
-          json,
-          "["
-              + String.join(",", runs.stream().map(Run::json).toList())
-              + "]"
-              + System.lineSeparator());
-    }
-  }
-
-  /** Sends {@code writes} creates spread over {@code seconds}, each with a fresh account's key. */
-  private static Run burst(
-      String name,
-      HttpClient http,
-      StripeSim sim,
-      String baseUrl,
-      boolean async,
-      int writes,
-      double seconds,
-      @Nullable Path store)
-      throws Exception {
-    String key = SimKeys.live("async" + name.replace("-", ""));
-    Map<String, Long> before = sim.counters();
-    List<Long> latencies = Collections.synchronizedList(new ArrayList<>());
-    int[] counts = new int[4];
-    CountDownLatch done = new CountDownLatch(writes);
-    long start = System.nanoTime();
-    long spacing = (long) (seconds * 1e9 / writes);
-    for (int i = 0; i < writes; i++) {
-      long at = start + i * spacing;
-      LockSupport.parkNanos(at - System.nanoTime());
-      int n = i;
-      Thread.ofVirtual()
-          .start(
-              () -> {
-                int status;
-                try {
-                  HttpRequest.Builder request =
-                      HttpRequest.newBuilder(URI.create(baseUrl + "/v1/customers"))
-                          .header("Authorization", "Bearer " + key)
-                          .header("Content-Type", "application/x-www-form-urlencoded")
-                          .POST(HttpRequest.BodyPublishers.ofString("name=Burst&metadata[n]=" + n));
-                  if (async) {
-                    request.header("Prefer", "respond-async");
-                  }
-                  status =
-                      http.send(request.build(), HttpResponse.BodyHandlers.discarding())
-                          .statusCode();
-                } catch (Exception e) {
-                  status = 0;
-                }
-                latencies.add(System.nanoTime() - at);
-                synchronized (counts) {
-                  counts[status == 202 ? 1 : status / 100 == 2 ? 0 : status == 429 ? 2 : 3]++;
-                }
-                done.countDown();
-              });
-    }
-    if (!done.await(300, TimeUnit.SECONDS)) {
-      System.out.printf("%s: %d requests never finished%n", name, done.getCount());
-    }
-    double drain = 0;
-    if (async && store != null) {
-      long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(300);
-      while (finished(store) < counts[1] && System.nanoTime() < deadline) {
-        Thread.sleep(20);
+        QueueServers servers = new QueueServers()) {
+      Map<String, Long> before = sim.counters();
+      Answers answers =
+          traffic.burst(
+              sim.baseUrl(),
+              SimKeys.live("asyncdirect"),
+              false,
+              options.writes(),
+              options.burstSeconds(),
+              System.nanoTime());
+      direct = new AsyncReport.Direct(answers, Upstream.of(before, sim.counters()));
+      for (String queue : options.queues()) {
+        backends.add(backend(queue, options, sim, servers, traffic));
       }
-      drain = (System.nanoTime() - start) / 1e9;
     }
-    long[] upstream = OverloadScenario.delta(before, sim.counters());
-    List<Long> sorted = new ArrayList<>(latencies);
-    Collections.sort(sorted);
-    return new Run(
-        name,
-        writes,
-        counts[0],
-        counts[1],
-        counts[2],
-        counts[3],
-        percentile(sorted, 0.50),
-        percentile(sorted, 0.99),
-        upstream[0],
-        upstream[1],
-        drain);
-  }
-
-  private static long finished(Path store) throws Exception {
-    try (Connection connection = DriverManager.getConnection("jdbc:sqlite:" + store);
-        Statement statement = connection.createStatement();
-        ResultSet row =
-            statement.executeQuery(
-                "SELECT COUNT(*) FROM async_writes"
-                    + " WHERE state IN ('succeeded', 'failed', 'dead')")) {
-      return row.next() ? row.getLong(1) : 0;
+    String loadAfter = Files.readString(Path.of("/proc/loadavg")).strip();
+    AsyncReport report = new AsyncReport(options, load, loadAfter, direct, backends);
+    System.out.print(report.text());
+    if (options.json() != null) {
+      Files.writeString(options.json(), report.json() + System.lineSeparator());
     }
   }
 
-  private static double percentile(List<Long> sorted, double q) {
-    if (sorted.isEmpty()) {
-      return 0;
+  private static AsyncReport.Backend backend(
+      String queue, AsyncOptions options, StripeSim sim, QueueServers servers, Traffic traffic)
+      throws Exception {
+    String key = SimKeys.live("async" + queue);
+    Path store = Files.createTempDirectory("bench-async-" + queue).resolve("edge.db");
+    Map<String, Object> settings = new HashMap<>();
+    settings.put("port", 0);
+    settings.put("listeners.admin.port", 0);
+    settings.put("upstream", sim.baseUrl());
+    settings.put("store.path", store.toString());
+    if (options.concurrency() > 0) {
+      settings.put("asyncWrites.concurrency", options.concurrency());
     }
-    int index = (int) Math.min(sorted.size() - 1, Math.ceil(q * sorted.size()) - 1);
-    return sorted.get(Math.max(0, index)) / 1e6;
+    settings.putAll(servers.settings(queue, "bench-async-" + queue + "-" + System.nanoTime()));
+    try (EdgeServer edge = EdgeServer.start(EdgeSettings.defaults().with(settings))) {
+      String edgeUrl = "http://127.0.0.1:" + edge.port();
+      Traffic.Stream calmStream = traffic.critical(edgeUrl, key, options.criticalRate());
+      LockSupport.parkNanos(TimeUnit.SECONDS.toNanos(options.calmSeconds()));
+      Answers calm = calmStream.stop();
+
+      Map<String, Long> before = sim.counters();
+      long start = System.nanoTime();
+      Traffic.Stream duringStream = traffic.critical(edgeUrl, key, options.criticalRate());
+      Answers burst =
+          traffic.burst(edgeUrl, key, true, options.writes(), options.burstSeconds(), start);
+      Drain drain = Drain.await(store, burst.accepted(), start);
+      Answers during = duringStream.stop();
+      Upstream upstream = Upstream.of(before, sim.counters());
+      return new AsyncReport.Backend(queue, burst, drain, upstream, calm, during);
+    }
+  }
+
+  /**
+   * What reached the simulator between two readings of its counters.
+   *
+   * @param creates customer creates, whatever their answer
+   * @param creates429 of those, answered 429
+   * @param calls every call
+   * @param limited every 429
+   */
+  record Upstream(long creates, long creates429, long calls, long limited) {
+
+    static Upstream of(Map<String, Long> before, Map<String, Long> after) {
+      long creates = 0;
+      long creates429 = 0;
+      long calls = 0;
+      long limited = 0;
+      for (Map.Entry<String, Long> e : after.entrySet()) {
+        long d = e.getValue() - before.getOrDefault(e.getKey(), 0L);
+        calls += d;
+        boolean is429 = e.getKey().endsWith(" 429");
+        limited += is429 ? d : 0;
+        if (e.getKey().startsWith(CREATES)) {
+          creates += d;
+          creates429 += is429 ? d : 0;
+        }
+      }
+      return new Upstream(creates, creates429, calls, limited);
+    }
+  }
+
+  /** The options, parsed. */
+  record AsyncOptions(
+      List<String> queues,
+      int writes,
+      double burstSeconds,
+      int concurrency,
+      double criticalRate,
+      long calmSeconds,
+      @Nullable Path json,
+      String command) {
+
+    static AsyncOptions parse(String[] args) {
+      List<String> queues = List.of("sqlite", "sqs", "kafka");
+      int writes = 1000;
+      double burstSeconds = 2;
+      int concurrency = 0;
+      double criticalRate = 10;
+      long calmSeconds = 15;
+      Path json = null;
+      List<String> shown = new ArrayList<>();
+      for (int i = 0; i + 1 < args.length; i += 2) {
+        String value = args[i + 1];
+        switch (args[i]) {
+          case "--queue" ->
+              queues =
+                  value.equals("all")
+                      ? List.of("sqlite", "sqs", "kafka")
+                      : List.of(value.split(","));
+          case "--writes" -> writes = Integer.parseInt(value);
+          case "--burst-seconds" -> burstSeconds = Double.parseDouble(value);
+          case "--concurrency" -> concurrency = Integer.parseInt(value);
+          case "--critical-rate" -> criticalRate = Double.parseDouble(value);
+          case "--calm-seconds" -> calmSeconds = Long.parseLong(value);
+          case "--json" -> json = Path.of(value);
+          // The launcher passes the common --duration; this scenario is sized by writes.
+          case "--duration" -> {
+            continue;
+          }
+          default ->
+              throw new IllegalArgumentException(
+                  "unknown option "
+                      + args[i]
+                      + "\nusage: async [--queue all|sqlite|sqs|kafka[,…]] [--writes N]"
+                      + " [--burst-seconds S] [--concurrency C] [--critical-rate R]"
+                      + " [--calm-seconds S] [--json FILE]");
+        }
+        if (!args[i].equals("--json")) {
+          shown.add(args[i] + " " + value);
+        }
+      }
+      for (String queue : queues) {
+        if (!List.of("sqlite", "sqs", "kafka").contains(queue)) {
+          throw new IllegalArgumentException("unknown queue " + queue + ": sqlite, sqs or kafka");
+        }
+      }
+      return new AsyncOptions(
+          List.copyOf(queues),
+          writes,
+          burstSeconds,
+          concurrency,
+          criticalRate,
+          calmSeconds,
+          json,
+          String.join(" ", "bin/stripe-edge bench async", String.join(" ", shown)).strip());
+    }
   }
 }

@@ -15,15 +15,17 @@ import org.jspecify.annotations.Nullable;
  *
  * <ul>
  *   <li>2xx: succeeded.
- *   <li>409 (the same key still running at Stripe), 429 (a limiter or a lock), 5xx, the edge's own
- *       502/504 (no answer) and no answer at all: delivered again after {@code min(cap,
+ *   <li>409 (the same key still running at Stripe), 429 (Stripe's limiter or a lock), 5xx, the
+ *       edge's own 502/504 (no answer) and no answer at all: delivered again after {@code min(cap,
  *       base·2^(n-1))} with full jitter, unless that was the last attempt or the next delivery
  *       would fall past the idempotency window: then dead, with why.
  *   <li>any other 4xx (400, 401, 402, 403, 404…): failed. Stripe will not change its mind.
- *   <li>the edge's own isolation refusal (503 with {@code Stripe-Edge-Refused: circuit-open} or
- *       {@code bulkhead}: the write's key is failing or slow at Stripe, and the attempt was not
- *       sent): held until its {@code Retry-After} (plus up to a quarter second of jitter), without
- *       spending one of its attempts; only the idempotency window ends it.
+ *   <li>the edge's own refusal, the attempt not sent: its isolation's (503 with {@code
+ *       Stripe-Edge-Refused: circuit-open} or {@code bulkhead}: the write's key is failing or slow
+ *       at Stripe) or its budget's (429 with {@code Stripe-Edge-Refused: budget}: the account's
+ *       lane could not admit it within its longest wait): held until its {@code Retry-After} (plus
+ *       up to a quarter second of jitter), without spending one of its attempts; only the
+ *       idempotency window ends it.
  * </ul>
  *
  * <p>Thread-safe when the random source is.
@@ -32,6 +34,9 @@ public final class DeliveryRule {
 
   // Spreads writes held for one breaker a little, so they do not all meet its probes at once.
   private static final long JITTER_MILLIS = 250;
+
+  /** The {@code Stripe-Edge-Refused} code of the budget's own 429. */
+  private static final String BUDGET = "budget";
 
   /** What to do: a closed choice. */
   public sealed interface Decision {
@@ -117,15 +122,21 @@ public final class DeliveryRule {
   }
 
   /**
-   * How long the edge's isolation asked to wait ({@code Retry-After}, at least a second), or null
-   * when {@code response} is not its refusal.
+   * How long the edge asked to wait ({@code Retry-After}, at least a second) when it refused the
+   * delivery itself, without sending it: its isolation (503 {@code circuit-open}, {@code bulkhead})
+   * or its budget (429 {@code budget}: the account's lane could not admit it within its longest
+   * wait); null for any other answer.
    */
   static @Nullable Duration heldFor(@Nullable EdgeResponse response) {
-    if (response == null || response.status() != 503) {
+    if (response == null) {
       return null;
     }
     String refused = response.header(EdgeHeaders.REFUSED);
-    if (!Isolation.CIRCUIT_OPEN.equals(refused) && !Isolation.BULKHEAD.equals(refused)) {
+    boolean isolation =
+        response.status() == 503
+            && (Isolation.CIRCUIT_OPEN.equals(refused) || Isolation.BULKHEAD.equals(refused));
+    boolean budget = response.status() == 429 && BUDGET.equals(refused);
+    if (!isolation && !budget) {
       return null;
     }
     long seconds = 1;

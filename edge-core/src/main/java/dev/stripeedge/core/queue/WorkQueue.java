@@ -57,8 +57,9 @@ public interface WorkQueue extends AutoCloseable {
    * leave it; a backend that can makes them durable together (one commit, one sync to disk: group
    * commit). The default stores them one at a time.
    *
-   * @return per write, in order: null when it was stored, else why not ({@link Full}, or an {@link
-   *     IllegalArgumentException} for an id that exists)
+   * @return per write, in order: null when it was stored, else why not ({@link Full}, an {@link
+   *     IllegalArgumentException} for an id that exists, or another exception when the backend
+   *     stores in several calls and that write's call failed)
    * @throws RuntimeException the store failed: none of them was stored
    */
   default List<@Nullable RuntimeException> enqueueAll(List<QueuedWrite> writes, int maxQueued) {

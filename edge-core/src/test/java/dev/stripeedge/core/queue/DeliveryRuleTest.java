@@ -90,13 +90,12 @@ class DeliveryRuleTest {
   }
 
   @Test
-  void onlyTheEdgesIsolationRefusalsAreHeld() {
-    // Stripe's own 503 on the last attempt is dead; a budget refusal (429) is an attempt spent.
+  void onlyTheEdgesOwnRefusalsAreHeld() {
+    // Stripe's own 503 and 429 on the last attempt are dead: Stripe saw them.
     assertThat(RULE.decide(4, answer(503), T0, T0)).isInstanceOf(DeliveryRule.Decision.Dead.class);
-    assertThat(
-            RULE.decide(
-                1, answer(429).withHeaders(Map.of("Stripe-Edge-Refused", "budget")), T0, T0))
-        .isInstanceOf(DeliveryRule.Decision.Retry.class);
+    assertThat(RULE.decide(4, answer(429), T0, T0)).isInstanceOf(DeliveryRule.Decision.Dead.class);
+    assertThat(RULE.decide(1, answer(429), T0, T0)).isInstanceOf(DeliveryRule.Decision.Retry.class);
+    // A 503 naming the budget is not the budget's refusal (that is a 429): an attempt spent.
     assertThat(RULE.decide(4, refusedByTheEdge("budget", "5"), T0, T0))
         .isInstanceOf(DeliveryRule.Decision.Dead.class);
     // No usable Retry-After: a second.
@@ -104,6 +103,24 @@ class DeliveryRuleTest {
         RULE.decide(1, refusedByTheEdge("circuit-open", "soon"), T0, T0);
     assertThat(((DeliveryRule.Decision.Held) decision).delay().toMillis())
         .isBetween(1_000L, 1_250L);
+  }
+
+  @ParameterizedTest(name = "Retry-After {0}, attempt {1} -> held {0} s")
+  @CsvSource({"1, 1", "1, 4", "2, 9"})
+  void theBudgetsOwnRefusalHoldsTheWriteWithoutSpendingAnAttempt(int retryAfter, int attempt) {
+    // The budget's 429 (the lane could not admit the delivery within its longest wait) was never
+    // sent: like the breaker's refusal it waits its Retry-After, even past the last attempt.
+    EdgeResponse refused =
+        answer(429)
+            .withHeaders(Map.of("Stripe-Edge-Refused", "budget", "Retry-After", "" + retryAfter));
+    for (int i = 0; i < 100; i++) {
+      DeliveryRule.Decision decision = RULE.decide(attempt, refused, T0, T0.plusSeconds(30));
+
+      assertThat(decision).isInstanceOf(DeliveryRule.Decision.Held.class);
+      DeliveryRule.Decision.Held held = (DeliveryRule.Decision.Held) decision;
+      assertThat(held.delay().toMillis()).isBetween(retryAfter * 1_000L, retryAfter * 1_000L + 250);
+      assertThat(held.reason()).isEqualTo("held: budget");
+    }
   }
 
   @Test

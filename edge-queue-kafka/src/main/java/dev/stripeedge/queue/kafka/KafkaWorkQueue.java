@@ -21,6 +21,7 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import org.apache.kafka.clients.consumer.Consumer;
@@ -144,17 +145,63 @@ public final class KafkaWorkQueue extends RecordedQueue<SqliteWorkQueue> {
     transport.adopt(write);
   }
 
+  /**
+   * Group commit: every write that passes the bound and the id check is handed to the producer
+   * first, then each acknowledgement awaited, so a batch waits for about one round of {@code
+   * acks=all}, not one per write. Sent in order, so one key's writes keep their order in its
+   * partition (the idempotent producer keeps it across its requests in flight); each write's
+   * outcome is its own acknowledgement's.
+   */
+  @Override
+  public List<@Nullable RuntimeException> enqueueAll(List<QueuedWrite> writes, int maxQueued) {
+    List<@Nullable RuntimeException> out = new ArrayList<>(writes.size());
+    List<@Nullable Future<RecordMetadata>> sending = new ArrayList<>(writes.size());
+    Set<String> ids = new HashSet<>();
+    long unfinished = transport.unfinished();
+    for (QueuedWrite write : writes) {
+      @Nullable Future<RecordMetadata> sent = null;
+      if (unfinished >= maxQueued) {
+        out.add(new Full(unfinished));
+      } else if (!ids.add(write.id()) || records.status(write.id()).isPresent()) {
+        out.add(new IllegalArgumentException("a write with this id exists: " + write.id()));
+      } else {
+        try {
+          sent = producer.send(record(write));
+          out.add(null);
+          unfinished++;
+        } catch (RuntimeException e) {
+          out.add(e);
+        }
+      }
+      sending.add(sent);
+    }
+    for (int i = 0; i < writes.size(); i++) {
+      @Nullable Future<RecordMetadata> sent = sending.get(i);
+      if (sent != null) {
+        try {
+          acknowledged(sent);
+          transport.adopt(writes.get(i));
+        } catch (RuntimeException e) {
+          out.set(i, e);
+        }
+      }
+    }
+    return out;
+  }
+
+  private ProducerRecord<byte[], byte[]> record(QueuedWrite write) {
+    return new ProducerRecord<>(
+        topic, write.orderKey().getBytes(StandardCharsets.UTF_8), WriteRecords.encode(write));
+  }
+
   private void send(QueuedWrite write) {
+    acknowledged(producer.send(record(write)));
+  }
+
+  private void acknowledged(Future<RecordMetadata> sending) {
     RecordMetadata sent;
     try {
-      sent =
-          producer
-              .send(
-                  new ProducerRecord<>(
-                      topic,
-                      write.orderKey().getBytes(StandardCharsets.UTF_8),
-                      WriteRecords.encode(write)))
-              .get(SEND_TIMEOUT_SECONDS, TimeUnit.SECONDS);
+      sent = sending.get(SEND_TIMEOUT_SECONDS, TimeUnit.SECONDS);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new IllegalStateException("interrupted while Kafka acknowledged a write", e);

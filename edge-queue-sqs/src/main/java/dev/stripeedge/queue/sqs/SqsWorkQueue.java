@@ -16,12 +16,18 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.Comparator;
+import java.util.HashSet;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
 import org.jspecify.annotations.Nullable;
 import software.amazon.awssdk.services.sqs.SqsClient;
+import software.amazon.awssdk.services.sqs.model.BatchResultErrorEntry;
 import software.amazon.awssdk.services.sqs.model.Message;
+import software.amazon.awssdk.services.sqs.model.SendMessageBatchRequestEntry;
+import software.amazon.awssdk.services.sqs.model.SendMessageBatchResponse;
+import software.amazon.awssdk.services.sqs.model.SendMessageBatchResultEntry;
 import software.amazon.awssdk.services.sqs.model.SqsException;
 
 /**
@@ -104,6 +110,78 @@ public final class SqsWorkQueue extends RecordedQueue<SqliteWorkQueue> {
     }
     send(write, write.id());
     transport.adopt(write);
+  }
+
+  /**
+   * Group commit: the writes that pass the bound and the id check go to SQS in {@code
+   * SendMessageBatch} calls of up to 10 ({@link SendBatches}), one round trip per call instead of
+   * per write; each write's outcome is its own entry's (SQS answers per entry), so a write is
+   * answered {@code 202} only once SQS acknowledged it. A call that fails as a whole fails its
+   * writes only; the calls before it stand.
+   */
+  @Override
+  public List<@Nullable RuntimeException> enqueueAll(List<QueuedWrite> writes, int maxQueued) {
+    List<@Nullable RuntimeException> out = new ArrayList<>(writes.size());
+    List<Integer> sending = new ArrayList<>();
+    Set<String> ids = new HashSet<>();
+    long held = transport.unfinished();
+    for (int i = 0; i < writes.size(); i++) {
+      QueuedWrite write = writes.get(i);
+      if (held >= maxQueued) {
+        out.add(new Full(held));
+      } else if (!ids.add(write.id()) || records.status(write.id()).isPresent()) {
+        out.add(new IllegalArgumentException("a write with this id exists: " + write.id()));
+      } else {
+        out.add(null);
+        sending.add(i);
+        held++;
+      }
+    }
+    List<String> bodies = new ArrayList<>(sending.size());
+    List<Integer> sizes = new ArrayList<>(sending.size());
+    for (int i : sending) {
+      String body = MessageCodec.encode(writes.get(i));
+      bodies.add(body);
+      sizes.add(body.getBytes(StandardCharsets.UTF_8).length);
+    }
+    for (List<Integer> call : SendBatches.split(sizes)) {
+      List<SendMessageBatchRequestEntry> entries = new ArrayList<>(call.size());
+      for (int k : call) {
+        QueuedWrite write = writes.get(sending.get(k));
+        entries.add(
+            SendMessageBatchRequestEntry.builder()
+                .id("w" + k)
+                .messageBody(bodies.get(k))
+                .messageGroupId(messageGroup(write.orderKey()))
+                .messageDeduplicationId(messageGroup(write.id()))
+                .build());
+      }
+      try {
+        SendMessageBatchResponse answer =
+            sqs.sendMessageBatch(request -> request.queueUrl(queueUrl).entries(entries));
+        for (BatchResultErrorEntry failed : answer.failed()) {
+          int index = sending.get(Integer.parseInt(failed.id().substring(1)));
+          out.set(
+              index,
+              new IllegalStateException(
+                  "SQS did not take the write: " + failed.code() + " " + failed.message()));
+        }
+        for (SendMessageBatchResultEntry sent : answer.successful()) {
+          int index = sending.get(Integer.parseInt(sent.id().substring(1)));
+          try {
+            transport.adopt(writes.get(index));
+          } catch (RuntimeException e) {
+            // As for one write: SQS holds it (a poll records it), but its 202 is not promised.
+            out.set(index, e);
+          }
+        }
+      } catch (RuntimeException e) {
+        for (int k : call) {
+          out.set(sending.get(k), e);
+        }
+      }
+    }
+    return out;
   }
 
   private void send(QueuedWrite write, String deduplicationId) {
