@@ -430,7 +430,7 @@ class EdgeSettingsLoaderTest {
   }
 
   @Test
-  void badTierSettingsAreClearErrors() {
+  void badTierSettingsAreClearErrors() throws Exception {
     assertThatThrownBy(() -> load("tiers:\n  encryption:\n    enabled: true\n"))
         .hasMessageContaining("tiers.encryption.enabled needs keys");
     assertThatThrownBy(
@@ -446,6 +446,14 @@ class EdgeSettingsLoaderTest {
             () -> load("tiers:\n  redis: {enabled: true, uris: [\"redis://127.0.0.1:1\"]}\n"))
         .hasMessageContaining("shared between edges")
         .hasMessageContaining("cacheKeySecret");
+    // A shared event store keeps the secret for every edge: nothing to configure.
+    assertThat(
+            load("tiers:\n  redis: {enabled: true, uris: [\"redis://127.0.0.1:1\"]}\n"
+                    + "store:\n  backend: redis\n  path: /tmp/edge.db\n"
+                    + "  redis: {uris: [\"redis://127.0.0.1:1\"]}\n")
+                .cacheKeySecret()
+                .isEmpty())
+        .isTrue();
   }
 
   @Test
