@@ -11,7 +11,7 @@
 #                  [--stores redis,dynamodb] [--latency realistic|off] [--json FILE] [--svg FILE]
 #                                                    (or: bin/stripe-edge bench fleet ...)
 #
-# DURATION_SECONDS is per phase (default 45: about 2.5 minutes in all). Needs a JDK and
+# DURATION_SECONDS is per phase (default 30; with the edges' starts about 4-6 minutes in all on 2 shared cores). Needs a JDK and
 # redis-server on PATH (Debian: apt-get install redis-server); builds the jars if needed.
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"

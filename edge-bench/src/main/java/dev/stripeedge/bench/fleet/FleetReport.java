@@ -54,19 +54,19 @@ final class FleetReport {
       return reads == 0 ? Double.NaN : upstreamRetrieves * 1000.0 / reads;
     }
 
-    /** Times a different edge took over from the last leader. */
+    /** Times an edge took the lease after the first leader (it reports leading and did not). */
     int leaderChanges() {
-      int changes = 0;
+      int takes = 0;
       Set<Integer> last = Set.of();
       for (LeaderChange change : leaders) {
-        if (!change.leaders().isEmpty()) {
-          if (!last.isEmpty() && change.leaders().stream().noneMatch(last::contains)) {
-            changes++;
+        for (int edge : change.leaders()) {
+          if (!last.contains(edge)) {
+            takes++;
           }
-          last = change.leaders();
         }
+        last = change.leaders();
       }
-      return changes;
+      return Math.max(0, takes - 1);
     }
 
     /** Each spell with no edge reporting the lease, after the first leader, in ms. */

@@ -37,7 +37,7 @@ import org.jspecify.annotations.Nullable;
  * healthy).
  *
  * <pre>{@code
- * bin/stripe-edge bench fleet [--duration 45] [--hot 12] [--cold 200] [--ttl-seconds 5]
+ * bin/stripe-edge bench fleet [--duration 30] [--hot 12] [--cold 200] [--ttl-seconds 5]
  *     [--reconcile-seconds 2] [--down-seconds 5] [--duplicate 0.2] [--stores redis,dynamodb]
  *     [--latency realistic|off] [--json FILE] [--svg FILE]
  * }</pre>
@@ -57,7 +57,7 @@ public final class FleetScenario {
 
   /** The run's knobs; a leading number on the command line is {@code --duration}. */
   static final class Options {
-    long durationSeconds = 45;
+    long durationSeconds = 30;
     int hot = 12;
     int cold = 200;
     long pollMillis = 50;
@@ -347,6 +347,19 @@ public final class FleetScenario {
     FleetWorkload.sleep(Duration.ofSeconds(1)); // a second forward of anything would show
     fleet.scrapeOnce();
 
+    System.out.printf(
+        Locale.ROOT,
+        "  reconciler lease (edges' /metrics): taken %.0f times, lost %.0f times%n",
+        fleet.total(
+            s ->
+                s.startsWith("stripe_edge_fleet_lease_changes_total{")
+                    && s.contains("job=\"reconciler\"")
+                    && s.contains("change=\"took\"")),
+        fleet.total(
+            s ->
+                s.startsWith("stripe_edge_fleet_lease_changes_total{")
+                    && s.contains("job=\"reconciler\"")
+                    && s.contains("change=\"lost\"")));
     Map<String, Integer> forwards = hooks.forwards();
     int once = 0;
     int more = 0;

@@ -87,17 +87,34 @@ final class FleetWorkload {
   }
 
   /** Creates {@code count} customers named {@code prefix0}, through the edges in turn. */
-  List<String> create(int count, String prefix) {
-    List<String> ids = new ArrayList<>();
-    for (int i = 0; i < count; i++) {
-      Edge edge = edges.get(i % edges.size());
-      HttpResponse<String> created =
-          send(edge.base(), "POST", "/v1/customers", "name=" + prefix + "0");
-      Matcher id = ID.matcher(created.body());
-      if (created.statusCode() != 200 || !id.find()) {
-        throw new IllegalStateException("create failed: " + created.body());
+  List<String> create(int count, String prefix) throws Exception {
+    // Sixteen at a time: one by one, the simulator's realistic latency made this most of a phase.
+    List<java.util.concurrent.Future<String>> created = new ArrayList<>();
+    java.util.concurrent.Semaphore permits = new java.util.concurrent.Semaphore(16);
+    try (var creators = Executors.newVirtualThreadPerTaskExecutor()) {
+      for (int i = 0; i < count; i++) {
+        Edge edge = edges.get(i % edges.size());
+        created.add(
+            creators.submit(
+                () -> {
+                  permits.acquire();
+                  try {
+                    HttpResponse<String> response =
+                        send(edge.base(), "POST", "/v1/customers", "name=" + prefix + "0");
+                    Matcher id = ID.matcher(response.body());
+                    if (response.statusCode() != 200 || !id.find()) {
+                      throw new IllegalStateException("create failed: " + response.body());
+                    }
+                    return id.group(1);
+                  } finally {
+                    permits.release();
+                  }
+                }));
       }
-      ids.add(id.group(1));
+    }
+    List<String> ids = new ArrayList<>();
+    for (var id : created) {
+      ids.add(id.get());
     }
     return ids;
   }
