@@ -360,6 +360,11 @@ public final class FleetScenario {
                 s.startsWith("stripe_edge_fleet_lease_changes_total{")
                     && s.contains("job=\"reconciler\"")
                     && s.contains("change=\"lost\"")));
+    // A forward sent again after a failed or slow answer from the app is at-least-once by design.
+    System.out.printf(
+        Locale.ROOT,
+        "  forwards retried (edges' /metrics): %.0f%n",
+        fleet.total(s -> s.startsWith("stripe_edge_webhooks_forward_retried_total")));
     Map<String, Integer> forwards = hooks.forwards();
     int once = 0;
     int more = 0;
