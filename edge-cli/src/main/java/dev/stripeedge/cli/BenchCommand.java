@@ -44,6 +44,10 @@ import picocli.CommandLine.Unmatched;
       "             --concurrency C, --critical-rate R, --calm-seconds S; needs only a JDK)",
       "  memory     heap per cached customer for a million in memory; the byte bound under a",
       "             Zipf load twice that size (also --entries N, --bound-mb M; needs only a JDK)",
+      "  fleet      three edges sharing Redis and DynamoDB Local, webhooks round robin, the",
+      "             leader killed: events applied once, leader gap, freshness, upstream calls",
+      "             with 24 h tier retention vs none, same run (duration = seconds per phase;",
+      "             also --svg FILE; needs a JDK and redis-server)",
       "Needs wrk (and nginx for hit-path): apt-get install wrk nginx. Installs nothing itself."
     })
 final class BenchCommand implements Callable<Integer> {
@@ -58,13 +62,14 @@ final class BenchCommand implements Callable<Integer> {
           "consistency",
           "isolation",
           "async",
-          "memory");
+          "memory",
+          "fleet");
 
   @Parameters(
       index = "0",
       description =
-          "hit-path, sim-speed, overload, freshness, tiers, consistency, isolation, async or"
-              + " memory")
+          "hit-path, sim-speed, overload, freshness, tiers, consistency, isolation, async,"
+              + " memory or fleet")
   String scenario = "";
 
   @Option(

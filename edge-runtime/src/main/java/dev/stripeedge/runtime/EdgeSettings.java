@@ -116,13 +116,14 @@ public record EdgeSettings(
           "budget.shared needs cacheKeySecret (or STRIPE_EDGE_CACHE_KEY_SECRET), the same on every"
               + " edge sharing the budget");
     }
-    if (tiers.anyShared() && cacheKeySecret.isEmpty()) {
-      // Each edge would hash API keys differently: no entry could be found by another edge.
+    if (tiers.anyShared() && cacheKeySecret.isEmpty() && store.backend().equals("sqlite")) {
+      // Each edge would hash API keys differently: no entry could be found by another edge. A
+      // shared event store keeps one secret for every edge (the first creates it, decision 30).
       throw new IllegalArgumentException(
           "tiers "
               + tiers.sharedEnabled()
               + " are shared between edges: give them one cacheKeySecret"
-              + " (STRIPE_EDGE_CACHE_KEY_SECRET)");
+              + " (STRIPE_EDGE_CACHE_KEY_SECRET) or a shared store.backend (redis, dynamodb)");
     }
   }
 

@@ -83,6 +83,10 @@ public final class EdgeSettingsLoader {
           if (!patch.isObject()) {
             throw new IllegalArgumentException("config file " + file + " must hold a mapping");
           }
+          if (patch.get("store") instanceof ObjectNode store) {
+            // A file naming only some of a backend's settings (store.redis.uris) gets the rest.
+            store.fieldNames().forEachRemaining(name -> seedStoreSection(tree, name));
+          }
           merge(tree, patch);
         }
       } catch (JsonProcessingException e) {
@@ -225,16 +229,8 @@ public final class EdgeSettingsLoader {
     overrides.forEach(
         (path, value) -> {
           String[] names = path.split("\\.");
-          if (names.length > 2
-              && names[0].equals("store")
-              && tree.get("store") instanceof ObjectNode store
-              && !store.has(names[1])) {
-            // Event store backends have no section until one is written: start from its defaults.
-            for (Backend<?> backend : SettingsJson.eventStoreBackends()) {
-              if (backend.name().equals(names[1])) {
-                store.set(names[1], YAML.valueToTree(backend.defaults()));
-              }
-            }
+          if (names.length > 2 && names[0].equals("store")) {
+            seedStoreSection(tree, names[1]);
           }
           ObjectNode parent = section(tree, java.util.Arrays.copyOf(names, names.length - 1));
           String name = names[names.length - 1];
@@ -245,6 +241,21 @@ public final class EdgeSettingsLoader {
           Object plain = value instanceof Path file ? file.toString() : value;
           parent.set(name, YAML.valueToTree(plain));
         });
+  }
+
+  /**
+   * Event store backends have no section until one is written (unlike tiers, whose defaults are all
+   * in the tree): the first write of {@code store.<name>}, from a file or an override, starts from
+   * the backend's defaults, so a section naming some settings gets the others.
+   */
+  private static void seedStoreSection(ObjectNode tree, String name) {
+    if (tree.get("store") instanceof ObjectNode store && !store.has(name)) {
+      for (Backend<?> backend : SettingsJson.eventStoreBackends()) {
+        if (backend.name().equals(name)) {
+          store.set(name, YAML.valueToTree(backend.defaults()));
+        }
+      }
+    }
   }
 
   private static EdgeSettings bind(ObjectNode tree) {

@@ -1,6 +1,9 @@
 package dev.stripeedge.runtime;
 
 import dev.stripeedge.core.webhooks.EventStore;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -18,11 +21,13 @@ final class FleetLeases {
   private static final Logger log = LoggerFactory.getLogger(FleetLeases.class);
 
   private final Supplier<@Nullable EventStore> store;
+  private final MeterRegistry metrics;
   // Whether this edge held each fleet-wide job's lease at its last turn.
   private final Map<String, Boolean> leaders = new ConcurrentHashMap<>();
 
-  FleetLeases(Supplier<@Nullable EventStore> store) {
+  FleetLeases(Supplier<@Nullable EventStore> store, MeterRegistry metrics) {
     this.store = store;
+    this.metrics = metrics;
   }
 
   /**
@@ -45,18 +50,28 @@ final class FleetLeases {
     }
     try {
       boolean leading = current.lead(job, lease);
-      leaders.merge(
-          job,
-          leading,
-          (before, now) -> {
-            if (before != now) {
-              log.info("{} the {} lease", now ? "took" : "lost", job);
-            }
-            return now;
-          });
+      Boolean before = leaders.put(job, leading);
+      if (before == null) {
+        // Which edge leads, from every edge's /metrics: a fleet's dashboard (and bench fleet)
+        // sees leader changes and the time with no leader without asking the store.
+        Gauge.builder("stripe.edge.fleet.leader", leaders, m -> m.getOrDefault(job, false) ? 1 : 0)
+            .description("1 while this edge holds the fleet-wide job's lease (at its last turn)")
+            .tag("job", job)
+            .register(metrics);
+      }
+      if (before == null ? leading : before != leading) {
+        log.info("{} the {} lease", leading ? "took" : "lost", job);
+        Counter.builder("stripe.edge.fleet.lease.changes")
+            .description("Fleet-wide job leases this edge took or lost")
+            .tag("job", job)
+            .tag("change", leading ? "took" : "lost")
+            .register(metrics)
+            .increment();
+      }
       return leading;
     } catch (RuntimeException e) {
       log.warn("cannot take the {} lease: {}", job, e.getMessage());
+      leaders.replace(job, false); // it did not run: it does not lead (nor claim to, on /metrics)
       return false;
     }
   }

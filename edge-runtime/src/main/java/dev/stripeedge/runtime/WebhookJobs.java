@@ -47,7 +47,7 @@ final class WebhookJobs {
   private final @Nullable DriftAudit driftAudit;
   private final StreamHealth stream;
   // Which fleet-wide jobs this edge leads.
-  private final FleetLeases leases = new FleetLeases(this::ledger);
+  private final FleetLeases leases;
 
   /**
    * Opens and starts what {@code settings} ask for.
@@ -67,6 +67,7 @@ final class WebhookJobs {
     this.clock = clock;
     this.stream = stream;
     this.lifecycle = lifecycle;
+    this.leases = new FleetLeases(this::ledger, metrics);
     this.ledger =
         settings.needsStore()
             ? lifecycle.open("event store", Stores.openEventStore(events, context))

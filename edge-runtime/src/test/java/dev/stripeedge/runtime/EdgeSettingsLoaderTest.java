@@ -54,6 +54,28 @@ class EdgeSettingsLoaderTest {
   }
 
   @Test
+  void aFileNamingSomeOfASharedEventStoresSettingsGetsTheOthersDefaults() throws Exception {
+    // bench fleet's edges failed to start: "store: a value of the wrong kind".
+    EdgeSettings settings =
+        load(
+            "store:\n  backend: redis\n  path: /tmp/edge.db\n  redis:\n"
+                + "    uris: [\"redis://127.0.0.1:6379\"]\n    keyPrefix: \"fleet:\"\n");
+    EdgeSettings dynamo =
+        load(
+            "store:\n  backend: dynamodb\n  path: /tmp/edge.db\n  dynamodb:\n"
+                + "    table: fleet-events\n    endpoint: http://127.0.0.1:8000\n");
+
+    assertThat(settings.store().backend()).isEqualTo("redis");
+    assertThat(
+            String.valueOf(java.util.Objects.requireNonNull(settings.store().chosen()).settings()))
+        .contains("fleet:")
+        .contains("retention=PT168H");
+    assertThat(String.valueOf(java.util.Objects.requireNonNull(dynamo.store().chosen()).settings()))
+        .contains("fleet-events")
+        .contains("region=us-east-1");
+  }
+
+  @Test
   void durationsAreWrittenWithAUnit() throws Exception {
     EdgeSettings settings =
         load("cache:\n  defaultTtl: 90s\n  staleIfError: 5m\nretry:\n  base: 250ms\n");
@@ -408,7 +430,7 @@ class EdgeSettingsLoaderTest {
   }
 
   @Test
-  void badTierSettingsAreClearErrors() {
+  void badTierSettingsAreClearErrors() throws Exception {
     assertThatThrownBy(() -> load("tiers:\n  encryption:\n    enabled: true\n"))
         .hasMessageContaining("tiers.encryption.enabled needs keys");
     assertThatThrownBy(
@@ -424,6 +446,14 @@ class EdgeSettingsLoaderTest {
             () -> load("tiers:\n  redis: {enabled: true, uris: [\"redis://127.0.0.1:1\"]}\n"))
         .hasMessageContaining("shared between edges")
         .hasMessageContaining("cacheKeySecret");
+    // A shared event store keeps the secret for every edge: nothing to configure.
+    assertThat(
+            load("tiers:\n  redis: {enabled: true, uris: [\"redis://127.0.0.1:1\"]}\n"
+                    + "store:\n  backend: redis\n  path: /tmp/edge.db\n"
+                    + "  redis: {uris: [\"redis://127.0.0.1:1\"]}\n")
+                .cacheKeySecret()
+                .isEmpty())
+        .isTrue();
   }
 
   @Test

@@ -95,11 +95,16 @@ class RedisFleetIT {
   void oneEdgeReconcilesAndAnotherTakesOverWhenItDies() throws Exception {
     Map<String, Object> reconcile =
         Map.of("reconcile.apiKey", "sk_test_fleet_reconcile", "reconcile.period", "1s");
-    EdgeRuntime a = EdgeRuntime.start(edge("a", reconcile), new SimpleMeterRegistry());
-    try (EdgeRuntime b = EdgeRuntime.start(edge("b", reconcile), new SimpleMeterRegistry())) {
+    SimpleMeterRegistry aMetrics = new SimpleMeterRegistry();
+    SimpleMeterRegistry bMetrics = new SimpleMeterRegistry();
+    EdgeRuntime a = EdgeRuntime.start(edge("a", reconcile), aMetrics);
+    try (EdgeRuntime b = EdgeRuntime.start(edge("b", reconcile), bMetrics)) {
       await(() -> a.leading(EventStore.RECONCILER), Duration.ofSeconds(5));
       Thread.sleep(1_500); // b's passes find the lease held
       assertThat(b.leading(EventStore.RECONCILER)).isFalse();
+      // What each edge's /metrics tells a fleet's dashboard (and bench fleet).
+      assertThat(leader(aMetrics)).isEqualTo(1);
+      assertThat(leader(bMetrics)).isEqualTo(0);
 
       // a dies without releasing its lease: b takes over once it lapses (2 periods) at its next
       // pass (one more period at most).
@@ -108,9 +113,25 @@ class RedisFleetIT {
       await(() -> b.leading(EventStore.RECONCILER), Duration.ofSeconds(6));
       assertThat(Duration.ofNanos(System.nanoTime() - died)).isLessThan(Duration.ofSeconds(4));
       assertThat(b.ledger().cursor()).isNotNull();
+      assertThat(leader(bMetrics)).isEqualTo(1);
+      assertThat(
+              bMetrics
+                  .get("stripe.edge.fleet.lease.changes")
+                  .tags("job", EventStore.RECONCILER, "change", "took")
+                  .counter()
+                  .count())
+          .isEqualTo(1);
     } finally {
       a.close();
     }
+  }
+
+  private static double leader(SimpleMeterRegistry metrics) {
+    return metrics
+        .get("stripe.edge.fleet.leader")
+        .tag("job", EventStore.RECONCILER)
+        .gauge()
+        .value();
   }
 
   private static void await(BooleanSupplier condition, Duration atMost) throws Exception {
