@@ -25,9 +25,9 @@ import org.slf4j.LoggerFactory;
 /**
  * The {@link EdgeRuntime}'s webhook side, started after the pipeline: the event store (ledger), its
  * journal re-applied before anything is served and swept every few seconds, the forwarder before
- * the event processor that wakes it, then the reconciler and the drift audit, each on the
- * fleet-wide lease of its job. Everything it opens is registered with the runtime's {@link
- * Lifecycle}, which closes it.
+ * the event processor that wakes it, then the reconciler and the drift audit; the sweep, the
+ * reconciler and the drift audit each on the fleet-wide lease of its job. Everything it opens is
+ * registered with the runtime's {@link Lifecycle}, which closes it.
  */
 final class WebhookJobs {
 
@@ -160,11 +160,20 @@ final class WebhookJobs {
     if (reapplied > 0) {
       log.info("applied {} events again that the last run recorded but did not finish", reapplied);
     }
+    // One sweep per fleet: over a shared store every edge sees the same unapplied events, and
+    // each re-application drops the objects from every shared tier again, so edges sweeping all
+    // at once multiplied the drops by the fleet's size while a tier refused invalidations
+    // (decision 44). A store of the edge's own always leads. The startup pass above stays on
+    // every edge: it runs once per process, before this edge serves anything.
+    Duration lease = FleetLeases.lease(sweep);
     lifecycle.every(
         "edge-event-journal",
         sweep,
         sweep,
         () -> {
+          if (!leases.leads(EventStore.JOURNAL, lease)) {
+            return;
+          }
           try {
             journal.reapplyUnapplied(clock.instant().minus(sweep), JOURNAL_BATCH);
           } catch (RuntimeException e) {

@@ -19,6 +19,12 @@ public interface EventStore extends EventLedger, WebhookOutbox {
   /** The drift audit's lease. */
   String DRIFT_AUDIT = "drift-audit";
 
+  /**
+   * The journal sweep's lease: one edge per fleet applies unapplied events again, not every edge
+   * against the same shared journal.
+   */
+  String JOURNAL = "journal";
+
   /** The lease a shared store's {@link #heartbeat} writes: a write of the edge's own, job-less. */
   String HEARTBEAT = "heartbeat";
 
@@ -34,8 +40,9 @@ public interface EventStore extends EventLedger, WebhookOutbox {
 
   /**
    * Whether this edge runs the fleet-wide job {@code job} ({@link #RECONCILER}, {@link
-   * #DRIFT_AUDIT}) for the next {@code ttl}: takes the job's lease when nobody holds it, renews it
-   * when this edge does. A store only this edge uses always answers true (the default).
+   * #DRIFT_AUDIT}, {@link #JOURNAL}) for the next {@code ttl}: takes the job's lease when nobody
+   * holds it, renews it when this edge does. A store only this edge uses always answers true (the
+   * default).
    *
    * <p>Taking a lease gives a new fencing token; once this edge has taken the {@link #RECONCILER}
    * lease, every cursor write ({@link #advance}, for the platform and connected accounts) carries
