@@ -28,7 +28,9 @@ import org.jspecify.annotations.Nullable;
 /**
  * Forwards queued events from a {@link WebhookOutbox} to the application, re-signed with each
  * target's secret ({@code Stripe-Signature: t=…,v1=…}, a fresh timestamp per attempt) so the
- * application verifies them with its Stripe SDK's own check.
+ * application verifies them with its Stripe SDK's own check. At least once: the application dedupes
+ * on the event id; {@value #DELIVERY_HEADER} and {@value #ATTEMPT_HEADER} tell a retry from a
+ * second sending of the same attempt.
  *
  * <p>A 2xx answer delivers; anything else (another status, a timeout, a refused connection) is
  * retried after {@link ForwardConfig#backoff}, and after {@link ForwardConfig#maxAttempts} the
@@ -42,6 +44,12 @@ import org.jspecify.annotations.Nullable;
  * the configured set). Thread-safe; {@link #wake} never blocks.
  */
 public final class WebhookForwarder {
+
+  /** The outbox row a forward comes from: one per event and target, the same on every attempt. */
+  public static final String DELIVERY_HEADER = "Stripe-Edge-Delivery";
+
+  /** Which attempt of its delivery a forward is, from 1. */
+  public static final String ATTEMPT_HEADER = "Stripe-Edge-Attempt";
 
   private static final System.Logger log = System.getLogger(WebhookForwarder.class.getName());
   private static final String INTERRUPTED = "interrupted";
@@ -315,6 +323,11 @@ public final class WebhookForwarder {
               .timeout(config.timeout())
               .header("Content-Type", "application/json; charset=utf-8")
               .header("User-Agent", "stripe-edge")
+              // At-least-once: an attempt whose 2xx the edge did not record (a slow answer, a
+              // crash) is sent again. The app dedupes on the event id; these two let it (and bench
+              // fleet) tell a retry (same delivery, next attempt) from one delivery sent twice.
+              .header(DELIVERY_HEADER, Long.toString(delivery.id()))
+              .header(ATTEMPT_HEADER, Integer.toString(delivery.attempts() + 1))
               .header(
                   "Stripe-Signature", StripeSignature.header(secret, timestamp, delivery.payload()))
               .POST(HttpRequest.BodyPublishers.ofByteArray(delivery.payload()))

@@ -16,6 +16,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.SplittableRandom;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -127,6 +128,48 @@ class ForwarderLanesTest {
     slowReleased.countDown();
     awaitDelivered(outbox, slow, 5);
     assertThat(outbox.delivered(slow)).isEqualTo(5);
+  }
+
+  @Test
+  void aRetryIsTheSameDeliveryWithTheNextAttempt() throws InterruptedException {
+    // What the app sees: the first attempt answered 503, so the edge sends the delivery again.
+    List<String> seen = new CopyOnWriteArrayList<>();
+    server.createContext(
+        "/flaky",
+        exchange -> {
+          exchange.getRequestBody().readAllBytes();
+          seen.add(
+              exchange.getRequestHeaders().getFirst("Stripe-Edge-Delivery")
+                  + " attempt "
+                  + exchange.getRequestHeaders().getFirst("Stripe-Edge-Attempt"));
+          exchange.sendResponseHeaders(seen.size() == 1 ? 503 : 200, -1);
+          exchange.close();
+        });
+    String flaky = url("/flaky");
+    ListOutbox outbox = new ListOutbox();
+    outbox.add("evt_r", "in_r", flaky);
+    ForwardConfig config =
+        new ForwardConfig(
+            Map.of(flaky, Secret.of("whsec_flaky")),
+            3,
+            Duration.ofMillis(1),
+            Duration.ofMillis(1),
+            Duration.ofSeconds(30),
+            2);
+    WebhookForwarder forwarder =
+        WebhookForwarder.of(
+            outbox,
+            config,
+            Clock.systemUTC(),
+            passes,
+            senders,
+            new SplittableRandom(1),
+            new SimpleMeterRegistry());
+
+    forwarder.start(Duration.ofMillis(20));
+
+    awaitDelivered(outbox, flaky, 1);
+    assertThat(seen).containsExactly("1 attempt 1", "1 attempt 2");
   }
 
   private static void awaitDelivered(ListOutbox outbox, String target, int count)
