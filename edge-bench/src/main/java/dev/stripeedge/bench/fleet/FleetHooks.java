@@ -12,6 +12,7 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -26,8 +27,10 @@ import java.util.regex.Pattern;
  * duplicates and retries included) passed to the next edge in turn, and to the one after it when
  * that edge refuses the connection (nginx's {@code proxy_next_upstream error}), so a dead edge
  * delays no event. The <b>app</b> is the forwarding target every edge re-signs events for: it
- * counts forwards per event id, which is the per-event count of applications the fleet made (an
- * event is queued for forwarding in the same atomic step that records it as new).
+ * counts forwards per event id and, by the edges' {@code Stripe-Edge-Delivery} and {@code
+ * Stripe-Edge-Attempt} headers, the outbox rows forwarded per event id: the per-event count of
+ * applications the fleet made (an event is queued for forwarding in the same atomic step that
+ * records it as new), with a retry of a row (at-least-once) told apart from a second row.
  */
 final class FleetHooks implements AutoCloseable {
 
@@ -46,6 +49,12 @@ final class FleetHooks implements AutoCloseable {
   private final AtomicLongArray delivered;
   private final AtomicLong refused = new AtomicLong();
   private final Map<String, AtomicInteger> forwards = new ConcurrentHashMap<>();
+  // Per event id, the outbox rows forwarded (Stripe-Edge-Delivery): one per application.
+  private final Map<String, Set<String>> deliveries = new ConcurrentHashMap<>();
+  // Every (delivery, attempt) received: the same pair twice is one attempt sent twice.
+  private final Set<String> attempts = ConcurrentHashMap.newKeySet();
+  private final AtomicInteger retries = new AtomicInteger();
+  private final AtomicInteger sameAttemptAgain = new AtomicInteger();
 
   /** {@code edges}: each edge's base URL, in the fleet's order. */
   FleetHooks(List<String> edges) throws IOException {
@@ -104,9 +113,22 @@ final class FleetHooks implements AutoCloseable {
     Matcher id = EVENT_ID.matcher(body);
     if (id.find()) {
       forwards.computeIfAbsent(id.group(1), k -> new AtomicInteger()).incrementAndGet();
+      String delivery = header(exchange, "Stripe-Edge-Delivery");
+      String attempt = header(exchange, "Stripe-Edge-Attempt");
+      deliveries.computeIfAbsent(id.group(1), k -> ConcurrentHashMap.newKeySet()).add(delivery);
+      if (!attempts.add(delivery + " attempt " + attempt)) {
+        sameAttemptAgain.incrementAndGet();
+      } else if (!attempt.equals("1")) {
+        retries.incrementAndGet();
+      }
     }
     exchange.sendResponseHeaders(200, -1);
     exchange.close();
+  }
+
+  private static String header(HttpExchange exchange, String name) {
+    String value = exchange.getRequestHeaders().getFirst(name);
+    return value == null ? "?" : value;
   }
 
   /** Deliveries each edge answered (retries and duplicates included). */
@@ -128,6 +150,26 @@ final class FleetHooks implements AutoCloseable {
     Map<String, Integer> counts = new ConcurrentHashMap<>();
     forwards.forEach((id, n) -> counts.put(id, n.get()));
     return counts;
+  }
+
+  /**
+   * Forwarded deliveries (outbox rows) per event id: applications, with an edge's retries of its
+   * own delivery counted once.
+   */
+  Map<String, Integer> deliveries() {
+    Map<String, Integer> counts = new ConcurrentHashMap<>();
+    deliveries.forEach((id, rows) -> counts.put(id, rows.size()));
+    return counts;
+  }
+
+  /** Forwards that were a later attempt of a delivery (after a failed or slow answer). */
+  int retries() {
+    return retries.get();
+  }
+
+  /** Forwards whose delivery and attempt had been received already: one attempt sent twice. */
+  int sameAttemptAgain() {
+    return sameAttemptAgain.get();
   }
 
   @Override

@@ -365,12 +365,28 @@ public final class FleetScenario {
         Locale.ROOT,
         "  forwards retried (edges' /metrics): %.0f%n",
         fleet.total(s -> s.startsWith("stripe_edge_webhooks_forward_retried_total")));
+    // Applications per event: outbox rows forwarded, an edge's retries of its own row counted
+    // once (forwarding is at-least-once; the app dedupes on the event id).
     Map<String, Integer> forwards = hooks.forwards();
+    Map<String, Integer> rows = hooks.deliveries();
+    int receivedTwice = 0;
+    for (String event : events) {
+      if (forwards.getOrDefault(event, 0) > 1) {
+        receivedTwice++;
+      }
+    }
+    System.out.printf(
+        Locale.ROOT,
+        "  forwards received more than once: %d events; later attempts of a delivery received %d,"
+            + " one attempt received twice %d%n",
+        receivedTwice,
+        hooks.retries(),
+        hooks.sameAttemptAgain());
     int once = 0;
     int more = 0;
     int never = 0;
     for (String event : events) {
-      int n = forwards.getOrDefault(event, 0);
+      int n = rows.getOrDefault(event, 0);
       if (n == 0) {
         never++;
       } else if (n == 1) {
