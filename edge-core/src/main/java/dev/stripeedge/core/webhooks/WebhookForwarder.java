@@ -22,6 +22,7 @@ import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.random.RandomGenerator;
 import org.jspecify.annotations.Nullable;
 
@@ -72,6 +73,10 @@ public final class WebhookForwarder {
   private static final class Lane {
     final String target;
     final Set<Long> inFlight = ConcurrentHashMap.newKeySet();
+    // Deliveries whose send finished, by when (a number from sequence): a read of the outbox
+    // begun before that may still list them as due, though they have left inFlight.
+    final Map<Long, Long> finished = new ConcurrentHashMap<>();
+    final AtomicLong sequence = new AtomicLong();
     volatile int backlog;
     volatile @Nullable Instant oldestDue;
 
@@ -239,13 +244,31 @@ public final class WebhookForwarder {
     return attempts;
   }
 
-  /** Starts what {@code lane} has room for; returns how many. */
+  /**
+   * Starts what {@code lane} has room for; returns how many. One pass at a time per lane (a pass
+   * may be called while a scheduled one runs): what one pass forgets of {@link Lane#finished}
+   * another's older read may still need.
+   */
   private int dispatch(Lane lane) {
+    synchronized (lane) {
+      return dispatchHeld(lane);
+    }
+  }
+
+  private int dispatchHeld(Lane lane) {
     int room = config.perTarget() - lane.inFlight.size();
     Instant now = clock.instant();
+    long readFrom = lane.sequence.get();
     List<WebhookOutbox.Delivery> due = outbox.due(now, lane.target, BATCH);
+    // A send that settled while this read ran may be in it as due and already out of inFlight:
+    // sent again, it reached the app twice with the same attempt (bench fleet, issue 16).
     List<WebhookOutbox.Delivery> waiting =
-        due.stream().filter(delivery -> !lane.inFlight.contains(delivery.id())).toList();
+        due.stream()
+            .filter(delivery -> !lane.inFlight.contains(delivery.id()))
+            .filter(delivery -> lane.finished.getOrDefault(delivery.id(), 0L) <= readFrom)
+            .toList();
+    // Sends finished before this read began are in it as they settled; forget them.
+    lane.finished.values().removeIf(finishedAt -> finishedAt <= readFrom);
     lane.backlog = waiting.size();
     lane.oldestDue = waiting.isEmpty() ? null : waiting.get(0).nextAttemptAt();
     int started = 0;
@@ -271,6 +294,8 @@ public final class WebhookForwarder {
     } catch (RuntimeException e) {
       log.log(System.Logger.Level.WARNING, "forwarding to " + lane.target + " failed: " + e);
     } finally {
+      // Noted finished before it leaves inFlight: a pass never sees it in neither.
+      lane.finished.put(delivery.id(), lane.sequence.incrementAndGet());
       lane.inFlight.remove(delivery.id());
       if (async) {
         wake();

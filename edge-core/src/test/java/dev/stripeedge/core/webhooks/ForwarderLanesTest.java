@@ -23,6 +23,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
 import org.jspecify.annotations.Nullable;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -172,6 +173,69 @@ class ForwarderLanesTest {
     assertThat(seen).containsExactly("1 attempt 1", "1 attempt 2");
   }
 
+  @Test
+  void aDeliverySettledWhileAPassReadTheOutboxIsNotSentAgain() throws InterruptedException {
+    CountDownLatch arrived = new CountDownLatch(1);
+    CountDownLatch answer = new CountDownLatch(1);
+    AtomicInteger received = new AtomicInteger();
+    server.createContext(
+        "/held",
+        exchange -> {
+          exchange.getRequestBody().readAllBytes();
+          received.incrementAndGet();
+          arrived.countDown();
+          try {
+            answer.await();
+          } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+          }
+          exchange.sendResponseHeaders(200, -1);
+          exchange.close();
+        });
+    String held = url("/held");
+    ListOutbox outbox = new ListOutbox();
+    outbox.add("evt_h", "in_h", held);
+    ForwardConfig config =
+        new ForwardConfig(
+            Map.of(held, Secret.of("whsec_held")),
+            3,
+            Duration.ofSeconds(1),
+            Duration.ofSeconds(5),
+            Duration.ofSeconds(30),
+            2);
+    WebhookForwarder forwarder =
+        WebhookForwarder.of(
+            outbox,
+            config,
+            Clock.systemUTC(),
+            passes,
+            senders,
+            new SplittableRandom(1),
+            new SimpleMeterRegistry());
+    forwarder.wake();
+    assertThat(arrived.await(30, TimeUnit.SECONDS)).isTrue();
+
+    // The next pass reads the row as due (its answer is still held, so it is pending); while that
+    // read is on its way back, the answer comes and the send settles and leaves the lane.
+    outbox.afterRead.set(
+        () -> {
+          answer.countDown();
+          try {
+            awaitDelivered(outbox, held, 1);
+            for (int i = 0; i < 3000 && forwarder.lanes().get(0).inFlight() > 0; i++) {
+              Thread.sleep(10);
+            }
+          } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+          }
+        });
+    int started = forwarder.runOnce();
+
+    assertThat(forwarder.lanes().get(0).inFlight()).isZero();
+    assertThat(started).isZero(); // the stale row was not sent again
+    assertThat(received).hasValue(1);
+  }
+
   private static void awaitDelivered(ListOutbox outbox, String target, int count)
       throws InterruptedException {
     for (int i = 0; i < 3000 && outbox.delivered(target) < count; i++) {
@@ -183,6 +247,9 @@ class ForwarderLanesTest {
   /** Pending rows in a list, ordered per (target, object) like the real outboxes. */
   private static final class ListOutbox implements WebhookOutbox {
     private final List<Delivery> rows = new ArrayList<>();
+    // Run once, by the next read, after it read and before it returns (what a slow store lets
+    // happen meanwhile).
+    final AtomicReference<@Nullable Runnable> afterRead = new AtomicReference<>();
     private long ids;
 
     synchronized void add(String eventId, String objectId, String target) {
@@ -212,6 +279,21 @@ class ForwarderLanesTest {
           .filter(row -> row.state() == State.PENDING && !row.nextAttemptAt().isAfter(now))
           .limit(limit)
           .toList();
+    }
+
+    /** A lane's read: {@link #afterRead} runs once it has read, outside the lock. */
+    @Override
+    public List<Delivery> due(Instant now, String target, int limit) {
+      List<Delivery> due =
+          due(now, Integer.MAX_VALUE).stream()
+              .filter(row -> row.target().equals(target))
+              .limit(limit)
+              .toList();
+      Runnable hook = afterRead.getAndSet(null);
+      if (hook != null) {
+        hook.run();
+      }
+      return due;
     }
 
     @Override
