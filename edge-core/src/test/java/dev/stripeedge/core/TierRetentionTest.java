@@ -331,4 +331,61 @@ class TierRetentionTest {
     assertThat(upstreamCalls).hasValue(2);
     assertThat(later.bodyText()).contains("call 2");
   }
+
+  private static ObjectChange change(String customer, long second, String name) {
+    return new ObjectChange(
+        customer,
+        second,
+        VERSION,
+        ("{\"id\":\"" + customer + "\",\"object\":\"customer\",\"name\":\"" + name + "\"}")
+            .getBytes(UTF_8));
+  }
+
+  @Test
+  void anEventsCopyPastItsSecondsAnswersWhileStripeConfirmsItInTheBackground() {
+    EdgePipeline edge = edge(CacheConfig.defaults()); // memory only; customers' TTL is 60 s
+    get(edge, "cus_1");
+    time.advance(Duration.ofSeconds(3));
+    edge.refresh(change("cus_1", time.clock().millis() / 1000 + 1, "from the event"));
+
+    // Past the copy's 5 s, within the next 5: the reader gets the copy at once, not Stripe's
+    // latency, and Stripe is asked beside it.
+    time.advance(Duration.ofSeconds(6));
+    EdgeResponse revalidating = get(edge, "cus_1");
+    assertThat(revalidating.bodyText()).contains("from the event");
+    assertThat(revalidating.header("cache-status")).contains("stale-while-revalidate");
+    assertThat(upstreamCalls).hasValue(2);
+
+    EdgeResponse confirmed = get(edge, "cus_1");
+    assertThat(confirmed.bodyText()).contains("call 2");
+    assertThat(confirmed.header("cache-status")).isEqualTo("stripe-edge; hit");
+  }
+
+  @Test
+  void anEventsCopyIsNeverServedPastItsResourcesOwnTtl() {
+    EdgePipeline edge = edge(CacheConfig.defaults().withTtl("customers", Duration.ofSeconds(5)));
+    get(edge, "cus_1");
+    time.advance(Duration.ofSeconds(3));
+    edge.refresh(change("cus_1", time.clock().millis() / 1000 + 1, "from the event"));
+
+    time.advance(Duration.ofSeconds(6));
+    EdgeResponse later = get(edge, "cus_1");
+
+    assertThat(later.bodyText()).contains("call 2");
+    assertThat(later.header("cache-status")).contains("fwd=miss");
+  }
+
+  @Test
+  void pastItsRevalidationWindowAnEventsCopyWaitsForStripe() {
+    EdgePipeline edge = edge(CacheConfig.defaults());
+    get(edge, "cus_1");
+    time.advance(Duration.ofSeconds(3));
+    edge.refresh(change("cus_1", time.clock().millis() / 1000 + 1, "from the event"));
+
+    time.advance(Duration.ofSeconds(11));
+    EdgeResponse later = get(edge, "cus_1");
+
+    assertThat(later.bodyText()).contains("call 2");
+    assertThat(later.header("cache-status")).contains("fwd=miss");
+  }
 }

@@ -36,11 +36,13 @@ import java.util.regex.Pattern;
  *
  * <pre>{@code
  * bin/stripe-edge bench freshness [--duration 30] [--delay-ms 100] [--reconcile-seconds 5]
- *                                 [--latency realistic|off] [--json FILE]
+ *                                 [--warmup-seconds 3] [--latency realistic|off] [--json FILE]
  * }</pre>
  *
  * <p>Three runs, each on a fresh simulator and edge: clean deliveries; 10% of deliveries dropped
- * (repaired by the reconciler); 20% duplicated and 20% reordered.
+ * (repaired by the reconciler); 20% duplicated and 20% reordered. Each run first makes changes for
+ * a few seconds that are not counted (printed apart): the first events through a fresh JVM run
+ * interpreted code, which a long-running edge does not.
  *
  * <p>This class is the workload and its measurement; {@link FreshnessReport} prints and writes what
  * each run measured.
@@ -67,6 +69,12 @@ public final class FreshnessScenario {
     final long ackNanos;
     volatile long seenNanos;
 
+    /** How the edge served the first read that saw this change ({@code Cache-Status}). */
+    volatile String seenAs = "";
+
+    /** How the edge served the reads that started after the change and still saw the old one. */
+    final List<String> staleAs = new java.util.concurrent.CopyOnWriteArrayList<>();
+
     Change(String object, int version, long ackNanos) {
       this.object = object;
       this.version = version;
@@ -75,14 +83,20 @@ public final class FreshnessScenario {
   }
 
   private final Duration duration;
+  private final Duration warmup;
   private final long delayMillis;
   private final long reconcileSeconds;
   private final SimConfig.Latency latency;
   private final StripeHttp http = new StripeHttp(KEY);
 
   FreshnessScenario(
-      Duration duration, long delayMillis, long reconcileSeconds, SimConfig.Latency latency) {
+      Duration duration,
+      Duration warmup,
+      long delayMillis,
+      long reconcileSeconds,
+      SimConfig.Latency latency) {
     this.duration = duration;
+    this.warmup = warmup;
     this.delayMillis = delayMillis;
     this.reconcileSeconds = reconcileSeconds;
     this.latency = latency;
@@ -90,6 +104,7 @@ public final class FreshnessScenario {
 
   public static void main(String[] args) throws Exception {
     Duration duration = Duration.ofSeconds(30);
+    Duration warmup = Duration.ofSeconds(3);
     long delay = 100;
     long reconcile = 5;
     SimConfig.Latency latency = SimConfig.Latency.realistic();
@@ -99,6 +114,7 @@ public final class FreshnessScenario {
       switch (args[i]) {
         case "--duration" -> duration = Duration.ofSeconds(Long.parseLong(value));
         case "--delay-ms" -> delay = Long.parseLong(value);
+        case "--warmup-seconds" -> warmup = Duration.ofSeconds(Long.parseLong(value));
         case "--reconcile-seconds" -> reconcile = Long.parseLong(value);
         case "--latency" ->
             latency =
@@ -112,16 +128,17 @@ public final class FreshnessScenario {
       }
       i++;
     }
-    FreshnessScenario scenario = new FreshnessScenario(duration, delay, reconcile, latency);
+    FreshnessScenario scenario = new FreshnessScenario(duration, warmup, delay, reconcile, latency);
     System.out.printf(
         Locale.ROOT,
         "freshness: %d customers read every %d ms through the sidecar, one changed out of band"
-            + " every %d ms for %d s per run; webhook delay %d ms, reconciliation every %d s,"
-            + " simulator latency %s%n",
+            + " every %d ms for %d s per run (after %d s of warm-up); webhook delay %d ms,"
+            + " reconciliation every %d s, simulator latency %s%n",
         OBJECTS,
         POLL.toMillis(),
         CHANGE_EVERY.toMillis(),
         duration.toSeconds(),
+        warmup.toSeconds(),
         delay,
         reconcile,
         latency.enabled() ? "realistic" : "off");
@@ -145,6 +162,7 @@ public final class FreshnessScenario {
     return new IllegalArgumentException(
         message
             + "\nusage: freshness [--duration S] [--delay-ms MS] [--reconcile-seconds S]"
+            + " [--warmup-seconds S]"
             + " [--latency realistic|off] [--json FILE]");
   }
 
@@ -238,7 +256,9 @@ public final class FreshnessScenario {
 
     SplittableRandom random = new SplittableRandom(42);
     Map<String, AtomicInteger> versions = new ConcurrentHashMap<>();
-    long end = System.nanoTime() + duration.toNanos();
+    List<Change> warmups = new ArrayList<>();
+    long measureFrom = System.nanoTime() + warmup.toNanos();
+    long end = measureFrom + duration.toNanos();
     long next = System.nanoTime();
     while (System.nanoTime() < end) {
       String object = read.get(random.nextInt(read.size()));
@@ -251,7 +271,7 @@ public final class FreshnessScenario {
           throw new IllegalStateException("out-of-band change failed: " + changed.body());
         }
         Change change = new Change(object, version, System.nanoTime());
-        changes.add(change);
+        (change.ackNanos < measureFrom ? warmups : changes).add(change);
         pending.put(object, change);
       }
       next += CHANGE_EVERY.toNanos();
@@ -271,13 +291,41 @@ public final class FreshnessScenario {
     for (Thread reader : readers) {
       reader.join();
     }
+    System.out.printf(
+        java.util.Locale.ROOT,
+        "%s: warm-up, not counted: %d changes, slowest seen after %.0f ms%n",
+        variant.name(),
+        warmups.size(),
+        warmups.stream()
+            .filter(c -> c.seenNanos != 0)
+            .mapToDouble(c -> (c.seenNanos - c.ackNanos) / 1e6)
+            .max()
+            .orElse(Double.NaN));
     List<Double> freshness = new ArrayList<>();
     int unseen = 0;
     for (Change change : changes) {
       if (change.seenNanos == 0) {
         unseen++;
       } else {
-        freshness.add((change.seenNanos - change.ackNanos) / 1e6);
+        double millis = (change.seenNanos - change.ackNanos) / 1e6;
+        freshness.add(millis);
+        if (millis > delayMillis + 50) {
+          // The tail, explained: how the first fresh read was served, and the reads before it.
+          System.out.printf(
+              java.util.Locale.ROOT,
+              "%s: at %.1f %s v%d seen after %.0f ms as [%s]; %d stale reads before it: %s%n",
+              variant.name(),
+              change.ackNanos / 1e6,
+              change.object,
+              change.version,
+              millis,
+              change.seenAs,
+              change.staleAs.size(),
+              change.staleAs.stream()
+                  .collect(
+                      java.util.stream.Collectors.groupingBy(
+                          s -> s, java.util.TreeMap::new, java.util.stream.Collectors.counting())));
+        }
       }
     }
     return new Outcome(
@@ -314,18 +362,33 @@ public final class FreshnessScenario {
     while (reading.get()) {
       long started = System.nanoTime();
       Change awaited = pending.get(object);
-      int version = version(http.get(edgeBase, "/v1/customers/" + object));
+      StripeHttp.Read answer = http.read(edgeBase, "/v1/customers/" + object);
+      int version = version(answer.body());
       long ended = System.nanoTime();
       reads.incrementAndGet();
-      if (version < newest) {
-        regressions.incrementAndGet();
+      if (version < newest && regressions.incrementAndGet() <= 5) {
+        // The first few, explained: what was answered, and how.
+        System.out.printf(
+            java.util.Locale.ROOT,
+            "regression at %.1f: %s v%d after v%d, answered as [%s]%n",
+            ended / 1e6,
+            object,
+            version,
+            newest,
+            answer.cacheStatus());
       }
       newest = Math.max(newest, version);
       if (awaited != null
           && awaited.seenNanos == 0
           && started >= awaited.ackNanos
           && version >= awaited.version) {
+        awaited.seenAs = answer.cacheStatus();
         awaited.seenNanos = ended;
+      } else if (awaited != null
+          && awaited.seenNanos == 0
+          && started >= awaited.ackNanos
+          && awaited.staleAs.size() < 20) {
+        awaited.staleAs.add(answer.cacheStatus());
       }
       try {
         Thread.sleep(POLL);

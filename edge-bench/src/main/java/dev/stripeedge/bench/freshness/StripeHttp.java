@@ -24,19 +24,27 @@ final class StripeHttp {
     this.key = key;
   }
 
+  /** A read's body ("" when it failed) and the edge's {@code Cache-Status} ("" when none). */
+  record Read(String body, String cacheStatus) {}
+
   String get(String base, String path) {
+    return read(base, path).body();
+  }
+
+  Read read(String base, String path) {
     try {
-      return http.send(
+      HttpResponse<String> response =
+          http.send(
               HttpRequest.newBuilder(URI.create(base + path))
                   .header("Authorization", "Bearer " + key)
                   .build(),
-              HttpResponse.BodyHandlers.ofString())
-          .body();
+              HttpResponse.BodyHandlers.ofString());
+      return new Read(response.body(), response.headers().firstValue("Cache-Status").orElse(""));
     } catch (IOException e) {
-      return "";
+      return new Read("", "");
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
-      return "";
+      return new Read("", "");
     }
   }
 

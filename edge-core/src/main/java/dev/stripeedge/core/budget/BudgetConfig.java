@@ -183,7 +183,13 @@ public record BudgetConfig(
   /** The AIMD knobs: multiplicative {@code decrease}, additive {@code recoveryPerSecond}. */
   public BudgetConfig withAimd(
       double decrease, double recoveryPerSecond, double minFactor, Duration cutCooldown) {
-    return edit(e -> {});
+    return edit(
+        e -> {
+          e.decrease = decrease;
+          e.recoveryPerSecond = recoveryPerSecond;
+          e.minFactor = minFactor;
+          e.cutCooldown = cutCooldown;
+        });
   }
 
   /** The longest a request of {@code lane} may wait in its queue. */

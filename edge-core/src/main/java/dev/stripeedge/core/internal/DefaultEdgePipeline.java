@@ -194,9 +194,14 @@ public final class DefaultEdgePipeline implements EdgePipeline {
    * @return true once every tier acknowledged (memory's part is done on return)
    */
   private CompletableFuture<Boolean> invalidate(Collection<String> ids) {
+    return invalidate(ids, List.of());
+  }
+
+  private CompletableFuture<Boolean> invalidate(
+      Collection<String> ids, List<L0Cache.Entry> replacing) {
     CompletableFuture<Boolean> tiered =
         tiers.isEmpty() ? CompletableFuture.completedFuture(true) : tiers.invalidate(ids);
-    ids.forEach(l0::invalidate);
+    ids.forEach(id -> l0.invalidate(id, replacing));
     return tiered;
   }
 
@@ -251,15 +256,19 @@ public final class DefaultEdgePipeline implements EdgePipeline {
     long cacheNanos = looked - read.start();
     if (entry != null) {
       CacheDecision.Cacheable rule = read.rule();
-      // The entry's own lifetime bounds it too: an event's copy was stored for seconds only.
+      // The entry's own lifetime bounds it too: an event's copy was stored for seconds only, and
+      // then revalidates in the background within its own window (EventRefresh.copyRule), which
+      // is the one an entry stored for less than the route's TTL brings.
       // (In nanoseconds, not narrowedTo: this is every memory hit, and that allocates.)
+      long routeTtl = rule.ttl().toNanos();
+      long entryTtl = entry.rule().ttl().toNanos();
+      long routeSwr = rule.staleWhileRevalidate().toNanos();
+      long entrySwr = entry.rule().staleWhileRevalidate().toNanos();
       Freshness freshness =
           Freshness.of(
               entry.ageNanos(looked),
-              Math.min(rule.ttl().toNanos(), entry.rule().ttl().toNanos()),
-              Math.min(
-                  rule.staleWhileRevalidate().toNanos(),
-                  entry.rule().staleWhileRevalidate().toNanos()),
+              Math.min(routeTtl, entryTtl),
+              entryTtl < routeTtl ? entrySwr : Math.min(routeSwr, entrySwr),
               0);
       if (freshness == Freshness.FRESH) {
         trail.memoryHit = entry;

@@ -100,7 +100,18 @@ final class EventRefresh {
           EventCopyRule.verdict(
               entry.ids(), entry.response(), change, storedAtMillis, order.followsTie()));
     }
-    CompletableFuture<Boolean> invalidated = invalidation.drop(List.of(id));
+    // Memory keeps the entries about to be replaced until their replacement is in: a read in
+    // between answers what it answered a moment ago instead of waiting on Stripe.
+    List<L0Cache.Entry> replacing = new ArrayList<>();
+    if (order.newest()) {
+      verdicts.forEach(
+          (entry, verdict) -> {
+            if (verdict != EventCopyRule.Verdict.DROP) {
+              replacing.add(entry);
+            }
+          });
+    }
+    CompletableFuture<Boolean> invalidated = invalidation.drop(List.of(id), replacing);
     // Not before the tiers recorded the drop: their markers refuse fills fetched until then.
     long droppedAtMillis = clock.millis();
     if (!order.newest() || verdicts.isEmpty()) {
@@ -112,7 +123,9 @@ final class EventRefresh {
     verdicts.forEach(
         (entry, verdict) -> {
           L0Cache.Entry kept = refill(token, entry, verdict, change);
-          if (kept != null && !tiers.isEmpty()) {
+          if (kept == null) {
+            l0.discard(entry); // not replaced after all: dropped as the invalidation would have
+          } else if (!tiers.isEmpty()) {
             refilled.add(
                 Map.entry(tierCopy(kept, change, droppedAtMillis), kept.rule().retention()));
           }
@@ -155,12 +168,21 @@ final class EventRefresh {
 
   /**
    * The rule a hit of an event's copy answers under when asked for under {@code rule}: fresh for
-   * {@link #EVENT_COPY_TTL} at most, whichever tier it comes from.
+   * {@link #EVENT_COPY_TTL} at most, whichever tier it comes from; then, while the resource's own
+   * TTL has not run out since the event, answered while Stripe is asked in the background
+   * (stale-while-revalidate), so a reader does not wait on Stripe every few seconds for the object
+   * it reads most. The copy is the newest version the edge knows; the background answer confirms or
+   * replaces it, and a change in between is dropped by its own event.
    */
   static CacheDecision.Cacheable copyRule(CacheDecision.Cacheable rule) {
+    Duration fresh = rule.ttl().compareTo(EVENT_COPY_TTL) < 0 ? rule.ttl() : EVENT_COPY_TTL;
+    Duration rest = rule.ttl().minus(fresh);
+    Duration revalidating = rest.compareTo(EVENT_COPY_TTL) < 0 ? rest : EVENT_COPY_TTL;
     return new CacheDecision.Cacheable(
-        rule.ttl().compareTo(EVENT_COPY_TTL) < 0 ? rule.ttl() : EVENT_COPY_TTL,
-        rule.staleWhileRevalidate(),
+        fresh,
+        rule.staleWhileRevalidate().compareTo(revalidating) > 0
+            ? rule.staleWhileRevalidate()
+            : revalidating,
         rule.staleIfError());
   }
 

@@ -210,17 +210,44 @@ public final class L0Cache {
 
   /** Drops every entry that contains {@code objectId}, and refuses fills that started before. */
   public void invalidate(String objectId) {
+    invalidate(objectId, List.of());
+  }
+
+  /**
+   * {@link #invalidate(String)}, except the entries in {@code replacing} (these very entries: a
+   * newer one stored under the same key meanwhile is dropped), which the caller replaces at once
+   * (an event's copy over the entry it judged): a read in between answers the version it would have
+   * answered a moment before, instead of missing and waiting on Stripe. The caller {@link
+   * #discard}s an entry it could not replace.
+   */
+  public void invalidate(String objectId, List<Entry> replacing) {
     long mine = sequence.incrementAndGet();
     invalidations.merge(objectId, mine, Math::max);
     Set<Entry> entries = index.get(objectId);
     if (entries != null) {
       for (Entry entry : List.copyOf(entries)) {
-        cache.asMap().remove(entry.key(), entry);
+        if (!isAmong(entry, replacing)) {
+          cache.asMap().remove(entry.key(), entry);
+        }
       }
     }
     if (invalidations.size() > TRACKED_INVALIDATIONS) {
       forgetOldInvalidations(mine);
     }
+  }
+
+  private static boolean isAmong(Entry entry, List<Entry> entries) {
+    for (Entry e : entries) {
+      if (e == entry) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  /** Drops {@code entry} if it is still the one held under its key. */
+  public void discard(Entry entry) {
+    cache.asMap().remove(entry.key(), entry);
   }
 
   /** Drops everything and refuses every fill in flight. */

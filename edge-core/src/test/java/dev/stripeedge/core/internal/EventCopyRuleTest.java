@@ -2,6 +2,7 @@ package dev.stripeedge.core.internal;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.stripeedge.core.CacheDecision;
 import dev.stripeedge.core.CacheKey;
 import dev.stripeedge.core.CacheKeys;
 import dev.stripeedge.core.EdgeRequest;
@@ -9,6 +10,7 @@ import dev.stripeedge.core.EdgeResponse;
 import dev.stripeedge.core.ObjectChange;
 import dev.stripeedge.core.internal.EventCopyRule.Verdict;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -114,5 +116,28 @@ class EventCopyRuleTest {
     Map<String, List<String>> headers = new HashMap<>(extra);
     headers.put("Authorization", List.of("Bearer sk_test_1"));
     return new EdgeRequest("GET", "/v1/customers/cus_1", "", headers, new byte[0]);
+  }
+
+  @ParameterizedTest(name = "route ttl {0} s, swr {1} s: copy fresh {2} s, then revalidating {3} s")
+  @CsvSource({
+    // Fresh for the copy's 5 s, then answered while Stripe confirms it, within the route's TTL.
+    "60, 0,  5, 5",
+    "8,  0,  5, 3",
+    "5,  0,  5, 0",
+    "3,  0,  3, 0",
+    // A route's own window, when longer, is kept.
+    "60, 30, 5, 30",
+  })
+  void aCopyIsFreshForSecondsThenRevalidatesInTheBackgroundWithinTheRoutesTtl(
+      long ttl, long swr, long fresh, long revalidating) {
+    CacheDecision.Cacheable route =
+        new CacheDecision.Cacheable(
+            Duration.ofSeconds(ttl), Duration.ofSeconds(swr), Duration.ofMinutes(5));
+
+    CacheDecision.Cacheable copy = EventRefresh.copyRule(route);
+
+    assertThat(copy.ttl()).isEqualTo(Duration.ofSeconds(fresh));
+    assertThat(copy.staleWhileRevalidate()).isEqualTo(Duration.ofSeconds(revalidating));
+    assertThat(copy.staleIfError()).isEqualTo(route.staleIfError());
   }
 }

@@ -7,6 +7,7 @@ import dev.stripeedge.core.CacheKey;
 import dev.stripeedge.core.EdgeResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import org.junit.jupiter.api.Test;
@@ -74,6 +75,58 @@ class L0CacheTest {
 
     assertThat(cache.fill(token, new CacheKey("k"), json("{\"id\":\"cus_1\"}"), Set.of(), MINUTE))
         .isTrue();
+  }
+
+  @Test
+  void anEntryBeingReplacedStaysUntilItsReplacementIsInWhileTheRestGoes() {
+    fill("retrieve", "{\"id\":\"cus_1\",\"name\":\"old\"}");
+    fill("list", "{\"data\":[{\"id\":\"cus_1\"}]}");
+    L0Cache.FillToken before = cache.beginFill();
+    L0Cache.Entry held = java.util.Objects.requireNonNull(cache.get(new CacheKey("retrieve")));
+
+    cache.invalidate("cus_1", List.of(held));
+
+    // A read in between answers the old entry, not a miss; a fill from before is still refused.
+    assertThat(cache.get(new CacheKey("retrieve"))).isSameAs(held);
+    assertThat(cache.get(new CacheKey("list"))).isNull();
+    assertThat(
+            cache.fill(
+                before, new CacheKey("retrieve"), json("{\"id\":\"cus_1\"}"), Set.of(), MINUTE))
+        .isFalse();
+    // The replacement takes its place, and the old one no longer answers for the id.
+    assertThat(
+            cache.fill(
+                cache.beginFill(),
+                new CacheKey("retrieve"),
+                json("{\"id\":\"cus_1\",\"name\":\"new\"}"),
+                Set.of(),
+                MINUTE))
+        .isTrue();
+    assertThat(cache.get(new CacheKey("retrieve")).response().bodyText()).contains("new");
+    assertThat(cache.holding("cus_1")).hasSize(1);
+  }
+
+  @Test
+  void aNewerEntryStoredUnderTheSameKeyMeanwhileIsDroppedAsUsual() {
+    fill("retrieve", "{\"id\":\"cus_1\",\"name\":\"judged\"}");
+    L0Cache.Entry judged = java.util.Objects.requireNonNull(cache.get(new CacheKey("retrieve")));
+    fill("retrieve", "{\"id\":\"cus_1\",\"name\":\"stored since\"}");
+
+    cache.invalidate("cus_1", List.of(judged));
+
+    assertThat(cache.get(new CacheKey("retrieve"))).isNull();
+  }
+
+  @Test
+  void anEntryThatCouldNotBeReplacedIsDiscarded() {
+    fill("retrieve", "{\"id\":\"cus_1\"}");
+    L0Cache.Entry held = java.util.Objects.requireNonNull(cache.get(new CacheKey("retrieve")));
+    cache.invalidate("cus_1", List.of(held));
+
+    cache.discard(held);
+
+    assertThat(cache.get(new CacheKey("retrieve"))).isNull();
+    assertThat(cache.holding("cus_1")).isEmpty();
   }
 
   @Test
