@@ -132,13 +132,7 @@ public final class KafkaWorkQueue extends RecordedQueue<SqliteWorkQueue> {
 
   @Override
   public void enqueue(QueuedWrite write, int maxQueued) {
-    long unfinished = transport.unfinished();
-    if (unfinished >= maxQueued) {
-      throw new Full(unfinished);
-    }
-    if (records.status(write.id()).isPresent()) {
-      throw new IllegalArgumentException("a write with this id exists: " + write.id());
-    }
+    transport.admit(write, maxQueued);
     send(write);
     // Kafka first, the row second: a crash between leaves a record without a row, recorded by
     // whoever reads it; the other order would leave rows for writes that never reached Kafka.
@@ -156,19 +150,16 @@ public final class KafkaWorkQueue extends RecordedQueue<SqliteWorkQueue> {
   public List<@Nullable RuntimeException> enqueueAll(List<QueuedWrite> writes, int maxQueued) {
     List<@Nullable RuntimeException> out = new ArrayList<>(writes.size());
     List<@Nullable Future<RecordMetadata>> sending = new ArrayList<>(writes.size());
-    Set<String> ids = new HashSet<>();
-    long unfinished = transport.unfinished();
-    for (QueuedWrite write : writes) {
+    List<@Nullable RuntimeException> admitted = transport.admit(writes, maxQueued);
+    for (int i = 0; i < writes.size(); i++) {
       @Nullable Future<RecordMetadata> sent = null;
-      if (unfinished >= maxQueued) {
-        out.add(new Full(unfinished));
-      } else if (!ids.add(write.id()) || records.status(write.id()).isPresent()) {
-        out.add(new IllegalArgumentException("a write with this id exists: " + write.id()));
+      RuntimeException refused = admitted.get(i);
+      if (refused != null) {
+        out.add(refused);
       } else {
         try {
-          sent = producer.send(record(write));
+          sent = producer.send(record(writes.get(i)));
           out.add(null);
-          unfinished++;
         } catch (RuntimeException e) {
           out.add(e);
         }

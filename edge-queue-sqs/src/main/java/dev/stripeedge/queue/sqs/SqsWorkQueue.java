@@ -16,11 +16,9 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.Comparator;
-import java.util.HashSet;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Optional;
-import java.util.Set;
 import org.jspecify.annotations.Nullable;
 import software.amazon.awssdk.services.sqs.SqsClient;
 import software.amazon.awssdk.services.sqs.model.BatchResultErrorEntry;
@@ -101,13 +99,7 @@ public final class SqsWorkQueue extends RecordedQueue<SqliteWorkQueue> {
 
   @Override
   public void enqueue(QueuedWrite write, int maxQueued) {
-    long held = transport.unfinished();
-    if (held >= maxQueued) {
-      throw new Full(held);
-    }
-    if (records.status(write.id()).isPresent()) {
-      throw new IllegalArgumentException("a write with this id exists: " + write.id());
-    }
+    transport.admit(write, maxQueued);
     send(write, write.id());
     transport.adopt(write);
   }
@@ -121,20 +113,11 @@ public final class SqsWorkQueue extends RecordedQueue<SqliteWorkQueue> {
    */
   @Override
   public List<@Nullable RuntimeException> enqueueAll(List<QueuedWrite> writes, int maxQueued) {
-    List<@Nullable RuntimeException> out = new ArrayList<>(writes.size());
+    List<@Nullable RuntimeException> out = new ArrayList<>(transport.admit(writes, maxQueued));
     List<Integer> sending = new ArrayList<>();
-    Set<String> ids = new HashSet<>();
-    long held = transport.unfinished();
     for (int i = 0; i < writes.size(); i++) {
-      QueuedWrite write = writes.get(i);
-      if (held >= maxQueued) {
-        out.add(new Full(held));
-      } else if (!ids.add(write.id()) || records.status(write.id()).isPresent()) {
-        out.add(new IllegalArgumentException("a write with this id exists: " + write.id()));
-      } else {
-        out.add(null);
+      if (out.get(i) == null) {
         sending.add(i);
-        held++;
       }
     }
     List<String> bodies = new ArrayList<>(sending.size());

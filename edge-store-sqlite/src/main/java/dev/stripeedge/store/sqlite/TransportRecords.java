@@ -2,6 +2,7 @@ package dev.stripeedge.store.sqlite;
 
 import dev.stripeedge.core.queue.Delivery;
 import dev.stripeedge.core.queue.QueuedWrite;
+import dev.stripeedge.core.queue.WorkQueue;
 import dev.stripeedge.core.queue.WriteState;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -10,8 +11,10 @@ import java.sql.Statement;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -51,6 +54,37 @@ public final class TransportRecords {
               return rows.next() ? rows.getLong(1) : 0L;
             }
           });
+    }
+  }
+
+  /**
+   * Which of {@code writes} the transport may send, judged as {@link SqliteWorkQueue#enqueue}
+   * judges its own: for each, null when it may, or why not ({@link WorkQueue.Full} once {@code
+   * maxQueued} writes are unfinished, counting those admitted before it; an id already recorded or
+   * repeated in the batch). The transport sends the admitted ones, then {@link #adopt}s them.
+   */
+  public List<@Nullable RuntimeException> admit(List<QueuedWrite> writes, int maxQueued) {
+    List<@Nullable RuntimeException> verdicts = new ArrayList<>(writes.size());
+    Set<String> ids = new HashSet<>();
+    long unfinished = unfinished();
+    for (QueuedWrite write : writes) {
+      if (unfinished >= maxQueued) {
+        verdicts.add(new WorkQueue.Full(unfinished));
+      } else if (!ids.add(write.id()) || owner.status(write.id()).isPresent()) {
+        verdicts.add(new IllegalArgumentException("a write with this id exists: " + write.id()));
+      } else {
+        verdicts.add(null);
+        unfinished++;
+      }
+    }
+    return verdicts;
+  }
+
+  /** {@link #admit(List, int)} for one write: throws why it may not be sent. */
+  public void admit(QueuedWrite write, int maxQueued) {
+    RuntimeException refused = admit(List.of(write), maxQueued).get(0);
+    if (refused != null) {
+      throw refused;
     }
   }
 
