@@ -341,12 +341,17 @@ class TierRetentionTest {
             .getBytes(UTF_8));
   }
 
-  @Test
-  void anEventsCopyPastItsSecondsAnswersWhileStripeConfirmsItInTheBackground() {
-    EdgePipeline edge = edge(CacheConfig.defaults()); // memory only; customers' TTL is 60 s
+  /** Stripe's answer cached (call 1), then 3 s later an event's copy ("from the event"). */
+  private void fillThenApplyAnEvent(EdgePipeline edge) {
     get(edge, "cus_1");
     time.advance(Duration.ofSeconds(3));
     edge.refresh(change("cus_1", time.clock().millis() / 1000 + 1, "from the event"));
+  }
+
+  @Test
+  void anEventsCopyPastItsSecondsAnswersWhileStripeConfirmsItInTheBackground() {
+    EdgePipeline edge = edge(CacheConfig.defaults()); // memory only; customers' TTL is 60 s
+    fillThenApplyAnEvent(edge);
 
     // Past the copy's 5 s, within the next 5: the reader gets the copy at once, not Stripe's
     // latency, and Stripe is asked beside it.
@@ -364,9 +369,7 @@ class TierRetentionTest {
   @Test
   void anEventsCopyIsNeverServedPastItsResourcesOwnTtl() {
     EdgePipeline edge = edge(CacheConfig.defaults().withTtl("customers", Duration.ofSeconds(5)));
-    get(edge, "cus_1");
-    time.advance(Duration.ofSeconds(3));
-    edge.refresh(change("cus_1", time.clock().millis() / 1000 + 1, "from the event"));
+    fillThenApplyAnEvent(edge);
 
     time.advance(Duration.ofSeconds(6));
     EdgeResponse later = get(edge, "cus_1");
@@ -378,9 +381,7 @@ class TierRetentionTest {
   @Test
   void pastItsRevalidationWindowAnEventsCopyWaitsForStripe() {
     EdgePipeline edge = edge(CacheConfig.defaults());
-    get(edge, "cus_1");
-    time.advance(Duration.ofSeconds(3));
-    edge.refresh(change("cus_1", time.clock().millis() / 1000 + 1, "from the event"));
+    fillThenApplyAnEvent(edge);
 
     time.advance(Duration.ofSeconds(11));
     EdgeResponse later = get(edge, "cus_1");
